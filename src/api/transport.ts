@@ -1,0 +1,29 @@
+// The request/response shape the apiserver handles, independent of HTTP. The HTTP server adapts node's
+// IncomingMessage/ServerResponse to it; the in-process client transport calls the same handler directly, so both
+// paths cross the same serialization boundary (bytes in, bytes out) and behave identically.
+
+export interface UserInfo { username: string; groups: string[] }
+
+export interface ApiRequest {
+  method: string;                       // GET, POST, PUT, PATCH, DELETE
+  /** Path without query, e.g. /apis/apps/v1/namespaces/default/deployments/flask-app/scale */
+  path: string;
+  query: URLSearchParams;
+  /** Lower-case header names. */
+  headers: Record<string, string | undefined>;
+  body?: Buffer;
+  user?: UserInfo;
+  /** Aborted when the client goes away (ends watches and log follows). */
+  signal?: AbortSignal;
+}
+
+export interface ApiResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** A complete body, or */
+  body?: Buffer | string;
+  /** a stream of chunks (watch events, followed logs); ends when the server ends it or the request signal aborts. */
+  stream?: AsyncIterable<Buffer | string>;
+}
+
+export type ApiHandler = (req: ApiRequest) => Promise<ApiResponse>;

@@ -1,0 +1,76 @@
+// What one resource contributes to the API (DESIGN.md §3 "Registry strategy"). The generic store
+// (registry/generic-store.ts) owns CRUD, resourceVersion checks, watch and error translation; a resource adds
+// a ResourceDefinition in registry/<group>/<resource>/strategy.ts and a line in registry/index.ts.
+import type { FieldError } from '../../api/errors.js';
+
+/** Any Kubernetes object as JSON. Strategies may narrow with kubernetes-types. */
+export type KObject = {
+  apiVersion?: string; kind?: string;
+  metadata: ObjectMeta;
+  spec?: any; status?: any; [k: string]: any;
+};
+export interface ObjectMeta {
+  name?: string; generateName?: string; namespace?: string; uid?: string; resourceVersion?: string;
+  generation?: number; creationTimestamp?: string; deletionTimestamp?: string; deletionGracePeriodSeconds?: number;
+  labels?: Record<string, string>; annotations?: Record<string, string>;
+  ownerReferences?: OwnerReference[]; finalizers?: string[]; managedFields?: any[]; [k: string]: any;
+}
+export interface OwnerReference {
+  apiVersion: string; kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean;
+}
+
+export interface TableColumn {
+  name: string; type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
+  format: string; description: string; priority: number;
+}
+
+/** Context handed to strategies; lets a strategy look at other objects (e.g. allocate a free nodePort). */
+export interface StrategyContext {
+  /** Lists current objects of another (or the same) resource, all namespaces when namespace is undefined. */
+  list(resource: { group: string; resource: string }, namespace?: string): Promise<KObject[]>;
+  /** Current time (injected so tests control it). */
+  now(): Date;
+  /** True for dryRun=All: do not reserve anything permanently. */
+  dryRun: boolean;
+}
+
+export interface Strategy {
+  /** Whether spec changes bump metadata.generation (true for everything with a spec, as upstream). */
+  readonly hasGeneration?: boolean;
+  /** Whether the resource has a status subresource (main-resource writes then keep the old status). */
+  readonly hasStatus?: boolean;
+  /** Upstream defaulting (SetDefaults_*). Mutates obj. Runs on create, update and patch results. */
+  defaults?(obj: KObject): void;
+  /** Clears/sets fields on create (e.g. status reset). Mutates. */
+  prepareForCreate?(obj: KObject, ctx: StrategyContext): void | Promise<void>;
+  /** Carries over what a main-resource update may not change (e.g. status). Mutates newObj. */
+  prepareForUpdate?(newObj: KObject, oldObj: KObject, ctx: StrategyContext): void | Promise<void>;
+  /** For /status writes: carries over everything but status from oldObj. Mutates newObj. */
+  prepareForStatusUpdate?(newObj: KObject, oldObj: KObject): void;
+  /** Resource-specific validation (object meta is validated by the generic store). Paths as upstream ("spec.replicas"). */
+  validate?(obj: KObject, ctx: StrategyContext): FieldError[] | Promise<FieldError[]>;
+  validateUpdate?(newObj: KObject, oldObj: KObject, ctx: StrategyContext): FieldError[] | Promise<FieldError[]>;
+  /** Allocation on create, after validation (e.g. Service clusterIP, nodePort). May throw StatusError. */
+  allocate?(obj: KObject, ctx: StrategyContext, old?: KObject): void | Promise<void>;
+  /** Extra field selectors beyond metadata.name / metadata.namespace. */
+  fieldSelectors?: Record<string, (obj: KObject) => string | undefined>;
+  /** Server-side printing for `kubectl get` (Table). */
+  table?: { columns: TableColumn[]; row(obj: KObject, now: Date): unknown[] };
+}
+
+export interface ResourceDefinition {
+  group: string;            // '' for core
+  version: string;          // 'v1'
+  resource: string;         // plural, e.g. 'deployments'
+  singular: string;         // 'deployment'
+  kind: string;             // 'Deployment'
+  listKind?: string;        // default kind + 'List'
+  namespaced: boolean;
+  shortNames?: string[];
+  categories?: string[];
+  /** Default: create delete deletecollection get list patch update watch. */
+  verbs?: string[];
+  /** Subresources served: 'status', 'scale', 'log', 'binding', 'eviction', 'exec', 'attach', 'portforward', 'proxy'. */
+  subresources?: string[];
+  strategy: Strategy;
+}
