@@ -1,0 +1,58 @@
+// What every verb handler receives, and the response helpers they share.
+import type { ApiRequest, ApiResponse } from '../../api/transport.js';
+import type { StatusError } from '../../api/errors.js';
+import type { Registry } from '../registry/registry.js';
+import type { GenericStore, WriteContext } from '../registry/generic-store.js';
+import type { ResourceRequestInfo } from '../request-info.js';
+import { acceptAs, type AcceptAs } from '../negotiation.js';
+import type { KObject } from '../registry/types.js';
+import { toTable, partialObjectMetadata } from '../table.js';
+
+export interface HandlerContext {
+  req: ApiRequest;
+  info: ResourceRequestInfo;
+  registry: Registry;
+  store: GenericStore;
+  accept: AcceptAs;
+  warnings: string[];
+  writeContext(): WriteContext;
+}
+
+export function makeContext(req: ApiRequest, info: ResourceRequestInfo, registry: Registry, store: GenericStore): HandlerContext {
+  const warnings: string[] = [];
+  const dryRun = req.query.getAll('dryRun');
+  return {
+    req, info, registry, store, warnings,
+    accept: acceptAs(req.headers['accept']),
+    writeContext: () => registry.writeContext({
+      dryRun: dryRun.includes('All'),
+      fieldManager: req.query.get('fieldManager') ?? undefined,
+      userAgent: req.headers['user-agent'],
+      warn: (m) => warnings.push(m),
+    }),
+  };
+}
+
+export function jsonResponse(status: number, body: unknown, extraHeaders: Record<string, string> = {}): ApiResponse {
+  return { status, headers: { 'content-type': 'application/json', ...extraHeaders }, body: JSON.stringify(body) };
+}
+
+export function statusResponse(err: StatusError): ApiResponse {
+  return jsonResponse(err.status.code, err.status);
+}
+
+function warningHeaders(ctx: HandlerContext): Record<string, string> {
+  if (ctx.warnings.length === 0) return {};
+  return { warning: ctx.warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ') };
+}
+
+/** One object in the representation the client asked for (Table / PartialObjectMetadata / the object). */
+export function objectResponse(ctx: HandlerContext, status: number, obj: KObject): ApiResponse {
+  const h = warningHeaders(ctx);
+  if (ctx.accept === 'table') {
+    const t = toTable(ctx.store.def, [obj], { resourceVersion: obj.metadata.resourceVersion }, ctx.registry.clock());
+    return jsonResponse(status, t, { 'content-type': 'application/json;as=Table;v=v1;g=meta.k8s.io', ...h });
+  }
+  if (ctx.accept === 'partial') return jsonResponse(status, partialObjectMetadata(obj), { 'content-type': 'application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io', ...h });
+  return jsonResponse(status, obj, h);
+}

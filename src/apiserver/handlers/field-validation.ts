@@ -1,0 +1,51 @@
+// fieldValidation=Strict|Warn|Ignore, as upstream: unknown fields are an error (400), a Warning header, or
+// dropped silently. In every mode unknown fields are never stored.
+import { badRequest } from '../../api/errors.js';
+import { loadSchemaModel } from '../../api/schema/index.js';
+import { unknownFields } from '../../api/schema/field-validation.js';
+import type { SchemaModel, SchemaNode } from '../../api/schema/types.js';
+import type { HandlerContext } from './context.js';
+import type { KObject } from '../registry/types.js';
+
+export function fieldValidationMode(ctx: HandlerContext): 'Strict' | 'Warn' | 'Ignore' {
+  const v = ctx.req.query.get('fieldValidation');
+  if (v === 'Strict' || v === 'Ignore' || v === 'Warn') return v;
+  if (v) throw badRequest(`fieldValidation parameter unsupported: ${v}; it must be one of Strict, Warn or Ignore`);
+  return 'Warn';
+}
+
+/** Checks `obj` (of kind def.kind or, for /scale, autoscaling/v1 Scale) and prunes unknown fields in place. */
+export function enforceFieldValidation(ctx: HandlerContext, obj: KObject, kind = { group: ctx.store.def.group, version: ctx.store.def.version, kind: ctx.store.def.kind }): void {
+  if (!obj || typeof obj !== 'object') return;
+  const mode = fieldValidationMode(ctx);
+  const model = loadSchemaModel();
+  const unknown = unknownFields(model, kind.group, kind.version, kind.kind, obj);
+  if (unknown.length === 0) return;
+  if (mode === 'Strict') {
+    const list = unknown.map((p) => `unknown field "${p}"`).join(', ');
+    throw badRequest(`${kind.kind} in version "${kind.version}" cannot be handled as a ${kind.kind}: strict decoding error: ${list}`);
+  }
+  if (mode === 'Warn') for (const p of unknown) ctx.warnings.push(`unknown field "${p}"`);
+  pruneUnknownFields(model, kind.group, kind.version, kind.kind, obj);
+}
+
+/** Drops fields the schema does not declare, as decoding into upstream's Go structs does. */
+export function pruneUnknownFields(model: SchemaModel, group: string, version: string, kind: string, obj: unknown): void {
+  const root = model.forKind(group, version, kind);
+  if (root) prune(model, root, obj);
+}
+
+function prune(model: SchemaModel, schema: SchemaNode, value: unknown): void {
+  if (schema['x-kubernetes-preserve-unknown-fields']) return;
+  const node = schema.ref !== undefined ? model.resolve(schema) : schema;
+  if (node['x-kubernetes-preserve-unknown-fields'] || value === null || typeof value !== 'object') return;
+  if (Array.isArray(value)) { if (node.items) for (const v of value) prune(model, node.items, v); return; }
+  if (node.type !== 'object') return;
+  const o = value as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    const prop = node.properties?.[key];
+    if (prop) prune(model, prop, o[key]);
+    else if (typeof node.additionalProperties === 'object') prune(model, node.additionalProperties, o[key]);
+    else if (node.additionalProperties !== true) delete o[key];
+  }
+}

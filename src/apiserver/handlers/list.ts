@@ -1,0 +1,32 @@
+import type { ApiResponse } from '../../api/transport.js';
+import { badRequest } from '../../api/errors.js';
+import { jsonResponse, type HandlerContext } from './context.js';
+import { toTable, partialObjectMetadata } from '../table.js';
+
+export function listQuery(q: URLSearchParams) {
+  const limitRaw = q.get('limit');
+  const limit = limitRaw ? Number(limitRaw) : undefined;
+  if (limitRaw && (!Number.isInteger(limit) || limit! < 0)) throw badRequest(`invalid limit: ${limitRaw}`);
+  return {
+    labelSelector: q.get('labelSelector'), fieldSelector: q.get('fieldSelector'), limit,
+    continue: q.get('continue'), resourceVersion: q.get('resourceVersion'), resourceVersionMatch: q.get('resourceVersionMatch'),
+  };
+}
+
+export async function handleList(ctx: HandlerContext): Promise<ApiResponse> {
+  const r = await ctx.store.list(ctx.info.namespace, listQuery(ctx.req.query));
+  const meta: Record<string, unknown> = { resourceVersion: r.resourceVersion };
+  if (r.continue) meta.continue = r.continue;
+  if (r.remainingItemCount !== undefined) meta.remainingItemCount = r.remainingItemCount;
+  if (ctx.accept === 'table') {
+    return jsonResponse(200, toTable(ctx.store.def, r.items, r, ctx.registry.clock()), { 'content-type': 'application/json;as=Table;v=v1;g=meta.k8s.io' });
+  }
+  const def = ctx.store.def;
+  if (ctx.accept === 'partial') {
+    return jsonResponse(200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: meta, items: r.items.map(partialObjectMetadata) },
+      { 'content-type': 'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io' });
+  }
+  // Items in a list carry no kind/apiVersion upstream; the list carries them.
+  const items = r.items.map((o) => { const { apiVersion: _a, kind: _k, ...rest } = o; return rest; });
+  return jsonResponse(200, { kind: def.listKind ?? `${def.kind}List`, apiVersion: ctx.store.apiVersion, metadata: meta, items });
+}

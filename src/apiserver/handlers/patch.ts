@@ -1,0 +1,63 @@
+// PATCH in its four flavours: JSON patch, JSON merge patch, strategic merge patch (kubectl apply's client side)
+// and server-side apply. The patch is applied to the current object inside guaranteedUpdate, so a concurrent
+// write just means a retry against the newer object.
+import type { ApiResponse } from '../../api/transport.js';
+import { badRequest, unsupportedMediaType, StatusError } from '../../api/errors.js';
+import { decodeBody } from '../negotiation.js';
+import { objectResponse, type HandlerContext } from './context.js';
+import { enforceFieldValidation } from './field-validation.js';
+import { patchTypeFromContentType, applyJsonPatch, applyMergePatch, applyStrategicMergePatch, applyServerSide } from '../patch/index.js';
+import { loadSchemaModel } from '../../api/schema/index.js';
+import { isTrue } from '../request-info.js';
+import type { KObject } from '../registry/types.js';
+
+export async function handlePatch(ctx: HandlerContext): Promise<ApiResponse> {
+  const ct = ctx.req.headers['content-type'];
+  const type = patchTypeFromContentType(ct ?? '');
+  if (!type) throw unsupportedMediaType(ct ?? '');
+  const { value: patch } = await decodeBody(ctx.req.body, type === 'apply' ? 'application/apply-patch+yaml' : 'application/json', true);
+  const def = ctx.store.def;
+  const model = loadSchemaModel();
+  const schema = model.forKind(def.group, def.version, def.kind);
+  const wctx = ctx.writeContext();
+  if (type === 'apply') {
+    if (!wctx.fieldManager) throw badRequest('PATCH, application/apply-patch+yaml requests require a fieldManager query parameter');
+    if (!patch || typeof patch !== 'object' || Array.isArray(patch)) throw badRequest('the apply configuration must be a YAML or JSON object');
+    enforceFieldValidation(ctx, patch as KObject);
+  }
+  const r = await ctx.store.guaranteedUpdate(ctx.info.namespace, ctx.info.name!, (current) => {
+    if (type === 'apply') {
+      const { result } = applyServerSide({
+        live: current, applied: patch, manager: wctx.fieldManager!, force: isTrue(ctx.req.query.get('force')),
+        schema: schema!, model, now: wctx.now,
+      } as any);
+      const out = result as KObject;
+      if (current) out.metadata = { ...out.metadata, resourceVersion: (patch as KObject).metadata?.resourceVersion };
+      return out;
+    }
+    if (!current) throw new StatusError(404, 'NotFound', `${def.group ? def.resource + '.' + def.group : def.resource} "${ctx.info.name}" not found`, { name: ctx.info.name, group: def.group || undefined, kind: def.resource });
+    const patchedRv = patchRv(patch);
+    let out: KObject;
+    switch (type) {
+      case 'json': out = applyJsonPatch(current, patch) as KObject; break;
+      case 'merge': out = applyMergePatch(current, patch) as KObject; break;
+      case 'strategic': out = applyStrategicMergePatch(current, patch, schema!, model) as KObject; break;
+      default: throw unsupportedMediaType(ct ?? '');
+    }
+    if (!out || typeof out !== 'object' || Array.isArray(out)) throw badRequest('the patch produced something that is not an object');
+    enforceFieldValidation(ctx, out);
+    // A resourceVersion in the patch is a precondition; otherwise the patch applies to whatever is current.
+    out.metadata = out.metadata ?? {};
+    if (patchedRv === undefined) delete out.metadata.resourceVersion;
+    return out;
+  }, { ...wctx, subresource: ctx.info.subresource, allowCreate: type === 'apply' && !ctx.info.subresource });
+  return objectResponse(ctx, r.created ? 201 : 200, r.object);
+}
+
+function patchRv(patch: any): string | undefined {
+  if (Array.isArray(patch)) {
+    const op = patch.find((o) => o && (o.path === '/metadata/resourceVersion') && (o.op === 'replace' || o.op === 'add' || o.op === 'test'));
+    return op?.value;
+  }
+  return patch?.metadata?.resourceVersion ?? undefined;
+}

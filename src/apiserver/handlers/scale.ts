@@ -1,0 +1,55 @@
+// The scale subresource (autoscaling/v1 Scale) for deployments and replicasets: what `kubectl scale` PATCHes.
+import type { ApiResponse } from '../../api/transport.js';
+import { badRequest, unsupportedMediaType, conflict } from '../../api/errors.js';
+import { decodeBody } from '../negotiation.js';
+import { jsonResponse, type HandlerContext } from './context.js';
+import { enforceFieldValidation } from './field-validation.js';
+import { formatLabelSelector } from '../../api/labels.js';
+import { patchTypeFromContentType, applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../patch/index.js';
+import { loadSchemaModel } from '../../api/schema/index.js';
+import type { KObject } from '../registry/types.js';
+
+export function scaleOf(obj: KObject) {
+  const sel = obj.spec?.selector;
+  return {
+    kind: 'Scale', apiVersion: 'autoscaling/v1',
+    metadata: { name: obj.metadata.name, namespace: obj.metadata.namespace, uid: obj.metadata.uid, resourceVersion: obj.metadata.resourceVersion, creationTimestamp: obj.metadata.creationTimestamp },
+    spec: { replicas: obj.spec?.replicas ?? 0 },
+    status: { replicas: obj.status?.replicas ?? 0, selector: sel ? formatLabelSelector(sel).replace(/^<none>$/, '') : '' },
+  };
+}
+
+const scaleKind = { group: 'autoscaling', version: 'v1', kind: 'Scale' };
+
+export async function handleScale(ctx: HandlerContext): Promise<ApiResponse> {
+  const { store, info } = ctx;
+  if (info.verb === 'get') return jsonResponse(200, scaleOf(await store.get(info.namespace, info.name!)));
+  let patchType: ReturnType<typeof patchTypeFromContentType>;
+  if (info.verb === 'patch') {
+    patchType = patchTypeFromContentType(ctx.req.headers['content-type'] ?? '');
+    if (!patchType || patchType === 'apply') throw unsupportedMediaType(ctx.req.headers['content-type'] ?? '');
+  }
+  const { value } = await decodeBody(ctx.req.body, info.verb === 'patch' ? 'application/json' : ctx.req.headers['content-type'], info.verb === 'patch');
+  const model = loadSchemaModel();
+  const r = await store.guaranteedUpdate(info.namespace, info.name!, (current) => {
+    const cur = current!;
+    const scale = scaleOf(cur);
+    let desired: any;
+    if (info.verb === 'update') desired = value;
+    else if (patchType === 'json') desired = applyJsonPatch(scale, value);
+    else if (patchType === 'merge') desired = applyMergePatch(scale, value);
+    else desired = applyStrategicMergePatch(scale, value, model.forKind('autoscaling', 'v1', 'Scale')!, model);
+    if (!desired || typeof desired !== 'object') throw badRequest('the request body must be a Scale object');
+    enforceFieldValidation(ctx, desired, scaleKind);
+    const replicas = desired.spec?.replicas;
+    if (replicas !== undefined && (!Number.isInteger(replicas))) throw badRequest('spec.replicas must be an integer');
+    const rv = desired.metadata?.resourceVersion;
+    if (info.verb === 'update' && rv && rv !== cur.metadata.resourceVersion) {
+      throw conflict(store.ref, info.name!, 'the object has been modified; please apply your changes to the latest version and try again');
+    }
+    cur.spec = { ...cur.spec, replicas: replicas ?? 0 };
+    delete cur.metadata.resourceVersion;
+    return cur;
+  }, { ...ctx.writeContext(), subresource: 'scale' });
+  return jsonResponse(200, scaleOf(r.object));
+}

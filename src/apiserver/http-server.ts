@@ -1,0 +1,97 @@
+// The HTTPS front: TLS with client-certificate and bearer-token authentication, request body limits, and the
+// adapter from node's http objects to ApiRequest/ApiResponse. Everything else is in the transport-free handler.
+import https from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { ApiHandler, ApiRequest, UserInfo } from '../api/transport.js';
+import { StatusError, unauthorized, requestEntityTooLarge } from '../api/errors.js';
+import type { Logger } from './logger.js';
+
+/** Upstream's limit for a request body (3 MiB); larger bodies get 413. */
+export const maxBodyBytes = 3 * 1024 * 1024;
+
+/** Paths anyone may read without credentials (upstream's system:public-info-viewer). */
+const publicPaths = new Set(['/version', '/healthz', '/livez', '/readyz']);
+
+export interface HttpServerOptions {
+  handler: ApiHandler;
+  tls: { cert: string; key: string; ca: string };
+  tokens?: Record<string, UserInfo>;
+  logger: Logger;
+}
+
+export function authenticate(req: IncomingMessage, tokens: Record<string, UserInfo> | undefined): UserInfo | undefined {
+  const sock = req.socket as TLSSocket;
+  if (sock.authorized) {
+    const cert = sock.getPeerCertificate();
+    if (cert && cert.subject) {
+      const cn = cert.subject.CN;
+      const o = cert.subject.O;
+      const username = Array.isArray(cn) ? cn[0] : cn;
+      if (username) return { username, groups: [...(Array.isArray(o) ? o : o ? [o] : []), 'system:authenticated'] };
+    }
+  }
+  const auth = req.headers.authorization;
+  if (auth && auth.startsWith('Bearer ') && tokens) {
+    const u = tokens[auth.slice(7).trim()];
+    if (u) return { username: u.username, groups: [...u.groups, 'system:authenticated'] };
+  }
+  return undefined;
+}
+
+function writeError(res: ServerResponse, err: StatusError): void {
+  const body = JSON.stringify(err.status);
+  res.writeHead(err.status.code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+export function createHttpsServer(opts: HttpServerOptions): https.Server {
+  const server = https.createServer({
+    cert: opts.tls.cert, key: opts.tls.key, ca: opts.tls.ca,
+    requestCert: true, rejectUnauthorized: false,
+    keepAliveTimeout: 65_000,
+  }, (req, res) => { serve(req, res).catch((e) => { opts.logger.error('http adapter failed', { error: String(e) }); try { res.destroy(); } catch { /* gone */ } }); });
+  server.requestTimeout = 0; // watches and log streams are long-lived
+  server.headersTimeout = 60_000;
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    const user = authenticate(req, opts.tokens);
+    if (!user && !publicPaths.has(url.pathname)) { req.resume(); return writeError(res, unauthorized()); }
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > maxBodyBytes) { req.resume(); return writeError(res, requestEntityTooLarge(`Request entity too large: limit is ${maxBodyBytes}`)); }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const c of req) {
+      size += (c as Buffer).length;
+      if (size > maxBodyBytes) { req.destroy(); return writeError(res, requestEntityTooLarge(`Request entity too large: limit is ${maxBodyBytes}`)); }
+      chunks.push(c as Buffer);
+    }
+    const ac = new AbortController();
+    // IncomingMessage emits 'close' once the body is read; the client going away shows on the response.
+    res.on('close', () => ac.abort());
+    const headers: Record<string, string | undefined> = {};
+    for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+    const apiReq: ApiRequest = {
+      method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers,
+      body: chunks.length ? Buffer.concat(chunks) : undefined, user, signal: ac.signal,
+    };
+    const r = await opts.handler(apiReq);
+    if (r.stream) {
+      const h = { ...r.headers }; delete h['content-length'];
+      res.writeHead(r.status, h);
+      res.flushHeaders();
+      try {
+        for await (const chunk of r.stream) {
+          if (res.destroyed) break;
+          if (!res.write(chunk)) await new Promise<void>((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
+        }
+      } finally { res.end(); }
+      return;
+    }
+    const body = r.body ?? '';
+    res.writeHead(r.status, { ...r.headers, 'content-length': Buffer.byteLength(body) });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
+  return server;
+}

@@ -1,0 +1,72 @@
+// startApiServer: the registry on a Store, the transport-free handler, and the HTTPS front, plus bootstrap of
+// the system namespaces and the `kubernetes` Service.
+import type { AddressInfo } from 'node:net';
+import type { Store } from '../storage/backend.js';
+import type { ApiHandler, UserInfo } from '../api/transport.js';
+import { Registry } from './registry/registry.js';
+import { createApiHandler, type SubresourceHandler } from './api-handler.js';
+import { createHttpsServer } from './http-server.js';
+import { bootstrapCluster } from './bootstrap.js';
+import { jsonLogger, type Logger } from './logger.js';
+import { allResources } from './registry/all-resources.js';
+import { validateObjectMeta, validateObjectMetaUpdate } from '../api/validation/object-meta.js';
+import { nameIsDNSLabel, nameIsDNS1035Label, type NameValidator } from '../api/validation/names.js';
+import { managedFieldsHook } from './managed-fields.js';
+import type { KObject, ResourceDefinition } from './registry/types.js';
+
+export interface ApiServerOptions {
+  store: Store;
+  host: string; port: number;
+  tls: { cert: string; key: string; ca: string };
+  tokens?: Record<string, { username: string; groups: string[] }>;
+  serviceCIDR?: string;
+  nodePortRange?: string;
+  logger?: Logger;
+  clock?: () => Date;
+  subresources?: Record<string, SubresourceHandler>;
+}
+
+export interface RunningApiServer { port: number; url: string; handler: ApiHandler; registry: Registry; close(): Promise<void> }
+
+/** Resources whose names upstream validates more strictly than a DNS-1123 subdomain. */
+const nameValidators: Record<string, NameValidator> = { namespaces: nameIsDNSLabel, services: nameIsDNS1035Label };
+
+export function validateMeta(obj: KObject, def: ResourceDefinition, old?: KObject) {
+  const errs = validateObjectMeta(obj.metadata, { namespaced: def.namespaced, nameValidator: nameValidators[def.resource] });
+  if (old) errs.push(...validateObjectMetaUpdate(obj.metadata, old.metadata));
+  return errs;
+}
+
+export function createRegistry(store: Store, clock?: () => Date): Registry {
+  return new Registry({ store, resources: allResources, clock, validateObjectMeta: validateMeta, updateManagedFields: managedFieldsHook });
+}
+
+export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
+  const logger = opts.logger ?? jsonLogger('apiserver');
+  const registry = createRegistry(opts.store, opts.clock);
+  let url = '';
+  const handler = createApiHandler({
+    registry, logger, serverAddress: () => url.replace(/^https:\/\//, ''),
+    ready: async () => { try { await opts.store.currentRevision(); return true; } catch { return false; } },
+    subresources: opts.subresources,
+  });
+  const tokens: Record<string, UserInfo> = {};
+  for (const [t, u] of Object.entries(opts.tokens ?? {})) tokens[t] = u;
+  const server = createHttpsServer({ handler, tls: opts.tls, tokens, logger });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => { server.off('error', reject); resolve(); });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  url = `https://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  try { await bootstrapCluster(registry, port); }
+  catch (e) { server.close(); throw e; }
+  return {
+    port, url, handler, registry,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}

@@ -1,0 +1,73 @@
+// The set of served resources: one GenericStore per ResourceDefinition, plus the hooks that need a view across
+// resources (strategy context, namespace lifecycle admission).
+import type { Store } from '../../storage/backend.js';
+import { StatusError, notFound, type FieldError } from '../../api/errors.js';
+import type { KObject, ResourceDefinition, StrategyContext } from './types.js';
+import { GenericStore, type StoreHooks, type WriteContext } from './generic-store.js';
+
+export interface RegistryOptions {
+  store: Store;
+  resources: ResourceDefinition[];
+  clock?: () => Date;
+  validateObjectMeta: (obj: KObject, def: ResourceDefinition, old?: KObject) => FieldError[];
+  updateManagedFields?: StoreHooks['updateManagedFields'];
+}
+
+export class Registry {
+  private readonly byGVR = new Map<string, GenericStore>();
+  private readonly byGR = new Map<string, GenericStore>();
+  readonly clock: () => Date;
+
+  constructor(private readonly opts: RegistryOptions) {
+    this.clock = opts.clock ?? (() => new Date());
+    const hooks: StoreHooks = {
+      strategyContext: (dryRun) => this.strategyContext(dryRun),
+      validateObjectMeta: opts.validateObjectMeta,
+      admitNamespace: (ns, obj) => this.admitNamespace(ns, obj),
+      updateManagedFields: opts.updateManagedFields,
+    };
+    for (const def of opts.resources) {
+      const s = new GenericStore(def, opts.store, hooks);
+      this.byGVR.set(`${def.group}/${def.version}/${def.resource}`, s);
+      if (!this.byGR.has(`${def.group}/${def.resource}`)) this.byGR.set(`${def.group}/${def.resource}`, s);
+    }
+  }
+
+  get resources(): ResourceDefinition[] { return this.opts.resources; }
+
+  lookup(group: string, version: string, resource: string): GenericStore | undefined {
+    return this.byGVR.get(`${group}/${version}/${resource}`);
+  }
+  forResource(group: string, resource: string): GenericStore | undefined { return this.byGR.get(`${group}/${resource}`); }
+
+  strategyContext(dryRun: boolean): StrategyContext {
+    return {
+      dryRun,
+      now: this.clock,
+      list: async (r, namespace) => {
+        const s = this.forResource(r.group, r.resource);
+        if (!s) return [];
+        return (await s.list(namespace)).items;
+      },
+    };
+  }
+
+  /** NamespaceLifecycle admission: no new objects in a missing or terminating namespace. */
+  private async admitNamespace(namespace: string, obj: KObject): Promise<void> {
+    const ns = this.forResource('', 'namespaces');
+    if (!ns) return;
+    const found = await ns.tryGet(undefined, namespace);
+    if (!found) throw notFound({ resource: 'namespaces' }, namespace);
+    if (found.metadata.deletionTimestamp || found.status?.phase === 'Terminating') {
+      // Events about the namespace's teardown are still allowed, as upstream.
+      if (obj.kind === 'Event') return;
+      throw new StatusError(403, 'Forbidden',
+        `${obj.kind?.toLowerCase() ?? 'object'}s "${obj.metadata.name ?? obj.metadata.generateName ?? ''}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
+        { name: obj.metadata.name, kind: obj.kind?.toLowerCase() + 's', causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }] });
+    }
+  }
+
+  writeContext(partial: Partial<WriteContext> = {}): WriteContext {
+    return { now: this.clock(), dryRun: false, ...partial };
+  }
+}

@@ -1,0 +1,34 @@
+// Server-side printing: meta.k8s.io/v1 Tables for `kubectl get` (rows carry PartialObjectMetadata, which kubectl
+// needs for -A and --show-labels).
+import type { KObject, ResourceDefinition, TableColumn } from './registry/types.js';
+import { timestamp } from './registry/object-meta.js';
+
+const defaultColumns: TableColumn[] = [
+  { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically.', priority: 0 },
+  { name: 'Created At', type: 'date', format: '', description: 'CreationTimestamp is a timestamp representing the server time when this object was created.', priority: 0 },
+];
+
+export function partialObjectMetadata(o: KObject) {
+  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata };
+}
+
+export function tableColumns(def: ResourceDefinition): TableColumn[] {
+  return def.strategy.table?.columns ?? defaultColumns;
+}
+
+export function tableRow(def: ResourceDefinition, o: KObject, now: Date) {
+  const cells = def.strategy.table ? def.strategy.table.row(o, now) : [o.metadata.name, o.metadata.creationTimestamp ?? timestamp(now)];
+  return { cells, object: partialObjectMetadata(o) };
+}
+
+export function toTable(def: ResourceDefinition, items: KObject[], meta: { resourceVersion?: string; continue?: string; remainingItemCount?: number }, now: Date, withColumns = true) {
+  const m: Record<string, unknown> = {};
+  if (meta.resourceVersion) m.resourceVersion = meta.resourceVersion;
+  if (meta.continue) m.continue = meta.continue;
+  if (meta.remainingItemCount !== undefined) m.remainingItemCount = meta.remainingItemCount;
+  return {
+    kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata: m,
+    columnDefinitions: withColumns ? tableColumns(def) : null,
+    rows: items.map((o) => tableRow(def, o, now)),
+  };
+}

@@ -1,0 +1,81 @@
+// A real nanokube control plane for black-box tests: its own NANOKUBE_HOME, port 0, its own kubeconfig and
+// HOME (so kubectl's discovery cache never leaks between tests or into the user's ~/.kube), stopped in t.after.
+import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { startControlPlane, type RunningControlPlane } from '../../src/cmd/server.js';
+import { writeKubeconfigEntry } from '../../src/cli/kubeconfig.js';
+import { readClusterPki } from '../../src/pki/index.js';
+import { httpTransport } from '../../src/client/transport.js';
+
+export interface TestCluster {
+  home: string;
+  url: string;
+  kubeconfig: string;
+  plane: RunningControlPlane;
+  pki: { ca: string; cert: string; key: string };
+  kubectl(args: string[], opts?: { input?: string; kubectlBinary?: string; cwd?: string }): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** A fetch-like call with the admin certificate: returns status, headers and parsed JSON (or text). */
+  request(method: string, path: string, opts?: { body?: unknown; contentType?: string; accept?: string; raw?: Buffer | string; anonymous?: boolean }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: any; text: string }>;
+  stop(): Promise<void>;
+}
+
+export interface TestClusterOptions { datastoreEndpoint?: string; home?: string; simulatedNodes?: number }
+
+export async function startTestCluster(t: { after(fn: () => unknown): void }, opts: TestClusterOptions = {}): Promise<TestCluster> {
+  const home = opts.home ?? mkdtempSync(join(tmpdir(), 'nanokube-test-'));
+  const plane = await startControlPlane({ home, listenAddress: '127.0.0.1', port: 0, datastoreEndpoint: opts.datastoreEndpoint, simulatedNodes: opts.simulatedNodes, log: () => {} });
+  const pki = readClusterPki(join(home, 'pki'))!;
+  const kubeconfig = join(home, 'kubeconfig');
+  writeKubeconfigEntry({ path: kubeconfig, name: 'nanokube', server: plane.url, ca: pki.caCert, cert: pki.admin.cert, key: pki.admin.key });
+  const userHome = join(home, 'user');
+  let stopped = false;
+  const stop = async () => { if (stopped) return; stopped = true; await plane.close(); };
+  t.after(async () => { await stop(); if (!opts.home) rmSync(home, { recursive: true, force: true }); });
+  const creds = { ca: pki.caCert, cert: pki.admin.cert, key: pki.admin.key };
+  const transport = httpTransport({ server: plane.url, ...creds });
+  return {
+    home, url: plane.url, kubeconfig, plane, pki: creds, stop,
+    kubectl(args, o = {}) {
+      return new Promise((resolve) => {
+        const child = execFile(o.kubectlBinary ?? 'kubectl', args, {
+          env: { ...process.env, KUBECONFIG: kubeconfig, HOME: userHome, KUBECACHEDIR: join(userHome, 'cache') },
+          timeout: 60_000, maxBuffer: 16 * 1024 * 1024, cwd: o.cwd,
+        }, (err, stdout, stderr) => {
+          resolve({ code: err ? (typeof (err as any).code === 'number' ? (err as any).code : 1) : 0, stdout, stderr });
+        });
+        if (o.input !== undefined) { child.stdin!.end(o.input); }
+      });
+    },
+    async request(method, path, o = {}) {
+      const url = new URL(path, plane.url);
+      const headers: Record<string, string> = { accept: o.accept ?? 'application/json' };
+      let body: Buffer | undefined;
+      if (o.raw !== undefined) body = Buffer.isBuffer(o.raw) ? o.raw : Buffer.from(o.raw);
+      else if (o.body !== undefined) body = Buffer.from(JSON.stringify(o.body));
+      if (body) headers['content-type'] = o.contentType ?? 'application/json';
+      const https = await import('node:https');
+      return new Promise((resolve, reject) => {
+        const req = https.request(url, { method, headers, ca: creds.ca, ...(o.anonymous ? {} : { cert: creds.cert, key: creds.key }) }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let parsed: any = text;
+            try { parsed = JSON.parse(text); } catch { /* not JSON */ }
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed, text });
+          });
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    },
+  } satisfies TestCluster & { [k: string]: unknown } as TestCluster & { transport: typeof transport };
+}
+
+/** The seed's manifests, verbatim (examples/). */
+export function example(name: string): string {
+  return readFileSync(join(process.cwd(), 'examples', name), 'utf8');
+}
+export function examplePath(name: string): string { return join(process.cwd(), 'examples', name); }
