@@ -104,13 +104,16 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
       case '/api': return discovery(req, true);
       case '/apis': return discovery(req, false);
       case '/openapi/v2': {
+        // kubectl asks for v2 only as protobuf (and tolerates a 404); JSON clients get JSON.
+        const acc = req.headers['accept'] ?? '';
+        if (acc && !/application\/json|\*\/\*/.test(acc)) throw notFoundStatus();
         const doc = openapiV2(resources);
         if (req.headers['if-none-match'] === doc.etag) return { status: 304, headers: { etag: doc.etag }, body: '' };
         return { status: 200, headers: { 'content-type': 'application/json', etag: doc.etag }, body: doc.body };
       }
       case '/openapi/v3': {
         const gvs = groupVersions(resources).map((gv) => gv.group ? `apis/${gv.group}/${gv.version}` : `api/${gv.version}`);
-        return jsonResponse(200, openapiV3Root(gvs));
+        return jsonResponse(200, openapiV3Root(gvs, resources));
       }
     }
     if (path.startsWith('/openapi/v3/')) {

@@ -12,7 +12,8 @@ export function managerName(fieldManager: string | undefined, userAgent: string 
 }
 
 export const managedFieldsHook: NonNullable<StoreHooks['updateManagedFields']> = ({ def, old, updated, ctx, subresource }) => {
-  if (subresource === 'binding') return;
+  // Server-side apply computes its own managedFields; binding is the scheduler's internal write.
+  if (subresource === 'binding' || ctx.apply) return;
   const model = loadSchemaModel();
   const schema = model.forKind(def.group, def.version, def.kind);
   if (!schema) return;
@@ -20,7 +21,8 @@ export const managedFieldsHook: NonNullable<StoreHooks['updateManagedFields']> =
   const fields = updateManagedFields({
     old, updated, manager: managerName(ctx.fieldManager, ctx.userAgent), operation: 'Update', apiVersion, now: ctx.now,
     schema, model, subresource,
-  } as any) as any;
-  if (Array.isArray(fields)) updated.metadata.managedFields = fields;
-  else if (fields && Array.isArray(fields.managedFields)) updated.metadata.managedFields = fields.managedFields;
+    // Status is owned only through the status subresource (upstream's reset fields).
+    ignoredPaths: def.strategy.hasStatus && !subresource ? [['f:status']] : subresource === 'status' ? [['f:spec']] : undefined,
+  });
+  if (fields.length) updated.metadata.managedFields = fields; else delete updated.metadata.managedFields;
 };

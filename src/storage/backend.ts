@@ -65,9 +65,18 @@ export interface Store {
   /**
    * Events for keys under prefix with revision > fromRevision, in order. fromRevision older than the
    * compacted revision → onError(CompactedError). fromRevision newer than current → FutureRevisionError (thrown).
+   * (A backend that cannot tell synchronously — etcd, when another client may have written since it last
+   * looked — reports FutureRevisionError through onError instead.) fromRevision 0 means "from the beginning
+   * of the retained history", not "from now": pass currentRevision() (or a list's revision) to start live.
    */
   watch(prefix: string, fromRevision: number, cb: WatchCallbacks): Watcher;
-  /** Forgets history at or below revision (latest values are kept). */
+  /**
+   * Forgets history at or below revision (latest values are kept). Afterwards: get/list at a revision
+   * <= `revision` fail with CompactedError; watch with fromRevision < `revision` fails with CompactedError
+   * (fromRevision == `revision` only needs events above it, which are kept); compactedRevision() returns
+   * `revision` + 1. Compacting at or below an earlier compaction is a no-op; above currentRevision()
+   * fails with FutureRevisionError.
+   */
   compact(revision: number): Promise<void>;
   currentRevision(): Promise<number>;
   /** The oldest revision still readable/watchable (compacted revision + 1). */

@@ -21,7 +21,8 @@ export async function handlePatch(ctx: HandlerContext): Promise<ApiResponse> {
   const schema = model.forKind(def.group, def.version, def.kind);
   const wctx = ctx.writeContext();
   if (type === 'apply') {
-    if (!wctx.fieldManager) throw badRequest('PATCH, application/apply-patch+yaml requests require a fieldManager query parameter');
+    if (!wctx.fieldManager) throw badRequest('fieldManager is required for apply requests');
+    wctx.apply = true;
     if (!patch || typeof patch !== 'object' || Array.isArray(patch)) throw badRequest('the apply configuration must be a YAML or JSON object');
     enforceFieldValidation(ctx, patch as KObject);
   }
@@ -29,8 +30,9 @@ export async function handlePatch(ctx: HandlerContext): Promise<ApiResponse> {
     if (type === 'apply') {
       const { result } = applyServerSide({
         live: current, applied: patch, manager: wctx.fieldManager!, force: isTrue(ctx.req.query.get('force')),
-        schema: schema!, model, now: wctx.now,
-      } as any);
+        schema, model, now: wctx.now, apiVersion: ctx.store.apiVersion, subresource: ctx.info.subresource,
+        ignoredPaths: def.strategy.hasStatus && !ctx.info.subresource ? [['f:status']] : undefined,
+      });
       const out = result as KObject;
       if (current) out.metadata = { ...out.metadata, resourceVersion: (patch as KObject).metadata?.resourceVersion };
       return out;

@@ -16,6 +16,8 @@ export interface WriteContext {
   fieldManager?: string;
   /** Derived from the User-Agent when fieldManager is absent (upstream: the UA's first token, e.g. "kubectl"). */
   userAgent?: string;
+  /** Set for server-side apply writes: managedFields were already computed by the apply. */
+  apply?: boolean;
   /** Adds an HTTP Warning header to the response (e.g. unknown fields under fieldValidation=Warn). */
   warn?: (msg: string) => void;
 }

@@ -1,0 +1,34 @@
+// Validation shared by Deployments and ReplicaSets (upstream apps/validation): selector, template, replicas.
+import { FieldError } from '../../../api/errors.js';
+import {
+  goLabelSelector, goStringMap, invalidRaw, isEmptySelector, selectorMatches, validateLabelSelector, validateLabels, validateAnnotations,
+} from '../../../api/validation/index.js';
+import { validatePodSpec } from '../core/pods/pod-validation.js';
+
+export function validateNonnegative(value: unknown, path: string): FieldError[] {
+  return typeof value === 'number' && value < 0 ? [FieldError.invalid(path, value, 'must be greater than or equal to 0')] : [];
+}
+
+/** Selector and template checks of ValidateDeploymentSpec / ValidateReplicaSetSpec. `kind` is "deployment" or "replicaset". */
+export function validateSelectorAndTemplate(spec: any, kind: string): FieldError[] {
+  const errs: FieldError[] = [];
+  const sel = spec?.selector;
+  if (sel == null) errs.push(FieldError.required('spec.selector'));
+  else {
+    errs.push(...validateLabelSelector(sel, 'spec.selector'));
+    if (isEmptySelector(sel)) errs.push(invalidRaw('spec.selector', goLabelSelector(sel), `empty selector is invalid for ${kind}`));
+  }
+  // The template is a struct upstream: a missing one validates as an empty template.
+  const template = spec?.template ?? {};
+  const labels = template.metadata?.labels;
+  if (sel != null && !isEmptySelector(sel) && !selectorMatches(sel, labels)) {
+    errs.push(invalidRaw('spec.template.metadata.labels', goStringMap(labels ?? null), '`selector` does not match template `labels`'));
+  }
+  errs.push(...validateLabels(labels, 'spec.template.metadata.labels'));
+  errs.push(...validateAnnotations(template.metadata?.annotations, 'spec.template.metadata.annotations'));
+  errs.push(...validatePodSpec(template.spec, 'spec.template.spec'));
+  const rp = template.spec?.restartPolicy;
+  if (rp && rp !== 'Always') errs.push(FieldError.notSupported('spec.template.spec.restartPolicy', rp, ['Always']));
+  if (template.spec?.activeDeadlineSeconds != null) errs.push(FieldError.invalid('spec.template.spec.activeDeadlineSeconds', template.spec.activeDeadlineSeconds, 'activeDeadlineSeconds in ReplicaSet is not Supported'));
+  return errs;
+}

@@ -1,0 +1,104 @@
+// pods (core/v1): defaults, admission-time fields, spec immutability, status handling, field selectors, Table.
+import { FieldError } from '../../../../api/errors.js';
+import { semanticEqual } from '../../../../api/validation/index.js';
+import type { KObject, ResourceDefinition } from '../../types.js';
+import { setPodDefaults } from './pod-defaults.js';
+import { validatePodSpec } from './pod-validation.js';
+import { computePodQOS } from './qos.js';
+import { podColumns, podRow } from './pod-printer.js';
+
+/** The tolerations upstream's DefaultTolerationSeconds admission plugin adds to every pod. */
+const DEFAULT_TOLERATIONS = [
+  { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+  { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+];
+
+/** What admission plugins (ServiceAccount, Priority, DefaultTolerationSeconds) set on a new pod. */
+function admitPod(pod: KObject): void {
+  const spec = pod.spec;
+  if (!spec.serviceAccountName) spec.serviceAccountName = spec.serviceAccount || 'default';
+  if (!spec.serviceAccount) spec.serviceAccount = spec.serviceAccountName;
+  if (spec.priority == null && !spec.priorityClassName) spec.priority = 0;
+  if (!spec.preemptionPolicy) spec.preemptionPolicy = 'PreemptLowerPriority';
+  const tolerations: any[] = spec.tolerations ?? [];
+  for (const t of DEFAULT_TOLERATIONS) {
+    const covered = tolerations.some((x) => x && x.effect === t.effect && (x.key === t.key || (!x.key && x.operator === 'Exists')));
+    if (!covered) tolerations.push({ ...t });
+  }
+  spec.tolerations = tolerations;
+}
+
+const UPDATABLE_FIELDS = '`spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)';
+
+/** Pod spec updates may only change images, activeDeadlineSeconds, and add tolerations (ValidatePodUpdate). */
+function validatePodSpecUpdate(newSpec: any, oldSpec: any): FieldError[] {
+  const munged = structuredClone(newSpec ?? {});
+  const old = oldSpec ?? {};
+  (munged.containers ?? []).forEach((c: any, i: number) => { if (old.containers?.[i]) c.image = old.containers[i].image; });
+  (munged.initContainers ?? []).forEach((c: any, i: number) => { if (old.initContainers?.[i]) c.image = old.initContainers[i].image; });
+  munged.activeDeadlineSeconds = old.activeDeadlineSeconds;
+  const oldTolerations: any[] = old.tolerations ?? [];
+  const newTolerations: any[] = munged.tolerations ?? [];
+  const onlyAdded = oldTolerations.every((t) => newTolerations.some((n) => semanticEqual(n, t)));
+  if (onlyAdded) munged.tolerations = old.tolerations;
+  if ((old.terminationGracePeriodSeconds ?? 0) < 0 && munged.terminationGracePeriodSeconds === 1) {
+    munged.terminationGracePeriodSeconds = old.terminationGracePeriodSeconds;
+  }
+  const errs: FieldError[] = [];
+  if (!semanticEqual(munged, old)) {
+    const changed = Object.keys({ ...munged, ...old }).filter((k) => !semanticEqual(munged[k], old[k])).sort();
+    errs.push(FieldError.forbidden('spec', `pod updates may not change fields other than ${UPDATABLE_FIELDS}\n  changed: ${changed.map((k) => 'spec.' + k).join(', ')}`));
+  }
+  const activeDeadline = newSpec?.activeDeadlineSeconds;
+  if (old.activeDeadlineSeconds != null && (activeDeadline == null || activeDeadline > old.activeDeadlineSeconds)) {
+    if (activeDeadline !== old.activeDeadlineSeconds) {
+      errs.push(FieldError.invalid('spec.activeDeadlineSeconds', activeDeadline ?? null, 'must be less than or equal to previous value'));
+    }
+  }
+  return errs;
+}
+
+export const pods: ResourceDefinition = {
+  group: '', version: 'v1', resource: 'pods', singular: 'pod', kind: 'Pod', namespaced: true,
+  shortNames: ['po'], categories: ['all'],
+  subresources: ['attach', 'binding', 'ephemeralcontainers', 'eviction', 'exec', 'log', 'portforward', 'proxy', 'status'],
+  strategy: {
+    hasStatus: true,
+    defaults(obj) {
+      obj.spec ??= {};
+      setPodDefaults(obj.spec);
+    },
+    prepareForCreate(obj) {
+      obj.spec ??= {};
+      admitPod(obj);
+      obj.status = { phase: 'Pending', qosClass: computePodQOS(obj.spec) };
+    },
+    prepareForUpdate(newObj, oldObj) {
+      newObj.status = structuredClone(oldObj.status);
+    },
+    prepareForStatusUpdate(newObj, oldObj) {
+      newObj.spec = structuredClone(oldObj.spec);
+      // Upstream keeps owner references away from the status endpoint (old kubelets corrupted them).
+      if (oldObj.metadata.ownerReferences) newObj.metadata.ownerReferences = structuredClone(oldObj.metadata.ownerReferences);
+      else delete newObj.metadata.ownerReferences;
+      if (oldObj.status?.qosClass && newObj.status) newObj.status.qosClass = oldObj.status.qosClass;
+    },
+    validate(obj) {
+      return validatePodSpec(obj.spec, 'spec');
+    },
+    validateUpdate(newObj, oldObj) {
+      return [...validatePodSpec(newObj.spec, 'spec'), ...validatePodSpecUpdate(newObj.spec, oldObj.spec)];
+    },
+    fieldSelectors: {
+      'spec.nodeName': (o) => o.spec?.nodeName ?? '',
+      'spec.restartPolicy': (o) => o.spec?.restartPolicy ?? '',
+      'spec.schedulerName': (o) => o.spec?.schedulerName ?? '',
+      'spec.serviceAccountName': (o) => o.spec?.serviceAccountName ?? '',
+      'spec.hostNetwork': (o) => String(o.spec?.hostNetwork === true),
+      'status.phase': (o) => o.status?.phase ?? '',
+      'status.podIP': (o) => o.status?.podIPs?.[0]?.ip ?? o.status?.podIP ?? '',
+      'status.nominatedNodeName': (o) => o.status?.nominatedNodeName ?? '',
+    },
+    table: { columns: podColumns, row: podRow },
+  },
+};

@@ -1,0 +1,71 @@
+// events.k8s.io/v1 Event: the same objects as core/v1 events under newer field names (regarding, note,
+// deprecated*). Validation is upstream's strict one for this API; the table is core's, after conversion.
+import type { KObject, ResourceDefinition } from '../../types.js';
+import { FieldError } from '../../../../api/errors.js';
+import { legacyValidateEvent } from '../../core/events/strategy.js';
+import { eventColumns, eventRow } from '../../core/events/event-printer.js';
+
+/** events.k8s.io/v1 Event → core/v1 Event (field renames only). */
+export function eventsV1ToCore(ev: KObject): KObject {
+  const out: KObject = {
+    apiVersion: 'v1', kind: 'Event', metadata: ev.metadata,
+    involvedObject: ev.regarding ?? {}, reason: ev.reason, message: ev.note, type: ev.type,
+    eventTime: ev.eventTime, action: ev.action, related: ev.related, series: ev.series,
+    reportingComponent: ev.reportingController ?? '', reportingInstance: ev.reportingInstance ?? '',
+    source: ev.deprecatedSource ?? {}, firstTimestamp: ev.deprecatedFirstTimestamp, lastTimestamp: ev.deprecatedLastTimestamp,
+    count: ev.deprecatedCount,
+  };
+  for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
+  return out;
+}
+
+/** core/v1 Event → events.k8s.io/v1 Event (field renames only). */
+export function coreToEventsV1(ev: KObject): KObject {
+  const out: KObject = {
+    apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: ev.metadata,
+    eventTime: ev.eventTime ?? null, series: ev.series, reportingController: ev.reportingComponent, reportingInstance: ev.reportingInstance,
+    action: ev.action, reason: ev.reason, regarding: ev.involvedObject, related: ev.related, note: ev.message, type: ev.type,
+    deprecatedSource: ev.source, deprecatedFirstTimestamp: ev.firstTimestamp, deprecatedLastTimestamp: ev.lastTimestamp, deprecatedCount: ev.count,
+  };
+  for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
+  return out;
+}
+
+/** upstream ValidateEventCreate for events.k8s.io/v1 requests. Paths use the internal (core) field names. */
+function validateEventsV1(ev: KObject): FieldError[] {
+  const core = eventsV1ToCore(ev);
+  const errs = legacyValidateEvent(core, 'reportingController');
+  if (core.series) {
+    if ((core.series.count ?? 0) < 2) errs.push(FieldError.invalid('series.count', '', 'should be at least 2'));
+    if (!core.series.lastObservedTime) errs.push(FieldError.required('series.lastObservedTime'));
+  }
+  if (!core.eventTime) errs.push(FieldError.required('eventTime'));
+  if (core.type !== 'Normal' && core.type !== 'Warning') errs.push(FieldError.invalid('type', '', `has invalid value: ${core.type ?? ''}`));
+  if (core.firstTimestamp) errs.push(FieldError.invalid('firstTimestamp', '', 'needs to be unset'));
+  if (core.lastTimestamp) errs.push(FieldError.invalid('lastTimestamp', '', 'needs to be unset'));
+  if (core.count) errs.push(FieldError.invalid('count', '', 'needs to be unset'));
+  if (core.source?.component || core.source?.host) errs.push(FieldError.invalid('source', '', 'needs to be unset'));
+  return errs;
+}
+
+export const eventsV1: ResourceDefinition = {
+  group: 'events.k8s.io', version: 'v1', resource: 'events', singular: 'event', kind: 'Event', namespaced: true,
+  shortNames: ['ev'],
+  strategy: {
+    validate: (obj) => validateEventsV1(obj),
+    validateUpdate: (obj) => legacyValidateEvent(eventsV1ToCore(obj), 'reportingController'),
+    fieldSelectors: {
+      'regarding.kind': (o) => o.regarding?.kind ?? '',
+      'regarding.namespace': (o) => o.regarding?.namespace ?? '',
+      'regarding.name': (o) => o.regarding?.name ?? '',
+      'regarding.uid': (o) => o.regarding?.uid ?? '',
+      'regarding.apiVersion': (o) => o.regarding?.apiVersion ?? '',
+      'regarding.resourceVersion': (o) => o.regarding?.resourceVersion ?? '',
+      'regarding.fieldPath': (o) => o.regarding?.fieldPath ?? '',
+      reason: (o) => o.reason ?? '',
+      reportingController: (o) => o.reportingController ?? '',
+      type: (o) => o.type ?? '',
+    },
+    table: { columns: eventColumns, row: (o, now) => eventRow(eventsV1ToCore(o), now) },
+  },
+};

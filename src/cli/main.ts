@@ -1,0 +1,103 @@
+// The `nanokube` command (bin/nanokube.js imports this file; `nanokube start` also spawns it as `main.js server`).
+// Each subcommand's module is imported only when that subcommand runs, so every command starts fast.
+// Errors: one line on stderr, `nanokube: <what is wrong and what to do>`, exit 1 — never a stack trace
+// (set NANOKUBE_DEBUG=1 to see one).
+
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { CliError, describeError } from './errors.js';
+
+function portNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number (0-65535)');
+  return n;
+}
+
+function count(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number ≥ 0');
+  return n;
+}
+
+function fail(err: unknown): never {
+  if (process.env.NANOKUBE_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
+  process.stderr.write(`nanokube: ${describeError(err)}\n`);
+  process.exit(err instanceof CliError ? err.exitCode : 1);
+}
+
+export function buildProgram(): Command {
+  const program = new Command('nanokube')
+    .description('A small, Kubernetes-compatible cluster on this machine')
+    .showHelpAfterError('(run with --help for usage)');
+
+  program.command('start')
+    .description('Start the cluster (generates certificates on first start) and point kubectl at it')
+    .option('--foreground', 'run the control plane in this terminal instead of in the background')
+    .option('--api-port <port>', 'API server port (default 6443; remembered)', portNumber)
+    .option('--listen-address <ip>', 'address the API server binds (default 127.0.0.1; remembered)')
+    .option('--datastore-endpoint <url>', 'use an external etcd (e.g. http://127.0.0.1:2379) instead of the embedded SQLite (remembered)')
+    .option('--simulated-nodes <n>', 'number of simulated nodes to add (remembered)', count)
+    .action(async (o: { foreground?: boolean; apiPort?: number; listenAddress?: string; datastoreEndpoint?: string; simulatedNodes?: number }) => {
+      const { start } = await import('./commands/start.js');
+      await start(o);
+    });
+
+  program.command('stop')
+    .description('Stop the cluster, keeping its state')
+    .action(async () => { const { stop } = await import('./commands/stop.js'); await stop(); });
+
+  program.command('delete')
+    .description('Stop the cluster and remove its state and kubeconfig entries')
+    .action(async () => { const { deleteCluster } = await import('./commands/delete.js'); await deleteCluster(); });
+
+  program.command('status')
+    .description('Show whether the cluster is running (exit code 0 when it is)')
+    .action(async () => { const { status } = await import('./commands/status.js'); process.exitCode = await status(); });
+
+  program.command('ip')
+    .description('Print the IP address to reach NodePort services on')
+    .action(async () => { const { ip } = await import('./commands/ip.js'); ip(); });
+
+  // The server process itself (what `start` runs in the background). Flags default to the remembered config.
+  program.addCommand(new Command('server')
+    .description('run the control plane in the foreground (used by start)')
+    .option('--api-port <port>', 'API server port', portNumber)
+    .option('--listen-address <ip>', 'address the API server binds')
+    .option('--datastore-endpoint <url>', 'external etcd URL')
+    .addOption(new Option('--simulated-nodes <n>', 'simulated nodes').argParser(count))
+    .action(async (o: { apiPort?: number; listenAddress?: string; datastoreEndpoint?: string; simulatedNodes?: number }) => {
+      const [{ homePaths, loadConfig, resolveHome, defaultConfig }, { runServer, stdoutLog }] = await Promise.all([
+        import('./home.js'), import('../cmd/server.js'),
+      ]);
+      const paths = homePaths(resolveHome());
+      const c = loadConfig(paths) ?? defaultConfig();
+      const datastoreEndpoint = o.datastoreEndpoint ?? c.datastoreEndpoint;
+      const simulatedNodes = o.simulatedNodes ?? c.simulatedNodes;
+      // In the server, failures go to server.log as structured lines (start reads them back), not via fail().
+      process.off('uncaughtException', fail);
+      process.off('unhandledRejection', fail);
+      process.on('uncaughtException', (err) => { stdoutLog({ level: 'error', msg: 'uncaught exception', error: describeError(err) }); process.exit(1); });
+      process.on('unhandledRejection', (err) => { stdoutLog({ level: 'error', msg: 'unhandled rejection', error: describeError(err) }); process.exit(1); });
+      await runServer({
+        home: paths.home, port: o.apiPort ?? c.apiPort, listenAddress: o.listenAddress ?? c.listenAddress,
+        ...(datastoreEndpoint ? { datastoreEndpoint } : {}), ...(simulatedNodes !== undefined ? { simulatedNodes } : {}),
+      }).catch(() => {
+        // Already logged as one structured line by runServer; the exit code tells the supervisor.
+        process.exit(1);
+      });
+      process.exit(0); // everything is closed; do not wait for stray handles
+    }), { hidden: true });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  process.on('uncaughtException', fail);
+  process.on('unhandledRejection', fail);
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    fail(err);
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,247 @@
+// How the client reaches the API server. Two transports with identical behaviour (DESIGN.md §1): HTTPS for
+// out-of-process components, in-process for all-in-one mode. Both carry bytes only (the client serializes JSON),
+// so no object reference is ever shared between a component and the apiserver, and both turn a non-2xx response
+// into the StatusError the server raised, so callers branch on `reason`.
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { StatusError, type Status } from '../api/errors.js';
+import type { ApiHandler, ApiRequest } from '../api/transport.js';
+
+export interface TransportRequest {
+  method: string;
+  /** Path without query, e.g. /api/v1/namespaces/default/pods */
+  path: string;
+  query?: URLSearchParams;
+  /** Lower-case header names. */
+  headers?: Record<string, string>;
+  body?: Buffer;
+  /** Aborting ends the request (and a stream: its iteration then simply finishes). */
+  signal?: AbortSignal;
+}
+
+export interface TransportResponse { status: number; headers: Record<string, string>; body: Buffer }
+export interface TransportStream {
+  status: number;
+  headers: Record<string, string>;
+  /** Raw body chunks; ends when the server ends the response or the request's signal aborts. */
+  chunks: AsyncIterable<Buffer>;
+}
+
+export interface Transport {
+  /** A complete request. Rejects with StatusError on a non-2xx response or a connection failure. */
+  request(req: TransportRequest): Promise<TransportResponse>;
+  /** A streamed response (watch, log follow). Rejects with StatusError when the response is non-2xx. */
+  stream(req: TransportRequest): Promise<TransportStream>;
+  /** Releases pooled connections. */
+  close(): void;
+}
+
+const reasonForCode: Record<number, string> = {
+  400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 405: 'MethodNotAllowed',
+  406: 'NotAcceptable', 409: 'Conflict', 410: 'Expired', 413: 'RequestEntityTooLarge', 415: 'UnsupportedMediaType',
+  422: 'Invalid', 429: 'TooManyRequests', 500: 'InternalError', 503: 'ServiceUnavailable', 504: 'Timeout',
+};
+
+/** Rebuilds the server's StatusError from a non-2xx response; a body that is not a Status gets the code's reason. */
+export function errorFromResponse(status: number, body: Buffer): StatusError {
+  const text = body.toString('utf8');
+  try {
+    const parsed = JSON.parse(text) as Partial<Status>;
+    if (parsed && parsed.kind === 'Status') return StatusError.fromStatus(parsed, status);
+  } catch { /* not JSON */ }
+  return new StatusError(status, reasonForCode[status] ?? 'Unknown',
+    text.trim() || `the server responded with status ${status}`);
+}
+
+/** A connection-level failure as a StatusError, so callers see one error type (upstream: ServiceUnavailable-like). */
+function connectionError(e: unknown): StatusError | Error {
+  if (e instanceof StatusError) return e;
+  if (e instanceof Error && e.name === 'AbortError') return e;
+  const msg = e instanceof Error ? e.message : String(e);
+  return new StatusError(503, 'ServiceUnavailable', `unable to reach the server: ${msg}`);
+}
+
+async function readAll(chunks: AsyncIterable<Buffer | string>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const c of chunks) parts.push(typeof c === 'string' ? Buffer.from(c) : Buffer.from(c));
+  return Buffer.concat(parts);
+}
+
+/** Splits a chunk stream into lines (without the newline); a final unterminated line is yielded too. */
+export async function* splitLines(chunks: AsyncIterable<Buffer>): AsyncIterable<string> {
+  let rest = '';
+  const decoder = new TextDecoder('utf-8');
+  for await (const chunk of chunks) {
+    rest += decoder.decode(chunk, { stream: true });
+    let i: number;
+    while ((i = rest.indexOf('\n')) >= 0) {
+      const line = rest.slice(0, i);
+      rest = rest.slice(i + 1);
+      if (line.trim()) yield line;
+    }
+  }
+  rest += decoder.decode();
+  if (rest.trim()) yield rest;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// HTTP(S)
+
+export interface HttpTransportOptions {
+  /** e.g. https://127.0.0.1:6443 (http:// is accepted for tests and local debugging). */
+  server: string;
+  /** PEM CA bundle that signs the server certificate. */
+  ca?: string;
+  /** PEM client certificate and key (x509 client auth). */
+  cert?: string;
+  key?: string;
+  /** Bearer token. Never logged. */
+  token?: string;
+  /** Skip server certificate verification (kubeconfig insecure-skip-tls-verify). */
+  insecureSkipTLSVerify?: boolean;
+  /** TLS server name to verify instead of the URL's host. */
+  tlsServerName?: string;
+}
+
+export function httpTransport(opts: HttpTransportOptions): Transport {
+  const base = new URL(opts.server);
+  const secure = base.protocol === 'https:';
+  const basePath = base.pathname.replace(/\/+$/, '');
+  const agent = secure
+    ? new https.Agent({
+      keepAlive: true, ca: opts.ca, cert: opts.cert, key: opts.key,
+      rejectUnauthorized: !opts.insecureSkipTLSVerify, servername: opts.tlsServerName,
+    })
+    : new http.Agent({ keepAlive: true });
+
+  function send(req: TransportRequest): Promise<http.IncomingMessage> {
+    return new Promise((resolve, reject) => {
+      if (req.signal?.aborted) { reject(abortErr()); return; }
+      const qs = req.query?.toString();
+      const headers: Record<string, string> = { accept: 'application/json', ...req.headers };
+      if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+      if (req.body) headers['content-length'] = String(req.body.length);
+      const r = (secure ? https : http).request({
+        protocol: base.protocol, hostname: base.hostname, port: base.port || (secure ? 443 : 80),
+        method: req.method, path: basePath + req.path + (qs ? `?${qs}` : ''), headers, agent,
+      }, resolve);
+      const onAbort = () => r.destroy(abortErr());
+      req.signal?.addEventListener('abort', onAbort, { once: true });
+      r.on('close', () => req.signal?.removeEventListener('abort', onAbort));
+      r.on('error', (e) => reject(connectionError(e)));
+      r.end(req.body);
+    });
+  }
+  function headersOf(res: http.IncomingMessage): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
+    return out;
+  }
+
+  return {
+    async request(req) {
+      const res = await send(req);
+      let body: Buffer;
+      try { body = await readAll(res); } catch (e) { throw connectionError(e); }
+      const status = res.statusCode ?? 500;
+      if (status < 200 || status > 299) throw errorFromResponse(status, body);
+      return { status, headers: headersOf(res), body };
+    },
+    async stream(req) {
+      const res = await send(req);
+      const status = res.statusCode ?? 500;
+      if (status < 200 || status > 299) throw errorFromResponse(status, await readAll(res).catch(() => Buffer.alloc(0)));
+      async function* chunks(): AsyncIterable<Buffer> {
+        try {
+          for await (const c of res) yield c as Buffer;
+        } catch (e) {
+          // An abort by our own signal is the normal way to stop a watch: end quietly.
+          if (req.signal?.aborted) return;
+          throw connectionError(e);
+        } finally {
+          res.destroy();
+        }
+      }
+      return { status, headers: headersOf(res), chunks: chunks() };
+    },
+    close() { agent.destroy(); },
+  };
+}
+
+function abortErr(): Error { const e = new Error('aborted'); e.name = 'AbortError'; return e; }
+
+// ---------------------------------------------------------------------------------------------------------------
+// In-process
+
+export interface InProcessTransportOptions {
+  /** The identity the handler sees (the HTTP server would derive it from the client certificate or token). */
+  user?: { username: string; groups: string[] };
+}
+
+/**
+ * Calls the apiserver's handler directly, crossing the same bytes-in/bytes-out boundary as HTTP: the request body
+ * is the serialized JSON, the response body is parsed by the client from bytes. A thrown StatusError from the
+ * handler is treated like the Status response the HTTP layer would have written; any other throw becomes a 500.
+ */
+export function inProcessTransport(handler: ApiHandler, opts: InProcessTransportOptions = {}): Transport {
+  async function call(req: TransportRequest) {
+    if (req.signal?.aborted) throw abortErr();
+    const apiReq: ApiRequest = {
+      method: req.method,
+      path: req.path,
+      query: new URLSearchParams(req.query ?? undefined),
+      headers: { accept: 'application/json', ...req.headers },
+      body: req.body ? Buffer.from(req.body) : undefined,
+      user: opts.user ? { username: opts.user.username, groups: [...opts.user.groups] } : undefined,
+      signal: req.signal,
+    };
+    if (req.body) apiReq.headers['content-length'] = String(req.body.length);
+    try {
+      return await handler(apiReq);
+    } catch (e) {
+      if (e instanceof StatusError) {
+        return { status: e.code, headers: { 'content-type': 'application/json' }, body: JSON.stringify(e.status) };
+      }
+      const err = new StatusError(500, 'InternalError', 'Internal error occurred: an internal error occurred');
+      return { status: 500, headers: { 'content-type': 'application/json' }, body: JSON.stringify(err.status) };
+    }
+  }
+  const toBuf = (b: Buffer | string | undefined) => (b === undefined ? Buffer.alloc(0) : Buffer.from(b));
+  async function* copyChunks(src: AsyncIterable<Buffer | string>, signal?: AbortSignal): AsyncIterable<Buffer> {
+    const it = src[Symbol.asyncIterator]();
+    // Ending on abort must not wait for the handler's next chunk: race each next() against the signal.
+    const aborted = new Promise<'aborted'>((resolve) => {
+      if (signal?.aborted) resolve('aborted');
+      signal?.addEventListener('abort', () => resolve('aborted'), { once: true });
+    });
+    try {
+      for (;;) {
+        const r = await Promise.race([it.next(), aborted]);
+        if (r === 'aborted' || r.done) return;
+        yield toBuf(r.value);
+      }
+    } finally {
+      void it.return?.(undefined)?.catch?.(() => undefined);
+    }
+  }
+
+  return {
+    async request(req) {
+      const res = await call(req);
+      const body = res.stream ? await readAll(res.stream) : toBuf(res.body);
+      if (res.status < 200 || res.status > 299) throw errorFromResponse(res.status, body);
+      return { status: res.status, headers: { ...res.headers }, body };
+    },
+    async stream(req) {
+      const res = await call(req);
+      if (res.status < 200 || res.status > 299) {
+        throw errorFromResponse(res.status, res.stream ? await readAll(res.stream) : toBuf(res.body));
+      }
+      const chunks = res.stream
+        ? copyChunks(res.stream, req.signal)
+        : (async function* () { const b = toBuf(res.body); if (b.length) yield b; })();
+      return { status: res.status, headers: { ...res.headers }, chunks };
+    },
+    close() { /* nothing pooled */ },
+  };
+}

@@ -1,0 +1,135 @@
+// The nanokube server process: wires the control plane together (today: datastore + API server; later issues add
+// the scheduler, controllers, kubelet, proxy and DNS here). `nanokube start` runs it detached with stdout/stderr in
+// $NANOKUBE_HOME/server.log; `nanokube start --foreground` runs it in the CLI's own process.
+//
+// Startup time is a headline figure (target ≤ 1 s from `nanokube start` to a healthy /readyz), so this file imports
+// the heavy modules (storage, apiserver) lazily and in parallel, and reads certificates from disk without the X.509
+// library (src/pki only generates on first start).
+
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LogEntry, LogFn } from '../client/log.js';
+
+/** One JSON line per event on stdout (server.log when daemonized). Never Secret data or tokens. */
+export const stdoutLog: LogFn = (entry: LogEntry) => {
+  process.stdout.write(JSON.stringify({ ts: new Date().toISOString(), component: 'server', ...entry }) + '\n');
+};
+
+export interface ServerOptions {
+  /** $NANOKUBE_HOME: pki/ and data/ live here; server.pid is written here by runServer. */
+  home: string;
+  /** Address the API server binds (127.0.0.1 by default in the CLI). */
+  listenAddress: string;
+  /** API server port; 0 = pick a free one. */
+  port: number;
+  /** External datastore (etcd) URL; absent = embedded SQLite in <home>/data. */
+  datastoreEndpoint?: string;
+  /** Accepted and remembered; simulated nodes are added by a later issue. */
+  simulatedNodes?: number;
+  log?: LogFn;
+}
+
+export interface RunningControlPlane {
+  /** https://host:port the API server listens on. */
+  url: string;
+  port: number;
+  /** Stops every component, then closes the datastore. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the control plane in this process and resolves once the API server is listening.
+ * On failure everything already started is closed again and the error is rethrown (its `code`, e.g.
+ * EADDRINUSE, preserved for the caller).
+ */
+export async function startControlPlane(opts: ServerOptions): Promise<RunningControlPlane> {
+  const log = opts.log ?? stdoutLog;
+  const [{ ensureClusterPki }, { openStore }, { startApiServer }] = await Promise.all([
+    import('../pki/index.js'), import('../storage/index.js'), import('../apiserver/index.js'),
+  ]);
+  const pki = await ensureClusterPki({ dir: join(opts.home, 'pki') });
+  if (pki.generated.length > 0) log({ level: 'info', msg: 'certificates generated', which: pki.generated });
+
+  const dataDir = join(opts.home, 'data');
+  const store = await openStore({ dataDir, ...(opts.datastoreEndpoint ? { datastoreEndpoint: opts.datastoreEndpoint } : {}) });
+  log({ level: 'info', msg: 'datastore opened', ...(opts.datastoreEndpoint ? { endpoint: opts.datastoreEndpoint } : { dataDir }) });
+
+  let api: Awaited<ReturnType<typeof startApiServer>>;
+  try {
+    api = await startApiServer({
+      store, host: opts.listenAddress, port: opts.port,
+      tls: { cert: pki.apiserver.cert, key: pki.apiserver.key, ca: pki.caCert },
+    });
+  } catch (err) {
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+  log({ level: 'info', msg: 'apiserver listening', url: api.url, port: api.port });
+  if (opts.simulatedNodes) log({ level: 'warn', msg: 'simulated nodes are not implemented yet; ignoring', simulatedNodes: opts.simulatedNodes });
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: api.url, port: api.port,
+    close() {
+      closing ??= (async () => {
+        try { await api.close(); } finally { await store.close(); }
+        log({ level: 'info', msg: 'control plane stopped' });
+      })();
+      return closing;
+    },
+  };
+}
+
+export interface RunServerOptions extends ServerOptions {
+  /** Called once the API server listens (used by `start --foreground` to print progress and write kubeconfig). */
+  onReady?: (cp: RunningControlPlane) => void | Promise<void>;
+  /** Writes the pid file; defaults to <home>/server.pid. */
+  pidFile?: string;
+}
+
+/**
+ * The server process's main: writes the pid file, starts the control plane, and on SIGTERM/SIGINT closes it
+ * cleanly and removes the pid file. Resolves after a clean shutdown; rejects (after cleanup) if startup fails.
+ * Startup failures are logged as one structured line with the error code, which `nanokube start` reads back
+ * from server.log to explain them (e.g. a port taken between its check and our bind).
+ */
+export async function runServer(opts: RunServerOptions): Promise<void> {
+  const log = opts.log ?? stdoutLog;
+  const pidFile = opts.pidFile ?? join(opts.home, 'server.pid');
+  const { writeFileSync, readFileSync, mkdirSync } = await import('node:fs');
+  mkdirSync(opts.home, { recursive: true, mode: 0o700 });
+  // Written before anything slow so a concurrent `nanokube start` sees this server as running.
+  writeFileSync(pidFile, `${process.pid}\n`);
+  const removePidFile = () => {
+    try { if (readFileSync(pidFile, 'utf8').trim() === String(process.pid)) rmSync(pidFile, { force: true }); } catch { /* gone */ }
+  };
+
+  let stopRequested: string | undefined;
+  let wake: (() => void) | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopRequested) return;
+    stopRequested = signal;
+    log({ level: 'info', msg: 'shutting down', signal });
+    wake?.();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+
+  let cp: RunningControlPlane | undefined;
+  try {
+    log({ level: 'info', msg: 'starting control plane', pid: process.pid, listenAddress: opts.listenAddress, port: opts.port });
+    cp = await startControlPlane(opts);
+    if (!stopRequested) await opts.onReady?.(cp);
+    if (!stopRequested) await new Promise<void>((resolve) => { wake = resolve; });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    log({ level: 'error', msg: 'control plane failed', error: e?.message ?? String(err), ...(e?.code ? { code: e.code } : {}) });
+    throw err;
+  } finally {
+    try { await cp?.close(); } finally {
+      removePidFile();
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    }
+  }
+}

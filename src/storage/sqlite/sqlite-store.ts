@@ -1,0 +1,233 @@
+// Store on an embedded SQLite file (better-sqlite3, synchronous): an append-only revision log with
+// compaction, see sqlite-schema.ts for the layout. One process owns the file; watches are fanned out in
+// process right after each commit (watch-hub.ts).
+import Database from 'better-sqlite3';
+import {
+  CompactedError, ConflictError, FutureRevisionError, KeyExistsError, NotFoundError, StorageError,
+  type KeyValue, type ListOptions, type ListResult, type Store, type WatchCallbacks, type WatchEvent, type Watcher,
+} from '../backend.js';
+import { WatchHub } from '../watch-hub.js';
+import { startPeriodicCompaction, type CompactionPolicy, type PeriodicCompaction } from '../periodic-compaction.js';
+import { prepareDatabase, type Row } from './sqlite-schema.js';
+
+export interface SqliteStoreOptions extends CompactionPolicy {
+  /** Database file; created (with its tables) if missing. */
+  path: string;
+  /** How long open() waits for another process to release the file before failing. Default 5 s. */
+  busyTimeoutMs?: number;
+}
+
+/** Upper bound (exclusive) of the keys starting with prefix, in SQLite's BINARY (UTF-8 byte) order. */
+const prefixEnd = (prefix: string) => prefix + '\u{10FFFF}';
+/** The smallest key greater than k. */
+const after = (k: string) => k + '\u0000';
+
+/** Rows of the same key superseded at or below the compaction revision are deleted this many ids at a time. */
+const compactBatch = 10_000;
+
+interface HistoryRow extends Row { prev_value: Buffer | null; prev_create_revision: number | null }
+
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly hub = new WatchHub();
+  private readonly compaction: PeriodicCompaction;
+  private rev: number;
+  private compactRev: number;
+  private closed = false;
+
+  private readonly stmt: {
+    latest: Database.Statement<[string], Row>;
+    atRevision: Database.Statement<[string, number], Row>;
+    insert: Database.Statement<[number, string, number, number, number, number, Buffer]>;
+    list: Database.Statement<[string, string, number, number], Row>;
+    countLive: Database.Statement<[string, string, number], { n: number }>;
+    history: Database.Statement<[number, number, string, string], HistoryRow>;
+    setCompactRevision: Database.Statement<[number]>;
+    compactRange: Database.Statement<[number, number, number]>;
+  };
+
+  private constructor(opts: SqliteStoreOptions) {
+    this.db = new Database(opts.path, { timeout: opts.busyTimeoutMs ?? 5000 });
+    try {
+      prepareDatabase(this.db);
+    } catch (err) {
+      this.db.close();
+      if (err instanceof Error && /locked|busy/i.test(err.message)) {
+        throw new StorageError(`sqlite database ${opts.path} is in use by another process (${err.message})`);
+      }
+      throw err;
+    }
+    const db = this.db;
+    this.stmt = {
+      latest: db.prepare('SELECT * FROM kv WHERE name = ? ORDER BY id DESC LIMIT 1'),
+      atRevision: db.prepare('SELECT * FROM kv WHERE name = ? AND id <= ? ORDER BY id DESC LIMIT 1'),
+      insert: db.prepare('INSERT INTO kv (id, name, created, deleted, create_revision, prev_revision, value) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      // Latest row per key in [lo, hi) as of a revision; tombstones hide the key.
+      list: db.prepare(`SELECT * FROM kv WHERE id IN (
+          SELECT MAX(id) FROM kv WHERE name >= ? AND name < ? AND id <= ? GROUP BY name
+        ) AND deleted = 0 ORDER BY name LIMIT ?`),
+      countLive: db.prepare(`SELECT COUNT(*) AS n FROM kv WHERE id IN (
+          SELECT MAX(id) FROM kv WHERE name >= ? AND name < ? AND id <= ? GROUP BY name
+        ) AND deleted = 0`),
+      history: db.prepare(`SELECT kv.*, p.value AS prev_value, p.create_revision AS prev_create_revision
+          FROM kv LEFT JOIN kv AS p ON p.id = kv.prev_revision
+          WHERE kv.id > ? AND kv.id <= ? AND kv.name >= ? AND kv.name < ? ORDER BY kv.id`),
+      setCompactRevision: db.prepare(`UPDATE meta SET value = ? WHERE key = 'compact_revision'`),
+      compactRange: db.prepare(`DELETE FROM kv WHERE id > ? AND id <= ? AND (
+          deleted = 1 OR id < (SELECT MAX(n.id) FROM kv AS n WHERE n.name = kv.name AND n.id <= ?))`),
+    };
+    this.rev = (db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'kv'`).pluck().get() as number | undefined) ?? 0;
+    this.compactRev = db.prepare(`SELECT value FROM meta WHERE key = 'compact_revision'`).pluck().get() as number;
+    this.compaction = startPeriodicCompaction(this, opts);
+  }
+
+  /** Opens (creating if needed) the store at opts.path and starts periodic compaction. */
+  static open(opts: SqliteStoreOptions): SqliteStore {
+    return new SqliteStore(opts);
+  }
+
+  /** Absolute path of the database file (its -wal file sits beside it). */
+  get path(): string { return this.db.name; }
+
+  async get(key: string, opts: { revision?: number } = {}): Promise<KeyValue | undefined> {
+    this.checkOpen();
+    const revision = opts.revision || 0;
+    const row = revision ? (this.checkReadRevision(revision), this.stmt.atRevision.get(key, revision)) : this.stmt.latest.get(key);
+    return row && !row.deleted ? toKeyValue(row) : undefined;
+  }
+
+  async list(prefix: string, opts: ListOptions = {}): Promise<ListResult> {
+    this.checkOpen();
+    const revision = opts.revision || this.rev;
+    if (opts.revision) this.checkReadRevision(revision);
+    const hi = prefixEnd(prefix);
+    const lo = opts.continueKey !== undefined && opts.continueKey >= prefix ? after(opts.continueKey) : prefix;
+    const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
+    const rows = this.stmt.list.all(lo, hi, revision, limit ? limit + 1 : -1);
+    if (!limit || rows.length <= limit) return { items: rows.map(toKeyValue), revision };
+    rows.length = limit;
+    const continueKey = rows[limit - 1].name;
+    const remaining = this.stmt.countLive.get(after(continueKey), hi, revision)!.n;
+    return { items: rows.map(toKeyValue), revision, continueKey, remaining };
+  }
+
+  async count(prefix: string): Promise<number> {
+    this.checkOpen();
+    return this.stmt.countLive.get(prefix, prefixEnd(prefix), this.rev)!.n;
+  }
+
+  async create(key: string, value: Buffer): Promise<KeyValue> {
+    this.checkOpen();
+    const prev = this.stmt.latest.get(key);
+    if (prev && !prev.deleted) throw new KeyExistsError(key);
+    const id = this.append(key, 1, 0, 0, prev?.id ?? 0, value);
+    const kv: KeyValue = { key, value, createRevision: id, modRevision: id };
+    this.hub.publish({ type: 'PUT', kv });
+    return kv;
+  }
+
+  async update(key: string, value: Buffer, expectedRevision: number): Promise<KeyValue> {
+    this.checkOpen();
+    const prev = this.stmt.latest.get(key);
+    if (!prev || prev.deleted) throw new NotFoundError(key);
+    if (prev.id !== expectedRevision) throw new ConflictError(key, prev.id);
+    const id = this.append(key, 0, 0, prev.create_revision, prev.id, value);
+    const kv: KeyValue = { key, value, createRevision: prev.create_revision, modRevision: id };
+    this.hub.publish({ type: 'PUT', kv, prevKv: toKeyValue(prev) });
+    return kv;
+  }
+
+  async delete(key: string, expectedRevision = 0): Promise<KeyValue> {
+    this.checkOpen();
+    const prev = this.stmt.latest.get(key);
+    if (!prev || prev.deleted) throw new NotFoundError(key);
+    if (expectedRevision && prev.id !== expectedRevision) throw new ConflictError(key, prev.id);
+    const id = this.append(key, 0, 1, prev.create_revision, prev.id, prev.value);
+    const kv: KeyValue = { key, value: prev.value, createRevision: prev.create_revision, modRevision: id };
+    this.hub.publish({ type: 'DELETE', kv, prevKv: toKeyValue(prev) });
+    return kv;
+  }
+
+  watch(prefix: string, fromRevision: number, cb: WatchCallbacks): Watcher {
+    this.checkOpen();
+    if (fromRevision > this.rev) throw new FutureRevisionError(fromRevision, this.rev);
+    if (fromRevision < this.compactRev) return this.hub.failed(prefix, cb, new CompactedError(fromRevision, this.compactRev));
+    // Reading the backlog and registering happen in one synchronous step: no write can slip between.
+    const backlog = fromRevision < this.rev
+      ? this.stmt.history.all(fromRevision, this.rev, prefix, prefixEnd(prefix)).map(toWatchEvent)
+      : [];
+    return this.hub.add(prefix, cb, backlog);
+  }
+
+  async compact(revision: number): Promise<void> {
+    this.checkOpen();
+    if (revision > this.rev) throw new FutureRevisionError(revision, this.rev);
+    if (revision <= this.compactRev) return;
+    // Reads at or below `revision` are refused from here on, so deleting in batches (yielding to other work
+    // between them) never shows a half-compacted history.
+    this.stmt.setCompactRevision.run(revision);
+    this.compactRev = revision;
+    for (let lo = 0; lo < revision; lo += compactBatch) {
+      if (this.closed) return;
+      this.stmt.compactRange.run(lo, Math.min(lo + compactBatch, revision), revision);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (this.closed) return;
+    // Give freed pages back to the file system and reset the WAL, so the files' size follows the live data.
+    this.db.pragma('incremental_vacuum');
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  async currentRevision(): Promise<number> {
+    this.checkOpen();
+    return this.rev;
+  }
+
+  async compactedRevision(): Promise<number> {
+    this.checkOpen();
+    return this.compactRev + 1;
+  }
+
+  /** Runs the periodic compaction now (for tests and the benchmark). */
+  runCompaction(): Promise<number | undefined> {
+    return this.compaction.runOnce();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.compaction.stop();
+    this.hub.closeAll(new StorageError('store closed'));
+    this.db.close();
+  }
+
+  /** One INSERT = one transaction = one fsync of the WAL; the revision advances only once it committed. */
+  private append(key: string, created: number, deleted: number, createRevision: number, prevRevision: number, value: Buffer): number {
+    const id = this.rev + 1;
+    this.stmt.insert.run(id, key, created, deleted, created ? id : createRevision, prevRevision, value);
+    this.rev = id;
+    return id;
+  }
+
+  private checkReadRevision(revision: number): void {
+    if (revision > this.rev) throw new FutureRevisionError(revision, this.rev);
+    if (revision <= this.compactRev) throw new CompactedError(revision, this.compactRev);
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new StorageError('store closed');
+  }
+}
+
+function toKeyValue(row: Row): KeyValue {
+  return { key: row.name, value: row.value, createRevision: row.create_revision, modRevision: row.id };
+}
+
+function toWatchEvent(row: HistoryRow): WatchEvent {
+  const kv = toKeyValue(row);
+  const prevKv = row.prev_value && !row.created
+    ? { key: row.name, value: row.prev_value, createRevision: row.prev_create_revision ?? row.create_revision, modRevision: row.prev_revision }
+    : undefined;
+  if (row.deleted) return { type: 'DELETE', kv, prevKv };
+  return prevKv ? { type: 'PUT', kv, prevKv } : { type: 'PUT', kv };
+}
