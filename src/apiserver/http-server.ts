@@ -20,8 +20,18 @@ export interface HttpServerOptions {
   logger: Logger;
 }
 
+/** The client certificate is fixed for a TLS connection: decode it once per socket, not per request. */
+const certUsers = new WeakMap<object, UserInfo | null>();
+
 export function authenticate(req: IncomingMessage, tokens: Record<string, UserInfo> | undefined): UserInfo | undefined {
   const sock = req.socket as TLSSocket;
+  const cached = certUsers.get(sock);
+  if (cached) return cached;
+  if (cached === undefined) { const u = certUser(sock); certUsers.set(sock, u ?? null); if (u) return u; }
+  return tokenUser(req, tokens);
+}
+
+function certUser(sock: TLSSocket): UserInfo | undefined {
   if (sock.authorized) {
     const cert = sock.getPeerCertificate();
     if (cert && cert.subject) {
@@ -31,6 +41,10 @@ export function authenticate(req: IncomingMessage, tokens: Record<string, UserIn
       if (username) return { username, groups: [...(Array.isArray(o) ? o : o ? [o] : []), 'system:authenticated'] };
     }
   }
+  return undefined;
+}
+
+function tokenUser(req: IncomingMessage, tokens: Record<string, UserInfo> | undefined): UserInfo | undefined {
   const auth = req.headers.authorization;
   if (auth && auth.startsWith('Bearer ') && tokens) {
     const u = tokens[auth.slice(7).trim()];
@@ -67,14 +81,19 @@ export function createHttpsServer(opts: HttpServerOptions): https.Server {
       if (size > maxBodyBytes) { req.destroy(); return writeError(res, requestEntityTooLarge(`Request entity too large: limit is ${maxBodyBytes}`)); }
       chunks.push(c as Buffer);
     }
-    const ac = new AbortController();
+    // The signal is made on first use (watches, log follows): most requests never need one.
     // IncomingMessage emits 'close' once the body is read; the client going away shows on the response.
-    res.on('close', () => ac.abort());
+    let ac: AbortController | undefined;
+    const signal = () => {
+      if (!ac) { ac = new AbortController(); if (res.destroyed || res.writableFinished) ac.abort(); else res.on('close', () => ac!.abort()); }
+      return ac.signal;
+    };
     const headers: Record<string, string | undefined> = {};
     for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
     const apiReq: ApiRequest = {
       method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers,
-      body: chunks.length ? Buffer.concat(chunks) : undefined, user, signal: ac.signal,
+      body: chunks.length ? Buffer.concat(chunks) : undefined, user,
+      get signal() { return signal(); },
     };
     const r = await opts.handler(apiReq);
     if (r.stream) {

@@ -59,6 +59,11 @@ export async function startControlPlane(opts: ServerOptions): Promise<RunningCon
     api = await startApiServer({
       store, host: opts.listenAddress, port: opts.port,
       tls: { cert: pki.apiserver.cert, key: pki.apiserver.key, ca: pki.caCert },
+      // The API server's events go through the same log function (server.log, or a test's capture).
+      logger: {
+        info: (msg, fields) => log({ level: 'info', component: 'apiserver', msg, ...fields }),
+        error: (msg, fields) => log({ level: 'error', component: 'apiserver', msg, ...fields }),
+      },
     });
   } catch (err) {
     await store.close().catch(() => undefined);

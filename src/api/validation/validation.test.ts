@@ -11,7 +11,7 @@ test('an invalid name is reported with upstream\'s RFC 1123 subdomain message', 
   assert.equal(errs.length, 1);
   assert.equal(errs[0].toString(),
     `metadata.name: Invalid value: "Flask_App": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`);
-  assert.equal(invalid('Deployment', 'apps', 'Flask_App', errs).status.message.startsWith('Deployment.apps "Flask_App" is invalid: metadata.name: Invalid value: "Flask_App": a lowercase'), true);
+  assert.equal(invalid('Deployment', 'apps', 'Flask_App', errs).status.message!.startsWith('Deployment.apps "Flask_App" is invalid: metadata.name: Invalid value: "Flask_App": a lowercase'), true);
 });
 
 test('names are required unless generateName is given, and generateName may end in a dash', () => {

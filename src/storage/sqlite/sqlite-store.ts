@@ -34,6 +34,7 @@ export class SqliteStore implements Store {
   private rev: number;
   private compactRev: number;
   private closed = false;
+  private pending: { op: () => { kv: KeyValue; event: WatchEvent }; resolve: (kv: KeyValue) => void; reject: (e: unknown) => void }[] = [];
 
   private readonly stmt: {
     latest: Database.Statement<[string], Row>;
@@ -116,36 +117,75 @@ export class SqliteStore implements Store {
     return this.stmt.countLive.get(prefix, prefixEnd(prefix), this.rev)!.n;
   }
 
-  async create(key: string, value: Buffer): Promise<KeyValue> {
-    this.checkOpen();
-    const prev = this.stmt.latest.get(key);
-    if (prev && !prev.deleted) throw new KeyExistsError(key);
-    const id = this.append(key, 1, 0, 0, prev?.id ?? 0, value);
-    const kv: KeyValue = { key, value, createRevision: id, modRevision: id };
-    this.hub.publish({ type: 'PUT', kv });
-    return kv;
+  create(key: string, value: Buffer): Promise<KeyValue> {
+    return this.write(() => {
+      const prev = this.stmt.latest.get(key);
+      if (prev && !prev.deleted) throw new KeyExistsError(key);
+      const id = this.append(key, 1, 0, 0, prev?.id ?? 0, value);
+      const kv: KeyValue = { key, value, createRevision: id, modRevision: id };
+      return { kv, event: { type: 'PUT', kv } };
+    });
   }
 
-  async update(key: string, value: Buffer, expectedRevision: number): Promise<KeyValue> {
-    this.checkOpen();
-    const prev = this.stmt.latest.get(key);
-    if (!prev || prev.deleted) throw new NotFoundError(key);
-    if (prev.id !== expectedRevision) throw new ConflictError(key, prev.id);
-    const id = this.append(key, 0, 0, prev.create_revision, prev.id, value);
-    const kv: KeyValue = { key, value, createRevision: prev.create_revision, modRevision: id };
-    this.hub.publish({ type: 'PUT', kv, prevKv: toKeyValue(prev) });
-    return kv;
+  update(key: string, value: Buffer, expectedRevision: number): Promise<KeyValue> {
+    return this.write(() => {
+      const prev = this.stmt.latest.get(key);
+      if (!prev || prev.deleted) throw new NotFoundError(key);
+      if (prev.id !== expectedRevision) throw new ConflictError(key, prev.id);
+      const id = this.append(key, 0, 0, prev.create_revision, prev.id, value);
+      const kv: KeyValue = { key, value, createRevision: prev.create_revision, modRevision: id };
+      return { kv, event: { type: 'PUT', kv, prevKv: toKeyValue(prev) } };
+    });
   }
 
-  async delete(key: string, expectedRevision = 0): Promise<KeyValue> {
-    this.checkOpen();
-    const prev = this.stmt.latest.get(key);
-    if (!prev || prev.deleted) throw new NotFoundError(key);
-    if (expectedRevision && prev.id !== expectedRevision) throw new ConflictError(key, prev.id);
-    const id = this.append(key, 0, 1, prev.create_revision, prev.id, prev.value);
-    const kv: KeyValue = { key, value: prev.value, createRevision: prev.create_revision, modRevision: id };
-    this.hub.publish({ type: 'DELETE', kv, prevKv: toKeyValue(prev) });
-    return kv;
+  delete(key: string, expectedRevision = 0): Promise<KeyValue> {
+    return this.write(() => {
+      const prev = this.stmt.latest.get(key);
+      if (!prev || prev.deleted) throw new NotFoundError(key);
+      if (expectedRevision && prev.id !== expectedRevision) throw new ConflictError(key, prev.id);
+      const id = this.append(key, 0, 1, prev.create_revision, prev.id, prev.value);
+      const kv: KeyValue = { key, value: prev.value, createRevision: prev.create_revision, modRevision: id };
+      return { kv, event: { type: 'DELETE', kv, prevKv: toKeyValue(prev) } };
+    });
+  }
+
+  /**
+   * Group commit: writes issued in the same turn of the event loop run in one transaction (one WAL fsync),
+   * each with its own checks, in the order they were issued. Every write is acknowledged (and its watch
+   * event published) only after the transaction committed, so durability is that of one fsync per write.
+   */
+  private write(op: () => { kv: KeyValue; event: WatchEvent }): Promise<KeyValue> {
+    try { this.checkOpen(); } catch (e) { return Promise.reject(e); }
+    return new Promise<KeyValue>((resolve, reject) => {
+      this.pending.push({ op, resolve, reject });
+      if (this.pending.length === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    if (this.closed) { for (const w of batch) w.reject(new StorageError('store closed')); return; }
+    const startRev = this.rev;
+    const results: ({ ok: true; kv: KeyValue; event: WatchEvent } | { ok: false; err: unknown })[] = [];
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      for (const w of batch) {
+        try { const r = w.op(); results.push({ ok: true, ...r }); }
+        catch (err) { results.push({ ok: false, err }); }
+      }
+      this.db.exec('COMMIT');
+    } catch (err) {
+      if (this.db.inTransaction) { try { this.db.exec('ROLLBACK'); } catch { /* already rolled back */ } }
+      this.rev = startRev;
+      for (const w of batch) w.reject(err);
+      return;
+    }
+    batch.forEach((w, i) => {
+      const r = results[i];
+      if (r.ok) { this.hub.publish(r.event); w.resolve(r.kv); } else w.reject(r.err);
+    });
   }
 
   watch(prefix: string, fromRevision: number, cb: WatchCallbacks): Watcher {
@@ -195,13 +235,14 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.flush(); // writes already issued commit (and are acknowledged) before the file closes
     this.closed = true;
     this.compaction.stop();
     this.hub.closeAll(new StorageError('store closed'));
     this.db.close();
   }
 
-  /** One INSERT = one transaction = one fsync of the WAL; the revision advances only once it committed. */
+  /** One INSERT inside the group-commit transaction; the revision counter is rolled back if the commit fails. */
   private append(key: string, created: number, deleted: number, createRevision: number, prevRevision: number, value: Buffer): number {
     const id = this.rev + 1;
     this.stmt.insert.run(id, key, created, deleted, created ? id : createRevision, prevRevision, value);

@@ -32,7 +32,9 @@ export function setServiceDefaults(svc: KObject): void {
 
 /** Carries allocated values a full update left out (upstream patchAllocatedValues) and drops type-dependent ones. */
 function prepareServiceUpdate(svc: KObject, old: KObject): void {
-  const spec = (svc.spec ??= {});
+  // Runs before the store's defaulting pass; defaulting is idempotent, so apply it first to see the final type.
+  setServiceDefaults(svc);
+  const spec = svc.spec;
   const o = old.spec ?? {};
   if (spec.type !== 'ExternalName' && o.type !== 'ExternalName') {
     if (!spec.clusterIP && o.clusterIP) spec.clusterIP = o.clusterIP;

@@ -1,12 +1,12 @@
-// endpointslices (discovery.k8s.io/v1): addressType is required and immutable, ports default to TCP,
-// generation bumps on any change to endpoints/ports (there is no spec), and the
-// NAME ADDRESSTYPE PORTS ENDPOINTS AGE table.
+// endpointslices (discovery.k8s.io/v1): addressType is required and immutable, ports default to TCP, and the
+// NAME ADDRESSTYPE PORTS ENDPOINTS AGE table. Generation: 1 on create; the generic store bumps it whenever
+// anything outside metadata/status changes, which for a slice is its endpoints, ports and addressType.
 import { isIPv4, isIPv6 } from 'node:net';
 import type { KObject, ResourceDefinition } from '../../types.js';
 import { column, nameColumn, ageColumn } from '../../printing.js';
 import { translateTimestampSince } from '../../age.js';
 import { FieldError } from '../../../../api/errors.js';
-import { isDNS1123Label, isDNS1123Subdomain, isValidPortNum, semanticEqual, validateImmutableField } from '../../../../api/validation/index.js';
+import { isDNS1123Label, isDNS1123Subdomain, isValidPortNum, validateImmutableField } from '../../../../api/validation/index.js';
 
 const ADDRESS_TYPES = ['FQDN', 'IPv4', 'IPv6'];
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
@@ -81,9 +81,6 @@ function validateSlice(s: KObject): FieldError[] {
   return errs;
 }
 
-const contentChanged = (a: KObject, b: KObject) =>
-  !semanticEqual(a.endpoints, b.endpoints) || !semanticEqual(a.ports, b.ports) || a.addressType !== b.addressType;
-
 export const endpointslices: ResourceDefinition = {
   group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices', singular: 'endpointslice', kind: 'EndpointSlice', namespaced: true,
   strategy: {
@@ -92,11 +89,6 @@ export const endpointslices: ResourceDefinition = {
       for (const p of obj.ports ?? []) if (p && !p.protocol) p.protocol = 'TCP';
     },
     prepareForCreate(obj) { obj.metadata.generation = 1; },
-    prepareForUpdate(newObj, oldObj) {
-      // No spec to compare, so the generation follows the slice's content (upstream endpointSliceStrategy).
-      const oldGen = oldObj.metadata.generation ?? 0;
-      newObj.metadata.generation = contentChanged(newObj, oldObj) ? oldGen + 1 : oldGen;
-    },
     validate: (obj) => validateSlice(obj),
     validateUpdate: (newObj, oldObj) => [...validateSlice(newObj), ...validateImmutableField(newObj.addressType, oldObj.addressType, 'addressType')],
     table: {

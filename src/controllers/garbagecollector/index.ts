@@ -1,0 +1,80 @@
+// The garbage collector controller: deletes objects whose owners are gone, and carries out foreground and orphan
+// deletion (upstream's garbagecollector). It watches every resource that can have owners: by default all
+// resources the server lists in discovery with list, watch and delete verbs except events (upstream's
+// DefaultIgnoredResources), or a fixed list given in `resources`.
+import type { Client, ResourceId } from '../../client/client.js';
+import { resources as builtin } from '../../client/client.js';
+import { realClock, sleep, type Clock } from '../../client/clock.js';
+import { runController } from '../../client/controller.js';
+import type { EventRecorder } from '../../client/events.js';
+import type { InformerFactory, SharedInformer } from '../../client/informer.js';
+import { deletedObject } from '../../client/keys.js';
+import { errorText, stderrLog, type LogFn } from '../../client/log.js';
+import { RateLimitingQueue } from '../../client/workqueue.js';
+import { discoverResources, supports } from './discovery.js';
+import { GarbageCollector } from './garbage-collector.js';
+import { graphIndexers, OwnershipGraph } from './graph.js';
+
+export { discoverResources, supports, type DiscoveredResource } from './discovery.js';
+export { GarbageCollector, isDeletingDependents, orphanFinalizer, foregroundFinalizer } from './garbage-collector.js';
+export { OwnershipGraph, nodeKey } from './graph.js';
+
+export interface GarbageCollectorOptions {
+  client: Client;
+  informers: InformerFactory;
+  recorder?: EventRecorder;
+  clock?: Clock;
+  signal: AbortSignal;
+  log?: LogFn;
+  /** Concurrent reconciles; upstream's --concurrent-gc-syncs defaults to 20. */
+  workers?: number;
+  /** The resources to monitor; default: discovered (retrying discovery until it succeeds). */
+  resources?: ResourceId[];
+  /** Resources never monitored (group/resource); default core and events.k8s.io events. */
+  ignoredResources?: string[];
+}
+
+const defaultIgnored = ['/events', 'events.k8s.io/events'];
+
+/** Runs the garbage collector until opts.signal aborts. The informers it asks for are started here. */
+export async function startGarbageCollectorController(opts: GarbageCollectorOptions): Promise<void> {
+  const log = opts.log ?? stderrLog;
+  const clock = opts.clock ?? realClock;
+  const ignored = new Set(opts.ignoredResources ?? defaultIgnored);
+  let monitored = opts.resources;
+  let allKinds: ResourceId[] = Object.values(builtin);
+  if (!monitored) {
+    for (let delay = 1000; !monitored && !opts.signal.aborted; delay = Math.min(delay * 2, 30_000)) {
+      try {
+        const found = await discoverResources(opts.client, opts.signal);
+        allKinds = found;
+        monitored = found.filter((r) => supports(r, 'list', 'watch', 'delete'));
+      } catch (e) {
+        log({ level: 'warn', msg: 'discovery failed', controller: 'garbage-collector', error: errorText(e) });
+        try { await sleep(clock, delay, opts.signal); } catch { return; }
+      }
+    }
+    if (!monitored) return;
+  }
+  monitored = monitored.filter((r) => !ignored.has(`${r.group}/${r.resource}`));
+
+  const queue = new RateLimitingQueue<string>({ clock, name: 'garbage_collector_attempt_to_delete' });
+  const monitors = monitored.map((resource) => ({
+    resource,
+    informer: opts.informers.informerFor(resource, { indexers: graphIndexers }) as SharedInformer,
+  }));
+  const graph = new OwnershipGraph(monitors, allKinds);
+  const gc = new GarbageCollector({ client: opts.client, graph, queue, log, recorder: opts.recorder });
+  for (const { resource, informer } of monitors) {
+    informer.addEventHandler({
+      onAdd: (o) => gc.onChange(resource, o),
+      onUpdate: (_old, o) => gc.onChange(resource, o),
+      onDelete: (o) => gc.onDelete(deletedObject(o)),
+    });
+  }
+  opts.informers.start(opts.signal);
+  await runController({
+    name: 'garbage-collector', informers: monitors.map((m) => m.informer), workers: opts.workers ?? 20,
+    queue, signal: opts.signal, log, reconcile: (key) => gc.reconcile(key),
+  });
+}

@@ -1,0 +1,362 @@
+// The ReplicaSet controller (upstream pkg/controller/replicaset/replica_set.go): keeps spec.replicas active pods
+// matching the selector. It claims pods (adopting orphans, releasing pods that stopped matching), creates missing
+// pods from the template in slow-start batches (1, 2, 4, ...), deletes surplus pods in upstream's order
+// (unscheduled, pending, not ready, ... newest first), and reports replicas / fullyLabeledReplicas /
+// readyReplicas / availableReplicas / observedGeneration and the ReplicaFailure condition.
+//
+// Expectations keep it from acting twice on a cache that has not yet seen its own writes: after asking for N
+// creations (or these deletions) it does not manage replicas again until the informer has delivered them.
+import { isNotFound } from '../../api/errors.js';
+import { selectorFromSpec } from '../../api/labels.js';
+import { resources, type Client } from '../../client/client.js';
+import { realClock, type Clock } from '../../client/clock.js';
+import { runController, type ReconcileResult } from '../../client/controller.js';
+import type { EventRecorder } from '../../client/events.js';
+import type { SharedInformer } from '../../client/informer.js';
+import { deletedObject, metaNamespaceKey, splitMetaNamespaceKey, type DeletedFinalStateUnknown } from '../../client/keys.js';
+import { errorText, stderrLog, type LogFn } from '../../client/log.js';
+import { RateLimitingQueue } from '../../client/workqueue.js';
+import { rankPodsForDeletion } from '../shared/active-pods.js';
+import { claimObjects, controllerUIDIndex, controllerUIDIndexFunc, getControllerOf, newControllerRef, recheckDeletionTimestamp } from '../shared/controller-ref.js';
+import { ControllerExpectations } from '../shared/expectations.js';
+import { recorderFor, type ControllerOptions } from '../shared/options.js';
+import { isPodActive, isPodAvailable, isPodReady, podKey } from '../shared/pod-util.js';
+import { specReplicas } from '../shared/replica-sets.js';
+import { metaNow } from '../shared/time.js';
+import type { Pod, ReplicaSet } from '../shared/types.js';
+
+export const replicaSetKind = { apiVersion: 'apps/v1', kind: 'ReplicaSet' } as const;
+/** Upstream's burstReplicas: at most this many creations or deletions per sync. */
+export const burstReplicas = 500;
+/** controller.SlowStartInitialBatchSize. */
+export const slowStartInitialBatchSize = 1;
+
+export interface ReplicaSetControllerOptions extends ControllerOptions {
+  burstReplicas?: number;
+}
+
+type ReplicaSetCondition = NonNullable<NonNullable<ReplicaSet['status']>['conditions']>[number];
+type ReplicaSetStatus = NonNullable<ReplicaSet['status']>;
+
+export class ReplicaSetController {
+  readonly queue: RateLimitingQueue<string>;
+  readonly expectations: ControllerExpectations;
+  private readonly client: Client;
+  private readonly clock: Clock;
+  private readonly log: LogFn;
+  private readonly recorder: EventRecorder;
+  private readonly rsInformer: SharedInformer<ReplicaSet>;
+  private readonly podInformer: SharedInformer<Pod>;
+  private readonly burst: number;
+
+  constructor(private readonly opts: ReplicaSetControllerOptions) {
+    this.client = opts.client;
+    this.clock = opts.clock ?? realClock;
+    this.log = opts.log ?? stderrLog;
+    this.recorder = recorderFor(opts, 'replicaset-controller', this.clock, this.log);
+    this.burst = opts.burstReplicas ?? burstReplicas;
+    this.queue = new RateLimitingQueue<string>({ clock: this.clock, name: 'replicaset' });
+    this.expectations = new ControllerExpectations(this.clock);
+    this.rsInformer = opts.informers.informerFor<ReplicaSet>(resources.replicasets, { indexers: { [controllerUIDIndex]: controllerUIDIndexFunc } });
+    this.podInformer = opts.informers.informerFor<Pod>(resources.pods, { indexers: { [controllerUIDIndex]: controllerUIDIndexFunc } });
+    this.rsInformer.addEventHandler({
+      onAdd: (rs) => this.enqueue(rs),
+      onUpdate: (old, cur) => {
+        if (old.metadata?.uid !== cur.metadata?.uid) this.onDeleteRS(old);
+        this.enqueue(cur);
+      },
+      onDelete: (obj) => this.onDeleteRS(deletedObject(obj)),
+    });
+    this.podInformer.addEventHandler({
+      onAdd: (pod) => this.onAddPod(pod),
+      onUpdate: (old, cur) => this.onUpdatePod(old, cur),
+      onDelete: (obj) => this.onDeletePod(obj),
+    });
+  }
+
+  /** Starts the informers it uses and runs the workers until opts.signal aborts. */
+  run(): Promise<void> {
+    this.opts.informers.start(this.opts.signal);
+    return runController({
+      name: 'replicaset-controller', informers: [this.rsInformer, this.podInformer], workers: this.opts.workers ?? 5,
+      queue: this.queue, signal: this.opts.signal, log: this.log, reconcile: (key) => this.reconcile(key),
+    });
+  }
+
+  // --- event handlers: only compute keys and enqueue ---------------------------------------------------------
+
+  private enqueue(rs: ReplicaSet): void { this.queue.add(metaNamespaceKey(rs)); }
+
+  private onDeleteRS(rs: ReplicaSet): void {
+    const key = metaNamespaceKey(rs);
+    this.expectations.delete(key);
+    this.queue.add(key);
+  }
+
+  /** The ReplicaSet a controller reference points to, if it is in the cache with the same UID. */
+  private resolveControllerRef(namespace: string | undefined, ref: { kind: string; name: string; uid: string } | undefined): ReplicaSet | undefined {
+    if (!ref || ref.kind !== replicaSetKind.kind) return undefined;
+    const rs = this.rsInformer.getByName(namespace, ref.name);
+    return rs && rs.metadata?.uid === ref.uid ? rs : undefined;
+  }
+
+  /** ReplicaSets in the pod's namespace whose selector matches it (for orphans). */
+  private replicaSetsForPod(pod: Pod): ReplicaSet[] {
+    const labels = pod.metadata?.labels ?? {};
+    return this.rsInformer.list(pod.metadata?.namespace ?? '').filter((rs) => {
+      try {
+        const sel = selectorFromSpec(rs.spec?.selector);
+        return !sel.empty && sel.matches(labels);
+      } catch { return false; }
+    });
+  }
+
+  private onAddPod(pod: Pod): void {
+    if (pod.metadata?.deletionTimestamp) { this.onDeletePod(pod); return; }
+    const ref = getControllerOf(pod);
+    if (ref) {
+      const rs = this.resolveControllerRef(pod.metadata?.namespace, ref);
+      if (!rs) return;
+      this.expectations.creationObserved(metaNamespaceKey(rs));
+      this.enqueue(rs);
+      return;
+    }
+    for (const rs of this.replicaSetsForPod(pod)) this.enqueue(rs);
+  }
+
+  private onUpdatePod(old: Pod, cur: Pod): void {
+    if (old.metadata?.resourceVersion === cur.metadata?.resourceVersion) return;
+    const labelChanged = JSON.stringify(old.metadata?.labels ?? {}) !== JSON.stringify(cur.metadata?.labels ?? {});
+    if (cur.metadata?.deletionTimestamp) {
+      this.onDeletePod(cur);
+      if (labelChanged) this.onDeletePod(old);
+      return;
+    }
+    const curRef = getControllerOf(cur), oldRef = getControllerOf(old);
+    const refChanged = curRef?.uid !== oldRef?.uid || curRef?.name !== oldRef?.name;
+    if (refChanged && oldRef) {
+      const rs = this.resolveControllerRef(old.metadata?.namespace, oldRef);
+      if (rs) this.enqueue(rs);
+    }
+    if (curRef) {
+      const rs = this.resolveControllerRef(cur.metadata?.namespace, curRef);
+      if (!rs) return;
+      this.enqueue(rs);
+      // A pod that just became ready turns available minReadySeconds later; nothing else would wake us then.
+      const mrs = rs.spec?.minReadySeconds ?? 0;
+      if (!isPodReady(old) && isPodReady(cur) && mrs > 0) this.queue.addAfter(metaNamespaceKey(rs), mrs * 1000);
+      return;
+    }
+    if (labelChanged || refChanged) for (const rs of this.replicaSetsForPod(cur)) this.enqueue(rs);
+  }
+
+  private onDeletePod(obj: Pod | DeletedFinalStateUnknown<Pod>): void {
+    const pod = deletedObject(obj);
+    const ref = getControllerOf(pod);
+    if (!ref) return;
+    const rs = this.resolveControllerRef(pod.metadata?.namespace, ref);
+    if (!rs) return;
+    const key = metaNamespaceKey(rs);
+    this.expectations.deletionObserved(key, podKey(pod));
+    this.queue.add(key);
+  }
+
+  // --- reconcile ---------------------------------------------------------------------------------------------
+
+  async reconcile(key: string): Promise<ReconcileResult> {
+    const { namespace, name } = splitMetaNamespaceKey(key);
+    const cached = this.rsInformer.getByName(namespace, name);
+    if (!cached) {
+      this.expectations.delete(key);
+      return;
+    }
+    const rsNeedsSync = this.expectations.satisfied(key);
+    const selector = selectorFromSpec(cached.spec?.selector);
+    // Every active pod of the namespace: pods that stopped matching but still point at us must be released.
+    const active = this.podInformer.list(namespace ?? '').filter(isPodActive);
+    const rs = structuredClone(cached) as ReplicaSet;
+    const filteredPods = await claimObjects<Pod>(active, {
+      client: this.client, resource: resources.pods, controller: rs, controllerKind: replicaSetKind,
+      match: (p) => !selector.empty && selector.matches(p.metadata?.labels),
+      canAdopt: recheckDeletionTimestamp(() => this.client.get(resources.replicasets, namespace, name), rs),
+    });
+
+    let manageErr: unknown;
+    if (rsNeedsSync && !rs.metadata?.deletionTimestamp) {
+      try { await this.manageReplicas(filteredPods, rs, key); } catch (e) { manageErr = e; }
+    }
+    const newStatus = this.calculateStatus(rs, filteredPods, manageErr);
+    const updated = await this.updateStatus(rs, newStatus);
+    if (manageErr !== undefined) throw manageErr;
+    // Resync after minReadySeconds as a last line of defense, so ready pods get counted as available.
+    const mrs = updated.spec?.minReadySeconds ?? 0;
+    const st = updated.status;
+    if (mrs > 0 && (st?.readyReplicas ?? 0) === specReplicas(updated) && (st?.availableReplicas ?? 0) !== specReplicas(updated)) {
+      return { requeueAfter: mrs * 1000 };
+    }
+  }
+
+  private async manageReplicas(filteredPods: Pod[], rs: ReplicaSet, key: string): Promise<void> {
+    let diff = filteredPods.length - specReplicas(rs);
+    if (diff < 0) {
+      diff = Math.min(-diff, this.burst);
+      // Expect all the creations first: the watch may deliver a pod before its create call returns.
+      this.expectations.expectCreations(key, diff);
+      const { successes, error } = await slowStartBatch(diff, slowStartInitialBatchSize, () => this.createPod(rs));
+      // Creations never attempted (after a failed batch) will never be observed.
+      for (let i = 0; i < diff - successes; i++) this.expectations.creationObserved(key);
+      if (error !== undefined) throw error;
+      return;
+    }
+    if (diff > 0) {
+      diff = Math.min(diff, this.burst);
+      const related = this.indirectlyRelatedPods(rs);
+      const toDelete = diff < filteredPods.length
+        ? rankPodsForDeletion(filteredPods, related, this.clock.now(), isPodActive).slice(0, diff)
+        : filteredPods.slice(0, diff);
+      this.expectations.expectDeletions(key, toDelete.map(podKey));
+      const results = await Promise.allSettled(toDelete.map(async (pod) => {
+        try {
+          await this.deletePod(rs, pod);
+        } catch (e) {
+          // The informer will never observe a deletion that did not happen.
+          this.expectations.deletionObserved(key, podKey(pod));
+          if (!isNotFound(e)) throw e;
+        }
+      }));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    }
+  }
+
+  /** Pods of every ReplicaSet controlled by the same owner as rs (e.g. all of a Deployment's ReplicaSets). */
+  private indirectlyRelatedPods(rs: ReplicaSet): Pod[] {
+    const ref = getControllerOf(rs);
+    if (!ref) return [];
+    const seen = new Set<string>();
+    const out: Pod[] = [];
+    for (const related of this.rsInformer.byIndex(controllerUIDIndex, ref.uid)) {
+      if (related.metadata?.namespace !== rs.metadata?.namespace) continue;
+      let sel;
+      try { sel = selectorFromSpec(related.spec?.selector); } catch { continue; }
+      for (const p of this.podInformer.list(related.metadata?.namespace ?? '')) {
+        const uid = p.metadata?.uid ?? '';
+        if (sel.empty || !sel.matches(p.metadata?.labels) || seen.has(uid)) continue;
+        seen.add(uid);
+        out.push(p);
+      }
+    }
+    return out;
+  }
+
+  /** controller.GetPodFromTemplate + CreatePodsWithGenerateName, with upstream's events. */
+  private async createPod(rs: ReplicaSet): Promise<void> {
+    const t = rs.spec?.template ?? {};
+    const name = rs.metadata?.name ?? '';
+    const pod: Pod = {
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: {
+        generateName: `${name}-`,
+        namespace: rs.metadata?.namespace,
+        ownerReferences: [newControllerRef(rs, replicaSetKind)],
+      },
+      spec: structuredClone(t.spec ?? { containers: [] }),
+    };
+    if (t.metadata?.labels) pod.metadata!.labels = { ...t.metadata.labels };
+    if (t.metadata?.annotations) pod.metadata!.annotations = { ...t.metadata.annotations };
+    if (t.metadata?.finalizers) pod.metadata!.finalizers = [...t.metadata.finalizers];
+    let created: Pod;
+    try {
+      created = await this.client.create<Pod>(resources.pods, rs.metadata?.namespace, pod);
+    } catch (e) {
+      if ((e as { reason?: string }).reason !== 'Timeout') {
+        void this.recorder.event(rs, 'Warning', 'FailedCreate', `Error creating: ${errorText(e)}`);
+      }
+      throw e;
+    }
+    void this.recorder.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata?.name}`);
+  }
+
+  private async deletePod(rs: ReplicaSet, pod: Pod): Promise<void> {
+    const name = pod.metadata?.name ?? '';
+    try {
+      await this.client.delete(resources.pods, pod.metadata?.namespace, name);
+    } catch (e) {
+      if (isNotFound(e)) throw e;
+      void this.recorder.event(rs, 'Warning', 'FailedDelete', `Error deleting: ${errorText(e)}`);
+      throw new Error(`unable to delete pods: ${errorText(e)}`);
+    }
+    void this.recorder.event(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${name}`);
+  }
+
+  private calculateStatus(rs: ReplicaSet, filteredPods: Pod[], manageErr: unknown): ReplicaSetStatus {
+    const status: ReplicaSetStatus = structuredClone(rs.status ?? { replicas: 0 });
+    const templateLabels = rs.spec?.template?.metadata?.labels ?? {};
+    const now = this.clock.now();
+    let fullyLabeled = 0, ready = 0, available = 0;
+    for (const p of filteredPods) {
+      const labels = p.metadata?.labels ?? {};
+      if (Object.entries(templateLabels).every(([k, v]) => labels[k] === v)) fullyLabeled++;
+      if (isPodReady(p)) {
+        ready++;
+        if (isPodAvailable(p, rs.spec?.minReadySeconds ?? 0, now)) available++;
+      }
+    }
+    const failure = status.conditions?.find((c) => c.type === 'ReplicaFailure');
+    if (manageErr !== undefined && !failure) {
+      const diff = filteredPods.length - specReplicas(rs);
+      const cond: ReplicaSetCondition = {
+        type: 'ReplicaFailure', status: 'True', lastTransitionTime: metaNow(this.clock),
+        reason: diff < 0 ? 'FailedCreate' : diff > 0 ? 'FailedDelete' : '', message: errorText(manageErr),
+      };
+      status.conditions = [...(status.conditions ?? []), cond];
+    } else if (manageErr === undefined && failure) {
+      status.conditions = status.conditions!.filter((c) => c.type !== 'ReplicaFailure');
+      if (status.conditions.length === 0) delete status.conditions;
+    }
+    status.replicas = filteredPods.length;
+    status.fullyLabeledReplicas = fullyLabeled;
+    status.readyReplicas = ready;
+    status.availableReplicas = available;
+    return status;
+  }
+
+  /** updateReplicaSetStatus: skips the write in the steady state; one retry after re-reading on failure. */
+  private async updateStatus(rs: ReplicaSet, newStatus: ReplicaSetStatus): Promise<ReplicaSet> {
+    const cur = rs.status;
+    const n = (v: number | undefined) => v ?? 0;
+    if (n(cur?.replicas) === newStatus.replicas && n(cur?.fullyLabeledReplicas) === n(newStatus.fullyLabeledReplicas)
+      && n(cur?.readyReplicas) === n(newStatus.readyReplicas) && n(cur?.availableReplicas) === n(newStatus.availableReplicas)
+      && n(rs.metadata?.generation) === n(cur?.observedGeneration)
+      && JSON.stringify(cur?.conditions ?? []) === JSON.stringify(newStatus.conditions ?? [])) {
+      return rs;
+    }
+    newStatus.observedGeneration = rs.metadata?.generation;
+    let target = rs;
+    for (let i = 0; ; i++) {
+      try {
+        return await this.client.updateStatus<ReplicaSet>(resources.replicasets, { ...target, status: newStatus });
+      } catch (e) {
+        if (i >= 1) throw e;
+        target = await this.client.get<ReplicaSet>(resources.replicasets, rs.metadata?.namespace, rs.metadata?.name ?? '');
+      }
+    }
+  }
+}
+
+/**
+ * controller.slowStartBatch: calls fn count times in batches of 1, 2, 4, ... (each batch concurrently), stopping
+ * after the first batch with a failure, so a quota or admission error costs one call, not hundreds.
+ */
+export async function slowStartBatch(count: number, initialBatchSize: number, fn: () => Promise<void>): Promise<{ successes: number; error?: unknown }> {
+  let remaining = count;
+  let successes = 0;
+  for (let batch = Math.min(remaining, initialBatchSize); batch > 0; batch = Math.min(2 * batch, remaining)) {
+    const results = await Promise.allSettled(Array.from({ length: batch }, () => fn()));
+    const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    successes += batch - failures.length;
+    if (failures.length) return { successes, error: failures[0].reason };
+    remaining -= batch;
+  }
+  return { successes };
+}

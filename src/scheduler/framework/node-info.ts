@@ -1,0 +1,99 @@
+// One node as the scheduler sees it (upstream's NodeInfo): the Node, the pods assigned to it (assumed ones
+// included), and the sums the filters and scores read, maintained incrementally on every add/remove so the hot
+// path never walks a node's pods.
+import type { Node, Taint } from 'kubernetes-types/core/v1.js';
+import { milliValue, value } from '../quantity.js';
+import { emptyResource, type PodInfo, type Resource } from './pod-info.js';
+
+export const TAINT_NODE_NOT_READY = 'node.kubernetes.io/not-ready';
+export const TAINT_NODE_UNREACHABLE = 'node.kubernetes.io/unreachable';
+
+export interface Allocatable extends Resource { allowedPodNumber: number }
+
+export class NodeInfo {
+  node: Node | undefined;
+  readonly pods = new Map<string, PodInfo>();
+  readonly requested: Resource = emptyResource();
+  nonZeroMilliCPU = 0;
+  nonZeroMemory = 0;
+  allocatable: Allocatable = { ...emptyResource(), allowedPodNumber: 0 };
+  /** Pods per controlling owner UID (spreading scores read this in O(1)). */
+  readonly ownerCounts = new Map<string, number>();
+  /** Bumped on every change. */
+  generation = 0;
+
+  // Node-derived data, recomputed by setNode.
+  labels: Readonly<Record<string, string>> = {};
+  unschedulable = false;
+  /** Taints with effect NoSchedule or NoExecute (what the filter checks). */
+  filterTaints: readonly Taint[] = [];
+  /** Taints with effect PreferNoSchedule (what the score counts). */
+  preferNoScheduleTaints: readonly Taint[] = [];
+  /**
+   * The taint the node lifecycle controller puts on a node that is not Ready (not-ready when Ready=False,
+   * unreachable when Unknown or missing), whether or not it is on the Node yet; null for a Ready node.
+   */
+  readyTaint: Taint | null = null;
+
+  constructor(readonly name: string) {}
+
+  setNode(node: Node): void {
+    this.node = node;
+    this.labels = node.metadata?.labels ?? {};
+    this.unschedulable = node.spec?.unschedulable === true;
+    const taints = node.spec?.taints ?? [];
+    this.filterTaints = taints.filter((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
+    this.preferNoScheduleTaints = taints.filter((t) => t.effect === 'PreferNoSchedule');
+    const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
+    this.readyTaint = ready?.status === 'True' ? null
+      : { key: ready?.status === 'False' ? TAINT_NODE_NOT_READY : TAINT_NODE_UNREACHABLE, effect: 'NoSchedule' };
+    const a = (node.status?.allocatable ?? node.status?.capacity ?? {}) as Record<string, unknown>;
+    const alloc: Allocatable = { milliCPU: 0, memory: 0, ephemeralStorage: 0, allowedPodNumber: 0 };
+    for (const k in a) {
+      switch (k) {
+        case 'cpu': alloc.milliCPU = milliValue(a[k]); break;
+        case 'memory': alloc.memory = value(a[k]); break;
+        case 'ephemeral-storage': alloc.ephemeralStorage = value(a[k]); break;
+        case 'pods': alloc.allowedPodNumber = value(a[k]); break;
+        default: (alloc.scalar ??= new Map()).set(k, value(a[k]));
+      }
+    }
+    this.allocatable = alloc;
+    this.generation++;
+  }
+
+  addPod(p: PodInfo): void {
+    const old = this.pods.get(p.uid);
+    if (old) this.removePod(old);
+    this.pods.set(p.uid, p);
+    this.account(p, 1);
+  }
+
+  removePod(p: PodInfo): boolean {
+    const cur = this.pods.get(p.uid);
+    if (!cur) return false;
+    this.pods.delete(p.uid);
+    this.account(cur, -1);
+    return true;
+  }
+
+  private account(p: PodInfo, sign: 1 | -1): void {
+    const r = this.requested;
+    r.milliCPU += sign * p.requests.milliCPU;
+    r.memory += sign * p.requests.memory;
+    r.ephemeralStorage += sign * p.requests.ephemeralStorage;
+    if (p.requests.scalar) {
+      for (const [k, v] of p.requests.scalar) {
+        r.scalar ??= new Map();
+        r.scalar.set(k, (r.scalar.get(k) ?? 0) + sign * v);
+      }
+    }
+    this.nonZeroMilliCPU += sign * p.nonZeroMilliCPU;
+    this.nonZeroMemory += sign * p.nonZeroMemory;
+    if (p.ownerUid) {
+      const n = (this.ownerCounts.get(p.ownerUid) ?? 0) + sign;
+      if (n > 0) this.ownerCounts.set(p.ownerUid, n); else this.ownerCounts.delete(p.ownerUid);
+    }
+    this.generation++;
+  }
+}
