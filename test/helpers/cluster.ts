@@ -54,7 +54,7 @@ export async function startTestCluster(t: { after(fn: () => unknown): void }, op
       let body: Buffer | undefined;
       if (o.raw !== undefined) body = Buffer.isBuffer(o.raw) ? o.raw : Buffer.from(o.raw);
       else if (o.body !== undefined) body = Buffer.from(JSON.stringify(o.body));
-      if (body) headers['content-type'] = o.contentType ?? 'application/json';
+      if (body) { headers['content-type'] = o.contentType ?? 'application/json'; headers['content-length'] = String(body.length); }
       const https = await import('node:https');
       return new Promise((resolve, reject) => {
         const req = https.request(url, { method, headers, ca: creds.ca, ...(o.anonymous ? {} : { cert: creds.cert, key: creds.key }) }, (res) => {
