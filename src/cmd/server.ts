@@ -24,8 +24,12 @@ export interface ServerOptions {
   port: number;
   /** External datastore (etcd) URL; absent = embedded SQLite in <home>/data. */
   datastoreEndpoint?: string;
-  /** Accepted and remembered; simulated nodes are added by a later issue. */
+  /** Simulated nodes (kwok-style) registered at start. */
   simulatedNodes?: number;
+  /** Run the scheduler, controllers and simulated nodes beside the API server (default true). */
+  components?: boolean;
+  /** Node lifecycle grace period in seconds (tests shorten it; default 40). */
+  nodeMonitorGracePeriodSeconds?: number;
   log?: LogFn;
 }
 
@@ -33,6 +37,8 @@ export interface RunningControlPlane {
   /** https://host:port the API server listens on. */
   url: string;
   port: number;
+  /** Registers more simulated nodes at runtime; resolves with their names. */
+  addSimulatedNodes(n: number): Promise<string[]>;
   /** Stops every component, then closes the datastore. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -70,14 +76,22 @@ export async function startControlPlane(opts: ServerOptions): Promise<RunningCon
     throw err;
   }
   log({ level: 'info', msg: 'apiserver listening', url: api.url, port: api.port });
-  if (opts.simulatedNodes) log({ level: 'warn', msg: 'simulated nodes are not implemented yet; ignoring', simulatedNodes: opts.simulatedNodes });
+  // The other components start after the API is healthy and do not hold up `nanokube start`.
+  const components = opts.components === false ? undefined : (await import('./components.js')).startComponents({
+    handler: api.handler, log, simulatedNodes: opts.simulatedNodes, nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds,
+  });
+  components?.catch((e) => log({ level: 'error', msg: 'components failed to start', error: String(e) }));
 
   let closing: Promise<void> | undefined;
   return {
     url: api.url, port: api.port,
+    addSimulatedNodes: async (n: number) => {
+      if (!components) throw new Error('components are disabled');
+      return (await components).addSimulatedNodes(n);
+    },
     close() {
       closing ??= (async () => {
-        try { await api.close(); } finally { await store.close(); }
+        try { await (await components?.catch(() => undefined))?.stop(); await api.close(); } finally { await store.close(); }
         log({ level: 'info', msg: 'control plane stopped' });
       })();
       return closing;

@@ -34,6 +34,8 @@ export class FakeCluster {
   readonly client: Client;
   readonly informers: InformerFactory;
   readonly handler: ApiHandler = (req) => this.handle(req);
+  /** Every request the controllers sent. */
+  readonly requests: { method: string; path: string }[] = [];
 
   constructor() {
     this.client = new Client(inProcessTransport(this.handler));
@@ -43,27 +45,20 @@ export class FakeCluster {
   private now(): string { return new Date(this.clock.now()).toISOString().replace(/\.\d+Z$/, 'Z'); }
 
   private async handle(req: ApiRequest): Promise<ApiResponse> {
+    this.requests.push({ method: req.method, path: req.path });
     const r = route(req.path);
     const body = req.body?.length ? JSON.parse(req.body.toString('utf8')) : undefined;
     if (r?.name && req.method === 'DELETE' && !r.sub) {
-      const cur = this.api.peek(r.group, r.resource, r.namespace, r.name);
-      const pre = body?.preconditions;
-      if (cur && !(pre?.uid && pre.uid !== cur.metadata.uid)) {
-        const fins = new Set<string>(cur.metadata.finalizers ?? []);
-        const policy = body?.propagationPolicy;
-        if (policy === 'Orphan') { fins.add('orphan'); fins.delete('foregroundDeletion'); }
-        if (policy === 'Foreground') { fins.add('foregroundDeletion'); fins.delete('orphan'); }
-        if (policy === 'Background') { fins.delete('orphan'); fins.delete('foregroundDeletion'); }
-        const nsHeld = r.resource === 'namespaces' && (cur.spec?.finalizers?.length ?? 0) > 0;
-        if (fins.size > 0 || nsHeld) {
-          const next = structuredClone(cur);
-          if (fins.size) next.metadata.finalizers = [...fins]; else delete next.metadata.finalizers;
-          next.metadata.deletionTimestamp ??= this.now();
-          next.metadata.deletionGracePeriodSeconds ??= 0;
-          if (r.resource === 'namespaces') next.status = { ...(next.status ?? {}), phase: 'Terminating' };
-          return json(200, this.api.put(r.group, r.resource, next));
-        }
+      const marked = this.markDeleting(r, r.namespace, r.name, body);
+      if (marked) return json(200, marked);
+    }
+    if (r && !r.name && req.method === 'DELETE') {
+      // deletecollection: each item as a single DELETE would go.
+      const list = JSON.parse(String((await this.api.handler({ ...req, method: 'GET', body: undefined })).body));
+      for (const o of list.items) {
+        if (!this.markDeleting(r, o.metadata.namespace, o.metadata.name, body)) this.api.remove(r.group, r.resource, o.metadata.namespace, o.metadata.name);
       }
+      return json(200, list);
     }
     if (r?.name && (r.sub === 'finalize' || r.sub === 'status') && req.method === 'PUT' && r.resource === 'namespaces') {
       const cur = this.api.peek('', 'namespaces', undefined, r.name);
@@ -83,6 +78,26 @@ export class FakeCluster {
       this.removeIfDone(r, JSON.parse(res.body));
     }
     return res;
+  }
+
+  /** Applies a DELETE's finalizer semantics; returns the object when it is only marked, undefined to delete it. */
+  private markDeleting(r: Route, namespace: string | undefined, name: string, body: any): any {
+    const cur = this.api.peek(r.group, r.resource, namespace, name);
+    const pre = body?.preconditions;
+    if (!cur || (pre?.uid && pre.uid !== cur.metadata.uid)) return undefined;
+    const fins = new Set<string>(cur.metadata.finalizers ?? []);
+    const policy = body?.propagationPolicy;
+    if (policy === 'Orphan') { fins.add('orphan'); fins.delete('foregroundDeletion'); }
+    if (policy === 'Foreground') { fins.add('foregroundDeletion'); fins.delete('orphan'); }
+    if (policy === 'Background') { fins.delete('orphan'); fins.delete('foregroundDeletion'); }
+    const nsHeld = r.resource === 'namespaces' && (cur.spec?.finalizers?.length ?? 0) > 0;
+    if (fins.size === 0 && !nsHeld) return undefined;
+    const next = structuredClone(cur);
+    if (fins.size) next.metadata.finalizers = [...fins]; else delete next.metadata.finalizers;
+    next.metadata.deletionTimestamp ??= this.now();
+    next.metadata.deletionGracePeriodSeconds ??= 0;
+    if (r.resource === 'namespaces') next.status = { ...(next.status ?? {}), phase: 'Terminating' };
+    return this.api.put(r.group, r.resource, next);
   }
 
   private removeIfDone(r: Route, obj: any): void {

@@ -50,6 +50,7 @@ export async function startGarbageCollectorController(opts: GarbageCollectorOpti
         allKinds = found;
         monitored = found.filter((r) => supports(r, 'list', 'watch', 'delete'));
       } catch (e) {
+        if (opts.signal.aborted) return;
         log({ level: 'warn', msg: 'discovery failed', controller: 'garbage-collector', error: errorText(e) });
         try { await sleep(clock, delay, opts.signal); } catch { return; }
       }

@@ -14,16 +14,18 @@ export const NAME = 'PodTopologySpread';
 const DEFAULT_HOSTNAME_MAX_SKEW = 3;
 
 export function newPodTopologySpread(): PreScorePlugin & ScorePlugin {
+  // The weight of the current cycle. Kept here rather than in the CycleState because Score reads it once per
+  // node; cycles are synchronous, so PreScore of the same pod always ran just before.
+  let weight = 1;
   return {
     name: NAME,
-    preScore(state, pod, nodes) {
+    preScore(_state, pod, nodes) {
       if (!pod.ownerUid || (pod.pod.spec?.topologySpreadConstraints?.length ?? 0) > 0) return SKIP;
       // upstream topologyNormalizingWeight: log(size + 2), size = number of hostname domains (feasible nodes).
-      state.write(NAME, Math.log(nodes.length + 2));
+      weight = Math.log(nodes.length + 2);
       return null;
     },
-    score(state, pod, node) {
-      const weight = state.read<number>(NAME) ?? 1;
+    score(_state, pod, node) {
       const cnt = node.ownerCounts.get(pod.ownerUid) ?? 0;
       return Math.round(cnt * weight + (DEFAULT_HOSTNAME_MAX_SKEW - 1));
     },

@@ -1,0 +1,70 @@
+// The components that run beside the API server in one process (DESIGN.md §1): scheduler, controller manager and
+// simulated nodes. They reach the API only through the client, over the in-process transport (same bytes in and
+// out as HTTPS), so any of them could run in another process unchanged.
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import type { ApiHandler } from '../api/transport.js';
+import type { LogFn } from '../client/log.js';
+import { errorText } from '../client/log.js';
+
+export interface ComponentOptions {
+  handler: ApiHandler;
+  log: LogFn;
+  /** Simulated nodes to register at start. */
+  simulatedNodes?: number;
+  /** Node lifecycle grace period (tests shorten it). */
+  nodeMonitorGracePeriodSeconds?: number;
+}
+
+export interface RunningComponents {
+  /** Adds simulated nodes at runtime; resolves with their names. */
+  addSimulatedNodes(n: number): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+export async function startComponents(opts: ComponentOptions): Promise<RunningComponents> {
+  const [{ Client }, { inProcessTransport }, { InformerFactory }, { realClock }, { runControllerManager, runAsLeader }, { startScheduler }] = await Promise.all([
+    import('../client/client.js'), import('../client/transport.js'), import('../client/informer.js'), import('../client/clock.js'),
+    import('../controllers/manager.js'), import('../scheduler/scheduler.js'),
+  ]);
+  const ac = new AbortController();
+  const identity = `${hostname()}_${randomUUID()}`;
+  const clientFor = (username: string) => new Client(inProcessTransport(opts.handler, { user: { username, groups: ['system:masters'] } }), { userAgent: `${username.replace(/^system:/, '')}/v1.32.2 (nanokube)` });
+  const log = (component: string): LogFn => (e) => opts.log({ ...e, component });
+  const running: Promise<unknown>[] = [];
+
+  running.push(runControllerManager({ client: clientFor('system:kube-controller-manager'), identity, signal: ac.signal, log: log('controller-manager'), nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds })
+    .catch((e) => opts.log({ level: 'error', msg: 'controller manager failed', error: errorText(e) })));
+
+  const schedClient = clientFor('system:kube-scheduler');
+  running.push(runAsLeader({ client: schedClient, identity, lease: 'kube-scheduler', clock: realClock, log: log('scheduler'), signal: ac.signal,
+    run: async (signal) => {
+      const s = await startScheduler({ client: schedClient, informers: new InformerFactory(schedClient), signal, log: log('scheduler') });
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+      await s.stop();
+    } }).catch((e) => opts.log({ level: 'error', msg: 'scheduler failed', error: errorText(e) })));
+
+  let sim: { add(n: number): Promise<string[]>; stop(): Promise<void> } | undefined;
+  const simulated = async () => {
+    if (!sim) {
+      const { startSimulatedNodes } = await import('../kubelet/simulated/index.js');
+      const c = clientFor('system:node:simulated');
+      sim = await startSimulatedNodes({ client: c, informers: new InformerFactory(c), count: 0, signal: ac.signal, log: log('simulated-kubelet') });
+    }
+    return sim;
+  };
+  if (opts.simulatedNodes) {
+    running.push(simulated().then((s) => s.add(opts.simulatedNodes!))
+      .then((names) => opts.log({ level: 'info', msg: 'simulated nodes registered', count: names.length }))
+      .catch((e) => opts.log({ level: 'error', msg: 'simulated nodes failed', error: errorText(e) })));
+  }
+
+  return {
+    addSimulatedNodes: async (n) => (await simulated()).add(n),
+    async stop() {
+      ac.abort();
+      await sim?.stop();
+      await Promise.allSettled(running);
+    },
+  };
+}

@@ -1,0 +1,50 @@
+// Wiring of the Endpoints controller: services, pods and endpoints informers; the key is the Service's.
+import type { Client } from '../../client/client.js';
+import { resources as builtin } from '../../client/client.js';
+import { realClock, type Clock } from '../../client/clock.js';
+import { enqueueHandlers, runController } from '../../client/controller.js';
+import type { EventRecorder } from '../../client/events.js';
+import type { InformerFactory } from '../../client/informer.js';
+import { deletedObject, metaNamespaceKey } from '../../client/keys.js';
+import { stderrLog, type LogFn } from '../../client/log.js';
+import { RateLimitingQueue } from '../../client/workqueue.js';
+import { EndpointsController } from './endpoints-controller.js';
+import { servicesForPod } from './pod-endpoints.js';
+
+export { EndpointsController, desiredSubsets, type EndpointAddress, type EndpointSubset } from './endpoints-controller.js';
+export * from './pod-endpoints.js';
+
+export interface EndpointsControllerOptions {
+  client: Client;
+  informers: InformerFactory;
+  recorder?: EventRecorder;
+  clock?: Clock;
+  signal: AbortSignal;
+  log?: LogFn;
+  /** Upstream's --concurrent-endpoint-syncs defaults to 5. */
+  workers?: number;
+}
+
+export async function startEndpointsController(opts: EndpointsControllerOptions): Promise<void> {
+  const log = opts.log ?? stderrLog;
+  const clock = opts.clock ?? realClock;
+  const queue = new RateLimitingQueue<string>({ clock, name: 'endpoint' });
+  const services = opts.informers.informerFor(builtin.services);
+  const pods = opts.informers.informerFor(builtin.pods);
+  const endpoints = opts.informers.informerFor(builtin.endpoints);
+  services.addEventHandler(enqueueHandlers(queue));
+  const enqueue = (keys: string[]) => { for (const k of keys) queue.add(k); };
+  pods.addEventHandler({
+    onAdd: (p) => enqueue(servicesForPod(services, p)),
+    onUpdate: (old, p) => enqueue(servicesForPod(services, p, old)),
+    onDelete: (p) => enqueue(servicesForPod(services, deletedObject(p))),
+  });
+  // A deleted Endpoints of a Service with a selector is made again.
+  endpoints.addEventHandler({ onDelete: (e) => queue.add(metaNamespaceKey(e)) });
+  const controller = new EndpointsController({ client: opts.client, services, pods, endpoints, recorder: opts.recorder });
+  opts.informers.start(opts.signal);
+  await runController({
+    name: 'endpoints-controller', informers: [services, pods, endpoints], workers: opts.workers ?? 5, queue, signal: opts.signal, log,
+    reconcile: (key) => controller.reconcile(key),
+  });
+}

@@ -1,0 +1,79 @@
+// The controller manager: every controller, started together on one set of shared informers, while this process
+// holds the kube-controller-manager Lease (so two control planes can run; only the leader reconciles).
+import type { Client } from '../client/client.js';
+import { InformerFactory } from '../client/informer.js';
+import type { Clock } from '../client/clock.js';
+import { realClock } from '../client/clock.js';
+import type { LogFn } from '../client/log.js';
+import { discardLog, errorText } from '../client/log.js';
+import { LeaderElector } from '../client/leader-election.js';
+import { startReplicaSetController } from './replicaset/index.js';
+import { startDeploymentController } from './deployment/index.js';
+import { startGarbageCollectorController } from './garbagecollector/index.js';
+import { startNamespaceController } from './namespace/index.js';
+import { startServiceAccountController } from './serviceaccount/index.js';
+import { startEndpointsController } from './endpoints/index.js';
+import { startEndpointSliceController } from './endpointslice/index.js';
+import { startNodeLifecycleController } from './nodelifecycle/index.js';
+
+export interface ControllerManagerOptions {
+  client: Client;
+  identity: string;
+  signal: AbortSignal;
+  clock?: Clock;
+  log?: LogFn;
+  /** Node lifecycle: seconds without a Lease renewal before a node is marked Unknown (upstream default 40). */
+  nodeMonitorGracePeriodSeconds?: number;
+  /** Leader election; off only for tests that run a single manager and want no Lease traffic. */
+  leaderElection?: boolean;
+}
+
+type Starter = (o: { client: Client; informers: InformerFactory; clock: Clock; signal: AbortSignal; log: LogFn }) => Promise<void>;
+
+export function controllerStarters(opts: Pick<ControllerManagerOptions, 'nodeMonitorGracePeriodSeconds'>): Record<string, Starter> {
+  return {
+    replicaset: (o) => startReplicaSetController(o),
+    deployment: (o) => startDeploymentController(o),
+    garbagecollector: (o) => startGarbageCollectorController(o),
+    namespace: (o) => startNamespaceController(o),
+    serviceaccount: (o) => startServiceAccountController(o),
+    endpoints: (o) => startEndpointsController(o),
+    endpointslice: (o) => startEndpointSliceController(o),
+    nodelifecycle: (o) => startNodeLifecycleController({ ...o, ...(opts.nodeMonitorGracePeriodSeconds ? { nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodSeconds * 1000 } as any : {}) }),
+  };
+}
+
+/** Runs every controller until `signal` aborts. Resolves once all have stopped. */
+export async function runControllers(opts: { client: Client; clock: Clock; signal: AbortSignal; log: LogFn; nodeMonitorGracePeriodSeconds?: number }): Promise<void> {
+  const informers = new InformerFactory(opts.client);
+  const starters = controllerStarters(opts);
+  await Promise.all(Object.entries(starters).map(async ([name, start]) => {
+    try { await start({ client: opts.client, informers, clock: opts.clock, signal: opts.signal, log: opts.log }); }
+    catch (e) { if (!opts.signal.aborted) opts.log({ level: 'error', msg: 'controller stopped with an error', controller: name, error: errorText(e) }); }
+  }));
+}
+
+export async function runControllerManager(opts: ControllerManagerOptions): Promise<void> {
+  const clock = opts.clock ?? realClock;
+  const log = opts.log ?? discardLog;
+  if (opts.leaderElection === false) return runControllers({ ...opts, clock, log });
+  await runAsLeader({ client: opts.client, identity: opts.identity, lease: 'kube-controller-manager', clock, log, signal: opts.signal,
+    run: (signal) => runControllers({ ...opts, clock, log, signal }) });
+}
+
+/** Holds the named Lease in kube-system and runs `run` while leading (again after re-acquiring it). */
+export async function runAsLeader(opts: { client: Client; identity: string; lease: string; clock: Clock; log: LogFn; signal: AbortSignal; run(signal: AbortSignal): Promise<void> }): Promise<void> {
+  while (!opts.signal.aborted) {
+    let running: Promise<void> | undefined;
+    const elector = new LeaderElector({
+      client: opts.client, lease: { namespace: 'kube-system', name: opts.lease }, identity: opts.identity, clock: opts.clock, log: opts.log,
+      releaseOnCancel: true,
+      callbacks: {
+        onStartedLeading: (signal) => { opts.log({ level: 'info', msg: 'became leader', lease: opts.lease }); running = opts.run(signal); },
+        onStoppedLeading: ({ wasLeader }) => { if (wasLeader) opts.log({ level: 'info', msg: 'stopped leading', lease: opts.lease }); },
+      },
+    });
+    await elector.run(opts.signal);
+    if (running) await running;
+  }
+}

@@ -1,0 +1,73 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { settle } from '../../client/clock.js';
+import { discardLog } from '../../client/log.js';
+import { FakeCluster, until } from '../garbagecollector/fake-cluster.js';
+import { startNodeLifecycleController } from './index.js';
+
+const ns = 'default';
+const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+
+function pod(name: string, tolerations: unknown[] = []) {
+  return {
+    metadata: { namespace: ns, name },
+    spec: { nodeName: 'n1', tolerations, containers: [{ name: 'c' }] },
+    status: { phase: 'Running', podIP: '10.0.0.9', conditions: [{ type: 'Ready', status: 'True' }] },
+  };
+}
+
+test('node lifecycle: a node whose lease stops renewing goes Unknown and tainted; pods are marked not ready and evicted after tolerationSeconds; recovery removes the taints', async (t) => {
+  const c = new FakeCluster();
+  const start = c.clock.now();
+  const readyCondition = (at: number) => ({ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: iso(at), lastTransitionTime: iso(start) });
+  c.api.put('', 'nodes', { metadata: { name: 'n1' }, spec: { taints: [{ key: 'example.com/own', effect: 'NoSchedule' }] }, status: { conditions: [readyCondition(start)] } });
+  c.api.put('coordination.k8s.io', 'leases', { metadata: { namespace: 'kube-node-lease', name: 'n1' }, spec: { holderIdentity: 'n1', leaseDurationSeconds: 40, renewTime: iso(start) } });
+  c.api.put('', 'pods', pod('defaulted'));
+  c.api.put('', 'pods', pod('short', [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 60 }]));
+  c.api.put('', 'pods', pod('forever', [{ operator: 'Exists' }]));
+  const ac = new AbortController();
+  const done = startNodeLifecycleController({ client: c.client, informers: c.informers, clock: c.clock, signal: ac.signal, log: discardLog });
+  t.after(async () => { ac.abort(); await done; });
+  const node = () => c.api.peek('', 'nodes', undefined, 'n1')!;
+  const ready = () => node().status.conditions.find((x: any) => x.type === 'Ready');
+  const taints = () => (node().spec.taints ?? []).map((x: any) => `${x.key}:${x.effect}`).sort();
+  const exists = (n: string) => !!c.api.peek('', 'pods', ns, n);
+  await until(() => c.clock.pending > 0, 'controller watching the grace period');
+
+  // The lease renews for a while: the node stays Ready.
+  await c.clock.stepAsync(20_000);
+  c.api.put('coordination.k8s.io', 'leases', { metadata: { namespace: 'kube-node-lease', name: 'n1' }, spec: { holderIdentity: 'n1', leaseDurationSeconds: 40, renewTime: iso(c.clock.now()) } });
+  await settle();
+  await c.clock.stepAsync(39_000);
+  assert.equal(ready().status, 'True', 'within the grace period of the last renewal');
+
+  // Then it stops: after 40 s without renewal the node is Unknown and tainted.
+  await c.clock.stepAsync(2_000);
+  await until(() => ready().status === 'Unknown' && taints().length === 3, 'node unknown and tainted');
+  assert.equal(ready().reason, 'NodeStatusUnknown');
+  assert.equal(ready().message, 'Kubelet stopped posting node status.');
+  assert.deepEqual(taints(), ['example.com/own:NoSchedule', 'node.kubernetes.io/unreachable:NoExecute', 'node.kubernetes.io/unreachable:NoSchedule']);
+  await until(() => ['defaulted', 'short', 'forever'].every((n) => c.api.peek('', 'pods', ns, n)!.status.conditions[0].status === 'False'), 'pods marked not ready');
+
+  // Evictions follow the tolerations: 60 s, then the 300 s default; a toleration without seconds stays.
+  // (the taint was added 1 s ago)
+  await c.clock.stepAsync(58_000);
+  assert.ok(exists('short'));
+  await c.clock.stepAsync(2_000);
+  await until(() => !exists('short'), 'short toleration evicted');
+  assert.ok(exists('defaulted'));
+  await c.clock.stepAsync(237_000);
+  assert.ok(exists('defaulted'));
+  await c.clock.stepAsync(2_000);
+  await until(() => !exists('defaulted'), 'default toleration evicted');
+  assert.ok(exists('forever'));
+
+  // The kubelet comes back: renews its lease and posts Ready; the controller's taints go, the others stay.
+  c.api.put('coordination.k8s.io', 'leases', { metadata: { namespace: 'kube-node-lease', name: 'n1' }, spec: { holderIdentity: 'n1', renewTime: iso(c.clock.now()) } });
+  const n = node();
+  c.api.put('', 'nodes', { ...n, status: { conditions: [readyCondition(c.clock.now())] } });
+  await until(() => taints().length === 1, 'taints removed');
+  assert.deepEqual(taints(), ['example.com/own:NoSchedule']);
+  await c.clock.stepAsync(30_000);
+  assert.equal(ready().status, 'True');
+});

@@ -1,0 +1,432 @@
+// Simulated nodes, kwok-style: registered Node objects with capacity whose pods a tiny in-process kubelet marks
+// Running and Ready, so no process or container ever runs. Built to scale to thousands of nodes in one process:
+//  - one shared pod informer and one shared node informer for all simulated nodes (pods indexed by spec.nodeName),
+//    never a watch per node;
+//  - one timer wheel renews every node's Lease (renewIntervalMs, 10 s as the kubelet);
+//  - every API write goes through one WriteLimiter (at most maxInflightWrites at once, Lease renewals first),
+//    fed by two keyed work queues (pods; node leases and status), so a burst of 10 000 pods neither floods the
+//    API nor loses a pod: the queue holds each key once and retries failures with backoff.
+//
+// What each simulated kubelet does, as upstream's:
+//  - registers its Node (POST, status included) and creates its Lease in kube-node-lease, owned by the Node;
+//  - renews the Lease; posts node status again when it is stale (nodeStatusReportIntervalMs, 5 min upstream) or
+//    when someone else changed the kubelet's conditions (the node lifecycle controller marking it Unknown);
+//  - podStartDelayMs after a pod bound to it first appears, writes pods/status: Running, Ready, podIP from the
+//    node's podCIDR, one running containerStatus per container;
+//  - when a pod gets a deletionTimestamp, "stops its containers" for podStopDelayMs and confirms with
+//    DELETE gracePeriodSeconds=0 (uid precondition), so graceful deletion finishes promptly.
+// fail(name) makes a node's kubelet go silent (no lease renewals, no status, no pod updates), as a dead kubelet;
+// the node lifecycle controller then marks it NotReady/Unknown. recover(name) brings it back.
+//
+// Restart-safe: Nodes labelled type=simulated whose names are `${namePrefix}<n>` are adopted, not created again;
+// pods already Running keep their status and IP.
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import { isAlreadyExists, isConflict, isNotFound, StatusError } from '../../api/errors.js';
+import { resources, type Client, type KubeObject } from '../../client/client.js';
+import { realClock, type Clock } from '../../client/clock.js';
+import { runController } from '../../client/controller.js';
+import type { InformerFactory, SharedInformer } from '../../client/informer.js';
+import { deletedObject, metaNamespaceKey } from '../../client/keys.js';
+import { formatMicroTime, type Lease } from '../../client/leader-election.js';
+import { errorText, stderrLog, type LogFn } from '../../client/log.js';
+import { ItemExponentialFailureRateLimiter, RateLimitingQueue } from '../../client/workqueue.js';
+import { PodIPAllocator } from './ip-allocator.js';
+import { LeaseWheel } from './lease-wheel.js';
+import {
+  defaultCapacity, leaseObject, MAX_SIMULATED_NODES, NODE_LEASE_NAMESPACE, nodeIndex, nodeInternalIP, nodeName, nodeObject,
+  nodePodCIDR, nodeStatus, SIMULATED_LABEL, SIMULATED_LABEL_VALUE,
+} from './node-template.js';
+import { exitAtMs, runningPodStatus, statusMatches, succeededPodStatus } from './pod-status.js';
+import { WriteLimiter } from './write-limiter.js';
+
+export interface SimulatedNodesOptions {
+  client: Client;
+  /** The shared factory: the pods and nodes informers are shared with every other component using it. */
+  informers: InformerFactory;
+  /** Nodes `${namePrefix}0` .. `${namePrefix}${count-1}` exist after start (created or adopted). */
+  count: number;
+  /** Default "sim-node-". */
+  namePrefix?: string;
+  /** status.capacity (= allocatable); merged over cpu 32, memory 256Gi, pods 110, ephemeral-storage 100Gi. */
+  capacity?: { cpu?: string; memory?: string; pods?: string; [resource: string]: string | undefined };
+  /** Time from a pod first being seen on a node to its Running/Ready status write. Default 200; 0 allowed. */
+  podStartDelayMs?: number;
+  /** Time from a pod's deletionTimestamp to the kubelet's DELETE gracePeriodSeconds=0. Default 100. */
+  podStopDelayMs?: number;
+  /** spec.leaseDurationSeconds of each node Lease. Default 40 (kubelet's nodeLeaseDurationSeconds). */
+  leaseDurationSeconds?: number;
+  /** How often each Lease is renewed. Default 10 000 (a quarter of the lease duration, as the kubelet). */
+  renewIntervalMs?: number;
+  /** Node status is posted at least this often even when unchanged. Default 300 000 (kubelet's 5 min). */
+  nodeStatusReportIntervalMs?: number;
+  /** API writes in flight at once, over all simulated nodes. Default 32. */
+  maxInflightWrites?: number;
+  clock?: Clock;
+  /** Aborting stops every simulated kubelet (as stop() does). Nodes are left registered, as a stopped kubelet's. */
+  signal: AbortSignal;
+  log?: LogFn;
+}
+
+export interface SimulatedNodes {
+  /** Registers n more nodes (numbered after the highest existing one); resolves with their names once created. */
+  add(n: number): Promise<string[]>;
+  /** The node's kubelet goes silent: no Lease renewals, no node status, no pod status or deletions. */
+  fail(name: string): void;
+  /** The node's kubelet comes back: renews its Lease and posts Ready at once, then catches up with its pods. */
+  recover(name: string): void;
+  /** Stops simulating the node and deletes its Node and Lease. Its pods are left to the pod GC controller. */
+  remove(name: string): Promise<void>;
+  /** Names of the simulated nodes (failed ones included), in index order. */
+  names(): string[];
+  /** Whether fail() holds for the node. */
+  isFailed(name: string): boolean;
+  /** Stops every simulated kubelet and resolves when in-flight writes are done. Nodes stay registered. */
+  stop(): Promise<void>;
+}
+
+interface SimNode {
+  name: string;
+  index: number;
+  uid?: string;
+  hostIP: string;
+  ips: PodIPAllocator;
+  failed: boolean;
+  /** The Lease last read or written; renewals PUT it with its resourceVersion. */
+  lease?: Lease;
+  /** Whether this process has posted the node's status (adopted nodes get their capacity refreshed once). */
+  statusPosted: boolean;
+}
+
+/** The pod informer index this component adds: pods by spec.nodeName (unbound pods are not indexed). */
+export const podsByNodeIndex = 'simulated-kubelet/spec.nodeName';
+const podsByNode = (p: KubeObject): string[] => (p.spec?.nodeName ? [p.spec.nodeName as string] : []);
+
+const isTerminal = (pod: Pod) => pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+
+export async function startSimulatedNodes(opts: SimulatedNodesOptions): Promise<SimulatedNodes> {
+  const { client } = opts;
+  const clock = opts.clock ?? realClock;
+  const log = opts.log ?? stderrLog;
+  const prefix = opts.namePrefix ?? 'sim-node-';
+  const startDelay = Math.max(0, opts.podStartDelayMs ?? 200);
+  const stopDelay = Math.max(0, opts.podStopDelayMs ?? 100);
+  const leaseDurationSeconds = opts.leaseDurationSeconds ?? 40;
+  const renewIntervalMs = opts.renewIntervalMs ?? 10_000;
+  const reportIntervalMs = opts.nodeStatusReportIntervalMs ?? 300_000;
+  const capacity: Record<string, string> = { ...defaultCapacity };
+  for (const [k, v] of Object.entries(opts.capacity ?? {})) if (v !== undefined) capacity[k] = v;
+  if (!Number.isInteger(opts.count) || opts.count < 0) throw new Error(`simulated node count must be a whole number ≥ 0, not ${opts.count}`);
+  if (opts.count > MAX_SIMULATED_NODES) throw new Error(`at most ${MAX_SIMULATED_NODES} simulated nodes are supported`);
+
+  const ac = new AbortController();
+  const signal = ac.signal;
+  const onOuterAbort = () => ac.abort();
+  if (opts.signal.aborted) ac.abort(); else opts.signal.addEventListener('abort', onOuterAbort, { once: true });
+
+  const limiter = new WriteLimiter(opts.maxInflightWrites ?? 32);
+  const nodes = new Map<string, SimNode>();
+  /** Pod uid → when this process first saw it bound to a simulated node / saw its deletionTimestamp. */
+  const firstSeen = new Map<string, number>();
+  const deletionSeen = new Map<string, number>();
+  const retry = () => new ItemExponentialFailureRateLimiter<string>(10, 30_000);
+  const podQueue = new RateLimitingQueue<string>({ clock, name: 'simulated-kubelet-pods', rateLimiter: retry() });
+  const nodeQueue = new RateLimitingQueue<string>({ clock, name: 'simulated-kubelet-nodes', rateLimiter: retry() });
+  const wheel = new LeaseWheel({ clock, intervalMs: renewIntervalMs, onDue: (names) => { for (const n of names) nodeQueue.add(`lease:${n}`); } });
+
+  const podInformer = opts.informers.informerFor<Pod & KubeObject>(resources.pods, { indexers: { [podsByNodeIndex]: podsByNode } });
+  const nodeInformer = opts.informers.informerFor<Node & KubeObject>(resources.nodes);
+  opts.informers.start(signal);
+  if (!(await podInformer.waitForSync(signal)) || !(await nodeInformer.waitForSync(signal))) {
+    throw new Error('simulated nodes: stopped before the pod and node caches synced');
+  }
+
+  const simNode = (name: string, index: number, uid: string | undefined, podCIDR: string | undefined): SimNode => {
+    let ips: PodIPAllocator;
+    try { ips = new PodIPAllocator(podCIDR ?? nodePodCIDR(index)); } catch { ips = new PodIPAllocator(nodePodCIDR(index)); }
+    return { name, index, uid, hostIP: nodeInternalIP(index), ips, failed: false, statusPosted: false };
+  };
+
+  const enqueuePodsOf = (name: string) => {
+    for (const p of podInformer.byIndex(podsByNodeIndex, name)) podQueue.add(metaNamespaceKey(p));
+  };
+
+  /** Starts simulating a node whose Node object exists. */
+  const manage = (n: SimNode) => {
+    nodes.set(n.name, n);
+    wheel.add(n.name);
+    nodeQueue.add(`lease:${n.name}`);
+    nodeQueue.add(`status:${n.name}`);
+    for (const p of podInformer.byIndex(podsByNodeIndex, n.name)) observePod(p);
+  };
+
+  // --- adoption ----------------------------------------------------------------------------------------------
+  for (const node of nodeInformer.list()) {
+    const name = node.metadata?.name ?? '';
+    const index = nodeIndex(prefix, name);
+    if (index === undefined || node.metadata?.labels?.[SIMULATED_LABEL] !== SIMULATED_LABEL_VALUE) continue;
+    nodes.set(name, simNode(name, index, node.metadata?.uid, node.spec?.podCIDR));
+  }
+  const adopted = nodes.size;
+
+  // --- pods --------------------------------------------------------------------------------------------------
+  function observePod(pod: Pod) {
+    const node = nodes.get(pod.spec?.nodeName ?? '');
+    const uid = pod.metadata?.uid;
+    if (!node || !uid) return;
+    const ip = pod.status?.podIP;
+    if (ip && !pod.spec?.hostNetwork && !isTerminal(pod)) node.ips.claim(uid, ip);
+    if (!firstSeen.has(uid)) firstSeen.set(uid, clock.now());
+    if (pod.metadata?.deletionTimestamp && !deletionSeen.has(uid)) deletionSeen.set(uid, clock.now());
+    if (!node.failed) podQueue.add(metaNamespaceKey(pod));
+  }
+  function forgetPod(pod: Pod) {
+    const uid = pod.metadata?.uid;
+    if (!uid) return;
+    nodes.get(pod.spec?.nodeName ?? '')?.ips.release(uid);
+    firstSeen.delete(uid);
+    deletionSeen.delete(uid);
+  }
+
+  const writePodStatus = async (pod: Pod, status: Pod['status']) => {
+    const { namespace, name, uid } = pod.metadata!;
+    // The uid test makes the write a no-op for a pod deleted and recreated under the same name meanwhile. Field
+    // by field, so status fields owned by others (nominatedNodeName, resize, ...) are kept.
+    const ops: unknown[] = [{ op: 'test', path: '/metadata/uid', value: uid }];
+    if (!pod.status) ops.push({ op: 'add', path: '/status', value: status });
+    else for (const [k, v] of Object.entries(status ?? {})) ops.push({ op: 'add', path: `/status/${k}`, value: v });
+    try {
+      await limiter.run('normal', () => client.patch(resources.pods, namespace, name!, 'json', ops, { subresource: 'status' }));
+    } catch (e) {
+      if (isNotFound(e) || (e instanceof StatusError && e.code === 422)) return; // gone, or replaced by a namesake
+      throw e;
+    }
+  };
+
+  async function reconcilePod(key: string): Promise<void | { requeueAfter: number }> {
+    const pod = podInformer.get(key) as Pod | undefined;
+    const node = nodes.get(pod?.spec?.nodeName ?? '');
+    const uid = pod?.metadata?.uid;
+    if (!pod || !node || !uid || node.failed || signal.aborted) return;
+    const now = clock.now();
+
+    if (pod.metadata?.deletionTimestamp) {
+      if (pod.metadata.deletionGracePeriodSeconds === 0) return; // already confirmed; finalizers hold it
+      const due = (deletionSeen.get(uid) ?? now) + stopDelay;
+      if (now < due) return { requeueAfter: due - now };
+      try {
+        await limiter.run('normal', () => client.delete(resources.pods, pod.metadata!.namespace, pod.metadata!.name!, { gracePeriodSeconds: 0, preconditions: { uid } }));
+      } catch (e) {
+        if (!isNotFound(e) && !isConflict(e)) throw e;
+      }
+      return;
+    }
+    if (isTerminal(pod)) { node.ips.release(uid); return; }
+
+    const exitAt = exitAtMs(pod);
+    if (exitAt !== undefined) {
+      if (now < exitAt) return { requeueAfter: exitAt - now };
+      await writePodStatus(pod, succeededPodStatus(pod, now));
+      node.ips.release(uid);
+      return;
+    }
+
+    if (pod.status?.phase !== 'Running') {
+      const due = (firstSeen.get(uid) ?? now) + startDelay;
+      if (now < due) return { requeueAfter: due - now };
+    }
+    const podIP = pod.spec?.hostNetwork ? node.hostIP : node.ips.allocate(uid);
+    if (!podIP) {
+      log({ level: 'warn', msg: 'no free pod IP on simulated node', node: node.name, podCIDR: node.ips.cidr, pod: key });
+      return { requeueAfter: 10_000 };
+    }
+    const desired = runningPodStatus(pod, { hostIP: node.hostIP, podIP, nowMs: now });
+    if (statusMatches(pod.status, desired)) return;
+    await writePodStatus(pod, desired);
+  }
+
+  // --- node lease and status ---------------------------------------------------------------------------------
+  async function renewLease(node: SimNode): Promise<void> {
+    const now = clock.now();
+    if (!node.lease) {
+      try {
+        node.lease = await limiter.run('high', () => client.get<Lease>(resources.leases, NODE_LEASE_NAMESPACE, node.name));
+      } catch (e) {
+        if (!isNotFound(e)) throw e;
+        node.lease = await limiter.run('high', () => client.create<Lease>(resources.leases, NODE_LEASE_NAMESPACE, leaseObject(node, leaseDurationSeconds, now)));
+        return;
+      }
+    }
+    const next = structuredClone(node.lease);
+    next.spec = { ...next.spec, holderIdentity: node.name, leaseDurationSeconds, renewTime: formatMicroTime(now) };
+    try {
+      node.lease = await limiter.run('high', () => client.update<Lease>(resources.leases, next));
+    } catch (e) {
+      node.lease = undefined; // read it again on the retry
+      throw e;
+    }
+  }
+
+  async function postNodeStatus(node: SimNode): Promise<void | { requeueAfter: number }> {
+    const cached = nodeInformer.getByName(undefined, node.name) as Node | undefined;
+    if (!cached) return; // not in the cache yet: its ADDED event enqueues this again
+    const now = clock.now();
+    const conditions = cached.status?.conditions ?? [];
+    const ready = conditions.find((c) => c.type === 'Ready');
+    const age = now - (Date.parse(ready?.lastHeartbeatTime ?? '') || 0);
+    if (node.statusPosted && ready?.status === 'True' && age >= 0 && age < reportIntervalMs) return { requeueAfter: reportIntervalMs - age };
+    const status = nodeStatus({ name: node.name, index: node.index, capacity }, now, conditions);
+    const kubeletTypes = new Set(status.conditions!.map((c) => c.type));
+    status.conditions!.push(...conditions.filter((c) => !kubeletTypes.has(c.type))); // e.g. NetworkUnavailable
+    try {
+      await limiter.run('high', () => client.patch(resources.nodes, undefined, node.name, 'merge', { status }, { subresource: 'status' }));
+    } catch (e) {
+      if (isNotFound(e)) return; // deleted: the informer's DELETED event stops simulating it
+      throw e;
+    }
+    node.statusPosted = true;
+    return { requeueAfter: reportIntervalMs };
+  }
+
+  async function reconcileNode(key: string): Promise<void | { requeueAfter: number }> {
+    const [what, name] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
+    const node = nodes.get(name);
+    if (!node || node.failed || signal.aborted) return;
+    if (what === 'lease') return renewLease(node);
+    return postNodeStatus(node);
+  }
+
+  // --- registration ------------------------------------------------------------------------------------------
+  async function register(index: number): Promise<SimNode> {
+    const name = nodeName(prefix, index);
+    let created: Node;
+    try {
+      created = await limiter.run('normal', () => client.create<Node & KubeObject>(resources.nodes, undefined, nodeObject({ name, index, capacity }, clock.now()) as KubeObject));
+    } catch (e) {
+      if (!isAlreadyExists(e)) throw e;
+      created = await client.get<Node & KubeObject>(resources.nodes, undefined, name);
+      if (created.metadata?.labels?.[SIMULATED_LABEL] !== SIMULATED_LABEL_VALUE) {
+        throw new Error(`node ${name} already exists and is not a simulated node (label ${SIMULATED_LABEL}=${SIMULATED_LABEL_VALUE} missing)`);
+      }
+      const n = simNode(name, index, created.metadata?.uid, created.spec?.podCIDR);
+      manage(n);
+      return n;
+    }
+    const n = simNode(name, index, created.metadata?.uid, created.spec?.podCIDR);
+    n.statusPosted = true; // the POST carried the full status
+    manage(n);
+    return n;
+  }
+
+  async function registerAll(indices: number[]): Promise<string[]> {
+    const results = await Promise.allSettled(indices.map((i) => register(i)));
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed.length) throw new Error(`could not register ${failed.length} of ${indices.length} simulated nodes: ${errorText(failed[0].reason)}`);
+    return (results as PromiseFulfilledResult<SimNode>[]).map((r) => r.value.name);
+  }
+
+  // --- wiring ------------------------------------------------------------------------------------------------
+  const removePodHandler = podInformer.addEventHandler({
+    onAdd: (p) => observePod(p),
+    onUpdate: (_old, p) => observePod(p),
+    onDelete: (p) => forgetPod(deletedObject(p)),
+  });
+  const removeNodeHandler = nodeInformer.addEventHandler({
+    onAdd: (n) => nodeChanged(n),
+    onUpdate: (_old, n) => nodeChanged(n),
+    onDelete: (obj) => {
+      const name = deletedObject(obj).metadata?.name ?? '';
+      if (!nodes.has(name)) return;
+      // Someone deleted the Node: like a kubelet whose registration is gone, stop posting for it.
+      nodes.delete(name);
+      wheel.remove(name);
+      log({ level: 'info', msg: 'simulated node deleted; no longer simulating it', node: name });
+    },
+  });
+  function nodeChanged(n: Node) {
+    const sim = nodes.get(n.metadata?.name ?? '');
+    if (!sim) return;
+    sim.uid = n.metadata?.uid ?? sim.uid;
+    if (!sim.failed) nodeQueue.add(`status:${sim.name}`);
+  }
+
+  // Adopted nodes: leases, status and their pods (the handler's replay above saw the pods already).
+  for (const n of nodes.values()) { wheel.add(n.name); nodeQueue.add(`lease:${n.name}`); nodeQueue.add(`status:${n.name}`); }
+
+  const controllers = [
+    runController({ name: 'simulated-kubelet-pods', informers: [podInformer, nodeInformer], workers: limiter.limit, queue: podQueue, reconcile: reconcilePod, signal, log }),
+    runController({ name: 'simulated-kubelet-nodes', informers: [podInformer, nodeInformer], workers: Math.min(16, limiter.limit), queue: nodeQueue, reconcile: reconcileNode, signal, log }),
+  ];
+  wheel.start();
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= (async () => {
+      ac.abort();
+      wheel.stop();
+      removePodHandler();
+      removeNodeHandler();
+      opts.signal.removeEventListener('abort', onOuterAbort);
+      await Promise.allSettled(controllers);
+    })();
+    return stopped;
+  };
+  signal.addEventListener('abort', () => { void stop(); }, { once: true });
+
+  const missing: number[] = [];
+  for (let i = 0; i < opts.count; i++) if (!nodes.has(nodeName(prefix, i))) missing.push(i);
+  try {
+    await registerAll(missing);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  log({ level: 'info', msg: 'simulated nodes started', nodes: nodes.size, adopted, created: missing.length, prefix });
+
+  const mustGet = (name: string) => {
+    const n = nodes.get(name);
+    if (!n) throw new Error(`no simulated node named ${JSON.stringify(name)}`);
+    return n;
+  };
+
+  return {
+    async add(count: number) {
+      if (!Number.isInteger(count) || count < 0) throw new Error(`cannot add ${count} simulated nodes`);
+      if (signal.aborted) throw new Error('simulated nodes are stopped');
+      let next = 0;
+      for (const n of nodes.values()) next = Math.max(next, n.index + 1);
+      if (next + count > MAX_SIMULATED_NODES) throw new Error(`at most ${MAX_SIMULATED_NODES} simulated nodes are supported`);
+      return registerAll(Array.from({ length: count }, (_, k) => next + k));
+    },
+    fail(name) {
+      const n = mustGet(name);
+      if (n.failed) return;
+      n.failed = true;
+      wheel.remove(name);
+      log({ level: 'info', msg: 'simulated node failed: kubelet stopped posting', node: name });
+    },
+    recover(name) {
+      const n = mustGet(name);
+      if (!n.failed) return;
+      n.failed = false;
+      n.statusPosted = false;
+      wheel.add(name);
+      nodeQueue.add(`lease:${name}`);
+      nodeQueue.add(`status:${name}`);
+      enqueuePodsOf(name);
+      log({ level: 'info', msg: 'simulated node recovered', node: name });
+    },
+    async remove(name) {
+      mustGet(name);
+      nodes.delete(name);
+      wheel.remove(name);
+      for (const [res, ns] of [[resources.nodes, undefined], [resources.leases, NODE_LEASE_NAMESPACE]] as const) {
+        try { await limiter.run('high', () => client.delete(res, ns, name)); }
+        catch (e) { if (!isNotFound(e)) throw e; }
+      }
+    },
+    names() {
+      return [...nodes.values()].sort((a, b) => a.index - b.index).map((n) => n.name);
+    },
+    isFailed(name) { return mustGet(name).failed; },
+    stop,
+  };
+}
