@@ -45,6 +45,10 @@ export interface SchedulerBenchResult {
   informerSyncMs: number;
   /** After the last pod was bound: time to write the Scheduled events still waiting (excluded from the rate). */
   eventsFlushMs: number;
+  /** Same run, no scheduler: POST pods/binding at the same parallelism to round-robin nodes (the API's ceiling). */
+  baselineBindsPerSecond: number;
+  /** podsPerSecond / baselineBindsPerSecond: near 1 means the API writes, not the scheduler, set the pace. */
+  ratioToBaseline: number;
 }
 
 async function inPool(n: number, concurrency: number, fn: (i: number) => Promise<unknown>): Promise<void> {
@@ -123,6 +127,21 @@ export async function benchScheduler(opts: SchedulerBenchOptions = {}): Promise<
     await scheduler.stop();
     const eventsFlushMs = performance.now() - t2;
 
+    // Baseline in the same process: the API's own binding rate (same informers watching, same parallelism, the
+    // node picked round-robin with no scheduling work), so the ratio shows how much the scheduler itself costs.
+    const nBase = Math.min(2000, numPods);
+    await inPool(nBase, createConcurrency, (i) => client.create(resources.pods, 'default', {
+      apiVersion: 'v1', kind: 'Pod',
+      metadata: { name: `baseline-${i}` },
+      spec: { schedulerName: 'none', containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10', resources: { requests: { cpu: '100m', memory: '128Mi' } } }] },
+    }));
+    const tb = performance.now();
+    await inPool(nBase, opts.parallelism ?? 16, (i) => client.createSubresource(resources.pods, 'default', `baseline-${i}`, 'binding', {
+      apiVersion: 'v1', kind: 'Binding', metadata: { name: `baseline-${i}`, namespace: 'default' },
+      target: { apiVersion: 'v1', kind: 'Node', name: `node-${i % numNodes}` },
+    }));
+    const baselineBindsPerSecond = Math.round((nBase / (performance.now() - tb)) * 1000);
+
     const lat = [...metrics.podSchedulingDurationsMs].sort((a, b) => a - b);
     const pct = (p: number) => (lat.length ? lat[Math.min(lat.length - 1, Math.floor(lat.length * p))] : NaN);
     return {
@@ -136,6 +155,8 @@ export async function benchScheduler(opts: SchedulerBenchOptions = {}): Promise<
       createMs: Math.round(createMs),
       informerSyncMs: Math.round(informerSyncMs),
       eventsFlushMs: Math.round(eventsFlushMs),
+      baselineBindsPerSecond,
+      ratioToBaseline: Number((numPods / elapsedMs * 1000 / baselineBindsPerSecond).toFixed(2)),
     };
   } finally {
     await scheduler?.stop();

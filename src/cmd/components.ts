@@ -2,8 +2,10 @@
 // simulated nodes. They reach the API only through the client, over the in-process transport (same bytes in and
 // out as HTTPS), so any of them could run in another process unchanged.
 import { hostname } from 'node:os';
+import { setMaxListeners } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { ApiHandler } from '../api/transport.js';
+import type { SimulatedNodes } from '../kubelet/simulated/index.js';
 import type { LogFn } from '../client/log.js';
 import { errorText } from '../client/log.js';
 
@@ -19,6 +21,8 @@ export interface ComponentOptions {
 export interface RunningComponents {
   /** Adds simulated nodes at runtime; resolves with their names. */
   addSimulatedNodes(n: number): Promise<string[]>;
+  /** The simulated kubelets (started on first use): add, fail, recover, remove nodes. */
+  simulatedNodes(): Promise<SimulatedNodes>;
   stop(): Promise<void>;
 }
 
@@ -28,6 +32,8 @@ export async function startComponents(opts: ComponentOptions): Promise<RunningCo
     import('../controllers/manager.js'), import('../scheduler/scheduler.js'),
   ]);
   const ac = new AbortController();
+  // Every informer and controller listens on this one signal.
+  setMaxListeners(0, ac.signal);
   const identity = `${hostname()}_${randomUUID()}`;
   const clientFor = (username: string) => new Client(inProcessTransport(opts.handler, { user: { username, groups: ['system:masters'] } }), { userAgent: `${username.replace(/^system:/, '')}/v1.32.2 (nanokube)` });
   const log = (component: string): LogFn => (e) => opts.log({ ...e, component });
@@ -44,7 +50,7 @@ export async function startComponents(opts: ComponentOptions): Promise<RunningCo
       await s.stop();
     } }).catch((e) => opts.log({ level: 'error', msg: 'scheduler failed', error: errorText(e) })));
 
-  let sim: { add(n: number): Promise<string[]>; stop(): Promise<void> } | undefined;
+  let sim: SimulatedNodes | undefined;
   const simulated = async () => {
     if (!sim) {
       const { startSimulatedNodes } = await import('../kubelet/simulated/index.js');
@@ -61,6 +67,7 @@ export async function startComponents(opts: ComponentOptions): Promise<RunningCo
 
   return {
     addSimulatedNodes: async (n) => (await simulated()).add(n),
+    simulatedNodes: simulated,
     async stop() {
       ac.abort();
       await sim?.stop();

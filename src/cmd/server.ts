@@ -39,6 +39,8 @@ export interface RunningControlPlane {
   port: number;
   /** Registers more simulated nodes at runtime; resolves with their names. */
   addSimulatedNodes(n: number): Promise<string[]>;
+  /** The simulated kubelets: add, fail, recover, remove nodes (tests use fail() to make a node go silent). */
+  simulatedNodes(): Promise<import('../kubelet/simulated/index.js').SimulatedNodes>;
   /** Stops every component, then closes the datastore. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -88,6 +90,10 @@ export async function startControlPlane(opts: ServerOptions): Promise<RunningCon
     addSimulatedNodes: async (n: number) => {
       if (!components) throw new Error('components are disabled');
       return (await components).addSimulatedNodes(n);
+    },
+    simulatedNodes: async () => {
+      if (!components) throw new Error('components are disabled');
+      return (await components).simulatedNodes();
     },
     close() {
       closing ??= (async () => {

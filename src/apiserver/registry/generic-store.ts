@@ -372,6 +372,12 @@ export class GenericStore {
     const sctx = this.ctx(wctx.dryRun);
     if (wctx.subresource === 'binding') {
       // The binding handler itself changes only spec.nodeName and the PodScheduled condition.
+    } else if (wctx.subresource === 'finalize') {
+      // namespaces/finalize changes spec.finalizers and nothing else.
+      const finalizers = obj.spec?.finalizers;
+      Object.assign(obj, clone(current));
+      obj.metadata = clone(current.metadata);
+      obj.spec = { ...(current.spec ?? {}), finalizers: Array.isArray(finalizers) ? finalizers : [] };
     } else if (wctx.subresource === 'status') {
       if (s.prepareForStatusUpdate) s.prepareForStatusUpdate(obj, current);
       else { const status = obj.status; Object.assign(obj, clone(current)); obj.status = status; obj.metadata = clone(current.metadata); }
@@ -383,14 +389,17 @@ export class GenericStore {
       obj.metadata.generation = (current.metadata.generation ?? 0) + 1;
     }
     // Once deletion has started, finalizers may only be removed (upstream forbids adding new ones).
-    if (wctx.subresource !== 'binding') await this.validate(obj, current, sctx);
+    if (wctx.subresource !== 'binding' && wctx.subresource !== 'finalize') await this.validate(obj, current, sctx);
     if (s.allocate) await s.allocate(obj, sctx, current);
     obj.metadata.resourceVersion = current.metadata.resourceVersion;
     this.hooks.updateManagedFields?.({ def: this.def, old: current, updated: obj, ctx: wctx, subresource: wctx.subresource });
     if (deepEqual(withoutVolatile(obj), withoutVolatile(current))) return current; // no-op: no new resourceVersion
     if (wctx.dryRun) return obj;
     const key = this.key(current.metadata.namespace, current.metadata.name!);
-    if (obj.metadata.deletionTimestamp && !(obj.metadata.finalizers?.length) && !obj.metadata.deletionGracePeriodSeconds) {
+    // A deleting object goes once nothing holds it: no finalizers (for namespaces, spec.finalizers too) and
+    // no grace period left (pods wait for the kubelet).
+    if (obj.metadata.deletionTimestamp && !(obj.metadata.finalizers?.length) && !obj.metadata.deletionGracePeriodSeconds
+      && !(this.def.resource === 'namespaces' && obj.spec?.finalizers?.length)) {
       const del = await this.store.delete(key, kv.modRevision);
       obj.metadata.resourceVersion = String(del.modRevision);
       return obj;

@@ -135,7 +135,8 @@ export async function startSimulatedNodes(opts: SimulatedNodesOptions): Promise<
 
   const podInformer = opts.informers.informerFor<Pod & KubeObject>(resources.pods, { indexers: { [podsByNodeIndex]: podsByNode } });
   const nodeInformer = opts.informers.informerFor<Node & KubeObject>(resources.nodes);
-  opts.informers.start(signal);
+  // The caller's signal, not ours: the informers are shared, and stop() must not stop other components' caches.
+  opts.informers.start(opts.signal);
   if (!(await podInformer.waitForSync(signal)) || !(await nodeInformer.waitForSync(signal))) {
     throw new Error('simulated nodes: stopped before the pod and node caches synced');
   }
