@@ -1,9 +1,9 @@
 // Wiring of the Endpoints controller: services, pods and endpoints informers; the key is the Service's.
+import { recorderFor, type ControllerOptions } from '../shared/options.js';
 import type { Client } from '../../client/client.js';
 import { resources as builtin } from '../../client/client.js';
 import { realClock, type Clock } from '../../client/clock.js';
 import { enqueueHandlers, runController } from '../../client/controller.js';
-import type { EventRecorder } from '../../client/events.js';
 import type { InformerFactory } from '../../client/informer.js';
 import { deletedObject, metaNamespaceKey } from '../../client/keys.js';
 import { stderrLog, type LogFn } from '../../client/log.js';
@@ -14,13 +14,7 @@ import { servicesForPod } from './pod-endpoints.js';
 export { EndpointsController, desiredSubsets, type EndpointAddress, type EndpointSubset } from './endpoints-controller.js';
 export * from './pod-endpoints.js';
 
-export interface EndpointsControllerOptions {
-  client: Client;
-  informers: InformerFactory;
-  recorder?: EventRecorder;
-  clock?: Clock;
-  signal: AbortSignal;
-  log?: LogFn;
+export interface EndpointsControllerOptions extends ControllerOptions {
   /** Upstream's --concurrent-endpoint-syncs defaults to 5. */
   workers?: number;
 }
@@ -41,7 +35,7 @@ export async function startEndpointsController(opts: EndpointsControllerOptions)
   });
   // A deleted Endpoints of a Service with a selector is made again.
   endpoints.addEventHandler({ onDelete: (e) => queue.add(metaNamespaceKey(e)) });
-  const controller = new EndpointsController({ client: opts.client, services, pods, endpoints, recorder: opts.recorder });
+  const controller = new EndpointsController({ client: opts.client, services, pods, endpoints, recorder: recorderFor(opts, 'endpoint-controller', opts.clock ?? realClock, opts.log ?? stderrLog) });
   opts.informers.start(opts.signal);
   await runController({
     name: 'endpoints-controller', informers: [services, pods, endpoints], workers: opts.workers ?? 5, queue, signal: opts.signal, log,

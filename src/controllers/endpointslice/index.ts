@@ -1,10 +1,10 @@
 // Wiring of the EndpointSlice controller: services, pods, nodes (for zones) and the managed slices; the key is
+import { recorderFor, type ControllerOptions } from '../shared/options.js';
 // the Service's.
 import type { Client } from '../../client/client.js';
 import { resources as builtin } from '../../client/client.js';
 import { realClock, type Clock } from '../../client/clock.js';
 import { enqueueHandlers, runController } from '../../client/controller.js';
-import type { EventRecorder } from '../../client/events.js';
 import type { InformerFactory } from '../../client/informer.js';
 import { deletedObject } from '../../client/keys.js';
 import { stderrLog, type LogFn } from '../../client/log.js';
@@ -15,13 +15,7 @@ import { SliceTracker } from './slice-tracker.js';
 
 export { EndpointSliceReconciler, controllerName, managedByLabel, serviceNameLabel, sliceLabels, type SliceEndpoint, type SlicePort } from './reconciler.js';
 
-export interface EndpointSliceControllerOptions {
-  client: Client;
-  informers: InformerFactory;
-  recorder?: EventRecorder;
-  clock?: Clock;
-  signal: AbortSignal;
-  log?: LogFn;
+export interface EndpointSliceControllerOptions extends ControllerOptions {
   /** Upstream's --concurrent-service-endpoint-syncs defaults to 5. */
   workers?: number;
   /** Upstream's --max-endpoints-per-slice defaults to 100. */
@@ -54,7 +48,7 @@ export async function startEndpointSliceController(opts: EndpointSliceController
     onDelete: (d) => { const s = deletedObject(d); tracker.observedDeleted(s); const k = serviceOf(s); if (k) queue.add(k); },
   });
   const reconciler = new EndpointSliceReconciler({
-    client: opts.client, services, pods, nodes, slices, tracker, recorder: opts.recorder, maxEndpointsPerSlice: opts.maxEndpointsPerSlice ?? 100,
+    client: opts.client, services, pods, nodes, slices, tracker, recorder: recorderFor(opts, 'endpointslice-controller', opts.clock ?? realClock, opts.log ?? stderrLog), maxEndpointsPerSlice: opts.maxEndpointsPerSlice ?? 100,
   });
   opts.informers.start(opts.signal);
   await runController({

@@ -1,4 +1,5 @@
 // The garbage collector controller: deletes objects whose owners are gone, and carries out foreground and orphan
+import { recorderFor, type ControllerOptions } from '../shared/options.js';
 // deletion (upstream's garbagecollector). It watches every resource that can have owners: by default all
 // resources the server lists in discovery with list, watch and delete verbs except events (upstream's
 // DefaultIgnoredResources), or a fixed list given in `resources`.
@@ -6,7 +7,6 @@ import type { Client, ResourceId } from '../../client/client.js';
 import { resources as builtin } from '../../client/client.js';
 import { realClock, sleep, type Clock } from '../../client/clock.js';
 import { runController } from '../../client/controller.js';
-import type { EventRecorder } from '../../client/events.js';
 import type { InformerFactory, SharedInformer } from '../../client/informer.js';
 import { deletedObject } from '../../client/keys.js';
 import { errorText, stderrLog, type LogFn } from '../../client/log.js';
@@ -19,13 +19,7 @@ export { discoverResources, supports, type DiscoveredResource } from './discover
 export { GarbageCollector, isDeletingDependents, orphanFinalizer, foregroundFinalizer } from './garbage-collector.js';
 export { OwnershipGraph, nodeKey } from './graph.js';
 
-export interface GarbageCollectorOptions {
-  client: Client;
-  informers: InformerFactory;
-  recorder?: EventRecorder;
-  clock?: Clock;
-  signal: AbortSignal;
-  log?: LogFn;
+export interface GarbageCollectorOptions extends ControllerOptions {
   /** Concurrent reconciles; upstream's --concurrent-gc-syncs defaults to 20. */
   workers?: number;
   /** The resources to monitor; default: discovered (retrying discovery until it succeeds). */
@@ -65,7 +59,7 @@ export async function startGarbageCollectorController(opts: GarbageCollectorOpti
     informer: opts.informers.informerFor(resource, { indexers: graphIndexers }) as SharedInformer,
   }));
   const graph = new OwnershipGraph(monitors, allKinds);
-  const gc = new GarbageCollector({ client: opts.client, graph, queue, log, recorder: opts.recorder });
+  const gc = new GarbageCollector({ client: opts.client, graph, queue, log, recorder: recorderFor(opts, 'garbage-collector-controller', opts.clock ?? realClock, opts.log ?? stderrLog) });
   for (const { resource, informer } of monitors) {
     informer.addEventHandler({
       onAdd: (o) => gc.onChange(resource, o),

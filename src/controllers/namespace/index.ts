@@ -1,10 +1,10 @@
 // The namespace controller: empties namespaces being deleted and then finalizes them (upstream's
+import { recorderFor, type ControllerOptions } from '../shared/options.js';
 // pkg/controller/namespace). The namespaced resources come from discovery on every sync, or a fixed list.
 import type { Client } from '../../client/client.js';
 import { resources as builtin } from '../../client/client.js';
 import { realClock, type Clock } from '../../client/clock.js';
 import { enqueueHandlers, runController } from '../../client/controller.js';
-import type { EventRecorder } from '../../client/events.js';
 import type { InformerFactory } from '../../client/informer.js';
 import { stderrLog, type LogFn } from '../../client/log.js';
 import { RateLimitingQueue } from '../../client/workqueue.js';
@@ -13,13 +13,7 @@ import { NamespacedResourcesDeleter, type DeletableResource } from './namespaced
 
 export { NamespacedResourcesDeleter, kubernetesFinalizer, type DeletableResource, type NamespaceCondition } from './namespaced-resources-deleter.js';
 
-export interface NamespaceControllerOptions {
-  client: Client;
-  informers: InformerFactory;
-  recorder?: EventRecorder;
-  clock?: Clock;
-  signal: AbortSignal;
-  log?: LogFn;
+export interface NamespaceControllerOptions extends ControllerOptions {
   /** Upstream's --concurrent-namespace-syncs defaults to 10. */
   workers?: number;
   /** The namespaced resources to delete; default: every namespaced resource discovery lists with list and delete. */

@@ -1,10 +1,10 @@
 // Wiring of the node lifecycle controller: nodes, leases in kube-node-lease, and pods indexed by node; the key is
+import { recorderFor, type ControllerOptions } from '../shared/options.js';
 // the node name.
 import type { Client } from '../../client/client.js';
 import { resources as builtin } from '../../client/client.js';
 import { realClock, type Clock } from '../../client/clock.js';
 import { enqueueHandlers, runController } from '../../client/controller.js';
-import type { EventRecorder } from '../../client/events.js';
 import type { InformerFactory } from '../../client/informer.js';
 import { stderrLog, type LogFn } from '../../client/log.js';
 import { RateLimitingQueue } from '../../client/workqueue.js';
@@ -14,13 +14,7 @@ export { NodeLifecycleController, type NodeLifecycleSettings } from './node-life
 export * from './taints.js';
 export { evictionTime } from './taint-eviction.js';
 
-export interface NodeLifecycleControllerOptions extends Partial<NodeLifecycleSettings> {
-  client: Client;
-  informers: InformerFactory;
-  recorder?: EventRecorder;
-  clock?: Clock;
-  signal: AbortSignal;
-  log?: LogFn;
+export interface NodeLifecycleControllerOptions extends ControllerOptions, Partial<NodeLifecycleSettings> {
   workers?: number;
 }
 
@@ -38,7 +32,7 @@ export async function startNodeLifecycleController(opts: NodeLifecycleController
     onUpdate: (_o, p) => { if (p.spec?.nodeName) queue.add(p.spec.nodeName); },
   });
   const controller = new NodeLifecycleController({
-    client: opts.client, clock, log, recorder: opts.recorder, nodes, leases, pods,
+    client: opts.client, clock, log, recorder: recorderFor(opts, 'node-controller', opts.clock ?? realClock, opts.log ?? stderrLog), nodes, leases, pods,
     settings: {
       nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodMs ?? 40_000,
       nodeStartupGracePeriodMs: opts.nodeStartupGracePeriodMs ?? 60_000,

@@ -1,4 +1,5 @@
 // The service account controller (upstream's pkg/controller/serviceaccount ServiceAccountsController): every
+import { recorderFor, type ControllerOptions } from '../shared/options.js';
 // active namespace has the service accounts in `serviceAccounts` (default: just "default"); one deleted is made
 // again. Namespaces being deleted are left alone.
 import { isAlreadyExists, isNotFound, StatusError } from '../../api/errors.js';
@@ -6,19 +7,12 @@ import type { Client, KubeObject } from '../../client/client.js';
 import { resources as builtin } from '../../client/client.js';
 import { realClock, type Clock } from '../../client/clock.js';
 import { enqueueHandlers, runController } from '../../client/controller.js';
-import type { EventRecorder } from '../../client/events.js';
 import type { InformerFactory } from '../../client/informer.js';
 import { deletedObject } from '../../client/keys.js';
 import { stderrLog, type LogFn } from '../../client/log.js';
 import { RateLimitingQueue } from '../../client/workqueue.js';
 
-export interface ServiceAccountControllerOptions {
-  client: Client;
-  informers: InformerFactory;
-  recorder?: EventRecorder;
-  clock?: Clock;
-  signal: AbortSignal;
-  log?: LogFn;
+export interface ServiceAccountControllerOptions extends ControllerOptions {
   /** Upstream's --concurrent-serviceaccount-syncs defaults to 1. */
   workers?: number;
   /** Names ensured in every namespace; default ["default"]. */
