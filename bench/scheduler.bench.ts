@@ -18,7 +18,7 @@ import { startScheduler } from '../src/scheduler/scheduler.js';
 export interface SchedulerBenchOptions {
   nodes?: number;
   pods?: number;
-  /** Bindings in flight (the scheduler's parallelism); default 16. */
+  /** Bindings in flight (the scheduler's parallelism); default: the scheduler's (64). */
   parallelism?: number;
   /** Pods per owning ReplicaSet (spreading is scored per owner); 0 = pods without owner. Default 100. */
   podsPerOwner?: number;
@@ -136,7 +136,7 @@ export async function benchScheduler(opts: SchedulerBenchOptions = {}): Promise<
       spec: { schedulerName: 'none', containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.10', resources: { requests: { cpu: '100m', memory: '128Mi' } } }] },
     }));
     const tb = performance.now();
-    await inPool(nBase, opts.parallelism ?? 16, (i) => client.createSubresource(resources.pods, 'default', `baseline-${i}`, 'binding', {
+    await inPool(nBase, opts.parallelism ?? 64, (i) => client.createSubresource(resources.pods, 'default', `baseline-${i}`, 'binding', {
       apiVersion: 'v1', kind: 'Binding', metadata: { name: `baseline-${i}`, namespace: 'default' },
       target: { apiVersion: 'v1', kind: 'Node', name: `node-${i % numNodes}` },
     }));
@@ -167,9 +167,9 @@ export async function benchScheduler(opts: SchedulerBenchOptions = {}): Promise<
   }
 }
 
-async function main(): Promise<void> {
-  const nodes = Number(process.argv[2] ?? 5000);
-  const pods = Number(process.argv[3] ?? 10_000);
+export async function main(argv = process.argv.slice(2)): Promise<void> {
+  const nodes = Number(argv[0] ?? 5000);
+  const pods = Number(argv[1] ?? 10_000);
   const r = await benchScheduler({ nodes, pods });
   console.log(JSON.stringify({ bench: 'scheduler', ...r, upstreamThresholdPodsPerSecond: '680-810 (kube-scheduler, 5000 nodes)', target: 2000 }));
 }

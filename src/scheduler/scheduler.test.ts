@@ -66,7 +66,10 @@ test('nodeSelector, taints with tolerations, and cordoned nodes decide where pod
 
 test('replicas of one ReplicaSet spread over the nodes', async (t) => {
   const c = await startFakeCluster(t);
-  for (const n of ['node-1', 'node-2', 'node-3']) c.addNode(makeNode(n));
+  // node-1 is much larger, so resource scoring alone would put every replica there.
+  c.addNode(makeNode('node-1', { cpu: '64', memory: '256Gi' }));
+  c.addNode(makeNode('node-2', { cpu: '4', memory: '8Gi' }));
+  c.addNode(makeNode('node-3', { cpu: '4', memory: '8Gi' }));
   await until(() => c.scheduler.cache.nodeCount === 3, 'the scheduler knows the nodes');
   const owner = { kind: 'ReplicaSet', name: 'flask-app-6d4b', uid: 'rs-uid-1' };
   for (const p of ['flask-app-6d4b-a', 'flask-app-6d4b-b', 'flask-app-6d4b-c']) c.addPod(makePod(p, { cpu: '100m', owner }));

@@ -35,7 +35,7 @@ export interface SchedulerOptions {
   log?: LogFn;
   /** Pods with this spec.schedulerName are ours; default "default-scheduler". */
   schedulerName?: string;
-  /** Bindings in flight at once; default 16. */
+  /** Bindings in flight at once; default 64 (upstream runs each binding in its own goroutine, unbounded). */
   parallelism?: number;
   /** Default: the default profile (see plugins/registry.ts). */
   profile?: Profile;
@@ -73,7 +73,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<RunningSch
   const clock = opts.clock ?? realClock;
   const log = opts.log ?? stderrLog;
   const schedulerName = opts.schedulerName ?? opts.profile?.schedulerName ?? DEFAULT_SCHEDULER_NAME;
-  const parallelism = Math.max(1, opts.parallelism ?? 16);
+  const parallelism = Math.max(1, opts.parallelism ?? 64);
   const recorder = opts.recorder ?? new EventRecorder({ client, component: schedulerName, clock, log });
 
   const cache = new SchedulerCache();

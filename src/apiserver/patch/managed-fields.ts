@@ -89,10 +89,14 @@ export function encodeManagedFields(managers: Map<string, ManagerFields>): Manag
   });
 }
 
-/** Removes the unowned identity fields (and `ignored` paths) from every manager; drops empty managers. */
-export function stripManagers(managers: Map<string, ManagerFields>, ignored: FieldPath[] = []): void {
+/**
+ * Removes the unowned identity fields from every manager, and `ignored` paths (the write's reset fields) from the
+ * manager `onlyKey` when given (upstream's IgnoredFields apply to the writer only: a status write must not take
+ * spec ownership away from the spec's appliers); drops empty managers.
+ */
+export function stripManagers(managers: Map<string, ManagerFields>, ignored: FieldPath[] = [], onlyKey?: string): void {
   for (const [k, m] of managers) {
-    m.set = m.set.without([...UNOWNED_FIELDS, ...ignored]);
+    m.set = m.set.without(onlyKey === undefined || k === onlyKey ? [...UNOWNED_FIELDS, ...ignored] : UNOWNED_FIELDS);
     if (m.set.isEmpty()) managers.delete(k);
   }
 }
@@ -205,7 +209,7 @@ export function updateManagedFields(opts: UpdateManagedFieldsOptions): ManagedFi
     time = formatTime(opts.now);
   }
   managers.set(selfKey, { ...self, time, set });
-  stripManagers(managers, opts.ignoredPaths);
+  stripManagers(managers, opts.ignoredPaths, selfKey);
   capUpdateManagers(managers);
   return encodeManagedFields(managers);
 }

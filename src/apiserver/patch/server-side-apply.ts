@@ -114,7 +114,7 @@ export function applyServerSide(opts: ApplyOptions): ApplyResult {
 
     const changed = !jsonEqual(live, merged) || opts.live === undefined;
     managers.set(selfKey, { ...self, set: newSet, time: changed || !previous?.time ? formatTime(opts.now) : previous.time });
-    stripManagers(managers, opts.ignoredPaths);
+    stripManagers(managers, opts.ignoredPaths, selfKey);
     capUpdateManagers(managers);
     const managedFields = encodeManagedFields(managers);
     if (!isPlainObject(merged.metadata)) merged.metadata = {};

@@ -2,7 +2,7 @@
 // taints the pod does not tolerate lower its score (fewer is better).
 import type { Toleration } from 'kubernetes-types/core/v1.js';
 import type { FilterPlugin, PreScorePlugin, ScorePlugin } from '../../framework/types.js';
-import { Status } from '../../framework/status.js';
+import { SKIP, Status } from '../../framework/status.js';
 import { defaultNormalizeScore } from '../helper/normalize.js';
 import { firstUntolerated, tolerated, untoleratedTaintReason } from '../helper/taints.js';
 
@@ -16,7 +16,11 @@ export function newTaintToleration(): FilterPlugin & PreScorePlugin & ScorePlugi
       const t = firstUntolerated(node.filterTaints, pod.pod.spec?.tolerations);
       return t ? Status.unresolvable(untoleratedTaintReason(t)) : null;
     },
-    preScore(state, pod) {
+    preScore(state, pod, nodes) {
+      // No PreferNoSchedule taint on any feasible node: every node would score the same.
+      let any = false;
+      for (const n of nodes) if (n.preferNoScheduleTaints.length > 0) { any = true; break; }
+      if (!any) return SKIP;
       // Only tolerations that can match a PreferNoSchedule taint count for scoring.
       const tols = (pod.pod.spec?.tolerations ?? []).filter((t) => !t.effect || t.effect === 'PreferNoSchedule');
       state.write(NAME, tols);

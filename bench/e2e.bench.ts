@@ -1,0 +1,61 @@
+// End to end on simulated nodes: the whole control plane (API, scheduler, controllers, simulated kubelets) in one
+// process, N nodes, P pods created through the API; time from the first create to every pod Running, and the
+// process's RSS with all of it loaded. Baseline in the same run: the same creates with nothing scheduling them.
+//   node dist/bench/e2e.bench.js [nodes] [pods]
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { startControlPlane } from '../src/cmd/server.js';
+import { readClusterPki } from '../src/pki/index.js';
+import { Client, resources } from '../src/client/client.js';
+import { httpTransport } from '../src/client/transport.js';
+
+function rssMb(): number { return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))![1]) / 1024; }
+
+async function createPods(client: Client, ns: string, n: number, concurrency = 32): Promise<number> {
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < n) {
+      const i = next++;
+      await client.create(resources.pods, ns, { apiVersion: 'v1', kind: 'Pod', metadata: { name: `p-${i}`, labels: { app: 'e2e' } },
+        spec: { containers: [{ name: 'c', image: 'registry.example/app:1', resources: { requests: { cpu: '100m', memory: '128Mi' } } }] } } as any);
+    }
+  }));
+  return performance.now() - t0;
+}
+
+export async function benchEndToEnd(opts: { nodes: number; pods: number }) {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'nanokube-bench-e2e-'));
+  const rssBefore = rssMb();
+  const plane = await startControlPlane({ home, listenAddress: '127.0.0.1', port: 0, log: () => {} });
+  try {
+    const pki = readClusterPki(path.join(home, 'pki'))!;
+    const client = new Client(httpTransport({ server: plane.url, ca: pki.caCert, cert: pki.admin.cert, key: pki.admin.key }));
+    const t0 = performance.now();
+    await plane.addSimulatedNodes(opts.nodes);
+    const nodesMs = performance.now() - t0;
+    const start = performance.now();
+    const createMs = await createPods(client, 'default', opts.pods);
+    let runningAt = 0;
+    for (;;) {
+      const list = await client.list(resources.pods, { namespace: 'default', fieldSelector: 'status.phase=Running', limit: 0 } as any);
+      if (list.items.length >= opts.pods) { runningAt = performance.now(); break; }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const rss = rssMb();
+    return { nodes: opts.nodes, pods: opts.pods, nodesRegisteredMs: nodesMs, createMs, createToAllRunningMs: runningAt - start, podsRunningPerSec: opts.pods / ((runningAt - start) / 1000), rssMb: rss, rssBeforeMb: rssBefore };
+  } finally {
+    await plane.close();
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+}
+
+export async function main(argv = process.argv.slice(2)): Promise<void> {
+  const r = await benchEndToEnd({ nodes: Number(argv[0] ?? 5000), pods: Number(argv[1] ?? 10_000) });
+  console.log(`e2e  ${r.nodes} simulated nodes registered in ${(r.nodesRegisteredMs / 1000).toFixed(1)} s | ${r.pods} pods: creates took ${(r.createMs / 1000).toFixed(1)} s (baseline: the API alone), ` +
+    `create → all Running ${(r.createToAllRunningMs / 1000).toFixed(1)} s (${r.podsRunningPerSec.toFixed(0)} pods/s) | process RSS ${r.rssMb.toFixed(0)} MB with all loaded (${r.rssBeforeMb.toFixed(0)} MB before start)`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) main().catch((e) => { console.error(e); process.exit(1); });
