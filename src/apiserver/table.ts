@@ -16,12 +16,23 @@ export function tableColumns(def: ResourceDefinition): TableColumn[] {
   return def.strategy.table?.columns ?? defaultColumns;
 }
 
-export function tableRow(def: ResourceDefinition, o: KObject, now: Date) {
+/**
+ * What each row carries in `object` (the `includeObject` query parameter): PartialObjectMetadata by default, the
+ * whole object (what `kubectl get --sort-by` needs), or nothing.
+ */
+export type IncludeObject = 'None' | 'Metadata' | 'Object';
+
+export function tableRow(def: ResourceDefinition, o: KObject, now: Date, include: IncludeObject = 'Metadata') {
   const cells = def.strategy.table ? def.strategy.table.row(o, now) : [o.metadata.name, o.metadata.creationTimestamp ?? timestamp(now)];
+  if (include === 'None') return { cells };
+  if (include === 'Object') {
+    const apiVersion = def.group ? `${def.group}/${def.version}` : def.version;
+    return { cells, object: { ...o, apiVersion, kind: def.kind } };
+  }
   return { cells, object: partialObjectMetadata(o) };
 }
 
-export function toTable(def: ResourceDefinition, items: KObject[], meta: { resourceVersion?: string; continue?: string; remainingItemCount?: number }, now: Date, withColumns = true) {
+export function toTable(def: ResourceDefinition, items: KObject[], meta: { resourceVersion?: string; continue?: string; remainingItemCount?: number }, now: Date, withColumns = true, include: IncludeObject = 'Metadata') {
   const m: Record<string, unknown> = {};
   if (meta.resourceVersion) m.resourceVersion = meta.resourceVersion;
   if (meta.continue) m.continue = meta.continue;
@@ -29,6 +40,6 @@ export function toTable(def: ResourceDefinition, items: KObject[], meta: { resou
   return {
     kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata: m,
     columnDefinitions: withColumns ? tableColumns(def) : null,
-    rows: items.map((o) => tableRow(def, o, now)),
+    rows: items.map((o) => tableRow(def, o, now, include)),
   };
 }

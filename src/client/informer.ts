@@ -34,10 +34,20 @@ export interface InformerOptions<T extends KubeObject = KubeObject> {
   watchTimeoutSeconds?: () => number;
   /** Retry delay after a failed list/watch: doubles from initial to max. Default 800 ms → 30 s. */
   backoff?: { initialMs: number; maxMs: number };
+  /** Keep metadata.managedFields in the cache (default false: stripped, as kube-controller-manager's and
+   *  kube-scheduler's informers do, since no controller reads them and they are a large share of each object). */
+  keepManagedFields?: boolean;
 }
 
 /** client-go's NamespaceIndex, always present. */
 export const namespaceIndex = 'namespace';
+
+/** What the cache keeps of an object arriving from the API (frozen: consumers clone before mutating). */
+function cached<T>(o: T, keepManagedFields: boolean | undefined): T {
+  const meta = (o as { metadata?: { managedFields?: unknown } })?.metadata;
+  if (!keepManagedFields && meta && meta.managedFields !== undefined) delete meta.managedFields;
+  return deepFreeze(o);
+}
 
 export function deepFreeze<T>(o: T): T {
   if (o && typeof o === 'object' && !Object.isFrozen(o)) {
@@ -207,8 +217,8 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
       n++;
       const objRv = ev.object?.metadata?.resourceVersion;
       switch (ev.type) {
-        case 'ADDED': case 'MODIFIED': this.upsert(deepFreeze(ev.object), false); break;
-        case 'DELETED': this.remove(deepFreeze(ev.object)); break;
+        case 'ADDED': case 'MODIFIED': this.upsert(cached(ev.object, this.opts.keepManagedFields), false); break;
+        case 'DELETED': this.remove(cached(ev.object, this.opts.keepManagedFields)); break;
         case 'BOOKMARK': break;
       }
       if (objRv) this.rv = objRv;
@@ -221,7 +231,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
   private replace(list: T[], rv: string): void {
     const firstList = !this.synced;
     const fresh = new Map<string, T>();
-    for (const o of list) fresh.set(metaNamespaceKey(o), deepFreeze(o));
+    for (const o of list) fresh.set(metaNamespaceKey(o), cached(o, this.opts.keepManagedFields));
     for (const [key, old] of [...this.items]) {
       if (fresh.has(key)) continue;
       this.unindex(key, old);

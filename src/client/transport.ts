@@ -209,14 +209,16 @@ export function inProcessTransport(handler: ApiHandler, opts: InProcessTransport
   const toBuf = (b: Buffer | string | undefined) => (b === undefined ? Buffer.alloc(0) : Buffer.from(b));
   async function* copyChunks(src: AsyncIterable<Buffer | string>, signal?: AbortSignal): AsyncIterable<Buffer> {
     const it = src[Symbol.asyncIterator]();
-    // Ending on abort must not wait for the handler's next chunk: race each next() against the signal.
-    const aborted = new Promise<'aborted'>((resolve) => {
-      if (signal?.aborted) resolve('aborted');
-      signal?.addEventListener('abort', () => resolve('aborted'), { once: true });
-    });
+    // Ending on abort must not wait for the handler's next chunk: race each next() against the signal. The abort
+    // promise is made per step and its listener removed after: racing against one long-lived promise would keep
+    // every chunk reachable from its reaction list (a leak proportional to the stream's length).
     try {
       for (;;) {
+        if (signal?.aborted) return;
+        let onAbort: (() => void) | undefined;
+        const aborted = new Promise<'aborted'>((resolve) => { onAbort = () => resolve('aborted'); signal?.addEventListener('abort', onAbort, { once: true }); });
         const r = await Promise.race([it.next(), aborted]);
+        signal?.removeEventListener('abort', onAbort!);
         if (r === 'aborted' || r.done) return;
         yield toBuf(r.value);
       }

@@ -6,7 +6,8 @@ import type { GenericStore, WriteContext } from '../registry/generic-store.js';
 import type { ResourceRequestInfo } from '../request-info.js';
 import { acceptAs, type AcceptAs } from '../negotiation.js';
 import type { KObject } from '../registry/types.js';
-import { toTable, partialObjectMetadata } from '../table.js';
+import { toTable, partialObjectMetadata, type IncludeObject } from '../table.js';
+import { badRequest } from '../../api/errors.js';
 
 export interface HandlerContext {
   req: ApiRequest;
@@ -33,6 +34,14 @@ export function makeContext(req: ApiRequest, info: ResourceRequestInfo, registry
   };
 }
 
+/** The `includeObject` query parameter of Table requests (None, Metadata, Object; default Metadata). */
+export function includeObject(ctx: HandlerContext): IncludeObject {
+  const v = ctx.req.query.get('includeObject');
+  if (!v) return 'Metadata';
+  if (v === 'None' || v === 'Metadata' || v === 'Object') return v;
+  throw badRequest(`includeObject: Unsupported value: ${JSON.stringify(v)}: supported values: "Metadata", "None", "Object"`);
+}
+
 export function jsonResponse(status: number, body: unknown, extraHeaders: Record<string, string> = {}): ApiResponse {
   return { status, headers: { 'content-type': 'application/json', ...extraHeaders }, body: JSON.stringify(body) };
 }
@@ -50,7 +59,7 @@ function warningHeaders(ctx: HandlerContext): Record<string, string> {
 export function objectResponse(ctx: HandlerContext, status: number, obj: KObject): ApiResponse {
   const h = warningHeaders(ctx);
   if (ctx.accept === 'table') {
-    const t = toTable(ctx.store.def, [obj], { resourceVersion: obj.metadata.resourceVersion }, ctx.registry.clock());
+    const t = toTable(ctx.store.def, [obj], { resourceVersion: obj.metadata.resourceVersion }, ctx.registry.clock(), true, includeObject(ctx));
     return jsonResponse(status, t, { 'content-type': 'application/json;as=Table;v=v1;g=meta.k8s.io', ...h });
   }
   if (ctx.accept === 'partial') return jsonResponse(status, partialObjectMetadata(obj), { 'content-type': 'application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io', ...h });

@@ -1,8 +1,8 @@
 // fieldValidation=Strict|Warn|Ignore, as upstream: unknown fields are an error (400), a Warning header, or
 // dropped silently. In every mode unknown fields are never stored.
-import { badRequest } from '../../api/errors.js';
+import { badRequest, StatusError } from '../../api/errors.js';
 import { loadSchemaModel } from '../../api/schema/index.js';
-import { unknownFields } from '../../api/schema/field-validation.js';
+import { unknownFields, typeErrors } from '../../api/schema/field-validation.js';
 import type { SchemaModel, SchemaNode } from '../../api/schema/types.js';
 import type { HandlerContext } from './context.js';
 import type { KObject } from '../registry/types.js';
@@ -14,9 +14,38 @@ export function fieldValidationMode(ctx: HandlerContext): 'Strict' | 'Warn' | 'I
   return 'Warn';
 }
 
+type Gvk = { group: string; version: string; kind: string };
+
+/**
+ * Where a decoded object came from, which decides how upstream words a JSON type mismatch:
+ * - 'body' (POST/PUT): 400 `<Kind> in version "<v>" cannot be handled as a <Kind>: json: cannot unmarshal ...`
+ * - 'patch' (JSON, merge and strategic merge patches): 422 ` "" is invalid: patch: Invalid value: "<patched object>": json: ...`
+ * - 'apply' (server-side apply configuration): 400 `failed to create typed patch object (<ns>/<name>; <gvk>): ...`
+ */
+export type DecodedFrom = 'body' | 'patch' | 'apply';
+
+/** Rejects values whose JSON type does not fit the schema (e.g. replicas: "two"), as Go's decoder does upstream. */
+export function rejectTypeErrors(obj: unknown, kind: Gvk, from: DecodedFrom): void {
+  const errs = typeErrors(loadSchemaModel(), kind.group, kind.version, kind.kind, obj);
+  if (errs.length === 0) return;
+  const first = errs[0];
+  if (from === 'body') throw badRequest(`${kind.kind} in version "${kind.version}" cannot be handled as a ${kind.kind}: ${first}`);
+  if (from === 'apply') {
+    const meta = (obj as KObject)?.metadata ?? {};
+    const gvk = `${kind.group ? kind.group + '/' : ''}${kind.version}, Kind=${kind.kind}`;
+    throw badRequest(`failed to create typed patch object (${meta.namespace ?? ''}/${meta.name ?? ''}; ${gvk}): ${first}`);
+  }
+  const value = JSON.stringify(obj);
+  const detail = `Invalid value: ${JSON.stringify(value)}: ${first}`;
+  throw new StatusError(422, 'Invalid', ` "" is invalid: patch: ${detail}`, {
+    causes: [{ reason: 'FieldValueInvalid', message: detail, field: 'patch' }],
+  });
+}
+
 /** Checks `obj` (of kind def.kind or, for /scale, autoscaling/v1 Scale) and prunes unknown fields in place. */
-export function enforceFieldValidation(ctx: HandlerContext, obj: KObject, kind = { group: ctx.store.def.group, version: ctx.store.def.version, kind: ctx.store.def.kind }): void {
+export function enforceFieldValidation(ctx: HandlerContext, obj: KObject, kind: Gvk = { group: ctx.store.def.group, version: ctx.store.def.version, kind: ctx.store.def.kind }, from: DecodedFrom = 'body'): void {
   if (!obj || typeof obj !== 'object') return;
+  rejectTypeErrors(obj, kind, from);
   const mode = fieldValidationMode(ctx);
   const model = loadSchemaModel();
   const unknown = unknownFields(model, kind.group, kind.version, kind.kind, obj);

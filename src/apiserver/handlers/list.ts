@@ -1,6 +1,6 @@
 import type { ApiResponse } from '../../api/transport.js';
 import { badRequest } from '../../api/errors.js';
-import { jsonResponse, type HandlerContext } from './context.js';
+import { jsonResponse, includeObject, type HandlerContext } from './context.js';
 import { toTable, partialObjectMetadata } from '../table.js';
 
 export function listQuery(q: URLSearchParams) {
@@ -19,7 +19,7 @@ export async function handleList(ctx: HandlerContext): Promise<ApiResponse> {
   if (r.continue) meta.continue = r.continue;
   if (r.remainingItemCount !== undefined) meta.remainingItemCount = r.remainingItemCount;
   if (ctx.accept === 'table') {
-    return jsonResponse(200, toTable(ctx.store.def, r.items, r, ctx.registry.clock()), { 'content-type': 'application/json;as=Table;v=v1;g=meta.k8s.io' });
+    return jsonResponse(200, toTable(ctx.store.def, r.items, r, ctx.registry.clock(), true, includeObject(ctx)), { 'content-type': 'application/json;as=Table;v=v1;g=meta.k8s.io' });
   }
   const def = ctx.store.def;
   if (ctx.accept === 'partial') {

@@ -24,7 +24,7 @@ export async function handlePatch(ctx: HandlerContext): Promise<ApiResponse> {
     if (!wctx.fieldManager) throw badRequest('fieldManager is required for apply requests');
     wctx.apply = true;
     if (!patch || typeof patch !== 'object' || Array.isArray(patch)) throw badRequest('the apply configuration must be a YAML or JSON object');
-    enforceFieldValidation(ctx, patch as KObject);
+    enforceFieldValidation(ctx, patch as KObject, undefined, 'apply');
   }
   const r = await ctx.store.guaranteedUpdate(ctx.info.namespace, ctx.info.name!, (current) => {
     if (type === 'apply') {
@@ -47,7 +47,7 @@ export async function handlePatch(ctx: HandlerContext): Promise<ApiResponse> {
       default: throw unsupportedMediaType(ct ?? '');
     }
     if (!out || typeof out !== 'object' || Array.isArray(out)) throw badRequest('the patch produced something that is not an object');
-    enforceFieldValidation(ctx, out);
+    enforceFieldValidation(ctx, out, undefined, 'patch');
     // A resourceVersion in the patch is a precondition; otherwise the patch applies to whatever is current.
     out.metadata = out.metadata ?? {};
     if (patchedRv === undefined) delete out.metadata.resourceVersion;

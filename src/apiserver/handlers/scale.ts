@@ -40,7 +40,7 @@ export async function handleScale(ctx: HandlerContext): Promise<ApiResponse> {
     else if (patchType === 'merge') desired = applyMergePatch(scale, value);
     else desired = applyStrategicMergePatch(scale, value, model.forKind('autoscaling', 'v1', 'Scale')!, model);
     if (!desired || typeof desired !== 'object') throw badRequest('the request body must be a Scale object');
-    enforceFieldValidation(ctx, desired, scaleKind);
+    enforceFieldValidation(ctx, desired, scaleKind, info.verb === 'patch' ? 'patch' : 'body');
     const replicas = desired.spec?.replicas;
     if (replicas !== undefined && (!Number.isInteger(replicas))) throw badRequest('spec.replicas must be an integer');
     const rv = desired.metadata?.resourceVersion;

@@ -1,13 +1,15 @@
 import type { ApiResponse } from '../../api/transport.js';
 import { isTrue } from '../request-info.js';
 import { listQuery } from './list.js';
-import type { HandlerContext } from './context.js';
+import { includeObject, type HandlerContext } from './context.js';
 import { toTable } from '../table.js';
 import type { KObject } from '../registry/types.js';
 
 /** A chunked stream of one JSON WatchEvent per line; with a Table Accept, each object is a one-row Table. */
 export async function handleWatch(ctx: HandlerContext): Promise<ApiResponse> {
   const q = ctx.req.query;
+  const lq = listQuery(q);
+  const include = ctx.accept === 'table' ? includeObject(ctx) : 'Metadata';
   const ac = new AbortController();
   ctx.req.signal?.addEventListener('abort', () => ac.abort(), { once: true });
   const timeoutSeconds = Number(q.get('timeoutSeconds') ?? 0);
@@ -15,13 +17,15 @@ export async function handleWatch(ctx: HandlerContext): Promise<ApiResponse> {
   const timeout = setTimeout(() => ac.abort(), (timeoutSeconds > 0 ? timeoutSeconds : 1800 + Math.random() * 1800) * 1000);
   timeout.unref();
   ac.signal.addEventListener('abort', () => clearTimeout(timeout), { once: true });
-  const lq = listQuery(q);
   if (ctx.info.name) lq.fieldSelector = [lq.fieldSelector, `metadata.name=${ctx.info.name}`].filter(Boolean).join(',');
-  const events = ctx.store.watch(ctx.info.namespace, {
-    ...lq,
-    allowWatchBookmarks: isTrue(q.get('allowWatchBookmarks')),
-    sendInitialEvents: q.has('sendInitialEvents') ? isTrue(q.get('sendInitialEvents')) : undefined,
-  }, ac.signal);
+  let events: ReturnType<typeof ctx.store.watch>;
+  try {
+    events = ctx.store.watch(ctx.info.namespace, {
+      ...lq,
+      allowWatchBookmarks: isTrue(q.get('allowWatchBookmarks')),
+      sendInitialEvents: q.has('sendInitialEvents') ? isTrue(q.get('sendInitialEvents')) : undefined,
+    }, ac.signal);
+  } catch (e) { ac.abort(); throw e; }
   const table = ctx.accept === 'table';
   const def = ctx.store.def;
   const clock = ctx.registry.clock;
@@ -31,7 +35,7 @@ export async function handleWatch(ctx: HandlerContext): Promise<ApiResponse> {
       let object: unknown = ev.object;
       if (table && (ev.type === 'ADDED' || ev.type === 'MODIFIED' || ev.type === 'DELETED')) {
         const o = ev.object as KObject;
-        object = toTable(def, [o], { resourceVersion: o.metadata.resourceVersion }, clock(), first);
+        object = toTable(def, [o], { resourceVersion: o.metadata.resourceVersion }, clock(), first, include);
         first = false;
       }
       yield JSON.stringify({ type: ev.type, object }) + '\n';

@@ -64,7 +64,11 @@ export class GenericStore {
     this.ref = { group: def.group || undefined, resource: def.resource };
   }
 
-  private get prefixRoot(): string { return `/registry/${this.def.group ? this.def.group + '/' : ''}${this.def.resource}/`; }
+  private get prefixRoot(): string {
+    const group = this.def.storage ? this.def.storage.group : this.def.group;
+    const resource = this.def.storage ? this.def.storage.resource : this.def.resource;
+    return `/registry/${group ? group + '/' : ''}${resource}/`;
+  }
   prefix(namespace?: string): string {
     return this.def.namespaced && namespace ? `${this.prefixRoot}${namespace}/` : this.prefixRoot;
   }
@@ -74,13 +78,15 @@ export class GenericStore {
   get apiVersion(): string { return this.def.group ? `${this.def.group}/${this.def.version}` : this.def.version; }
 
   decode(kv: KeyValue): KObject {
-    const obj = JSON.parse(kv.value.toString('utf8')) as KObject;
+    let obj = JSON.parse(kv.value.toString('utf8')) as KObject;
+    if (this.def.storage) obj = this.def.storage.fromStorage(obj);
     obj.metadata.resourceVersion = String(kv.modRevision);
     return obj;
   }
   private encode(obj: KObject): Buffer {
-    const { resourceVersion: _rv, ...meta } = obj.metadata;
-    return Buffer.from(JSON.stringify({ ...obj, metadata: meta }));
+    const stored = this.def.storage ? this.def.storage.toStorage(obj) : obj;
+    const { resourceVersion: _rv, ...meta } = stored.metadata;
+    return Buffer.from(JSON.stringify({ ...stored, metadata: meta }));
   }
 
   // ---- reads ----
@@ -133,11 +139,9 @@ export class GenericStore {
         if (!Number.isInteger(revision) || revision <= 0) throw new Error('bad');
       } catch { throw badRequest('continue key is not valid: the provided continue parameter is malformed'); }
     } else if (q.resourceVersion && q.resourceVersion !== '0' && q.resourceVersionMatch === 'Exact') {
-      revision = Number(q.resourceVersion);
-      if (!Number.isInteger(revision)) throw badRequest(`invalid resource version: ${q.resourceVersion}`);
+      revision = parseResourceVersion(q.resourceVersion);
     } else if (q.resourceVersion && q.resourceVersion !== '0') {
-      const want = Number(q.resourceVersion);
-      if (!Number.isInteger(want)) throw badRequest(`invalid resource version: ${q.resourceVersion}`);
+      const want = parseResourceVersion(q.resourceVersion);
       const cur = await this.store.currentRevision();
       if (want > cur) throw new StatusError(504, 'Timeout', `Too large resource version: ${want}, current: ${cur}`, { retryAfterSeconds: 1 });
     }
@@ -187,6 +191,8 @@ export class GenericStore {
   watch(namespace: string | undefined, q: ListQuery & { allowWatchBookmarks?: boolean; sendInitialEvents?: boolean }, signal: AbortSignal): AsyncIterable<WatchEvent> {
     const queue = new EventQueue<WatchEvent>(signal);
     const match = this.matcher(q.labelSelector, q.fieldSelector);
+    // Malformed requests fail before the stream starts (an HTTP error, not an ERROR event), as upstream.
+    if (q.resourceVersion) parseResourceVersion(q.resourceVersion);
     const prefix = this.prefix(namespace);
     const start = async () => {
       let from: number;
@@ -199,8 +205,7 @@ export class GenericStore {
           queue.push({ type: 'BOOKMARK', object: this.bookmark(from, true) });
         }
       } else {
-        from = Number(q.resourceVersion);
-        if (!Number.isInteger(from) || from < 0) throw badRequest(`invalid resource version: ${q.resourceVersion}`);
+        from = parseResourceVersion(q.resourceVersion!);
       }
       let lastRev = from;
       const watcher = this.store.watch(prefix, from, {
@@ -483,6 +488,19 @@ export class GenericStore {
     }
     return out;
   }
+}
+
+/**
+ * A resourceVersion from a list or watch request, as upstream's APIObjectVersioner parses it (an unsigned integer).
+ * Upstream answers a malformed one with a 500 carrying this message (kubernetes#113939); a client error is a 400.
+ */
+export function parseResourceVersion(rv: string): number {
+  if (!/^[0-9]+$/.test(rv)) {
+    throw badRequest(`resourceVersion: Invalid value: ${JSON.stringify(rv)}: strconv.ParseUint: parsing ${JSON.stringify(rv)}: invalid syntax`);
+  }
+  const n = Number(rv);
+  if (!Number.isSafeInteger(n)) throw badRequest(`resourceVersion: Invalid value: ${JSON.stringify(rv)}: strconv.ParseUint: parsing ${JSON.stringify(rv)}: value out of range`);
+  return n;
 }
 
 function tooOld(requested: number, compacted: number) {

@@ -73,4 +73,20 @@ export interface ResourceDefinition {
   /** Subresources served: 'status', 'scale', 'log', 'binding', 'eviction', 'exec', 'attach', 'portforward', 'proxy'. */
   subresources?: string[];
   strategy: Strategy;
+  /**
+   * Where objects live when another resource owns the storage (upstream: one storage per group-resource, served
+   * in several API versions, e.g. events.k8s.io/v1 Events stored as core/v1 Events). The store reads and writes
+   * the keys of `group`/`resource`, converting with toStorage before every write and fromStorage after every
+   * read (get, list, watch, and the object a write returns).
+   */
+  storage?: StorageMapping;
+}
+
+export interface StorageMapping {
+  group: string;
+  resource: string;
+  /** This API's object → the stored object (the owning resource's shape, apiVersion and kind). Must not mutate. */
+  toStorage(obj: KObject): KObject;
+  /** The stored object → this API's object (apiVersion and kind set). Must not mutate. */
+  fromStorage(obj: KObject): KObject;
 }

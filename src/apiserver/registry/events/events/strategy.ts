@@ -5,27 +5,33 @@ import { FieldError } from '../../../../api/errors.js';
 import { legacyValidateEvent } from '../../core/events/strategy.js';
 import { eventColumns, eventRow } from '../../core/events/event-printer.js';
 
-/** events.k8s.io/v1 Event → core/v1 Event (field renames only). */
+/**
+ * events.k8s.io/v1 Event → core/v1 Event (field renames only). Zero values are written as upstream's Go structs
+ * serialize them (source {}, timestamps null, reportingComponent/reportingInstance ""), so a core/v1 read of an
+ * event created through events.k8s.io looks like any other core event.
+ */
 export function eventsV1ToCore(ev: KObject): KObject {
   const out: KObject = {
     apiVersion: 'v1', kind: 'Event', metadata: ev.metadata,
-    involvedObject: ev.regarding ?? {}, reason: ev.reason, message: ev.note, type: ev.type,
-    eventTime: ev.eventTime, action: ev.action, related: ev.related, series: ev.series,
+    involvedObject: ev.regarding ?? {}, reason: ev.reason, message: ev.note,
+    source: ev.deprecatedSource ?? {}, firstTimestamp: ev.deprecatedFirstTimestamp ?? null, lastTimestamp: ev.deprecatedLastTimestamp ?? null,
+    count: ev.deprecatedCount, type: ev.type,
+    eventTime: ev.eventTime ?? null, series: ev.series, action: ev.action, related: ev.related,
     reportingComponent: ev.reportingController ?? '', reportingInstance: ev.reportingInstance ?? '',
-    source: ev.deprecatedSource ?? {}, firstTimestamp: ev.deprecatedFirstTimestamp, lastTimestamp: ev.deprecatedLastTimestamp,
-    count: ev.deprecatedCount,
   };
   for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
   return out;
 }
 
-/** core/v1 Event → events.k8s.io/v1 Event (field renames only). */
+/** core/v1 Event → events.k8s.io/v1 Event (field renames only; zero values as upstream serializes them). */
 export function coreToEventsV1(ev: KObject): KObject {
   const out: KObject = {
     apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: ev.metadata,
-    eventTime: ev.eventTime ?? null, series: ev.series, reportingController: ev.reportingComponent, reportingInstance: ev.reportingInstance,
-    action: ev.action, reason: ev.reason, regarding: ev.involvedObject, related: ev.related, note: ev.message, type: ev.type,
-    deprecatedSource: ev.source, deprecatedFirstTimestamp: ev.firstTimestamp, deprecatedLastTimestamp: ev.lastTimestamp, deprecatedCount: ev.count,
+    eventTime: ev.eventTime ?? null, series: ev.series, reportingController: ev.reportingComponent || undefined,
+    reportingInstance: ev.reportingInstance || undefined,
+    action: ev.action, reason: ev.reason, regarding: ev.involvedObject ?? {}, related: ev.related, note: ev.message, type: ev.type,
+    deprecatedSource: ev.source ?? {}, deprecatedFirstTimestamp: ev.firstTimestamp ?? null, deprecatedLastTimestamp: ev.lastTimestamp ?? null,
+    deprecatedCount: ev.count || undefined,
   };
   for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
   return out;
@@ -51,6 +57,8 @@ function validateEventsV1(ev: KObject): FieldError[] {
 export const eventsV1: ResourceDefinition = {
   group: 'events.k8s.io', version: 'v1', resource: 'events', singular: 'event', kind: 'Event', namespaced: true,
   shortNames: ['ev'],
+  // One storage with core/v1 events, as upstream: an Event written through either API is visible through both.
+  storage: { group: '', resource: 'events', toStorage: eventsV1ToCore, fromStorage: coreToEventsV1 },
   strategy: {
     validate: (obj) => validateEventsV1(obj),
     validateUpdate: (obj) => legacyValidateEvent(eventsV1ToCore(obj), 'reportingController'),
