@@ -1,5 +1,6 @@
 // The controller manager: every controller, started together on one set of shared informers, while this process
 // holds the kube-controller-manager Lease (so two control planes can run; only the leader reconciles).
+import { setMaxListeners } from 'node:events';
 import type { Client } from '../client/client.js';
 import { InformerFactory } from '../client/informer.js';
 import type { Clock } from '../client/clock.js';
@@ -69,7 +70,7 @@ export async function runAsLeader(opts: { client: Client; identity: string; leas
       client: opts.client, lease: { namespace: 'kube-system', name: opts.lease }, identity: opts.identity, clock: opts.clock, log: opts.log,
       releaseOnCancel: true,
       callbacks: {
-        onStartedLeading: (signal) => { opts.log({ level: 'info', msg: 'became leader', lease: opts.lease }); running = opts.run(signal); },
+        onStartedLeading: (signal) => { setMaxListeners(0, signal); opts.log({ level: 'info', msg: 'became leader', lease: opts.lease }); running = opts.run(signal); },
         onStoppedLeading: ({ wasLeader }) => { if (wasLeader) opts.log({ level: 'info', msg: 'stopped leading', lease: opts.lease }); },
       },
     });
