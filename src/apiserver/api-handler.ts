@@ -14,6 +14,7 @@ import { handlePatch } from './handlers/patch.js';
 import { handleDelete, handleDeleteCollection } from './handlers/delete.js';
 import { handleScale } from './handlers/scale.js';
 import { handleBinding } from './handlers/binding.js';
+import { handleReview } from './handlers/review.js';
 import { aggregatedDiscovery, legacyApiVersions, legacyApiGroupList, legacyApiGroup, legacyResourceList, groupVersions } from './discovery.js';
 import { openapiV2, openapiV3Root, openapiV3Document } from './openapi/index.js';
 import { versionInfo } from './version.js';
@@ -70,6 +71,11 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
         }
         throw notFoundStatus();
       }
+      if (def.review) {
+        // Review APIs: create only, nothing stored.
+        if (info.verb !== 'create' || info.name !== undefined) throw methodNotSupported(store.ref, info.verb);
+        return handleReview(ctx);
+      }
       if (def.namespaced && !info.namespace && info.verb !== 'list' && info.verb !== 'watch' && info.name === undefined && info.verb !== 'deletecollection') {
         // POST /api/v1/pods (no namespace) is not a valid route upstream either.
         throw notFoundStatus();
@@ -94,13 +100,7 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
     if (req.method !== 'GET' && req.method !== 'HEAD') throw notFoundStatus();
     switch (path) {
       case '/version': return jsonResponse(200, versionInfo());
-      case '/healthz': case '/livez': case '/readyz': {
-        const ok = path === '/livez' || !opts.ready || await opts.ready();
-        const verbose = req.query.has('verbose');
-        const name = path.slice(1);
-        if (!ok) return { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: verbose ? `[-]etcd failed: reason withheld\n${name} check failed\n` : `[-]etcd failed: reason withheld\n${name} check failed` };
-        return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: verbose ? `[+]ping ok\n[+]etcd ok\n${name} check passed\n` : 'ok' };
-      }
+      case '/healthz': case '/livez': case '/readyz': return health(req, path.slice(1));
       case '/api': return discovery(req, true);
       case '/apis': return discovery(req, false);
       case '/openapi/v2': {
@@ -116,6 +116,8 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
         return jsonResponse(200, openapiV3Root(gvs, resources));
       }
     }
+    const check = /^\/(healthz|livez|readyz)\/([a-z-]+)$/.exec(path);
+    if (check) return health(req, check[1], check[2]);
     if (path.startsWith('/openapi/v3/')) {
       const gvPath = path.slice('/openapi/v3/'.length);
       const m = /^(?:api\/(v1)|apis\/([^/]+)\/([^/]+))$/.exec(gvPath);
@@ -135,6 +137,28 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
     const gv = /^\/apis\/([^/]+)\/([^/]+)$/.exec(path);
     if (gv) return jsonOr404(legacyResourceList(resources, gv[1], gv[2]));
     throw notFoundStatus();
+  }
+
+  /**
+   * /healthz, /livez, /readyz (all checks, `?verbose` lists them) and /<endpoint>/<check> for one check, as
+   * upstream's healthz handlers: "ok" or "[-]<check> failed: reason withheld"; an unknown check is a 404.
+   * Our checks: ping (the server answers), log (the logger works), etcd (the datastore answers; /livez ignores it,
+   * as upstream's liveness does not fail on a slow datastore).
+   */
+  async function health(req: ApiRequest, endpoint: string, only?: string): Promise<ApiResponse> {
+    const checks = ['ping', 'log', 'etcd'];
+    if (only && !checks.includes(only)) throw notFoundStatus();
+    const storeOk = endpoint === 'livez' || !opts.ready || await opts.ready();
+    const text = { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' };
+    const results = (only ? [only] : checks).map((c) => ({ c, ok: c !== 'etcd' || storeOk }));
+    if (only) {
+      const r = results[0];
+      return r.ok ? { status: 200, headers: text, body: 'ok' } : { status: 500, headers: text, body: `internal server error: ${r.c} check failed` };
+    }
+    const allOk = results.every((r) => r.ok);
+    const lines = results.map((r) => r.ok ? `[+]${r.c} ok` : `[-]${r.c} failed: reason withheld`).join('\n');
+    if (!allOk) return { status: 500, headers: text, body: `${lines}\n${endpoint} check failed\n` };
+    return { status: 200, headers: text, body: req.query.has('verbose') ? `${lines}\n${endpoint} check passed\n` : 'ok' };
   }
 
   function jsonOr404(body: unknown): ApiResponse {

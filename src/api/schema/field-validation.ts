@@ -153,6 +153,17 @@ function jsonKind(v: unknown): string {
 export function typeErrors(model: SchemaModel, group: string, version: string, kind: string, obj: unknown): string[] {
   const root = model.forKind(group, version, kind);
   if (!root) return [];
+  return typeErrorsAt(model, root, (root['x-kubernetes-group-version-kind'] ?? [])[0]?.kind ?? kind, obj);
+}
+
+/** typeErrors for a definition without a kind of its own (e.g. "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions"). */
+export function typeErrorsForDefinition(model: SchemaModel, definition: string, obj: unknown): string[] {
+  const root = model.definitions[definition];
+  if (!root) return [];
+  return typeErrorsAt(model, root, definition.slice(definition.lastIndexOf('.') + 1), obj);
+}
+
+function typeErrorsAt(model: SchemaModel, root: SchemaNode, rootName: string, obj: unknown): string[] {
   const out: string[] = [];
   const visit = (schema: SchemaNode, value: unknown, fieldPath: string, struct: string): void => {
     if (value === null || value === undefined) return;
@@ -195,7 +206,6 @@ export function typeErrors(model: SchemaModel, group: string, version: string, k
       }
     }
   };
-  const rootName = (root['x-kubernetes-group-version-kind'] ?? [])[0]?.kind ?? kind;
   const entries = entriesOf(obj);
   if (!entries) {
     out.push(`json: cannot unmarshal ${jsonKind(obj)} into Go value of type struct`);

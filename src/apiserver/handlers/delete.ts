@@ -4,6 +4,8 @@ import { decodeBody } from '../negotiation.js';
 import { jsonResponse, objectResponse, type HandlerContext } from './context.js';
 import type { DeleteOptions } from '../registry/generic-store.js';
 import { listQuery } from './list.js';
+import { loadSchemaModel } from '../../api/schema/index.js';
+import { typeErrorsForDefinition } from '../../api/schema/field-validation.js';
 
 /** DeleteOptions from the body (kubectl sends {"propagationPolicy":"Background"}) and/or query parameters. */
 export async function deleteOptions(ctx: HandlerContext): Promise<DeleteOptions> {
@@ -12,6 +14,8 @@ export async function deleteOptions(ctx: HandlerContext): Promise<DeleteOptions>
     const { value } = await decodeBody(ctx.req.body, ctx.req.headers['content-type']);
     if (value && typeof value === 'object' && !Array.isArray(value)) opts = value as DeleteOptions;
     else throw badRequest('the DeleteOptions body must be an object');
+    const typeErrs = typeErrorsForDefinition(loadSchemaModel(), 'io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions', value);
+    if (typeErrs.length) throw badRequest(typeErrs[0]);
   }
   const q = ctx.req.query;
   if (q.has('gracePeriodSeconds')) opts.gracePeriodSeconds = Number(q.get('gracePeriodSeconds'));

@@ -25,7 +25,7 @@ type Gvk = { group: string; version: string; kind: string };
 export type DecodedFrom = 'body' | 'patch' | 'apply';
 
 /** Rejects values whose JSON type does not fit the schema (e.g. replicas: "two"), as Go's decoder does upstream. */
-export function rejectTypeErrors(obj: unknown, kind: Gvk, from: DecodedFrom): void {
+export function rejectTypeErrors(obj: unknown, kind: Gvk, from: DecodedFrom, patch?: unknown): void {
   const errs = typeErrors(loadSchemaModel(), kind.group, kind.version, kind.kind, obj);
   if (errs.length === 0) return;
   const first = errs[0];
@@ -35,17 +35,29 @@ export function rejectTypeErrors(obj: unknown, kind: Gvk, from: DecodedFrom): vo
     const gvk = `${kind.group ? kind.group + '/' : ''}${kind.version}, Kind=${kind.kind}`;
     throw badRequest(`failed to create typed patch object (${meta.namespace ?? ''}/${meta.name ?? ''}; ${gvk}): ${first}`);
   }
-  const value = JSON.stringify(obj);
+  // Upstream shows a JSON or merge patch's result as JSON, and a strategic merge patch as Go prints the patch map.
+  const value = patch !== undefined ? goFormat(patch) : JSON.stringify(obj);
   const detail = `Invalid value: ${JSON.stringify(value)}: ${first}`;
   throw new StatusError(422, 'Invalid', ` "" is invalid: patch: ${detail}`, {
     causes: [{ reason: 'FieldValueInvalid', message: detail, field: 'patch' }],
   });
 }
 
+/** A decoded JSON value as Go's fmt %+v prints a map[string]interface{} (keys sorted). */
+export function goFormat(v: unknown): string {
+  if (v === null || v === undefined) return '<nil>';
+  if (Array.isArray(v)) return '[' + v.map(goFormat).join(' ') + ']';
+  if (typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return 'map[' + Object.keys(o).sort().map((k) => `${k}:${goFormat(o[k])}`).join(' ') + ']';
+  }
+  return String(v);
+}
+
 /** Checks `obj` (of kind def.kind or, for /scale, autoscaling/v1 Scale) and prunes unknown fields in place. */
-export function enforceFieldValidation(ctx: HandlerContext, obj: KObject, kind: Gvk = { group: ctx.store.def.group, version: ctx.store.def.version, kind: ctx.store.def.kind }, from: DecodedFrom = 'body'): void {
+export function enforceFieldValidation(ctx: HandlerContext, obj: KObject, kind: Gvk = { group: ctx.store.def.group, version: ctx.store.def.version, kind: ctx.store.def.kind }, from: DecodedFrom = 'body', patch?: unknown): void {
   if (!obj || typeof obj !== 'object') return;
-  rejectTypeErrors(obj, kind, from);
+  rejectTypeErrors(obj, kind, from, patch);
   const mode = fieldValidationMode(ctx);
   const model = loadSchemaModel();
   const unknown = unknownFields(model, kind.group, kind.version, kind.kind, obj);

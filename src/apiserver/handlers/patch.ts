@@ -47,7 +47,7 @@ export async function handlePatch(ctx: HandlerContext): Promise<ApiResponse> {
       default: throw unsupportedMediaType(ct ?? '');
     }
     if (!out || typeof out !== 'object' || Array.isArray(out)) throw badRequest('the patch produced something that is not an object');
-    enforceFieldValidation(ctx, out, undefined, 'patch');
+    enforceFieldValidation(ctx, out, undefined, 'patch', type === 'strategic' ? patch : undefined);
     // A resourceVersion in the patch is a precondition; otherwise the patch applies to whatever is current.
     out.metadata = out.metadata ?? {};
     if (patchedRv === undefined) delete out.metadata.resourceVersion;

@@ -185,6 +185,16 @@ const MESSAGES: Record<string, string> = {
   Scale: `1 metadata ObjectMeta, 2 spec ScaleSpec, 3 status ScaleStatus`,
   ScaleSpec: `1 replicas i32?`,
   ScaleStatus: `1 replicas i32?, 2 selector s`,
+
+  // --- k8s.io/api/authorization/v1 and authentication/v1 (`kubectl auth can-i`, `kubectl auth whoami`).
+  // The status messages are never sent by clients; ResourceAttributes' selectors (8, 9) are skipped as unknown.
+  SelfSubjectAccessReview: `1 metadata ObjectMeta, 2 spec SelfSubjectAccessReviewSpec`,
+  SelfSubjectAccessReviewSpec: `1 resourceAttributes ResourceAttributes?, 2 nonResourceAttributes NonResourceAttributes?`,
+  ResourceAttributes: `1 namespace s, 2 verb s, 3 group s, 4 version s, 5 resource s, 6 subresource s, 7 name s`,
+  NonResourceAttributes: `1 path s, 2 verb s`,
+  SelfSubjectRulesReview: `1 metadata ObjectMeta, 2 spec SelfSubjectRulesReviewSpec`,
+  SelfSubjectRulesReviewSpec: `1 namespace s`,
+  SelfSubjectReview: `1 metadata ObjectMeta`,
 };
 
 /** The top-level kinds we decode, by `apiVersion/kind` as carried in the envelope's TypeMeta. */
@@ -200,6 +210,9 @@ const ROOT_KINDS: Record<string, string> = {
   'batch/v1/Job': 'Job',
   'batch/v1/CronJob': 'CronJob',
   'autoscaling/v1/Scale': 'Scale',
+  'authorization.k8s.io/v1/SelfSubjectAccessReview': 'SelfSubjectAccessReview',
+  'authorization.k8s.io/v1/SelfSubjectRulesReview': 'SelfSubjectRulesReview',
+  'authentication.k8s.io/v1/SelfSubjectReview': 'SelfSubjectReview',
 };
 
 export type ScalarType = 's' | 'i32' | 'i64' | 'b' | 'y';

@@ -15,10 +15,14 @@ import { replicasets } from './apps/replicasets/strategy.js';
 import { leases } from './coordination/leases/strategy.js';
 import { endpointslices } from './discovery/endpointslices/strategy.js';
 import { eventsV1 } from './events/events/strategy.js';
+import { selfSubjectAccessReviews } from './authorization/selfsubjectaccessreviews/strategy.js';
+import { selfSubjectRulesReviews } from './authorization/selfsubjectrulesreviews/strategy.js';
+import { selfSubjectReviews } from './authentication/selfsubjectreviews/strategy.js';
 
 export const allResources: ResourceDefinition[] = [
   namespaces, pods, services, endpoints, configmaps, secrets, events, serviceaccounts, nodes,
   deployments, replicasets, leases, endpointslices, eventsV1,
+  selfSubjectReviews, selfSubjectAccessReviews, selfSubjectRulesReviews,
 ];
 
 /**

@@ -2,6 +2,7 @@
 // (registry/generic-store.ts) owns CRUD, resourceVersion checks, watch and error translation; a resource adds
 // a ResourceDefinition in registry/<group>/<resource>/strategy.ts and a line in registry/index.ts.
 import type { FieldError } from '../../api/errors.js';
+import type { UserInfo } from '../../api/transport.js';
 
 /** Any Kubernetes object as JSON. Strategies may narrow with kubernetes-types. */
 export type KObject = {
@@ -80,6 +81,11 @@ export interface ResourceDefinition {
    * read (get, list, watch, and the object a write returns).
    */
   storage?: StorageMapping;
+  /**
+   * For resources that are never stored (upstream's review APIs, verbs ['create']): a POST is answered with
+   * review(body, requesting user) and 201, nothing is written. May throw StatusError (e.g. 422 for a bad spec).
+   */
+  review?(obj: KObject, user: UserInfo | undefined): KObject | Promise<KObject>;
 }
 
 export interface StorageMapping {
