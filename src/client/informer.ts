@@ -302,6 +302,11 @@ export interface InformerFactoryOptions {
   clock?: Clock;
   log?: LogFn;
   pageSize?: number;
+  /**
+   * For a factory shared by several components in one process: informers run on this signal, whatever start()
+   * is given, so one component losing its leadership (or stopping) does not stop the caches the others read.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -330,8 +335,9 @@ export class InformerFactory {
   }
 
   start(signal: AbortSignal): void {
+    const runOn = this.opts.signal ?? signal;
     for (const inf of this.informers.values()) {
-      if (!inf.isRunning) this.runs.push(inf.run(signal));
+      if (!inf.isRunning) this.runs.push(inf.run(runOn));
     }
   }
 

@@ -37,15 +37,18 @@ export async function startComponents(opts: ComponentOptions): Promise<RunningCo
   const identity = `${hostname()}_${randomUUID()}`;
   const clientFor = (username: string) => new Client(inProcessTransport(opts.handler, { user: { username, groups: ['system:masters'] } }), { userAgent: `${username.replace(/^system:/, '')}/v1.32.2 (nanokube)` });
   const log = (component: string): LogFn => (e) => opts.log({ ...e, component });
+  // One set of informer caches for every component in this process: each object is held and decoded once, not
+  // once per component. Writes still go through each component's own client.
+  const informers = new InformerFactory(clientFor('system:informers'), { signal: ac.signal, log: log('informers') });
   const running: Promise<unknown>[] = [];
 
-  running.push(runControllerManager({ client: clientFor('system:kube-controller-manager'), identity, signal: ac.signal, log: log('controller-manager'), nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds })
+  running.push(runControllerManager({ client: clientFor('system:kube-controller-manager'), informers, identity, signal: ac.signal, log: log('controller-manager'), nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds })
     .catch((e) => opts.log({ level: 'error', msg: 'controller manager failed', error: errorText(e) })));
 
   const schedClient = clientFor('system:kube-scheduler');
   running.push(runAsLeader({ client: schedClient, identity, lease: 'kube-scheduler', clock: realClock, log: log('scheduler'), signal: ac.signal,
     run: async (signal) => {
-      const s = await startScheduler({ client: schedClient, informers: new InformerFactory(schedClient), signal, log: log('scheduler') });
+      const s = await startScheduler({ client: schedClient, informers, signal, log: log('scheduler') });
       await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
       await s.stop();
     } }).catch((e) => opts.log({ level: 'error', msg: 'scheduler failed', error: errorText(e) })));
@@ -55,7 +58,7 @@ export async function startComponents(opts: ComponentOptions): Promise<RunningCo
     if (!sim) {
       const { startSimulatedNodes } = await import('../kubelet/simulated/index.js');
       const c = clientFor('system:node:simulated');
-      sim = await startSimulatedNodes({ client: c, informers: new InformerFactory(c), count: 0, signal: ac.signal, log: log('simulated-kubelet') });
+      sim = await startSimulatedNodes({ client: c, informers, count: 0, signal: ac.signal, log: log('simulated-kubelet') });
     }
     return sim;
   };

@@ -19,6 +19,8 @@ import { startNodeLifecycleController } from './nodelifecycle/index.js';
 
 export interface ControllerManagerOptions {
   client: Client;
+  /** Shared informers (e.g. with the scheduler in the same process); default: a factory of its own per term. */
+  informers?: InformerFactory;
   identity: string;
   signal: AbortSignal;
   clock?: Clock;
@@ -45,8 +47,8 @@ export function controllerStarters(opts: Pick<ControllerManagerOptions, 'nodeMon
 }
 
 /** Runs every controller until `signal` aborts. Resolves once all have stopped. */
-export async function runControllers(opts: { client: Client; clock: Clock; signal: AbortSignal; log: LogFn; nodeMonitorGracePeriodSeconds?: number }): Promise<void> {
-  const informers = new InformerFactory(opts.client);
+export async function runControllers(opts: { client: Client; informers?: InformerFactory; clock: Clock; signal: AbortSignal; log: LogFn; nodeMonitorGracePeriodSeconds?: number }): Promise<void> {
+  const informers = opts.informers ?? new InformerFactory(opts.client);
   const starters = controllerStarters(opts);
   await Promise.all(Object.entries(starters).map(async ([name, start]) => {
     try { await start({ client: opts.client, informers, clock: opts.clock, signal: opts.signal, log: opts.log }); }
