@@ -151,4 +151,6 @@ test('controllers finish a rollout correctly after the server restarts mid-rollo
   assert.match(hist.stdout, /1\s+<none>\n2\s+<none>/);
   const rs = JSON.parse((await c2.kubectl(['get', 'rs', '-l', 'app=r', '-o', 'json'])).stdout).items;
   assert.equal(rs.length, 2, 'no duplicate ReplicaSet after the restart');
+  const nodes = (await c2.kubectl(['get', 'nodes', '-o', 'name'])).stdout.trim().split('\n');
+  assert.deepEqual(nodes, ['node/sim-node-0', 'node/sim-node-1', 'node/sim-node-2'], 'a restart with the same --simulated-nodes keeps the same nodes');
 });

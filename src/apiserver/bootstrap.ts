@@ -1,12 +1,14 @@
 // What a fresh cluster has before anyone writes: the four system namespaces and the `kubernetes` Service in
-// `default` (upstream's bootstrap controller), created idempotently at every start.
-import { isAlreadyExists } from '../api/errors.js';
+// `default` (upstream's bootstrap controller), created idempotently at every start; and the Service's Endpoints
+// and EndpointSlice pointing at this apiserver (upstream's master endpoint reconciler), rewritten when the
+// address or port changed since the last start.
+import { isAlreadyExists, isNotFound } from '../api/errors.js';
 import type { Registry } from './registry/registry.js';
 import type { KObject } from './registry/types.js';
 
 export const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
-export async function bootstrapCluster(registry: Registry, apiPort: number): Promise<void> {
+export async function bootstrapCluster(registry: Registry, apiPort: number, advertiseAddress?: string): Promise<void> {
   const ns = registry.forResource('', 'namespaces');
   const create = async (store: ReturnType<Registry['forResource']>, namespace: string | undefined, obj: KObject) => {
     if (!store) return;
@@ -23,5 +25,38 @@ export async function bootstrapCluster(registry: Registry, apiPort: number): Pro
       metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
       spec: { type: 'ClusterIP', clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: apiPort }], sessionAffinity: 'None' },
     });
+  }
+  if (advertiseAddress) await reconcileApiServerEndpoints(registry, advertiseAddress, apiPort);
+}
+
+/** The `kubernetes` Endpoints and EndpointSlice as upstream's reconciler writes them (one apiserver, IPv4 or IPv6). */
+async function reconcileApiServerEndpoints(registry: Registry, ip: string, port: number): Promise<void> {
+  const ports = [{ name: 'https', port, protocol: 'TCP' }];
+  const desired: [string, string, KObject][] = [
+    ['', 'endpoints', {
+      apiVersion: 'v1', kind: 'Endpoints',
+      metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+      subsets: [{ addresses: [{ ip }], ports }],
+    }],
+    ['discovery.k8s.io', 'endpointslices', {
+      apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice',
+      metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+      addressType: ip.includes(':') ? 'IPv6' : 'IPv4',
+      endpoints: [{ addresses: [ip], conditions: { ready: true } }],
+      ports,
+    }],
+  ];
+  for (const [group, resource, obj] of desired) {
+    const store = registry.forResource(group, resource);
+    if (!store) continue;
+    const wctx = registry.writeContext({ fieldManager: 'kube-apiserver' });
+    try {
+      await store.guaranteedUpdate('default', 'kubernetes', (current) => {
+        if (!current) return structuredClone(obj);
+        const next = { ...current, ...structuredClone(obj), metadata: { ...current.metadata, labels: { ...current.metadata.labels, ...obj.metadata.labels } } };
+        delete next.metadata.resourceVersion;
+        return next;
+      }, { ...wctx, allowCreate: true });
+    } catch (e) { if (!isAlreadyExists(e) && !isNotFound(e)) throw e; }
   }
 }

@@ -1,6 +1,7 @@
 // startApiServer: the registry on a Store, the transport-free handler, and the HTTPS front, plus bootstrap of
 // the system namespaces and the `kubernetes` Service.
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import type { Store } from '../storage/backend.js';
 import type { ApiHandler, UserInfo } from '../api/transport.js';
 import { Registry } from './registry/registry.js';
@@ -37,6 +38,15 @@ export function validateMeta(obj: KObject, def: ResourceDefinition, old?: KObjec
   return errs;
 }
 
+/** The address other hosts reach this apiserver at: the listen address, or for a wildcard the first external IP. */
+function advertiseAddress(host: string): string {
+  if (host !== '0.0.0.0' && host !== '::') return host;
+  for (const addrs of Object.values(os.networkInterfaces())) {
+    for (const a of addrs ?? []) if (!a.internal && a.family === 'IPv4') return a.address;
+  }
+  return '127.0.0.1';
+}
+
 export function createRegistry(store: Store, clock?: () => Date): Registry {
   return new Registry({ store, resources: allResources, clock, validateObjectMeta: validateMeta, updateManagedFields: managedFieldsHook });
 }
@@ -60,7 +70,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const port = (server.address() as AddressInfo).port;
   const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   url = `https://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
-  try { await bootstrapCluster(registry, port); }
+  try { await bootstrapCluster(registry, port, advertiseAddress(opts.host)); }
   catch (e) { server.close(); throw e; }
   return {
     port, url, handler, registry,

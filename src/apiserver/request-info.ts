@@ -39,4 +39,11 @@ export function parseResourcePath(method: string, path: string, query: URLSearch
   return { group, version, namespace, resource, name, subresource, verb };
 }
 
-export function isTrue(v: string | null | undefined): boolean { return v === 'true' || v === '1'; }
+/**
+ * A boolean query parameter as upstream converts it (runtime.Convert_Slice_string_To_bool): absent is false; "0" and
+ * "false" in any case are false; anything else, even empty (`?watch`), is true. Python's client sends "True".
+ */
+export function isTrue(v: string | null | undefined): boolean {
+  if (v === null || v === undefined) return false;
+  return v !== '0' && v.toLowerCase() !== 'false';
+}

@@ -53,18 +53,20 @@ export async function startComponents(opts: ComponentOptions): Promise<RunningCo
       await s.stop();
     } }).catch((e) => opts.log({ level: 'error', msg: 'scheduler failed', error: errorText(e) })));
 
-  let sim: SimulatedNodes | undefined;
-  const simulated = async () => {
-    if (!sim) {
+  let sim: Promise<SimulatedNodes> | undefined;
+  // Started once (the promise is shared by concurrent callers) with the configured count: existing simulated
+  // nodes are adopted, so a restart keeps N nodes.
+  const simulated = (): Promise<SimulatedNodes> => {
+    sim ??= (async () => {
       const { startSimulatedNodes } = await import('../kubelet/simulated/index.js');
       const c = clientFor('system:node:simulated');
-      sim = await startSimulatedNodes({ client: c, informers, count: 0, signal: ac.signal, log: log('simulated-kubelet') });
-    }
+      return startSimulatedNodes({ client: c, informers, count: opts.simulatedNodes ?? 0, signal: ac.signal, log: log('simulated-kubelet') });
+    })();
     return sim;
   };
   if (opts.simulatedNodes) {
-    running.push(simulated().then((s) => s.add(opts.simulatedNodes!))
-      .then((names) => opts.log({ level: 'info', msg: 'simulated nodes registered', count: names.length }))
+    running.push(simulated()
+      .then((s) => opts.log({ level: 'info', msg: 'simulated nodes registered', count: s.names().length }))
       .catch((e) => opts.log({ level: 'error', msg: 'simulated nodes failed', error: errorText(e) })));
   }
 
@@ -73,7 +75,7 @@ export async function startComponents(opts: ComponentOptions): Promise<RunningCo
     simulatedNodes: simulated,
     async stop() {
       ac.abort();
-      await sim?.stop();
+      await (await sim?.catch(() => undefined))?.stop();
       await Promise.allSettled(running);
     },
   };

@@ -10,8 +10,11 @@ type JsonMap = Record<string, unknown>;
 
 /** A value that does not fit its schema (e.g. a map-list item without its key). */
 export class TypedValueError extends Error {
-  constructor(readonly path: FieldPath, readonly detail: string) {
+  /** A copy: walks pass their (mutable) path stack. */
+  readonly path: FieldPath;
+  constructor(path: FieldPath, readonly detail: string) {
     super(`${formatPath(path)}: ${detail}`);
+    this.path = path.slice();
   }
 }
 
@@ -62,65 +65,85 @@ export class TypedWalker {
   /** upstream ToFieldSet: leaves, list items, map entries, and struct fields set to null or {}. */
   toFieldSet(value: unknown, node: SchemaNode | undefined): FieldSet {
     const set = new FieldSet();
-    const walk = (v: unknown, n: SchemaNode | undefined, path: FieldPath) => {
+    // One path stack for the whole walk (pushed/popped), copied only when an error needs it.
+    const path: FieldPath = [];
+    const walk = (v: unknown, n: SchemaNode | undefined) => {
       const s = this.shape(n, v);
       if (s.kind === 'scalar' || v === null) { set.insert(path); return; }
       if (s.kind === 'list') {
         if (s.listType === 'atomic' || !Array.isArray(v)) { set.insert(path); return; }
-        v.forEach((item, i) => {
-          const cp = [...path, this.itemElement(s, item, path, i)];
-          walk(item, s.items, cp);
-          set.insert(cp);
-        });
+        for (let i = 0; i < v.length; i++) {
+          const item = v[i] as unknown;
+          path.push(this.itemElement(s, item, path, i));
+          walk(item, s.items);
+          set.insert(path);
+          path.pop();
+        }
         return;
       }
       if (s.atomic || !isPlainObject(v)) { set.insert(path); return; }
-      for (const [k, cv] of Object.entries(v)) {
+      for (const k of Object.keys(v)) {
+        const cv = v[k];
         const child = childSchema(this.model, n, k);
-        const cp = [...path, fieldElement(k)];
-        walk(cv, child.node, cp);
-        if (cv === null || (isPlainObject(cv) && Object.keys(cv).length === 0) || !child.declared) set.insert(cp);
+        path.push(fieldElement(k));
+        walk(cv, child.node);
+        if (cv === null || (isPlainObject(cv) && isEmptyObject(cv)) || !child.declared) set.insert(path);
+        path.pop();
       }
     };
-    walk(value, node, []);
+    walk(value, node);
     return set;
   }
 
   /** upstream Compare: paths added, modified (leaves whose value changed) and removed from lhs to rhs. */
   compare(lhs: unknown, rhs: unknown, node: SchemaNode | undefined): { added: FieldSet; modified: FieldSet; removed: FieldSet } {
     const added = new FieldSet(), modified = new FieldSet(), removed = new FieldSet();
-    const leaf = (l: unknown, r: unknown, path: FieldPath) => {
-      if (l === undefined) added.insert(path);
-      else if (r === undefined) removed.insert(path);
-      else if (!jsonEqual(l, r)) modified.insert(path);
-    };
-    const walk = (l: unknown, r: unknown, n: SchemaNode | undefined, path: FieldPath) => {
+    const path: FieldPath = [];
+    const walk = (l: unknown, r: unknown, n: SchemaNode | undefined) => {
       const s = this.shape(n, r !== undefined ? r : l);
-      const fits = (x: unknown) => x === undefined || (s.kind === 'list' ? Array.isArray(x) : isPlainObject(x));
-      if (s.kind === 'scalar' || (s.kind === 'list' && s.listType === 'atomic') || (s.kind === 'map' && s.atomic) || !fits(l) || !fits(r)) {
-        leaf(l, r, path);
+      let leaf = s.kind === 'scalar' || (s.kind === 'list' ? s.listType === 'atomic' : s.atomic);
+      if (!leaf) {
+        const isList = s.kind === 'list';
+        leaf = (l !== undefined && (isList ? !Array.isArray(l) : !isPlainObject(l))) ||
+          (r !== undefined && (isList ? !Array.isArray(r) : !isPlainObject(r)));
+      }
+      if (leaf) {
+        if (l === undefined) added.insert(path);
+        else if (r === undefined) removed.insert(path);
+        else if (!jsonEqual(l, r)) modified.insert(path);
         return;
       }
       if (s.kind === 'list') {
         const index = (list: unknown[] | undefined) => {
           const m = new Map<PathElement, unknown>();
-          (list ?? []).forEach((item, i) => { const pe = this.itemElement(s, item, path, i); if (!m.has(pe)) m.set(pe, item); });
+          if (list) {
+            for (let i = 0; i < list.length; i++) {
+              const pe = this.itemElement(s, list[i], path, i);
+              if (!m.has(pe)) m.set(pe, list[i]);
+            }
+          }
           return m;
         };
         const li = index(l as unknown[] | undefined), ri = index(r as unknown[] | undefined);
-        for (const [pe, rv] of ri) walk(li.get(pe), rv, s.items, [...path, pe]);
-        for (const [pe, lv] of li) if (!ri.has(pe)) walk(lv, undefined, s.items, [...path, pe]);
+        for (const [pe, rv] of ri) { path.push(pe); walk(li.get(pe), rv, s.items); path.pop(); }
+        for (const [pe, lv] of li) if (!ri.has(pe)) { path.push(pe); walk(lv, undefined, s.items); path.pop(); }
       } else {
         const lm = (l ?? {}) as JsonMap, rm = (r ?? {}) as JsonMap;
-        const keys = new Set([...Object.keys(rm), ...Object.keys(lm)]);
-        for (const k of keys) walk(lm[k], rm[k], childSchema(this.model, n, k).node, [...path, fieldElement(k)]);
+        // Keys of rhs, then those only in lhs (the order a Set of both would iterate).
+        for (const k of Object.keys(rm)) {
+          path.push(fieldElement(k)); walk(lm[k], rm[k], childSchema(this.model, n, k).node); path.pop();
+        }
+        for (const k of Object.keys(lm)) {
+          if (Object.prototype.hasOwnProperty.call(rm, k)) continue;
+          path.push(fieldElement(k)); walk(lm[k], rm[k], childSchema(this.model, n, k).node); path.pop();
+        }
       }
       if (path.length > 0) {
         if (l === undefined) added.insert(path);
         else if (r === undefined) removed.insert(path);
       }
     };
-    walk(lhs, rhs, node, []);
+    walk(lhs, rhs, node);
     return { added, modified, removed };
   }
 
@@ -222,6 +245,11 @@ export class TypedWalker {
     };
     return remove(value, node, [], paths.paths().filter((p) => p.length > 0));
   }
+}
+
+function isEmptyObject(o: JsonMap): boolean {
+  for (const k in o) if (Object.prototype.hasOwnProperty.call(o, k)) return false;
+  return true;
 }
 
 /** Apply configurations may carry nulls; stored objects do not. */
