@@ -5,6 +5,14 @@ import { includeObject, type HandlerContext } from './context.js';
 import { toTable } from '../table.js';
 import type { KObject } from '../registry/types.js';
 
+/** The JSON of an event object, computed once however many watchers send it (objects are shared, read-only). */
+const serializedCache = new WeakMap<object, string>();
+function serialized(o: object): string {
+  let s = serializedCache.get(o);
+  if (s === undefined) { s = JSON.stringify(o); serializedCache.set(o, s); }
+  return s;
+}
+
 /** A chunked stream of one JSON WatchEvent per line; with a Table Accept, each object is a one-row Table. */
 export async function handleWatch(ctx: HandlerContext): Promise<ApiResponse> {
   const q = ctx.req.query;
@@ -38,7 +46,7 @@ export async function handleWatch(ctx: HandlerContext): Promise<ApiResponse> {
         object = toTable(def, [o], { resourceVersion: o.metadata.resourceVersion }, clock(), first, include);
         first = false;
       }
-      yield JSON.stringify({ type: ev.type, object }) + '\n';
+      yield object === ev.object ? `{"type":"${ev.type}","object":${serialized(object as object)}}\n` : JSON.stringify({ type: ev.type, object }) + '\n';
     }
   }
   const contentType = table ? 'application/json;as=Table;v=v1;g=meta.k8s.io' : 'application/json';

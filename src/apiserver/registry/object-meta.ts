@@ -29,19 +29,36 @@ export function keepImmutableMeta(next: KObject, old: KObject): void {
   delete m.selfLink;
 }
 
-/** Everything but metadata and status: a change here bumps metadata.generation. */
-export function specOf(obj: KObject): string {
-  const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = obj;
-  return stableStringify(rest);
+/**
+ * JSON equality ignoring key order, with keys whose value is undefined treated as absent (as after a JSON round
+ * trip). Exits at the first difference; no intermediate strings.
+ */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ao = a as Record<string, unknown>, bo = b as Record<string, unknown>;
+  let n = 0;
+  for (const k in ao) {
+    if (ao[k] === undefined) continue;
+    n++;
+    if (!deepEqual(ao[k], bo[k])) return false;
+  }
+  for (const k in bo) if (bo[k] !== undefined) n--;
+  return n === 0;
 }
 
-export function stableStringify(v: unknown): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
-  if (Array.isArray(v)) return '[' + v.map(stableStringify).join(',') + ']';
-  const keys = Object.keys(v as object).filter((k) => (v as any)[k] !== undefined).sort();
-  return '{' + keys.map((k) => JSON.stringify(k) + ':' + stableStringify((v as any)[k])).join(',') + '}';
+/** Whether two objects differ outside metadata and status (the "spec" in the generation sense). */
+export function specChanged(a: KObject, b: KObject): boolean {
+  const skip = (k: string) => k === 'metadata' || k === 'status' || k === 'apiVersion' || k === 'kind';
+  for (const k in a) if (!skip(k) && !deepEqual(a[k], b[k])) return true;
+  for (const k in b) if (!skip(k) && a[k] === undefined && b[k] !== undefined) return true;
+  return false;
 }
-
-export function deepEqual(a: unknown, b: unknown): boolean { return stableStringify(a) === stableStringify(b); }
 
 export function clone<T>(v: T): T { return v === undefined ? v : structuredClone(v); }
