@@ -154,3 +154,24 @@ test('controllers finish a rollout correctly after the server restarts mid-rollo
   const nodes = (await c2.kubectl(['get', 'nodes', '-o', 'name'])).stdout.trim().split('\n');
   assert.deepEqual(nodes, ['node/sim-node-0', 'node/sim-node-1', 'node/sim-node-2'], 'a restart with the same --simulated-nodes keeps the same nodes');
 });
+
+test('more simulated nodes at runtime: `nanokube node add` (or a Node applied with kubectl) is taken over', async (t) => {
+  const c = await startTestCluster(t, { simulatedNodes: 1 });
+  const { execFile } = await import('node:child_process');
+  const cli = (args: string[]) => new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(process.execPath, ['bin/nanokube.js', ...args], { env: { ...process.env, NANOKUBE_HOME: c.home } }, (err, stdout, stderr) => resolve({ code: err ? 1 : 0, stdout, stderr }));
+  });
+  // The test cluster runs in-process; give the CLI the config it reads (the port) as `nanokube start` would.
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(`${c.home}/config.json`, JSON.stringify({ apiPort: Number(new URL(c.url).port), listenAddress: '127.0.0.1' }));
+  const added = await cli(['node', 'add', '2']);
+  assert.equal(added.code, 0, added.stderr);
+  assert.equal(added.stdout.trim(), '* Added 2 simulated nodes: sim-node-1, sim-node-2');
+  await until('the added nodes renew their Leases', async () => {
+    const leases = JSON.parse((await c.kubectl(['get', 'lease', '-n', 'kube-node-lease', '-o', 'json'])).stdout).items;
+    return ['sim-node-1', 'sim-node-2'].every((n) => leases.some((l: any) => l.metadata.name === n));
+  });
+  const applied = await c.kubectl(['apply', '-f', '-'], { input: 'apiVersion: v1\nkind: Node\nmetadata:\n  name: sim-node-7\n  labels:\n    type: simulated\n' });
+  assert.equal(applied.code, 0, applied.stderr);
+  await until('the applied node reports Ready', async () => / Ready /.test((await c.kubectl(['get', 'node', 'sim-node-7', '--no-headers'])).stdout));
+});

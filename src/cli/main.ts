@@ -57,6 +57,12 @@ export function buildProgram(): Command {
     .description('Print the IP address to reach NodePort services on')
     .action(async () => { const { ip } = await import('./commands/ip.js'); ip(); });
 
+  const node = program.command('node').description('Manage nodes of the running cluster');
+  node.command('add')
+    .description('Register more simulated nodes (pods on them are reported Running; no process runs)')
+    .argument('[count]', 'how many', count, 1)
+    .action(async (n: number) => { const { addNodes } = await import('./commands/node.js'); await addNodes(n); });
+
   // The server process itself (what `start` runs in the background). Flags default to the remembered config.
   program.addCommand(new Command('server')
     .description('run the control plane in the foreground (used by start)')

@@ -153,6 +153,7 @@ export async function startSimulatedNodes(opts: SimulatedNodesOptions): Promise<
 
   /** Starts simulating a node whose Node object exists. */
   const manage = (n: SimNode) => {
+    if (nodes.has(n.name)) return;
     nodes.set(n.name, n);
     wheel.add(n.name);
     nodeQueue.add(`lease:${n.name}`);
@@ -308,13 +309,12 @@ export async function startSimulatedNodes(opts: SimulatedNodesOptions): Promise<
       if (created.metadata?.labels?.[SIMULATED_LABEL] !== SIMULATED_LABEL_VALUE) {
         throw new Error(`node ${name} already exists and is not a simulated node (label ${SIMULATED_LABEL}=${SIMULATED_LABEL_VALUE} missing)`);
       }
-      const n = simNode(name, index, created.metadata?.uid, created.spec?.podCIDR);
-      manage(n);
-      return n;
+      manage(simNode(name, index, created.metadata?.uid, created.spec?.podCIDR));
+      return nodes.get(name)!;
     }
-    const n = simNode(name, index, created.metadata?.uid, created.spec?.podCIDR);
+    manage(simNode(name, index, created.metadata?.uid, created.spec?.podCIDR));
+    const n = nodes.get(name)!;
     n.statusPosted = true; // the POST carried the full status
-    manage(n);
     return n;
   }
 
@@ -345,7 +345,17 @@ export async function startSimulatedNodes(opts: SimulatedNodesOptions): Promise<
   });
   function nodeChanged(n: Node) {
     const sim = nodes.get(n.metadata?.name ?? '');
-    if (!sim) return;
+    if (!sim) {
+      // A simulated Node registered by someone else at runtime (`nanokube node add`, or kubectl apply of a Node
+      // labelled type=simulated named <prefix><n>) is taken over, as kwok takes over the nodes it is told to.
+      const name = n.metadata?.name ?? '';
+      const index = nodeIndex(prefix, name);
+      if (index !== undefined && n.metadata?.labels?.[SIMULATED_LABEL] === SIMULATED_LABEL_VALUE && !n.metadata?.deletionTimestamp && !signal.aborted) {
+        manage(simNode(name, index, n.metadata?.uid, n.spec?.podCIDR));
+        log({ level: 'info', msg: 'simulated node registered at runtime; simulating it', node: name });
+      }
+      return;
+    }
     sim.uid = n.metadata?.uid ?? sim.uid;
     if (!sim.failed) nodeQueue.add(`status:${sim.name}`);
   }
