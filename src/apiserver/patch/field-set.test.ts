@@ -31,3 +31,45 @@ test('patch types come from the Content-Type, parameters ignored; CBOR apply is 
   assert.equal(patchTypeFromContentType('application/json'), undefined);
   assert.equal(patchTypeFromContentType(undefined), undefined);
 });
+
+test('set operations leave their operands unchanged, even when the operands or results are added to later', () => {
+  const a = new FieldSet([['f:spec', 'f:replicas'], ['f:spec', 'f:template', 'f:spec'], ['f:metadata', 'f:labels', 'f:app']]);
+  const b = new FieldSet([['f:spec', 'f:replicas'], ['f:status', 'f:phase']]);
+  const before = { a: a.toFieldsV1(), b: b.toFieldsV1() };
+  const union = a.union(b), difference = a.difference(b), intersection = a.intersection(b), without = a.without([['f:metadata']]);
+  assert.deepEqual(union.paths(), [['f:metadata', 'f:labels', 'f:app'], ['f:spec', 'f:replicas'], ['f:spec', 'f:template', 'f:spec'], ['f:status', 'f:phase']]);
+  assert.deepEqual(difference.paths(), [['f:metadata', 'f:labels', 'f:app'], ['f:spec', 'f:template', 'f:spec']]);
+  assert.deepEqual(intersection.paths(), [['f:spec', 'f:replicas']]);
+  assert.deepEqual(without.paths(), [['f:spec', 'f:replicas'], ['f:spec', 'f:template', 'f:spec']]);
+  union.insert(['f:spec', 'f:template', 'f:metadata']);
+  difference.insert(['f:spec', 'f:paused']);
+  without.insert(['f:spec', 'f:replicas', 'f:x']);
+  a.insert(['f:metadata', 'f:labels', 'f:tier']);
+  b.insert(['f:status', 'f:replicas']);
+  assert.deepEqual(union.size, 5);
+  assert.deepEqual(difference.size, 3);
+  assert.deepEqual(without.size, 3);
+  assert.ok(!a.has(['f:spec', 'f:template', 'f:metadata']) && !a.has(['f:spec', 'f:paused']) && !a.has(['f:spec', 'f:replicas', 'f:x']));
+  assert.ok(!union.has(['f:metadata', 'f:labels', 'f:tier']) && !union.has(['f:status', 'f:replicas']));
+  assert.deepEqual(a.without([['f:metadata', 'f:labels', 'f:tier']]).toFieldsV1(), before.a);
+  assert.deepEqual(b.without([['f:status', 'f:replicas']]).toFieldsV1(), before.b);
+});
+
+test('removing the last path under a field drops the field; removing everything leaves an empty set', () => {
+  const set = new FieldSet([['f:metadata', 'f:labels', 'f:app'], ['f:spec', 'f:replicas']]);
+  assert.deepEqual(set.without([['f:metadata', 'f:labels', 'f:app']]).toFieldsV1(), { 'f:spec': { 'f:replicas': {} } });
+  assert.ok(set.difference(set).isEmpty());
+  assert.ok(set.without([[]]).isEmpty());
+  assert.equal(set.withAncestors().size, 5);
+});
+
+test('path elements that compare equal keep the order their first fields were recorded in', () => {
+  // Two spellings of one key (a client may send either) sort as equal; FieldsV1 keeps their recorded order, also
+  // after the earlier one loses its own membership.
+  const spaced = 'k:{"port": 80}', plain = 'k:{"port":80}';
+  const set = new FieldSet([['f:spec', spaced], ['f:spec', plain], ['f:spec', spaced, 'f:x']]);
+  assert.deepEqual(Object.keys(set.toFieldsV1()['f:spec'] as object), [spaced, plain]);
+  const moved = set.difference(new FieldSet([['f:spec', spaced]]));
+  assert.deepEqual(Object.keys(moved.toFieldsV1()['f:spec'] as object), [plain, spaced]);
+  assert.deepEqual(FieldSet.fromFieldsV1({ 'f:spec': { [plain]: {}, [spaced]: {} } }).paths(), [['f:spec', plain], ['f:spec', spaced]]);
+});

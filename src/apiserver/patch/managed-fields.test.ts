@@ -73,3 +73,18 @@ test('the default manager is the User-Agent product name', () => {
   assert.equal(defaultFieldManager('OpenAPI-Generator/1.0.0/python'), 'OpenAPI-Generator');
   assert.equal(defaultFieldManager('x'.repeat(200)).length, 128);
 });
+
+test('recording ownership leaves the old and the updated object as they were', () => {
+  const v1 = cm({ A: '1' });
+  v1.metadata.managedFields = update(undefined, v1, 'creator');
+  const v2 = cm({ A: '2', B: '3' });
+  v2.metadata.managedFields = v1.metadata.managedFields;
+  const [oldCopy, newCopy] = [structuredClone(v1), structuredClone(v2)];
+  const mf = update(v1, v2, 'editor', T1);
+  assert.deepEqual(v1, oldCopy);
+  assert.deepEqual(v2, newCopy);
+  assert.deepEqual(mf.find((m) => m.manager === 'editor')!.fieldsV1, { 'f:data': { 'f:A': {}, 'f:B': {} } });
+  // The result shares nothing with the inputs: changing it later cannot change them.
+  (mf[0].fieldsV1 as Record<string, unknown>)['f:x'] = {};
+  assert.deepEqual(v2, newCopy);
+});

@@ -75,9 +75,10 @@ export function decodeManagedFields(entries: unknown): Map<string, ManagerFields
 /** Encodes entries in upstream's order: Apply before Update, then by time, manager, apiVersion, subresource. */
 export function encodeManagedFields(managers: Map<string, ManagerFields>): ManagedFieldsEntry[] {
   const list = [...managers.values()].filter((m) => !m.set.isEmpty());
-  const seconds = (t?: string) => (t ? Math.floor(Date.parse(t) / 1000) : 0);
+  const seconds = new Map<string | undefined, number>();
+  for (const m of list) if (!seconds.has(m.time)) seconds.set(m.time, m.time ? Math.floor(Date.parse(m.time) / 1000) : 0);
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  list.sort((p, q) => cmp(p.operation, q.operation) || seconds(p.time) - seconds(q.time) || cmp(p.manager, q.manager) ||
+  list.sort((p, q) => cmp(p.operation, q.operation) || seconds.get(p.time)! - seconds.get(q.time)! || cmp(p.manager, q.manager) ||
     cmp(p.apiVersion, q.apiVersion) || cmp(p.subresource ?? '', q.subresource ?? ''));
   return list.map((m) => {
     const e: ManagedFieldsEntry = { manager: m.manager, operation: m.operation, apiVersion: m.apiVersion };
@@ -135,6 +136,17 @@ export function withoutManagedFields(obj: unknown): Record<string, unknown> {
 }
 
 /**
+ * The object without metadata.managedFields, sharing everything else with `obj`: for reading only (comparing),
+ * where a deep copy would be wasted work.
+ */
+function contentView(obj: unknown): Record<string, unknown> {
+  const o = (obj ?? {}) as Record<string, unknown>;
+  if (!isPlainObject(o.metadata) || !Object.prototype.hasOwnProperty.call(o.metadata, 'managedFields')) return o;
+  const { managedFields: _, ...metadata } = o.metadata;
+  return { ...o, metadata };
+}
+
+/**
  * Upstream compares against an empty Go struct on create, which serializes `metadata`, `spec` and `status` as
  * present; mirroring that keeps "." (ownership of the node itself) off those three, as upstream shows.
  */
@@ -182,8 +194,9 @@ export function updateManagedFields(opts: UpdateManagedFieldsOptions): ManagedFi
   // Upstream does not start tracking on updates of an existing object that has none.
   if (opts.old !== undefined && managers.size === 0) return [];
 
-  const oldContent = opts.old === undefined ? emptyObjectLike(withoutManagedFields(opts.updated)) : withoutManagedFields(opts.old);
-  const newContent = withoutManagedFields(opts.updated);
+  // Read-only views: compare never modifies its inputs, so no copies.
+  const newContent = contentView(opts.updated);
+  const oldContent = opts.old === undefined ? emptyObjectLike(newContent) : contentView(opts.old);
   let diff;
   try {
     diff = new TypedWalker(opts.model).compare(oldContent, newContent, opts.schema);

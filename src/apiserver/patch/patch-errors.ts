@@ -26,22 +26,74 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Deep copy of a JSON value (patch functions never mutate their inputs). */
+/**
+ * Deep copy of a JSON value (patch functions never mutate their inputs), equal to structuredClone's. Plain trees
+ * of objects, arrays and scalars (what requests and storage decode to) are copied directly, several times faster;
+ * anything else (shared or circular references, class instances, sparse arrays, functions...) goes to
+ * structuredClone, which keeps its own rules for them.
+ */
 export function cloneJson<T>(v: T): T {
-  return v === undefined ? v : structuredClone(v);
+  if (v === undefined) return v;
+  if (typeof v !== 'object' || v === null) return structuredClone(v);
+  const copy = copyTree(v, new Set());
+  return (copy === NOT_PLAIN ? structuredClone(v) : copy) as T;
+}
+
+const NOT_PLAIN = Symbol('not a plain tree');
+
+function copyTree(v: object, seen: Set<object>): unknown {
+  if (seen.has(v)) return NOT_PLAIN;
+  seen.add(v);
+  if (Array.isArray(v)) {
+    if (Object.getPrototypeOf(v) !== Array.prototype || Object.keys(v).length !== v.length) return NOT_PLAIN;
+    const out: unknown[] = [];
+    for (let i = 0; i < v.length; i++) {
+      const x = copyValue(v[i], seen);
+      if (x === NOT_PLAIN) return NOT_PLAIN;
+      out.push(x);
+    }
+    return out;
+  }
+  const proto = Object.getPrototypeOf(v) as unknown;
+  if (proto !== Object.prototype && proto !== null) return NOT_PLAIN;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) {
+    if (k === '__proto__') return NOT_PLAIN;
+    const x = copyValue((v as Record<string, unknown>)[k], seen);
+    if (x === NOT_PLAIN) return NOT_PLAIN;
+    out[k] = x;
+  }
+  return out;
+}
+
+function copyValue(x: unknown, seen: Set<object>): unknown {
+  switch (typeof x) {
+    case 'object': return x === null ? x : copyTree(x, seen);
+    case 'function': case 'symbol': return NOT_PLAIN;
+    default: return x;
+  }
 }
 
 /** Structural equality of JSON values (object key order does not matter). */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bb = b as unknown[];
-    return a.length === bb.length && a.every((x, i) => jsonEqual(x, bb[i]));
+  const isArray = Array.isArray(a);
+  if (isArray !== Array.isArray(b)) return false;
+  if (isArray) {
+    const aa = a as unknown[], bb = b as unknown[];
+    if (aa.length !== bb.length) return false;
+    for (let i = 0; i < aa.length; i++) {
+      if (!(i in aa)) continue; // holes are skipped, as Array.prototype.every does
+      if (!jsonEqual(aa[i], bb[i])) return false;
+    }
+    return true;
   }
-  const ak = Object.keys(a as object), bk = Object.keys(b as object);
-  if (ak.length !== bk.length) return false;
-  return ak.every((k) => Object.prototype.hasOwnProperty.call(b, k) &&
-    jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  const am = a as Record<string, unknown>, bm = b as Record<string, unknown>;
+  const ak = Object.keys(am);
+  if (ak.length !== Object.keys(bm).length) return false;
+  for (const k of ak) {
+    if (!Object.prototype.hasOwnProperty.call(bm, k) || !jsonEqual(am[k], bm[k])) return false;
+  }
+  return true;
 }
