@@ -1,3 +1,4 @@
+import { getMaxListeners, setMaxListeners } from 'node:events';
 // A shared informer, as client-go's: list (paged) then watch from the list's resourceVersion, keeping a local cache
 // that every controller reads instead of the API (DESIGN.md §4). On 410 Expired it relists; when the server ends
 // a watch (timeoutSeconds) it re-watches from the last resourceVersion it saw, so no event is lost in between.
@@ -343,6 +344,8 @@ export class InformerFactory {
 
   /** Resolves true when every informer created so far has synced; false if signal aborts first. */
   async waitForCacheSync(signal?: AbortSignal): Promise<boolean> {
+    // One abort listener per informer is expected here, not a leak.
+    if (signal) setMaxListeners(Math.max(getMaxListeners(signal), this.informers.size + 10), signal);
     const results = await Promise.all([...this.informers.values()].map((i) => i.waitForSync(signal)));
     return results.every(Boolean);
   }
