@@ -1,10 +1,10 @@
-import { getMaxListeners, setMaxListeners } from 'node:events';
 // A shared informer, as client-go's: list (paged) then watch from the list's resourceVersion, keeping a local cache
 // that every controller reads instead of the API (DESIGN.md §4). On 410 Expired it relists; when the server ends
 // a watch (timeoutSeconds) it re-watches from the last resourceVersion it saw, so no event is lost in between.
 //
 // Cached objects are deep-frozen and shared by every consumer: treat them as read-only and clone
 // (structuredClone) before changing anything.
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import { isGone } from '../api/errors.js';
 import { type Client, type KubeObject, type ResourceId } from './client.js';
 import { isAbortError, realClock, sleep, type Clock } from './clock.js';
