@@ -1,11 +1,16 @@
-// npm run bench: every benchmark in dist/bench, each printing its figures beside a baseline measured in the same run.
+// npm run bench: every benchmark in dist/bench, each in a process of its own (so one's memory does not show in
+// the next one's RSS), each printing its figures beside a baseline measured in the same run.
+//   npm run bench [-- name ...]   e.g. npm run bench -- api scheduler
 import { readdirSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
-import { resolve } from 'node:path';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 const only = process.argv.slice(2);
 const files = readdirSync('dist/bench').filter((f) => f.endsWith('.bench.js') && f !== 'store.bench.js')
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
+let failed = 0;
 for (const f of files) {
-  const mod = await import(pathToFileURL(resolve('dist/bench', f)).href);
-  if (typeof mod.main === 'function') { console.log(`== ${f}`); await mod.main([]); }
+  console.log(`== ${f}`);
+  const r = spawnSync(process.execPath, ['--expose-gc', join('dist/bench', f)], { stdio: 'inherit' });
+  if (r.status !== 0) failed++;
 }
+process.exit(failed ? 1 : 0);
