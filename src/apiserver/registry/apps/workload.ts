@@ -1,8 +1,9 @@
 // Validation shared by Deployments and ReplicaSets (upstream apps/validation): selector, template, replicas.
 import { FieldError } from '../../../api/errors.js';
 import {
-  goLabelSelector, goStringMap, invalidRaw, isEmptySelector, selectorMatches, validateLabelSelector, validateLabels, validateAnnotations,
+  goLabelSelector, goStringMap, invalidRaw, isEmptySelector, selectorMatches, validateLabelSelector, validateLabels, validateAnnotations, semanticEqual,
 } from '../../../api/validation/index.js';
+import type { KObject } from '../types.js';
 import { validatePodSpec } from '../core/pods/pod-validation.js';
 
 export function validateNonnegative(value: unknown, path: string): FieldError[] {
@@ -31,4 +32,25 @@ export function validateSelectorAndTemplate(spec: any, kind: string): FieldError
   if (rp && rp !== 'Always') errs.push(FieldError.notSupported('spec.template.spec.restartPolicy', rp, ['Always']));
   if (template.spec?.activeDeadlineSeconds != null) errs.push(FieldError.invalid('spec.template.spec.activeDeadlineSeconds', template.spec.activeDeadlineSeconds, 'activeDeadlineSeconds in ReplicaSet is not Supported'));
   return errs;
+}
+
+/**
+ * The status handling apps/v1 workloads share (upstream's deployment and replicaset strategies): a main-resource
+ * write keeps the stored status; a status write keeps the stored spec and labels; the selector is immutable.
+ */
+export const workloadStatusHandling = {
+  prepareForUpdate(newObj: KObject, oldObj: KObject): void {
+    newObj.status = structuredClone(oldObj.status);
+  },
+  prepareForStatusUpdate(newObj: KObject, oldObj: KObject): void {
+    newObj.spec = structuredClone(oldObj.spec);
+    if (oldObj.metadata.labels) newObj.metadata.labels = structuredClone(oldObj.metadata.labels);
+    else delete newObj.metadata.labels;
+  },
+};
+
+/** apps/v1 selectors are immutable: the error upstream gives when an update changes one. */
+export function validateSelectorUnchanged(newObj: KObject, oldObj: KObject): FieldError[] {
+  if (semanticEqual(newObj.spec?.selector, oldObj.spec?.selector)) return [];
+  return [invalidRaw('spec.selector', goLabelSelector(newObj.spec?.selector), 'field is immutable')];
 }

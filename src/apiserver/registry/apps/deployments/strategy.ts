@@ -3,11 +3,11 @@
 // NAME READY UP-TO-DATE AVAILABLE AGE table.
 import type { KObject, ResourceDefinition } from '../../types.js';
 import { FieldError } from '../../../../api/errors.js';
-import { RawValueFieldError, goIntOrString, goLabelSelector, invalidRaw, selectorString, semanticEqual } from '../../../../api/validation/index.js';
+import { RawValueFieldError, goIntOrString, invalidRaw, selectorString } from '../../../../api/validation/index.js';
 import { column, nameColumn, ageColumn, layoutContainerCells, DESCRIPTIONS } from '../../printing.js';
 import { translateTimestampSince } from '../../age.js';
 import { setPodTemplateDefaults } from '../../core/pods/pod-defaults.js';
-import { validateNonnegative, validateSelectorAndTemplate } from '../workload.js';
+import { validateNonnegative, validateSelectorAndTemplate, workloadStatusHandling, validateSelectorUnchanged } from '../workload.js';
 
 export function setDeploymentDefaults(d: KObject): void {
   const spec = (d.spec ??= {});
@@ -96,23 +96,9 @@ export const deployments: ResourceDefinition = {
       obj.status = {};
       obj.metadata.generation = 1;
     },
-    prepareForUpdate(newObj, oldObj) {
-      newObj.status = structuredClone(oldObj.status);
-    },
-    prepareForStatusUpdate(newObj, oldObj) {
-      newObj.spec = structuredClone(oldObj.spec);
-      if (oldObj.metadata.labels) newObj.metadata.labels = structuredClone(oldObj.metadata.labels);
-      else delete newObj.metadata.labels;
-    },
+    ...workloadStatusHandling,
     validate: (obj) => validateDeployment(obj),
-    validateUpdate(newObj, oldObj) {
-      const errs = validateDeployment(newObj);
-      // apps/v1 selectors are immutable.
-      if (!semanticEqual(newObj.spec?.selector, oldObj.spec?.selector)) {
-        errs.push(invalidRaw('spec.selector', goLabelSelector(newObj.spec?.selector), 'field is immutable'));
-      }
-      return errs;
-    },
+    validateUpdate: (newObj, oldObj) => [...validateDeployment(newObj), ...validateSelectorUnchanged(newObj, oldObj)],
     table: {
       columns: [
         nameColumn(),

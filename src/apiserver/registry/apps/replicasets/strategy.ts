@@ -1,11 +1,11 @@
 // replicasets (apps/v1): replicas default 1, pod template defaults, immutable selector, status handling,
 // status.replicas field selector, and the NAME DESIRED CURRENT READY AGE table.
 import type { ResourceDefinition } from '../../types.js';
-import { goLabelSelector, invalidRaw, formatLabelSelector, semanticEqual } from '../../../../api/validation/index.js';
+import { formatLabelSelector } from '../../../../api/validation/index.js';
 import { column, nameColumn, ageColumn, layoutContainerCells, DESCRIPTIONS } from '../../printing.js';
 import { translateTimestampSince } from '../../age.js';
 import { setPodTemplateDefaults } from '../../core/pods/pod-defaults.js';
-import { validateNonnegative, validateSelectorAndTemplate } from '../workload.js';
+import { validateNonnegative, validateSelectorAndTemplate, workloadStatusHandling, validateSelectorUnchanged } from '../workload.js';
 import type { KObject } from '../../types.js';
 
 function validateReplicaSet(rs: KObject) {
@@ -33,22 +33,9 @@ export const replicasets: ResourceDefinition = {
       obj.status = { replicas: 0 };
       obj.metadata.generation = 1;
     },
-    prepareForUpdate(newObj, oldObj) {
-      newObj.status = structuredClone(oldObj.status);
-    },
-    prepareForStatusUpdate(newObj, oldObj) {
-      newObj.spec = structuredClone(oldObj.spec);
-      if (oldObj.metadata.labels) newObj.metadata.labels = structuredClone(oldObj.metadata.labels);
-      else delete newObj.metadata.labels;
-    },
+    ...workloadStatusHandling,
     validate: (obj) => validateReplicaSet(obj),
-    validateUpdate(newObj, oldObj) {
-      const errs = validateReplicaSet(newObj);
-      if (!semanticEqual(newObj.spec?.selector, oldObj.spec?.selector)) {
-        errs.push(invalidRaw('spec.selector', goLabelSelector(newObj.spec?.selector), 'field is immutable'));
-      }
-      return errs;
-    },
+    validateUpdate: (newObj, oldObj) => [...validateReplicaSet(newObj), ...validateSelectorUnchanged(newObj, oldObj)],
     fieldSelectors: { 'status.replicas': (o) => String(o.status?.replicas ?? 0) },
     table: {
       columns: [
