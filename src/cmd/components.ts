@@ -16,6 +16,10 @@ export interface ComponentOptions {
   simulatedNodes?: number;
   /** Node lifecycle grace period (tests shorten it). */
   nodeMonitorGracePeriodSeconds?: number;
+  /** The cluster CA bundle (PEM, <home>/pki/ca.crt) published in every namespace as ConfigMap kube-root-ca.crt. */
+  clusterCA?: string;
+  /** Pod GC quarantine for missing nodes in seconds (default 40; tests shorten it). */
+  podGCQuarantineSeconds?: number;
 }
 
 export interface RunningComponents {
@@ -42,7 +46,8 @@ export async function startComponents(opts: ComponentOptions): Promise<RunningCo
   const informers = new InformerFactory(clientFor('system:informers'), { signal: ac.signal, log: log('informers') });
   const running: Promise<unknown>[] = [];
 
-  running.push(runControllerManager({ client: clientFor('system:kube-controller-manager'), informers, identity, signal: ac.signal, log: log('controller-manager'), nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds })
+  running.push(runControllerManager({ client: clientFor('system:kube-controller-manager'), informers, identity, signal: ac.signal, log: log('controller-manager'),
+    nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds, clusterCA: opts.clusterCA, podGCQuarantineSeconds: opts.podGCQuarantineSeconds })
     .catch((e) => opts.log({ level: 'error', msg: 'controller manager failed', error: errorText(e) })));
 
   const schedClient = clientFor('system:kube-scheduler');

@@ -30,6 +30,8 @@ export interface ServerOptions {
   components?: boolean;
   /** Node lifecycle grace period in seconds (tests shorten it; default 40). */
   nodeMonitorGracePeriodSeconds?: number;
+  /** Pod GC quarantine for missing nodes in seconds (tests shorten it; default 40). */
+  podGCQuarantineSeconds?: number;
   log?: LogFn;
 }
 
@@ -81,6 +83,7 @@ export async function startControlPlane(opts: ServerOptions): Promise<RunningCon
   // The other components start after the API is healthy and do not hold up `nanokube start`.
   const components = opts.components === false ? undefined : (await import('./components.js')).startComponents({
     handler: api.handler, log, simulatedNodes: opts.simulatedNodes, nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds,
+    clusterCA: pki.caCert, podGCQuarantineSeconds: opts.podGCQuarantineSeconds,
   });
   components?.catch((e) => log({ level: 'error', msg: 'components failed to start', error: String(e) }));
 

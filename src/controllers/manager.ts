@@ -16,6 +16,8 @@ import { startServiceAccountController } from './serviceaccount/index.js';
 import { startEndpointsController } from './endpoints/index.js';
 import { startEndpointSliceController } from './endpointslice/index.js';
 import { startNodeLifecycleController } from './nodelifecycle/index.js';
+import { startRootCACertPublisher } from './rootcacertpublisher/index.js';
+import { startPodGCController } from './podgc/index.js';
 
 export interface ControllerManagerOptions {
   client: Client;
@@ -27,13 +29,22 @@ export interface ControllerManagerOptions {
   log?: LogFn;
   /** Node lifecycle: seconds without a Lease renewal before a node is marked Unknown (upstream default 40). */
   nodeMonitorGracePeriodSeconds?: number;
+  /** The cluster CA bundle (PEM) the root CA publisher puts in every namespace; without it that controller is off. */
+  clusterCA?: string;
+  /** Pod GC: seconds a node must stay missing before its pods are deleted (upstream 40; tests shorten it). */
+  podGCQuarantineSeconds?: number;
   /** Leader election; off only for tests that run a single manager and want no Lease traffic. */
   leaderElection?: boolean;
 }
 
+/** What the individual controllers are configured with (as kube-controller-manager's flags). */
+type ControllerSettings = Pick<ControllerManagerOptions, 'nodeMonitorGracePeriodSeconds' | 'clusterCA' | 'podGCQuarantineSeconds'>;
+
 type Starter = (o: { client: Client; informers: InformerFactory; clock: Clock; signal: AbortSignal; log: LogFn }) => Promise<void>;
 
-export function controllerStarters(opts: Pick<ControllerManagerOptions, 'nodeMonitorGracePeriodSeconds'>): Record<string, Starter> {
+export function controllerStarters(opts: ControllerSettings): Record<string, Starter> {
+  const rootCA = opts.clusterCA;
+  const publisher: Record<string, Starter> = rootCA ? { 'root-ca-cert-publisher': (o) => startRootCACertPublisher({ ...o, rootCA }) } : {};
   return {
     replicaset: (o) => startReplicaSetController(o),
     deployment: (o) => startDeploymentController(o),
@@ -43,11 +54,13 @@ export function controllerStarters(opts: Pick<ControllerManagerOptions, 'nodeMon
     endpoints: (o) => startEndpointsController(o),
     endpointslice: (o) => startEndpointSliceController(o),
     nodelifecycle: (o) => startNodeLifecycleController({ ...o, ...(opts.nodeMonitorGracePeriodSeconds ? { nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodSeconds * 1000 } as any : {}) }),
+    ...publisher,
+    podgc: (o) => startPodGCController({ ...o, ...(opts.podGCQuarantineSeconds !== undefined ? { quarantineMs: opts.podGCQuarantineSeconds * 1000 } : {}) }),
   };
 }
 
 /** Runs every controller until `signal` aborts. Resolves once all have stopped. */
-export async function runControllers(opts: { client: Client; informers?: InformerFactory; clock: Clock; signal: AbortSignal; log: LogFn; nodeMonitorGracePeriodSeconds?: number }): Promise<void> {
+export async function runControllers(opts: { client: Client; informers?: InformerFactory; clock: Clock; signal: AbortSignal; log: LogFn } & ControllerSettings): Promise<void> {
   const informers = opts.informers ?? new InformerFactory(opts.client);
   const starters = controllerStarters(opts);
   await Promise.all(Object.entries(starters).map(async ([name, start]) => {
