@@ -412,10 +412,10 @@ export class GenericStore {
     if (deepEqual(withoutVolatile(obj), withoutVolatile(current))) return current; // no-op: no new resourceVersion
     if (wctx.dryRun) return obj;
     const key = this.key(current.metadata.namespace, current.metadata.name!);
-    // A deleting object goes once nothing holds it: no finalizers (for namespaces, spec.finalizers too) and
-    // no grace period left (pods wait for the kubelet).
+    // A deleting object goes once nothing holds it: no finalizers (nor what the strategy says holds it, e.g. a
+    // namespace's spec.finalizers) and no grace period left (pods wait for the kubelet).
     if (obj.metadata.deletionTimestamp && !(obj.metadata.finalizers?.length) && !obj.metadata.deletionGracePeriodSeconds
-      && !(this.def.resource === 'namespaces' && obj.spec?.finalizers?.length)) {
+      && !s.deletionHeld?.(obj)) {
       const del = await this.store.delete(key, kv.modRevision);
       obj.metadata.resourceVersion = String(del.modRevision);
       return obj;
@@ -447,16 +447,14 @@ export class GenericStore {
       if (policy === 'Orphan') { fins.add('orphan'); fins.delete('foregroundDeletion'); }
       if (policy === 'Foreground') { fins.add('foregroundDeletion'); fins.delete('orphan'); }
       if (policy === 'Background') { fins.delete('orphan'); fins.delete('foregroundDeletion'); }
-      if (this.def.resource === 'namespaces' && (next.spec?.finalizers?.length ?? 0) > 0) fins.add('\u0000spec');
       const grace = this.gracePeriod(cur, opts);
-      if (fins.size > 0 || grace > 0) {
-        fins.delete('\u0000spec');
+      if (fins.size > 0 || grace > 0 || this.def.strategy.deletionHeld?.(next)) {
         if (fins.size) next.metadata.finalizers = [...fins]; else delete next.metadata.finalizers;
         if (!cur.metadata.deletionTimestamp || (grace < (cur.metadata.deletionGracePeriodSeconds ?? Infinity))) {
           next.metadata.deletionTimestamp = timestamp(new Date(wctx.now.getTime() + grace * 1000));
           next.metadata.deletionGracePeriodSeconds = grace;
         }
-        if (this.def.resource === 'namespaces') next.status = { ...(next.status ?? {}), phase: 'Terminating' };
+        this.def.strategy.beginDeletion?.(next);
         if (deepEqual(next, cur)) return { object: cur, deleted: false };
         if (wctx.dryRun) return { object: next, deleted: false };
         try {

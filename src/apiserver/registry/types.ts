@@ -53,6 +53,13 @@ export interface Strategy {
   validateUpdate?(newObj: KObject, oldObj: KObject, ctx: StrategyContext): FieldError[] | Promise<FieldError[]>;
   /** Allocation on create, after validation (e.g. Service clusterIP, nodePort). May throw StatusError. */
   allocate?(obj: KObject, ctx: StrategyContext, old?: KObject): void | Promise<void>;
+  /**
+   * Deletion hooks for resources whose deletion is held by more than metadata.finalizers (namespaces:
+   * spec.finalizers). `deletionHeld` keeps a deleting object stored; `beginDeletion` changes the object when its
+   * deletion starts but it stays (namespaces: status.phase Terminating).
+   */
+  deletionHeld?(obj: KObject): boolean;
+  beginDeletion?(obj: KObject): void;
   /** Extra field selectors beyond metadata.name / metadata.namespace. */
   fieldSelectors?: Record<string, (obj: KObject) => string | undefined>;
   /** Server-side printing for `kubectl get` (Table). */

@@ -15,6 +15,9 @@ export const namespaces: ResourceDefinition = {
   subresources: ['finalize', 'status'],
   strategy: {
     hasStatus: true,
+    // The namespace controller empties a deleting namespace, then clears spec.finalizers through /finalize.
+    deletionHeld: (ns) => (ns.spec?.finalizers?.length ?? 0) > 0,
+    beginDeletion(ns) { ns.status = { ...(ns.status ?? {}), phase: 'Terminating' }; },
     defaults(obj) {
       // The name label is kept equal to the name on every write, as upstream's defaulting does.
       if (obj.metadata.name) obj.metadata.labels = { ...(obj.metadata.labels ?? {}), [NAMESPACE_NAME_LABEL]: obj.metadata.name };
