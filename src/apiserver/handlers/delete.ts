@@ -34,7 +34,7 @@ export async function handleDelete(ctx: HandlerContext): Promise<ApiResponse> {
   if (opts.dryRun?.includes('All')) wctx.dryRun = true;
   const { object, deleted } = await ctx.store.delete(ctx.info.namespace, ctx.info.name!, opts, wctx);
   if (!deleted) return objectResponse(ctx, 202, object);
-  if (ctx.store.def.resource === 'pods') return objectResponse(ctx, 200, object);
+  if (ctx.store.def.strategy.returnDeletedObject) return objectResponse(ctx, 200, object);
   const def = ctx.store.def;
   return jsonResponse(200, {
     kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success',

@@ -55,8 +55,6 @@ export interface StoreHooks {
   updateManagedFields?(args: { def: ResourceDefinition; old: KObject | undefined; updated: KObject; ctx: WriteContext; subresource?: string }): void;
 }
 
-/** Resources whose PUT may create the object (upstream strategies' AllowCreateOnUpdate). */
-const createOnUpdate = new Set(['services', 'endpoints', 'leases', 'events', 'endpointslices']);
 
 export class GenericStore {
   readonly ref: ResourceRef;
@@ -378,7 +376,7 @@ export class GenericStore {
     if (this.def.namespaced && input.metadata?.namespace && namespace && input.metadata.namespace !== namespace) {
       throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
     }
-    return this.guaranteedUpdate(namespace, name, () => clone(input), { ...wctx, allowCreate: !wctx.subresource && createOnUpdate.has(this.def.resource) });
+    return this.guaranteedUpdate(namespace, name, () => clone(input), { ...wctx, allowCreate: !wctx.subresource && !!this.def.strategy.allowCreateOnUpdate });
   }
 
   private async writeUpdate(current: KObject, kv: KeyValue, desired: KObject, wctx: WriteContext & { subresource?: string }): Promise<KObject> {
@@ -447,7 +445,7 @@ export class GenericStore {
       if (policy === 'Orphan') { fins.add('orphan'); fins.delete('foregroundDeletion'); }
       if (policy === 'Foreground') { fins.add('foregroundDeletion'); fins.delete('orphan'); }
       if (policy === 'Background') { fins.delete('orphan'); fins.delete('foregroundDeletion'); }
-      const grace = this.gracePeriod(cur, opts);
+      const grace = this.def.strategy.gracePeriod?.(cur, opts.gracePeriodSeconds) ?? 0;
       if (fins.size > 0 || grace > 0 || this.def.strategy.deletionHeld?.(next)) {
         if (fins.size) next.metadata.finalizers = [...fins]; else delete next.metadata.finalizers;
         if (!cur.metadata.deletionTimestamp || (grace < (cur.metadata.deletionGracePeriodSeconds ?? Infinity))) {
@@ -476,17 +474,6 @@ export class GenericStore {
     }
   }
 
-  /** Graceful deletion applies to pods bound to a node and not yet finished (the kubelet confirms with grace 0). */
-  private gracePeriod(obj: KObject, opts: DeleteOptions): number {
-    if (this.def.resource !== 'pods') return 0;
-    if (!obj.spec?.nodeName) return 0;
-    const phase = obj.status?.phase;
-    if (phase === 'Succeeded' || phase === 'Failed') return 0;
-    let g = opts.gracePeriodSeconds ?? obj.spec?.terminationGracePeriodSeconds ?? 30;
-    if (g < 0) g = 0;
-    if (obj.metadata.deletionTimestamp && (obj.metadata.deletionGracePeriodSeconds ?? 0) === 0) return 0;
-    return g;
-  }
 
   async deleteCollection(namespace: string | undefined, q: ListQuery, opts: DeleteOptions, wctx: WriteContext): Promise<KObject[]> {
     const { items } = await this.list(namespace, q);

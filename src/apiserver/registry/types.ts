@@ -53,6 +53,15 @@ export interface Strategy {
   validateUpdate?(newObj: KObject, oldObj: KObject, ctx: StrategyContext): FieldError[] | Promise<FieldError[]>;
   /** Allocation on create, after validation (e.g. Service clusterIP, nodePort). May throw StatusError. */
   allocate?(obj: KObject, ctx: StrategyContext, old?: KObject): void | Promise<void>;
+  /** PUT of a missing object creates it (upstream's AllowCreateOnUpdate: services, endpoints, leases, events...). */
+  readonly allowCreateOnUpdate?: boolean;
+  /** DELETE answers with the deleted object instead of a Status (upstream's ReturnDeletedObject: pods). */
+  readonly returnDeletedObject?: boolean;
+  /**
+   * Graceful deletion (pods): seconds the object stays, with deletionTimestamp set, before it may go; 0 deletes at
+   * once. `requested` is DeleteOptions.gracePeriodSeconds.
+   */
+  gracePeriod?(obj: KObject, requested: number | undefined): number;
   /**
    * Deletion hooks for resources whose deletion is held by more than metadata.finalizers (namespaces:
    * spec.finalizers). `deletionHeld` keeps a deleting object stored; `beginDeletion` changes the object when its

@@ -7,6 +7,7 @@ import { FieldError } from '../../../../api/errors.js';
 export const leases: ResourceDefinition = {
   group: 'coordination.k8s.io', version: 'v1', resource: 'leases', singular: 'lease', kind: 'Lease', namespaced: true,
   strategy: {
+    allowCreateOnUpdate: true,
     validate(obj) {
       const errs: FieldError[] = [];
       const spec = obj.spec ?? {};

@@ -61,6 +61,7 @@ export const endpoints: ResourceDefinition = {
   group: '', version: 'v1', resource: 'endpoints', singular: 'endpoints', kind: 'Endpoints', namespaced: true,
   shortNames: ['ep'],
   strategy: {
+    allowCreateOnUpdate: true,
     defaults(obj) {
       for (const ss of obj.subsets ?? []) for (const p of ss?.ports ?? []) if (p && !p.protocol) p.protocol = 'TCP';
     },

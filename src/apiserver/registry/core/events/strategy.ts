@@ -46,6 +46,7 @@ export const events: ResourceDefinition = {
   group: '', version: 'v1', resource: 'events', singular: 'event', kind: 'Event', namespaced: true,
   shortNames: ['ev'],
   strategy: {
+    allowCreateOnUpdate: true,
     validate: (obj) => legacyValidateEvent(obj, 'reportingComponent'),
     validateUpdate: (obj) => legacyValidateEvent(obj, 'reportingComponent'),
     fieldSelectors: {

@@ -63,6 +63,15 @@ export const pods: ResourceDefinition = {
   shortNames: ['po'], categories: ['all'],
   subresources: ['attach', 'binding', 'ephemeralcontainers', 'eviction', 'exec', 'log', 'portforward', 'proxy', 'status'],
   strategy: {
+    returnDeletedObject: true,
+    // Pods bound to a node and not yet finished stay until their kubelet confirms (it deletes with grace 0).
+    gracePeriod(pod, requested) {
+      if (!pod.spec?.nodeName) return 0;
+      const phase = pod.status?.phase;
+      if (phase === 'Succeeded' || phase === 'Failed') return 0;
+      if (pod.metadata.deletionTimestamp && (pod.metadata.deletionGracePeriodSeconds ?? 0) === 0) return 0;
+      return Math.max(0, requested ?? pod.spec?.terminationGracePeriodSeconds ?? 30);
+    },
     hasStatus: true,
     defaults(obj) {
       obj.spec ??= {};

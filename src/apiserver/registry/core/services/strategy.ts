@@ -95,6 +95,7 @@ export function makeServices(cfg: ServiceNetworkConfig = DEFAULT_SERVICE_NETWORK
     shortNames: ['svc'], categories: ['all'],
     subresources: ['proxy', 'status'],
     strategy: {
+      allowCreateOnUpdate: true,
       hasStatus: true,
       defaults: setServiceDefaults,
       prepareForCreate(obj) { obj.status = { loadBalancer: {} }; },

@@ -84,6 +84,7 @@ function validateSlice(s: KObject): FieldError[] {
 export const endpointslices: ResourceDefinition = {
   group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices', singular: 'endpointslice', kind: 'EndpointSlice', namespaced: true,
   strategy: {
+    allowCreateOnUpdate: true,
     hasGeneration: true,
     defaults(obj) {
       for (const p of obj.ports ?? []) if (p && !p.protocol) p.protocol = 'TCP';

@@ -60,6 +60,7 @@ export const eventsV1: ResourceDefinition = {
   // One storage with core/v1 events, as upstream: an Event written through either API is visible through both.
   storage: { group: '', resource: 'events', toStorage: eventsV1ToCore, fromStorage: coreToEventsV1 },
   strategy: {
+    allowCreateOnUpdate: true,
     validate: (obj) => validateEventsV1(obj),
     validateUpdate: (obj) => legacyValidateEvent(eventsV1ToCore(obj), 'reportingController'),
     fieldSelectors: {
