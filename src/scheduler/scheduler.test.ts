@@ -135,3 +135,31 @@ test('when a running pod is deleted, a pod waiting for its capacity is scheduled
   c.api.remove('', 'pods', 'default', 'holder');
   await until(() => nodeOf(c, 'waiter') === 'node-1', 'the waiter is bound');
 });
+
+test('topologySpreadConstraints: pods created together spread over zones, and an unsatisfiable one is reported', async (t) => {
+  const c = await startFakeCluster(t);
+  const zone = 'topology.kubernetes.io/zone';
+  for (const z of ['a', 'b', 'c']) c.addNode(makeNode(`node-${z}`, { labels: { [zone]: z } }));
+  await until(() => c.scheduler.cache.nodeCount === 3, 'the scheduler knows the nodes');
+  // Zone a already runs two matching pods.
+  for (const n of ['old-1', 'old-2']) { const p = makePod(n); p.spec!.nodeName = 'node-a'; c.addPod(p); }
+  await until(() => c.scheduler.cache.podCount === 2, 'the scheduler knows the running pods');
+  const spreadPod = (name: string, minDomains?: number) => {
+    const p = makePod(name);
+    p.spec!.topologySpreadConstraints = [{ maxSkew: 1, topologyKey: zone, whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'web' } }, ...(minDomains ? { minDomains } : {}) }];
+    return p;
+  };
+  const names = ['w-1', 'w-2', 'w-3', 'w-4'];
+  for (const n of names) c.addPod(spreadPod(n));
+  await until(() => names.every((n) => nodeOf(c, n)), 'all spread pods are bound');
+  assert.deepEqual(names.map((n) => nodeOf(c, n)).sort(), ['node-b', 'node-b', 'node-c', 'node-c']);
+  // 2/2/2 over 3 zones, but 4 domains required: the global minimum is 0 and every zone is at the limit.
+  c.addPod(spreadPod('needs-4-zones', 4));
+  const want = "0/3 nodes are available: 3 node(s) didn't match pod topology spread constraints. "
+    + 'preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod..';
+  await until(() => c.pod('needs-4-zones')?.status?.conditions?.some((x) => x.type === 'PodScheduled') === true, 'the failure is reported');
+  assert.equal(c.pod('needs-4-zones')!.status!.conditions!.find((x) => x.type === 'PodScheduled')!.message, want);
+  await c.scheduler.stop();
+  const events = await c.events('needs-4-zones');
+  assert.deepEqual(events.map((e) => [e.type, e.reason, e.message]), [['Warning', 'FailedScheduling', want]]);
+});

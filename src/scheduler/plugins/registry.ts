@@ -26,7 +26,7 @@ export function inTreeRegistry(): Map<string, PluginFactory> {
     [NodeAffinity, () => newNodeAffinity()],
     [NodeResourcesFit, () => newNodeResourcesFit()],
     [BalancedAllocation, () => newBalancedAllocation()],
-    [PodTopologySpread, () => newPodTopologySpread()],
+    [PodTopologySpread, (_args, h) => newPodTopologySpread(h.nodeInfos)],
     [DefaultPreemption, (_args, h) => newDefaultPreemption(h.nodeInfos)],
     [DefaultBinder, (_args, h) => newDefaultBinder(h)],
   ]);
