@@ -3,16 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestCluster } from './helpers/cluster.js';
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try { const v = await fn(); if (v) return v; } catch (e) { last = e; }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { until } from './helpers/until.js';
 
 test('kube-root-ca.crt holds the cluster CA in every namespace; a pod on a removed node is garbage collected', async (t) => {
   const c = await startTestCluster(t, { simulatedNodes: 1, podGCQuarantineSeconds: 1 });

@@ -4,20 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestCluster, examplePath, type TestCluster } from './helpers/cluster.js';
+import { until } from './helpers/until.js';
 import { Client } from '../src/client/client.js';
 import { httpTransport } from '../src/client/transport.js';
 
 function client(c: TestCluster) { return new Client(httpTransport({ server: c.url, ...c.pki })); }
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try { const v = await fn(); if (v) return v; } catch (e) { last = e; }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const podsOf = async (c: TestCluster, selector = 'app=flask-app') =>
   JSON.parse((await c.kubectl(['get', 'pods', '-l', selector, '-o', 'json'])).stdout).items as any[];
