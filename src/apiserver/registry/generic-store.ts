@@ -33,6 +33,9 @@ export interface ListQuery {
 
 export interface ListResult { items: KObject[]; resourceVersion: string; continue?: string; remainingItemCount?: number }
 
+/** Compiled label and field selectors: `everything` is true when no selector was given. */
+export interface SelectionPredicate { everything: boolean; matches: (o: KObject) => boolean }
+
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 export interface WatchEvent { type: WatchEventType; object: KObject | Record<string, unknown> }
 
@@ -111,8 +114,11 @@ export class GenericStore {
     return kv ? this.decode(kv) : undefined;
   }
 
-  /** A predicate for label and field selectors; unknown field labels are a 400 as upstream. */
-  matcher(labelSelector?: string | null, fieldSelector?: string | null): (o: KObject) => boolean {
+  /**
+   * Label and field selectors compiled to a predicate; unknown field labels are a 400 as upstream. `everything` says
+   * no selector was given, which is when a paged list can report remainingItemCount (upstream omits it otherwise).
+   */
+  matcher(labelSelector?: string | null, fieldSelector?: string | null): SelectionPredicate {
     const labels: Selector = parseLabelSelector(labelSelector);
     const fields: FieldRequirement[] = parseFieldSelector(fieldSelector);
     const getters = fields.map((f) => {
@@ -120,14 +126,17 @@ export class GenericStore {
       if (!g) throw badRequest(`field label not supported: ${f.field}`);
       return { ...f, g };
     });
-    if (labels.empty && getters.length === 0) return () => true;
-    return (o) => {
-      if (!labels.matches(o.metadata.labels)) return false;
-      for (const f of getters) {
-        const v = f.g(o) ?? '';
-        if (f.op === '=' ? v !== f.value : v === f.value) return false;
-      }
-      return true;
+    if (labels.empty && getters.length === 0) return { everything: true, matches: () => true };
+    return {
+      everything: false,
+      matches: (o) => {
+        if (!labels.matches(o.metadata.labels)) return false;
+        for (const f of getters) {
+          const v = f.g(o) ?? '';
+          if (f.op === '=' ? v !== f.value : v === f.value) return false;
+        }
+        return true;
+      },
     };
   }
 
@@ -138,7 +147,7 @@ export class GenericStore {
   }
 
   async list(namespace: string | undefined, q: ListQuery = {}): Promise<ListResult> {
-    const match = this.matcher(q.labelSelector, q.fieldSelector);
+    const selection = this.matcher(q.labelSelector, q.fieldSelector);
     let revision = 0;
     let startKey: string | undefined;
     if (q.continue) {
@@ -173,14 +182,14 @@ export class GenericStore {
       readAt = page.revision;
       for (const kv of page.items) {
         const o = this.decode(kv);
-        if (match(o)) {
+        if (selection.matches(o)) {
           items.push(o);
           if (limit && items.length >= limit) {
             const more = kv.key !== page.items[page.items.length - 1].key || page.continueKey !== undefined;
             if (more) {
               const token = Buffer.from(JSON.stringify({ rv: readAt, start: kv.key })).toString('base64url');
               const remaining = page.remaining !== undefined ? page.remaining + (page.items.length - 1 - page.items.indexOf(kv)) : undefined;
-              return { items, resourceVersion: String(readAt), continue: token, remainingItemCount: match.length === 0 ? remaining : undefined };
+              return { items, resourceVersion: String(readAt), continue: token, remainingItemCount: selection.everything ? remaining : undefined };
             }
             return { items, resourceVersion: String(readAt) };
           }
@@ -199,7 +208,7 @@ export class GenericStore {
    */
   watch(namespace: string | undefined, q: ListQuery & { allowWatchBookmarks?: boolean; sendInitialEvents?: boolean }, signal: AbortSignal): AsyncIterable<WatchEvent> {
     const queue = new EventQueue<WatchEvent>(signal);
-    const match = this.matcher(q.labelSelector, q.fieldSelector);
+    const match = this.matcher(q.labelSelector, q.fieldSelector).matches;
     // Malformed requests fail before the stream starts (an HTTP error, not an ERROR event), as upstream.
     if (q.resourceVersion) parseResourceVersion(q.resourceVersion);
     const prefix = this.prefix(namespace);
