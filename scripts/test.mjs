@@ -14,6 +14,9 @@ function find(dir, out = []) {
   }
   return out;
 }
+// A native addon built for another Node.js fails here in one line, not as dozens of failing tests.
+const native = spawnSync(process.execPath, ['scripts/check-native.mjs'], { stdio: 'inherit' });
+if (native.status !== 0) process.exit(1);
 const filters = process.argv.slice(2);
 const files = [...find('dist/src'), ...find('dist/test')].sort()
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));

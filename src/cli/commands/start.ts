@@ -73,6 +73,7 @@ function explainServerFailure(paths: HomePaths, offset: number, port: number): C
 
 export async function start(flags: StartFlags): Promise<void> {
   const t0 = performance.now();
+  (await import('../native-addons.js')).assertNativeAddons();
   const paths = homePaths(resolveHome());
   const config = effectiveConfig(loadConfig(paths), flags);
   const url = apiServerUrl(config);
