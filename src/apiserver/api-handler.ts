@@ -19,6 +19,8 @@ import { aggregatedDiscovery, legacyApiVersions, legacyApiGroupList, legacyApiGr
 import { openapiV2, openapiV3Root, openapiV3Document } from './openapi/index.js';
 import { versionInfo } from './version.js';
 import type { Logger } from './logger.js';
+import { admissionChain, type AdmissionPlugin } from './admission/admission.js';
+import { namespaceLifecycle } from './admission/namespace-lifecycle.js';
 
 export interface SubresourceHandler { (ctx: HandlerContext): Promise<ApiResponse> }
 
@@ -31,7 +33,8 @@ export interface ApiHandlerOptions {
   ready?: () => Promise<boolean>;
   /** Extra subresource handlers by "resource/subresource" (pods/log, pods/exec... once the kubelet exists). */
   subresources?: Record<string, SubresourceHandler>;
-  /** Extra API groups served by other components (metrics.k8s.io). */
+  /** Admission plugins run on writes (default: NamespaceLifecycle). */
+  admission?: AdmissionPlugin[];
 }
 
 const notFoundStatus = () => new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
@@ -39,6 +42,10 @@ const notFoundStatus = () => new StatusError(404, 'NotFound', 'the server could 
 export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
   const { registry, logger } = opts;
   const resources = registry.resources;
+  const namespaces = registry.forResource('', 'namespaces');
+  const admit = admissionChain(opts.admission ?? (namespaces ? [
+    namespaceLifecycle({ getNamespace: (name) => namespaces.tryGet(undefined, name) }),
+  ] : []));
 
   async function route(req: ApiRequest): Promise<ApiResponse> {
     const path = req.path.length > 1 && req.path.endsWith('/') ? req.path.slice(0, -1) : req.path;
@@ -48,7 +55,7 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
       if (!store) throw notFoundStatus();
       const def = store.def;
       if (!def.namespaced && info.namespace) throw notFoundStatus();
-      const ctx = makeContext(req, info, registry, store);
+      const ctx = makeContext(req, info, registry, store, admit);
       if (info.subresource) {
         const sub = info.subresource;
         if (!def.subresources?.includes(sub)) throw notFoundStatus();

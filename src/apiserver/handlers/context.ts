@@ -19,7 +19,8 @@ export interface HandlerContext {
   writeContext(): WriteContext;
 }
 
-export function makeContext(req: ApiRequest, info: ResourceRequestInfo, registry: Registry, store: GenericStore): HandlerContext {
+export function makeContext(req: ApiRequest, info: ResourceRequestInfo, registry: Registry, store: GenericStore,
+  admit?: WriteContext['admit']): HandlerContext {
   const warnings: string[] = [];
   const dryRun = req.query.getAll('dryRun');
   return {
@@ -30,6 +31,7 @@ export function makeContext(req: ApiRequest, info: ResourceRequestInfo, registry
       fieldManager: req.query.get('fieldManager') ?? undefined,
       userAgent: req.headers['user-agent'],
       warn: (m) => warnings.push(m),
+      admit: admit && ((attrs) => admit({ ...attrs, subresource: info.subresource })),
     }),
   };
 }

@@ -1,7 +1,7 @@
 // The generic registry store (DESIGN.md §3): CRUD, resourceVersion checks, watch and error translation for every
 // resource, on top of the Store seam. A resource only adds a Strategy (registry/<group>/<resource>/strategy.ts).
 import type { Store, KeyValue } from '../../storage/backend.js';
-import { KeyExistsError, ConflictError, NotFoundError, CompactedError, FutureRevisionError } from '../../storage/backend.js';
+import { KeyExistsError, ConflictError, NotFoundError, CompactedError } from '../../storage/backend.js';
 import {
   StatusError, notFound, alreadyExists, conflict, invalid, badRequest, gone, FieldError, type ResourceRef,
 } from '../../api/errors.js';
@@ -9,6 +9,13 @@ import { parseLabelSelector, parseFieldSelector, type FieldRequirement, type Sel
 import type { KObject, ResourceDefinition, StrategyContext } from './types.js';
 import { fillCreateMeta, keepImmutableMeta, specChanged, deepEqual, clone, timestamp } from './object-meta.js';
 import { randomSuffix } from './names.js';
+import { watchStream, type WatchEvent } from './watch-stream.js';
+import { encodeContinue, decodeContinue } from './continue-token.js';
+import { parseResourceVersion } from './resource-version.js';
+import type { AdmissionAttributes } from '../admission/admission.js';
+
+export type { WatchEvent, WatchEventType } from './watch-stream.js';
+export { parseResourceVersion } from './resource-version.js';
 
 export interface WriteContext {
   now: Date;
@@ -20,6 +27,11 @@ export interface WriteContext {
   apply?: boolean;
   /** Adds an HTTP Warning header to the response (e.g. unknown fields under fieldValidation=Warn). */
   warn?: (msg: string) => void;
+  /**
+   * The request's admission chain (src/apiserver/admission), run on every object about to be created: by POST, and
+   * by a PUT or apply that creates. Absent for the server's own bootstrap writes.
+   */
+  admit?: (attrs: AdmissionAttributes) => Promise<void>;
 }
 
 export interface ListQuery {
@@ -36,8 +48,6 @@ export interface ListResult { items: KObject[]; resourceVersion: string; continu
 /** Compiled label and field selectors: `everything` is true when no selector was given. */
 export interface SelectionPredicate { everything: boolean; matches: (o: KObject) => boolean }
 
-export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
-export interface WatchEvent { type: WatchEventType; object: KObject | Record<string, unknown> }
 
 export interface DeleteOptions {
   gracePeriodSeconds?: number;
@@ -47,13 +57,11 @@ export interface DeleteOptions {
   dryRun?: string[];
 }
 
-/** Hooks the registry wires in (admission-like checks that need other resources, managedFields). */
+/** Hooks the registry wires in (the strategy context, object meta validation, managedFields). */
 export interface StoreHooks {
   strategyContext(dryRun: boolean): StrategyContext;
   /** Validates ObjectMeta (names, labels, annotations) as upstream's ValidateObjectMeta. */
   validateObjectMeta(obj: KObject, def: ResourceDefinition, old?: KObject): FieldError[];
-  /** NamespaceLifecycle admission: throws if the namespace is missing or terminating. */
-  admitNamespace?(namespace: string, obj: KObject): Promise<void>;
   /** Records field ownership for a non-apply write. */
   updateManagedFields?(args: { def: ResourceDefinition; old: KObject | undefined; updated: KObject; ctx: WriteContext; subresource?: string }): void;
 }
@@ -151,11 +159,7 @@ export class GenericStore {
     let revision = 0;
     let startKey: string | undefined;
     if (q.continue) {
-      try {
-        const c = JSON.parse(Buffer.from(q.continue, 'base64url').toString('utf8'));
-        revision = Number(c.rv); startKey = String(c.start);
-        if (!Number.isInteger(revision) || revision <= 0) throw new Error('bad');
-      } catch { throw badRequest('continue key is not valid: the provided continue parameter is malformed'); }
+      ({ revision, startKey } = decodeContinue(q.continue));
     } else if (q.resourceVersion && q.resourceVersion !== '0' && q.resourceVersionMatch === 'Exact') {
       revision = parseResourceVersion(q.resourceVersion);
     } else if (q.resourceVersion && q.resourceVersion !== '0') {
@@ -187,7 +191,7 @@ export class GenericStore {
           if (limit && items.length >= limit) {
             const more = kv.key !== page.items[page.items.length - 1].key || page.continueKey !== undefined;
             if (more) {
-              const token = Buffer.from(JSON.stringify({ rv: readAt, start: kv.key })).toString('base64url');
+              const token = encodeContinue({ revision: readAt, startKey: kv.key });
               const remaining = page.remaining !== undefined ? page.remaining + (page.items.length - 1 - page.items.indexOf(kv)) : undefined;
               return { items, resourceVersion: String(readAt), continue: token, remainingItemCount: selection.everything ? remaining : undefined };
             }
@@ -201,69 +205,23 @@ export class GenericStore {
     return { items, resourceVersion: String(readAt) };
   }
 
-  /**
-   * A watch as the apiserver serves it: without a resourceVersion (or "0"), or with sendInitialEvents=true, first
-   * an ADDED event for every current object; then changes after the revision. A compacted revision yields one
-   * ERROR event carrying a 410 Status, as kube-apiserver does.
-   */
-  watch(namespace: string | undefined, q: ListQuery & { allowWatchBookmarks?: boolean; sendInitialEvents?: boolean }, signal: AbortSignal): AsyncIterable<WatchEvent> {
-    const queue = new EventQueue<WatchEvent>(signal);
-    const match = this.matcher(q.labelSelector, q.fieldSelector).matches;
-    // Malformed requests fail before the stream starts (an HTTP error, not an ERROR event), as upstream.
-    if (q.resourceVersion) parseResourceVersion(q.resourceVersion);
-    const prefix = this.prefix(namespace);
-    const start = async () => {
-      let from: number;
-      const initial = q.sendInitialEvents === true || !q.resourceVersion || q.resourceVersion === '0';
-      if (initial) {
-        const all = await this.list(namespace, { labelSelector: q.labelSelector, fieldSelector: q.fieldSelector });
-        for (const o of all.items) queue.push({ type: 'ADDED', object: o });
-        from = Number(all.resourceVersion);
-        if (q.sendInitialEvents && q.allowWatchBookmarks) {
-          queue.push({ type: 'BOOKMARK', object: this.bookmark(from, true) });
-        }
-      } else {
-        from = parseResourceVersion(q.resourceVersion!);
-      }
-      let lastRev = from;
-      const watcher = this.store.watch(prefix, from, {
-        onEvent: (ev) => {
-          lastRev = ev.kv.modRevision;
-          const obj = this.decodeShared(ev.kv);
-          const prev = ev.prevKv ? this.decodeShared(ev.prevKv) : undefined;
-          const now = ev.type === 'PUT' && match(obj);
-          const before = prev !== undefined && match(prev);
-          if (ev.type === 'DELETE') { if (match(obj)) queue.push({ type: 'DELETED', object: obj }); return; }
-          if (now && before) queue.push({ type: 'MODIFIED', object: obj });
-          else if (now) queue.push({ type: 'ADDED', object: obj });
-          else if (before) queue.push({ type: 'DELETED', object: obj });
-        },
-        onError: (err) => {
-          if (err instanceof CompactedError) queue.push({ type: 'ERROR', object: tooOld(from, err.compacted) });
-          else queue.push({ type: 'ERROR', object: { ...new StatusError(500, 'InternalError', 'watch ended: storage error').status } });
-          queue.end();
-        },
-      });
-      let bookmarkTimer: NodeJS.Timeout | undefined;
-      if (q.allowWatchBookmarks) {
-        bookmarkTimer = setInterval(() => queue.push({ type: 'BOOKMARK', object: this.bookmark(lastRev, false) }), 60_000);
-        bookmarkTimer.unref();
-      }
-      queue.onClose(() => { watcher.stop(); if (bookmarkTimer) clearInterval(bookmarkTimer); });
-    };
-    start().catch((err) => {
-      if (err instanceof FutureRevisionError) {
-        queue.push({ type: 'ERROR', object: { ...new StatusError(504, 'Timeout', `Too large resource version: ${err.requested}, current: ${err.current}`).status } });
-      } else if (err instanceof CompactedError) {
-        queue.push({ type: 'ERROR', object: tooOld(Number(q.resourceVersion), err.compacted) });
-      } else if (err instanceof StatusError) {
-        queue.push({ type: 'ERROR', object: { ...err.status } });
-      } else {
-        queue.push({ type: 'ERROR', object: { ...new StatusError(500, 'InternalError', 'watch failed').status } });
-      }
-      queue.end();
+  /** A watch as the apiserver serves it (watch-stream.ts). */
+  watch(namespace: string | undefined, q: ListQuery & { allowWatchBookmarks?: boolean; sendInitialEvents?: boolean }, signal: AbortSignal,
+    opts: { capacity?: number; onFellBehind?: () => void } = {}): AsyncIterable<WatchEvent> {
+    const selection = this.matcher(q.labelSelector, q.fieldSelector);
+    return watchStream({
+      store: this.store,
+      prefix: this.prefix(namespace),
+      resourceVersion: q.resourceVersion,
+      sendInitialEvents: q.sendInitialEvents,
+      allowWatchBookmarks: q.allowWatchBookmarks,
+      matches: selection.matches,
+      list: () => this.list(namespace, { labelSelector: q.labelSelector, fieldSelector: q.fieldSelector }),
+      decode: (kv) => this.decodeShared(kv),
+      bookmark: (rev, end) => this.bookmark(rev, end),
+      signal,
+      ...opts,
     });
-    return queue;
   }
 
   private bookmark(rev: number, initialEnd: boolean): KObject {
@@ -312,7 +270,7 @@ export class GenericStore {
     fillCreateMeta(obj, wctx.now);
     if (this.def.strategy.hasGeneration) obj.metadata.generation = 1; else delete obj.metadata.generation;
     const sctx = this.ctx(wctx.dryRun);
-    if (this.def.namespaced && this.hooks.admitNamespace) await this.hooks.admitNamespace(obj.metadata.namespace!, obj);
+    await wctx.admit?.({ operation: 'CREATE', object: obj, namespace: obj.metadata.namespace, def: this.def, dryRun: wctx.dryRun });
     this.def.strategy.defaults?.(obj);
     await this.def.strategy.prepareForCreate?.(obj, sctx);
     await this.validate(obj, undefined, sctx);
@@ -393,15 +351,9 @@ export class GenericStore {
     obj.apiVersion = this.apiVersion; obj.kind = this.def.kind;
     const s = this.def.strategy;
     const sctx = this.ctx(wctx.dryRun);
-    if (wctx.subresource === 'binding') {
-      // The binding handler itself changes only spec.nodeName and the PodScheduled condition.
-    } else if (wctx.subresource === 'finalize') {
-      // namespaces/finalize changes spec.finalizers and nothing else.
-      const finalizers = obj.spec?.finalizers;
-      Object.assign(obj, clone(current));
-      obj.metadata = clone(current.metadata);
-      obj.spec = { ...(current.spec ?? {}), finalizers: Array.isArray(finalizers) ? finalizers : [] };
-    } else if (wctx.subresource === 'status') {
+    const sub = wctx.subresource ? s.subresources?.[wctx.subresource] : undefined;
+    if (sub) sub.prepareForUpdate(obj, current);
+    else if (wctx.subresource === 'status') {
       if (s.prepareForStatusUpdate) s.prepareForStatusUpdate(obj, current);
       else { const status = obj.status; Object.assign(obj, clone(current)); obj.status = status; obj.metadata = clone(current.metadata); }
     } else if (s.prepareForUpdate) await s.prepareForUpdate(obj, current, sctx);
@@ -411,8 +363,7 @@ export class GenericStore {
     if (s.hasGeneration && wctx.subresource !== 'status' && specChanged(obj, current)) {
       obj.metadata.generation = (current.metadata.generation ?? 0) + 1;
     }
-    // Once deletion has started, finalizers may only be removed (upstream forbids adding new ones).
-    if (wctx.subresource !== 'binding' && wctx.subresource !== 'finalize') await this.validate(obj, current, sctx);
+    if (!sub?.skipValidation) await this.validate(obj, current, sctx);
     if (s.allocate) await s.allocate(obj, sctx, current);
     obj.metadata.resourceVersion = current.metadata.resourceVersion;
     this.hooks.updateManagedFields?.({ def: this.def, old: current, updated: obj, ctx: wctx, subresource: wctx.subresource });
@@ -495,23 +446,6 @@ export class GenericStore {
   }
 }
 
-/**
- * A resourceVersion from a list or watch request, as upstream's APIObjectVersioner parses it (an unsigned integer).
- * Upstream answers a malformed one with a 500 carrying this message (kubernetes#113939); a client error is a 400.
- */
-export function parseResourceVersion(rv: string): number {
-  if (!/^[0-9]+$/.test(rv)) {
-    throw badRequest(`resourceVersion: Invalid value: ${JSON.stringify(rv)}: strconv.ParseUint: parsing ${JSON.stringify(rv)}: invalid syntax`);
-  }
-  const n = Number(rv);
-  if (!Number.isSafeInteger(n)) throw badRequest(`resourceVersion: Invalid value: ${JSON.stringify(rv)}: strconv.ParseUint: parsing ${JSON.stringify(rv)}: value out of range`);
-  return n;
-}
-
-function tooOld(requested: number, compacted: number) {
-  return { ...new StatusError(410, 'Expired', `too old resource version: ${requested} (${compacted + 1})`).status };
-}
-
 /** Compare objects ignoring what changes on every write (managedFields times). */
 function withoutVolatile(o: KObject): KObject {
   const c = { ...o, metadata: { ...o.metadata } };
@@ -519,52 +453,3 @@ function withoutVolatile(o: KObject): KObject {
   if (c.metadata.managedFields) c.metadata.managedFields = c.metadata.managedFields.map((m: any) => ({ ...m, time: undefined }));
   return c;
 }
-
-/**
- * A push-to-pull bridge for watch streams: producers push, the HTTP writer iterates. Ends when the request is
- * aborted or end() is called; onClose callbacks release the storage watch.
- */
-export class EventQueue<T> implements AsyncIterable<T> {
-  private items: T[] = [];
-  private waiting?: (v: IteratorResult<T>) => void;
-  private closed = false;
-  private closers: (() => void)[] = [];
-  constructor(signal?: AbortSignal) {
-    signal?.addEventListener('abort', () => this.close(), { once: true });
-    if (signal?.aborted) this.close();
-  }
-  push(item: T): void {
-    if (this.closed) return;
-    if (this.waiting) { const w = this.waiting; this.waiting = undefined; w({ value: item, done: false }); }
-    else this.items.push(item);
-  }
-  /** No more items after those queued. */
-  end(): void { this.push(END as any); }
-  onClose(fn: () => void): void { if (this.closed) fn(); else this.closers.push(fn); }
-  private close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    for (const c of this.closers.splice(0)) { try { c(); } catch { /* best effort */ } }
-    if (this.waiting) { const w = this.waiting; this.waiting = undefined; w({ value: undefined as any, done: true }); }
-  }
-  [Symbol.asyncIterator](): AsyncIterator<T> {
-    return {
-      next: () => {
-        if (this.items.length) {
-          const v = this.items.shift()!;
-          if (v === (END as any)) { this.close(); return Promise.resolve({ value: undefined as any, done: true }); }
-          return Promise.resolve({ value: v, done: false });
-        }
-        if (this.closed) return Promise.resolve({ value: undefined as any, done: true });
-        return new Promise<IteratorResult<T>>((resolve) => {
-          this.waiting = (r) => {
-            if (!r.done && r.value === (END as any)) { this.close(); resolve({ value: undefined as any, done: true }); }
-            else resolve(r);
-          };
-        });
-      },
-      return: () => { this.close(); return Promise.resolve({ value: undefined as any, done: true }); },
-    };
-  }
-}
-const END = Symbol('end');

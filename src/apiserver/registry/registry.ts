@@ -1,7 +1,7 @@
 // The set of served resources: one GenericStore per ResourceDefinition, plus the hooks that need a view across
-// resources (strategy context, namespace lifecycle admission).
+// resources (the strategy context).
 import type { Store } from '../../storage/backend.js';
-import { StatusError, notFound, type FieldError } from '../../api/errors.js';
+import type { FieldError } from '../../api/errors.js';
 import type { KObject, ResourceDefinition, StrategyContext } from './types.js';
 import { GenericStore, type StoreHooks, type WriteContext } from './generic-store.js';
 
@@ -23,7 +23,6 @@ export class Registry {
     const hooks: StoreHooks = {
       strategyContext: (dryRun) => this.strategyContext(dryRun),
       validateObjectMeta: opts.validateObjectMeta,
-      admitNamespace: (ns, obj) => this.admitNamespace(ns, obj),
       updateManagedFields: opts.updateManagedFields,
     };
     for (const def of opts.resources) {
@@ -50,21 +49,6 @@ export class Registry {
         return (await s.list(namespace)).items;
       },
     };
-  }
-
-  /** NamespaceLifecycle admission: no new objects in a missing or terminating namespace. */
-  private async admitNamespace(namespace: string, obj: KObject): Promise<void> {
-    const ns = this.forResource('', 'namespaces');
-    if (!ns) return;
-    const found = await ns.tryGet(undefined, namespace);
-    if (!found) throw notFound({ resource: 'namespaces' }, namespace);
-    if (found.metadata.deletionTimestamp || found.status?.phase === 'Terminating') {
-      // Events about the namespace's teardown are still allowed, as upstream.
-      if (obj.kind === 'Event') return;
-      throw new StatusError(403, 'Forbidden',
-        `${obj.kind?.toLowerCase() ?? 'object'}s "${obj.metadata.name ?? obj.metadata.generateName ?? ''}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`,
-        { name: obj.metadata.name, kind: obj.kind?.toLowerCase() + 's', causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }] });
-    }
   }
 
   writeContext(partial: Partial<WriteContext> = {}): WriteContext {

@@ -69,10 +69,23 @@ export interface Strategy {
    */
   deletionHeld?(obj: KObject): boolean;
   beginDeletion?(obj: KObject): void;
+  /**
+   * Writes through subresources other than status and scale (pods/binding, namespaces/finalize): what each may
+   * change. status and scale are generic (prepareForStatusUpdate; the scale handler).
+   */
+  subresources?: Record<string, SubresourceStrategy>;
   /** Extra field selectors beyond metadata.name / metadata.namespace. */
   fieldSelectors?: Record<string, (obj: KObject) => string | undefined>;
   /** Server-side printing for `kubectl get` (Table). */
   table?: { columns: TableColumn[]; row(obj: KObject, now: Date): unknown[] };
+}
+
+/** How an update through one subresource changes the stored object. */
+export interface SubresourceStrategy {
+  /** Carries over from oldObj everything a write through this subresource may not change. Mutates newObj. */
+  prepareForUpdate(newObj: KObject, oldObj: KObject): void;
+  /** The subresource's handler checked the change itself; the resource's update validation does not run. */
+  readonly skipValidation?: boolean;
 }
 
 export interface ResourceDefinition {

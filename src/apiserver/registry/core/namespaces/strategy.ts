@@ -34,6 +34,17 @@ export const namespaces: ResourceDefinition = {
       if (newObj.spec.finalizers === undefined) delete newObj.spec.finalizers;
       newObj.status = structuredClone(oldObj.status);
     },
+    subresources: {
+      // namespaces/finalize changes spec.finalizers and nothing else.
+      finalize: {
+        prepareForUpdate(newObj, oldObj) {
+          const finalizers = newObj.spec?.finalizers;
+          Object.assign(newObj, structuredClone(oldObj));
+          newObj.spec = { ...(oldObj.spec ?? {}), finalizers: Array.isArray(finalizers) ? finalizers : [] };
+        },
+        skipValidation: true,
+      },
+    },
     prepareForStatusUpdate(newObj, oldObj) {
       newObj.spec = structuredClone(oldObj.spec);
     },

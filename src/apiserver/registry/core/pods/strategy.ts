@@ -85,6 +85,11 @@ export const pods: ResourceDefinition = {
     prepareForUpdate(newObj, oldObj) {
       newObj.status = structuredClone(oldObj.status);
     },
+    subresources: {
+      // The binding handler (handlers/binding.ts) checks and makes the whole change: spec.nodeName and the
+      // PodScheduled condition.
+      binding: { prepareForUpdate() { /* the handler's object is the update */ }, skipValidation: true },
+    },
     prepareForStatusUpdate(newObj, oldObj) {
       newObj.spec = structuredClone(oldObj.spec);
       // Upstream keeps owner references away from the status endpoint (old kubelets corrupted them).

@@ -1,0 +1,29 @@
+// NamespaceLifecycle (upstream plugin/pkg/admission/namespace/lifecycle): no new objects in a namespace that
+// does not exist or is being terminated. Events about the namespace's teardown are still allowed, as upstream.
+import { notFound, forbidden } from '../../api/errors.js';
+import type { KObject } from '../registry/types.js';
+import type { AdmissionPlugin } from './admission.js';
+
+export interface NamespaceLifecycleOptions {
+  /** Reads a namespace; undefined when it does not exist. */
+  getNamespace(name: string): Promise<KObject | undefined>;
+}
+
+export function namespaceLifecycle(opts: NamespaceLifecycleOptions): AdmissionPlugin {
+  return {
+    name: 'NamespaceLifecycle',
+    async admit(attrs) {
+      if (attrs.operation !== 'CREATE' || !attrs.def.namespaced || !attrs.namespace) return;
+      const ns = await opts.getNamespace(attrs.namespace);
+      if (!ns) throw notFound({ resource: 'namespaces' }, attrs.namespace);
+      if (!ns.metadata.deletionTimestamp && ns.status?.phase !== 'Terminating') return;
+      if (attrs.def.kind === 'Event') return;
+      const obj = attrs.object;
+      const group = attrs.def.group;
+      const resource = group ? `${attrs.def.resource}.${group}` : attrs.def.resource;
+      const err = forbidden(`${resource} "${obj.metadata.name ?? obj.metadata.generateName ?? ''}" is forbidden: unable to create new content in namespace ${attrs.namespace} because it is being terminated`);
+      err.status.details = { name: obj.metadata.name, group: attrs.def.group || undefined, kind: attrs.def.resource, causes: [{ reason: 'NamespaceTerminating', message: `namespace ${attrs.namespace} is being terminated`, field: 'metadata.namespace' }] };
+      throw err;
+    },
+  };
+}
