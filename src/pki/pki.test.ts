@@ -6,7 +6,7 @@ import { createServer, request } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { certificateAltNames, ensureClusterPki, issueClientCertificate, pkiFiles } from './index.js';
+import { certificateAltNames, ensureClusterPki, ensureKubeletServingCertificate, issueClientCertificate, pkiFiles } from './index.js';
 
 function tempDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'nanokube-pki-'));
@@ -17,7 +17,7 @@ function tempDir(t: { after(fn: () => void): void }): string {
 test('first start creates a CA, an apiserver serving cert with the cluster names, and an admin cert in system:masters', async (t) => {
   const dir = tempDir(t);
   const pki = await ensureClusterPki({ dir, hostname: 'my-host' });
-  assert.deepEqual(pki.generated, ['ca', 'apiserver', 'admin']);
+  assert.deepEqual(pki.generated, ['ca', 'apiserver', 'admin', 'apiserver-kubelet-client']);
 
   const ca = new X509Certificate(pki.caCert);
   assert.equal(ca.ca, true);
@@ -59,7 +59,7 @@ test('leaf certificates near expiry, or a serving cert missing a new host name, 
   assert.ok(certificateAltNames(new X509Certificate(renamed.apiserver.cert)).includes('other-host'));
 
   const later = await ensureClusterPki({ dir, hostname: 'other-host', now: () => new Date(Date.now() + 350 * 864e5) });
-  assert.deepEqual(later.generated, ['apiserver', 'admin']);
+  assert.deepEqual(later.generated, ['apiserver', 'admin', 'apiserver-kubelet-client']);
   assert.equal(later.caCert, first.caCert);
 });
 
@@ -87,4 +87,23 @@ test('TLS works end to end: clients verify the apiserver by name and the server 
 
   const agent = await issueClientCertificate(pki.ca, { user: 'system:node:n1', groups: ['system:nodes'] });
   assert.deepEqual(JSON.parse(await get('localhost', agent)), { cn: 'system:node:n1', o: 'system:nodes' });
+});
+
+test('the apiserver has a kubelet-client identity and each kubelet a serving cert for its node names and addresses, both under the cluster CA', async (t) => {
+  const dir = tempDir(t);
+  const pki = await ensureClusterPki({ dir, hostname: 'h' });
+  const ca = new X509Certificate(pki.caCert);
+  const client = new X509Certificate(pki.kubeletClient.cert);
+  assert.ok(client.checkIssued(ca) && client.verify(ca.publicKey));
+  assert.match(client.subject, /CN=kube-apiserver-kubelet-client/);
+
+  const kubeletDir = join(dir, '..', 'kubelet-pki');
+  const serving = await ensureKubeletServingCertificate({ dir: kubeletDir, ca: pki.ca, nodeName: 'nanokube', altNames: ['10.1.2.3'] });
+  const cert = new X509Certificate(serving.cert);
+  assert.ok(cert.checkIssued(ca) && cert.verify(ca.publicKey));
+  const sans = certificateAltNames(cert);
+  for (const n of ['nanokube', '10.1.2.3', '127.0.0.1']) assert.ok(sans.includes(n), `SAN ${n} in ${sans.join(',')}`);
+  assert.equal((await ensureKubeletServingCertificate({ dir: kubeletDir, ca: pki.ca, nodeName: 'nanokube', altNames: ['10.1.2.3'] })).cert, serving.cert, 'reused when still good');
+  const moved = await ensureKubeletServingCertificate({ dir: kubeletDir, ca: pki.ca, nodeName: 'nanokube', altNames: ['10.9.9.9'] });
+  assert.ok(certificateAltNames(new X509Certificate(moved.cert)).includes('10.9.9.9'), 'a new address gets a new certificate');
 });
