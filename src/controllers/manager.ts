@@ -18,6 +18,7 @@ import { startEndpointSliceController } from './endpointslice/index.js';
 import { startNodeLifecycleController } from './nodelifecycle/index.js';
 import { startRootCACertPublisher } from './rootcacertpublisher/index.js';
 import { startPodGCController } from './podgc/index.js';
+import { startNodeIpamController } from './nodeipam/index.js';
 
 export interface ControllerManagerOptions {
   client: Client;
@@ -33,12 +34,14 @@ export interface ControllerManagerOptions {
   clusterCA?: string;
   /** Pod GC: seconds a node must stay missing before its pods are deleted (upstream 40; tests shorten it). */
   podGCQuarantineSeconds?: number;
+  /** Node IPAM: the cluster CIDR each Node's spec.podCIDR (/24) is taken from; default 10.244.0.0/16. */
+  clusterCIDR?: string;
   /** Leader election; off only for tests that run a single manager and want no Lease traffic. */
   leaderElection?: boolean;
 }
 
 /** What the individual controllers are configured with (as kube-controller-manager's flags). */
-type ControllerSettings = Pick<ControllerManagerOptions, 'nodeMonitorGracePeriodSeconds' | 'clusterCA' | 'podGCQuarantineSeconds'>;
+type ControllerSettings = Pick<ControllerManagerOptions, 'nodeMonitorGracePeriodSeconds' | 'clusterCA' | 'podGCQuarantineSeconds' | 'clusterCIDR'>;
 
 type Starter = (o: { client: Client; informers: InformerFactory; clock: Clock; signal: AbortSignal; log: LogFn }) => Promise<void>;
 
@@ -53,6 +56,7 @@ export function controllerStarters(opts: ControllerSettings): Record<string, Sta
     serviceaccount: (o) => startServiceAccountController(o),
     endpoints: (o) => startEndpointsController(o),
     endpointslice: (o) => startEndpointSliceController(o),
+    nodeipam: (o) => startNodeIpamController({ ...o, ...(opts.clusterCIDR ? { clusterCIDR: opts.clusterCIDR } : {}) }),
     nodelifecycle: (o) => startNodeLifecycleController({ ...o, ...(opts.nodeMonitorGracePeriodSeconds ? { nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodSeconds * 1000 } as any : {}) }),
     ...publisher,
     podgc: (o) => startPodGCController({ ...o, ...(opts.podGCQuarantineSeconds !== undefined ? { quarantineMs: opts.podGCQuarantineSeconds * 1000 } : {}) }),

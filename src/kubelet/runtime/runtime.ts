@@ -98,6 +98,8 @@ export interface ContainerConfig {
 
 export interface ContainerStatus {
   id: string;
+  /** The sandbox the container belongs to (CRI's Container.pod_sandbox_id). */
+  podSandboxId: string;
   metadata: ContainerMetadata;
   state: ContainerState;
   createdAt: number;
@@ -161,6 +163,13 @@ export interface RuntimeService {
   attach(containerId: string, opts: Omit<ExecOptions, 'cmd'>): Promise<void>;
   /** A byte stream to `port` on 127.0.0.1 inside the sandbox's network namespace. */
   portForward(podSandboxId: string, port: number): Promise<Duplex>;
+
+  /**
+   * CRI's UpdateRuntimeConfig: the kubelet passes the node's podCIDR (node.spec.podCIDR, given by the node IPAM
+   * controller) once it is known; a runtime with a pod network creates its CNI config from it. Sandboxes are not
+   * requested before this has resolved (runtimes without a pod network may leave it out).
+   */
+  updateRuntimeConfig?(config: { podCIDR: string }): Promise<void>;
 
   /** Stops and removes everything this runtime started (nanokube stop), leaving no process, mount or netns. */
   shutdown?(): Promise<void>;

@@ -1,0 +1,44 @@
+// Wiring of the node IPAM controller (upstream's nodeipam with the RangeAllocator CIDR allocator): the key is the
+// node name. See range-allocator.ts.
+import type { Node } from 'kubernetes-types/core/v1.js';
+import { recorderFor, type ControllerOptions } from '../shared/options.js';
+import { resources as builtin, type KubeObject } from '../../client/client.js';
+import { realClock } from '../../client/clock.js';
+import { runController } from '../../client/controller.js';
+import { deletedObject } from '../../client/keys.js';
+import { stderrLog } from '../../client/log.js';
+import { RateLimitingQueue } from '../../client/workqueue.js';
+import { DEFAULT_CLUSTER_CIDR, DEFAULT_NODE_CIDR_MASK_SIZE, RangeAllocator } from './range-allocator.js';
+
+export { CIDRSet, parseCIDR } from './cidr-set.js';
+export { DEFAULT_CLUSTER_CIDR, DEFAULT_NODE_CIDR_MASK_SIZE, RangeAllocator } from './range-allocator.js';
+
+export interface NodeIpamControllerOptions extends ControllerOptions {
+  /** --cluster-cidr; default 10.244.0.0/16. */
+  clusterCIDR?: string;
+  /** --node-cidr-mask-size; default 24. */
+  nodeCIDRMaskSize?: number;
+}
+
+export async function startNodeIpamController(opts: NodeIpamControllerOptions): Promise<void> {
+  const log = opts.log ?? stderrLog;
+  const clock = opts.clock ?? realClock;
+  const queue = new RateLimitingQueue<string>({ clock, name: 'node_ipam' });
+  const nodes = opts.informers.informerFor<Node & KubeObject>(builtin.nodes);
+  const allocator = new RangeAllocator({
+    client: opts.client, nodes, log, recorder: recorderFor(opts, 'cidrAllocator', clock, log),
+    clusterCIDR: opts.clusterCIDR ?? DEFAULT_CLUSTER_CIDR, nodeCIDRMaskSize: opts.nodeCIDRMaskSize ?? DEFAULT_NODE_CIDR_MASK_SIZE,
+  });
+  const key = (n: KubeObject) => n.metadata?.name;
+  nodes.addEventHandler({
+    // Only nodes lacking a podCIDR need work; the others are marked used when the first reconcile primes the set.
+    onAdd: (n) => { if (!n.spec?.podCIDR) queue.add(key(n)!); },
+    onUpdate: (_o, n) => { if (!n.spec?.podCIDR) queue.add(key(n)!); },
+    onDelete: (o) => { const name = key(deletedObject(o)); if (name) { allocator.release(name); } },
+  });
+  opts.informers.start(opts.signal);
+  await runController({
+    name: 'node-ipam-controller', informers: [nodes], workers: opts.workers ?? 1, queue, signal: opts.signal, log,
+    reconcile: (name) => allocator.reconcile(name),
+  });
+}

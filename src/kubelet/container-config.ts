@@ -1,0 +1,107 @@
+// The CRI configs the kubelet hands the runtime for a pod (upstream's kuberuntime generatePodSandboxConfig and
+// generateContainerConfig): metadata, the labels and annotations every runtime keeps (io.kubernetes.*), log
+// paths (<logDirectory>/<container>/<attempt>.log under logs/pods/<namespace>_<name>_<uid>), namespaces, port
+// mappings, the QoS cgroup parent, and Linux resources from requests and limits.
+import { join } from 'node:path';
+import type { Container, Pod } from 'kubernetes-types/core/v1.js';
+import type { ResolvedContainerConfig } from './hooks.js';
+import type { ContainerConfig, LinuxContainerResources, Mount, PodSandboxConfig, PortMapping } from './runtime/runtime.js';
+import { qosClassOf } from './simulated/pod-status.js';
+
+export const POD_NAME_LABEL = 'io.kubernetes.pod.name';
+export const POD_NAMESPACE_LABEL = 'io.kubernetes.pod.namespace';
+export const POD_UID_LABEL = 'io.kubernetes.pod.uid';
+export const CONTAINER_NAME_LABEL = 'io.kubernetes.container.name';
+export const RESTART_COUNT_ANNOTATION = 'io.kubernetes.container.restartCount';
+export const TERMINATION_MESSAGE_PATH_ANNOTATION = 'io.kubernetes.container.terminationMessagePath';
+export const GRACE_PERIOD_ANNOTATION = 'io.kubernetes.pod.terminationGracePeriod';
+
+/** <logs root>/<namespace>_<name>_<uid>, as upstream's /var/log/pods. */
+export function podLogDirectory(logsRoot: string, pod: Pod): string {
+  const m = pod.metadata!;
+  return join(logsRoot, `${m.namespace}_${m.name}_${m.uid}`);
+}
+
+export function sandboxConfig(pod: Pod, attempt: number, logsRoot: string): PodSandboxConfig {
+  const m = pod.metadata!;
+  const spec = pod.spec ?? { containers: [] };
+  const portMappings: PortMapping[] = [];
+  for (const c of spec.containers ?? []) {
+    for (const p of c.ports ?? []) {
+      if (!p.hostPort) continue;
+      portMappings.push({ protocol: (p.protocol ?? 'TCP') as PortMapping['protocol'], containerPort: p.containerPort, hostPort: p.hostPort, ...(p.hostIP ? { hostIp: p.hostIP } : {}) });
+    }
+  }
+  const qos = qosClassOf(pod).toLowerCase();
+  return {
+    metadata: { name: m.name!, namespace: m.namespace ?? 'default', uid: m.uid!, attempt },
+    hostname: (spec.hostname || m.name || 'pod').slice(0, 63),
+    logDirectory: podLogDirectory(logsRoot, pod),
+    portMappings,
+    labels: { ...(m.labels ?? {}), [POD_NAME_LABEL]: m.name!, [POD_NAMESPACE_LABEL]: m.namespace ?? 'default', [POD_UID_LABEL]: m.uid! },
+    annotations: { ...(m.annotations ?? {}) },
+    namespaceOptions: {
+      network: spec.hostNetwork ? 'NODE' : 'POD',
+      pid: spec.hostPID ? 'NODE' : spec.shareProcessNamespace ? 'POD' : 'CONTAINER',
+      ipc: spec.hostIPC ? 'NODE' : 'POD',
+    },
+    cgroupParent: qos === 'guaranteed' ? `kubepods/pod${m.uid}` : `kubepods/${qos}/pod${m.uid}`,
+  };
+}
+
+export function containerConfig(pod: Pod, c: Container, attempt: number, imageRef: string, resolved: ResolvedContainerConfig, mounts: Mount[]): ContainerConfig {
+  const m = pod.metadata!;
+  const resources = linuxResources(c);
+  const sc = c.securityContext;
+  return {
+    metadata: { name: c.name, attempt },
+    image: { image: imageRef },
+    command: resolved.command, args: resolved.args,
+    ...(resolved.workingDir ? { workingDir: resolved.workingDir } : {}),
+    envs: resolved.envs, mounts,
+    logPath: `${c.name}/${attempt}.log`,
+    stdin: !!c.stdin, stdinOnce: !!c.stdinOnce, tty: !!c.tty,
+    labels: { [POD_NAME_LABEL]: m.name!, [POD_NAMESPACE_LABEL]: m.namespace ?? 'default', [POD_UID_LABEL]: m.uid!, [CONTAINER_NAME_LABEL]: c.name },
+    annotations: {
+      [RESTART_COUNT_ANNOTATION]: String(attempt),
+      [TERMINATION_MESSAGE_PATH_ANNOTATION]: c.terminationMessagePath ?? '/dev/termination-log',
+      [GRACE_PERIOD_ANNOTATION]: String(pod.spec?.terminationGracePeriodSeconds ?? 30),
+    },
+    linux: {
+      resources,
+      ...(sc ? { securityContext: {
+        ...(sc.runAsUser !== undefined ? { runAsUser: sc.runAsUser } : {}),
+        ...(sc.runAsGroup !== undefined ? { runAsGroup: sc.runAsGroup } : {}),
+        ...(sc.readOnlyRootFilesystem ? { readonlyRootfs: true } : {}),
+        ...(sc.privileged ? { privileged: true } : {}),
+        ...(sc.capabilities ? { capabilities: { addCapabilities: sc.capabilities.add ?? [], dropCapabilities: sc.capabilities.drop ?? [] } } : {}),
+      } } : {}),
+    },
+  };
+}
+
+const CPU_PERIOD = 100_000;
+
+/** Upstream's cgroup values: shares from the CPU request (min 2), quota from the CPU limit, memory from its limit. */
+export function linuxResources(c: Container): LinuxContainerResources {
+  const req = c.resources?.requests ?? {};
+  const lim = c.resources?.limits ?? {};
+  const cpuReq = req.cpu ?? lim.cpu;
+  const r: LinuxContainerResources = { cpuShares: cpuReq === undefined ? 2 : Math.max(2, Math.floor((milli(cpuReq) * 1024) / 1000)) };
+  if (lim.cpu !== undefined) { r.cpuPeriod = CPU_PERIOD; r.cpuQuota = Math.max(1000, Math.floor((milli(lim.cpu) * CPU_PERIOD) / 1000)); }
+  if (lim.memory !== undefined) r.memoryLimitInBytes = Math.ceil(quantity(lim.memory));
+  return r;
+}
+
+const SUFFIX: Record<string, number> = {
+  n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
+  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+};
+
+/** A resource.Quantity as a number ("500m" → 0.5, "128Mi" → 134217728). */
+export function quantity(q: unknown): number {
+  const m = /^([+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)(n|u|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/.exec(String(q).trim());
+  if (!m) return 0;
+  return Number(m[1]) * (SUFFIX[m[2] ?? ''] ?? 1);
+}
+const milli = (q: unknown) => Math.ceil(quantity(q) * 1000);

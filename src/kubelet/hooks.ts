@@ -1,0 +1,94 @@
+// The call points through which the kubelet uses its helpers: the volume manager (src/kubelet/volumes), the
+// container env/command resolver (src/kubelet/envvars), the probe manager and lifecycle-handler runner
+// (src/kubelet/prober). Each has a small default here so the kubelet runs a plain pod without them; kubelet.ts
+// plugs the real ones in.
+import type { Container, LifecycleHandler, Pod } from 'kubernetes-types/core/v1.js';
+import type { ImageRuntimeConfig } from '../images/types.js';
+import type { ContainerRuntime, KeyValue, Mount } from './runtime/runtime.js';
+
+export interface ResolvedContainerConfig { command: string[]; args: string[]; workingDir?: string; envs: KeyValue[] }
+
+/** Thrown by a resolver: the container waits with `reason` (CreateContainerConfigError, ...) and this message. */
+export interface ContainerConfigFailure extends Error { reason: string }
+export const isContainerConfigFailure = (e: unknown): e is ContainerConfigFailure =>
+  e instanceof Error && typeof (e as { reason?: unknown }).reason === 'string' && /^Create/.test((e as unknown as { reason: string }).reason);
+
+export interface ContainerConfigResolver {
+  /** env (image env underneath), command/args against the image's ENTRYPOINT/CMD, workingDir. */
+  resolve(pod: Pod, container: Container, ctx: { image?: ImageRuntimeConfig; podIPs: string[]; hostIPs: string[] }): Promise<ResolvedContainerConfig>;
+}
+
+export interface VolumeHooks {
+  /** Prepares every volume of the pod (idempotent); throws with a message for a FailedMount event. */
+  setUp(pod: Pod): Promise<void>;
+  /** The CRI mounts of one container (after setUp). */
+  mounts(pod: Pod, container: Container): Mount[];
+  /** Removes what setUp made (after the pod's containers are gone). */
+  tearDown(pod: Pod): Promise<void>;
+}
+
+export interface ProbeHooks {
+  /** Starts probing the pod's running containers (idempotent; called on every sync). */
+  sync(pod: Pod, running: { name: string; containerId: string }[]): void;
+  /** Readiness of a running container (true without a readiness probe). */
+  ready(pod: Pod, container: Container): boolean;
+  /** Whether a running container's startup probe has succeeded (true without one). */
+  started(pod: Pod, container: Container): boolean;
+  /** A liveness or startup probe failed beyond its threshold: the message for the Killing event, once. */
+  takeRestart(pod: Pod, container: Container, containerId: string): string | undefined;
+  removePod(uid: string): void;
+  stop(): void;
+}
+
+export interface LifecycleHooks {
+  /** Runs a postStart/preStop handler; throws with a message on failure. */
+  run(pod: Pod, container: Container, containerId: string, handler: LifecycleHandler, podIP: string | undefined, timeoutSeconds: number): Promise<void>;
+}
+
+/** Plain env values with $(VAR) expansion over earlier ones; command/args against the image, as upstream. */
+export const basicConfigResolver: ContainerConfigResolver = {
+  async resolve(_pod, c, { image }) {
+    const vars = new Map<string, string>();
+    for (const kv of image?.env ?? []) { const i = kv.indexOf('='); if (i > 0) vars.set(kv.slice(0, i), kv.slice(i + 1)); }
+    const expandVars = (s: string) => s.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (m, name) => (m === '$$' ? '$' : vars.get(name) ?? m));
+    for (const e of c.env ?? []) if (e.value !== undefined || !e.valueFrom) vars.set(e.name, expandVars(e.value ?? ''));
+    const envs = [...vars].map(([key, value]) => ({ key, value }));
+    let command = (c.command ?? []).map(expandVars);
+    let args = (c.args ?? []).map(expandVars);
+    if (!command.length) {
+      if (!args.length) args = [...(image?.cmd ?? [])];
+      command = [...(image?.entrypoint ?? [])];
+    }
+    return { command, args, workingDir: c.workingDir || image?.workingDir || undefined, envs };
+  },
+};
+
+export const noVolumes: VolumeHooks = { async setUp() {}, mounts: () => [], async tearDown() {} };
+
+export const noProbes: ProbeHooks = {
+  sync() {}, ready: () => true, started: () => true, takeRestart: () => undefined, removePod() {}, stop() {},
+};
+
+/** exec handlers through the runtime; httpGet against the pod IP (or host); tcpSocket/sleep as upstream. */
+export function runtimeLifecycleHooks(runtime: ContainerRuntime): LifecycleHooks {
+  return {
+    async run(_pod, _c, containerId, h, podIP, timeoutSeconds) {
+      if (h.exec?.command?.length) {
+        const r = await runtime.execSync(containerId, h.exec.command, timeoutSeconds);
+        if (r.exitCode !== 0) throw new Error(`command '${h.exec.command.join(' ')}' exited with ${r.exitCode}: ${r.stdout.toString()}${r.stderr.toString()}`);
+        return;
+      }
+      if (h.httpGet) {
+        const host = h.httpGet.host || podIP || '127.0.0.1';
+        const port = typeof h.httpGet.port === 'number' ? h.httpGet.port : Number(h.httpGet.port);
+        const url = `${(h.httpGet.scheme ?? 'HTTP').toLowerCase()}://${host}:${port}${h.httpGet.path ?? '/'}`;
+        const res = await fetch(url, { signal: AbortSignal.timeout(timeoutSeconds * 1000) });
+        if (res.status < 200 || res.status >= 400) throw new Error(`HTTP lifecycle hook (${h.httpGet.path ?? '/'}) for Container in Pod failed - error: status ${res.status}`);
+        return;
+      }
+      if ((h as { sleep?: { seconds?: number } }).sleep?.seconds) {
+        await new Promise((r) => setTimeout(r, Math.min(timeoutSeconds, (h as { sleep: { seconds: number } }).sleep.seconds) * 1000));
+      }
+    },
+  };
+}
