@@ -42,7 +42,7 @@ export class FakeRuntime implements RuntimeService {
     mkdirSync(dirname(logPath), { recursive: true });
     appendFileSync(logPath, '');
     const status = {
-      id, sandboxId, output: new PassThrough(),
+      id, sandboxId, podSandboxId: sandboxId, output: new PassThrough(),
       metadata: { name: c.name, attempt }, state: c.state ?? 'CONTAINER_RUNNING', createdAt: Date.now() * 1e6 + this.seq, startedAt: Date.now() * 1e6, finishedAt: 0,
       exitCode: 0, image: { image: 'busybox' }, imageRef: 'sha256:0', reason: '', message: '',
       labels: { ...s.labels, [CONTAINER_NAME_LABEL]: c.name }, annotations: {}, logPath,
