@@ -15,7 +15,7 @@ import type { Store } from '../src/storage/backend.js';
 import { startApiServer } from '../src/apiserver/index.js';
 import { silentLogger } from '../src/apiserver/logger.js';
 import { ensureClusterPki } from '../src/pki/index.js';
-import { startTestEtcd } from '../src/storage/etcd/test-etcd.js';
+import { startTestEtcd } from '../test/helpers/etcd.js';
 
 export interface ApiBenchResult {
   backend: string;

@@ -13,7 +13,7 @@ import { Client, resources } from '../src/client/client.js';
 import { InformerFactory } from '../src/client/informer.js';
 import { discardLog, type LogFn } from '../src/client/log.js';
 import { inProcessTransport } from '../src/client/transport.js';
-import { startScheduler } from '../src/scheduler/scheduler.js';
+import { startScheduler } from '../src/scheduler/index.js';
 
 export interface SchedulerBenchOptions {
   nodes?: number;

@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   const n = Number(process.argv[2] ?? 5000);
   const { SqliteStore } = await import('../src/storage/sqlite/sqlite-store.js');
   const { EtcdStore } = await import('../src/storage/etcd/etcd-store.js');
-  const { startTestEtcd } = await import('../src/storage/etcd/test-etcd.js');
+  const { startTestEtcd } = await import('../test/helpers/etcd.js');
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nanokube-bench-'));
   try {

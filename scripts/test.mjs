@@ -1,4 +1,5 @@
-// Runs every compiled test file (unit tests beside the code, black-box tests in test/) with node's test runner.
+// Runs every compiled test file (unit tests beside the code, black-box tests in test/) and the tests of these
+// scripts (scripts/*.test.mjs, e.g. the layer check's own) with node's test runner.
 // Usage: node scripts/test.mjs [substring filter...]
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +19,8 @@ function find(dir, out = []) {
 const native = spawnSync(process.execPath, ['scripts/check-native.mjs'], { stdio: 'inherit' });
 if (native.status !== 0) process.exit(1);
 const filters = process.argv.slice(2);
-const files = [...find('dist/src'), ...find('dist/test')].sort()
+const scripts = readdirSync('scripts').filter((f) => f.endsWith('.test.mjs')).map((f) => join('scripts', f));
+const files = [...find('dist/src'), ...find('dist/test'), ...scripts].sort()
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
 if (files.length === 0) { console.error('no test files found (did the build run?)'); process.exit(1); }
 const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', '--test-reporter=spec', ...files], { stdio: 'inherit' });

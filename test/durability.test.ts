@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import https from 'node:https';
-import { freePort } from '../src/storage/etcd/test-etcd.js';
+import { freePort } from './helpers/etcd.js';
 import { readClusterPki } from '../src/pki/index.js';
 
 const cli = resolve('bin/nanokube.js');

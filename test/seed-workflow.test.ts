@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestCluster, examplePath } from './helpers/cluster.js';
-import { startTestEtcd } from '../src/storage/etcd/test-etcd.js';
+import { startTestEtcd } from './helpers/etcd.js';
 
 const seedFiles = ['db-secret.yaml', 'app-config.yaml', 'flask-deployment.yaml', 'flask-service.yaml'].map(examplePath);
 

@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { setMaxListeners } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { ApiHandler } from '../api/transport.js';
-import type { SimulatedNodes } from '../kubelet/simulated/index.js';
+import type { SimulatedNodes } from '../kubelet/index.js';
 import type { LogFn } from '../client/log.js';
 import { errorText } from '../client/log.js';
 
@@ -33,7 +33,7 @@ export interface RunningComponents {
 export async function startComponents(opts: ComponentOptions): Promise<RunningComponents> {
   const [{ Client }, { inProcessTransport }, { InformerFactory }, { realClock }, { runControllerManager, runAsLeader }, { startScheduler }] = await Promise.all([
     import('../client/client.js'), import('../client/transport.js'), import('../client/informer.js'), import('../client/clock.js'),
-    import('../controllers/manager.js'), import('../scheduler/scheduler.js'),
+    import('../controllers/index.js'), import('../scheduler/index.js'),
   ]);
   const ac = new AbortController();
   // Every informer and controller listens on this one signal.
@@ -63,7 +63,7 @@ export async function startComponents(opts: ComponentOptions): Promise<RunningCo
   // nodes are adopted, so a restart keeps N nodes.
   const simulated = (): Promise<SimulatedNodes> => {
     sim ??= (async () => {
-      const { startSimulatedNodes } = await import('../kubelet/simulated/index.js');
+      const { startSimulatedNodes } = await import('../kubelet/index.js');
       const c = clientFor('system:node:simulated');
       return startSimulatedNodes({ client: c, informers, count: opts.simulatedNodes ?? 0, signal: ac.signal, log: log('simulated-kubelet') });
     })();

@@ -39,10 +39,12 @@ export interface RunningControlPlane {
   /** https://host:port the API server listens on. */
   url: string;
   port: number;
+  /** The transport-free API handler, for in-process clients (tests reach the server without TLS through it). */
+  handler: import('../api/transport.js').ApiHandler;
   /** Registers more simulated nodes at runtime; resolves with their names. */
   addSimulatedNodes(n: number): Promise<string[]>;
   /** The simulated kubelets: add, fail, recover, remove nodes (tests use fail() to make a node go silent). */
-  simulatedNodes(): Promise<import('../kubelet/simulated/index.js').SimulatedNodes>;
+  simulatedNodes(): Promise<import('../kubelet/index.js').SimulatedNodes>;
   /** Stops every component, then closes the datastore. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -89,7 +91,7 @@ export async function startControlPlane(opts: ServerOptions): Promise<RunningCon
 
   let closing: Promise<void> | undefined;
   return {
-    url: api.url, port: api.port,
+    url: api.url, port: api.port, handler: api.handler,
     addSimulatedNodes: async (n: number) => {
       if (!components) throw new Error('components are disabled');
       return (await components).addSimulatedNodes(n);

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openStore } from './index.js';
-import { freePort, startTestEtcd } from './etcd/test-etcd.js';
+import { freePort, startTestEtcd } from '../../test/helpers/etcd.js';
 
 test('openStore without an endpoint keeps state in SQLite at <dataDir>/state.db', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nanokube-open-'));

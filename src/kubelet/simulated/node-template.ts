@@ -101,6 +101,22 @@ export function nodeObject(shape: NodeShape, nowMs: number): Node {
   };
 }
 
+/** The name prefix of the simulated nodes `nanokube start` and `nanokube node add` create (sim-node-<n>). */
+export const SIMULATED_NODE_PREFIX = 'sim-node-';
+
+/**
+ * The next `count` simulated Nodes to register beside `existing` (the names of the nodes there are): numbered on
+ * from the highest index in use, as `nanokube node add` creates them. Throws past MAX_SIMULATED_NODES.
+ */
+export function nextSimulatedNodes(existing: readonly string[], count: number, nowMs: number, prefix = SIMULATED_NODE_PREFIX): Node[] {
+  let next = 0;
+  for (const name of existing) { const i = nodeIndex(prefix, name); if (i !== undefined && i >= next) next = i + 1; }
+  if (next + count > MAX_SIMULATED_NODES) throw new Error(`at most ${MAX_SIMULATED_NODES} simulated nodes are supported`);
+  const nodes: Node[] = [];
+  for (let i = next; i < next + count; i++) nodes.push(nodeObject({ name: nodeName(prefix, i), index: i, capacity: { ...defaultCapacity } }, nowMs));
+  return nodes;
+}
+
 /** The node's Lease as the kubelet's lease controller creates it (owned by the Node, so it goes with it). */
 export function leaseObject(node: { name: string; uid?: string }, leaseDurationSeconds: number, nowMs: number): Lease {
   return {

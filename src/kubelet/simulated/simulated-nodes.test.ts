@@ -13,11 +13,7 @@ import { InformerFactory } from '../../client/informer.js';
 import type { Lease } from '../../client/leader-election.js';
 import { discardLog } from '../../client/log.js';
 import { inProcessTransport, type Transport } from '../../client/transport.js';
-import { createApiHandler } from '../../apiserver/api-handler.js';
-import { bootstrapCluster } from '../../apiserver/bootstrap.js';
-import { createRegistry } from '../../apiserver/index.js';
-import { silentLogger } from '../../apiserver/logger.js';
-import { openStore } from '../../storage/index.js';
+import { startControlPlane } from '../../cmd/server.js';
 import { PodIPAllocator } from './ip-allocator.js';
 import { startSimulatedNodes, type SimulatedNodes, type SimulatedNodesOptions } from './index.js';
 
@@ -25,12 +21,10 @@ interface Cluster { transport: Transport; clock: FakeClock; writesInFlight: { no
 
 async function startCluster(t: TestContext): Promise<Cluster> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nanokube-simnodes-'));
-  const store = await openStore({ dataDir: dir, compactionIntervalMs: 0 });
-  t.after(async () => { await store.close(); fs.rmSync(dir, { recursive: true, force: true }); });
-  const registry = createRegistry(store);
-  await bootstrapCluster(registry, 6443);
-  const handler = createApiHandler({ registry, logger: silentLogger, serverAddress: () => '127.0.0.1:6443' });
-  const inner = inProcessTransport(handler, { user: { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] } });
+  // The API server alone (no scheduler, controllers or kubelets of its own); the test talks to it in-process.
+  const plane = await startControlPlane({ home: dir, listenAddress: '127.0.0.1', port: 0, components: false, log: () => {} });
+  t.after(async () => { await plane.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+  const inner = inProcessTransport(plane.handler, { user: { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] } });
   // Counts writes in flight, to check the simulated kubelets' concurrency limit.
   const writesInFlight = { now: 0, peak: 0 };
   const transport: Transport = {

@@ -2,7 +2,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runStoreConformance } from '../conformance.js';
 import { EtcdStore } from './etcd-store.js';
-import { findEtcd, startTestEtcd, type TestEtcd } from './test-etcd.js';
+import { findEtcd, startTestEtcd, type TestEtcd } from '../../../test/helpers/etcd.js';
 
 if (!findEtcd()) {
   test('etcd store conformance', { skip: 'skipped: etcd not found' }, () => {});
