@@ -8,7 +8,7 @@
 //   - nothing at all → CreateContainerError "no command specified".
 // workingDir: the container's, else the image's WORKDIR, else unset (the runtime's default, "/").
 import type { Container } from 'kubernetes-types/core/v1.js';
-import type { ImageRuntimeConfig } from '../../images/types.js';
+import type { ImageRuntimeConfig } from '../../images/index.js';
 import type { KeyValue } from '../runtime/runtime.js';
 import { ContainerConfigError } from './errors.js';
 import { expand, mappingFuncFor } from './expansion.js';

@@ -13,7 +13,7 @@
 import type { Container, EnvVar, Pod, Service } from 'kubernetes-types/core/v1.js';
 import { isNotFound } from '../../api/errors.js';
 import { isEnvVarName } from '../../api/validation/names.js';
-import type { ImageRuntimeConfig } from '../../images/types.js';
+import type { ImageRuntimeConfig } from '../../images/index.js';
 import type { KeyValue } from '../runtime/runtime.js';
 import { ContainerConfigError } from './errors.js';
 import { expand, mappingFuncFor } from './expansion.js';
