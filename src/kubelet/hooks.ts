@@ -3,7 +3,7 @@
 // (src/kubelet/prober). Each has a small default here so the kubelet runs a plain pod without them; kubelet.ts
 // plugs the real ones in.
 import type { Container, LifecycleHandler, Pod } from 'kubernetes-types/core/v1.js';
-import type { ImageRuntimeConfig } from '../images/types.js';
+import type { ImageRuntimeConfig } from '../images/index.js';
 import type { ContainerRuntime, KeyValue, Mount } from './runtime/runtime.js';
 
 export interface ResolvedContainerConfig { command: string[]; args: string[]; workingDir?: string; envs: KeyValue[] }
