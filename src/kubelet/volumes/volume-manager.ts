@@ -1,0 +1,259 @@
+// The kubelet's volume manager, trimmed to what nanokube's volumes need: per pod, it sets up each volume under
+// <rootDir>/pods/<uid>/volumes/<plugin dir>/<name> (upstream's layout) and tears them down when the pod is gone.
+//   configMap, secret, downwardAPI, projected  files written atomically (atomic-writer.ts), rewritten on every
+//                                              setUpPod/updatePod and every resync period, so changed ConfigMaps,
+//                                              Secrets and pod labels/annotations reach the files (upstream: within
+//                                              the sync period plus its cache TTL, about a minute)
+//   emptyDir                                   a 0777 folder; medium Memory is a tmpfs when running as root on
+//                                              Linux, else a plain folder and a note (the Warning event the kubelet
+//                                              records)
+//   hostPath                                   the host's path, after upstream's type checks
+//   persistentVolumeClaim and the rest         FailedMount "not supported by nanokube yet"
+// A volume that cannot be set up throws VolumeSetupError, whose failures carry upstream's FailedMount text
+// (`MountVolume.SetUp failed for volume "config" : configmap "app-config" not found`). Secret contents are
+// written to disk (upstream uses a tmpfs for secret volumes; nanokube keeps them under NANOKUBE_HOME, mode 0644
+// unless defaultMode says otherwise) and never logged.
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Container, Pod, Volume } from 'kubernetes-types/core/v1.js';
+import { realClock, type Clock, type TimerHandle } from '../../client/clock.js';
+import { discardLog, errorText, type LogFn } from '../../client/log.js';
+import type { ObjectSource } from '../envvars/object-source.js';
+import type { NodeAllocatable } from '../envvars/resource-value.js';
+import { value } from '../envvars/quantity.js';
+import type { KeyValue, Mount } from '../runtime/runtime.js';
+import { writeAtomically, type Payload } from './atomic-writer.js';
+import { checkHostPath } from './host-path.js';
+import { containerMounts, type MountedVolume, type PodVolumes } from './mounts.js';
+import {
+  configMapVolumePayload, DEFAULT_MODE, downwardAPIPayload, projectedPayload, secretVolumePayload, type ServiceAccountTokenSource,
+} from './payloads.js';
+import { canMountTmpfs, mountTmpfs, unmountAll } from './tmpfs.js';
+
+export const PLUGIN_DIRS = {
+  configMap: 'kubernetes.io~configmap',
+  secret: 'kubernetes.io~secret',
+  emptyDir: 'kubernetes.io~empty-dir',
+  downwardAPI: 'kubernetes.io~downward-api',
+  projected: 'kubernetes.io~projected',
+} as const;
+
+export interface VolumeFailure { volume: string; message: string }
+
+/** One or more volumes of a pod could not be set up; each failure is one FailedMount Warning event. */
+export class VolumeSetupError extends Error {
+  readonly reason = 'FailedMount';
+  constructor(readonly failures: VolumeFailure[]) {
+    super(failures.map((f) => f.message).join('; '));
+    this.name = 'VolumeSetupError';
+  }
+}
+export const isVolumeSetupError = (e: unknown): e is VolumeSetupError => e instanceof VolumeSetupError;
+
+export interface VolumeEvent { pod: Pod; type: 'Normal' | 'Warning'; reason: string; message: string }
+
+export interface VolumeManagerOptions {
+  /** The kubelet's folder (NANOKUBE_HOME/kubelet): volumes go under <rootDir>/pods/<uid>/volumes. */
+  rootDir: string;
+  /** Secrets and ConfigMaps, read through the API. */
+  objects: ObjectSource;
+  /** TokenRequest for projected serviceAccountToken sources; without it the token file is left out with a note. */
+  tokens?: ServiceAccountTokenSource;
+  /** node.status.allocatable, for resourceFieldRef items of containers without limits. */
+  nodeAllocatable?: () => NodeAllocatable;
+  clock?: Clock;
+  log?: LogFn;
+  /** How often content volumes are rewritten from the API; default 10 s. */
+  resyncPeriodMs?: number;
+  /** tmpfs for emptyDir medium Memory; default: running as root on Linux. */
+  useTmpfs?: boolean;
+  /** Events worth recording on the pod: FailedMount on resync, notes about what nanokube left out. */
+  onEvent?: (e: VolumeEvent) => void;
+}
+
+interface PodEntry { pod: Pod; chain: Promise<unknown>; notes: Set<string> }
+
+export class VolumeManager {
+  private readonly clock: Clock;
+  private readonly log: LogFn;
+  private readonly pods = new Map<string, PodEntry>();
+  private timer?: TimerHandle;
+  private stopped = true;
+
+  constructor(private readonly opts: VolumeManagerOptions) {
+    this.clock = opts.clock ?? realClock;
+    this.log = opts.log ?? discardLog;
+  }
+
+  /** <rootDir>/pods/<uid>/volumes. */
+  podVolumesDir(uid: string): string { return join(this.opts.rootDir, 'pods', uid, 'volumes'); }
+
+  /**
+   * Sets up every volume of the pod (idempotent: call it on each pod sync with the latest pod object). Resolves
+   * with volume name → host path; throws VolumeSetupError listing each volume that failed.
+   */
+  setUpPod(pod: Pod): Promise<PodVolumes> {
+    const uid = pod.metadata?.uid;
+    if (!uid) return Promise.reject(new Error('pod has no uid'));
+    let entry = this.pods.get(uid);
+    if (!entry) { entry = { pod, chain: Promise.resolve(), notes: new Set() }; this.pods.set(uid, entry); }
+    entry.pod = pod;
+    return this.serialize(entry, () => this.setUp(entry!, true));
+  }
+
+  /** Records a newer pod object (labels/annotations changed) and rewrites its downwardAPI/projected files. */
+  async updatePod(pod: Pod): Promise<void> {
+    const entry = this.pods.get(pod.metadata?.uid ?? '');
+    if (!entry) return;
+    entry.pod = pod;
+    await this.serialize(entry, () => this.setUp(entry, false)).catch(() => undefined);
+  }
+
+  /** CRI mounts for one container (see mounts.ts); envs is its final env, for subPathExpr. */
+  containerMounts(container: Container, volumes: PodVolumes, envs: readonly KeyValue[]): Promise<Mount[]> {
+    return containerMounts(container, volumes, envs);
+  }
+
+  /** Unmounts and removes every volume of the pod; the pod is no longer resynced. Idempotent. */
+  async tearDownPod(uid: string): Promise<void> {
+    const entry = this.pods.get(uid);
+    this.pods.delete(uid);
+    if (entry) await entry.chain.catch(() => undefined);
+    const dir = this.podVolumesDir(uid);
+    await unmountAll(dir);
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  /**
+   * Tears down the volumes of every pod folder under <rootDir>/pods whose uid is not active (after a restart or
+   * a crash: what the previous process left, mounts included).
+   */
+  async cleanupOrphanedPods(activeUids: ReadonlySet<string>): Promise<string[]> {
+    let uids: string[];
+    try { uids = await readdir(join(this.opts.rootDir, 'pods')); } catch { return []; }
+    const removed: string[] = [];
+    for (const uid of uids) {
+      if (activeUids.has(uid)) continue;
+      await this.tearDownPod(uid);
+      await rm(join(this.opts.rootDir, 'pods', uid), { recursive: true, force: true });
+      removed.push(uid);
+    }
+    return removed;
+  }
+
+  /** Starts the periodic resync of configMap/secret/downwardAPI/projected volumes. */
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Tears down every pod's volumes (nanokube stop): nothing stays mounted. */
+  async shutdown(): Promise<void> {
+    this.stop();
+    for (const uid of [...this.pods.keys()]) await this.tearDownPod(uid);
+  }
+
+  /** Rewrites every registered pod's content volumes once (what the timer does). */
+  async resync(): Promise<void> {
+    await Promise.all([...this.pods.values()].map((entry) =>
+      this.serialize(entry, () => this.setUp(entry, false)).catch((e) => {
+        if (!(e instanceof VolumeSetupError)) this.log({ level: 'warn', msg: 'volume resync failed', pod: entry.pod.metadata?.name, error: errorText(e) });
+        else for (const f of e.failures) this.opts.onEvent?.({ pod: entry.pod, type: 'Warning', reason: 'FailedMount', message: f.message });
+      })));
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = this.clock.setTimeout(() => {
+      void this.resync().finally(() => this.schedule());
+    }, this.opts.resyncPeriodMs ?? 10_000);
+  }
+
+  private serialize<T>(entry: PodEntry, f: () => Promise<T>): Promise<T> {
+    const p = entry.chain.catch(() => undefined).then(f);
+    entry.chain = p;
+    return p;
+  }
+
+  /** Sets up all volumes (first=true) or only rewrites content volumes (resync/update). */
+  private async setUp(entry: PodEntry, all: boolean): Promise<PodVolumes> {
+    const pod = entry.pod;
+    const uid = pod.metadata!.uid!;
+    const out = new Map<string, MountedVolume>();
+    const failures: VolumeFailure[] = [];
+    for (const vol of pod.spec?.volumes ?? []) {
+      try {
+        const mv = await this.setUpVolume(entry, uid, vol, all);
+        if (mv) out.set(vol.name, mv);
+      } catch (e) {
+        failures.push({ volume: vol.name, message: `MountVolume.SetUp failed for volume "${vol.name}" : ${errorText(e)}` });
+      }
+    }
+    if (failures.length) throw new VolumeSetupError(failures);
+    return out;
+  }
+
+  private note(entry: PodEntry, message: string): void {
+    if (entry.notes.has(message)) return;
+    entry.notes.add(message);
+    this.opts.onEvent?.({ pod: entry.pod, type: 'Warning', reason: 'VolumeNotFullySupported', message });
+  }
+
+  private async setUpVolume(entry: PodEntry, uid: string, vol: Volume, all: boolean): Promise<MountedVolume | undefined> {
+    const pod = entry.pod;
+    const namespace = pod.metadata?.namespace ?? 'default';
+    const dirFor = (plugin: string) => join(this.podVolumesDir(uid), plugin, vol.name);
+    const allocatable = this.opts.nodeAllocatable?.() ?? {};
+    const write = async (plugin: string, payload: Payload) => {
+      const dir = dirFor(plugin);
+      if (await writeAtomically(dir, payload, new Date(this.clock.now()))) {
+        this.log({ level: 'info', msg: 'volume content written', pod: `${namespace}/${pod.metadata?.name}`, volume: vol.name, files: payload.size });
+      }
+      return { hostPath: dir, readOnly: true };
+    };
+    if (vol.configMap) {
+      const s = vol.configMap;
+      return write(PLUGIN_DIRS.configMap, await configMapVolumePayload(this.opts.objects, namespace, s.name ?? '', s.items, s.defaultMode ?? DEFAULT_MODE, s.optional === true));
+    }
+    if (vol.secret) {
+      const s = vol.secret;
+      return write(PLUGIN_DIRS.secret, await secretVolumePayload(this.opts.objects, namespace, s.secretName ?? '', s.items, s.defaultMode ?? DEFAULT_MODE, s.optional === true));
+    }
+    if (vol.downwardAPI) {
+      return write(PLUGIN_DIRS.downwardAPI, downwardAPIPayload(pod, vol.downwardAPI.items ?? [], vol.downwardAPI.defaultMode ?? DEFAULT_MODE, allocatable));
+    }
+    if (vol.projected) {
+      const payload = await projectedPayload({ pod, objects: this.opts.objects, allocatable, tokens: this.opts.tokens, note: (m) => this.note(entry, m) },
+        vol.projected.sources ?? [], vol.projected.defaultMode ?? DEFAULT_MODE);
+      return write(PLUGIN_DIRS.projected, payload);
+    }
+    if (vol.emptyDir) {
+      const dir = dirFor(PLUGIN_DIRS.emptyDir);
+      if (all) {
+        await mkdir(dir, { recursive: true, mode: 0o777 });
+        if (vol.emptyDir.medium === 'Memory') {
+          if (this.opts.useTmpfs ?? canMountTmpfs()) {
+            const size = vol.emptyDir.sizeLimit ? value(vol.emptyDir.sizeLimit) : undefined;
+            await mountTmpfs(dir, size);
+          } else {
+            this.note(entry, `emptyDir "${vol.name}" with medium Memory is a plain folder on disk: mounting a tmpfs needs root on Linux`);
+          }
+        }
+      }
+      return { hostPath: dir, readOnly: false };
+    }
+    if (vol.hostPath) {
+      if (all) await checkHostPath(vol.hostPath);
+      return { hostPath: vol.hostPath.path, readOnly: false };
+    }
+    const kind = Object.keys(vol).find((k) => k !== 'name') ?? 'unknown';
+    throw new Error(`${kind} volumes are not supported by nanokube yet`);
+  }
+}
