@@ -179,3 +179,20 @@ test('command and args resolve against the image ENTRYPOINT/CMD as docker/contai
   assert.deepEqual(resolveCommand({ name: 'c' }, { cmd: ['sh'] }, []), { command: [], args: ['sh'], workingDir: undefined });
   assert.throws(() => resolveCommand({ name: 'c' }, {}, []), (e: unknown) => e instanceof ContainerConfigError && e.reason === 'CreateContainerError');
 });
+
+test('the kubelet resolver reads Services through the API and gives env plus the final argv', async () => {
+  const { fake } = cluster();
+  fake.put('', 'services', { apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'default', name: 'kubernetes' }, spec: { clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP' }] } });
+  fake.put('', 'services', { apiVersion: 'v1', kind: 'Service', metadata: { namespace: 'default', name: 'postgres-service' }, spec: { clusterIP: '10.96.3.3', ports: [{ port: 5432, protocol: 'TCP' }] } });
+  const { apiConfigResolver } = await import('./index.js');
+  const r = apiConfigResolver({ client: new Client(inProcessTransport(fake.handler)) });
+  const c: Container = { name: 'app', args: ['--db', '$(POSTGRES_SERVICE_SERVICE_HOST)'], env: [{ name: 'PW', valueFrom: { secretKeyRef: { name: 'db-secret', key: 'password' } } }] };
+  const out = await r.resolve(pod([c]), c, { image: { entrypoint: ['python'], cmd: ['app.py'], workingDir: '/app', env: ['LANG=C.UTF-8'] }, podIPs: ['10.244.0.9'], hostIPs: ['192.168.1.10'] });
+  assert.deepEqual(out.command, ['python']);
+  assert.deepEqual(out.args, ['--db', '10.96.3.3']);
+  assert.equal(out.workingDir, '/app');
+  const e = new Map(out.envs.map((x) => [x.key, x.value]));
+  assert.equal(e.get('PW'), 's3cr3t-value');
+  assert.equal(e.get('LANG'), 'C.UTF-8');
+  assert.equal(e.get('KUBERNETES_SERVICE_HOST'), '10.96.0.1');
+});

@@ -10,3 +10,4 @@ export { podFieldValue, podMetadataFieldValue, formatMap, type PodAddresses } fr
 export { containerResourceValue, type NodeAllocatable } from './resource-value.js';
 export { serviceEnvVars, listServicesForPod } from './service-env.js';
 export { apiObjectSource, secretData, configMapData, type ObjectSource } from './object-source.js';
+export { apiConfigResolver, type ConfigResolverOptions } from './resolver.js';

@@ -10,3 +10,4 @@ export { writeAtomically, validatePayloadPath, type Payload, type FileProjection
 export { checkHostPath } from './host-path.js';
 export { apiTokenSource } from './token-source.js';
 export type { ServiceAccountTokenSource, ServiceAccountToken, TokenRequestInput } from './payloads.js';
+export { volumeHooks, type ManagedVolumeHooks } from './hooks.js';

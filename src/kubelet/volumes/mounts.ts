@@ -3,13 +3,12 @@
 // required and non-empty) joins the volume's folder, is created when missing, and must resolve inside the
 // volume; readOnly is the mount's, forced for configMap/secret/downwardAPI/projected volumes as upstream's. Errors
 // are CreateContainerConfigError with upstream's text.
-import { mkdir, realpath, stat } from 'node:fs/promises';
+import { lstatSync, mkdirSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import type { Container } from 'kubernetes-types/core/v1.js';
 import { ContainerConfigError } from '../envvars/errors.js';
 import { expand } from '../envvars/expansion.js';
 import type { KeyValue, Mount } from '../runtime/runtime.js';
-import { pathExists } from './host-path.js';
 
 /** A set-up volume: where it is on the host, and whether containers must see it read-only. */
 export interface MountedVolume { hostPath: string; readOnly: boolean }
@@ -34,7 +33,10 @@ export function expandSubPathExpr(expr: string, envs: readonly KeyValue[]): stri
 
 const within = (root: string, p: string) => { const r = relative(root, p); return r === '' || (r !== '..' && !r.startsWith('../') && !isAbsolute(r)); };
 
-export async function containerMounts(container: Container, volumes: PodVolumes, envs: readonly KeyValue[]): Promise<Mount[]> {
+const existsSync = (p: string) => { try { lstatSync(p); return true; } catch { return false; } };
+
+/** Synchronous (a few stat/mkdir calls), so the kubelet can call it while building the container config. */
+export function containerMounts(container: Container, volumes: PodVolumes, envs: readonly KeyValue[] = []): Mount[] {
   const mounts: Mount[] = [];
   for (const vm of container.volumeMounts ?? []) {
     const vol = volumes.get(vm.name);
@@ -46,18 +48,18 @@ export async function containerMounts(container: Container, volumes: PodVolumes,
       if (isAbsolute(subPath)) throw configError(`error SubPath \`${subPath}\` must not be an absolute path`);
       if (subPath.split(/[\\/]/).includes('..')) throw configError(`unable to provision SubPath \`${subPath}\`: must not contain '..'`);
       const full = join(vol.hostPath, subPath);
-      if (!(await pathExists(full))) {
+      if (!existsSync(full)) {
         try {
-          const mode = (await stat(vol.hostPath)).mode & 0o7777;
-          await mkdir(full, { recursive: true, mode });
-          if (!within(await realpath(vol.hostPath), await realpath(full))) throw new Error('escapes the volume');
+          const mode = statSync(vol.hostPath).mode & 0o7777;
+          mkdirSync(full, { recursive: true, mode });
+          if (!within(realpathSync(vol.hostPath), realpathSync(full))) throw new Error('escapes the volume');
         } catch {
           throw configError(`failed to create subPath directory for volumeMount "${vm.name}" of container "${container.name}"`);
         }
       }
       try {
-        const resolved = await realpath(full);
-        if (!within(await realpath(vol.hostPath), resolved)) throw new Error('escapes the volume');
+        const resolved = realpathSync(full);
+        if (!within(realpathSync(vol.hostPath), resolved)) throw new Error('escapes the volume');
         hostPath = resolved;
       } catch {
         throw configError(`failed to prepare subPath for volumeMount "${vm.name}" of container "${container.name}"`);

@@ -110,7 +110,7 @@ export class VolumeManager {
   }
 
   /** CRI mounts for one container (see mounts.ts); envs is its final env, for subPathExpr. */
-  containerMounts(container: Container, volumes: PodVolumes, envs: readonly KeyValue[]): Promise<Mount[]> {
+  containerMounts(container: Container, volumes: PodVolumes, envs: readonly KeyValue[] = []): Mount[] {
     return containerMounts(container, volumes, envs);
   }
 

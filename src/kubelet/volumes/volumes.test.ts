@@ -196,7 +196,7 @@ test('container mounts: mountPath, subPath into a configMap key, subPathExpr fro
     { name: 'config', configMap: { name: 'app-config' } }, { name: 'scratch', emptyDir: {} }, { name: 'h', hostPath: { path: host } },
   ]));
   const envs = [{ key: 'POD_NAME', value: 'web-1' }];
-  const mounts = await vm.containerMounts({ name: 'app', volumeMounts: [
+  const mounts = vm.containerMounts({ name: 'app', volumeMounts: [
     { name: 'config', mountPath: '/etc/app' },
     { name: 'config', mountPath: '/etc/app.properties', subPath: 'app.properties' },
     { name: 'scratch', mountPath: '/logs', subPathExpr: 'logs/$(POD_NAME)' },
@@ -209,11 +209,11 @@ test('container mounts: mountPath, subPath into a configMap key, subPathExpr fro
   assert.equal(mounts[2].readonly, false);
   assert.deepEqual(mounts[3], { containerPath: '/host', hostPath: host, readonly: true, propagation: 'rslave' });
 
-  const fails = async (vm2: object, message: string) => assert.rejects(vm.containerMounts({ name: 'app', volumeMounts: [vm2 as never] }, vols, envs),
+  const fails = (vm2: object, message: string) => assert.throws(() => vm.containerMounts({ name: 'app', volumeMounts: [vm2 as never] }, vols, envs),
     (e: unknown) => e instanceof ContainerConfigError && e.reason === 'CreateContainerConfigError' && e.message === message);
-  await fails({ name: 'scratch', mountPath: '/x', subPathExpr: '$(NOPE)/$(ALSO)' }, 'missing value for ALSO, NOPE');
-  await fails({ name: 'scratch', mountPath: '/x', subPath: '../../etc' }, "unable to provision SubPath `../../etc`: must not contain '..'");
-  await fails({ name: 'gone', mountPath: '/x' }, 'cannot find volume "gone" to mount into container "app"');
+  fails({ name: 'scratch', mountPath: '/x', subPathExpr: '$(NOPE)/$(ALSO)' }, 'missing value for ALSO, NOPE');
+  fails({ name: 'scratch', mountPath: '/x', subPath: '../../etc' }, "unable to provision SubPath `../../etc`: must not contain '..'");
+  fails({ name: 'gone', mountPath: '/x' }, 'cannot find volume "gone" to mount into container "app"');
 });
 
 test('orphaned pod folders left by a previous run are removed at start, active pods are kept', async (t) => {
@@ -223,4 +223,19 @@ test('orphaned pod folders left by a previous run are removed at start, active p
   await vm.setUpPod(pod([{ name: 'scratch', emptyDir: {} }], { uid: 'live' }));
   assert.deepEqual(await vm.cleanupOrphanedPods(new Set(['live'])), ['old']);
   assert.deepEqual(await readdir(join(root, 'pods')), ['live']);
+});
+
+test('kubelet volume hooks: setUp then synchronous mounts per container, tearDown removes the folder', async (t) => {
+  const root = await tempDir(t);
+  const { vm } = setup(root, t);
+  const { volumeHooks } = await import('./index.js');
+  const hooks = volumeHooks(vm);
+  const p = pod([{ name: 'config', configMap: { name: 'app-config' } }]);
+  const c = { name: 'app', volumeMounts: [{ name: 'config', mountPath: '/etc/config' }] };
+  assert.throws(() => hooks.mounts(p, c), /not set up yet/);
+  await hooks.setUp(p);
+  assert.deepEqual(hooks.mounts(p, c), [{ containerPath: '/etc/config', hostPath: join(root, 'pods/uid-web-1/volumes/kubernetes.io~configmap/config'), readonly: true }]);
+  assert.deepEqual(hooks.mounts(p, { name: 'other' }), []);
+  await hooks.tearDown(p);
+  await assert.rejects(stat(join(root, 'pods/uid-web-1/volumes')));
 });
