@@ -3,7 +3,7 @@
 // allocatable are read when a container is created.
 import type { Container, Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { Client } from '../../client/client.js';
-import type { ImageRuntimeConfig } from '../../images/types.js';
+import type { ImageRuntimeConfig } from '../../images/index.js';
 import type { ContainerConfigResolver, ResolvedContainerConfig } from '../hooks.js';
 import { resolveCommand } from './command.js';
 import { makeEnvironmentVariables } from './env.js';
