@@ -8,7 +8,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startControlPlane } from '../src/cmd/server.js';
 import { readClusterPki } from '../src/pki/index.js';
-import { Client, resources } from '../src/client/client.js';
+import { Client } from '../src/client/client.js';
+import { resources } from '../src/api/resources.js';
 import { httpTransport } from '../src/client/transport.js';
 
 function rssMb(): number { return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))![1]) / 1024; }

@@ -9,7 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { Client, resources } from '../src/client/client.js';
+import type { KubeObject } from '../src/api/object.js';
+import { Client } from '../src/client/client.js';
+import { resources } from '../src/api/resources.js';
 import { InformerFactory } from '../src/client/informer.js';
 import { discardLog, type LogFn } from '../src/client/log.js';
 import { inProcessTransport } from '../src/client/transport.js';
@@ -101,7 +103,7 @@ export async function benchScheduler(opts: SchedulerBenchOptions = {}): Promise<
     const createMs = performance.now() - t0;
 
     informers = new InformerFactory(client, { log: opts.log ?? discardLog });
-    const podInformer = informers.informerFor<Pod>(resources.pods);
+    const podInformer = informers.informerFor<Pod & KubeObject>(resources.pods);
     informers.informerFor(resources.nodes);
     let bound = 0;
     let allBound!: () => void;

@@ -4,13 +4,13 @@
 // address or port changed since the last start.
 import { isAlreadyExists, isNotFound } from '../api/errors.js';
 import type { Registry } from './registry/registry.js';
-import type { KObject } from './registry/types.js';
+import type { KubeObject } from '../api/object.js';
 
 export const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 export async function bootstrapCluster(registry: Registry, apiPort: number, advertiseAddress?: string): Promise<void> {
   const ns = registry.forResource('', 'namespaces');
-  const create = async (store: ReturnType<Registry['forResource']>, namespace: string | undefined, obj: KObject) => {
+  const create = async (store: ReturnType<Registry['forResource']>, namespace: string | undefined, obj: KubeObject) => {
     if (!store) return;
     try { await store.create(namespace, obj, registry.writeContext()); }
     catch (e) { if (!isAlreadyExists(e)) throw e; }
@@ -32,7 +32,7 @@ export async function bootstrapCluster(registry: Registry, apiPort: number, adve
 /** The `kubernetes` Endpoints and EndpointSlice as upstream's reconciler writes them (one apiserver, IPv4 or IPv6). */
 async function reconcileApiServerEndpoints(registry: Registry, ip: string, port: number): Promise<void> {
   const ports = [{ name: 'https', port, protocol: 'TCP' }];
-  const desired: [string, string, KObject][] = [
+  const desired: [string, string, KubeObject][] = [
     ['', 'endpoints', {
       apiVersion: 'v1', kind: 'Endpoints',
       metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },

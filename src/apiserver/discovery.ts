@@ -1,8 +1,8 @@
 // API discovery: legacy (APIVersions, APIGroupList, APIResourceList) and aggregated
 // (apidiscovery.k8s.io/v2 APIGroupDiscoveryList), which kubectl asks for first.
+import { verbsOf } from '../api/resources.js';
 import type { ResourceDefinition } from './registry/types.js';
 
-const defaultVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 interface GroupVersion { group: string; version: string; resources: ResourceDefinition[] }
 
@@ -36,7 +36,7 @@ function aggregatedResource(r: ResourceDefinition) {
     responseKind: { group: r.group, version: r.version, kind: r.kind },
     scope: r.namespaced ? 'Namespaced' : 'Cluster',
     singularResource: r.singular,
-    verbs: r.verbs ?? defaultVerbs,
+    verbs: verbsOf(r),
   };
   if (r.shortNames?.length) out.shortNames = r.shortNames;
   if (r.categories?.length) out.categories = r.categories;
@@ -96,7 +96,7 @@ export function legacyResourceList(resources: ResourceDefinition[], group: strin
   if (rs.length === 0) return undefined;
   const list: Record<string, unknown>[] = [];
   for (const r of rs) {
-    const e: Record<string, unknown> = { name: r.resource, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: r.verbs ?? defaultVerbs };
+    const e: Record<string, unknown> = { name: r.resource, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: verbsOf(r) };
     if (r.shortNames?.length) e.shortNames = r.shortNames;
     if (r.categories?.length) e.categories = r.categories;
     list.push(e);

@@ -13,7 +13,8 @@ import { allResources } from './registry/all-resources.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../api/validation/object-meta.js';
 import { nameIsDNSLabel, nameIsDNS1035Label, type NameValidator } from '../api/validation/names.js';
 import { managedFieldsHook } from './managed-fields.js';
-import type { KObject, ResourceDefinition } from './registry/types.js';
+import type { KubeObject } from '../api/object.js';
+import type { ResourceDefinition } from './registry/types.js';
 
 export interface ApiServerOptions {
   store: Store;
@@ -32,7 +33,7 @@ export interface RunningApiServer { port: number; url: string; handler: ApiHandl
 /** Resources whose names upstream validates more strictly than a DNS-1123 subdomain. */
 const nameValidators: Record<string, NameValidator> = { namespaces: nameIsDNSLabel, services: nameIsDNS1035Label };
 
-export function validateMeta(obj: KObject, def: ResourceDefinition, old?: KObject) {
+export function validateMeta(obj: KubeObject, def: ResourceDefinition, old?: KubeObject) {
   const errs = validateObjectMeta(obj.metadata, { namespaced: def.namespaced, nameValidator: nameValidators[def.resource] });
   if (old) errs.push(...validateObjectMetaUpdate(obj.metadata, old.metadata));
   return errs;

@@ -1,6 +1,7 @@
 // Server-side printing: meta.k8s.io/v1 Tables for `kubectl get` (rows carry PartialObjectMetadata, which kubectl
 // needs for -A and --show-labels).
-import type { KObject, ResourceDefinition, TableColumn } from './registry/types.js';
+import type { KubeObject } from '../api/object.js';
+import type { ResourceDefinition, TableColumn } from './registry/types.js';
 import { timestamp } from './registry/object-meta.js';
 
 const defaultColumns: TableColumn[] = [
@@ -8,7 +9,7 @@ const defaultColumns: TableColumn[] = [
   { name: 'Created At', type: 'date', format: '', description: 'CreationTimestamp is a timestamp representing the server time when this object was created.', priority: 0 },
 ];
 
-export function partialObjectMetadata(o: KObject) {
+export function partialObjectMetadata(o: KubeObject) {
   return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata };
 }
 
@@ -22,7 +23,7 @@ export function tableColumns(def: ResourceDefinition): TableColumn[] {
  */
 export type IncludeObject = 'None' | 'Metadata' | 'Object';
 
-export function tableRow(def: ResourceDefinition, o: KObject, now: Date, include: IncludeObject = 'Metadata') {
+export function tableRow(def: ResourceDefinition, o: KubeObject, now: Date, include: IncludeObject = 'Metadata') {
   const cells = def.strategy.table ? def.strategy.table.row(o, now) : [o.metadata.name, o.metadata.creationTimestamp ?? timestamp(now)];
   if (include === 'None') return { cells };
   if (include === 'Object') {
@@ -32,7 +33,7 @@ export function tableRow(def: ResourceDefinition, o: KObject, now: Date, include
   return { cells, object: partialObjectMetadata(o) };
 }
 
-export function toTable(def: ResourceDefinition, items: KObject[], meta: { resourceVersion?: string; continue?: string; remainingItemCount?: number }, now: Date, withColumns = true, include: IncludeObject = 'Metadata') {
+export function toTable(def: ResourceDefinition, items: KubeObject[], meta: { resourceVersion?: string; continue?: string; remainingItemCount?: number }, now: Date, withColumns = true, include: IncludeObject = 'Metadata') {
   const m: Record<string, unknown> = {};
   if (meta.resourceVersion) m.resourceVersion = meta.resourceVersion;
   if (meta.continue) m.continue = meta.continue;

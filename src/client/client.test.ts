@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import { isAlreadyExists, isConflict, isGone, isNotFound, StatusError } from '../api/errors.js';
 import type { ApiHandler } from '../api/transport.js';
-import { Client, resourcePath, resources } from './client.js';
+import { Client, resourcePath } from './client.js';
+import { resources } from '../api/resources.js';
 import { FakeApiHandler } from './fake-api-handler.js';
 import { httpTransport, inProcessTransport, type Transport } from './transport.js';
 

@@ -1,22 +1,12 @@
 // The REST client every component uses (DESIGN.md §1: components see the cluster only through the API).
 // URLs and verbs are upstream's: /api/v1/... for the core group, /apis/<group>/<version>/... otherwise.
 import { StatusError, type Status } from '../api/errors.js';
+import type { KubeObject } from '../api/object.js';
+import { apiVersionOf, type ResourceId } from '../api/resources.js';
+// Re-exported for code written against the client's old home of these types; new code imports from src/api.
+export type { KubeObject, ObjectMeta, OwnerReference } from '../api/object.js';
+export { resources, apiVersionOf, type ResourceId } from '../api/resources.js';
 import { splitLines, type Transport, type TransportRequest } from './transport.js';
-
-/** Any Kubernetes object as JSON. */
-export interface KubeObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: {
-    name?: string; generateName?: string; namespace?: string; uid?: string; resourceVersion?: string;
-    generation?: number; creationTimestamp?: string; deletionTimestamp?: string;
-    labels?: Record<string, string>; annotations?: Record<string, string>;
-    ownerReferences?: { apiVersion: string; kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean }[];
-    finalizers?: string[];
-    [k: string]: any;
-  };
-  [k: string]: any;
-}
 
 export interface ObjectList<T extends KubeObject = KubeObject> {
   apiVersion: string;
@@ -24,41 +14,6 @@ export interface ObjectList<T extends KubeObject = KubeObject> {
   metadata: { resourceVersion?: string; continue?: string; remainingItemCount?: number };
   items: T[];
 }
-
-/** Identifies a resource the way the API addresses it. */
-export interface ResourceId {
-  group: string;          // '' for core
-  version: string;
-  resource: string;       // plural
-  namespaced: boolean;
-  /** The Kind of one object; used to fill apiVersion/kind on list items that omit them. */
-  kind?: string;
-}
-
-const r = (group: string, version: string, resource: string, kind: string, namespaced: boolean): ResourceId =>
-  Object.freeze({ group, version, resource, kind, namespaced });
-
-export const resources = Object.freeze({
-  pods: r('', 'v1', 'pods', 'Pod', true),
-  nodes: r('', 'v1', 'nodes', 'Node', false),
-  services: r('', 'v1', 'services', 'Service', true),
-  endpoints: r('', 'v1', 'endpoints', 'Endpoints', true),
-  endpointslices: r('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', true),
-  events: r('', 'v1', 'events', 'Event', true),
-  namespaces: r('', 'v1', 'namespaces', 'Namespace', false),
-  serviceaccounts: r('', 'v1', 'serviceaccounts', 'ServiceAccount', true),
-  configmaps: r('', 'v1', 'configmaps', 'ConfigMap', true),
-  secrets: r('', 'v1', 'secrets', 'Secret', true),
-  persistentvolumeclaims: r('', 'v1', 'persistentvolumeclaims', 'PersistentVolumeClaim', true),
-  leases: r('coordination.k8s.io', 'v1', 'leases', 'Lease', true),
-  deployments: r('apps', 'v1', 'deployments', 'Deployment', true),
-  replicasets: r('apps', 'v1', 'replicasets', 'ReplicaSet', true),
-  statefulsets: r('apps', 'v1', 'statefulsets', 'StatefulSet', true),
-  daemonsets: r('apps', 'v1', 'daemonsets', 'DaemonSet', true),
-  jobs: r('batch', 'v1', 'jobs', 'Job', true),
-});
-
-export const apiVersionOf = (res: ResourceId) => (res.group ? `${res.group}/${res.version}` : res.version);
 
 /** The URL path of a collection or object: /api/v1/namespaces/ns/pods/name/sub. */
 export function resourcePath(res: ResourceId, namespace?: string, name?: string, subresource?: string): string {

@@ -2,7 +2,7 @@
 // the informers have synced; reconcile(key) reads the cache and writes through the client. A thrown error means a
 // rate-limited retry, `{ requeueAfter }` a timed retry, success forgets the key's backoff. The work queue never
 // hands one key to two workers at once.
-import type { KubeObject } from './client.js';
+import type { KubeObject } from '../api/object.js';
 import type { EventHandler } from './informer.js';
 import { deletedObject, metaNamespaceKey, type DeletedFinalStateUnknown } from './keys.js';
 import { errorText, stderrLog, type LogFn } from './log.js';

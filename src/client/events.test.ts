@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client, resources } from './client.js';
+import { Client } from './client.js';
+import { resources } from '../api/resources.js';
 import { FakeClock } from './clock.js';
 import { EventRecorder } from './events.js';
 import { FakeApiHandler } from './fake-api-handler.js';

@@ -6,7 +6,9 @@
 // Messages must never contain Secret data: the recorder copies only the object's identity (never its body)
 // and the caller's message.
 import { isNotFound } from '../api/errors.js';
-import { resources, type Client, type KubeObject } from './client.js';
+import type { Client } from './client.js';
+import { resources } from '../api/resources.js';
+import type { KubeObject } from '../api/object.js';
 import { realClock, type Clock } from './clock.js';
 import { errorText, stderrLog, type LogFn } from './log.js';
 

@@ -4,6 +4,7 @@
 // It does no validation, defaulting or admission: it is a test double for the wire protocol, not an apiserver.
 import { randomUUID } from 'node:crypto';
 import { alreadyExists, badRequest, conflict, gone, notFound, StatusError, unsupportedMediaType } from '../api/errors.js';
+import { resources } from '../api/resources.js';
 import type { ApiHandler, ApiRequest, ApiResponse } from '../api/transport.js';
 
 type Obj = { apiVersion?: string; kind?: string; metadata: Record<string, any>; [k: string]: any };
@@ -28,11 +29,9 @@ function parsePath(p: string): Route | undefined {
   return { group, version, resource: rest[0], name: rest[1], sub: rest[2] };
 }
 
-const kindOf: Record<string, string> = {
-  pods: 'Pod', nodes: 'Node', services: 'Service', endpoints: 'Endpoints', endpointslices: 'EndpointSlice', events: 'Event',
-  namespaces: 'Namespace', serviceaccounts: 'ServiceAccount', configmaps: 'ConfigMap', secrets: 'Secret', leases: 'Lease',
-  deployments: 'Deployment', replicasets: 'ReplicaSet',
-};
+/** The Kind of a group/resource, from the one registry. */
+const kindOf = (group: string, resource: string): string | undefined =>
+  Object.values(resources).find((r) => r.group === group && r.resource === resource)?.kind;
 
 function getPath(o: any, dotted: string): unknown {
   return dotted.split('.').reduce((v, k) => (v == null ? undefined : v[k]), o);
@@ -84,7 +83,7 @@ export class FakeApiHandler {
   /** Sends a BOOKMARK with the current revision to watches that asked for them. */
   sendBookmarks(): void {
     for (const w of this.watchers) {
-      if (w.bookmarks) w.push(JSON.stringify({ type: 'BOOKMARK', object: { kind: kindOf[w.gr.split('/')[1]] ?? '', apiVersion: '', metadata: { resourceVersion: String(this.rev) } } }) + '\n');
+      if (w.bookmarks) w.push(JSON.stringify({ type: 'BOOKMARK', object: { kind: kindOf(w.gr.split('/')[0], w.gr.split('/')[1]) ?? '', apiVersion: '', metadata: { resourceVersion: String(this.rev) } } }) + '\n');
     }
   }
   get openWatches(): number { return this.watchers.size; }
@@ -256,7 +255,7 @@ export class FakeApiHandler {
       metadata.continue = Buffer.from(JSON.stringify({ rev: atRev, after: page[page.length - 1][0] })).toString('base64');
       metadata.remainingItemCount = all.length - limit;
     }
-    const kind = kindOf[r.resource] ?? 'Object';
+    const kind = kindOf(r.group, r.resource) ?? 'Object';
     // Items without TypeMeta, as the real apiserver's list items may be.
     const items = page.map(([, o]) => { const c = structuredClone(o); delete c.apiVersion; delete c.kind; return c; });
     return { apiVersion: r.group ? `${r.group}/${r.version}` : r.version, kind: `${kind}List`, metadata, items };

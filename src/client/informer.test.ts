@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ApiHandler } from '../api/transport.js';
-import { Client, resources, type KubeObject } from './client.js';
+import { Client } from './client.js';
+import { resources } from '../api/resources.js';
+import type { KubeObject } from '../api/object.js';
 import { FakeClock, settle } from './clock.js';
 import { FakeApiHandler } from './fake-api-handler.js';
 import { InformerFactory, SharedInformer } from './informer.js';

@@ -6,7 +6,9 @@
 // (structuredClone) before changing anything.
 import { getMaxListeners, setMaxListeners } from 'node:events';
 import { isGone } from '../api/errors.js';
-import { type Client, type KubeObject, type ResourceId } from './client.js';
+import type { Client } from './client.js';
+import type { ResourceId } from '../api/resources.js';
+import type { KubeObject } from '../api/object.js';
 import { isAbortError, realClock, sleep, type Clock } from './clock.js';
 import { DeletedFinalStateUnknown, metaNamespaceKey } from './keys.js';
 import { errorText, stderrLog, type LogFn } from './log.js';

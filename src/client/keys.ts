@@ -1,6 +1,6 @@
 // Cache and work-queue keys, as client-go's cache.MetaNamespaceKeyFunc: `namespace/name`, or `name` for
 // cluster-scoped objects. Controllers enqueue these and split them back in reconcile.
-import type { KubeObject } from './client.js';
+import type { KubeObject, ObjectMeta } from '../api/object.js';
 
 /**
  * What onDelete receives when the informer learned of a deletion only by relisting (the final state of the object
@@ -10,7 +10,8 @@ export class DeletedFinalStateUnknown<T extends KubeObject = KubeObject> {
   constructor(readonly key: string, readonly obj: T) {}
 }
 
-export function metaNamespaceKey(obj: KubeObject | DeletedFinalStateUnknown): string {
+/** Takes any object with metadata, kubernetes-types' too (their metadata is optional). */
+export function metaNamespaceKey(obj: { metadata?: ObjectMeta } | DeletedFinalStateUnknown): string {
   if (obj instanceof DeletedFinalStateUnknown) return obj.key;
   const name = obj.metadata?.name ?? '';
   const ns = obj.metadata?.namespace;

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ApiHandler } from '../api/transport.js';
-import { Client, resources } from './client.js';
+import { Client } from './client.js';
+import { resources } from '../api/resources.js';
 import { FakeClock } from './clock.js';
 import { FakeApiHandler } from './fake-api-handler.js';
 import { formatMicroTime, LeaderElector, type Lease } from './leader-election.js';

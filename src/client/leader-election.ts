@@ -6,7 +6,9 @@
 //
 // Like client-go this does not fence: a leader that stalls longer than leaseDuration may overlap its successor.
 import { isNotFound, StatusError } from '../api/errors.js';
-import { resources, type Client, type KubeObject } from './client.js';
+import type { Client } from './client.js';
+import { resources } from '../api/resources.js';
+import type { KubeObject } from '../api/object.js';
 import { isAbortError, realClock, sleep, type Clock } from './clock.js';
 import { errorText, stderrLog, type LogFn } from './log.js';
 

@@ -8,7 +8,9 @@
 import type { Node, Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { isConflict, isNotFound } from '../api/errors.js';
-import { resources, type Client } from '../client/client.js';
+import type { KubeObject } from '../api/object.js';
+import type { Client } from '../client/client.js';
+import { resources } from '../api/resources.js';
 import { realClock, type Clock } from '../client/clock.js';
 import { EventRecorder } from '../client/events.js';
 import type { InformerFactory, SharedInformer } from '../client/informer.js';
@@ -88,8 +90,8 @@ export async function startScheduler(opts: SchedulerOptions): Promise<RunningSch
   const statusWrites = new BackgroundWriter({ name: 'pod-status', concurrency: 4, maxPending: Number.MAX_SAFE_INTEGER, log });
   const metrics: SchedulerMetrics = { scheduled: 0, unschedulable: 0, errors: 0, podSchedulingDurationsMs: [], schedulingCycleMs: 0 };
 
-  const podInformer: SharedInformer<Pod> = informers.informerFor<Pod>(resources.pods);
-  const nodeInformer: SharedInformer<Node> = informers.informerFor<Node>(resources.nodes);
+  const podInformer: SharedInformer<Pod & KubeObject> = informers.informerFor<Pod & KubeObject>(resources.pods);
+  const nodeInformer: SharedInformer<Node & KubeObject> = informers.informerFor<Node & KubeObject>(resources.nodes);
 
   const ours = (p: Pod) => (p.spec?.schedulerName || DEFAULT_SCHEDULER_NAME) === schedulerName;
   /** A pod this scheduler should place: ours, unassigned, not terminal, not being deleted. */

@@ -1,7 +1,8 @@
 // Test helpers: Node and Pod objects as a kubelet and a ReplicaSet controller would write them, and a cluster
 // made of the client's FakeApiHandler with a running scheduler.
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
-import { Client, resources } from '../client/client.js';
+import { Client } from '../client/client.js';
+import { resources } from '../api/resources.js';
 import { FakeApiHandler } from '../client/fake-api-handler.js';
 import { InformerFactory } from '../client/informer.js';
 import { discardLog } from '../client/log.js';

@@ -1,6 +1,7 @@
 // Admission (DESIGN.md §3 "Request pipeline"): checks that run on a write after authorization and before the
 // registry stores it, with a view across resources. Plugins are upstream's, by upstream's names.
-import type { KObject, ResourceDefinition } from '../registry/types.js';
+import type { KubeObject } from '../../api/object.js';
+import type { ResourceDefinition } from '../registry/types.js';
 
 export type AdmissionOperation = 'CREATE' | 'UPDATE' | 'DELETE';
 
@@ -8,7 +9,7 @@ export type AdmissionOperation = 'CREATE' | 'UPDATE' | 'DELETE';
 export interface AdmissionAttributes {
   operation: AdmissionOperation;
   /** The object about to be written (after the store filled its metadata). Plugins may mutate it. */
-  object: KObject;
+  object: KubeObject;
   namespace?: string;
   def: ResourceDefinition;
   subresource?: string;

@@ -1,12 +1,12 @@
 // NamespaceLifecycle (upstream plugin/pkg/admission/namespace/lifecycle): no new objects in a namespace that
 // does not exist or is being terminated. Events about the namespace's teardown are still allowed, as upstream.
 import { notFound, forbidden } from '../../api/errors.js';
-import type { KObject } from '../registry/types.js';
+import type { KubeObject } from '../../api/object.js';
 import type { AdmissionPlugin } from './admission.js';
 
 export interface NamespaceLifecycleOptions {
   /** Reads a namespace; undefined when it does not exist. */
-  getNamespace(name: string): Promise<KObject | undefined>;
+  getNamespace(name: string): Promise<KubeObject | undefined>;
 }
 
 export function namespaceLifecycle(opts: NamespaceLifecycleOptions): AdmissionPlugin {

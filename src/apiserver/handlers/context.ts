@@ -5,7 +5,7 @@ import type { Registry } from '../registry/registry.js';
 import type { GenericStore, WriteContext } from '../registry/generic-store.js';
 import type { ResourceRequestInfo } from '../request-info.js';
 import { acceptAs, type AcceptAs } from '../negotiation.js';
-import type { KObject } from '../registry/types.js';
+import type { KubeObject } from '../../api/object.js';
 import { toTable, partialObjectMetadata, type IncludeObject } from '../table.js';
 import { badRequest } from '../../api/errors.js';
 
@@ -58,7 +58,7 @@ function warningHeaders(ctx: HandlerContext): Record<string, string> {
 }
 
 /** One object in the representation the client asked for (Table / PartialObjectMetadata / the object). */
-export function objectResponse(ctx: HandlerContext, status: number, obj: KObject): ApiResponse {
+export function objectResponse(ctx: HandlerContext, status: number, obj: KubeObject): ApiResponse {
   const h = warningHeaders(ctx);
   if (ctx.accept === 'table') {
     const t = toTable(ctx.store.def, [obj], { resourceVersion: obj.metadata.resourceVersion }, ctx.registry.clock(), true, includeObject(ctx));

@@ -5,7 +5,7 @@ import { loadSchemaModel } from '../../api/schema/index.js';
 import { unknownFields, typeErrors } from '../../api/schema/field-validation.js';
 import type { SchemaModel, SchemaNode } from '../../api/schema/types.js';
 import type { HandlerContext } from './context.js';
-import type { KObject } from '../registry/types.js';
+import type { KubeObject } from '../../api/object.js';
 
 export function fieldValidationMode(ctx: HandlerContext): 'Strict' | 'Warn' | 'Ignore' {
   const v = ctx.req.query.get('fieldValidation');
@@ -31,7 +31,7 @@ export function rejectTypeErrors(obj: unknown, kind: Gvk, from: DecodedFrom, pat
   const first = errs[0];
   if (from === 'body') throw badRequest(`${kind.kind} in version "${kind.version}" cannot be handled as a ${kind.kind}: ${first}`);
   if (from === 'apply') {
-    const meta = (obj as KObject)?.metadata ?? {};
+    const meta = (obj as KubeObject)?.metadata ?? {};
     const gvk = `${kind.group ? kind.group + '/' : ''}${kind.version}, Kind=${kind.kind}`;
     throw badRequest(`failed to create typed patch object (${meta.namespace ?? ''}/${meta.name ?? ''}; ${gvk}): ${first}`);
   }
@@ -55,7 +55,7 @@ export function goFormat(v: unknown): string {
 }
 
 /** Checks `obj` (of kind def.kind or, for /scale, autoscaling/v1 Scale) and prunes unknown fields in place. */
-export function enforceFieldValidation(ctx: HandlerContext, obj: KObject, kind: Gvk = { group: ctx.store.def.group, version: ctx.store.def.version, kind: ctx.store.def.kind }, from: DecodedFrom = 'body', patch?: unknown): void {
+export function enforceFieldValidation(ctx: HandlerContext, obj: KubeObject, kind: Gvk = { group: ctx.store.def.group, version: ctx.store.def.version, kind: ctx.store.def.kind }, from: DecodedFrom = 'body', patch?: unknown): void {
   if (!obj || typeof obj !== 'object') return;
   rejectTypeErrors(obj, kind, from, patch);
   const mode = fieldValidationMode(ctx);

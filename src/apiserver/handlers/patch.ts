@@ -9,7 +9,7 @@ import { enforceFieldValidation } from './field-validation.js';
 import { patchTypeFromContentType, applyJsonPatch, applyMergePatch, applyStrategicMergePatch, applyServerSide } from '../patch/index.js';
 import { loadSchemaModel } from '../../api/schema/index.js';
 import { isTrue } from '../request-info.js';
-import type { KObject } from '../registry/types.js';
+import type { KubeObject } from '../../api/object.js';
 
 export async function handlePatch(ctx: HandlerContext): Promise<ApiResponse> {
   const ct = ctx.req.headers['content-type'];
@@ -24,7 +24,7 @@ export async function handlePatch(ctx: HandlerContext): Promise<ApiResponse> {
     if (!wctx.fieldManager) throw badRequest('fieldManager is required for apply requests');
     wctx.apply = true;
     if (!patch || typeof patch !== 'object' || Array.isArray(patch)) throw badRequest('the apply configuration must be a YAML or JSON object');
-    enforceFieldValidation(ctx, patch as KObject, undefined, 'apply');
+    enforceFieldValidation(ctx, patch as KubeObject, undefined, 'apply');
   }
   const r = await ctx.store.guaranteedUpdate(ctx.info.namespace, ctx.info.name!, (current) => {
     if (type === 'apply') {
@@ -33,17 +33,17 @@ export async function handlePatch(ctx: HandlerContext): Promise<ApiResponse> {
         schema, model, now: wctx.now, apiVersion: ctx.store.apiVersion, subresource: ctx.info.subresource,
         ignoredPaths: def.strategy.hasStatus && !ctx.info.subresource ? [['f:status']] : undefined,
       });
-      const out = result as KObject;
-      if (current) out.metadata = { ...out.metadata, resourceVersion: (patch as KObject).metadata?.resourceVersion };
+      const out = result as KubeObject;
+      if (current) out.metadata = { ...out.metadata, resourceVersion: (patch as KubeObject).metadata?.resourceVersion };
       return out;
     }
     if (!current) throw new StatusError(404, 'NotFound', `${def.group ? def.resource + '.' + def.group : def.resource} "${ctx.info.name}" not found`, { name: ctx.info.name, group: def.group || undefined, kind: def.resource });
     const patchedRv = patchRv(patch);
-    let out: KObject;
+    let out: KubeObject;
     switch (type) {
-      case 'json': out = applyJsonPatch(current, patch) as KObject; break;
-      case 'merge': out = applyMergePatch(current, patch) as KObject; break;
-      case 'strategic': out = applyStrategicMergePatch(current, patch, schema!, model) as KObject; break;
+      case 'json': out = applyJsonPatch(current, patch) as KubeObject; break;
+      case 'merge': out = applyMergePatch(current, patch) as KubeObject; break;
+      case 'strategic': out = applyStrategicMergePatch(current, patch, schema!, model) as KubeObject; break;
       default: throw unsupportedMediaType(ct ?? '');
     }
     if (!out || typeof out !== 'object' || Array.isArray(out)) throw badRequest('the patch produced something that is not an object');

@@ -5,7 +5,7 @@ import { badRequest } from '../../api/errors.js';
 import { decodeBody } from '../negotiation.js';
 import { jsonResponse, type HandlerContext } from './context.js';
 import { enforceFieldValidation } from './field-validation.js';
-import type { KObject } from '../registry/types.js';
+import type { KubeObject } from '../../api/object.js';
 
 export async function handleReview(ctx: HandlerContext): Promise<ApiResponse> {
   const { value } = await decodeBody(ctx.req.body, ctx.req.headers['content-type']);
@@ -18,7 +18,7 @@ export async function handleReview(ctx: HandlerContext): Promise<ApiResponse> {
   if (value.kind !== undefined && value.kind !== def.kind) {
     throw badRequest(`the kind in the data (${value.kind}) does not match the expected kind (${def.kind})`);
   }
-  enforceFieldValidation(ctx, value as KObject);
-  const answer = await def.review!(value as KObject, ctx.req.user);
+  enforceFieldValidation(ctx, value as KubeObject);
+  const answer = await def.review!(value as KubeObject, ctx.req.user);
   return jsonResponse(201, answer);
 }

@@ -7,9 +7,9 @@ import { enforceFieldValidation } from './field-validation.js';
 import { formatLabelSelector } from '../../api/labels.js';
 import { patchTypeFromContentType, applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../patch/index.js';
 import { loadSchemaModel } from '../../api/schema/index.js';
-import type { KObject } from '../registry/types.js';
+import type { KubeObject } from '../../api/object.js';
 
-export function scaleOf(obj: KObject) {
+export function scaleOf(obj: KubeObject) {
   const sel = obj.spec?.selector;
   return {
     kind: 'Scale', apiVersion: 'autoscaling/v1',

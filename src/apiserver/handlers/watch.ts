@@ -3,7 +3,7 @@ import { isTrue } from '../request-info.js';
 import { listQuery } from './list.js';
 import { includeObject, type HandlerContext } from './context.js';
 import { toTable } from '../table.js';
-import type { KObject } from '../registry/types.js';
+import type { KubeObject } from '../../api/object.js';
 
 /** The JSON of an event object, computed once however many watchers send it (objects are shared, read-only). */
 const serializedCache = new WeakMap<object, string>();
@@ -42,7 +42,7 @@ export async function handleWatch(ctx: HandlerContext): Promise<ApiResponse> {
     for await (const ev of events) {
       let object: unknown = ev.object;
       if (table && (ev.type === 'ADDED' || ev.type === 'MODIFIED' || ev.type === 'DELETED')) {
-        const o = ev.object as KObject;
+        const o = ev.object as KubeObject;
         object = toTable(def, [o], { resourceVersion: o.metadata.resourceVersion }, clock(), first, include);
         first = false;
       }

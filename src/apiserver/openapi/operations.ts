@@ -5,6 +5,7 @@
 import type { ResourceDefinition } from '../registry/types.js';
 import type { SchemaModel } from '../../api/schema/types.js';
 import { definitionNameForKind } from '../../api/schema/index.js';
+import { verbsOf } from '../../api/resources.js';
 
 export interface Gvk { group: string; version: string; kind: string }
 
@@ -50,7 +51,6 @@ export const PATCH_MEDIA_TYPES = [
 ];
 const OBJECT_MEDIA = ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf'];
 const LIST_MEDIA = [...OBJECT_MEDIA, 'application/json;stream=watch', 'application/vnd.kubernetes.protobuf;stream=watch'];
-const DEFAULT_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 const q = (name: string, type: Param['type'], description: string): Param => ({ name, in: 'query', type, description });
 
@@ -110,7 +110,7 @@ export function resourcePaths(model: SchemaModel, r: ResourceDefinition): { item
   const definitions = new Set<string>([META + 'Status', META + 'DeleteOptions', META + 'Patch']);
   if (defName) definitions.add(defName);
   if (listDef) definitions.add(listDef);
-  const verbs = new Set(r.verbs ?? DEFAULT_VERBS);
+  const verbs = new Set(verbsOf(r));
   const subresources = new Set(r.subresources ?? []);
   const gvId = groupVersionIdentifier(r.group, r.version);
   const tag = groupVersionTag(r.group, r.version);

@@ -1,6 +1,6 @@
-// Every built-in resource this apiserver serves, with upstream's discovery facts and strategies.
+// Every built-in resource this apiserver serves: an entry of the one registry (api/resources.ts) joined with its
+// strategy. Discovery lists them in this order.
 import type { ResourceDefinition } from './types.js';
-import { nameIsDNS1035Label, nameIsDNSLabel, nameIsDNSSubdomain, type NameValidator } from '../../api/validation/index.js';
 import { namespaces } from './core/namespaces/strategy.js';
 import { pods } from './core/pods/strategy.js';
 import { services } from './core/services/strategy.js';
@@ -24,13 +24,3 @@ export const allResources: ResourceDefinition[] = [
   deployments, replicasets, leases, endpointslices, eventsV1,
   selfSubjectReviews, selfSubjectAccessReviews, selfSubjectRulesReviews,
 ];
-
-/**
- * The name rule upstream applies to a resource's metadata.name (ValidateObjectMeta's nameFn): namespaces are
- * DNS-1123 labels, services DNS-1035 labels, everything else here DNS-1123 subdomains.
- */
-export function nameValidatorFor(def: Pick<ResourceDefinition, 'group' | 'resource'>): NameValidator {
-  if (def.group === '' && def.resource === 'namespaces') return nameIsDNSLabel;
-  if (def.group === '' && def.resource === 'services') return nameIsDNS1035Label;
-  return nameIsDNSSubdomain;
-}

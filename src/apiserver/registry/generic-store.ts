@@ -6,7 +6,8 @@ import {
   StatusError, notFound, alreadyExists, conflict, invalid, badRequest, gone, FieldError, type ResourceRef,
 } from '../../api/errors.js';
 import { parseLabelSelector, parseFieldSelector, type FieldRequirement, type Selector } from '../../api/labels.js';
-import type { KObject, ResourceDefinition, StrategyContext } from './types.js';
+import type { KubeObject } from '../../api/object.js';
+import type { ResourceDefinition, StrategyContext } from './types.js';
 import { fillCreateMeta, keepImmutableMeta, specChanged, deepEqual, clone, timestamp } from './object-meta.js';
 import { randomSuffix } from './names.js';
 import { watchStream, type WatchEvent } from './watch-stream.js';
@@ -43,10 +44,10 @@ export interface ListQuery {
   resourceVersionMatch?: string | null;
 }
 
-export interface ListResult { items: KObject[]; resourceVersion: string; continue?: string; remainingItemCount?: number }
+export interface ListResult { items: KubeObject[]; resourceVersion: string; continue?: string; remainingItemCount?: number }
 
 /** Compiled label and field selectors: `everything` is true when no selector was given. */
-export interface SelectionPredicate { everything: boolean; matches: (o: KObject) => boolean }
+export interface SelectionPredicate { everything: boolean; matches: (o: KubeObject) => boolean }
 
 
 export interface DeleteOptions {
@@ -61,9 +62,9 @@ export interface DeleteOptions {
 export interface StoreHooks {
   strategyContext(dryRun: boolean): StrategyContext;
   /** Validates ObjectMeta (names, labels, annotations) as upstream's ValidateObjectMeta. */
-  validateObjectMeta(obj: KObject, def: ResourceDefinition, old?: KObject): FieldError[];
+  validateObjectMeta(obj: KubeObject, def: ResourceDefinition, old?: KubeObject): FieldError[];
   /** Records field ownership for a non-apply write. */
-  updateManagedFields?(args: { def: ResourceDefinition; old: KObject | undefined; updated: KObject; ctx: WriteContext; subresource?: string }): void;
+  updateManagedFields?(args: { def: ResourceDefinition; old: KubeObject | undefined; updated: KubeObject; ctx: WriteContext; subresource?: string }): void;
 }
 
 
@@ -90,20 +91,20 @@ export class GenericStore {
    * One decoded object per stored revision, shared by every watcher of this resource (watch consumers only read
    * it): N watchers of pods cost one JSON.parse per event, not N.
    */
-  private readonly decodedForWatch = new WeakMap<KeyValue, KObject>();
-  private decodeShared(kv: KeyValue): KObject {
+  private readonly decodedForWatch = new WeakMap<KeyValue, KubeObject>();
+  private decodeShared(kv: KeyValue): KubeObject {
     let o = this.decodedForWatch.get(kv);
     if (!o) { o = this.decode(kv); this.decodedForWatch.set(kv, o); }
     return o;
   }
 
-  decode(kv: KeyValue): KObject {
-    let obj = JSON.parse(kv.value.toString('utf8')) as KObject;
+  decode(kv: KeyValue): KubeObject {
+    let obj = JSON.parse(kv.value.toString('utf8')) as KubeObject;
     if (this.def.storage) obj = this.def.storage.fromStorage(obj);
     obj.metadata.resourceVersion = String(kv.modRevision);
     return obj;
   }
-  private encode(obj: KObject): Buffer {
+  private encode(obj: KubeObject): Buffer {
     const stored = this.def.storage ? this.def.storage.toStorage(obj) : obj;
     const { resourceVersion: _rv, ...meta } = stored.metadata;
     return Buffer.from(JSON.stringify({ ...stored, metadata: meta }));
@@ -111,13 +112,13 @@ export class GenericStore {
 
   // ---- reads ----
 
-  async get(namespace: string | undefined, name: string): Promise<KObject> {
+  async get(namespace: string | undefined, name: string): Promise<KubeObject> {
     const kv = await this.store.get(this.key(namespace, name));
     if (!kv) throw notFound(this.ref, name);
     return this.decode(kv);
   }
 
-  async tryGet(namespace: string | undefined, name: string): Promise<KObject | undefined> {
+  async tryGet(namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
     const kv = await this.store.get(this.key(namespace, name));
     return kv ? this.decode(kv) : undefined;
   }
@@ -148,7 +149,7 @@ export class GenericStore {
     };
   }
 
-  private fieldGetter(field: string): ((o: KObject) => string | undefined) | undefined {
+  private fieldGetter(field: string): ((o: KubeObject) => string | undefined) | undefined {
     if (field === 'metadata.name') return (o) => o.metadata.name;
     if (field === 'metadata.namespace') return (o) => o.metadata.namespace ?? '';
     return this.def.strategy.fieldSelectors?.[field];
@@ -168,7 +169,7 @@ export class GenericStore {
       if (want > cur) throw new StatusError(504, 'Timeout', `Too large resource version: ${want}, current: ${cur}`, { retryAfterSeconds: 1 });
     }
     const limit = q.limit && q.limit > 0 ? q.limit : undefined;
-    const items: KObject[] = [];
+    const items: KubeObject[] = [];
     let cursor = startKey;
     let readAt = revision;
     // Filtering happens after reading, so read pages until we have `limit` matches or the range is exhausted.
@@ -224,7 +225,7 @@ export class GenericStore {
     });
   }
 
-  private bookmark(rev: number, initialEnd: boolean): KObject {
+  private bookmark(rev: number, initialEnd: boolean): KubeObject {
     const meta: any = { resourceVersion: String(rev) };
     if (initialEnd) meta.annotations = { 'k8s.io/initial-events-end': 'true' };
     return { apiVersion: this.apiVersion, kind: this.def.kind, metadata: meta };
@@ -234,7 +235,7 @@ export class GenericStore {
 
   private ctx(dryRun: boolean): StrategyContext { return this.hooks.strategyContext(dryRun); }
 
-  private checkKind(obj: KObject): void {
+  private checkKind(obj: KubeObject): void {
     if (obj.apiVersion !== undefined && obj.apiVersion !== this.apiVersion) {
       throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${this.apiVersion})`);
     }
@@ -243,7 +244,7 @@ export class GenericStore {
     }
   }
 
-  private async validate(obj: KObject, old: KObject | undefined, ctx: StrategyContext): Promise<void> {
+  private async validate(obj: KubeObject, old: KubeObject | undefined, ctx: StrategyContext): Promise<void> {
     const errs: FieldError[] = [...this.hooks.validateObjectMeta(obj, this.def, old)];
     const s = this.def.strategy;
     if (old && s.validateUpdate) errs.push(...await s.validateUpdate(obj, old, ctx));
@@ -253,7 +254,7 @@ export class GenericStore {
   }
 
   /** Create, as POST does. The namespace comes from the URL; a body namespace that differs is a 400. */
-  async create(namespace: string | undefined, input: KObject, wctx: WriteContext): Promise<KObject> {
+  async create(namespace: string | undefined, input: KubeObject, wctx: WriteContext): Promise<KubeObject> {
     if (!input || typeof input !== 'object' || Array.isArray(input)) throw badRequest('the request body must be a JSON or YAML object');
     this.checkKind(input);
     const obj = clone(input);
@@ -302,8 +303,8 @@ export class GenericStore {
    * A resourceVersion in the returned object is a precondition (409 if stale).
    */
   async guaranteedUpdate(namespace: string | undefined, name: string,
-    tryUpdate: (current: KObject | undefined) => KObject | Promise<KObject>,
-    wctx: WriteContext & { subresource?: string; allowCreate?: boolean }): Promise<{ object: KObject; created: boolean }> {
+    tryUpdate: (current: KubeObject | undefined) => KubeObject | Promise<KubeObject>,
+    wctx: WriteContext & { subresource?: string; allowCreate?: boolean }): Promise<{ object: KubeObject; created: boolean }> {
     for (let attempt = 0; ; attempt++) {
       const kv = await this.store.get(this.key(namespace, name));
       const current = kv ? this.decode(kv) : undefined;
@@ -334,7 +335,7 @@ export class GenericStore {
   }
 
   /** PUT. */
-  async update(namespace: string | undefined, name: string, input: KObject, wctx: WriteContext & { subresource?: string }): Promise<{ object: KObject; created: boolean }> {
+  async update(namespace: string | undefined, name: string, input: KubeObject, wctx: WriteContext & { subresource?: string }): Promise<{ object: KubeObject; created: boolean }> {
     if (!input || typeof input !== 'object' || Array.isArray(input)) throw badRequest('the request body must be a JSON or YAML object');
     this.checkKind(input);
     if (input.metadata?.name !== undefined && input.metadata.name !== name) {
@@ -346,7 +347,7 @@ export class GenericStore {
     return this.guaranteedUpdate(namespace, name, () => clone(input), { ...wctx, allowCreate: !wctx.subresource && !!this.def.strategy.allowCreateOnUpdate });
   }
 
-  private async writeUpdate(current: KObject, kv: KeyValue, desired: KObject, wctx: WriteContext & { subresource?: string }): Promise<KObject> {
+  private async writeUpdate(current: KubeObject, kv: KeyValue, desired: KubeObject, wctx: WriteContext & { subresource?: string }): Promise<KubeObject> {
     const obj = desired;
     obj.apiVersion = this.apiVersion; obj.kind = this.def.kind;
     const s = this.def.strategy;
@@ -387,7 +388,7 @@ export class GenericStore {
    * DELETE. Returns the object and whether it is gone now (200 + Status) or deletion is pending behind finalizers
    * or graceful termination (202 + object), as upstream.
    */
-  async delete(namespace: string | undefined, name: string, opts: DeleteOptions, wctx: WriteContext): Promise<{ object: KObject; deleted: boolean }> {
+  async delete(namespace: string | undefined, name: string, opts: DeleteOptions, wctx: WriteContext): Promise<{ object: KubeObject; deleted: boolean }> {
     for (let attempt = 0; ; attempt++) {
       const kv = await this.store.get(this.key(namespace, name));
       if (!kv) throw notFound(this.ref, name);
@@ -435,9 +436,9 @@ export class GenericStore {
   }
 
 
-  async deleteCollection(namespace: string | undefined, q: ListQuery, opts: DeleteOptions, wctx: WriteContext): Promise<KObject[]> {
+  async deleteCollection(namespace: string | undefined, q: ListQuery, opts: DeleteOptions, wctx: WriteContext): Promise<KubeObject[]> {
     const { items } = await this.list(namespace, q);
-    const out: KObject[] = [];
+    const out: KubeObject[] = [];
     for (const o of items) {
       try { out.push((await this.delete(o.metadata.namespace, o.metadata.name!, opts, wctx)).object); }
       catch (e) { if (!(e instanceof StatusError && e.code === 404)) throw e; }
@@ -447,7 +448,7 @@ export class GenericStore {
 }
 
 /** Compare objects ignoring what changes on every write (managedFields times). */
-function withoutVolatile(o: KObject): KObject {
+function withoutVolatile(o: KubeObject): KubeObject {
   const c = { ...o, metadata: { ...o.metadata } };
   delete c.metadata.resourceVersion;
   if (c.metadata.managedFields) c.metadata.managedFields = c.metadata.managedFields.map((m: any) => ({ ...m, time: undefined }));

@@ -1,12 +1,12 @@
 // Server-set object metadata (uid, timestamps, resourceVersion, generation) as upstream's rest.BeforeCreate /
 // BeforeUpdate set them. Resource-specific parts live in each strategy.
 import { randomUUID } from 'node:crypto';
-import type { KObject } from './types.js';
+import type { KubeObject } from '../../api/object.js';
 
 /** RFC 3339 with second precision, as metav1.Time marshals. */
 export function timestamp(d: Date): string { return d.toISOString().replace(/\.\d{3}Z$/, 'Z'); }
 
-export function fillCreateMeta(obj: KObject, now: Date): void {
+export function fillCreateMeta(obj: KubeObject, now: Date): void {
   const m = obj.metadata;
   m.uid = randomUUID();
   m.creationTimestamp = timestamp(now);
@@ -17,7 +17,7 @@ export function fillCreateMeta(obj: KObject, now: Date): void {
 }
 
 /** Fields a client may not change through update: carried over from the stored object. */
-export function keepImmutableMeta(next: KObject, old: KObject): void {
+export function keepImmutableMeta(next: KubeObject, old: KubeObject): void {
   const m = next.metadata, o = old.metadata;
   m.uid = o.uid;
   m.creationTimestamp = o.creationTimestamp;
@@ -54,7 +54,7 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 }
 
 /** Whether two objects differ outside metadata and status (the "spec" in the generation sense). */
-export function specChanged(a: KObject, b: KObject): boolean {
+export function specChanged(a: KubeObject, b: KubeObject): boolean {
   const skip = (k: string) => k === 'metadata' || k === 'status' || k === 'apiVersion' || k === 'kind';
   for (const k in a) if (!skip(k) && !deepEqual(a[k], b[k])) return true;
   for (const k in b) if (!skip(k) && a[k] === undefined && b[k] !== undefined) return true;

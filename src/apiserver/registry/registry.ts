@@ -2,14 +2,15 @@
 // resources (the strategy context).
 import type { Store } from '../../storage/backend.js';
 import type { FieldError } from '../../api/errors.js';
-import type { KObject, ResourceDefinition, StrategyContext } from './types.js';
+import type { KubeObject } from '../../api/object.js';
+import type { ResourceDefinition, StrategyContext } from './types.js';
 import { GenericStore, type StoreHooks, type WriteContext } from './generic-store.js';
 
 export interface RegistryOptions {
   store: Store;
   resources: ResourceDefinition[];
   clock?: () => Date;
-  validateObjectMeta: (obj: KObject, def: ResourceDefinition, old?: KObject) => FieldError[];
+  validateObjectMeta: (obj: KubeObject, def: ResourceDefinition, old?: KubeObject) => FieldError[];
   updateManagedFields?: StoreHooks['updateManagedFields'];
 }
 

@@ -3,12 +3,12 @@
 import type { Store, KeyValue } from '../../storage/backend.js';
 import { CompactedError, FutureRevisionError } from '../../storage/backend.js';
 import { StatusError } from '../../api/errors.js';
-import type { KObject } from './types.js';
+import type { KubeObject } from '../../api/object.js';
 import { EventQueue } from './event-queue.js';
 import { parseResourceVersion } from './resource-version.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
-export interface WatchEvent { type: WatchEventType; object: KObject | Record<string, unknown> }
+export interface WatchEvent { type: WatchEventType; object: KubeObject | Record<string, unknown> }
 
 /**
  * How many live events one watcher may have waiting before it is closed as too slow. Upstream's watch cache ends
@@ -24,12 +24,12 @@ export interface WatchStreamOptions {
   resourceVersion?: string | null;
   sendInitialEvents?: boolean;
   allowWatchBookmarks?: boolean;
-  matches(o: KObject): boolean;
+  matches(o: KubeObject): boolean;
   /** The current objects matching the selectors and the revision they were read at (for the initial events). */
-  list(): Promise<{ items: KObject[]; resourceVersion: string }>;
+  list(): Promise<{ items: KubeObject[]; resourceVersion: string }>;
   /** Decodes a stored revision; the result is shared between watchers and must not be mutated. */
-  decode(kv: KeyValue): KObject;
-  bookmark(revision: number, initialEventsEnd: boolean): KObject;
+  decode(kv: KeyValue): KubeObject;
+  bookmark(revision: number, initialEventsEnd: boolean): KubeObject;
   signal: AbortSignal;
   /** Overrides watcherCapacity (tests). */
   capacity?: number;

@@ -1,6 +1,6 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { resources } from '../../client/client.js';
+import { resources } from '../../api/resources.js';
 import { discardLog } from '../../client/log.js';
 import { startReplicaSetController } from '../replicaset/index.js';
 import { startDeploymentController } from './index.js';

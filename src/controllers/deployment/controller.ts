@@ -3,7 +3,8 @@
 // precedence: status only while being deleted, paused → scale only, deprecated rollback annotation, scaling event
 // → proportional scale, otherwise roll out with the Recreate or RollingUpdate strategy.
 import { selectorFromSpec } from '../../api/labels.js';
-import { resources, type Client } from '../../client/client.js';
+import type { Client } from '../../client/client.js';
+import { resources } from '../../api/resources.js';
 import { realClock, type Clock } from '../../client/clock.js';
 import { runController, type ReconcileResult } from '../../client/controller.js';
 import type { SharedInformer } from '../../client/informer.js';

@@ -1,7 +1,7 @@
 // Rollback through the deprecated.deployment.rollback.to annotation (apps/v1's round-trip of extensions/v1beta1
 // spec.rollbackTo; upstream pkg/controller/deployment/rollback.go). `kubectl rollout undo` does not use it: it
 // patches the template itself, and getNewReplicaSet then re-uses the matching old ReplicaSet under a new revision.
-import { resources } from '../../client/client.js';
+import { resources } from '../../api/resources.js';
 import type { Deployment, ReplicaSet } from '../shared/types.js';
 import { getAllReplicaSetsAndSyncRevision, type SyncContext } from './sync.js';
 import { DeprecatedRollbackTo, equalIgnoreHash, lastRevision, revisionOf, setDeploymentAnnotationsTo, setFromReplicaSetTemplate } from './util.js';

@@ -1,6 +1,7 @@
 // Scaling, revision bookkeeping, cleanup and status (upstream pkg/controller/deployment/sync.go).
 import { isAlreadyExists, isNotFound } from '../../api/errors.js';
-import { resources, type Client } from '../../client/client.js';
+import type { Client } from '../../client/client.js';
+import { resources } from '../../api/resources.js';
 import type { Clock } from '../../client/clock.js';
 import type { EventRecorder } from '../../client/events.js';
 import type { SharedInformer } from '../../client/informer.js';

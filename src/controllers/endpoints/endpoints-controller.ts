@@ -4,8 +4,9 @@
 // can map to different numbers in different pods). Services without a selector, and ExternalName services, are
 // left alone (their Endpoints are someone else's); the Endpoints of a deleted Service are deleted.
 import { isNotFound } from '../../api/errors.js';
-import type { Client, KubeObject } from '../../client/client.js';
-import { resources as builtin } from '../../client/client.js';
+import type { Client } from '../../client/client.js';
+import type { KubeObject } from '../../api/object.js';
+import { resources as builtin } from '../../api/resources.js';
 import type { ReconcileResult } from '../../client/controller.js';
 import type { EventRecorder } from '../../client/events.js';
 import type { SharedInformer } from '../../client/informer.js';

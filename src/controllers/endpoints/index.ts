@@ -1,7 +1,7 @@
 // Wiring of the Endpoints controller: services, pods and endpoints informers; the key is the Service's.
 import { recorderFor, type ControllerOptions } from '../shared/options.js';
 import type { Client } from '../../client/client.js';
-import { resources as builtin } from '../../client/client.js';
+import { resources as builtin } from '../../api/resources.js';
 import { realClock, type Clock } from '../../client/clock.js';
 import { enqueueHandlers, runController } from '../../client/controller.js';
 import type { InformerFactory } from '../../client/informer.js';

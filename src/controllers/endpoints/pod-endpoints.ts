@@ -1,6 +1,6 @@
 // What a pod contributes to a Service's endpoints, shared by the Endpoints and EndpointSlice controllers
 // (upstream's endpointsliceutil.ShouldPodBeInEndpoints, podutil.IsPodReady, podutil.FindPort).
-import type { KubeObject } from '../../client/client.js';
+import type { KubeObject } from '../../api/object.js';
 import type { SharedInformer } from '../../client/informer.js';
 
 export interface ServicePort { name?: string; protocol?: string; port: number; targetPort?: number | string; appProtocol?: string }

@@ -3,8 +3,9 @@
 // in the slice they are in (so a change rewrites as few slices as possible); new ones fill slices with room,
 // then new slices; empty slices are deleted. A Service with no endpoints at all keeps one placeholder slice.
 import { isNotFound } from '../../api/errors.js';
-import type { Client, KubeObject } from '../../client/client.js';
-import { resources as builtin } from '../../client/client.js';
+import type { Client } from '../../client/client.js';
+import type { KubeObject } from '../../api/object.js';
+import { resources as builtin } from '../../api/resources.js';
 import type { ReconcileResult } from '../../client/controller.js';
 import type { EventRecorder } from '../../client/events.js';
 import type { SharedInformer } from '../../client/informer.js';

@@ -1,7 +1,7 @@
 // Remembers the EndpointSlice writes the controller made that its cache may not show yet (upstream's
 // EndpointSliceTracker). Reconciling a Service on a cache that misses a slice we just created would create a
 // duplicate; so such a Service waits until the informer has caught up with every write.
-import type { KubeObject } from '../../client/client.js';
+import type { KubeObject } from '../../api/object.js';
 
 type Expectation = { rv?: string } | 'deleted';
 

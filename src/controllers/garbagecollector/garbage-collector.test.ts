@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resources, type KubeObject } from '../../client/client.js';
+import { resources } from '../../api/resources.js';
+import type { KubeObject } from '../../api/object.js';
 import { discardLog } from '../../client/log.js';
 import { FakeCluster, until } from './fake-cluster.js';
 import { startGarbageCollectorController } from './index.js';

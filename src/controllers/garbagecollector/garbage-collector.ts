@@ -7,7 +7,9 @@
 //  - otherwise, an object whose owners are all gone (verified by a live GET: a cache miss is no proof) or all
 //    deleting in the foreground is deleted; one with a live owner only loses its references to the others.
 import { isConflict, isNotFound } from '../../api/errors.js';
-import type { Client, KubeObject, ResourceId } from '../../client/client.js';
+import type { Client } from '../../client/client.js';
+import type { ResourceId } from '../../api/resources.js';
+import type { KubeObject } from '../../api/object.js';
 import type { ReconcileResult } from '../../client/controller.js';
 import type { EventRecorder } from '../../client/events.js';
 import type { LogFn } from '../../client/log.js';

@@ -1,6 +1,7 @@
 // The garbage collector's view of ownership, built from informers (upstream's GraphBuilder keeps its own uid
 // graph; we get the same answers from two informer indexes): objects by uid, and dependents by owner uid.
-import type { KubeObject, ResourceId } from '../../client/client.js';
+import type { ResourceId } from '../../api/resources.js';
+import type { KubeObject } from '../../api/object.js';
 import type { SharedInformer } from '../../client/informer.js';
 
 type OwnerReference = NonNullable<NonNullable<KubeObject['metadata']>['ownerReferences']>[number];

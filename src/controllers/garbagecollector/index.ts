@@ -1,21 +1,21 @@
 // The garbage collector controller: deletes objects whose owners are gone, and carries out foreground and orphan
-import { recorderFor, type ControllerOptions } from '../shared/options.js';
 // deletion (upstream's garbagecollector). It watches every resource that can have owners: by default all
 // resources the server lists in discovery with list, watch and delete verbs except events (upstream's
 // DefaultIgnoredResources), or a fixed list given in `resources`.
-import type { Client, ResourceId } from '../../client/client.js';
-import { resources as builtin } from '../../client/client.js';
+import { recorderFor, type ControllerOptions } from '../shared/options.js';
+import type { Client } from '../../client/client.js';
+import type { ResourceId } from '../../api/resources.js';
+import { resources as builtin } from '../../api/resources.js';
 import { realClock, sleep, type Clock } from '../../client/clock.js';
 import { runController } from '../../client/controller.js';
 import type { InformerFactory, SharedInformer } from '../../client/informer.js';
 import { deletedObject } from '../../client/keys.js';
 import { errorText, stderrLog, type LogFn } from '../../client/log.js';
 import { RateLimitingQueue } from '../../client/workqueue.js';
-import { discoverResources, supports } from './discovery.js';
+import { discoverResources, supports } from '../../client/discovery.js';
 import { GarbageCollector } from './garbage-collector.js';
 import { graphIndexers, OwnershipGraph } from './graph.js';
 
-export { discoverResources, supports, type DiscoveredResource } from './discovery.js';
 export { GarbageCollector, isDeletingDependents, orphanFinalizer, foregroundFinalizer } from './garbage-collector.js';
 export { OwnershipGraph, nodeKey } from './graph.js';
 

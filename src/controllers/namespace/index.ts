@@ -2,13 +2,13 @@
 import { recorderFor, type ControllerOptions } from '../shared/options.js';
 // pkg/controller/namespace). The namespaced resources come from discovery on every sync, or a fixed list.
 import type { Client } from '../../client/client.js';
-import { resources as builtin } from '../../client/client.js';
+import { resources as builtin } from '../../api/resources.js';
 import { realClock, type Clock } from '../../client/clock.js';
 import { enqueueHandlers, runController } from '../../client/controller.js';
 import type { InformerFactory } from '../../client/informer.js';
 import { stderrLog, type LogFn } from '../../client/log.js';
 import { RateLimitingQueue } from '../../client/workqueue.js';
-import { discoverResources } from '../garbagecollector/discovery.js';
+import { discoverResources } from '../../client/discovery.js';
 import { NamespacedResourcesDeleter, type DeletableResource } from './namespaced-resources-deleter.js';
 
 export { NamespacedResourcesDeleter, kubernetesFinalizer, type DeletableResource, type NamespaceCondition } from './namespaced-resources-deleter.js';

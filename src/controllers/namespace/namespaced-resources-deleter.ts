@@ -3,8 +3,10 @@
 // only when nothing remains take the "kubernetes" finalizer off spec.finalizers through the finalize subresource
 // (the apiserver then removes the namespace).
 import { isConflict, isNotFound, StatusError } from '../../api/errors.js';
-import type { Client, KubeObject, ResourceId } from '../../client/client.js';
-import { resources as builtin } from '../../client/client.js';
+import type { Client } from '../../client/client.js';
+import type { ResourceId } from '../../api/resources.js';
+import type { KubeObject } from '../../api/object.js';
+import { resources as builtin } from '../../api/resources.js';
 import type { Clock } from '../../client/clock.js';
 import type { ReconcileResult } from '../../client/controller.js';
 import { errorText, type LogFn } from '../../client/log.js';

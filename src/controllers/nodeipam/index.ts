@@ -2,7 +2,8 @@
 // node name. See range-allocator.ts.
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { recorderFor, type ControllerOptions } from '../shared/options.js';
-import { resources as builtin, type KubeObject } from '../../client/client.js';
+import { resources as builtin } from '../../api/resources.js';
+import type { KubeObject } from '../../api/object.js';
 import { realClock } from '../../client/clock.js';
 import { runController } from '../../client/controller.js';
 import { deletedObject } from '../../client/keys.js';

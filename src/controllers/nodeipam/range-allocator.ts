@@ -9,7 +9,9 @@
 // fit in a /16, and their IPs are data only.
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { isConflict, isNotFound, isInvalid } from '../../api/errors.js';
-import { resources as builtin, type Client, type KubeObject } from '../../client/client.js';
+import type { Client } from '../../client/client.js';
+import { resources as builtin } from '../../api/resources.js';
+import type { KubeObject } from '../../api/object.js';
 import type { EventRecorder } from '../../client/events.js';
 import type { SharedInformer } from '../../client/informer.js';
 import type { LogFn } from '../../client/log.js';

@@ -2,7 +2,7 @@
 import { recorderFor, type ControllerOptions } from '../shared/options.js';
 // the node name.
 import type { Client } from '../../client/client.js';
-import { resources as builtin } from '../../client/client.js';
+import { resources as builtin } from '../../api/resources.js';
 import { realClock, type Clock } from '../../client/clock.js';
 import { enqueueHandlers, runController } from '../../client/controller.js';
 import type { InformerFactory } from '../../client/informer.js';

@@ -2,7 +2,7 @@
 // Lease renewTime in kube-node-lease, or a new lastHeartbeatTime on the kubelet's Ready condition. Times are the
 // controller's own clock at observation, so clock skew between hosts does not matter. Kept in memory: after a
 // restart every node gets a fresh grace period, as upstream.
-import type { KubeObject } from '../../client/client.js';
+import type { KubeObject } from '../../api/object.js';
 
 /** Reasons this controller writes; a Ready condition carrying one is not a kubelet heartbeat. */
 export const controllerReasons = new Set(['NodeStatusUnknown', 'NodeStatusNeverUpdated']);

@@ -7,8 +7,9 @@
 //  4. pods that do not tolerate a NoExecute taint are evicted, at once or after their tolerationSeconds.
 // Each step derives from what the cache shows, so a restart simply recomputes it.
 import { isNotFound } from '../../api/errors.js';
-import type { Client, KubeObject } from '../../client/client.js';
-import { resources as builtin } from '../../client/client.js';
+import type { Client } from '../../client/client.js';
+import type { KubeObject } from '../../api/object.js';
+import { resources as builtin } from '../../api/resources.js';
 import type { Clock } from '../../client/clock.js';
 import type { ReconcileResult } from '../../client/controller.js';
 import type { EventRecorder } from '../../client/events.js';

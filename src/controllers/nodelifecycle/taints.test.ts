@@ -4,12 +4,12 @@ import { evictionTime } from './taint-eviction.js';
 import { desiredTaints, toleratesTaint, withDefaultTolerations, type Taint } from './taints.js';
 
 test('taints: a node reporting Ready=False gets the not-ready taints; pressure and unschedulable add NoSchedule ones', () => {
-  const node = { spec: { unschedulable: true }, status: { conditions: [{ type: 'Ready', status: 'False' }, { type: 'DiskPressure', status: 'True' }] } };
+  const node = { metadata: {}, spec: { unschedulable: true }, status: { conditions: [{ type: 'Ready', status: 'False' }, { type: 'DiskPressure', status: 'True' }] } };
   assert.deepEqual(desiredTaints(node).map((t) => `${t.key}:${t.effect}`).sort(), [
     'node.kubernetes.io/disk-pressure:NoSchedule', 'node.kubernetes.io/not-ready:NoExecute', 'node.kubernetes.io/not-ready:NoSchedule',
     'node.kubernetes.io/unschedulable:NoSchedule',
   ]);
-  assert.deepEqual(desiredTaints({ status: { conditions: [{ type: 'Ready', status: 'True' }] } }), []);
+  assert.deepEqual(desiredTaints({ metadata: {}, status: { conditions: [{ type: 'Ready', status: 'True' }] } }), []);
 });
 
 test('taint eviction: untolerated → now; tolerated → timeAdded + shortest tolerationSeconds; no seconds → never', () => {

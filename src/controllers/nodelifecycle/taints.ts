@@ -1,7 +1,7 @@
 // Taints and tolerations as the node lifecycle controller and the taint-eviction manager use them
 // (upstream's v1 helper ToleratesTaint, GetMatchingTolerations, getMinTolerationTime; the taints the node
 // lifecycle controller derives from node conditions; the DefaultTolerationSeconds admission defaults).
-import type { KubeObject } from '../../client/client.js';
+import type { KubeObject } from '../../api/object.js';
 
 export interface Taint { key: string; value?: string; effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute'; timeAdded?: string }
 export interface Toleration { key?: string; operator?: 'Exists' | 'Equal'; value?: string; effect?: string; tolerationSeconds?: number }

@@ -10,8 +10,8 @@
 import type { ControllerOptions } from '../shared/options.js';
 import type { Pod } from '../shared/types.js';
 import { isConflict, isNotFound } from '../../api/errors.js';
-import type { KubeObject } from '../../client/client.js';
-import { resources as builtin } from '../../client/client.js';
+import type { KubeObject } from '../../api/object.js';
+import { resources as builtin } from '../../api/resources.js';
 import { realClock } from '../../client/clock.js';
 import { runController } from '../../client/controller.js';
 import { deletedObject, metaNamespaceKey } from '../../client/keys.js';

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client, resources } from '../../client/client.js';
+import { Client } from '../../client/client.js';
+import { resources } from '../../api/resources.js';
 import { settle } from '../../client/clock.js';
 import { discardLog } from '../../client/log.js';
 import { inProcessTransport } from '../../client/transport.js';

@@ -1,6 +1,6 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { resources } from '../../client/client.js';
+import { resources } from '../../api/resources.js';
 import { discardLog } from '../../client/log.js';
 import { startReplicaSetController } from './index.js';
 import { apiPods, eventMessages, makePodsReady, newTestCluster, until, type TestCluster } from '../shared/testing.js';

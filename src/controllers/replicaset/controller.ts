@@ -8,7 +8,8 @@
 // creations (or these deletions) it does not manage replicas again until the informer has delivered them.
 import { isNotFound } from '../../api/errors.js';
 import { selectorFromSpec } from '../../api/labels.js';
-import { resources, type Client } from '../../client/client.js';
+import type { Client } from '../../client/client.js';
+import { resources } from '../../api/resources.js';
 import { realClock, type Clock } from '../../client/clock.js';
 import { runController, type ReconcileResult } from '../../client/controller.js';
 import type { EventRecorder } from '../../client/events.js';

@@ -4,8 +4,8 @@
 // service account volume) read it to verify the API server. Namespaces being deleted are left alone.
 import type { ControllerOptions } from '../shared/options.js';
 import { isAlreadyExists, isNotFound, StatusError } from '../../api/errors.js';
-import type { KubeObject } from '../../client/client.js';
-import { resources as builtin } from '../../client/client.js';
+import type { KubeObject } from '../../api/object.js';
+import { resources as builtin } from '../../api/resources.js';
 import { realClock } from '../../client/clock.js';
 import { runController } from '../../client/controller.js';
 import { deletedObject } from '../../client/keys.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resources } from '../../client/client.js';
+import { resources } from '../../api/resources.js';
 import { settle } from '../../client/clock.js';
 import { discardLog } from '../../client/log.js';
 import { FakeCluster, until } from '../garbagecollector/fake-cluster.js';

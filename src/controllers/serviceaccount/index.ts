@@ -3,8 +3,9 @@ import { recorderFor, type ControllerOptions } from '../shared/options.js';
 // active namespace has the service accounts in `serviceAccounts` (default: just "default"); one deleted is made
 // again. Namespaces being deleted are left alone.
 import { isAlreadyExists, isNotFound, StatusError } from '../../api/errors.js';
-import type { Client, KubeObject } from '../../client/client.js';
-import { resources as builtin } from '../../client/client.js';
+import type { Client } from '../../client/client.js';
+import type { KubeObject } from '../../api/object.js';
+import { resources as builtin } from '../../api/resources.js';
 import { realClock, type Clock } from '../../client/clock.js';
 import { enqueueHandlers, runController } from '../../client/controller.js';
 import type { InformerFactory } from '../../client/informer.js';

@@ -3,7 +3,9 @@
 // adopts matching orphans (only after re-reading itself from the API to be sure it is not being deleted), and
 // releases what it controls that no longer matches. Objects controlled by someone else are never touched.
 import { isInvalid, isNotFound } from '../../api/errors.js';
-import type { Client, KubeObject, ResourceId } from '../../client/client.js';
+import type { Client } from '../../client/client.js';
+import type { ResourceId } from '../../api/resources.js';
+import type { KubeObject } from '../../api/object.js';
 import type { OwnerReference } from './types.js';
 
 export function getControllerOf(obj: KubeObject): OwnerReference | undefined {

@@ -4,7 +4,8 @@
 // kubelet stand-in that marks pods Running and Ready, and a hook to observe every request.
 import assert from 'node:assert/strict';
 import type { ApiHandler, ApiRequest, ApiResponse } from '../../api/transport.js';
-import { Client, resources } from '../../client/client.js';
+import { Client } from '../../client/client.js';
+import { resources } from '../../api/resources.js';
 import { FakeClock, settle } from '../../client/clock.js';
 import { EventRecorder } from '../../client/events.js';
 import { FakeApiHandler, mergePatch } from '../../client/fake-api-handler.js';

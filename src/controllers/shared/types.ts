@@ -3,7 +3,7 @@
 import type { Deployment as KDeployment, DeploymentStatus as KDeploymentStatus, ReplicaSet as KReplicaSet, ReplicaSetStatus as KReplicaSetStatus } from 'kubernetes-types/apps/v1.js';
 import type { Pod as KPod, PodTemplateSpec as KPodTemplateSpec } from 'kubernetes-types/core/v1.js';
 import type { OwnerReference as KOwnerReference } from 'kubernetes-types/meta/v1.js';
-import type { KubeObject } from '../../client/client.js';
+import type { KubeObject } from '../../api/object.js';
 
 export type Pod = KPod & KubeObject;
 // status is readonly in kubernetes-types; controllers compute it on their own clones.

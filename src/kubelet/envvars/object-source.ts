@@ -4,7 +4,8 @@
 // FailedMount, so every ObjectSource throws exactly that error for a missing object.
 import type { ConfigMap, Secret } from 'kubernetes-types/core/v1.js';
 import { isNotFound, notFound } from '../../api/errors.js';
-import { resources, type Client } from '../../client/client.js';
+import type { Client } from '../../client/client.js';
+import { resources } from '../../api/resources.js';
 
 export interface ObjectSource {
   /** The Secret, or a NotFound StatusError reading `secret "<name>" not found`. */

@@ -4,7 +4,8 @@
 // <NAME>_SERVICE_HOST, <NAME>_SERVICE_PORT, <NAME>_SERVICE_PORT_<PORTNAME>, and Docker-link variables
 // <NAME>_PORT, <NAME>_PORT_<port>_<PROTO>{,_PROTO,_PORT,_ADDR}.
 import type { Service } from 'kubernetes-types/core/v1.js';
-import { resources, type Client } from '../../client/client.js';
+import type { Client } from '../../client/client.js';
+import { resources } from '../../api/resources.js';
 
 const MASTER_SERVICES = new Set(['kubernetes']);
 

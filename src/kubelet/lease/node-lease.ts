@@ -4,7 +4,8 @@
 // node from a dead one. One NodeLease per node; the caller decides when to renew (a timer for the real kubelet, one
 // timer wheel for thousands of simulated ones) and how writes are throttled (`run`).
 import { isNotFound } from '../../api/errors.js';
-import { resources, type Client } from '../../client/client.js';
+import type { Client } from '../../client/client.js';
+import { resources } from '../../api/resources.js';
 import { formatMicroTime, type Lease } from '../../client/leader-election.js';
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';

@@ -22,7 +22,9 @@
 // pods already Running keep their status and IP.
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { isAlreadyExists, isConflict, isNotFound, StatusError } from '../../api/errors.js';
-import { resources, type Client, type KubeObject } from '../../client/client.js';
+import type { Client } from '../../client/client.js';
+import { resources } from '../../api/resources.js';
+import type { KubeObject } from '../../api/object.js';
 import { realClock, type Clock } from '../../client/clock.js';
 import { runController } from '../../client/controller.js';
 import type { InformerFactory, SharedInformer } from '../../client/informer.js';

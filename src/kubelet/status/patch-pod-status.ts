@@ -3,7 +3,8 @@
 // meanwhile changes nothing; field by field, so status fields others own (nominatedNodeName, resize, ...) stay.
 import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
 import { isConflict, isInvalid, isNotFound, StatusError } from '../../api/errors.js';
-import { resources, type Client } from '../../client/client.js';
+import type { Client } from '../../client/client.js';
+import { resources } from '../../api/resources.js';
 import type { WriteRunner } from '../lease/node-lease.js';
 
 /** Writes status to the pod; resolves false when the pod is gone or was replaced by a namesake. */

@@ -3,7 +3,7 @@ import { FieldError } from '../../../api/errors.js';
 import {
   goLabelSelector, goStringMap, invalidRaw, isEmptySelector, selectorMatches, validateLabelSelector, validateLabels, validateAnnotations, semanticEqual,
 } from '../../../api/validation/index.js';
-import type { KObject } from '../types.js';
+import type { KubeObject } from '../../../api/object.js';
 import { validatePodSpec } from '../core/pods/pod-validation.js';
 
 export function validateNonnegative(value: unknown, path: string): FieldError[] {
@@ -39,10 +39,10 @@ export function validateSelectorAndTemplate(spec: any, kind: string): FieldError
  * write keeps the stored status; a status write keeps the stored spec and labels; the selector is immutable.
  */
 export const workloadStatusHandling = {
-  prepareForUpdate(newObj: KObject, oldObj: KObject): void {
+  prepareForUpdate(newObj: KubeObject, oldObj: KubeObject): void {
     newObj.status = structuredClone(oldObj.status);
   },
-  prepareForStatusUpdate(newObj: KObject, oldObj: KObject): void {
+  prepareForStatusUpdate(newObj: KubeObject, oldObj: KubeObject): void {
     newObj.spec = structuredClone(oldObj.spec);
     if (oldObj.metadata.labels) newObj.metadata.labels = structuredClone(oldObj.metadata.labels);
     else delete newObj.metadata.labels;
@@ -50,7 +50,7 @@ export const workloadStatusHandling = {
 };
 
 /** apps/v1 selectors are immutable: the error upstream gives when an update changes one. */
-export function validateSelectorUnchanged(newObj: KObject, oldObj: KObject): FieldError[] {
+export function validateSelectorUnchanged(newObj: KubeObject, oldObj: KubeObject): FieldError[] {
   if (semanticEqual(newObj.spec?.selector, oldObj.spec?.selector)) return [];
   return [invalidRaw('spec.selector', goLabelSelector(newObj.spec?.selector), 'field is immutable')];
 }

@@ -1,6 +1,6 @@
 // DefaultBinder: writes the decision with POST pods/<name>/binding, as upstream. Rejects with the API's
 // StatusError (409 Conflict when the pod is already bound, 404 when it is gone).
-import { resources } from '../../../client/client.js';
+import { resources } from '../../../api/resources.js';
 import type { BindPlugin, FrameworkHandle } from '../../framework/types.js';
 
 export const NAME = 'DefaultBinder';

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { invalid } from '../../../../api/errors.js';
 import { deployments } from './strategy.js';
 import { fakeContext } from '../../fake-context.test-util.js';
-import type { KObject } from '../../types.js';
+import type { KubeObject } from '../../../../api/object.js';
 
 const st = deployments.strategy;
 /** The seed course's flask-app Deployment, as kubectl sends it. */
-const seedDeployment = (): KObject => ({
+const seedDeployment = (): KubeObject => ({
   apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'flask-app', namespace: 'default' },
   spec: {
     replicas: 2,

@@ -1,15 +1,17 @@
 // deployments (apps/v1): defaults (RollingUpdate 25%/25%, revisionHistoryLimit 10, progressDeadlineSeconds 600,
 // replicas 1, pod template defaults), validation incl. the immutable selector, status handling, and the
 // NAME READY UP-TO-DATE AVAILABLE AGE table.
-import type { KObject, ResourceDefinition } from '../../types.js';
+import type { KubeObject } from '../../../../api/object.js';
+import type { ResourceDefinition } from '../../types.js';
 import { FieldError } from '../../../../api/errors.js';
 import { RawValueFieldError, goIntOrString, invalidRaw, selectorString } from '../../../../api/validation/index.js';
 import { column, nameColumn, ageColumn, layoutContainerCells, DESCRIPTIONS } from '../../printing.js';
 import { translateTimestampSince } from '../../age.js';
 import { setPodTemplateDefaults } from '../../core/pods/pod-defaults.js';
 import { validateNonnegative, validateSelectorAndTemplate, workloadStatusHandling, validateSelectorUnchanged } from '../workload.js';
+import { resources } from '../../../../api/resources.js';
 
-export function setDeploymentDefaults(d: KObject): void {
+export function setDeploymentDefaults(d: KubeObject): void {
   const spec = (d.spec ??= {});
   if (spec.replicas == null) spec.replicas = 1;
   spec.strategy ??= {};
@@ -61,7 +63,7 @@ function validateStrategy(strategy: any): FieldError[] {
   return errs;
 }
 
-export function validateDeployment(d: KObject): FieldError[] {
+export function validateDeployment(d: KubeObject): FieldError[] {
   const spec = d.spec ?? {};
   const errs = [...validateNonnegative(spec.replicas, 'spec.replicas'), ...validateSelectorAndTemplate(spec, 'deployment')];
   errs.push(...validateStrategy(spec.strategy));
@@ -76,7 +78,7 @@ export function validateDeployment(d: KObject): FieldError[] {
   return errs;
 }
 
-export function deploymentRow(d: KObject, now: Date): unknown[] {
+export function deploymentRow(d: KubeObject, now: Date): unknown[] {
   const spec = d.spec ?? {};
   const status = d.status ?? {};
   const [containers, images] = layoutContainerCells(spec.template?.spec?.containers);
@@ -85,9 +87,7 @@ export function deploymentRow(d: KObject, now: Date): unknown[] {
 }
 
 export const deployments: ResourceDefinition = {
-  group: 'apps', version: 'v1', resource: 'deployments', singular: 'deployment', kind: 'Deployment', namespaced: true,
-  shortNames: ['deploy'], categories: ['all'],
-  subresources: ['scale', 'status'],
+  ...resources.deployments,
   strategy: {
     hasGeneration: true,
     hasStatus: true,

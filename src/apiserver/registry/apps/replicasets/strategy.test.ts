@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { replicasets } from './strategy.js';
-import type { KObject } from '../../types.js';
+import type { KubeObject } from '../../../../api/object.js';
 
 const st = replicasets.strategy;
 
 test('a ReplicaSet row shows desired/current/ready and the wide columns', () => {
-  const rs: KObject = {
+  const rs: KubeObject = {
     metadata: { name: 'flask-app-6d8f7c9b5', namespace: 'default', creationTimestamp: '2025-12-31T22:00:00Z' },
     spec: { selector: { matchLabels: { app: 'flask-app', 'pod-template-hash': '6d8f7c9b5' } },
       template: { metadata: { labels: { app: 'flask-app', 'pod-template-hash': '6d8f7c9b5' } }, spec: { containers: [{ name: 'a', image: 'x:1' }, { name: 'b', image: 'y' }] } } },
@@ -20,7 +20,7 @@ test('a ReplicaSet row shows desired/current/ready and the wide columns', () => 
 });
 
 test('a ReplicaSet template must restart Always', async () => {
-  const rs: KObject = {
+  const rs: KubeObject = {
     metadata: { name: 'r', namespace: 'default' },
     spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'i' }] } } },
   };

@@ -6,9 +6,10 @@ import { column, nameColumn, ageColumn, layoutContainerCells, DESCRIPTIONS } fro
 import { translateTimestampSince } from '../../age.js';
 import { setPodTemplateDefaults } from '../../core/pods/pod-defaults.js';
 import { validateNonnegative, validateSelectorAndTemplate, workloadStatusHandling, validateSelectorUnchanged } from '../workload.js';
-import type { KObject } from '../../types.js';
+import type { KubeObject } from '../../../../api/object.js';
+import { resources } from '../../../../api/resources.js';
 
-function validateReplicaSet(rs: KObject) {
+function validateReplicaSet(rs: KubeObject) {
   const spec = rs.spec ?? {};
   return [
     ...validateNonnegative(spec.replicas, 'spec.replicas'),
@@ -18,9 +19,7 @@ function validateReplicaSet(rs: KObject) {
 }
 
 export const replicasets: ResourceDefinition = {
-  group: 'apps', version: 'v1', resource: 'replicasets', singular: 'replicaset', kind: 'ReplicaSet', namespaced: true,
-  shortNames: ['rs'], categories: ['all'],
-  subresources: ['scale', 'status'],
+  ...resources.replicasets,
   strategy: {
     hasGeneration: true,
     hasStatus: true,

@@ -1,8 +1,10 @@
 // selfsubjectaccessreviews (authorization.k8s.io/v1): "may I do X?" (`kubectl auth can-i VERB RESOURCE`).
 // Never stored: a POST returns the review with status filled in.
-import type { KObject, ResourceDefinition } from '../../types.js';
+import type { KubeObject } from '../../../../api/object.js';
+import type { ResourceDefinition } from '../../types.js';
 import { FieldError, invalid } from '../../../../api/errors.js';
 import { allowAllReason } from '../no-authorizer.js';
+import { resources } from '../../../../api/resources.js';
 
 /** upstream ValidateSelfSubjectAccessReviewSpec: exactly one of resourceAttributes and nonResourceAttributes. */
 export function validateAccessReviewSpec(spec: any): FieldError[] {
@@ -18,10 +20,9 @@ export function validateAccessReviewSpec(spec: any): FieldError[] {
 }
 
 export const selfSubjectAccessReviews: ResourceDefinition = {
-  group: 'authorization.k8s.io', version: 'v1', resource: 'selfsubjectaccessreviews', singular: 'selfsubjectaccessreview',
-  kind: 'SelfSubjectAccessReview', namespaced: false, verbs: ['create'],
+  ...resources.selfsubjectaccessreviews,
   strategy: {},
-  review(obj: KObject): KObject {
+  review(obj: KubeObject): KubeObject {
     const errs = validateAccessReviewSpec(obj.spec);
     if (errs.length) throw invalid('SelfSubjectAccessReview', 'authorization.k8s.io', '', errs);
     return {

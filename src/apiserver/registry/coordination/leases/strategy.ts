@@ -3,9 +3,10 @@ import type { ResourceDefinition } from '../../types.js';
 import { column, nameColumn, ageColumn } from '../../printing.js';
 import { translateTimestampSince } from '../../age.js';
 import { FieldError } from '../../../../api/errors.js';
+import { resources } from '../../../../api/resources.js';
 
 export const leases: ResourceDefinition = {
-  group: 'coordination.k8s.io', version: 'v1', resource: 'leases', singular: 'lease', kind: 'Lease', namespaced: true,
+  ...resources.leases,
   strategy: {
     allowCreateOnUpdate: true,
     validate(obj) {

@@ -1,14 +1,16 @@
 // configmaps (core/v1): key validation, the 1 MiB size limit, `immutable`, base64 binaryData.
-import type { KObject, ResourceDefinition } from '../../types.js';
+import type { KubeObject } from '../../../../api/object.js';
+import type { ResourceDefinition } from '../../types.js';
 import { column, nameColumn, ageColumn } from '../../printing.js';
 import { translateTimestampSince } from '../../age.js';
 import { FieldError, badRequest } from '../../../../api/errors.js';
 import { TooLongFieldError, base64Error, isConfigMapKey, semanticEqual } from '../../../../api/validation/index.js';
+import { resources } from '../../../../api/resources.js';
 
 export const MAX_SECRET_SIZE = 1024 * 1024;
 
 /** Throws the 400 Go's JSON decoder gives for a []byte map value that is not standard base64. */
-export function checkBase64Map(obj: KObject, field: string): void {
+export function checkBase64Map(obj: KubeObject, field: string): void {
   const m = obj[field];
   if (m == null || typeof m !== 'object') return;
   for (const v of Object.values(m)) {
@@ -18,7 +20,7 @@ export function checkBase64Map(obj: KObject, field: string): void {
 }
 const decodedLen = (b64: string) => Buffer.from(b64.replace(/[\r\n]/g, ''), 'base64').length;
 
-function validateConfigMap(obj: KObject): FieldError[] {
+function validateConfigMap(obj: KubeObject): FieldError[] {
   const errs: FieldError[] = [];
   let total = 0;
   const data: Record<string, string> = obj.data ?? {};
@@ -37,8 +39,7 @@ function validateConfigMap(obj: KObject): FieldError[] {
 }
 
 export const configmaps: ResourceDefinition = {
-  group: '', version: 'v1', resource: 'configmaps', singular: 'configmap', kind: 'ConfigMap', namespaced: true,
-  shortNames: ['cm'],
+  ...resources.configmaps,
   strategy: {
     defaults(obj) { checkBase64Map(obj, 'binaryData'); },
     validate: (obj) => validateConfigMap(obj),

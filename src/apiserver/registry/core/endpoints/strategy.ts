@@ -1,17 +1,19 @@
 // endpoints (core/v1): port protocol defaults, address/port validation, and the ENDPOINTS column
 // ("10.0.0.1:80,10.0.0.2:80 + 3 more...").
 import { isIP } from 'node:net';
-import type { KObject, ResourceDefinition } from '../../types.js';
+import type { KubeObject } from '../../../../api/object.js';
+import type { ResourceDefinition } from '../../types.js';
 import { column, nameColumn, ageColumn } from '../../printing.js';
 import { translateTimestampSince } from '../../age.js';
 import { FieldError } from '../../../../api/errors.js';
 import { isDNS1123Label, isValidPortNum } from '../../../../api/validation/index.js';
+import { resources } from '../../../../api/resources.js';
 
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
 const hostPort = (ip: string, port: number) => (ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`);
 
 /** upstream formatEndpoints with all ports: at most 3 entries, then " + N more...". */
-export function formatEndpoints(ep: KObject): string {
+export function formatEndpoints(ep: KubeObject): string {
   const subsets: any[] = ep.subsets ?? [];
   if (subsets.length === 0) return '<none>';
   const list: string[] = [];
@@ -35,7 +37,7 @@ export function formatEndpoints(ep: KObject): string {
   return more ? `${ret} + ${count - max} more...` : ret;
 }
 
-function validateEndpoints(obj: KObject): FieldError[] {
+function validateEndpoints(obj: KubeObject): FieldError[] {
   const errs: FieldError[] = [];
   (obj.subsets ?? []).forEach((ss: any, i: number) => {
     const p = `subsets[${i}]`;
@@ -58,8 +60,7 @@ function validateEndpoints(obj: KObject): FieldError[] {
 }
 
 export const endpoints: ResourceDefinition = {
-  group: '', version: 'v1', resource: 'endpoints', singular: 'endpoints', kind: 'Endpoints', namespaced: true,
-  shortNames: ['ep'],
+  ...resources.endpoints,
   strategy: {
     allowCreateOnUpdate: true,
     defaults(obj) {

@@ -1,6 +1,7 @@
 // The Event Table (upstream printEvent), shared by core/v1 and events.k8s.io/v1 events (the latter are
 // converted to core's field names first, as upstream prints the internal type for both).
-import type { KObject, TableColumn } from '../../types.js';
+import type { KubeObject } from '../../../../api/object.js';
+import type { TableColumn } from '../../types.js';
 import { column, nameColumn } from '../../printing.js';
 import { translateTimestampSince } from '../../age.js';
 
@@ -18,7 +19,7 @@ export const eventColumns: TableColumn[] = [
 ];
 
 /** Cells of one core/v1-shaped Event (Wide). */
-export function eventRow(ev: KObject, now: Date): unknown[] {
+export function eventRow(ev: KubeObject, now: Date): unknown[] {
   let first = translateTimestampSince(ev.firstTimestamp, now);
   if (!ev.firstTimestamp) first = translateTimestampSince(ev.eventTime, now);
   let last = translateTimestampSince(ev.lastTimestamp, now);

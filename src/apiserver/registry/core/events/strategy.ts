@@ -1,9 +1,11 @@
 // events (core/v1): legacy-compatible validation (involvedObject.namespace must match), field selectors
 // kubectl describe relies on (involvedObject.*), and the LAST SEEN TYPE REASON OBJECT MESSAGE table.
-import type { KObject, ResourceDefinition } from '../../types.js';
+import type { KubeObject } from '../../../../api/object.js';
+import type { ResourceDefinition } from '../../types.js';
 import { FieldError } from '../../../../api/errors.js';
 import { isDNS1123Subdomain, isQualifiedName } from '../../../../api/validation/index.js';
 import { eventColumns, eventRow } from './event-printer.js';
+import { resources } from '../../../../api/resources.js';
 
 const LIMIT_128 = 128;
 const NOTE_LIMIT = 1024;
@@ -12,7 +14,7 @@ const NOTE_LIMIT = 1024;
  * upstream legacyValidateEvent on a core-shaped event. `reportingControllerField` is "reportingComponent"
  * for core/v1 requests and "reportingController" for events.k8s.io.
  */
-export function legacyValidateEvent(ev: KObject, reportingControllerField: string): FieldError[] {
+export function legacyValidateEvent(ev: KubeObject, reportingControllerField: string): FieldError[] {
   const errs: FieldError[] = [];
   const ns = ev.metadata.namespace ?? '';
   const ioNs = ev.involvedObject?.namespace ?? '';
@@ -43,8 +45,7 @@ export function legacyValidateEvent(ev: KObject, reportingControllerField: strin
 }
 
 export const events: ResourceDefinition = {
-  group: '', version: 'v1', resource: 'events', singular: 'event', kind: 'Event', namespaced: true,
-  shortNames: ['ev'],
+  ...resources.events,
   strategy: {
     allowCreateOnUpdate: true,
     validate: (obj) => legacyValidateEvent(obj, 'reportingComponent'),

@@ -5,14 +5,12 @@ import { column, nameColumn, ageColumn } from '../../printing.js';
 import { translateTimestampSince } from '../../age.js';
 import { FieldError } from '../../../../api/errors.js';
 import { isQualifiedName } from '../../../../api/validation/index.js';
+import { resources } from '../../../../api/resources.js';
 
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 export const namespaces: ResourceDefinition = {
-  group: '', version: 'v1', resource: 'namespaces', singular: 'namespace', kind: 'Namespace', namespaced: false,
-  shortNames: ['ns'],
-  verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
-  subresources: ['finalize', 'status'],
+  ...resources.namespaces,
   strategy: {
     hasStatus: true,
     // The namespace controller empties a deleting namespace, then clears spec.finalizers through /finalize.

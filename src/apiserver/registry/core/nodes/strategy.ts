@@ -1,15 +1,17 @@
 // nodes (core/v1, cluster-scoped): status kept on main writes, spec kept on /status writes,
 // spec.unschedulable field selector, and the NAME STATUS ROLES AGE VERSION table.
-import type { KObject, ResourceDefinition } from '../../types.js';
+import type { KubeObject } from '../../../../api/object.js';
+import type { ResourceDefinition } from '../../types.js';
 import { column, nameColumn, ageColumn } from '../../printing.js';
 import { translateTimestampSince } from '../../age.js';
 import { FieldError } from '../../../../api/errors.js';
 import { validateImmutableField } from '../../../../api/validation/index.js';
+import { resources } from '../../../../api/resources.js';
 
 const ROLE_PREFIX = 'node-role.kubernetes.io/';
 const ROLE_LABEL = 'kubernetes.io/role';
 
-export function nodeRoles(node: KObject): string[] {
+export function nodeRoles(node: KubeObject): string[] {
   const roles = new Set<string>();
   for (const [k, v] of Object.entries(node.metadata.labels ?? {})) {
     if (k.startsWith(ROLE_PREFIX)) { const r = k.slice(ROLE_PREFIX.length); if (r) roles.add(r); }
@@ -18,7 +20,7 @@ export function nodeRoles(node: KObject): string[] {
   return [...roles].sort();
 }
 
-function nodeRow(node: KObject, now: Date): unknown[] {
+function nodeRow(node: KubeObject, now: Date): unknown[] {
   const ready = (node.status?.conditions ?? []).find((c: any) => c?.type === 'Ready');
   const status: string[] = [];
   if (ready) status.push(ready.status === 'True' ? 'Ready' : 'NotReady');
@@ -32,9 +34,7 @@ function nodeRow(node: KObject, now: Date): unknown[] {
 }
 
 export const nodes: ResourceDefinition = {
-  group: '', version: 'v1', resource: 'nodes', singular: 'node', kind: 'Node', namespaced: false,
-  shortNames: ['no'],
-  subresources: ['proxy', 'status'],
+  ...resources.nodes,
   strategy: {
     hasStatus: true,
     defaults(obj) {

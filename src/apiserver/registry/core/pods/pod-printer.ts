@@ -1,7 +1,8 @@
 // The Pod Table (upstream printPod): READY, STATUS (the kubectl "reason" logic), RESTARTS, and the wide columns.
 import { column, nameColumn, ageColumn } from '../../printing.js';
 import { translateTimestampSince } from '../../age.js';
-import type { KObject, TableColumn } from '../../types.js';
+import type { KubeObject } from '../../../../api/object.js';
+import type { TableColumn } from '../../types.js';
 
 export const podColumns: TableColumn[] = [
   nameColumn(),
@@ -20,7 +21,7 @@ const isRestartableInit = (c: any) => c?.restartPolicy === 'Always';
 const later = (a: string, b: string | undefined) => (b && (!a || Date.parse(b) > Date.parse(a)) ? b : a);
 
 /** The cells upstream's printPod produces with Wide=true. */
-export function podRow(pod: KObject, now: Date): unknown[] {
+export function podRow(pod: KubeObject, now: Date): unknown[] {
   const spec = pod.spec ?? {};
   const status = pod.status ?? {};
   let restarts = 0;

@@ -2,16 +2,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pods } from './strategy.js';
 import { fakeContext } from '../../fake-context.test-util.js';
-import type { KObject } from '../../types.js';
+import type { KubeObject } from '../../../../api/object.js';
 
 const st = pods.strategy;
 const now = new Date('2026-01-01T00:10:00Z');
 const ctx = fakeContext();
-const basePod = (): KObject => ({
+const basePod = (): KubeObject => ({
   metadata: { name: 'flask-app-abc', namespace: 'default', creationTimestamp: '2026-01-01T00:00:00Z' },
   spec: { containers: [{ name: 'flask-app', image: 'flask-app:v2', ports: [{ containerPort: 5000 }] }] },
 });
-const row = (p: KObject) => st.table!.row(p, now) as unknown[];
+const row = (p: KubeObject) => st.table!.row(p, now) as unknown[];
 
 test('a new pod gets PodSpec defaults, admission fields and a Pending status with its QoS class', async () => {
   const p = basePod();
@@ -87,7 +87,7 @@ test('init containers show Init:N/M while they run', () => {
 });
 
 test('pod validation: containers required, names unique DNS labels, env names valid', async () => {
-  const p: KObject = { metadata: { name: 'x', namespace: 'd' }, spec: { containers: [] } };
+  const p: KubeObject = { metadata: { name: 'x', namespace: 'd' }, spec: { containers: [] } };
   st.defaults!(p);
   assert.deepEqual((await st.validate!(p, ctx)).map(String), ['spec.containers: Required value']);
   const q = basePod();

@@ -1,11 +1,13 @@
 // pods (core/v1): defaults, admission-time fields, spec immutability, status handling, field selectors, Table.
 import { FieldError } from '../../../../api/errors.js';
 import { semanticEqual } from '../../../../api/validation/index.js';
-import type { KObject, ResourceDefinition } from '../../types.js';
+import type { KubeObject } from '../../../../api/object.js';
+import type { ResourceDefinition } from '../../types.js';
 import { setPodDefaults } from './pod-defaults.js';
 import { validatePodSpec } from './pod-validation.js';
 import { computePodQOS } from './qos.js';
 import { podColumns, podRow } from './pod-printer.js';
+import { resources } from '../../../../api/resources.js';
 
 /** The tolerations upstream's DefaultTolerationSeconds admission plugin adds to every pod. */
 const DEFAULT_TOLERATIONS = [
@@ -14,7 +16,7 @@ const DEFAULT_TOLERATIONS = [
 ];
 
 /** What admission plugins (ServiceAccount, Priority, DefaultTolerationSeconds) set on a new pod. */
-function admitPod(pod: KObject): void {
+function admitPod(pod: KubeObject): void {
   const spec = pod.spec;
   if (!spec.serviceAccountName) spec.serviceAccountName = spec.serviceAccount || 'default';
   if (!spec.serviceAccount) spec.serviceAccount = spec.serviceAccountName;
@@ -59,9 +61,7 @@ function validatePodSpecUpdate(newSpec: any, oldSpec: any): FieldError[] {
 }
 
 export const pods: ResourceDefinition = {
-  group: '', version: 'v1', resource: 'pods', singular: 'pod', kind: 'Pod', namespaced: true,
-  shortNames: ['po'], categories: ['all'],
-  subresources: ['attach', 'binding', 'ephemeralcontainers', 'eviction', 'exec', 'log', 'portforward', 'proxy', 'status'],
+  ...resources.pods,
   strategy: {
     returnDeletedObject: true,
     // Pods bound to a node and not yet finished stay until their kubelet confirms (it deletes with grace 0).

@@ -1,15 +1,17 @@
 // secrets (core/v1): data is base64 on the wire (a bad value is a 400 from decoding, as upstream),
 // stringData is merged into data (stringData wins) and never stored, type defaults to Opaque, and
 // type-specific required keys. Never log data.
-import type { KObject, ResourceDefinition } from '../../types.js';
+import type { KubeObject } from '../../../../api/object.js';
+import type { ResourceDefinition } from '../../types.js';
 import { column, nameColumn, ageColumn } from '../../printing.js';
 import { translateTimestampSince } from '../../age.js';
 import { FieldError } from '../../../../api/errors.js';
 import { TooLongFieldError, isConfigMapKey, semanticEqual } from '../../../../api/validation/index.js';
 import { MAX_SECRET_SIZE, checkBase64Map } from '../configmaps/strategy.js';
+import { resources } from '../../../../api/resources.js';
 
 /** Moves stringData into data (base64-encoded, overriding data keys), as the v1 → internal conversion does. */
-function mergeStringData(obj: KObject): void {
+function mergeStringData(obj: KubeObject): void {
   if (obj.stringData == null) return;
   if (typeof obj.stringData === 'object') {
     obj.data = { ...(obj.data ?? {}) };
@@ -18,9 +20,9 @@ function mergeStringData(obj: KObject): void {
   delete obj.stringData;
 }
 
-const has = (obj: KObject, key: string) => obj.data != null && Object.prototype.hasOwnProperty.call(obj.data, key);
+const has = (obj: KubeObject, key: string) => obj.data != null && Object.prototype.hasOwnProperty.call(obj.data, key);
 
-function validateSecret(obj: KObject): FieldError[] {
+function validateSecret(obj: KubeObject): FieldError[] {
   const errs: FieldError[] = [];
   let total = 0;
   const data: Record<string, string> = obj.data ?? {};
@@ -59,7 +61,7 @@ function validateSecret(obj: KObject): FieldError[] {
 }
 
 export const secrets: ResourceDefinition = {
-  group: '', version: 'v1', resource: 'secrets', singular: 'secret', kind: 'Secret', namespaced: true,
+  ...resources.secrets,
   strategy: {
     defaults(obj) {
       checkBase64Map(obj, 'data');

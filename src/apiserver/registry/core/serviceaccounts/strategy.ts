@@ -3,10 +3,10 @@ import type { ResourceDefinition } from '../../types.js';
 import { column, nameColumn, ageColumn } from '../../printing.js';
 import { translateTimestampSince } from '../../age.js';
 import { FieldError } from '../../../../api/errors.js';
+import { resources } from '../../../../api/resources.js';
 
 export const serviceaccounts: ResourceDefinition = {
-  group: '', version: 'v1', resource: 'serviceaccounts', singular: 'serviceaccount', kind: 'ServiceAccount', namespaced: true,
-  shortNames: ['sa'],
+  ...resources.serviceaccounts,
   strategy: {
     validate(obj) {
       const errs: FieldError[] = [];

@@ -4,7 +4,8 @@
 // already allocated`.
 import { FieldError, invalid } from '../../../../api/errors.js';
 import { invalidRaw, goStringSlice } from '../../../../api/validation/index.js';
-import type { KObject, StrategyContext } from '../../types.js';
+import type { KubeObject } from '../../../../api/object.js';
+import type { StrategyContext } from '../../types.js';
 
 export interface ServiceNetworkConfig {
   /** IPv4 CIDR for ClusterIPs, e.g. "10.96.0.0/12". The first usable address belongs to `default/kubernetes`. */
@@ -38,14 +39,14 @@ export function parseCidr(cidr: string): CidrRange {
   return { base, size, first: base + 1, last: base + size - 2 };
 }
 
-export const needsNodePorts = (svc: KObject) =>
+export const needsNodePorts = (svc: KubeObject) =>
   svc.spec?.type === 'NodePort' || (svc.spec?.type === 'LoadBalancer' && svc.spec?.allocateLoadBalancerNodePorts !== false);
-const needsClusterIP = (svc: KObject) => svc.spec?.type !== 'ExternalName';
-const sameService = (a: KObject, b: KObject) => a.metadata.namespace === b.metadata.namespace && a.metadata.name === b.metadata.name;
-const serviceInvalid = (svc: KObject, causes: FieldError[]) => invalid('Service', undefined, svc.metadata.name ?? '', causes);
+const needsClusterIP = (svc: KubeObject) => svc.spec?.type !== 'ExternalName';
+const sameService = (a: KubeObject, b: KubeObject) => a.metadata.namespace === b.metadata.namespace && a.metadata.name === b.metadata.name;
+const serviceInvalid = (svc: KubeObject, causes: FieldError[]) => invalid('Service', undefined, svc.metadata.name ?? '', causes);
 
 interface InUse { ips: Set<number>; nodePorts: Set<number> }
-async function inUse(svc: KObject, ctx: StrategyContext): Promise<InUse> {
+async function inUse(svc: KubeObject, ctx: StrategyContext): Promise<InUse> {
   const ips = new Set<number>();
   const nodePorts = new Set<number>();
   for (const other of await ctx.list({ group: '', resource: 'services' })) {
@@ -72,7 +73,7 @@ function pickFree(min: number, max: number, preferredMin: number, used: (n: numb
   return undefined;
 }
 
-function allocateClusterIP(svc: KObject, cfg: ServiceNetworkConfig, used: InUse): void {
+function allocateClusterIP(svc: KubeObject, cfg: ServiceNetworkConfig, used: InUse): void {
   const spec = svc.spec;
   const requested: string = spec.clusterIPs?.[0] || spec.clusterIP || '';
   if (requested === 'None') {
@@ -110,7 +111,7 @@ function allocateClusterIP(svc: KObject, cfg: ServiceNetworkConfig, used: InUse)
   spec.ipFamilyPolicy ??= 'SingleStack';
 }
 
-function allocateNodePorts(svc: KObject, cfg: ServiceNetworkConfig, used: InUse, old?: KObject): void {
+function allocateNodePorts(svc: KubeObject, cfg: ServiceNetworkConfig, used: InUse, old?: KubeObject): void {
   const { min, max } = cfg.nodePortRange;
   const mine = new Set<number>((old?.spec?.ports ?? []).map((p: any) => p?.nodePort).filter(Boolean));
   if (old?.spec?.healthCheckNodePort) mine.add(old.spec.healthCheckNodePort);
@@ -142,7 +143,7 @@ function allocateNodePorts(svc: KObject, cfg: ServiceNetworkConfig, used: InUse,
   });
 }
 
-function allocateHealthCheckNodePort(svc: KObject, cfg: ServiceNetworkConfig, used: InUse, old?: KObject): void {
+function allocateHealthCheckNodePort(svc: KubeObject, cfg: ServiceNetworkConfig, used: InUse, old?: KubeObject): void {
   const spec = svc.spec;
   if (spec.type !== 'LoadBalancer' || spec.externalTrafficPolicy !== 'Local') { delete spec.healthCheckNodePort; return; }
   const { min, max } = cfg.nodePortRange;
@@ -161,7 +162,7 @@ function allocateHealthCheckNodePort(svc: KObject, cfg: ServiceNetworkConfig, us
 }
 
 /** Allocates what a created or updated Service needs. Throws a 422 StatusError on conflicts. */
-export async function allocateServiceResources(svc: KObject, ctx: StrategyContext, cfg: ServiceNetworkConfig, old?: KObject): Promise<void> {
+export async function allocateServiceResources(svc: KubeObject, ctx: StrategyContext, cfg: ServiceNetworkConfig, old?: KubeObject): Promise<void> {
   svc.spec ??= {};
   const used = await inUse(svc, ctx);
   if (needsClusterIP(svc)) {

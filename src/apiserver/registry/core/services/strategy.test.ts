@@ -3,16 +3,16 @@ import assert from 'node:assert/strict';
 import { StatusError } from '../../../../api/errors.js';
 import { services, makeServices } from './strategy.js';
 import { fakeContext } from '../../fake-context.test-util.js';
-import type { KObject } from '../../types.js';
+import type { KubeObject } from '../../../../api/object.js';
 
 const st = services.strategy;
 /** The seed course's flask-service, as kubectl sends it. */
-const seedService = (): KObject => ({
+const seedService = (): KubeObject => ({
   apiVersion: 'v1', kind: 'Service', metadata: { name: 'flask-service', namespace: 'default' },
   spec: { type: 'NodePort', selector: { app: 'flask-app' }, ports: [{ protocol: 'TCP', port: 5000, targetPort: 5000, nodePort: 30001 }] },
 });
 
-async function create(obj: KObject, ctx = fakeContext()): Promise<KObject> {
+async function create(obj: KubeObject, ctx = fakeContext()): Promise<KubeObject> {
   st.defaults!(obj);
   await st.prepareForCreate!(obj, ctx);
   const errs = await st.validate!(obj, ctx);
@@ -74,8 +74,8 @@ test('a nodePort outside 30000-32767 is rejected', async () => {
 test('dynamic nodePorts and ClusterIPs avoid ones in use', async () => {
   const cfg = { serviceCIDR: '10.0.0.0/29', nodePortRange: { min: 30000, max: 30002 } };
   const def = makeServices(cfg);
-  const used: KObject[] = [{ metadata: { name: 'a', namespace: 'x' }, spec: { type: 'NodePort', clusterIP: '10.0.0.2', clusterIPs: ['10.0.0.2'], ports: [{ port: 1, nodePort: 30000 }, { port: 2, nodePort: 30002 }] } }];
-  const svc: KObject = { metadata: { name: 'b', namespace: 'y' }, spec: { type: 'NodePort', ports: [{ port: 80 }] } };
+  const used: KubeObject[] = [{ metadata: { name: 'a', namespace: 'x' }, spec: { type: 'NodePort', clusterIP: '10.0.0.2', clusterIPs: ['10.0.0.2'], ports: [{ port: 1, nodePort: 30000 }, { port: 2, nodePort: 30002 }] } }];
+  const svc: KubeObject = { metadata: { name: 'b', namespace: 'y' }, spec: { type: 'NodePort', ports: [{ port: 80 }] } };
   def.strategy.defaults!(svc);
   await def.strategy.allocate!(svc, fakeContext({ '/services': used }));
   assert.equal(svc.spec.ports[0].nodePort, 30001);
@@ -83,12 +83,12 @@ test('dynamic nodePorts and ClusterIPs avoid ones in use', async () => {
 });
 
 test('a requested clusterIP outside the range or in use is rejected', async () => {
-  const svc: KObject = { metadata: { name: 'x', namespace: 'default' }, spec: { clusterIP: '10.0.0.5', ports: [{ port: 80 }] } };
+  const svc: KubeObject = { metadata: { name: 'x', namespace: 'default' }, spec: { clusterIP: '10.0.0.5', ports: [{ port: 80 }] } };
   st.defaults!(svc);
   await assert.rejects(st.allocate!(svc, fakeContext()) as Promise<void>,
     { message: 'Service "x" is invalid: spec.clusterIPs: Invalid value: []string{"10.0.0.5"}: failed to allocate IP 10.0.0.5: the provided IP (10.0.0.5) is not in the valid range. The range of valid IPs is 10.96.0.0/12' });
-  const taken: KObject = { metadata: { name: 'y', namespace: 'default' }, spec: { clusterIP: '10.96.0.10', clusterIPs: ['10.96.0.10'] } };
-  const svc2: KObject = { metadata: { name: 'x', namespace: 'default' }, spec: { clusterIP: '10.96.0.10', ports: [{ port: 80 }] } };
+  const taken: KubeObject = { metadata: { name: 'y', namespace: 'default' }, spec: { clusterIP: '10.96.0.10', clusterIPs: ['10.96.0.10'] } };
+  const svc2: KubeObject = { metadata: { name: 'x', namespace: 'default' }, spec: { clusterIP: '10.96.0.10', ports: [{ port: 80 }] } };
   st.defaults!(svc2);
   await assert.rejects(st.allocate!(svc2, fakeContext({ '/services': [taken] })) as Promise<void>,
     { message: 'Service "x" is invalid: spec.clusterIPs: Invalid value: []string{"10.96.0.10"}: failed to allocate IP 10.96.0.10: provided IP is already allocated' });
@@ -121,14 +121,14 @@ test('a full update without nodePort keeps the old one; changing the clusterIP i
 });
 
 test('validation: ports required, nodePort forbidden on ClusterIP, names required with several ports', async () => {
-  const svc: KObject = { metadata: { name: 'x', namespace: 'd' }, spec: { ports: [{ port: 80, nodePort: 30005 }, { port: 81 }] } };
+  const svc: KubeObject = { metadata: { name: 'x', namespace: 'd' }, spec: { ports: [{ port: 80, nodePort: 30005 }, { port: 81 }] } };
   st.defaults!(svc);
   assert.deepEqual((await st.validate!(svc, fakeContext())).map(String), [
     'spec.ports[0].name: Required value',
     "spec.ports[0].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'",
     'spec.ports[1].name: Required value',
   ]);
-  const none: KObject = { metadata: { name: 'x', namespace: 'd' }, spec: {} };
+  const none: KubeObject = { metadata: { name: 'x', namespace: 'd' }, spec: {} };
   st.defaults!(none);
   assert.deepEqual((await st.validate!(none, fakeContext())).map(String), ['spec.ports: Required value']);
 });
@@ -140,7 +140,7 @@ test('the Table row matches kubectl get svc', async () => {
   assert.deepEqual(cols, ['Name:0', 'Type:0', 'Cluster-IP:0', 'External-IP:0', 'Port(s):0', 'Age:0', 'Selector:1']);
   assert.deepEqual(st.table!.row(svc, new Date('2026-01-01T00:00:00Z')),
     ['flask-service', 'NodePort', svc.spec.clusterIP, '<none>', '5000:30001/TCP', '6s', 'app=flask-app']);
-  const lb: KObject = { metadata: { name: 'lb' }, spec: { type: 'LoadBalancer', ports: [{ port: 80, protocol: 'TCP' }] } };
+  const lb: KubeObject = { metadata: { name: 'lb' }, spec: { type: 'LoadBalancer', ports: [{ port: 80, protocol: 'TCP' }] } };
   assert.equal(st.table!.row(lb, new Date())[3], '<pending>');
   assert.equal(st.table!.row(lb, new Date())[2], '<none>');
 });

@@ -1,14 +1,16 @@
 // services (core/v1): defaults, ClusterIP/NodePort allocation (allocator.ts), keeping allocated values on
 // updates that omit them, and the NAME TYPE CLUSTER-IP EXTERNAL-IP PORT(S) AGE table.
-import type { KObject, ResourceDefinition } from '../../types.js';
+import type { KubeObject } from '../../../../api/object.js';
+import type { ResourceDefinition } from '../../types.js';
 import { column, nameColumn, ageColumn } from '../../printing.js';
 import { translateTimestampSince } from '../../age.js';
 import { formatLabels } from '../../../../api/validation/index.js';
 import { DEFAULT_SERVICE_NETWORK, allocateServiceResources, needsNodePorts, type ServiceNetworkConfig } from './allocator.js';
 import { validateService, validateServiceUpdate } from './validation.js';
+import { resources } from '../../../../api/resources.js';
 
 /** SetDefaults_Service. */
-export function setServiceDefaults(svc: KObject): void {
+export function setServiceDefaults(svc: KubeObject): void {
   const spec = (svc.spec ??= {});
   if (!spec.sessionAffinity) spec.sessionAffinity = 'None';
   if (!spec.type) spec.type = 'ClusterIP';
@@ -31,7 +33,7 @@ export function setServiceDefaults(svc: KObject): void {
 }
 
 /** Carries allocated values a full update left out (upstream patchAllocatedValues) and drops type-dependent ones. */
-function prepareServiceUpdate(svc: KObject, old: KObject): void {
+function prepareServiceUpdate(svc: KubeObject, old: KubeObject): void {
   // Runs before the store's defaulting pass; defaulting is idempotent, so apply it first to see the final type.
   setServiceDefaults(svc);
   const spec = svc.spec;
@@ -65,7 +67,7 @@ function prepareServiceUpdate(svc: KObject, old: KObject): void {
   svc.status = structuredClone(old.status);
 }
 
-function externalIP(svc: KObject): string {
+function externalIP(svc: KubeObject): string {
   const spec = svc.spec ?? {};
   const ext: string[] = spec.externalIPs ?? [];
   switch (spec.type) {
@@ -91,9 +93,7 @@ export function servicePorts(ports: any[] | undefined): string {
 /** A Service definition for a given service network (tests and non-default clusters). */
 export function makeServices(cfg: ServiceNetworkConfig = DEFAULT_SERVICE_NETWORK): ResourceDefinition {
   return {
-    group: '', version: 'v1', resource: 'services', singular: 'service', kind: 'Service', namespaced: true,
-    shortNames: ['svc'], categories: ['all'],
-    subresources: ['proxy', 'status'],
+    ...resources.services,
     strategy: {
       allowCreateOnUpdate: true,
       hasStatus: true,

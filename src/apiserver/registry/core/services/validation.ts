@@ -4,7 +4,7 @@ import { FieldError } from '../../../../api/errors.js';
 import {
   RawValueFieldError, goStringSlice, isDNS1123Label, isDNS1123Subdomain, isValidPortName, isValidPortNum, validateLabels,
 } from '../../../../api/validation/index.js';
-import type { KObject } from '../../types.js';
+import type { KubeObject } from '../../../../api/object.js';
 
 const SERVICE_TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
@@ -17,7 +17,7 @@ const IP_MSG = 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)';
 const goServicePortKey = (protocol: string, port: number) =>
   `core.ServicePort{Name:"", Protocol:${JSON.stringify(protocol)}, AppProtocol:(*string)(nil), Port:${port}, TargetPort:intstr.IntOrString{Type:0, IntVal:0, StrVal:""}, NodePort:0}`;
 
-export function validateService(svc: KObject): FieldError[] {
+export function validateService(svc: KubeObject): FieldError[] {
   const errs: FieldError[] = [];
   const spec = svc.spec ?? {};
   const type = spec.type ?? 'ClusterIP';
@@ -94,7 +94,7 @@ export function validateService(svc: KObject): FieldError[] {
   return errs;
 }
 
-export function validateServiceUpdate(svc: KObject, old: KObject): FieldError[] {
+export function validateServiceUpdate(svc: KubeObject, old: KubeObject): FieldError[] {
   const errs = validateService(svc);
   const fromOrToExternalName = svc.spec?.type === 'ExternalName' || old.spec?.type === 'ExternalName';
   if (!fromOrToExternalName) {

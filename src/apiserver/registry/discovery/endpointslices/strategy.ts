@@ -2,11 +2,13 @@
 // NAME ADDRESSTYPE PORTS ENDPOINTS AGE table. Generation: 1 on create; the generic store bumps it whenever
 // anything outside metadata/status changes, which for a slice is its endpoints, ports and addressType.
 import { isIPv4, isIPv6 } from 'node:net';
-import type { KObject, ResourceDefinition } from '../../types.js';
+import type { KubeObject } from '../../../../api/object.js';
+import type { ResourceDefinition } from '../../types.js';
 import { column, nameColumn, ageColumn } from '../../printing.js';
 import { translateTimestampSince } from '../../age.js';
 import { FieldError } from '../../../../api/errors.js';
 import { isDNS1123Label, isDNS1123Subdomain, isValidPortNum, validateImmutableField } from '../../../../api/validation/index.js';
+import { resources } from '../../../../api/resources.js';
 
 const ADDRESS_TYPES = ['FQDN', 'IPv4', 'IPv6'];
 const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
@@ -44,7 +46,7 @@ export function formatDiscoveryEndpoints(endpoints: any[] | undefined): string {
   return listWithMore(list, more, count, 3);
 }
 
-function validateSlice(s: KObject): FieldError[] {
+function validateSlice(s: KubeObject): FieldError[] {
   const errs: FieldError[] = [];
   const at = s.addressType;
   if (!at) errs.push(FieldError.required('addressType'));
@@ -82,7 +84,7 @@ function validateSlice(s: KObject): FieldError[] {
 }
 
 export const endpointslices: ResourceDefinition = {
-  group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices', singular: 'endpointslice', kind: 'EndpointSlice', namespaced: true,
+  ...resources.endpointslices,
   strategy: {
     allowCreateOnUpdate: true,
     hasGeneration: true,

@@ -1,17 +1,19 @@
 // events.k8s.io/v1 Event: the same objects as core/v1 events under newer field names (regarding, note,
 // deprecated*). Validation is upstream's strict one for this API; the table is core's, after conversion.
-import type { KObject, ResourceDefinition } from '../../types.js';
+import type { KubeObject } from '../../../../api/object.js';
+import type { ResourceDefinition } from '../../types.js';
 import { FieldError } from '../../../../api/errors.js';
 import { legacyValidateEvent } from '../../core/events/strategy.js';
 import { eventColumns, eventRow } from '../../core/events/event-printer.js';
+import { resources } from '../../../../api/resources.js';
 
 /**
  * events.k8s.io/v1 Event → core/v1 Event (field renames only). Zero values are written as upstream's Go structs
  * serialize them (source {}, timestamps null, reportingComponent/reportingInstance ""), so a core/v1 read of an
  * event created through events.k8s.io looks like any other core event.
  */
-export function eventsV1ToCore(ev: KObject): KObject {
-  const out: KObject = {
+export function eventsV1ToCore(ev: KubeObject): KubeObject {
+  const out: KubeObject = {
     apiVersion: 'v1', kind: 'Event', metadata: ev.metadata,
     involvedObject: ev.regarding ?? {}, reason: ev.reason, message: ev.note,
     source: ev.deprecatedSource ?? {}, firstTimestamp: ev.deprecatedFirstTimestamp ?? null, lastTimestamp: ev.deprecatedLastTimestamp ?? null,
@@ -24,8 +26,8 @@ export function eventsV1ToCore(ev: KObject): KObject {
 }
 
 /** core/v1 Event → events.k8s.io/v1 Event (field renames only; zero values as upstream serializes them). */
-export function coreToEventsV1(ev: KObject): KObject {
-  const out: KObject = {
+export function coreToEventsV1(ev: KubeObject): KubeObject {
+  const out: KubeObject = {
     apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: ev.metadata,
     eventTime: ev.eventTime ?? null, series: ev.series, reportingController: ev.reportingComponent || undefined,
     reportingInstance: ev.reportingInstance || undefined,
@@ -38,7 +40,7 @@ export function coreToEventsV1(ev: KObject): KObject {
 }
 
 /** upstream ValidateEventCreate for events.k8s.io/v1 requests. Paths use the internal (core) field names. */
-function validateEventsV1(ev: KObject): FieldError[] {
+function validateEventsV1(ev: KubeObject): FieldError[] {
   const core = eventsV1ToCore(ev);
   const errs = legacyValidateEvent(core, 'reportingController');
   if (core.series) {
@@ -55,8 +57,7 @@ function validateEventsV1(ev: KObject): FieldError[] {
 }
 
 export const eventsV1: ResourceDefinition = {
-  group: 'events.k8s.io', version: 'v1', resource: 'events', singular: 'event', kind: 'Event', namespaced: true,
-  shortNames: ['ev'],
+  ...resources.eventsV1,
   // One storage with core/v1 events, as upstream: an Event written through either API is visible through both.
   storage: { group: '', resource: 'events', toStorage: eventsV1ToCore, fromStorage: coreToEventsV1 },
   strategy: {

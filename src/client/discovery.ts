@@ -1,13 +1,17 @@
 // Which resources the server serves, from legacy discovery (/api/v1, /apis, /apis/<group>/<version>), as the
-// garbage collector and the namespace controller learn it upstream (discovery.ServerPreferredResources).
-import type { Client, ResourceId } from '../../client/client.js';
+// garbage collector and the namespace controller learn it upstream (client-go's discovery.ServerPreferredResources).
+// The answer has the shape of the built-in registry's entries (api/resources.ts), with the verbs always given.
+import type { ApiResource } from '../api/resources.js';
+import type { Client } from './client.js';
 
-export interface DiscoveredResource extends ResourceId {
-  kind: string;
+export interface DiscoveredResource extends ApiResource {
   verbs: string[];
 }
 
-interface APIResourceList { groupVersion?: string; resources?: { name: string; namespaced: boolean; kind: string; verbs?: string[] }[] }
+interface APIResourceList {
+  groupVersion?: string;
+  resources?: { name: string; singularName?: string; namespaced: boolean; kind: string; verbs?: string[]; shortNames?: string[]; categories?: string[] }[];
+}
 interface APIGroupList { groups?: { name: string; preferredVersion?: { groupVersion: string; version: string }; versions?: { groupVersion: string; version: string }[] }[] }
 
 /**
@@ -20,7 +24,10 @@ export async function discoverResources(client: Client, signal?: AbortSignal): P
   const add = (group: string, version: string, list: APIResourceList) => {
     for (const r of list.resources ?? []) {
       if (r.name.includes('/')) continue;
-      out.push({ group, version, resource: r.name, namespaced: r.namespaced, kind: r.kind, verbs: r.verbs ?? [] });
+      out.push({
+        group, version, resource: r.name, namespaced: r.namespaced, kind: r.kind, singular: r.singularName || r.kind.toLowerCase(),
+        verbs: r.verbs ?? [], ...(r.shortNames ? { shortNames: r.shortNames } : {}), ...(r.categories ? { categories: r.categories } : {}),
+      });
     }
   };
   add('', 'v1', await client.requestJson<APIResourceList>({ method: 'GET', path: '/api/v1', signal }));

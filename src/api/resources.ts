@@ -1,0 +1,81 @@
+// The one group/version/resource registry: what each built-in resource is called, which Kind it holds, whether it
+// is namespaced, and upstream's discovery facts (short names, categories, verbs, subresources). The client
+// addresses requests with these entries, the apiserver serves those it has a strategy for
+// (apiserver/registry/all-resources.ts) and derives discovery and OpenAPI from them, and the garbage collector falls
+// back to them when discovery is not available. Adding a resource is one line here plus a strategy.
+
+/** Identifies a resource the way the API addresses it. */
+export interface ResourceId {
+  group: string;          // '' for core
+  version: string;
+  resource: string;       // plural
+  namespaced: boolean;
+  /** The Kind of one object; used to fill apiVersion/kind on list items that omit them. */
+  kind?: string;
+}
+
+/** A resource with upstream's discovery facts (metav1.APIResource). */
+export interface ApiResource extends ResourceId {
+  kind: string;
+  /** Lowercase kind, as upstream's singularName. */
+  singular: string;
+  /** Default: kind + 'List'. */
+  listKind?: string;
+  shortNames?: string[];
+  categories?: string[];
+  /** Default: DEFAULT_VERBS. Review APIs (never stored) have ['create']. */
+  verbs?: string[];
+  /**
+   * Subresources served: 'status', 'scale', 'binding', 'eviction', 'finalize', and the streaming ones the kubelet
+   * answers ('log', 'exec', 'attach', 'portforward', 'proxy').
+   */
+  subresources?: string[];
+}
+
+/** The verbs of a stored resource (upstream's full REST storage). */
+export const DEFAULT_VERBS: readonly string[] = Object.freeze(['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch']);
+
+export const verbsOf = (r: Pick<ApiResource, 'verbs'>): readonly string[] => r.verbs ?? DEFAULT_VERBS;
+
+type Facts = Pick<ApiResource, 'listKind' | 'shortNames' | 'categories' | 'verbs' | 'subresources'>;
+
+const r = (group: string, version: string, resource: string, kind: string, namespaced: boolean, facts: Facts = {}): ApiResource => {
+  for (const v of Object.values(facts)) if (Array.isArray(v)) Object.freeze(v);
+  return Object.freeze({ group, version, resource, kind, namespaced, singular: kind.toLowerCase(), ...facts });
+};
+
+const podSubresources = ['attach', 'binding', 'ephemeralcontainers', 'eviction', 'exec', 'log', 'portforward', 'proxy', 'status'];
+
+export const resources = Object.freeze({
+  // core/v1
+  namespaces: r('', 'v1', 'namespaces', 'Namespace', false, {
+    shortNames: ['ns'], verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], subresources: ['finalize', 'status'] }),
+  pods: r('', 'v1', 'pods', 'Pod', true, { shortNames: ['po'], categories: ['all'], subresources: podSubresources }),
+  services: r('', 'v1', 'services', 'Service', true, { shortNames: ['svc'], categories: ['all'], subresources: ['proxy', 'status'] }),
+  endpoints: r('', 'v1', 'endpoints', 'Endpoints', true, { shortNames: ['ep'] }),
+  configmaps: r('', 'v1', 'configmaps', 'ConfigMap', true, { shortNames: ['cm'] }),
+  secrets: r('', 'v1', 'secrets', 'Secret', true),
+  events: r('', 'v1', 'events', 'Event', true, { shortNames: ['ev'] }),
+  serviceaccounts: r('', 'v1', 'serviceaccounts', 'ServiceAccount', true, { shortNames: ['sa'] }),
+  nodes: r('', 'v1', 'nodes', 'Node', false, { shortNames: ['no'], subresources: ['proxy', 'status'] }),
+  persistentvolumeclaims: r('', 'v1', 'persistentvolumeclaims', 'PersistentVolumeClaim', true, { shortNames: ['pvc'], subresources: ['status'] }),
+  // apps/v1
+  deployments: r('apps', 'v1', 'deployments', 'Deployment', true, { shortNames: ['deploy'], categories: ['all'], subresources: ['scale', 'status'] }),
+  replicasets: r('apps', 'v1', 'replicasets', 'ReplicaSet', true, { shortNames: ['rs'], categories: ['all'], subresources: ['scale', 'status'] }),
+  statefulsets: r('apps', 'v1', 'statefulsets', 'StatefulSet', true, { shortNames: ['sts'], categories: ['all'], subresources: ['scale', 'status'] }),
+  daemonsets: r('apps', 'v1', 'daemonsets', 'DaemonSet', true, { shortNames: ['ds'], categories: ['all'], subresources: ['status'] }),
+  // batch/v1
+  jobs: r('batch', 'v1', 'jobs', 'Job', true, { categories: ['all'], subresources: ['status'] }),
+  // other groups
+  leases: r('coordination.k8s.io', 'v1', 'leases', 'Lease', true),
+  endpointslices: r('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', true),
+  eventsV1: r('events.k8s.io', 'v1', 'events', 'Event', true, { shortNames: ['ev'] }),
+  // review APIs: create-only, never stored
+  selfsubjectreviews: r('authentication.k8s.io', 'v1', 'selfsubjectreviews', 'SelfSubjectReview', false, { verbs: ['create'] }),
+  selfsubjectaccessreviews: r('authorization.k8s.io', 'v1', 'selfsubjectaccessreviews', 'SelfSubjectAccessReview', false, { verbs: ['create'] }),
+  selfsubjectrulesreviews: r('authorization.k8s.io', 'v1', 'selfsubjectrulesreviews', 'SelfSubjectRulesReview', false, { verbs: ['create'] }),
+});
+
+export type ResourceName = keyof typeof resources;
+
+export const apiVersionOf = (res: Pick<ResourceId, 'group' | 'version'>) => (res.group ? `${res.group}/${res.version}` : res.version);
