@@ -31,9 +31,9 @@ export interface RunningComponents {
 }
 
 export async function startComponents(opts: ComponentOptions): Promise<RunningComponents> {
-  const [{ Client }, { inProcessTransport }, { InformerFactory }, { realClock }, { runControllerManager, runAsLeader }, { startScheduler }] = await Promise.all([
+  const [{ Client }, { inProcessTransport }, { InformerFactory }, { realClock }, { runControllerManager }, { startScheduler }, { runAsLeader }] = await Promise.all([
     import('../client/client.js'), import('../client/transport.js'), import('../client/informer.js'), import('../client/clock.js'),
-    import('../controllers/index.js'), import('../scheduler/index.js'),
+    import('../controllers/index.js'), import('../scheduler/index.js'), import('../client/run-as-leader.js'),
   ]);
   const ac = new AbortController();
   // Every informer and controller listens on this one signal.

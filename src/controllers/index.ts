@@ -1,2 +1,2 @@
 // The controller manager's public surface: src/cmd and other components import only this file.
-export { runControllerManager, runControllers, controllerStarters, runAsLeader, type ControllerManagerOptions } from './manager.js';
+export { runControllerManager, runControllers, controllerStarters, type ControllerManagerOptions } from './manager.js';

@@ -1,13 +1,12 @@
 // The controller manager: every controller, started together on one set of shared informers, while this process
 // holds the kube-controller-manager Lease (so two control planes can run; only the leader reconciles).
-import { setMaxListeners } from 'node:events';
 import type { Client } from '../client/client.js';
 import { InformerFactory } from '../client/informer.js';
 import type { Clock } from '../client/clock.js';
 import { realClock } from '../client/clock.js';
 import type { LogFn } from '../client/log.js';
 import { discardLog, errorText } from '../client/log.js';
-import { LeaderElector } from '../client/leader-election.js';
+import { runAsLeader } from '../client/run-as-leader.js';
 import { startReplicaSetController } from './replicaset/index.js';
 import { startDeploymentController } from './deployment/index.js';
 import { startGarbageCollectorController } from './garbagecollector/index.js';
@@ -57,7 +56,7 @@ export function controllerStarters(opts: ControllerSettings): Record<string, Sta
     endpoints: (o) => startEndpointsController(o),
     endpointslice: (o) => startEndpointSliceController(o),
     nodeipam: (o) => startNodeIpamController({ ...o, ...(opts.clusterCIDR ? { clusterCIDR: opts.clusterCIDR } : {}) }),
-    nodelifecycle: (o) => startNodeLifecycleController({ ...o, ...(opts.nodeMonitorGracePeriodSeconds ? { nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodSeconds * 1000 } as any : {}) }),
+    nodelifecycle: (o) => startNodeLifecycleController({ ...o, ...(opts.nodeMonitorGracePeriodSeconds ? { nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodSeconds * 1000 } : {}) }),
     ...publisher,
     podgc: (o) => startPodGCController({ ...o, ...(opts.podGCQuarantineSeconds !== undefined ? { quarantineMs: opts.podGCQuarantineSeconds * 1000 } : {}) }),
   };
@@ -79,21 +78,4 @@ export async function runControllerManager(opts: ControllerManagerOptions): Prom
   if (opts.leaderElection === false) return runControllers({ ...opts, clock, log });
   await runAsLeader({ client: opts.client, identity: opts.identity, lease: 'kube-controller-manager', clock, log, signal: opts.signal,
     run: (signal) => runControllers({ ...opts, clock, log, signal }) });
-}
-
-/** Holds the named Lease in kube-system and runs `run` while leading (again after re-acquiring it). */
-export async function runAsLeader(opts: { client: Client; identity: string; lease: string; clock: Clock; log: LogFn; signal: AbortSignal; run(signal: AbortSignal): Promise<void> }): Promise<void> {
-  while (!opts.signal.aborted) {
-    let running: Promise<void> | undefined;
-    const elector = new LeaderElector({
-      client: opts.client, lease: { namespace: 'kube-system', name: opts.lease }, identity: opts.identity, clock: opts.clock, log: opts.log,
-      releaseOnCancel: true,
-      callbacks: {
-        onStartedLeading: (signal) => { setMaxListeners(0, signal); opts.log({ level: 'info', msg: 'became leader', lease: opts.lease }); running = opts.run(signal); },
-        onStoppedLeading: ({ wasLeader }) => { if (wasLeader) opts.log({ level: 'info', msg: 'stopped leading', lease: opts.lease }); },
-      },
-    });
-    await elector.run(opts.signal);
-    if (running) await running;
-  }
 }

@@ -8,7 +8,8 @@ import { enqueueHandlers, runController } from '../../client/controller.js';
 import type { InformerFactory } from '../../client/informer.js';
 import { stderrLog, type LogFn } from '../../client/log.js';
 import { RateLimitingQueue } from '../../client/workqueue.js';
-import { NodeLifecycleController, podNodeNameIndex, podsByNodeName, type NodeLifecycleSettings } from './node-lifecycle-controller.js';
+import { NodeLifecycleController, type NodeLifecycleSettings } from './node-lifecycle-controller.js';
+import { podNodeNameIndexers } from '../../client/indexes.js';
 
 export { NodeLifecycleController, type NodeLifecycleSettings } from './node-lifecycle-controller.js';
 export * from './taints.js';
@@ -24,7 +25,7 @@ export async function startNodeLifecycleController(opts: NodeLifecycleController
   const queue = new RateLimitingQueue<string>({ clock, name: 'node_lifecycle' });
   const nodes = opts.informers.informerFor(builtin.nodes);
   const leases = opts.informers.informerFor(builtin.leases, { namespace: 'kube-node-lease' });
-  const pods = opts.informers.informerFor(builtin.pods, { indexers: { [podNodeNameIndex]: podsByNodeName } });
+  const pods = opts.informers.informerFor(builtin.pods, { indexers: podNodeNameIndexers });
   nodes.addEventHandler(enqueueHandlers(queue));
   leases.addEventHandler(enqueueHandlers(queue, (l) => l.metadata?.name));
   pods.addEventHandler({

@@ -18,9 +18,8 @@ import type { LogFn } from '../../client/log.js';
 import { controllerReasons, NodeHealth } from './node-health.js';
 import { evictionTime } from './taint-eviction.js';
 import { conditionStatus, desiredTaints, managedTaintKeys, withDefaultTolerations, type Taint } from './taints.js';
+import { podNodeNameIndex } from '../../client/indexes.js';
 
-export const podNodeNameIndex = 'nodelifecycle/node-name';
-export const podsByNodeName = (p: KubeObject) => (p.spec?.nodeName ? [p.spec.nodeName] : []);
 
 export interface NodeLifecycleSettings {
   /** --node-monitor-grace-period: how long a node may show no sign of life before it is Unknown. Default 40 s. */

@@ -18,6 +18,7 @@ import { deletedObject, metaNamespaceKey } from '../../client/keys.js';
 import { stderrLog } from '../../client/log.js';
 import { RateLimitingQueue } from '../../client/workqueue.js';
 import { metaNow } from '../shared/time.js';
+import { podNodeNameIndex, podNodeNameIndexers } from '../../client/indexes.js';
 
 export interface PodGCControllerOptions extends ControllerOptions {
   /** Terminated pods kept before the oldest are deleted; <= 0 turns that pass off. Upstream's default is 12500. */
@@ -32,8 +33,6 @@ export const defaultQuarantineMs = 40_000;
 /** The key of the terminated-pods pass; pod keys always contain a '/', so it cannot collide with one. */
 export const terminatedPodsKey = 'terminated-pods';
 const fieldManager = 'PodGC';
-const podNodeNameIndex = 'podgc/node-name';
-const podsByNodeName = (p: KubeObject) => (p.spec?.nodeName ? [p.spec.nodeName as string] : []);
 
 type PodCondition = NonNullable<NonNullable<Pod['status']>['conditions']>[number];
 
@@ -46,7 +45,7 @@ export async function startPodGCController(opts: PodGCControllerOptions): Promis
   const threshold = opts.terminatedPodThreshold ?? defaultTerminatedPodThreshold;
   const quarantineMs = opts.quarantineMs ?? defaultQuarantineMs;
   const queue = new RateLimitingQueue<string>({ clock, name: 'pod_gc' });
-  const pods = opts.informers.informerFor<Pod>(builtin.pods, { indexers: { [podNodeNameIndex]: podsByNodeName } });
+  const pods = opts.informers.informerFor<Pod>(builtin.pods, { indexers: podNodeNameIndexers });
   const nodes = opts.informers.informerFor(builtin.nodes);
 
   // Keys of terminated pods, kept by the handlers so the threshold pass is only queued when it has work to do.

@@ -40,6 +40,7 @@ import {
 } from './node-template.js';
 import { exitAtMs, runningPodStatus, statusMatches, succeededPodStatus } from './pod-status.js';
 import { WriteLimiter } from './write-limiter.js';
+import { podNodeNameIndex, podNodeNameIndexers } from '../../client/indexes.js';
 
 export interface SimulatedNodesOptions {
   client: Client;
@@ -99,9 +100,8 @@ interface SimNode {
   statusPosted: boolean;
 }
 
-/** The pod informer index this component adds: pods by spec.nodeName (unbound pods are not indexed). */
-export const podsByNodeIndex = 'simulated-kubelet/spec.nodeName';
-const podsByNode = (p: KubeObject): string[] => (p.spec?.nodeName ? [p.spec.nodeName as string] : []);
+/** The shared pods-by-node index (client/indexes.ts); this name stays for importers of the kubelet package. */
+export const podsByNodeIndex = podNodeNameIndex;
 
 const isTerminal = (pod: Pod) => pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
 
@@ -135,7 +135,7 @@ export async function startSimulatedNodes(opts: SimulatedNodesOptions): Promise<
   const nodeQueue = new RateLimitingQueue<string>({ clock, name: 'simulated-kubelet-nodes', rateLimiter: retry() });
   const wheel = new LeaseWheel({ clock, intervalMs: renewIntervalMs, onDue: (names) => { for (const n of names) nodeQueue.add(`lease:${n}`); } });
 
-  const podInformer = opts.informers.informerFor<Pod & KubeObject>(resources.pods, { indexers: { [podsByNodeIndex]: podsByNode } });
+  const podInformer = opts.informers.informerFor<Pod & KubeObject>(resources.pods, { indexers: podNodeNameIndexers });
   const nodeInformer = opts.informers.informerFor<Node & KubeObject>(resources.nodes);
   // The caller's signal, not ours: the informers are shared, and stop() must not stop other components' caches.
   opts.informers.start(opts.signal);
