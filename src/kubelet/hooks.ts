@@ -5,6 +5,8 @@
 import type { Container, LifecycleHandler, Pod } from 'kubernetes-types/core/v1.js';
 import type { ImageRuntimeConfig } from '../images/index.js';
 import type { ContainerRuntime, KeyValue, Mount } from './runtime/runtime.js';
+import type { Client } from '../client/client.js';
+import { apiObjectSource, listServicesForPod, makeEnvironmentVariables, resolveCommand } from './envvars/index.js';
 
 export interface ResolvedContainerConfig { command: string[]; args: string[]; workingDir?: string; envs: KeyValue[] }
 
@@ -62,6 +64,18 @@ export const basicConfigResolver: ContainerConfigResolver = {
     return { command, args, workingDir: c.workingDir || image?.workingDir || undefined, envs };
   },
 };
+
+/** The real resolver: src/kubelet/envvars (Secrets, ConfigMaps and Services read through the API). */
+export function envvarsConfigResolver(client: Client, nodeAllocatable: () => Record<string, string> = () => ({})): ContainerConfigResolver {
+  const objects = apiObjectSource(client);
+  return {
+    async resolve(pod, container, { image, podIPs, hostIPs }) {
+      const services = await listServicesForPod(client, pod.metadata?.namespace ?? 'default');
+      const envs = await makeEnvironmentVariables({ pod, container, image, objects, services, podIPs, hostIPs, nodeAllocatable: nodeAllocatable() });
+      return { ...resolveCommand(container, image, envs), envs };
+    },
+  };
+}
 
 export const noVolumes: VolumeHooks = { async setUp() {}, mounts: () => [], async tearDown() {} };
 

@@ -313,7 +313,7 @@ export class PodSyncer {
    * container stopped in parallel with preStop and the grace period, the sandbox stopped, the final status written
    * and the deletion confirmed.
    */
-  async terminate(pod: Pod, gone: boolean): Promise<void> {
+  async terminate(pod: Pod, gone: boolean, o: { writeStatus?: boolean } = {}): Promise<void> {
     const uid = pod.metadata!.uid!;
     const state = await this.podState(uid);
     const grace = gone ? 0 : (pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30);
@@ -326,7 +326,7 @@ export class PodSyncer {
       await this.stopContainer(pod, gone ? undefined : spec, cur, grace, state.sandboxes[0]);
     }));
     for (const s of state.sandboxes) await this.o.runtime.stopPodSandbox(s.id);
-    if (!gone) {
+    if (!gone && o.writeStatus !== false) {
       const after = await this.podState(uid);
       this.writeStatus(pod, after, new Map(), true);
     }

@@ -1,0 +1,281 @@
+// The kubelet of the real node (upstream's pkg/kubelet, in its shape): it registers its Node (capacity, addresses
+// and nodeInfo from the host), posts node status and renews its Lease, watches only the pods bound to it
+// (fieldSelector spec.nodeName=<node>), and runs one pod worker per pod against the CRI-shaped runtime (see
+// pod-syncer.ts). A relist of the runtime every second (upstream's PLEG) wakes the worker of any pod whose containers
+// changed state; housekeeping removes sandboxes of pods the API no longer has (after a crash, or a force delete).
+//
+// The node is Ready once the runtime is up and, for a runtime with a pod network, has its podCIDR (given by the
+// node IPAM controller): until then it reports Ready=False with upstream's "container runtime network not ready".
+import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import { isAlreadyExists, isNotFound } from '../api/errors.js';
+import { resources, type Client, type KubeObject } from '../client/client.js';
+import { realClock, type Clock, type TimerHandle } from '../client/clock.js';
+import { EventRecorder } from '../client/events.js';
+import { InformerFactory } from '../client/informer.js';
+import { deletedObject } from '../client/keys.js';
+import { errorText, stderrLog, type LogFn } from '../client/log.js';
+import { join } from 'node:path';
+import { envvarsConfigResolver, noProbes, noVolumes, runtimeLifecycleHooks, type ContainerConfigResolver, type LifecycleHooks, type ProbeHooks, type VolumeHooks } from './hooks.js';
+import { DEFAULT_LEASE_RENEW_INTERVAL_MS, renewNodeLease, type NodeLeaseState } from './lease/node-lease.js';
+import { nodeStatusDueInMs, type NodeHealth } from './nodestatus/conditions.js';
+import { hostFacts, hostNodeObject, hostNodeStatus, type HostFacts } from './nodestatus/host-node.js';
+import { PodSyncer } from './pod-syncer.js';
+import { PodWorkers } from './pod-workers.js';
+import { POD_NAME_LABEL, POD_NAMESPACE_LABEL, POD_UID_LABEL } from './container-config.js';
+import type { ContainerRuntime } from './runtime/runtime.js';
+import { StatusManager } from './status/status-manager.js';
+
+export const DEFAULT_NODE_NAME = 'nanokube';
+
+export interface KubeletOptions {
+  client: Client;
+  runtime: ContainerRuntime;
+  /** NANOKUBE_HOME: logs/pods lives under it; its filesystem is the node's ephemeral-storage. */
+  home: string;
+  /** Default "nanokube". */
+  nodeName?: string;
+  /** The kubelet server's port, published as status.daemonEndpoints.kubeletEndpoint.Port. Default 10250. */
+  kubeletPort?: number;
+  config?: ContainerConfigResolver;
+  volumes?: VolumeHooks;
+  /** The probe manager, given a callback that asks for a pod's sync when a probe result changes. */
+  probes?: (onChange: (podUid: string) => void) => ProbeHooks;
+  lifecycle?: LifecycleHooks;
+  clock?: Clock;
+  log?: LogFn;
+  /** Aborting stops the kubelet as stop() does. */
+  signal: AbortSignal;
+  /** Runtime relist period (upstream's PLEG relist, 1 s). */
+  relistIntervalMs?: number;
+  /** How often node status is checked (upstream's nodeStatusUpdateFrequency, 10 s). */
+  nodeStatusUpdateIntervalMs?: number;
+  /** Node status is posted at least this often even when unchanged (5 min upstream). */
+  nodeStatusReportIntervalMs?: number;
+  leaseRenewIntervalMs?: number;
+}
+
+export interface Kubelet {
+  nodeName: string;
+  /** Resolves once the node has been posted Ready. */
+  ready: Promise<void>;
+  /**
+   * Stops the kubelet and every pod it runs (preStop hooks, SIGTERM, at most graceSeconds, SIGKILL), then the
+   * runtime's own processes: `nanokube stop`. Pod objects and their statuses are left as they are, so the next
+   * start recreates the pods, as a rebooted node's are.
+   */
+  stop(opts?: { graceSeconds?: number }): Promise<void>;
+}
+
+const podUidIndex = 'kubelet/uid';
+
+export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
+  const { client, runtime } = opts;
+  const clock = opts.clock ?? realClock;
+  const log = opts.log ?? stderrLog;
+  const nodeName = opts.nodeName ?? DEFAULT_NODE_NAME;
+  const ac = new AbortController();
+  const signal = ac.signal;
+  const onOuterAbort = () => { void stop(); };
+  opts.signal.addEventListener('abort', onOuterAbort, { once: true });
+
+  const version = await runtime.version();
+  const runtimeName = version.runtimeName;
+  const facts: HostFacts = hostFacts({ home: opts.home, runtimeVersion: `${version.runtimeName}://${version.runtimeVersion}`, nodeName });
+  const hostIPs = () => [facts.addresses[0].address];
+  const recorder = new EventRecorder({ client, component: 'kubelet', host: nodeName, clock, log });
+
+  const informers = new InformerFactory(client, { signal, log });
+  const pods = informers.informerFor<Pod & KubeObject>(resources.pods, { fieldSelector: `spec.nodeName=${nodeName}`, indexers: { [podUidIndex]: (p) => [p.metadata?.uid ?? ''] } });
+  const nodes = informers.informerFor<Node & KubeObject>(resources.nodes, { fieldSelector: `metadata.name=${nodeName}` });
+  const podByUid = (uid: string) => pods.byIndex(podUidIndex, uid)[0] as Pod | undefined;
+
+  const statusManager = new StatusManager({ client, clock, log, podByUid });
+  let workers!: PodWorkers;
+  const probes = opts.probes?.((uid) => workers.update(uid)) ?? noProbes;
+  const syncer = new PodSyncer({
+    runtime, runtimeName, nodeName, recorder, statusManager, clock, log, logsRoot: join(opts.home, 'logs', 'pods'),
+    config: opts.config ?? envvarsConfigResolver(client, () => facts.capacity), volumes: opts.volumes ?? noVolumes, probes, lifecycle: opts.lifecycle ?? runtimeLifecycleHooks(runtime), hostIPs,
+  });
+
+  /** Pods as last seen, so a pod deleted from the API can still be torn down properly. */
+  const lastKnown = new Map<string, Pod>();
+  const terminated = new Set<string>();
+  workers = new PodWorkers({
+    clock, log,
+    async sync(uid) {
+      const pod = podByUid(uid);
+      if (!pod) {
+        const last = lastKnown.get(uid);
+        await syncer.terminate(last ?? orphanPod(uid), true);
+        await syncer.cleanup(uid, last);
+        lastKnown.delete(uid);
+        terminated.delete(uid);
+        return { done: true };
+      }
+      lastKnown.set(uid, pod);
+      if (pod.metadata?.deletionTimestamp) {
+        if (!terminated.has(uid)) { await syncer.terminate(pod, false); terminated.add(uid); }
+        return;
+      }
+      return syncer.sync(pod);
+    },
+  });
+
+  // --- node registration, status and lease ------------------------------------------------------------------
+  let networkReady = !runtime.updateRuntimeConfig;
+  let configuredCIDR: string | undefined;
+  let statusPosted = false;
+  let markReady!: () => void;
+  const ready = new Promise<void>((r) => { markReady = r; });
+  const health = (): NodeHealth => (networkReady ? {} : {
+    notReadyMessage: 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized',
+  });
+  const leaseState: NodeLeaseState = { name: nodeName };
+
+  const register = async () => {
+    const status = hostNodeStatus(facts, clock.now(), opts.kubeletPort ?? 10250, undefined, health());
+    try {
+      const created = await client.create<Node & KubeObject>(resources.nodes, undefined, hostNodeObject(nodeName, facts, status) as KubeObject);
+      leaseState.uid = created.metadata?.uid;
+      log({ level: 'info', msg: 'node registered', node: nodeName });
+      statusPosted = true;
+    } catch (e) {
+      if (!isAlreadyExists(e)) throw e;
+      const existing = await client.get<Node & KubeObject>(resources.nodes, undefined, nodeName);
+      leaseState.uid = existing.metadata?.uid;
+      await postStatus(existing);
+    }
+    if (networkReady) markReady();
+  };
+  const postStatus = async (current: Node | undefined) => {
+    const st = health();
+    const status = hostNodeStatus(facts, clock.now(), opts.kubeletPort ?? 10250, current, st);
+    await client.patch(resources.nodes, undefined, nodeName, 'merge', { status }, { subresource: 'status' });
+    statusPosted = true;
+    if (!st.notReadyMessage) markReady();
+  };
+  let lastHealth = JSON.stringify(health());
+  const syncNodeStatus = async () => {
+    const node = nodes.getByName(undefined, nodeName) as Node | undefined;
+    const h = JSON.stringify(health());
+    const due = nodeStatusDueInMs(node?.status?.conditions ?? [], clock.now(), opts.nodeStatusReportIntervalMs ?? 300_000, statusPosted);
+    if (h === lastHealth && due > 0 && node) return;
+    lastHealth = h;
+    try { await postStatus(node); } catch (e) {
+      if (isNotFound(e)) { statusPosted = false; await register(); return; } // someone deleted the Node: register again
+      throw e;
+    }
+  };
+  const configureNetwork = async (node: Node | undefined) => {
+    const cidr = node?.spec?.podCIDR;
+    if (!cidr || cidr === configuredCIDR || !runtime.updateRuntimeConfig) return;
+    configuredCIDR = cidr;
+    try {
+      await runtime.updateRuntimeConfig({ podCIDR: cidr });
+      networkReady = true;
+      log({ level: 'info', msg: 'pod network configured', node: nodeName, podCIDR: cidr });
+      await syncNodeStatus();
+      for (const p of pods.list()) workers.update(p.metadata!.uid!);
+    } catch (e) {
+      configuredCIDR = undefined;
+      log({ level: 'error', msg: 'pod network configuration failed', podCIDR: cidr, error: errorText(e) });
+    }
+  };
+
+  // --- timers ------------------------------------------------------------------------------------------------
+  const timers = new Set<TimerHandle>();
+  const every = (ms: number, fn: () => Promise<void>) => {
+    const tick = () => {
+      if (signal.aborted) return;
+      void fn().catch((e) => { if (!signal.aborted) log({ level: 'warn', msg: 'kubelet loop failed', error: errorText(e) }); })
+        .finally(() => { if (!signal.aborted) { const h = clock.setTimeout(() => { timers.delete(h); tick(); }, ms); timers.add(h); } });
+    };
+    tick();
+  };
+
+  /** Container states from the last relist, by container id. */
+  let lastRelist = new Map<string, string>();
+  const relist = async () => {
+    const now = new Map<string, string>();
+    const changed = new Set<string>();
+    for (const c of await runtime.listContainers()) {
+      const uid = c.labels[POD_UID_LABEL];
+      now.set(c.id, c.state);
+      if (uid && lastRelist.get(c.id) !== c.state) changed.add(uid);
+    }
+    for (const [id] of lastRelist) if (!now.has(id)) { /* removed by us */ }
+    lastRelist = now;
+    if (!workersStarted) return;
+    for (const uid of changed) if (podByUid(uid) || lastKnown.has(uid)) workers.update(uid);
+  };
+  const housekeeping = async () => {
+    for (const s of await runtime.listPodSandbox()) {
+      const uid = s.labels[POD_UID_LABEL] ?? s.metadata.uid;
+      if (!podByUid(uid) && !workers.uids().includes(uid)) {
+        lastKnown.set(uid, lastKnown.get(uid) ?? orphanPod(uid, s.metadata.name ?? s.labels[POD_NAME_LABEL], s.metadata.namespace ?? s.labels[POD_NAMESPACE_LABEL]));
+        workers.update(uid);
+      }
+    }
+  };
+
+  let workersStarted = false;
+  pods.addEventHandler({
+    onAdd: (p) => { if (workersStarted) workers.update(p.metadata!.uid!); },
+    onUpdate: (_o, p) => { if (workersStarted) workers.update(p.metadata!.uid!); },
+    onDelete: (o) => { const p = deletedObject(o); if (workersStarted && p.metadata?.uid) workers.update(p.metadata.uid); },
+  });
+  nodes.addEventHandler({
+    onAdd: (n) => { void configureNetwork(n); },
+    onUpdate: (_o, n) => { void configureNetwork(n); },
+  });
+  informers.start(signal);
+  statusManager.start(signal);
+
+  await register();
+  every(opts.leaseRenewIntervalMs ?? DEFAULT_LEASE_RENEW_INTERVAL_MS, () => renewNodeLease(client, leaseState, { nowMs: clock.now() }));
+  if (!(await pods.waitForSync(signal)) || !(await nodes.waitForSync(signal))) throw new Error('kubelet: stopped before its caches synced');
+  await configureNetwork(nodes.getByName(undefined, nodeName) as Node | undefined);
+  every(opts.nodeStatusUpdateIntervalMs ?? 10_000, syncNodeStatus);
+  // Pods start syncing once the pod network is there (sandboxes need it); until then they stay Pending.
+  void ready.then(() => {
+    if (signal.aborted) return;
+    workersStarted = true;
+    for (const p of pods.list()) workers.update(p.metadata!.uid!);
+    every(opts.relistIntervalMs ?? 1_000, relist);
+    every(2_000, housekeeping);
+  });
+  log({ level: 'info', msg: 'kubelet started', node: nodeName, runtime: `${version.runtimeName}://${version.runtimeVersion}` });
+
+  let stopping: Promise<void> | undefined;
+  async function stop(o: { graceSeconds?: number } = {}): Promise<void> {
+    stopping ??= (async () => {
+      ac.abort();
+      opts.signal.removeEventListener('abort', onOuterAbort);
+      for (const h of timers) clock.clearTimeout(h);
+      timers.clear();
+      await workers.stop();
+      probes.stop();
+      await statusManager.stop();
+      // Every pod's containers stop, each with its preStop hook and grace period (capped), all at once.
+      const cap = o.graceSeconds ?? 10;
+      const uids = new Set<string>();
+      try { for (const s of await runtime.listPodSandbox()) uids.add(s.labels[POD_UID_LABEL] ?? s.metadata.uid); } catch { /* runtime gone */ }
+      await Promise.allSettled([...uids].map(async (uid) => {
+        const pod = podByUid(uid) ?? lastKnown.get(uid) ?? orphanPod(uid);
+        const capped = structuredClone(pod);
+        capped.metadata = { ...capped.metadata, deletionGracePeriodSeconds: Math.min(cap, pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30) };
+        await syncer.terminate(capped, false, { writeStatus: false });
+      }));
+      await runtime.shutdown?.();
+      log({ level: 'info', msg: 'kubelet stopped', node: nodeName });
+    })();
+    return stopping;
+  }
+
+  return { nodeName, ready, stop };
+}
+
+/** A stand-in for a pod known only from its sandbox (the API no longer has it). */
+function orphanPod(uid: string, name = 'unknown', namespace = 'default'): Pod {
+  return { metadata: { uid, name, namespace }, spec: { containers: [] } };
+}
