@@ -47,24 +47,6 @@ export interface LifecycleHooks {
   run(pod: Pod, container: Container, containerId: string, handler: LifecycleHandler, podIP: string | undefined, timeoutSeconds: number): Promise<void>;
 }
 
-/** Plain env values with $(VAR) expansion over earlier ones; command/args against the image, as upstream. */
-export const basicConfigResolver: ContainerConfigResolver = {
-  async resolve(_pod, c, { image }) {
-    const vars = new Map<string, string>();
-    for (const kv of image?.env ?? []) { const i = kv.indexOf('='); if (i > 0) vars.set(kv.slice(0, i), kv.slice(i + 1)); }
-    const expandVars = (s: string) => s.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (m, name) => (m === '$$' ? '$' : vars.get(name) ?? m));
-    for (const e of c.env ?? []) if (e.value !== undefined || !e.valueFrom) vars.set(e.name, expandVars(e.value ?? ''));
-    const envs = [...vars].map(([key, value]) => ({ key, value }));
-    let command = (c.command ?? []).map(expandVars);
-    let args = (c.args ?? []).map(expandVars);
-    if (!command.length) {
-      if (!args.length) args = [...(image?.cmd ?? [])];
-      command = [...(image?.entrypoint ?? [])];
-    }
-    return { command, args, workingDir: c.workingDir || image?.workingDir || undefined, envs };
-  },
-};
-
 /** The real resolver: src/kubelet/envvars (Secrets, ConfigMaps and Services read through the API). */
 export function envvarsConfigResolver(client: Client, nodeAllocatable: () => Record<string, string> = () => ({})): ContainerConfigResolver {
   const objects = apiObjectSource(client);

@@ -152,7 +152,7 @@ export function generatePodStatus(input: PodStatusInput): PodStatus {
   conditions.push(condition('PodReadyToStartContainers', sandboxReady && !terminal, now, prevConds));
   conditions.push(initIncomplete.length && !terminal
     ? condition('Initialized', false, now, prevConds, 'ContainersNotInitialized', `containers with incomplete status: [${initIncomplete.join(' ')}]`)
-    : condition('Initialized', true, now, prevConds, terminal && !initIncomplete.length && (pod.spec?.initContainers ?? []).length === 0 ? undefined : undefined));
+    : condition('Initialized', true, now, prevConds));
   if (terminal) {
     conditions.push(condition('Ready', false, now, prevConds, 'PodCompleted'));
     conditions.push(condition('ContainersReady', false, now, prevConds, 'PodCompleted'));

@@ -1,0 +1,174 @@
+// The kubelet against a real API server and controllers, with an in-memory runtime (src/kubelet/testing.ts): what
+// the API shows of the node and of pods (statuses, events) as upstream's kubelet writes them. The real runtime's
+// behaviour is covered by test/node.test.ts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestCluster, type TestCluster } from './helpers/cluster.js';
+import { until } from './helpers/until.js';
+import { Client } from '../src/client/client.js';
+import { httpTransport } from '../src/client/transport.js';
+import { startKubelet } from '../src/kubelet/kubelet.js';
+import { FakeRuntime, type FakeProgram } from '../src/kubelet/testing.js';
+
+async function withKubelet(t: { after(fn: () => unknown): void }, program?: FakeProgram) {
+  const c = await startTestCluster(t);
+  const runtime = new FakeRuntime(program);
+  runtime.addImage('app:1', { cmd: ['/app'], env: ['PATH=/bin'] });
+  runtime.addImage('crash:1', { cmd: ['/crash'] });
+  const client = new Client(httpTransport({ server: c.url, ...c.pki }), { userAgent: 'kubelet/v1.32.2 (test)' });
+  const ac = new AbortController();
+  const kubelet = await startKubelet({ client, runtime, home: c.home, signal: ac.signal, log: () => {}, kubeletPort: 10250 });
+  t.after(async () => { await kubelet.stop({ graceSeconds: 1 }); });
+  await kubelet.ready;
+  return { c, runtime, kubelet };
+}
+
+const get = async (c: TestCluster, what: string[]) => JSON.parse((await c.kubectl(['get', ...what, '-o', 'json'])).stdout);
+const apply = async (c: TestCluster, obj: unknown) => {
+  const r = await c.kubectl(['apply', '-f', '-'], { input: JSON.stringify(obj) });
+  assert.equal(r.code, 0, r.stderr);
+};
+const pod = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { terminationGracePeriodSeconds: 2, ...spec } });
+const eventsOf = async (c: TestCluster, name: string) => (await get(c, ['events', '--field-selector', `involvedObject.name=${name}`])).items as any[];
+
+test('kubelet: registers node nanokube Ready with host capacity, addresses, nodeInfo, a podCIDR and a Lease', async (t) => {
+  const { c } = await withKubelet(t);
+  const node = await until('node Ready with a podCIDR', async () => {
+    const n = await get(c, ['node', 'nanokube']);
+    return n.spec?.podCIDR && n.status.conditions.find((x: any) => x.type === 'Ready')?.status === 'True' && n;
+  });
+  assert.match(node.spec.podCIDR, /^10\.244\.\d+\.0\/24$/);
+  const ready = node.status.conditions.find((x: any) => x.type === 'Ready');
+  assert.equal(ready.reason, 'KubeletReady');
+  assert.equal(ready.message, 'kubelet is posting ready status');
+  assert.deepEqual(node.status.conditions.map((x: any) => `${x.type}=${x.status}/${x.reason}`).slice(0, 4),
+    ['MemoryPressure=False/KubeletHasSufficientMemory', 'DiskPressure=False/KubeletHasNoDiskPressure', 'PIDPressure=False/KubeletHasSufficientPID', 'Ready=True/KubeletReady']);
+  assert.match(node.status.capacity.cpu, /^\d+$/);
+  assert.match(node.status.capacity.memory, /^\d+Ki$/);
+  assert.equal(node.status.capacity.pods, '110');
+  assert.match(node.status.capacity['ephemeral-storage'], /^\d+Ki$/);
+  assert.deepEqual(node.status.addresses.map((a: any) => a.type), ['InternalIP', 'Hostname']);
+  assert.equal(node.status.addresses[1].address, 'nanokube');
+  assert.equal(node.status.nodeInfo.kubeletVersion.slice(0, 6), 'v1.32.');
+  assert.equal(node.status.nodeInfo.containerRuntimeVersion, 'fake://0.1.0');
+  assert.equal(node.status.nodeInfo.operatingSystem, 'linux');
+  assert.equal(node.status.daemonEndpoints.kubeletEndpoint.Port, 10250);
+  assert.equal(node.metadata.labels['kubernetes.io/hostname'], 'nanokube');
+  const lease = await get(c, ['lease', '-n', 'kube-node-lease', 'nanokube']);
+  assert.equal(lease.spec.holderIdentity, 'nanokube');
+  assert.equal(lease.metadata.ownerReferences[0].uid, node.metadata.uid);
+});
+
+test('kubelet: init containers run in order, then the app; the pod is Running and Ready with upstream status and events', async (t) => {
+  const { c, runtime } = await withKubelet(t, (cfg) => (cfg.metadata.name.startsWith('init') ? { exitCode: 0, afterMs: 50 } : undefined));
+  await apply(c, pod('web', {
+    initContainers: [{ name: 'init-a', image: 'app:1' }, { name: 'init-b', image: 'app:1' }],
+    containers: [{ name: 'app', image: 'app:1', env: [{ name: 'GREETING', value: 'hi' }], resources: { limits: { memory: '64Mi', cpu: '500m' } } }],
+  }));
+  const p = await until('pod Running and Ready', async () => {
+    const x = await get(c, ['pod', 'web']);
+    return x.status?.phase === 'Running' && x.status.conditions?.find((k: any) => k.type === 'Ready')?.status === 'True' && x;
+  });
+  const order = runtime.calls.filter((x) => x.startsWith('startContainer') || x.startsWith('exit'));
+  assert.deepEqual(order.slice(0, 5), ['startContainer:init-a', 'exit:init-a:0', 'startContainer:init-b', 'exit:init-b:0', 'startContainer:app']);
+  assert.deepEqual(p.status.conditions.slice(0, 5).map((k: any) => `${k.type}=${k.status}`),
+    ['PodReadyToStartContainers=True', 'Initialized=True', 'Ready=True', 'ContainersReady=True', 'PodScheduled=True']);
+  const cs = p.status.containerStatuses[0];
+  assert.equal(cs.name, 'app');
+  assert.equal(cs.image, 'docker.io/library/app:1');
+  assert.match(cs.imageID, /^sha256:/);
+  assert.match(cs.containerID, /^fake:\/\/c\d+$/);
+  assert.equal(cs.ready, true);
+  assert.equal(cs.started, true);
+  assert.equal(cs.restartCount, 0);
+  assert.ok(cs.state.running.startedAt);
+  assert.deepEqual(p.status.initContainerStatuses.map((s: any) => `${s.name}:${s.state.terminated.reason}:${s.state.terminated.exitCode}`), ['init-a:Completed:0', 'init-b:Completed:0']);
+  assert.match(p.status.podIP, new RegExp(`^${(await get(c, ['node', 'nanokube'])).spec.podCIDR.split('.').slice(0, 3).join('\\.')}\\.`));
+  assert.equal(p.status.hostIP, p.status.hostIPs[0].ip);
+  assert.equal(p.status.qosClass, 'Burstable');
+  assert.ok(p.status.startTime);
+  const app = [...runtime.containers.values()].find((x) => x.metadata.name === 'app')!;
+  assert.ok(app.config.envs.some((e) => e.key === 'GREETING' && e.value === 'hi'));
+  assert.deepEqual(app.config.command, []);
+  assert.deepEqual(app.config.args, ['/app']);
+  assert.equal(app.config.linux?.resources?.memoryLimitInBytes, 64 * 1024 * 1024);
+  assert.equal(app.config.linux?.resources?.cpuQuota, 50_000);
+  assert.equal(app.config.labels['io.kubernetes.pod.name'], 'web');
+  const events = await until('events', async () => { const e = await eventsOf(c, 'web'); return e.some((x) => x.reason === 'Started' && x.message === 'Started container app') && e; });
+  const app_ = events.filter((e) => e.involvedObject.fieldPath === 'spec.containers{app}').map((e) => `${e.reason}: ${e.message}`);
+  assert.deepEqual(app_, ['Pulled: Container image "app:1" already present on machine', 'Created: Created container app', 'Started: Started container app']);
+  const started = events.find((e) => e.reason === 'Started');
+  assert.equal(started.source.component, 'kubelet');
+  assert.equal(started.source.host, 'nanokube');
+});
+
+test('kubelet: a crashing container restarts with back-off: restartCount, lastState and CrashLoopBackOff', async (t) => {
+  const { c } = await withKubelet(t, (cfg) => (cfg.metadata.name === 'crash' ? { exitCode: 3, afterMs: 20 } : undefined));
+  await apply(c, pod('crashy', { containers: [{ name: 'crash', image: 'crash:1', imagePullPolicy: 'IfNotPresent' }] }));
+  const p = await until('CrashLoopBackOff', async () => {
+    const x = await get(c, ['pod', 'crashy']);
+    return x.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff' && x;
+  });
+  const cs = p.status.containerStatuses[0];
+  assert.ok(cs.restartCount >= 1, `restartCount ${cs.restartCount}`);
+  assert.match(cs.state.waiting.message, /^back-off 10s restarting failed container=crash pod=crashy_default\(/);
+  assert.equal(cs.lastState.terminated.exitCode, 3);
+  assert.equal(cs.lastState.terminated.reason, 'Error');
+  assert.equal(p.status.phase, 'Running');
+  const ready = p.status.conditions.find((k: any) => k.type === 'Ready');
+  assert.equal(ready.status, 'False');
+  assert.equal(ready.reason, 'ContainersNotReady');
+  assert.equal(ready.message, 'containers with unready status: [crash]');
+  const events = await until('BackOff event', async () => { const e = await eventsOf(c, 'crashy'); return e.find((x) => x.reason === 'BackOff'); });
+  assert.equal(events.type, 'Warning');
+  assert.match(events.message, /^Back-off restarting failed container crash in pod crashy_default\(/);
+  const listed = await c.kubectl(['get', 'pod', 'crashy', '--no-headers']);
+  assert.match(listed.stdout, /crashy\s+0\/1\s+CrashLoopBackOff\s+\d/);
+});
+
+test('kubelet: restartPolicy Never with a failing container makes the pod Failed; OnFailure with exit 0 Succeeded', async (t) => {
+  const { c } = await withKubelet(t, (cfg) => ({ exitCode: cfg.metadata.name === 'bad' ? 1 : 0, afterMs: 20 }));
+  await apply(c, pod('never', { restartPolicy: 'Never', containers: [{ name: 'bad', image: 'app:1' }] }));
+  await apply(c, pod('done', { restartPolicy: 'OnFailure', containers: [{ name: 'good', image: 'app:1' }] }));
+  const failed = await until('Failed', async () => { const x = await get(c, ['pod', 'never']); return x.status?.phase === 'Failed' && x; });
+  assert.equal(failed.status.containerStatuses[0].state.terminated.exitCode, 1);
+  assert.equal(failed.status.containerStatuses[0].restartCount, 0);
+  const ok = await until('Succeeded', async () => { const x = await get(c, ['pod', 'done']); return x.status?.phase === 'Succeeded' && x; });
+  assert.equal(ok.status.containerStatuses[0].state.terminated.reason, 'Completed');
+  assert.equal(ok.status.conditions.find((k: any) => k.type === 'Ready').reason, 'PodCompleted');
+});
+
+test('kubelet: a missing image is ErrImagePull then ImagePullBackOff saying how to build or load it; a missing Secret key is CreateContainerConfigError', async (t) => {
+  const { c } = await withKubelet(t);
+  await apply(c, pod('noimage', { containers: [{ name: 'x', image: 'nope/missing:1' }] }));
+  await apply(c, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, stringData: { present: 'v' } });
+  await apply(c, pod('nokey', { containers: [{ name: 'x', image: 'app:1', env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 's', key: 'absent' } } }] }] }));
+  const pulled = await until('ErrImagePull or ImagePullBackOff', async () => {
+    const x = await get(c, ['pod', 'noimage']);
+    const w = x.status?.containerStatuses?.[0]?.state?.waiting;
+    return (w?.reason === 'ErrImagePull' || w?.reason === 'ImagePullBackOff') && w;
+  });
+  assert.ok(pulled.message);
+  const failedEvent = await until('Failed to pull event', async () => (await eventsOf(c, 'noimage')).find((e) => /^Failed to pull image "nope\/missing:1": /.test(e.message)));
+  assert.match(failedEvent.message, /nanokube image (build|load)/);
+  const cfg = await until('CreateContainerConfigError', async () => {
+    const x = await get(c, ['pod', 'nokey']);
+    const w = x.status?.containerStatuses?.[0]?.state?.waiting;
+    return w?.reason === 'CreateContainerConfigError' && w;
+  });
+  assert.equal(cfg.message, "couldn't find key absent in Secret default/s");
+  assert.equal((await get(c, ['pod', 'nokey'])).status.phase, 'Pending');
+});
+
+test('kubelet: kubectl delete runs the preStop hook, stops the containers, then the pod is gone', async (t) => {
+  const { c, runtime } = await withKubelet(t);
+  await apply(c, pod('graceful', { containers: [{ name: 'app', image: 'app:1', lifecycle: { preStop: { exec: { command: ['/bin/sh', '-c', 'echo bye'] } } } }] }));
+  await until('Running', async () => (await get(c, ['pod', 'graceful'])).status?.phase === 'Running');
+  const del = await c.kubectl(['delete', 'pod', 'graceful', '--wait=true', '--timeout=30s']);
+  assert.equal(del.code, 0, del.stderr);
+  assert.deepEqual(runtime.execs, [{ container: 'app', cmd: ['/bin/sh', '-c', 'echo bye'] }]);
+  assert.ok(runtime.calls.includes('stopContainer:app'));
+  const killing = await until('Killing event', async () => (await eventsOf(c, 'graceful')).find((e) => e.reason === 'Killing'));
+  assert.equal(killing.message, 'Stopping container app');
+  await until('sandbox removed', async () => runtime.sandboxes.size === 0);
+});
