@@ -7,8 +7,7 @@ import { startTestCluster, type TestCluster } from './helpers/cluster.js';
 import { until } from './helpers/until.js';
 import { Client } from '../src/client/client.js';
 import { httpTransport } from '../src/client/transport.js';
-import { startKubelet } from '../src/kubelet/kubelet.js';
-import { FakeRuntime, type FakeProgram } from '../src/kubelet/testing.js';
+import { FakeRuntime, startKubelet, type FakeProgram } from '../src/kubelet/index.js';
 
 async function withKubelet(t: { after(fn: () => unknown): void }, program?: FakeProgram) {
   const c = await startTestCluster(t);

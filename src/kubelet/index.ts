@@ -4,3 +4,7 @@ export {
   type SimulatedNodes, type SimulatedNodesOptions,
 } from './simulated/index.js';
 export { nextSimulatedNodes, SIMULATED_NODE_PREFIX } from './simulated/node-template.js';
+export { startKubelet, DEFAULT_NODE_NAME, type Kubelet, type KubeletOptions } from './kubelet.js';
+export type { ContainerRuntime } from './runtime/runtime.js';
+/** Test double: an in-memory runtime (no process runs). */
+export { FakeRuntime, type FakeProgram } from './testing.js';
