@@ -3,10 +3,13 @@
 
 export class CliError extends Error {
   readonly exitCode: number;
-  constructor(message: string, opts: { exitCode?: number } = {}) {
+  /** The subcommand at fault ("image build"): the line then reads `nanokube image build: <message>`. */
+  readonly command?: string;
+  constructor(message: string, opts: { exitCode?: number; command?: string } = {}) {
     super(message);
     this.name = 'CliError';
     this.exitCode = opts.exitCode ?? 1;
+    if (opts.command) this.command = opts.command;
   }
 }
 

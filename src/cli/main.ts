@@ -20,7 +20,8 @@ function count(value: string): number {
 
 function fail(err: unknown): never {
   if (process.env.NANOKUBE_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
-  process.stderr.write(`nanokube: ${describeError(err)}\n`);
+  const command = err instanceof CliError && err.command ? ` ${err.command}` : '';
+  process.stderr.write(`nanokube${command}: ${describeError(err)}\n`);
   process.exit(err instanceof CliError ? err.exitCode : 1);
 }
 
@@ -62,6 +63,35 @@ export function buildProgram(): Command {
     .description('Register more simulated nodes (pods on them are reported Running; no process runs)')
     .argument('[count]', 'how many', count, 1)
     .action(async (n: number) => { const { addNodes } = await import('./commands/node.js'); await addNodes(n); });
+
+  const collect = (v: string, prev: string[] = []) => [...prev, v];
+  const image = program.command('image').description('Manage images in nanokube\'s local store (works without a running cluster)');
+  image.command('build')
+    .description('Build an image from a Dockerfile into the local store')
+    .argument('[dir]', 'the build context folder')
+    .option('-t, --tag <name>', 'name and optionally a tag, NAME[:TAG] (repeatable)', collect)
+    .option('-f, --file <file>', 'the Dockerfile (default DIR/Dockerfile)')
+    .option('--build-arg <k=v>', 'set a build-time variable (repeatable)', collect)
+    .action(async (dir: string | undefined, o: { tag?: string[]; file?: string; buildArg?: string[] }) => {
+      const { imageBuild } = await import('./commands/image.js');
+      await imageBuild(dir, o);
+    });
+  image.command('load')
+    .description('Load an image from a `docker save` or OCI archive (tar or tar.gz)')
+    .argument('<file>', 'the archive')
+    .action(async (file: string) => { const { imageLoad } = await import('./commands/image.js'); await imageLoad(file); });
+  image.command('ls').alias('list')
+    .description('List the images in the local store')
+    .option('--format <format>', 'table, short or json', 'table')
+    .action(async (o: { format?: string }) => { const { imageList } = await import('./commands/image.js'); await imageList(o); });
+  image.command('rm').alias('remove')
+    .description('Remove images (names or IDs) from the local store')
+    .argument('<image...>', 'images to remove')
+    .action(async (names: string[]) => { const { imageRemove } = await import('./commands/image.js'); await imageRemove(names); });
+  image.command('inspect')
+    .description('Show an image\'s ID, names, config and layers as JSON')
+    .argument('<image>', 'the image')
+    .action(async (name: string) => { const { imageInspect } = await import('./commands/image.js'); await imageInspect(name); });
 
   // The server process itself (what `start` runs in the background). Flags default to the remembered config.
   program.addCommand(new Command('server')
