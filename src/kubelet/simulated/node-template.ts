@@ -8,19 +8,19 @@
 //   InternalIP  10.64.<i / 254>.<i % 254 + 1>        (up to 65024 nodes)
 //   podCIDR     10.<128 + i / 256>.<i % 256>.0/24    (10.128.0.0/10: up to 16384 nodes, 253 pod IPs each)
 import type { Node, NodeCondition } from 'kubernetes-types/core/v1.js';
-import type { Lease } from '../../client/leader-election.js';
-import { formatMicroTime } from '../../client/leader-election.js';
+import { formatTime, kubeletConditions } from '../nodestatus/conditions.js';
+import { leaseObject, NODE_LEASE_NAMESPACE } from '../lease/node-lease.js';
+import { KUBELET_VERSION } from '../nodestatus/host-node.js';
 
 export const SIMULATED_LABEL = 'type';
 export const SIMULATED_LABEL_VALUE = 'simulated';
-export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
+export { NODE_LEASE_NAMESPACE, KUBELET_VERSION };
 export const MAX_SIMULATED_NODES = 16384;
 
 export const defaultCapacity: Readonly<Record<string, string>> = Object.freeze({
   cpu: '32', memory: '256Gi', pods: '110', 'ephemeral-storage': '100Gi', 'hugepages-1Gi': '0', 'hugepages-2Mi': '0',
 });
 
-export const KUBELET_VERSION = 'v1.32.2';
 
 export function nodeName(prefix: string, index: number): string { return `${prefix}${index}`; }
 
@@ -42,24 +42,11 @@ export function nodePodCIDR(index: number): string {
   return `10.${128 + Math.floor(index / 256)}.${index % 256}.0/24`;
 }
 
-/** metav1.Time's JSON form: RFC 3339 in UTC, whole seconds. */
-export function formatTime(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
+export { formatTime };
 
-/** The kubelet-owned conditions of a healthy node, keeping lastTransitionTime where the status did not change. */
+/** The kubelet-owned conditions of a healthy node (shared with the real kubelet), keeping lastTransitionTime. */
 export function healthyConditions(nowMs: number, previous: readonly NodeCondition[] = []): NodeCondition[] {
-  const now = formatTime(nowMs);
-  const make = (type: string, status: string, reason: string, message: string): NodeCondition => {
-    const old = previous.find((c) => c.type === type);
-    return { type, status, reason, message, lastHeartbeatTime: now, lastTransitionTime: old?.status === status && old.lastTransitionTime ? old.lastTransitionTime : now };
-  };
-  return [
-    make('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
-    make('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
-    make('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
-    make('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
-  ];
+  return kubeletConditions(nowMs, previous);
 }
 
 export interface NodeShape { name: string; index: number; capacity: Record<string, string> }
@@ -117,14 +104,4 @@ export function nextSimulatedNodes(existing: readonly string[], count: number, n
   return nodes;
 }
 
-/** The node's Lease as the kubelet's lease controller creates it (owned by the Node, so it goes with it). */
-export function leaseObject(node: { name: string; uid?: string }, leaseDurationSeconds: number, nowMs: number): Lease {
-  return {
-    apiVersion: 'coordination.k8s.io/v1', kind: 'Lease',
-    metadata: {
-      name: node.name, namespace: NODE_LEASE_NAMESPACE,
-      ...(node.uid ? { ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: node.name, uid: node.uid }] } : {}),
-    },
-    spec: { holderIdentity: node.name, leaseDurationSeconds, renewTime: formatMicroTime(nowMs) },
-  };
-}
+export { leaseObject };

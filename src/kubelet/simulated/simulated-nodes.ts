@@ -21,7 +21,7 @@
 // Restart-safe: Nodes labelled type=simulated whose names are `${namePrefix}<n>` are adopted, not created again;
 // pods already Running keep their status and IP.
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
-import { isAlreadyExists, isConflict, isNotFound, StatusError } from '../../api/errors.js';
+import { isAlreadyExists, isNotFound } from '../../api/errors.js';
 import type { Client } from '../../client/client.js';
 import { resources } from '../../api/resources.js';
 import type { KubeObject } from '../../api/object.js';
@@ -29,16 +29,17 @@ import { realClock, type Clock } from '../../client/clock.js';
 import { runController } from '../../client/controller.js';
 import type { InformerFactory, SharedInformer } from '../../client/informer.js';
 import { deletedObject, metaNamespaceKey } from '../../client/keys.js';
-import { formatMicroTime, type Lease } from '../../client/leader-election.js';
 import { errorText, stderrLog, type LogFn } from '../../client/log.js';
 import { ItemExponentialFailureRateLimiter, RateLimitingQueue } from '../../client/workqueue.js';
 import { PodIPAllocator } from './ip-allocator.js';
 import { LeaseWheel } from './lease-wheel.js';
 import {
-  defaultCapacity, leaseObject, MAX_SIMULATED_NODES, NODE_LEASE_NAMESPACE, nodeIndex, nodeInternalIP, nodeName, nodeObject,
-  nodePodCIDR, nodeStatus, SIMULATED_LABEL, SIMULATED_LABEL_VALUE,
+  defaultCapacity, MAX_SIMULATED_NODES, NODE_LEASE_NAMESPACE, nodeIndex, nodeInternalIP, nodeName, nodeObject,
+  nodePodCIDR, SIMULATED_LABEL, SIMULATED_LABEL_VALUE,
 } from './node-template.js';
-import { exitAtMs, runningPodStatus, statusMatches, succeededPodStatus } from './pod-status.js';
+import { SimulatedPods } from './simulated-pods.js';
+import { postSimulatedNodeStatus, renewSimulatedLease, type SimulatedNodeState } from './simulated-node-status.js';
+import type { Lease } from '../../client/leader-election.js';
 import { WriteLimiter } from './write-limiter.js';
 import { podNodeNameIndex, podNodeNameIndexers } from '../../client/indexes.js';
 
@@ -87,23 +88,16 @@ export interface SimulatedNodes {
   stop(): Promise<void>;
 }
 
-interface SimNode {
-  name: string;
-  index: number;
-  uid?: string;
+interface SimNode extends SimulatedNodeState {
   hostIP: string;
   ips: PodIPAllocator;
   failed: boolean;
   /** The Lease last read or written; renewals PUT it with its resourceVersion. */
   lease?: Lease;
-  /** Whether this process has posted the node's status (adopted nodes get their capacity refreshed once). */
-  statusPosted: boolean;
 }
 
 /** The shared pods-by-node index (client/indexes.ts); this name stays for importers of the kubelet package. */
 export const podsByNodeIndex = podNodeNameIndex;
-
-const isTerminal = (pod: Pod) => pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
 
 export async function startSimulatedNodes(opts: SimulatedNodesOptions): Promise<SimulatedNodes> {
   const { client } = opts;
@@ -127,9 +121,8 @@ export async function startSimulatedNodes(opts: SimulatedNodesOptions): Promise<
 
   const limiter = new WriteLimiter(opts.maxInflightWrites ?? 32);
   const nodes = new Map<string, SimNode>();
-  /** Pod uid → when this process first saw it bound to a simulated node / saw its deletionTimestamp. */
-  const firstSeen = new Map<string, number>();
-  const deletionSeen = new Map<string, number>();
+  const pods = new SimulatedPods({ client, clock, log, startDelayMs: startDelay, stopDelayMs: stopDelay, run: (w) => limiter.run('normal', w) });
+  const high = <T>(w: () => Promise<T>) => limiter.run('high', w);
   const retry = () => new ItemExponentialFailureRateLimiter<string>(10, 30_000);
   const podQueue = new RateLimitingQueue<string>({ clock, name: 'simulated-kubelet-pods', rateLimiter: retry() });
   const nodeQueue = new RateLimitingQueue<string>({ clock, name: 'simulated-kubelet-nodes', rateLimiter: retry() });
@@ -175,127 +168,31 @@ export async function startSimulatedNodes(opts: SimulatedNodesOptions): Promise<
   // --- pods --------------------------------------------------------------------------------------------------
   function observePod(pod: Pod) {
     const node = nodes.get(pod.spec?.nodeName ?? '');
-    const uid = pod.metadata?.uid;
-    if (!node || !uid) return;
-    const ip = pod.status?.podIP;
-    if (ip && !pod.spec?.hostNetwork && !isTerminal(pod)) node.ips.claim(uid, ip);
-    if (!firstSeen.has(uid)) firstSeen.set(uid, clock.now());
-    if (pod.metadata?.deletionTimestamp && !deletionSeen.has(uid)) deletionSeen.set(uid, clock.now());
-    if (!node.failed) podQueue.add(metaNamespaceKey(pod));
+    if (node && pods.observe(pod, node)) podQueue.add(metaNamespaceKey(pod));
   }
   function forgetPod(pod: Pod) {
-    const uid = pod.metadata?.uid;
-    if (!uid) return;
-    nodes.get(pod.spec?.nodeName ?? '')?.ips.release(uid);
-    firstSeen.delete(uid);
-    deletionSeen.delete(uid);
+    pods.forget(pod, nodes.get(pod.spec?.nodeName ?? ''));
   }
-
-  const writePodStatus = async (pod: Pod, status: Pod['status']) => {
-    const { namespace, name, uid } = pod.metadata!;
-    // The uid test makes the write a no-op for a pod deleted and recreated under the same name meanwhile. Field
-    // by field, so status fields owned by others (nominatedNodeName, resize, ...) are kept.
-    const ops: unknown[] = [{ op: 'test', path: '/metadata/uid', value: uid }];
-    if (!pod.status) ops.push({ op: 'add', path: '/status', value: status });
-    else for (const [k, v] of Object.entries(status ?? {})) ops.push({ op: 'add', path: `/status/${k}`, value: v });
-    try {
-      await limiter.run('normal', () => client.patch(resources.pods, namespace, name!, 'json', ops, { subresource: 'status' }));
-    } catch (e) {
-      if (isNotFound(e) || (e instanceof StatusError && e.code === 422)) return; // gone, or replaced by a namesake
-      throw e;
-    }
-  };
 
   async function reconcilePod(key: string): Promise<void | { requeueAfter: number }> {
     const pod = podInformer.get(key) as Pod | undefined;
     const node = nodes.get(pod?.spec?.nodeName ?? '');
-    const uid = pod?.metadata?.uid;
-    if (!pod || !node || !uid || node.failed || signal.aborted) return;
-    const now = clock.now();
-
-    if (pod.metadata?.deletionTimestamp) {
-      if (pod.metadata.deletionGracePeriodSeconds === 0) return; // already confirmed; finalizers hold it
-      const due = (deletionSeen.get(uid) ?? now) + stopDelay;
-      if (now < due) return { requeueAfter: due - now };
-      try {
-        await limiter.run('normal', () => client.delete(resources.pods, pod.metadata!.namespace, pod.metadata!.name!, { gracePeriodSeconds: 0, preconditions: { uid } }));
-      } catch (e) {
-        if (!isNotFound(e) && !isConflict(e)) throw e;
-      }
-      return;
-    }
-    if (isTerminal(pod)) { node.ips.release(uid); return; }
-
-    const exitAt = exitAtMs(pod);
-    if (exitAt !== undefined) {
-      if (now < exitAt) return { requeueAfter: exitAt - now };
-      await writePodStatus(pod, succeededPodStatus(pod, now));
-      node.ips.release(uid);
-      return;
-    }
-
-    if (pod.status?.phase !== 'Running') {
-      const due = (firstSeen.get(uid) ?? now) + startDelay;
-      if (now < due) return { requeueAfter: due - now };
-    }
-    const podIP = pod.spec?.hostNetwork ? node.hostIP : node.ips.allocate(uid);
-    if (!podIP) {
-      log({ level: 'warn', msg: 'no free pod IP on simulated node', node: node.name, podCIDR: node.ips.cidr, pod: key });
-      return { requeueAfter: 10_000 };
-    }
-    const desired = runningPodStatus(pod, { hostIP: node.hostIP, podIP, nowMs: now });
-    if (statusMatches(pod.status, desired)) return;
-    await writePodStatus(pod, desired);
+    if (!pod || !node || !pod.metadata?.uid || node.failed || signal.aborted) return;
+    return pods.sync(pod, node, key);
   }
 
-  // --- node lease and status ---------------------------------------------------------------------------------
-  async function renewLease(node: SimNode): Promise<void> {
-    const now = clock.now();
-    if (!node.lease) {
-      try {
-        node.lease = await limiter.run('high', () => client.get<Lease>(resources.leases, NODE_LEASE_NAMESPACE, node.name));
-      } catch (e) {
-        if (!isNotFound(e)) throw e;
-        node.lease = await limiter.run('high', () => client.create<Lease>(resources.leases, NODE_LEASE_NAMESPACE, leaseObject(node, leaseDurationSeconds, now)));
-        return;
-      }
-    }
-    const next = structuredClone(node.lease);
-    next.spec = { ...next.spec, holderIdentity: node.name, leaseDurationSeconds, renewTime: formatMicroTime(now) };
-    try {
-      node.lease = await limiter.run('high', () => client.update<Lease>(resources.leases, next));
-    } catch (e) {
-      node.lease = undefined; // read it again on the retry
-      throw e;
-    }
-  }
-
+  // --- node lease and status (shared with the real kubelet) ----------------------------------------------------
   async function postNodeStatus(node: SimNode): Promise<void | { requeueAfter: number }> {
     const cached = nodeInformer.getByName(undefined, node.name) as Node | undefined;
     if (!cached) return; // not in the cache yet: its ADDED event enqueues this again
-    const now = clock.now();
-    const conditions = cached.status?.conditions ?? [];
-    const ready = conditions.find((c) => c.type === 'Ready');
-    const age = now - (Date.parse(ready?.lastHeartbeatTime ?? '') || 0);
-    if (node.statusPosted && ready?.status === 'True' && age >= 0 && age < reportIntervalMs) return { requeueAfter: reportIntervalMs - age };
-    const status = nodeStatus({ name: node.name, index: node.index, capacity }, now, conditions);
-    const kubeletTypes = new Set(status.conditions!.map((c) => c.type));
-    status.conditions!.push(...conditions.filter((c) => !kubeletTypes.has(c.type))); // e.g. NetworkUnavailable
-    try {
-      await limiter.run('high', () => client.patch(resources.nodes, undefined, node.name, 'merge', { status }, { subresource: 'status' }));
-    } catch (e) {
-      if (isNotFound(e)) return; // deleted: the informer's DELETED event stops simulating it
-      throw e;
-    }
-    node.statusPosted = true;
-    return { requeueAfter: reportIntervalMs };
+    return postSimulatedNodeStatus(client, node, cached, { nowMs: clock.now(), reportIntervalMs, capacity, run: high });
   }
 
   async function reconcileNode(key: string): Promise<void | { requeueAfter: number }> {
     const [what, name] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
     const node = nodes.get(name);
     if (!node || node.failed || signal.aborted) return;
-    if (what === 'lease') return renewLease(node);
+    if (what === 'lease') return renewSimulatedLease(client, node, clock.now(), leaseDurationSeconds, high);
     return postNodeStatus(node);
   }
 
