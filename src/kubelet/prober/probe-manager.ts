@@ -43,7 +43,10 @@ export interface ProbeManagerOptions {
   recordEvent?: (pod: Pod, container: Container, type: 'Normal' | 'Warning', reason: string, message: string) => void;
   /** A published result changed (the kubelet syncs the pod). */
   onUpdate?: (u: ProbeUpdate) => void;
-  /** The pod's IP for probes without a host; default pod.status.podIP (the kubelet knows it sooner: pass it). */
+  /**
+   * The pod's IP for probes without a host; default: the podIP given to sync(), else pod.status.podIP. Network
+   * probes wait until one is known.
+   */
   podIP?: (pod: Pod) => string | undefined;
   /** Replaces the real probes (tests of the timing rules only). */
   runProbe?: (probe: Probe, target: ProbeTarget) => Promise<ProbeOutcome>;
@@ -125,8 +128,12 @@ class Worker {
     if (started ? this.type === 'startup' : this.type !== 'startup') return;
 
     const id = this.containerId;
+    const podIP = this.m.podIPOf(entry.pod);
+    // A network probe needs the pod's IP; until the kubelet knows it, the run is skipped rather than aimed at
+    // the wrong address (a failure there could restart a healthy container).
+    if (podIP === undefined && !this.probe.exec && !this.probe.httpGet?.host && !this.probe.tcpSocket?.host) return;
     const outcome = await this.m.run(this.probe, {
-      container: this.container, containerId: id, podIP: this.m.podIPOf(entry.pod), runtime: this.m.runtime, clock: this.m.clock,
+      container: this.container, containerId: id, podIP: podIP ?? '', runtime: this.m.runtime, clock: this.m.clock,
     });
     if (this.stopped || id !== this.containerId) return; // a new instance appeared meanwhile: this run is void
     if (outcome.result === 'failure') {
@@ -259,8 +266,8 @@ export class ProbeManager implements ProbeHooks {
     return w.containerId === r.containerId && w.result === 'success';
   }
 
-  podIPOf(pod: Pod): string {
-    return this.opts.podIP?.(pod) ?? pod.status?.podIP ?? pod.status?.hostIP ?? '127.0.0.1';
+  podIPOf(pod: Pod): string | undefined {
+    return this.opts.podIP?.(pod) || pod.status?.podIP || undefined;
   }
 
   run(probe: Probe, target: ProbeTarget): Promise<ProbeOutcome> {

@@ -208,12 +208,15 @@ test('startup gates liveness and readiness, and initialDelaySeconds delays probi
   assert.equal(clock.pending, 0);
 });
 
-test('a real httpGet readiness probe through the manager makes the container ready', async (t) => {
+test('network probes wait for the pod IP; a real httpGet readiness probe then makes the container ready', async (t) => {
   const { port } = await httpServer(t, () => ({ status: 200 }));
   const c: Container = { name: 'app', readinessProbe: { httpGet: { path: '/', port } } };
   const m = new ProbeManager({ runtime: hostExecRunner(), clock: new FakeClock() });
   t.after(() => m.stop());
-  const pod = probePod(c);
+  const pod: Pod = { ...probePod(c), status: {} };
+  m.sync(pod, [{ name: 'app', containerId: 'c1' }]);
+  await settle();
+  assert.equal(m.ready(pod, c), false, 'no pod IP yet: not probed, not ready');
   m.sync(pod, [{ name: 'app', containerId: 'c1' }], '127.0.0.1');
   for (let i = 0; i < 100 && !m.ready(pod, c); i++) await new Promise((r) => setTimeout(r, 5));
   assert.equal(m.ready(pod, c), true);
