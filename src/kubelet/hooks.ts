@@ -5,8 +5,6 @@
 import type { Container, LifecycleHandler, Pod } from 'kubernetes-types/core/v1.js';
 import type { ImageRuntimeConfig } from '../images/index.js';
 import type { ContainerRuntime, KeyValue, Mount } from './runtime/runtime.js';
-import type { Client } from '../client/client.js';
-import { apiObjectSource, listServicesForPod, makeEnvironmentVariables, resolveCommand } from './envvars/index.js';
 
 export interface ResolvedContainerConfig { command: string[]; args: string[]; workingDir?: string; envs: KeyValue[] }
 
@@ -23,8 +21,10 @@ export interface ContainerConfigResolver {
 export interface VolumeHooks {
   /** Prepares every volume of the pod (idempotent); throws with a message for a FailedMount event. */
   setUp(pod: Pod): Promise<void>;
-  /** The CRI mounts of one container (after setUp). */
-  mounts(pod: Pod, container: Container): Mount[];
+  /** The CRI mounts of one container (after setUp); envs (the container's final env) expand subPathExpr. */
+  mounts(pod: Pod, container: Container, envs?: readonly KeyValue[]): Mount[];
+  /** A newer pod object (labels, annotations) for downwardAPI files; optional. */
+  update?(pod: Pod): Promise<void>;
   /** Removes what setUp made (after the pod's containers are gone). */
   tearDown(pod: Pod): Promise<void>;
 }
@@ -46,20 +46,6 @@ export interface LifecycleHooks {
   /** Runs a postStart/preStop handler; throws with a message on failure. */
   run(pod: Pod, container: Container, containerId: string, handler: LifecycleHandler, podIP: string | undefined, timeoutSeconds: number): Promise<void>;
 }
-
-/** The real resolver: src/kubelet/envvars (Secrets, ConfigMaps and Services read through the API). */
-export function envvarsConfigResolver(client: Client, nodeAllocatable: () => Record<string, string> = () => ({})): ContainerConfigResolver {
-  const objects = apiObjectSource(client);
-  return {
-    async resolve(pod, container, { image, podIPs, hostIPs }) {
-      const services = await listServicesForPod(client, pod.metadata?.namespace ?? 'default');
-      const envs = await makeEnvironmentVariables({ pod, container, image, objects, services, podIPs, hostIPs, nodeAllocatable: nodeAllocatable() });
-      return { ...resolveCommand(container, image, envs), envs };
-    },
-  };
-}
-
-export const noVolumes: VolumeHooks = { async setUp() {}, mounts: () => [], async tearDown() {} };
 
 export const noProbes: ProbeHooks = {
   sync() {}, ready: () => true, started: () => true, takeRestart: () => undefined, removePod() {}, stop() {},

@@ -15,7 +15,7 @@ import { InformerFactory } from '../client/informer.js';
 import { deletedObject } from '../client/keys.js';
 import { errorText, stderrLog, type LogFn } from '../client/log.js';
 import { join } from 'node:path';
-import { envvarsConfigResolver, noProbes, noVolumes, runtimeLifecycleHooks, type ContainerConfigResolver, type LifecycleHooks, type ProbeHooks, type VolumeHooks } from './hooks.js';
+import { noProbes, runtimeLifecycleHooks, type ContainerConfigResolver, type LifecycleHooks, type ProbeHooks, type VolumeHooks } from './hooks.js';
 import { DEFAULT_LEASE_RENEW_INTERVAL_MS, renewNodeLease, type NodeLeaseState } from './lease/node-lease.js';
 import { nodeStatusDueInMs, type NodeHealth } from './nodestatus/conditions.js';
 import { hostFacts, hostNodeObject, hostNodeStatus, type HostFacts } from './nodestatus/host-node.js';
@@ -24,6 +24,8 @@ import { PodWorkers } from './pod-workers.js';
 import { POD_NAME_LABEL, POD_NAMESPACE_LABEL, POD_UID_LABEL } from './container-config.js';
 import type { ContainerRuntime } from './runtime/runtime.js';
 import { StatusManager } from './status/status-manager.js';
+import { apiConfigResolver, apiObjectSource } from './envvars/index.js';
+import { apiTokenSource, VolumeManager, volumeHooks } from './volumes/index.js';
 
 export const DEFAULT_NODE_NAME = 'nanokube';
 
@@ -89,12 +91,17 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   const nodes = informers.informerFor<Node & KubeObject>(resources.nodes, { fieldSelector: `metadata.name=${nodeName}` });
   const podByUid = (uid: string) => pods.byIndex(podUidIndex, uid)[0] as Pod | undefined;
 
+  const volumeManager = opts.volumes ? undefined : new VolumeManager({
+    rootDir: join(opts.home, 'kubelet'), objects: apiObjectSource(client), tokens: apiTokenSource(client, clock), nodeAllocatable: () => facts.capacity,
+    clock, log, onEvent: (e) => { void recorder.event(e.pod as KubeObject, e.type, e.reason, e.message); },
+  });
+  const volumes = opts.volumes ?? volumeHooks(volumeManager!);
   const statusManager = new StatusManager({ client, clock, log, podByUid });
   let workers!: PodWorkers;
   const probes = opts.probes?.((uid) => workers.update(uid)) ?? noProbes;
   const syncer = new PodSyncer({
     runtime, runtimeName, nodeName, recorder, statusManager, clock, log, logsRoot: join(opts.home, 'logs', 'pods'),
-    config: opts.config ?? envvarsConfigResolver(client, () => facts.capacity), volumes: opts.volumes ?? noVolumes, probes, lifecycle: opts.lifecycle ?? runtimeLifecycleHooks(runtime), hostIPs,
+    config: opts.config ?? apiConfigResolver({ client, nodeAllocatable: () => facts.capacity, warn: (p, reason, message) => { void recorder.event(p as KubeObject, 'Warning', reason, message); } }), volumes, probes, lifecycle: opts.lifecycle ?? runtimeLifecycleHooks(runtime), hostIPs,
   });
 
   /** Pods as last seen, so a pod deleted from the API can still be torn down properly. */
@@ -230,10 +237,13 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   });
   informers.start(signal);
   statusManager.start(signal);
+  volumeManager?.start();
 
   await register();
   every(opts.leaseRenewIntervalMs ?? DEFAULT_LEASE_RENEW_INTERVAL_MS, () => renewNodeLease(client, leaseState, { nowMs: clock.now() }));
   if (!(await pods.waitForSync(signal)) || !(await nodes.waitForSync(signal))) throw new Error('kubelet: stopped before its caches synced');
+  // Volumes of pods this node no longer runs (deleted while nanokube was down) go.
+  await volumeManager?.cleanupOrphanedPods(new Set(pods.list().map((p) => p.metadata!.uid!))).catch((e) => log({ level: 'warn', msg: 'orphaned volume cleanup failed', error: errorText(e) }));
   await configureNetwork(nodes.getByName(undefined, nodeName) as Node | undefined);
   every(opts.nodeStatusUpdateIntervalMs ?? 10_000, syncNodeStatus);
   // Pods start syncing once the pod network is there (sandboxes need it); until then they stay Pending.
@@ -267,6 +277,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
         await syncer.terminate(capped, false, { writeStatus: false });
       }));
       await runtime.shutdown?.();
+      await volumeManager?.shutdown();
       log({ level: 'info', msg: 'kubelet stopped', node: nodeName });
     })();
     return stopping;

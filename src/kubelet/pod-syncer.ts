@@ -129,6 +129,12 @@ export class PodSyncer {
       }
     } else {
       sbConfig = sandboxConfig(pod, sandbox.metadata.attempt, this.o.logsRoot);
+      try {
+        // Idempotent: volumes a restarted kubelet has not seen yet are set up again, changed pods update files.
+        await this.o.volumes.setUp(pod);
+      } catch (e) {
+        this.event(pod, undefined, 'Warning', 'FailedMount', errorText(e));
+      }
     }
     const sb = sandbox;
     const inSandbox = (name: string) => instancesOf(state.containers.filter((c) => c.podSandboxId === sb.id), name);
@@ -248,7 +254,7 @@ export class PodSyncer {
     let id: string;
     try {
       const resolved = await this.o.config.resolve(pod, c, { image: pulled.image.config, podIPs, hostIPs });
-      const mounts = this.o.volumes.mounts(pod, c);
+      const mounts = this.o.volumes.mounts(pod, c, resolved.envs);
       id = await this.o.runtime.createContainer(sb.id, containerConfig(pod, c, attempt, pulled.image.id, resolved, mounts), cfg);
     } catch (e) {
       const reason = isContainerConfigFailure(e) ? e.reason : 'CreateContainerError';
