@@ -20,3 +20,8 @@ export interface KubeObject {
   metadata: ObjectMeta;
   [k: string]: any;
 }
+
+/** metav1.GetControllerOf: the owner reference with controller: true, if any (at most one is valid). */
+export function getControllerOf(obj: { metadata?: { ownerReferences?: readonly OwnerReference[] } }): OwnerReference | undefined {
+  return obj.metadata?.ownerReferences?.find((r) => r.controller === true);
+}

@@ -17,7 +17,8 @@ import type { InformerFactory, SharedInformer } from '../client/informer.js';
 import { deletedObject } from '../client/keys.js';
 import { errorText, stderrLog, type LogFn } from '../client/log.js';
 import { BackgroundWriter } from './background-writer.js';
-import { SchedulerCache, isTerminal } from './framework/cache.js';
+import { SchedulerCache } from './framework/cache.js';
+import { isPodTerminal } from '../api/pod.js';
 import { FitError, NoNodesAvailableError, fitErrorMessage } from './framework/fit-error.js';
 import { Framework, type Profile } from './framework/framework.js';
 import type { PodInfo } from './framework/pod-info.js';
@@ -95,7 +96,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<RunningSch
 
   const ours = (p: Pod) => (p.spec?.schedulerName || DEFAULT_SCHEDULER_NAME) === schedulerName;
   /** A pod this scheduler should place: ours, unassigned, not terminal, not being deleted. */
-  const pending = (p: Pod) => !p.spec?.nodeName && ours(p) && !p.metadata?.deletionTimestamp && !isTerminal(p);
+  const pending = (p: Pod) => !p.spec?.nodeName && ours(p) && !p.metadata?.deletionTimestamp && !isPodTerminal(p);
   const uidOf = (p: Pod) => p.metadata?.uid ?? '';
 
   const removePodHandler = podInformer.addEventHandler({
@@ -106,7 +107,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<RunningSch
     onUpdate(oldPod, pod) {
       if (pod.spec?.nodeName) {
         if (!oldPod.spec?.nodeName) queue.delete(uidOf(pod));
-        const freed = isTerminal(pod) && !isTerminal(oldPod);
+        const freed = isPodTerminal(pod) && !isPodTerminal(oldPod);
         cache.updatePod(pod);
         if (freed) queue.moveAllToActiveOrBackoff('AssignedPodDelete');
         return;

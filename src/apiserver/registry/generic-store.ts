@@ -8,7 +8,8 @@ import {
 import { parseLabelSelector, parseFieldSelector, type FieldRequirement, type Selector } from '../../api/labels.js';
 import type { KubeObject } from '../../api/object.js';
 import type { ResourceDefinition, StrategyContext } from './types.js';
-import { fillCreateMeta, keepImmutableMeta, specChanged, deepEqual, clone, timestamp } from './object-meta.js';
+import { fillCreateMeta, keepImmutableMeta, specChanged, clone, timestamp } from './object-meta.js';
+import { deepEqual } from '../../api/json-equal.js';
 import { randomSuffix } from './names.js';
 import { watchStream, type WatchEvent } from './watch-stream.js';
 import { encodeContinue, decodeContinue } from './continue-token.js';

@@ -2,6 +2,7 @@
 // BeforeUpdate set them. Resource-specific parts live in each strategy.
 import { randomUUID } from 'node:crypto';
 import type { KubeObject } from '../../api/object.js';
+import { deepEqual } from '../../api/json-equal.js';
 
 /** RFC 3339 with second precision, as metav1.Time marshals. */
 export function timestamp(d: Date): string { return d.toISOString().replace(/\.\d{3}Z$/, 'Z'); }
@@ -27,30 +28,6 @@ export function keepImmutableMeta(next: KubeObject, old: KubeObject): void {
   else { delete m.deletionTimestamp; delete m.deletionGracePeriodSeconds; }
   if (o.generation !== undefined) m.generation = o.generation; else delete m.generation;
   delete m.selfLink;
-}
-
-/**
- * JSON equality ignoring key order, with keys whose value is undefined treated as absent (as after a JSON round
- * trip). Exits at the first difference; no intermediate strings.
- */
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const ao = a as Record<string, unknown>, bo = b as Record<string, unknown>;
-  let n = 0;
-  for (const k in ao) {
-    if (ao[k] === undefined) continue;
-    n++;
-    if (!deepEqual(ao[k], bo[k])) return false;
-  }
-  for (const k in bo) if (bo[k] !== undefined) n--;
-  return n === 0;
 }
 
 /** Whether two objects differ outside metadata and status (the "spec" in the generation sense). */

@@ -11,7 +11,7 @@ import type { SharedInformer } from '../../client/informer.js';
 import { deletedObject, metaNamespaceKey, splitMetaNamespaceKey, type DeletedFinalStateUnknown } from '../../client/keys.js';
 import { stderrLog, type LogFn } from '../../client/log.js';
 import { RateLimitingQueue } from '../../client/workqueue.js';
-import { claimObjects, controllerUIDIndex, controllerUIDIndexFunc, getControllerOf, recheckDeletionTimestamp } from '../shared/controller-ref.js';
+import { claimObjects, controllerUIDIndex, controllerUIDIndexFunc, getControllerOf, recheckDeletionTimestamp, resolveControllerRef } from '../shared/controller-ref.js';
 import { recorderFor, type ControllerOptions } from '../shared/options.js';
 import type { Deployment, Pod, ReplicaSet } from '../shared/types.js';
 import { rolloutRecreate } from './recreate.js';
@@ -70,9 +70,7 @@ export class DeploymentController {
   private enqueue(d: Deployment): void { this.queue.add(metaNamespaceKey(d)); }
 
   private resolveControllerRef(namespace: string | undefined, ref: { kind: string; name: string; uid: string } | undefined): Deployment | undefined {
-    if (!ref || ref.kind !== deploymentKind.kind) return undefined;
-    const d = this.dInformer.getByName(namespace, ref.name);
-    return d && d.metadata?.uid === ref.uid ? d : undefined;
+    return resolveControllerRef(this.dInformer, deploymentKind.kind, namespace, ref);
   }
 
   /** Deployments whose selector matches an orphan ReplicaSet (more than one is a user error; all get synced). */

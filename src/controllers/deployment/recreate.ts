@@ -6,6 +6,7 @@ import type { Deployment, Pod, ReplicaSet } from '../shared/types.js';
 import { syncRolloutStatus } from './progress.js';
 import { cleanupDeployment, getAllReplicaSetsAndSyncRevision, scaleReplicaSetAndRecordEvent, type SyncContext } from './sync.js';
 import { actualReplicaCount, deploymentComplete, deploymentReplicas } from './util.js';
+import { isPodTerminal } from '../../api/pod.js';
 
 /** podMap: the deployment's pods by the UID of the ReplicaSet controlling them. */
 export async function rolloutRecreate(ctx: SyncContext, d: Deployment, rsList: ReplicaSet[], podMap: Map<string, Pod[]>): Promise<ReconcileResult> {
@@ -38,11 +39,7 @@ export function oldPodsRunning(newRS: ReplicaSet | undefined, oldRSs: ReplicaSet
   if (actualReplicaCount(oldRSs) > 0) return true;
   for (const [uid, pods] of podMap) {
     if (newRS && newRS.metadata?.uid === uid) continue;
-    for (const p of pods) {
-      const phase = p.status?.phase;
-      if (phase === 'Failed' || phase === 'Succeeded') continue;
-      return true;
-    }
+    for (const p of pods) if (!isPodTerminal(p)) return true;
   }
   return false;
 }

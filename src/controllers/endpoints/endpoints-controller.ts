@@ -15,7 +15,8 @@ import { errorText } from '../../client/log.js';
 import {
   endpointPort, findPort, headlessLabel, isPodReady, isServiceIPSet, lastChangeTriggerTime, selectedPods,
   shouldPodBeInEndpoints, triggerTimeAnnotation, type EndpointPort, type ServicePort,
-} from './pod-endpoints.js';
+} from '../shared/pod-endpoints.js';
+import { deepEqual } from '../../api/json-equal.js';
 
 export interface EndpointAddress {
   ip: string; hostname?: string; nodeName?: string;
@@ -120,14 +121,4 @@ export class EndpointsController {
       throw e;
     }
   }
-}
-
-export function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || !a || !b) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a).filter((k) => (a as any)[k] !== undefined);
-  const kb = Object.keys(b).filter((k) => (b as any)[k] !== undefined);
-  if (ka.length !== kb.length) return false;
-  return ka.every((k) => deepEqual((a as any)[k], (b as any)[k]));
 }

@@ -9,10 +9,10 @@ import { deletedObject, metaNamespaceKey } from '../../client/keys.js';
 import { stderrLog, type LogFn } from '../../client/log.js';
 import { RateLimitingQueue } from '../../client/workqueue.js';
 import { EndpointsController } from './endpoints-controller.js';
-import { servicesForPod } from './pod-endpoints.js';
+import { servicesForPod } from '../shared/pod-endpoints.js';
 
 export { EndpointsController, desiredSubsets, type EndpointAddress, type EndpointSubset } from './endpoints-controller.js';
-export * from './pod-endpoints.js';
+export * from '../shared/pod-endpoints.js';
 
 export interface EndpointsControllerOptions extends ControllerOptions {
   /** Upstream's --concurrent-endpoint-syncs defaults to 5. */

@@ -9,7 +9,7 @@ import type { InformerFactory } from '../../client/informer.js';
 import { deletedObject } from '../../client/keys.js';
 import { stderrLog, type LogFn } from '../../client/log.js';
 import { RateLimitingQueue } from '../../client/workqueue.js';
-import { servicesForPod } from '../endpoints/pod-endpoints.js';
+import { servicesForPod } from '../shared/pod-endpoints.js';
 import { controllerName, EndpointSliceReconciler, managedByLabel, serviceNameLabel } from './reconciler.js';
 import { SliceTracker } from './slice-tracker.js';
 

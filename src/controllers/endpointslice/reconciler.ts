@@ -11,11 +11,11 @@ import type { EventRecorder } from '../../client/events.js';
 import type { SharedInformer } from '../../client/informer.js';
 import { splitMetaNamespaceKey } from '../../client/keys.js';
 import { errorText } from '../../client/log.js';
-import { deepEqual } from '../endpoints/endpoints-controller.js';
+import { deepEqual } from '../../api/json-equal.js';
 import {
   findPort, headlessLabel, isPodReady, isServiceIPSet, lastChangeTriggerTime, podIPv4, selectedPods,
   shouldPodBeInEndpoints, triggerTimeAnnotation, type ServicePort,
-} from '../endpoints/pod-endpoints.js';
+} from '../shared/pod-endpoints.js';
 import type { SliceTracker } from './slice-tracker.js';
 
 export const serviceNameLabel = 'kubernetes.io/service-name';

@@ -19,6 +19,7 @@ import { controllerReasons, NodeHealth } from './node-health.js';
 import { evictionTime } from './taint-eviction.js';
 import { conditionStatus, desiredTaints, managedTaintKeys, withDefaultTolerations, type Taint } from './taints.js';
 import { podNodeNameIndex } from '../../client/indexes.js';
+import { isPodTerminal, podReadyCondition } from '../../api/pod.js';
 
 
 export interface NodeLifecycleSettings {
@@ -165,10 +166,8 @@ export class NodeLifecycleController {
 
   /** upstream's MarkPodsNotReady: the pod's Ready condition becomes False (the kubelet cannot say otherwise). */
   private async markPodNotReady(pod: KubeObject, now: number): Promise<void> {
-    const ready = (pod.status?.conditions ?? []).find((c: { type: string }) => c.type === 'Ready');
-    if (!ready || ready.status === 'False') return;
-    const phase = pod.status?.phase;
-    if (phase === 'Succeeded' || phase === 'Failed') return;
+    const ready = podReadyCondition(pod);
+    if (!ready || ready.status === 'False' || isPodTerminal(pod)) return;
     const next = structuredClone(pod) as KubeObject;
     const c = next.status.conditions.find((x: { type: string }) => x.type === 'Ready');
     c.status = 'False';

@@ -19,6 +19,7 @@ import { stderrLog } from '../../client/log.js';
 import { RateLimitingQueue } from '../../client/workqueue.js';
 import { metaNow } from '../shared/time.js';
 import { podNodeNameIndex, podNodeNameIndexers } from '../../client/indexes.js';
+import { isPodTerminal } from '../../api/pod.js';
 
 export interface PodGCControllerOptions extends ControllerOptions {
   /** Terminated pods kept before the oldest are deleted; <= 0 turns that pass off. Upstream's default is 12500. */
@@ -35,8 +36,6 @@ export const terminatedPodsKey = 'terminated-pods';
 const fieldManager = 'PodGC';
 
 type PodCondition = NonNullable<NonNullable<Pod['status']>['conditions']>[number];
-
-const isTerminated = (p: Pod) => p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed';
 
 /** Runs the pod GC until opts.signal aborts. */
 export async function startPodGCController(opts: PodGCControllerOptions): Promise<void> {
@@ -56,7 +55,7 @@ export async function startPodGCController(opts: PodGCControllerOptions): Promis
 
   const onPod = (p: Pod) => {
     const key = metaNamespaceKey(p);
-    if (isTerminated(p)) terminated.add(key); else terminated.delete(key);
+    if (isPodTerminal(p)) terminated.add(key); else terminated.delete(key);
     if (threshold > 0 && terminated.size > threshold) queue.add(terminatedPodsKey);
     const node = p.spec?.nodeName;
     if ((p.metadata?.deletionTimestamp && !node) || (node && !nodes.getByName(undefined, node))) queue.add(key);
@@ -85,7 +84,7 @@ export async function startPodGCController(opts: PodGCControllerOptions): Promis
   /** Upstream's markFailedAndDeletePod(WithCondition): a pod not yet terminal is patched Failed first. */
   const markFailedAndDelete = async (pod: Pod, why: string, condition?: PodCondition) => {
     const { namespace, name, uid, resourceVersion } = pod.metadata ?? {};
-    if (!isTerminated(pod)) {
+    if (!isPodTerminal(pod)) {
       const status: Record<string, unknown> = { phase: 'Failed' };
       // A merge patch replaces the list, so send the current conditions with ours put in. The resourceVersion is a
       // precondition: a Conflict means the pod changed and the retry decides again from the fresh cache.
@@ -109,7 +108,7 @@ export async function startPodGCController(opts: PodGCControllerOptions): Promis
 
   const gcTerminated = async () => {
     if (threshold <= 0) return;
-    const list = pods.list().filter(isTerminated);
+    const list = pods.list().filter(isPodTerminal);
     const excess = list.length - threshold;
     if (excess <= 0) return;
     list.sort((a, b) => {

@@ -18,7 +18,7 @@ import { deletedObject, metaNamespaceKey, splitMetaNamespaceKey, type DeletedFin
 import { errorText, stderrLog, type LogFn } from '../../client/log.js';
 import { RateLimitingQueue } from '../../client/workqueue.js';
 import { rankPodsForDeletion } from '../shared/active-pods.js';
-import { claimObjects, controllerUIDIndex, controllerUIDIndexFunc, getControllerOf, newControllerRef, recheckDeletionTimestamp } from '../shared/controller-ref.js';
+import { claimObjects, controllerUIDIndex, controllerUIDIndexFunc, getControllerOf, newControllerRef, recheckDeletionTimestamp, resolveControllerRef } from '../shared/controller-ref.js';
 import { ControllerExpectations } from '../shared/expectations.js';
 import { recorderFor, type ControllerOptions } from '../shared/options.js';
 import { isPodActive, isPodAvailable, isPodReady, podKey } from '../shared/pod-util.js';
@@ -96,9 +96,7 @@ export class ReplicaSetController {
 
   /** The ReplicaSet a controller reference points to, if it is in the cache with the same UID. */
   private resolveControllerRef(namespace: string | undefined, ref: { kind: string; name: string; uid: string } | undefined): ReplicaSet | undefined {
-    if (!ref || ref.kind !== replicaSetKind.kind) return undefined;
-    const rs = this.rsInformer.getByName(namespace, ref.name);
-    return rs && rs.metadata?.uid === ref.uid ? rs : undefined;
+    return resolveControllerRef(this.rsInformer, replicaSetKind.kind, namespace, ref);
   }
 
   /** ReplicaSets in the pod's namespace whose selector matches it (for orphans). */

@@ -5,11 +5,22 @@
 import { isInvalid, isNotFound } from '../../api/errors.js';
 import type { Client } from '../../client/client.js';
 import type { ResourceId } from '../../api/resources.js';
-import type { KubeObject } from '../../api/object.js';
+import { getControllerOf, type KubeObject } from '../../api/object.js';
+import type { SharedInformer } from '../../client/informer.js';
 import type { OwnerReference } from './types.js';
 
-export function getControllerOf(obj: KubeObject): OwnerReference | undefined {
-  return obj.metadata?.ownerReferences?.find((r) => r.controller === true);
+export { getControllerOf } from '../../api/object.js';
+
+/**
+ * The owner a controller reference points to, from the owner kind's informer cache: undefined unless the kind
+ * matches and the cached object has the reference's UID (a same-named replacement is not the owner).
+ * Upstream's resolveControllerRef in every workload controller.
+ */
+export function resolveControllerRef<T extends KubeObject>(owners: SharedInformer<T>, kind: string, namespace: string | undefined,
+  ref: { kind: string; name: string; uid: string } | undefined): T | undefined {
+  if (!ref || ref.kind !== kind) return undefined;
+  const owner = owners.getByName(namespace, ref.name);
+  return owner && owner.metadata?.uid === ref.uid ? owner : undefined;
 }
 
 export function newControllerRef(owner: KubeObject, gvk: { apiVersion: string; kind: string }): OwnerReference {

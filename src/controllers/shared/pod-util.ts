@@ -1,20 +1,14 @@
 // Pod state predicates shared by the workload controllers (k8s.io/kubernetes/pkg/api/v1/pod and controller_utils).
 import type { Pod } from './types.js';
 import { parseTime } from './time.js';
+import { isPodReady, podReadyCondition as getPodReadyCondition } from '../../api/pod.js';
 
 /** controller.IsPodActive: not Succeeded, not Failed, and not being deleted. */
 export function isPodActive(p: Pod): boolean {
   return p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed' && !p.metadata?.deletionTimestamp;
 }
 
-export function getPodReadyCondition(p: Pod) {
-  return p.status?.conditions?.find((c) => c.type === 'Ready');
-}
-
-/** podutil.IsPodReady: the Ready condition is True. */
-export function isPodReady(p: Pod): boolean {
-  return getPodReadyCondition(p)?.status === 'True';
-}
+export { podReadyCondition as getPodReadyCondition, isPodReady } from '../../api/pod.js';
 
 /**
  * podutil.IsPodAvailable: ready, and ready for at least minReadySeconds (strictly: lastTransitionTime + minReadySeconds

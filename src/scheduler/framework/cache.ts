@@ -9,14 +9,9 @@ import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { NodeInfo } from './node-info.js';
 import { PodInfo } from './pod-info.js';
 import type { NodeInfoLister } from './types.js';
+import { isPodTerminal } from '../../api/pod.js';
 
 interface PodState { info: PodInfo; nodeName: string; assumed: boolean; bindingFinished: boolean }
-
-/** Pods in a terminal phase no longer hold resources (upstream's informer filter drops them from the cache). */
-export function isTerminal(pod: Pod): boolean {
-  const phase = pod.status?.phase;
-  return phase === 'Succeeded' || phase === 'Failed';
-}
 
 export class SchedulerCache implements NodeInfoLister {
   private readonly nodeInfos = new Map<string, NodeInfo>();
@@ -93,7 +88,8 @@ export class SchedulerCache implements NodeInfoLister {
     const uid = pod.metadata?.uid ?? '';
     const nodeName = pod.spec?.nodeName ?? '';
     if (!nodeName) return;
-    if (isTerminal(pod)) { this.removePod(pod); return; }
+    // Pods in a terminal phase no longer hold resources (upstream's informer filter drops them from the cache).
+    if (isPodTerminal(pod)) { this.removePod(pod); return; }
     const s = this.podStates.get(uid);
     const info = new PodInfo(pod);
     if (s) this.removeFromNode(s);

@@ -3,6 +3,7 @@
 // controlling owner (for spreading) and the priority.
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import { milliValue, value } from '../quantity.js';
+import { getControllerOf } from '../../api/object.js';
 
 /** Requests in integer units: cpu in millicores, the rest in base units. */
 export interface Resource {
@@ -102,7 +103,7 @@ export class PodInfo {
     const nz = podRequests(pod, true);
     this.nonZeroMilliCPU = nz.milliCPU;
     this.nonZeroMemory = nz.memory;
-    this.ownerUid = m.ownerReferences?.find((r) => r.controller)?.uid ?? '';
+    this.ownerUid = getControllerOf(pod)?.uid ?? '';
     this.priority = pod.spec?.priority ?? 0;
   }
 

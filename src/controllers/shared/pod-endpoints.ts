@@ -2,17 +2,16 @@
 // (upstream's endpointsliceutil.ShouldPodBeInEndpoints, podutil.IsPodReady, podutil.FindPort).
 import type { KubeObject } from '../../api/object.js';
 import type { SharedInformer } from '../../client/informer.js';
+import { podReadyCondition } from '../../api/pod.js';
 
 export interface ServicePort { name?: string; protocol?: string; port: number; targetPort?: number | string; appProtocol?: string }
 export interface EndpointPort { name?: string; port: number; protocol: string; appProtocol?: string }
 
-export function isPodReady(pod: KubeObject): boolean {
-  return (pod.status?.conditions ?? []).some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True');
-}
+export { isPodReady } from '../../api/pod.js';
 
 /** The pod's Ready condition lastTransitionTime (upstream's endpoint trigger time of a pod), if any. */
 export function podReadyTransitionTime(pod: KubeObject): string | undefined {
-  return (pod.status?.conditions ?? []).find((c: { type: string }) => c.type === 'Ready')?.lastTransitionTime;
+  return podReadyCondition(pod)?.lastTransitionTime;
 }
 
 /**
