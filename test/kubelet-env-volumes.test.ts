@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import { startTestCluster } from './helpers/cluster.js';
 import { Client } from '../src/client/client.js';
 import { httpTransport } from '../src/client/transport.js';
-import { apiObjectSource, listServicesForPod, makeEnvironmentVariables, ContainerConfigError } from '../src/kubelet/envvars/index.js';
-import { VolumeManager } from '../src/kubelet/volumes/index.js';
+import { apiObjectSource, ContainerConfigError, listServicesForPod, makeEnvironmentVariables, VolumeManager } from '../src/kubelet/index.js';
 
 test("seed manifests: the Flask container's env and a configMap volume, read through the API", async (t) => {
   const c = await startTestCluster(t);

@@ -8,3 +8,8 @@ export { startKubelet, DEFAULT_NODE_NAME, type Kubelet, type KubeletOptions } fr
 export type { ContainerRuntime } from './runtime/runtime.js';
 /** Test double: an in-memory runtime (no process runs). */
 export { FakeRuntime, type FakeProgram } from './testing.js';
+/** Volumes, probes and lifecycle hooks the kubelet plugs in (KubeletOptions.volumes/probes/lifecycle). */
+export { VolumeManager, volumeHooks, apiTokenSource, type VolumeManagerOptions, type ManagedVolumeHooks } from './volumes/index.js';
+export { ProbeManager, LifecycleHandlerRunner, type ProbeManagerOptions } from './prober/index.js';
+/** Container env as upstream's kubelet makes it (also used by tests against a real API server). */
+export { apiObjectSource, makeEnvironmentVariables, listServicesForPod, ContainerConfigError, type ObjectSource } from './envvars/index.js';
