@@ -1,0 +1,129 @@
+// Container cgroups. runc creates and removes each container's own cgroup (cgroupsPath) and applies CPU quota and
+// shares there; nanokube keeps one cgroup of its own above it per container, under "/nanokube-<cluster hash>",
+// because runc removes its cgroup the moment the container exits, and with it the evidence of an OOM kill:
+//   - cgroup v1 (this host's memory hierarchy): the memory limit is set on nanokube's cgroup, so a container that
+//     reached it shows memory.failcnt > 0 (or the high-water mark at the limit) there after runc is gone (v1 counts oom_kill only in the victim's own
+//     cgroup, which runc removed). Exit by SIGKILL that nanokube did not send + limit reached = "OOMKilled".
+//   - cgroup v2: runc sets memory.max on its cgroup; memory.events' oom_kill is hierarchical, so nanokube's
+//     cgroup keeps the count.
+import fs from 'node:fs';
+import path from 'node:path';
+
+const ROOT = '/sys/fs/cgroup';
+
+export type CgroupVersion = 1 | 2 | null;
+
+export function cgroupVersion(): CgroupVersion {
+  if (fs.existsSync(path.join(ROOT, 'memory', 'memory.limit_in_bytes')) || fs.existsSync(path.join(ROOT, 'memory', 'tasks'))) return 1;
+  if (fs.existsSync(path.join(ROOT, 'cgroup.controllers'))) return 2;
+  return null;
+}
+
+function v1Controllers(): string[] {
+  try {
+    return fs.readdirSync(ROOT).filter((c) => {
+      try { return fs.statSync(path.join(ROOT, c)).isDirectory() && !fs.lstatSync(path.join(ROOT, c)).isSymbolicLink() && c !== 'unified'; } catch { return false; }
+    });
+  } catch { return []; }
+}
+
+export class ContainerCgroups {
+  readonly version: CgroupVersion = cgroupVersion();
+  constructor(readonly clusterRoot: string) {}
+
+  /** nanokube's cgroup of a container (relative to the hierarchy root), and the cgroupsPath runc gets below it. */
+  paths(containerId: string): { own: string; runc: string } {
+    const own = `/${this.clusterRoot}/${containerId.slice(0, 32)}`;
+    return { own, runc: `${own}/ctr` };
+  }
+
+  /** Creates nanokube's cgroup for a container; on v1 with its memory limit. */
+  prepare(containerId: string, memoryLimit?: number): void {
+    const { own } = this.paths(containerId);
+    if (this.version === 1) {
+      const dir = path.join(ROOT, 'memory', own);
+      fs.mkdirSync(dir, { recursive: true });
+      if (memoryLimit && memoryLimit > 0) this.setV1MemoryLimit(dir, memoryLimit);
+    } else if (this.version === 2) {
+      fs.mkdirSync(path.join(ROOT, own), { recursive: true });
+    }
+  }
+
+  setMemoryLimit(containerId: string, limit: number): void {
+    if (this.version !== 1) return;
+    this.setV1MemoryLimit(path.join(ROOT, 'memory', this.paths(containerId).own), limit);
+  }
+
+  private setV1MemoryLimit(dir: string, limit: number): void {
+    // memsw (memory+swap) must stay >= limit: raise it first when growing, after when shrinking.
+    const memsw = path.join(dir, 'memory.memsw.limit_in_bytes');
+    const hasSwap = fs.existsSync(memsw);
+    const current = Number(readOr(path.join(dir, 'memory.limit_in_bytes'), '0'));
+    if (hasSwap && limit > current) tryWrite(memsw, String(limit));
+    fs.writeFileSync(path.join(dir, 'memory.limit_in_bytes'), String(limit));
+    // No swap beyond the limit, as the kubelet asks of container runtimes.
+    if (hasSwap) tryWrite(memsw, String(limit));
+  }
+
+  /** Whether the container hit its memory limit and the kernel killed a process for it. */
+  oomKilled(containerId: string): boolean {
+    const { own } = this.paths(containerId);
+    if (this.version === 1) {
+      // The failure counters, or (as some kernels leave them at 0 when the OOM killer acts) the high-water mark
+      // having reached the limit: usage can reach the limit but never pass it.
+      const dir = path.join(ROOT, 'memory', own);
+      const num = (f: string) => Number(readOr(path.join(dir, f), '0').trim()) || 0;
+      const limit = num('memory.limit_in_bytes');
+      return num('memory.failcnt') > 0 || num('memory.memsw.failcnt') > 0 || (limit > 0 && limit < 2 ** 62 && num('memory.max_usage_in_bytes') >= limit);
+    }
+    if (this.version === 2) {
+      const m = /oom_kill (\d+)/.exec(readOr(path.join(ROOT, own, 'memory.events'), ''));
+      return !!m && Number(m[1]) > 0;
+    }
+    return false;
+  }
+
+  /** Removes a container's cgroups (after its processes are gone). */
+  remove(containerId: string): void {
+    const { own } = this.paths(containerId);
+    for (const dir of this.dirsOf(own)) removeTree(dir);
+  }
+
+  /** Removes every cgroup of this cluster, killing what still runs in them (stale state after a crash). */
+  removeAll(): void {
+    for (const dir of this.dirsOf(`/${this.clusterRoot}`)) removeTree(dir, true);
+  }
+
+  private dirsOf(rel: string): string[] {
+    if (this.version === 1) return v1Controllers().map((c) => path.join(ROOT, c, rel)).filter((d) => fs.existsSync(d));
+    if (this.version === 2) return [path.join(ROOT, rel)].filter((d) => fs.existsSync(d));
+    return [];
+  }
+}
+
+function readOr(file: string, dflt: string): string {
+  try { return fs.readFileSync(file, 'utf8'); } catch { return dflt; }
+}
+
+function tryWrite(file: string, value: string): void {
+  try { fs.writeFileSync(file, value); } catch { /* optional knob */ }
+}
+
+function removeTree(dir: string, kill = false): void {
+  let entries: fs.Dirent[] = [];
+  try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch { return; }
+  for (const e of entries) if (e.isDirectory()) removeTree(path.join(dir, e.name), kill);
+  if (kill) {
+    for (const pid of readOr(path.join(dir, 'cgroup.procs'), '').split('\n').filter(Boolean)) {
+      try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ }
+    }
+  }
+  for (let i = 0; i < 20; i++) {
+    try { fs.rmdirSync(dir); return; } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      // EBUSY while the last processes are being reaped.
+      const until = Date.now() + 25;
+      while (Date.now() < until) { /* short spin; rare */ }
+    }
+  }
+}

@@ -1,0 +1,85 @@
+// The pod sandbox's holder: the process that owns the pod's namespaces for its lifetime, as the pause container
+// does under containerd. nanokube's is lighter than a container: util-linux `unshare` creates the network
+// namespace (bind-mounted on a file, so it outlives no one but can be named to CNI and runc), and new UTS, IPC and
+// PID namespaces, sets the hostname, and execs `sleep infinity` as the namespace's PID 1. Containers join these
+// namespaces through /proc/<holder pid>/ns/*. Killing `unshare` kills the holder (--kill-child); the holder being
+// PID 1, every process of a shared PID namespace goes with it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+
+export interface HolderOptions {
+  /** File to bind the new network namespace to, or null for the node's network. */
+  netnsFile: string | null;
+  /** New UTS namespace with this hostname, or null to keep the node's. */
+  hostname: string | null;
+  ipc: boolean;
+  pid: boolean;
+}
+
+export interface Holder {
+  /** The `unshare` process (our child). */
+  child: ChildProcess;
+  /** The holder's pid in the node's PID namespace: the one whose /proc/<pid>/ns/* containers join. */
+  pid: number;
+  /** Its start time (field 22 of /proc/<pid>/stat), to recognise it after a crash without killing a reused pid. */
+  startTime: string;
+}
+
+export async function startHolder(opts: HolderOptions): Promise<Holder> {
+  if (opts.netnsFile) fs.writeFileSync(opts.netnsFile, '');
+  const args: string[] = [];
+  if (opts.netnsFile) args.push(`--net=${opts.netnsFile}`);
+  if (opts.hostname !== null) args.push('--uts');
+  if (opts.ipc) args.push('--ipc');
+  if (opts.pid) args.push('--pid');
+  args.push('--fork', '--kill-child', '/bin/sh', '-c',
+    (opts.hostname !== null ? 'printf %s "$1" > /proc/sys/kernel/hostname || exit 1; ' : '') + 'echo ready; exec sleep infinity',
+    'nanokube-sandbox', opts.hostname ?? '');
+  const child = spawn('unshare', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const err: Buffer[] = [];
+  child.stderr!.on('data', (b: Buffer) => err.push(b));
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    const onExit = (code: number | null) => reject(new Error(`sandbox holder (unshare) exited with ${code}: ${Buffer.concat(err).toString().trim()}`));
+    child.once('exit', onExit);
+    child.once('error', reject);
+    child.stdout!.on('data', (b: Buffer) => {
+      out += b.toString();
+      if (out.includes('ready')) { child.off('exit', onExit); resolve(); }
+    });
+  });
+  child.stdout!.resume();
+  const pid = childOf(child.pid!);
+  if (!pid) { killHolder(child.pid!, null); throw new Error('sandbox holder: could not find the namespace holder process'); }
+  return { child, pid, startTime: processStartTime(pid) ?? '' };
+}
+
+/** The single child of `pid` (unshare --fork's child). */
+function childOf(pid: number): number | null {
+  try {
+    const kids = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    if (kids.length) return Number(kids[0]);
+  } catch { /* fall back to a scan */ }
+  for (const e of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) return Number(e);
+    } catch { /* gone */ }
+  }
+  return null;
+}
+
+export function processStartTime(pid: number): string | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch { return null; }
+}
+
+/** Kills the holder (and so its PID namespace); `startTime` guards against a reused pid after a crash. */
+export function killHolder(pid: number, startTime: string | null): void {
+  if (startTime !== null && processStartTime(pid) !== startTime) return;
+  try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+}

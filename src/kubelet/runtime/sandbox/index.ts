@@ -1,0 +1,64 @@
+// The sandbox runtime (DESIGN.md §3 "Runtime"): runc sandboxes with CNI networking when this node can have them,
+// plain host processes otherwise. createSandboxRuntime chooses, cleans up what a killed predecessor on the same
+// NANOKUBE_HOME left, and returns a ContainerRuntime plus the two node-specific knobs the kubelet needs.
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import type { LogFn } from '../../../client/log.js';
+import type { ImageStoreReader } from '../../../images/types.js';
+import type { ContainerRuntime } from '../runtime.js';
+import { findCniBinDir } from './cni.js';
+import type { CriLogOptions } from './cri-log.js';
+import { ProcessRuntime } from './process-runtime.js';
+import { RuncRuntime } from './runc-runtime.js';
+
+export { DEFAULT_LOG_MAX_FILES, DEFAULT_LOG_MAX_SIZE, CriLogWriter, criTimestamp } from './cri-log.js';
+export { clusterNetworkNames } from './cni.js';
+export { imageNotPresentMessage } from './common.js';
+export { PROCESS_MODE_MISSING_ISOLATION } from './process-runtime.js';
+
+export interface SandboxRuntimeOptions {
+  /** NANOKUBE_HOME: runtime state under runtime/, CNI config and IPAM state under cni/. */
+  home: string;
+  images: ImageStoreReader;
+  /** The node's podCIDR, when known; set later with setPodCIDR (it arrives from the API). */
+  podCIDR?: string;
+  log: LogFn;
+  /** containerLogMaxSize / containerLogMaxFiles. */
+  logOptions?: CriLogOptions;
+  /** Force a mode; default: runc when possible. */
+  mode?: 'runc' | 'process';
+}
+
+export interface SandboxRuntime extends ContainerRuntime {
+  readonly mode: 'runc' | 'process';
+  /** Why runc mode is not used (process mode only). */
+  readonly fallbackReason?: string;
+  setPodCIDR(cidr: string): void;
+  shutdown(): Promise<void>;
+}
+
+/** Why runc sandboxes cannot run here, or null when they can. */
+export function runcUnavailableReason(): string | null {
+  if (process.platform !== 'linux') return `${process.platform} is not Linux`;
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'not running as root';
+  if (spawnSync('runc', ['--version']).status !== 0) return 'runc not found (apt-get install runc)';
+  if (!findCniBinDir()) return 'CNI plugins not found in /usr/lib/cni or /opt/cni/bin (apt-get install containernetworking-plugins)';
+  if (spawnSync('unshare', ['--version']).status !== 0) return 'unshare (util-linux) not found';
+  if (!fs.readFileSync('/proc/filesystems', 'utf8').includes('overlay')) return 'the kernel has no overlay filesystem';
+  return null;
+}
+
+export async function createSandboxRuntime(opts: SandboxRuntimeOptions): Promise<SandboxRuntime> {
+  const why = opts.mode === 'process' ? 'process mode asked' : runcUnavailableReason();
+  if (why && opts.mode === 'runc') throw new Error(`runc sandboxes are not available: ${why}`);
+  if (!why) {
+    const rt = new RuncRuntime({ home: opts.home, images: opts.images, cniBinDir: findCniBinDir()!, podCIDR: opts.podCIDR, log: opts.log, logOptions: opts.logOptions });
+    await rt.recover();
+    return Object.assign(rt, { mode: 'runc' as const });
+  }
+  opts.log({ level: 'info', msg: 'pods run as plain host processes (no isolation)', reason: why });
+  const rt = new ProcessRuntime({ images: opts.images, log: opts.log, logOptions: opts.logOptions, stateDir: path.join(opts.home, 'runtime', 'processes') });
+  await rt.recover();
+  return Object.assign(rt, { mode: 'process' as const, fallbackReason: why });
+}

@@ -1,0 +1,201 @@
+// The runc sandbox runtime for real (root, runc, CNI plugins): pods with their own network, hostname, logs, exit
+// codes, stop, OOM kills, exec, port-forward, and cleanup after a crash. Each run uses its own home, bridge and
+// pod subnet, and leaves no netns, mount, interface or process behind.
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import test from 'node:test';
+import { discardLog } from '../../../client/log.js';
+import { clusterNetworkNames } from './cni.js';
+import { createSandboxRuntime, runcUnavailableReason, type SandboxRuntime } from './index.js';
+import { FakeImageStore, containerConfig, makeBusyboxRootfs, sandboxConfig } from './testing.js';
+
+const unavailable = runcUnavailableReason();
+const skip = unavailable ? `skipped: ${unavailable}` : false;
+
+function randomPodCIDR(): string {
+  return `10.${250 + Math.floor(Math.random() * 5)}.${Math.floor(Math.random() * 256)}.0/24`;
+}
+
+async function until<T>(f: () => T | Promise<T>, what: string, ms = 20000): Promise<NonNullable<T>> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+interface Env { home: string; rt: SandboxRuntime; images: FakeImageStore; logs: string }
+
+async function setUp(t: test.TestContext): Promise<Env> {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'nk-runc-'));
+  const images = new FakeImageStore();
+  images.add('host', ['/'], { env: ['PATH=/usr/local/bin:/usr/bin:/bin'] });
+  const bb = makeBusyboxRootfs(path.join(home, 'busybox-rootfs'));
+  if (bb) images.add('busybox', [bb], { cmd: ['sh'] });
+  const rt = await createSandboxRuntime({ home, images, podCIDR: randomPodCIDR(), log: discardLog, mode: 'runc' });
+  t.after(async () => {
+    await rt.shutdown();
+    assertNothingLeft(home);
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+  return { home, rt, images, logs: path.join(home, 'logs') };
+}
+
+function assertNothingLeft(home: string): void {
+  const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(home));
+  assert.deepEqual(mounts, [], 'no mount under the home is left');
+  const { bridge, hash } = clusterNetworkNames(home);
+  assert.equal(fs.existsSync(`/sys/class/net/${bridge}`), false, 'the bridge is gone');
+  const ps = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(home) && !l.includes(' ps '));
+  assert.deepEqual(ps, [], 'no process of this home is left');
+  assert.equal(fs.existsSync(`/sys/fs/cgroup/memory/nanokube-${hash}`) && fs.readdirSync(`/sys/fs/cgroup/memory/nanokube-${hash}`).some((f) => !f.includes('.')), false, 'no container cgroup is left');
+}
+
+async function runPod(env: Env, name: string, image: string, argv: string[], over: Parameters<typeof containerConfig>[3] = {}, sb: Parameters<typeof sandboxConfig>[2] = {}) {
+  const sconf = sandboxConfig(name, path.join(env.logs, `default_${name}`), sb);
+  const sandboxId = await env.rt.runPodSandbox(sconf);
+  const cid = await env.rt.createContainer(sandboxId, containerConfig('main', image, argv, over), sconf);
+  await env.rt.startContainer(cid);
+  return { sandboxId, cid, sconf };
+}
+
+const HTTPD = ['sh', '-c', 'mkdir -p /www && echo "hello from $(hostname)" > /www/index.html && echo listening && exec httpd -f -p 5000 -h /www'];
+
+test('runc sandbox runtime', { skip }, async (t) => {
+  const env = await setUp(t);
+  const haveBusybox = !!(await env.images.resolve('busybox'));
+
+  await t.test('two pods both listen on 5000 with their own IPs and hostnames, and reach each other by IP', { skip: !haveBusybox && 'skipped: busybox-static not found' }, async () => {
+    const a = await runPod(env, 'web-a', 'busybox', HTTPD);
+    const b = await runPod(env, 'web-b', 'busybox', HTTPD);
+    const ipA = (await env.rt.podSandboxStatus(a.sandboxId)).network.ip;
+    const ipB = (await env.rt.podSandboxStatus(b.sandboxId)).network.ip;
+    assert.match(ipA, /^10\.25\d\./);
+    assert.notEqual(ipA, ipB);
+    const host = await env.rt.execSync(a.cid, ['hostname'], 10);
+    assert.equal(host.stdout.toString().trim(), 'web-a');
+    await until(async () => (await env.rt.execSync(b.cid, ['wget', '-qO-', `http://${ipA}:5000/`], 10)).stdout.toString().includes('hello from web-a'), 'pod b to reach pod a');
+    const fromA = await env.rt.execSync(a.cid, ['wget', '-qO-', `http://${ipB}:5000/`], 10);
+    assert.equal(fromA.stdout.toString().trim(), 'hello from web-b');
+    // The node reaches the pod by IP too.
+    const r = spawnSync('busybox', ['wget', '-qO-', `http://${ipA}:5000/`], { encoding: 'utf8', timeout: 10000 });
+    assert.equal(r.stdout.trim(), 'hello from web-a');
+    const log = fs.readFileSync((await env.rt.containerStatus(a.cid)).logPath, 'utf8');
+    assert.match(log, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z stdout F listening\n/);
+    await env.rt.stopPodSandbox(a.sandboxId);
+    await env.rt.removePodSandbox(a.sandboxId);
+    await env.rt.removePodSandbox(b.sandboxId);
+  });
+
+  await t.test('exit codes and CRI-format logs of both streams; a container sees only its image\'s files', { skip: !haveBusybox && 'skipped: busybox-static not found' }, async () => {
+    const p = await runPod(env, 'exiter', 'busybox', ['sh', '-c', 'echo out; echo err >&2; printf partial; ls /usr >/dev/null 2>&1 && exit 99; exit 3']);
+    await until(async () => (await env.rt.containerStatus(p.cid)).state === 'CONTAINER_EXITED', 'the container to exit');
+    const st = await env.rt.containerStatus(p.cid);
+    assert.equal(st.exitCode, 3);
+    assert.equal(st.reason, 'Error');
+    const lines = fs.readFileSync(st.logPath, 'utf8').trim().split('\n').map((l) => l.split(' ').slice(1).join(' '));
+    assert.deepEqual(lines.sort(), ['stderr F err', 'stdout F out', 'stdout F partial'].sort());
+    await env.rt.removePodSandbox(p.sandboxId);
+  });
+
+  await t.test('stop sends SIGTERM, then SIGKILL after the timeout, and the whole process tree goes', async () => {
+    const marker = `nk-tree-${process.pid}-${Date.now()}`;
+    const p = await runPod(env, 'tree', 'host', ['sh', '-c', `trap '' TERM; sleep 1000 & sleep 1001 & echo ${marker}; wait`],
+      {}, { namespaceOptions: { network: 'POD', pid: 'POD', ipc: 'POD' } });
+    await until(() => fs.existsSync((p.sconf.logDirectory + '/main/0.log')) && fs.readFileSync(p.sconf.logDirectory + '/main/0.log', 'utf8').includes(marker), 'the container to start');
+    assert.ok(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).includes('sleep 1001'));
+    await env.rt.stopContainer(p.cid, 1);
+    const st = await env.rt.containerStatus(p.cid);
+    assert.equal(st.state, 'CONTAINER_EXITED');
+    assert.equal(st.exitCode, 137);
+    assert.equal(st.reason, 'Error');
+    assert.ok(!execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).includes('sleep 1001'), 'no process of the container is left');
+    await env.rt.removePodSandbox(p.sandboxId);
+  });
+
+  await t.test('a container over its memory limit is OOMKilled with exit code 137', async () => {
+    const p = await runPod(env, 'hog', 'host', ['python3', '-c', 'a = []\nwhile True: a.append(bytearray(1 << 20))'],
+      { linux: { resources: { memoryLimitInBytes: 32 * 1024 * 1024 } } });
+    await until(async () => (await env.rt.containerStatus(p.cid)).state === 'CONTAINER_EXITED', 'the container to be killed', 30000);
+    const st = await env.rt.containerStatus(p.cid);
+    assert.equal(st.exitCode, 137);
+    assert.equal(st.reason, 'OOMKilled');
+    await env.rt.removePodSandbox(p.sandboxId);
+  });
+
+  await t.test('exec returns the exit code and output; streaming exec with stdin; a tty exec is a terminal', async () => {
+    const p = await runPod(env, 'execer', 'host', ['sleep', 'infinity'], { envs: [{ key: 'GREETING', value: 'hi' }], workingDir: '/tmp' });
+    const r = await env.rt.execSync(p.cid, ['sh', '-c', 'echo $GREETING from $(pwd); exit 7'], 10);
+    assert.equal(r.exitCode, 7);
+    assert.equal(r.stdout.toString(), 'hi from /tmp\n');
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    let out = '';
+    stdout.on('data', (b: Buffer) => { out += b.toString(); });
+    const done = env.rt.exec(p.cid, { cmd: ['sh', '-c', 'read x; echo got $x; exit 4'], tty: false, stdin, stdout, stderr: new PassThrough() });
+    stdin.end('line\n');
+    assert.equal((await done).exitCode, 4);
+    assert.equal(out, 'got line\n');
+    let ttyOut = '';
+    const ttyStdout = new PassThrough();
+    ttyStdout.on('data', (b: Buffer) => { ttyOut += b.toString(); });
+    const ttyIn = new PassThrough();
+    const resize = new (await import('node:events')).EventEmitter();
+    const ttyDone = env.rt.exec(p.cid, { cmd: ['sh', '-c', 'read x; stty size; test -t 0 && echo is-a-tty; exit 5'], tty: true, stdin: ttyIn, stdout: ttyStdout, resize: resize as never });
+    await new Promise((r) => setTimeout(r, 300));
+    resize.emit('resize', { width: 120, height: 40 });
+    await new Promise((r) => setTimeout(r, 300));
+    ttyIn.write('go\r');
+    assert.equal((await ttyDone).exitCode, 5);
+    assert.match(ttyOut, /40 120/);
+    assert.match(ttyOut, /is-a-tty/);
+    await assert.rejects(env.rt.execSync(p.cid, ['sleep', '30'], 1), /timed out/);
+    await env.rt.removePodSandbox(p.sandboxId);
+  });
+
+  await t.test('port-forward reaches 127.0.0.1:port inside the pod', async () => {
+    const p = await runPod(env, 'pf', 'host', ['python3', '-c',
+      'import socket\ns=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", 5000)); s.listen()\nprint("ready", flush=True)\nwhile True:\n  c,_=s.accept(); d=c.recv(100); c.sendall(b"echo:"+d); c.close()']);
+    await until(() => fs.readFileSync(p.sconf.logDirectory + '/main/0.log', 'utf8').includes('ready'), 'the server to listen');
+    const d = await env.rt.portForward(p.sandboxId, 5000);
+    const got = await new Promise<string>((resolve, reject) => {
+      let s = '';
+      d.on('data', (b: Buffer) => { s += b.toString(); });
+      d.on('end', () => resolve(s));
+      d.on('error', reject);
+      d.write('ping');
+    });
+    assert.equal(got, 'echo:ping');
+    await assert.rejects(env.rt.portForward(p.sandboxId, 5001), /port-forward to port 5001 failed/);
+    await env.rt.removePodSandbox(p.sandboxId);
+  });
+});
+
+test('a runtime started on the home of a killed one removes everything it left', { skip }, async (t) => {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'nk-runc-crash-'));
+  const images = new FakeImageStore();
+  images.add('host', ['/']);
+  const cidr = randomPodCIDR();
+  t.after(() => fs.rmSync(home, { recursive: true, force: true }));
+  const first = await createSandboxRuntime({ home, images, podCIDR: cidr, log: discardLog, mode: 'runc' });
+  const sconf = sandboxConfig('left', path.join(home, 'logs', 'left'));
+  const sb = await first.runPodSandbox(sconf);
+  const cid = await first.createContainer(sb, containerConfig('main', 'host', ['sleep', '1002']), sconf);
+  await first.startContainer(cid);
+  assert.ok(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).includes('sleep 1002'));
+  // The first runtime is dropped without shutdown, as a kill -9 would leave it (its children live on).
+  const second = await createSandboxRuntime({ home, images, podCIDR: cidr, log: discardLog, mode: 'runc' });
+  await until(() => !execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).includes('sleep 1002'), 'the stale container to be gone');
+  assertNothingLeft(home);
+  // The new runtime works on the same home and address range.
+  const s2 = await second.runPodSandbox(sandboxConfig('again', path.join(home, 'logs', 'again')));
+  assert.ok((await second.podSandboxStatus(s2)).network.ip);
+  await second.shutdown();
+  assertNothingLeft(home);
+});

@@ -1,0 +1,84 @@
+// Stream plumbing shared by both modes: an exec'd command connected to the caller's streams (with a
+// pseudo-terminal and resizes when tty is asked), and the small files a sandbox gives its containers.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Writable } from 'node:stream';
+import type { DNSConfig, ExecOptions } from '../runtime.js';
+import { PTY_RELAY, python3 } from './helpers.js';
+
+/** /etc/hosts as the kubelet writes it for a pod ("Kubernetes-managed hosts file"). */
+export function hostsFile(ip: string, hostname: string | null): string {
+  let s = '# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' +
+    'fe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n';
+  if (ip && hostname) s += `${ip}\t${hostname}\n`;
+  return s;
+}
+
+/** resolv.conf from the pod's DNS config, or the node's own when the kubelet gives none. */
+export function resolvConf(dns?: DNSConfig): string {
+  if (!dns || (!dns.servers.length && !dns.searches.length && !dns.options.length)) {
+    try { return fs.readFileSync('/etc/resolv.conf', 'utf8'); } catch { return ''; }
+  }
+  let s = '';
+  if (dns.searches.length) s += `search ${dns.searches.join(' ')}\n`;
+  for (const ns of dns.servers) s += `nameserver ${ns}\n`;
+  if (dns.options.length) s += `options ${dns.options.join(' ')}\n`;
+  return s;
+}
+
+/** Resolves once `file` exists (inotify on its folder, with a slow poll as a safety net). */
+export function waitForFile(file: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (fs.existsSync(file)) { resolve(); return; }
+    const name = path.basename(file);
+    let done = false;
+    const finish = () => { if (done) return; done = true; watcher?.close(); clearInterval(poll); resolve(); };
+    let watcher: fs.FSWatcher | undefined;
+    try { watcher = fs.watch(path.dirname(file), (_e, f) => { if (f === name && fs.existsSync(file)) finish(); }); } catch { /* poll only */ }
+    const poll = setInterval(() => { if (fs.existsSync(file)) finish(); }, 100);
+    if (fs.existsSync(file)) finish();
+  });
+}
+
+function onResize(resize: ExecOptions['resize'], f: (s: { width: number; height: number }) => void): void {
+  if (!resize) return;
+  if ('on' in resize && typeof resize.on === 'function') { resize.on('resize', f); return; }
+  void (async () => { for await (const s of resize as AsyncIterable<{ width: number; height: number }>) f(s); })().catch(() => undefined);
+}
+
+/**
+ * Runs `command args` with the caller's streams; with tty, on a pseudo-terminal (python3's pty, see helpers.ts)
+ * that follows the caller's resizes. `kill` ends the exec'd process itself (abort). Resolves with its exit code.
+ */
+export async function streamExec(a: { command: string; args: string[]; opts: ExecOptions; kill: () => void; env?: NodeJS.ProcessEnv; cwd?: string }): Promise<{ exitCode: number }> {
+  const { opts } = a;
+  let child;
+  if (opts.tty) {
+    const py = python3();
+    if (!py) throw new Error('an interactive terminal (tty) needs python3 on the node');
+    child = spawn(py, ['-c', PTY_RELAY, '80', '24', a.command, ...a.args], { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], env: a.env, cwd: a.cwd });
+    const ctl = child.stdio[3] as Writable;
+    ctl.on('error', () => undefined);
+    onResize(opts.resize, (s) => { if (!ctl.writableEnded) ctl.write(`${s.width} ${s.height}\n`); });
+  } else {
+    child = spawn(a.command, a.args, { stdio: ['pipe', 'pipe', 'pipe'], env: a.env, cwd: a.cwd });
+  }
+  child.stdin!.on('error', () => undefined);
+  if (opts.stdin) {
+    opts.stdin.on('data', (b: Buffer) => { if (!child.stdin!.writableEnded) child.stdin!.write(b); });
+    opts.stdin.once('end', () => child.stdin!.end());
+  } else if (!opts.tty) {
+    child.stdin!.end();
+  }
+  child.stdout!.on('data', (b: Buffer) => opts.stdout?.write(b));
+  child.stderr!.on('data', (b: Buffer) => (opts.tty ? opts.stdout : opts.stderr)?.write(b));
+  const onAbort = () => { a.kill(); child.kill('SIGKILL'); };
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  const exitCode = await new Promise<number>((resolve) => {
+    child.on('error', () => resolve(126));
+    child.on('close', (code, signal) => resolve(code ?? (signal === 'SIGKILL' ? 137 : 143)));
+  });
+  opts.signal?.removeEventListener('abort', onAbort);
+  return { exitCode };
+}
