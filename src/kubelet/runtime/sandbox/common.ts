@@ -3,7 +3,8 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { notFound } from '../../../api/errors.js';
-import type { ImageStoreReader, ResolvedImage } from '../../../images/types.js';
+import { imageNotPresentMessage } from '../../../images/index.js';
+import type { ImageStoreReader, ResolvedImage } from '../../../images/index.js';
 import type {
   ContainerConfig, ContainerFilter, ContainerState, ContainerStatus, Image, ImageSpec, PodSandboxConfig, PodSandboxStatus, SandboxState,
 } from '../runtime.js';
@@ -27,15 +28,6 @@ export function toImage(r: ResolvedImage): Image {
   };
 }
 
-/**
- * The message of a failed pull: nanokube has no registry client, so an image must be built or loaded locally.
- * (The images package may offer its own wording; this one stands until it does.)
- */
-export function imageNotPresentMessage(ref: string): string {
-  return `image "${ref}" is not present in nanokube's image store; nanokube does not pull from registries: ` +
-    `build it with "nanokube image build -t ${ref} <dir>" or load it with "nanokube image load <file.tar>" ` +
-    `(e.g. from "docker save ${ref} -o file.tar")`;
-}
 
 export interface SandboxRecord {
   id: string;
@@ -105,7 +97,7 @@ export class Records {
 
   containerStatus(c: ContainerRecord): ContainerStatus {
     return {
-      id: c.id, metadata: { ...c.config.metadata }, state: c.state, createdAt: c.createdAt, startedAt: c.startedAt,
+      id: c.id, podSandboxId: c.sandboxId, metadata: { ...c.config.metadata }, state: c.state, createdAt: c.createdAt, startedAt: c.startedAt,
       finishedAt: c.finishedAt, exitCode: c.exitCode, image: { image: c.config.image.image }, imageRef: c.image.id,
       reason: c.reason, message: c.message, labels: { ...c.config.labels }, annotations: { ...c.config.annotations },
       logPath: c.logPath,

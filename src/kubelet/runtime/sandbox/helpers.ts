@@ -9,6 +9,7 @@
 //   - mount/umount through util-linux.
 import { execFile, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { overlayOptions } from '../../../images/index.js';
 
 export const PTY_RELAY = `
 import os, pty, sys, select, struct, fcntl, termios, signal
@@ -100,8 +101,7 @@ export function run(cmd: string, args: string[], opts: { timeoutMs?: number } = 
 }
 
 export async function mountOverlay(lower: string[], upper: string, work: string, target: string): Promise<void> {
-  // overlayfs lists lowerdirs top-most first; layers come lowest first.
-  const opts = `lowerdir=${[...lower].reverse().join(':')},upperdir=${upper},workdir=${work}`;
+  const opts = overlayOptions(lower, upper, work);
   const r = await run('mount', ['-t', 'overlay', 'overlay', '-o', opts, target]);
   if (r.code !== 0) throw new Error(`mounting the container's root filesystem failed: ${r.stderr.trim()}`);
 }

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { LogFn } from '../../../client/log.js';
-import type { ImageStoreReader } from '../../../images/types.js';
+import type { ImageStoreReader } from '../../../images/index.js';
 import type { ContainerRuntime } from '../runtime.js';
 import { findCniBinDir } from './cni.js';
 import type { CriLogOptions } from './cri-log.js';
@@ -14,7 +14,6 @@ import { RuncRuntime } from './runc-runtime.js';
 
 export { DEFAULT_LOG_MAX_FILES, DEFAULT_LOG_MAX_SIZE, CriLogWriter, criTimestamp } from './cri-log.js';
 export { clusterNetworkNames } from './cni.js';
-export { imageNotPresentMessage } from './common.js';
 export { PROCESS_MODE_MISSING_ISOLATION } from './process-runtime.js';
 
 export interface SandboxRuntimeOptions {

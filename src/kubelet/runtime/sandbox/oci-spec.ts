@@ -5,7 +5,7 @@
 // optionally PID) and its cgroup with CPU and memory resources.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ImageRuntimeConfig } from '../../../images/types.js';
+import type { ImageRuntimeConfig } from '../../../images/index.js';
 import type { ContainerConfig, PodSandboxConfig } from '../runtime.js';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';

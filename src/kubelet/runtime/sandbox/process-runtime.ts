@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { LogFn } from '../../../client/log.js';
-import type { ImageStoreReader } from '../../../images/types.js';
+import type { ImageStoreReader } from '../../../images/index.js';
 import type {
   ContainerConfig, ContainerFilter, ContainerRuntime, ContainerStatus, ExecOptions, Image, ImageSpec, PodSandboxConfig,
   PodSandboxStatus, RuntimeVersion, SandboxState,
@@ -50,6 +50,7 @@ export class ProcessRuntime implements ContainerRuntime {
   }
 
   setPodCIDR(_cidr: string): void { /* host network: no pod addresses */ }
+  async updateRuntimeConfig(_config: { podCIDR: string }): Promise<void> { /* host network */ }
 
   async version(): Promise<RuntimeVersion> {
     return { runtimeName: 'nanokube-process', runtimeVersion: '0.1.0', runtimeApiVersion: 'v1' };

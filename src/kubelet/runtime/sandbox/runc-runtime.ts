@@ -17,7 +17,8 @@ import path from 'node:path';
 import { Duplex } from 'node:stream';
 import type { LogFn } from '../../../client/log.js';
 import { errorText } from '../../../client/log.js';
-import type { ImageStoreReader } from '../../../images/types.js';
+import { lowerdirsFor, unmountHostRootView } from '../../../images/index.js';
+import type { ImageStoreReader } from '../../../images/index.js';
 import type {
   ContainerConfig, ContainerFilter, ContainerRuntime, ContainerStatus, ExecOptions, Image, ImageSpec, LinuxContainerResources,
   PodSandboxConfig, PodSandboxStatus, RuntimeVersion, SandboxState,
@@ -71,14 +72,14 @@ export class RuncRuntime implements ContainerRuntime {
   private readonly imageService: LocalImageService;
   private readonly cni: CniNetwork;
   private readonly cgroups: ContainerCgroups;
-  private readonly dirs: { root: string; runc: string; netns: string; sandboxes: string; containers: string };
+  private readonly dirs: { root: string; hostRoot: string; runc: string; netns: string; sandboxes: string; containers: string };
   private readonly runc: string;
   private podCIDR: string | undefined;
   private conflist: NetworkConfigList | null = null;
 
   constructor(private readonly opts: RuncRuntimeOptions) {
     const root = path.join(opts.home, 'runtime');
-    this.dirs = { root, runc: path.join(root, 'runc'), netns: path.join(root, 'netns'), sandboxes: path.join(root, 'sandboxes'), containers: path.join(root, 'containers') };
+    this.dirs = { root, hostRoot: path.join(root, 'hostroot'), runc: path.join(root, 'runc'), netns: path.join(root, 'netns'), sandboxes: path.join(root, 'sandboxes'), containers: path.join(root, 'containers') };
     for (const d of Object.values(this.dirs)) fs.mkdirSync(d, { recursive: true });
     this.imageService = new LocalImageService(opts.images);
     this.cni = new CniNetwork(opts.cniBinDir, path.join(opts.home, 'cni', 'net.d'));
@@ -93,6 +94,10 @@ export class RuncRuntime implements ContainerRuntime {
     this.podCIDR = cidr;
     this.conflist = podNetworkConflist({ home: this.opts.home, podCIDR: cidr });
     this.cni.writeConflist(this.conflist);
+  }
+
+  async updateRuntimeConfig(config: { podCIDR: string }): Promise<void> {
+    this.setPodCIDR(config.podCIDR);
   }
 
   async version(): Promise<RuntimeVersion> {
@@ -218,7 +223,7 @@ export class RuncRuntime implements ContainerRuntime {
       stopping: false, dir, rootfs, mounted: false, initPid: 0,
     };
     try {
-      await mountOverlay(image.layers, path.join(dir, 'upper'), path.join(dir, 'work'), rootfs);
+      await mountOverlay(lowerdirsFor(image.layers, this.dirs.hostRoot), path.join(dir, 'upper'), path.join(dir, 'work'), rootfs);
       c.mounted = true;
       const opts = s.config.namespaceOptions;
       const mem = config.linux?.resources?.memoryLimitInBytes;
@@ -421,6 +426,7 @@ export class RuncRuntime implements ContainerRuntime {
       this.opts.log({ level: 'warn', msg: 'removing pod sandbox at shutdown failed', sandbox: id, error: errorText(e) }))));
     for (const c of [...this.records.containers.keys()]) await this.removeContainer(c).catch(() => undefined);
     this.cgroups.removeAll();
+    unmountHostRootView(this.dirs.hostRoot);
     await this.removeBridge();
   }
 

@@ -2,7 +2,7 @@
 // tests that need exact images), a busybox-static root filesystem, and sandbox/container configs.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ImageStoreReader, ResolvedImage } from '../../../images/types.js';
+import type { ImageStoreReader, ResolvedImage } from '../../../images/index.js';
 import type { ContainerConfig, PodSandboxConfig } from '../runtime.js';
 
 export class FakeImageStore implements ImageStoreReader {

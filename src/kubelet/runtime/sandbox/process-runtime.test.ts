@@ -1,0 +1,95 @@
+// The plain-process mode: containers as host processes with the asked argv/env/cwd, logs in CRI format, exit
+// codes, stop taking the whole process group, exec, port-forward on the host, port clashes refused, and the
+// missing isolation reported.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import test from 'node:test';
+import { discardLog } from '../../../client/log.js';
+import { createSandboxRuntime } from './index.js';
+import { FakeImageStore, containerConfig, sandboxConfig } from './testing.js';
+
+const skip = process.platform === 'win32' ? 'skipped: needs a POSIX shell' : false;
+
+async function until<T>(f: () => T | Promise<T>, what: string, ms = 15000): Promise<NonNullable<T>> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); });
+  });
+}
+
+test('process-mode runtime', { skip }, async (t) => {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'nk-proc-'));
+  const images = new FakeImageStore();
+  images.add('host', ['/'], { env: ['FROM_IMAGE=yes'] });
+  const rt = await createSandboxRuntime({ home, images, log: discardLog, mode: 'process' });
+  t.after(async () => { await rt.shutdown(); fs.rmSync(home, { recursive: true, force: true }); });
+  assert.equal(rt.mode, 'process');
+
+  const port = await freePort();
+  const sconf = sandboxConfig('proc', path.join(home, 'logs', 'proc'), { portMappings: [{ protocol: 'TCP', containerPort: port }] });
+  const sb = await rt.runPodSandbox(sconf);
+  assert.deepEqual((await rt.podSandboxStatus(sb)).missingIsolation, ['network', 'mount', 'uts', 'pid', 'ipc']);
+
+  await t.test('a second pod declaring the same port is refused with a clear error', async () => {
+    await assert.rejects(rt.runPodSandbox(sandboxConfig('clash', path.join(home, 'logs', 'clash'), { portMappings: [{ protocol: 'TCP', containerPort: port }] })),
+      new RegExp(`port ${port} is already in use on the node by pod default/proc`));
+  });
+
+  await t.test('runs with the asked env and cwd, logs in CRI format, reports the exit code', async () => {
+    const cid = await rt.createContainer(sb, containerConfig('once', 'host', ['sh', '-c', 'echo "$FROM_IMAGE $MINE $(pwd)"; echo oops >&2; exit 5'],
+      { envs: [{ key: 'MINE', value: 'v' }], workingDir: '/tmp' }), sconf);
+    await rt.startContainer(cid);
+    await until(async () => (await rt.containerStatus(cid)).state === 'CONTAINER_EXITED', 'exit');
+    const st = await rt.containerStatus(cid);
+    assert.equal(st.exitCode, 5);
+    assert.equal(st.reason, 'Error');
+    const lines = fs.readFileSync(st.logPath, 'utf8').trim().split('\n').map((l) => l.split(' ').slice(1).join(' ')).sort();
+    assert.deepEqual(lines, ['stderr F oops', `stdout F yes v ${fs.realpathSync('/tmp')}`].sort());
+  });
+
+  await t.test('a server is reached through port-forward, exec runs beside it, listening ports are known, stop kills the tree', async () => {
+    const marker = `nk-proc-${process.pid}-${Date.now()}`;
+    const cid = await rt.createContainer(sb, containerConfig('srv', 'host', ['sh', '-c',
+      `sleep 1003 & exec node -e "require('net').createServer(c=>c.end('hi:'+process.env.MARK)).listen(${port},'127.0.0.1',()=>console.log('up'))"`],
+      { envs: [{ key: 'MARK', value: marker }] }), sconf);
+    await rt.startContainer(cid);
+    const log = (await rt.containerStatus(cid)).logPath;
+    await until(() => fs.existsSync(log) && fs.readFileSync(log, 'utf8').includes('up'), 'the server');
+    const d = await rt.portForward(sb, port);
+    const got = await new Promise<string>((resolve) => { let s = ''; d.on('data', (b: Buffer) => { s += b; }); d.on('end', () => resolve(s)); });
+    assert.equal(got, `hi:${marker}`);
+    const listening = await (rt as unknown as { listeningPorts(id: string): Promise<number[]> }).listeningPorts(sb);
+    assert.ok(listening.includes(port));
+    const r = await rt.execSync(cid, ['sh', '-c', 'echo $MARK; exit 3'], 5);
+    assert.deepEqual([r.exitCode, r.stdout.toString().trim()], [3, marker]);
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (b: Buffer) => { text += b; });
+    assert.equal((await rt.exec(cid, { cmd: ['sh', '-c', 'cat; exit 2'], tty: false, stdin: Object.assign(new PassThrough(), {}).end('piped'), stdout: out })).exitCode, 2);
+    assert.equal(text, 'piped');
+    assert.ok(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).includes('sleep 1003'));
+    await rt.stopContainer(cid, 2);
+    assert.equal((await rt.containerStatus(cid)).state, 'CONTAINER_EXITED');
+    assert.ok(!execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).includes('sleep 1003'), 'the whole process group is gone');
+  });
+
+  await t.test('an absent image fails the pull with how to build or load it', async () => {
+    await assert.rejects(rt.pullImage({ image: 'nope:1' }), /nanokube image build -t nope:1/);
+    assert.equal(await rt.imageStatus({ image: 'nope:1' }), null);
+    assert.ok(await rt.pullImage({ image: 'host' }));
+  });
+});
