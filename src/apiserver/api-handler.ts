@@ -35,6 +35,8 @@ export interface ApiHandlerOptions {
   subresources?: Record<string, SubresourceHandler>;
   /** Admission plugins run on writes (default: NamespaceLifecycle). */
   admission?: AdmissionPlugin[];
+  /** Live events one watcher may have waiting before it is closed as too slow (tests lower it). */
+  watcherCapacity?: number;
 }
 
 const notFoundStatus = () => new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
@@ -46,6 +48,7 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
   const admit = admissionChain(opts.admission ?? (namespaces ? [
     namespaceLifecycle({ getNamespace: (name) => namespaces.tryGet(undefined, name) }),
   ] : []));
+  const server = { admit, logger, watcherCapacity: opts.watcherCapacity };
 
   async function route(req: ApiRequest): Promise<ApiResponse> {
     const path = req.path.length > 1 && req.path.endsWith('/') ? req.path.slice(0, -1) : req.path;
@@ -55,7 +58,7 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
       if (!store) throw notFoundStatus();
       const def = store.def;
       if (!def.namespaced && info.namespace) throw notFoundStatus();
-      const ctx = makeContext(req, info, registry, store, admit);
+      const ctx = makeContext(req, info, registry, store, server);
       if (info.subresource) {
         const sub = info.subresource;
         if (!def.subresources?.includes(sub)) throw notFoundStatus();

@@ -53,10 +53,38 @@ function tokenUser(req: IncomingMessage, tokens: Record<string, UserInfo> | unde
   return undefined;
 }
 
-function writeError(res: ServerResponse, err: StatusError): void {
+function writeError(res: ServerResponse, err: StatusError, extraHeaders: Record<string, string> = {}): void {
   const body = JSON.stringify(err.status);
-  res.writeHead(err.status.code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.writeHead(err.status.code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...extraHeaders });
   res.end(body);
+}
+
+/** How much of a too-large body is read and dropped after the 413, so the client is reading when we close. */
+const discardLimitBytes = 4 * maxBodyBytes;
+
+/**
+ * The request body, or undefined once it passed maxBodyBytes (a chunked body declares no length). The rest of a
+ * too-large body is read and dropped, up to discardLimitBytes, so the client gets the 413 rather than a reset
+ * connection (upstream's MaxBytesReader answers the same way).
+ */
+function readBody(req: IncomingMessage): Promise<Buffer[] | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (c: Buffer) => {
+      size += c.length;
+      if (size <= maxBodyBytes) { chunks.push(c); return; }
+      req.off('data', onData); req.off('end', onEnd);
+      chunks.length = 0;
+      let dropped = 0;
+      req.on('data', (d: Buffer) => { dropped += d.length; if (dropped > discardLimitBytes) req.socket.destroy(); });
+      resolve(undefined);
+    };
+    const onEnd = () => resolve(chunks);
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', reject);
+  });
 }
 
 export function createHttpsServer(opts: HttpServerOptions): https.Server {
@@ -74,13 +102,8 @@ export function createHttpsServer(opts: HttpServerOptions): https.Server {
     if (!user && !publicPaths.has(url.pathname)) { req.resume(); return writeError(res, unauthorized()); }
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > maxBodyBytes) { req.resume(); return writeError(res, requestEntityTooLarge(`Request entity too large: limit is ${maxBodyBytes}`)); }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const c of req) {
-      size += (c as Buffer).length;
-      if (size > maxBodyBytes) { req.destroy(); return writeError(res, requestEntityTooLarge(`Request entity too large: limit is ${maxBodyBytes}`)); }
-      chunks.push(c as Buffer);
-    }
+    const chunks = await readBody(req);
+    if (!chunks) return writeError(res, requestEntityTooLarge(`Request entity too large: limit is ${maxBodyBytes}`), { connection: 'close' });
     // The signal is made on first use (watches, log follows): most requests never need one.
     // IncomingMessage emits 'close' once the body is read; the client going away shows on the response.
     let ac: AbortController | undefined;

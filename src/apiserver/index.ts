@@ -26,6 +26,8 @@ export interface ApiServerOptions {
   logger?: Logger;
   clock?: () => Date;
   subresources?: Record<string, SubresourceHandler>;
+  /** Live events one watcher may have waiting before it is closed as too slow (tests lower it). */
+  watcherCapacity?: number;
 }
 
 export interface RunningApiServer { port: number; url: string; handler: ApiHandler; registry: Registry; close(): Promise<void> }
@@ -60,6 +62,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     registry, logger, serverAddress: () => url.replace(/^https:\/\//, ''),
     ready: async () => { try { await opts.store.currentRevision(); return true; } catch { return false; } },
     subresources: opts.subresources,
+    watcherCapacity: opts.watcherCapacity,
   });
   const tokens: Record<string, UserInfo> = {};
   for (const [t, u] of Object.entries(opts.tokens ?? {})) tokens[t] = u;

@@ -32,6 +32,8 @@ export interface ServerOptions {
   nodeMonitorGracePeriodSeconds?: number;
   /** Pod GC quarantine for missing nodes in seconds (tests shorten it; default 40). */
   podGCQuarantineSeconds?: number;
+  /** Live events one watcher may have waiting before the API server closes it as too slow (tests lower it). */
+  watcherCapacity?: number;
   log?: LogFn;
 }
 
@@ -71,6 +73,7 @@ export async function startControlPlane(opts: ServerOptions): Promise<RunningCon
     api = await startApiServer({
       store, host: opts.listenAddress, port: opts.port,
       tls: { cert: pki.apiserver.cert, key: pki.apiserver.key, ca: pki.caCert },
+      watcherCapacity: opts.watcherCapacity,
       // The API server's events go through the same log function (server.log, or a test's capture).
       logger: {
         info: (msg, fields) => log({ level: 'info', component: 'apiserver', msg, ...fields }),

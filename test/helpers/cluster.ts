@@ -21,11 +21,12 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-export interface TestClusterOptions { datastoreEndpoint?: string; home?: string; simulatedNodes?: number; nodeMonitorGracePeriodSeconds?: number; podGCQuarantineSeconds?: number }
+export interface TestClusterOptions { datastoreEndpoint?: string; home?: string; simulatedNodes?: number; nodeMonitorGracePeriodSeconds?: number; podGCQuarantineSeconds?: number;
+  watcherCapacity?: number; components?: boolean; log?: (entry: Record<string, unknown>) => void }
 
 export async function startTestCluster(t: { after(fn: () => unknown): void }, opts: TestClusterOptions = {}): Promise<TestCluster> {
   const home = opts.home ?? mkdtempSync(join(tmpdir(), 'nanokube-test-'));
-  const plane = await startControlPlane({ home, listenAddress: '127.0.0.1', port: 0, datastoreEndpoint: opts.datastoreEndpoint, simulatedNodes: opts.simulatedNodes, nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds, podGCQuarantineSeconds: opts.podGCQuarantineSeconds, log: () => {} });
+  const plane = await startControlPlane({ home, listenAddress: '127.0.0.1', port: 0, datastoreEndpoint: opts.datastoreEndpoint, simulatedNodes: opts.simulatedNodes, nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds, podGCQuarantineSeconds: opts.podGCQuarantineSeconds, watcherCapacity: opts.watcherCapacity, components: opts.components, log: opts.log ?? (() => {}) });
   const pki = readClusterPki(join(home, 'pki'))!;
   const kubeconfig = join(home, 'kubeconfig');
   writeKubeconfigEntry({ path: kubeconfig, name: 'nanokube', server: plane.url, ca: pki.caCert, cert: pki.admin.cert, key: pki.admin.key });

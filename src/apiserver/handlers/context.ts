@@ -4,6 +4,7 @@ import type { StatusError } from '../../api/errors.js';
 import type { Registry } from '../registry/registry.js';
 import type { GenericStore, WriteContext } from '../registry/generic-store.js';
 import type { ResourceRequestInfo } from '../request-info.js';
+import type { Logger } from '../logger.js';
 import { acceptAs, type AcceptAs } from '../negotiation.js';
 import type { KubeObject } from '../../api/object.js';
 import { toTable, partialObjectMetadata, type IncludeObject } from '../table.js';
@@ -17,14 +18,26 @@ export interface HandlerContext {
   accept: AcceptAs;
   warnings: string[];
   writeContext(): WriteContext;
+  /** What the handler serving this request was configured with. */
+  server: ServerContext;
+}
+
+/** Per-server settings the verb handlers share. */
+export interface ServerContext {
+  /** The admission chain run on writes (src/apiserver/admission). */
+  admit?: WriteContext['admit'];
+  logger?: Logger;
+  /** Live events one watcher may have waiting before it is closed as too slow (default: watch-stream.ts). */
+  watcherCapacity?: number;
 }
 
 export function makeContext(req: ApiRequest, info: ResourceRequestInfo, registry: Registry, store: GenericStore,
-  admit?: WriteContext['admit']): HandlerContext {
+  server: ServerContext = {}): HandlerContext {
+  const admit = server.admit;
   const warnings: string[] = [];
   const dryRun = req.query.getAll('dryRun');
   return {
-    req, info, registry, store, warnings,
+    req, info, registry, store, warnings, server,
     accept: acceptAs(req.headers['accept']),
     writeContext: () => registry.writeContext({
       dryRun: dryRun.includes('All'),

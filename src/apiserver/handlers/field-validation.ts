@@ -1,11 +1,12 @@
-// fieldValidation=Strict|Warn|Ignore, as upstream: unknown fields are an error (400), a Warning header, or
-// dropped silently. In every mode unknown fields are never stored.
+// fieldValidation=Strict|Warn|Ignore, as upstream: unknown and duplicate fields are an error (400), a Warning
+// header, or dropped silently (a duplicate's last value wins). In every mode unknown fields are never stored.
 import { badRequest, StatusError } from '../../api/errors.js';
 import { loadSchemaModel } from '../../api/schema/index.js';
 import { unknownFields, typeErrors } from '../../api/schema/field-validation.js';
 import type { SchemaModel, SchemaNode } from '../../api/schema/types.js';
 import type { HandlerContext } from './context.js';
 import type { KubeObject } from '../../api/object.js';
+import { duplicateFields } from '../duplicate-fields.js';
 
 export function fieldValidationMode(ctx: HandlerContext): 'Strict' | 'Warn' | 'Ignore' {
   const v = ctx.req.query.get('fieldValidation');
@@ -55,19 +56,28 @@ export function goFormat(v: unknown): string {
 }
 
 /** Checks `obj` (of kind def.kind or, for /scale, autoscaling/v1 Scale) and prunes unknown fields in place. */
-export function enforceFieldValidation(ctx: HandlerContext, obj: KubeObject, kind: Gvk = { group: ctx.store.def.group, version: ctx.store.def.version, kind: ctx.store.def.kind }, from: DecodedFrom = 'body', patch?: unknown): void {
+export function enforceFieldValidation(ctx: HandlerContext, obj: KubeObject, kind: Gvk = { group: ctx.store.def.group, version: ctx.store.def.version, kind: ctx.store.def.kind }, from: DecodedFrom = 'body', patch?: unknown, duplicates: string[] = []): void {
   if (!obj || typeof obj !== 'object') return;
   rejectTypeErrors(obj, kind, from, patch);
   const mode = fieldValidationMode(ctx);
   const model = loadSchemaModel();
   const unknown = unknownFields(model, kind.group, kind.version, kind.kind, obj);
-  if (unknown.length === 0) return;
+  if (unknown.length === 0 && duplicates.length === 0) return;
+  const problems = [...unknown.map((p) => `unknown field "${p}"`), ...duplicates.map((p) => `duplicate field "${p}"`)];
   if (mode === 'Strict') {
-    const list = unknown.map((p) => `unknown field "${p}"`).join(', ');
-    throw badRequest(`${kind.kind} in version "${kind.version}" cannot be handled as a ${kind.kind}: strict decoding error: ${list}`);
+    throw badRequest(`${kind.kind} in version "${kind.version}" cannot be handled as a ${kind.kind}: strict decoding error: ${problems.join(', ')}`);
   }
-  if (mode === 'Warn') for (const p of unknown) ctx.warnings.push(`unknown field "${p}"`);
-  pruneUnknownFields(model, kind.group, kind.version, kind.kind, obj);
+  if (mode === 'Warn') ctx.warnings.push(...problems);
+  if (unknown.length) pruneUnknownFields(model, kind.group, kind.version, kind.kind, obj);
+}
+
+/** Duplicate keys in a JSON request body (other encodings cannot carry them past their decoder). */
+export function bodyDuplicateFields(ctx: HandlerContext): string[] {
+  const ct = (ctx.req.headers['content-type'] ?? 'application/json').split(';')[0].trim().toLowerCase();
+  if ((ct !== 'application/json' && ct !== '') || !ctx.req.body || fieldValidationMode(ctx) === 'Ignore') return [];
+  const text = ctx.req.body.toString('utf8');
+  if (!/^\s*\{/.test(text)) return []; // YAML sent as JSON: its parser already rejects duplicate keys
+  return duplicateFields(text);
 }
 
 /** Drops fields the schema does not declare, as decoding into upstream's Go structs does. */

@@ -3,11 +3,21 @@ import { badRequest } from '../../api/errors.js';
 import { jsonResponse, includeObject, type HandlerContext } from './context.js';
 import { toTable, partialObjectMetadata } from '../table.js';
 
+/** A query parameter of Go type int64, rejected with the message upstream's parameter conversion gives (a 400). */
+function parseInt64(raw: string): number {
+  if (!/^[+-]?[0-9]+$/.test(raw)) throw badRequest(`strconv.ParseInt: parsing ${JSON.stringify(raw)}: invalid syntax`);
+  const n = BigInt(raw);
+  if (n > 9223372036854775807n || n < -9223372036854775808n) throw badRequest(`strconv.ParseInt: parsing ${JSON.stringify(raw)}: value out of range`);
+  return Number(n);
+}
+
 export function listQuery(q: URLSearchParams) {
   const limitRaw = q.get('limit');
   const limit = limitRaw ? Number(limitRaw) : undefined;
   if (limitRaw && (!Number.isInteger(limit) || limit! < 0)) throw badRequest(`invalid limit: ${limitRaw}`);
+  const timeoutRaw = q.get('timeoutSeconds');
   return {
+    timeoutSeconds: timeoutRaw === null ? undefined : parseInt64(timeoutRaw),
     labelSelector: q.get('labelSelector'), fieldSelector: q.get('fieldSelector'), limit,
     continue: q.get('continue'), resourceVersion: q.get('resourceVersion'), resourceVersionMatch: q.get('resourceVersionMatch'),
   };

@@ -20,9 +20,10 @@ export async function handleWatch(ctx: HandlerContext): Promise<ApiResponse> {
   const include = ctx.accept === 'table' ? includeObject(ctx) : 'Metadata';
   const ac = new AbortController();
   ctx.req.signal?.addEventListener('abort', () => ac.abort(), { once: true });
-  const timeoutSeconds = Number(q.get('timeoutSeconds') ?? 0);
+  const timeoutSeconds = lq.timeoutSeconds ?? 0;
   // Upstream ends every watch after timeoutSeconds, or a random 30–60 min by default (clients then re-watch).
-  const timeout = setTimeout(() => ac.abort(), (timeoutSeconds > 0 ? timeoutSeconds : 1800 + Math.random() * 1800) * 1000);
+  // Timers take at most 2^31-1 ms (about 24.8 days); a longer timeout would otherwise fire at once.
+  const timeout = setTimeout(() => ac.abort(), Math.min((timeoutSeconds > 0 ? timeoutSeconds : 1800 + Math.random() * 1800) * 1000, 2 ** 31 - 1));
   timeout.unref();
   ac.signal.addEventListener('abort', () => clearTimeout(timeout), { once: true });
   if (ctx.info.name) lq.fieldSelector = [lq.fieldSelector, `metadata.name=${ctx.info.name}`].filter(Boolean).join(',');
@@ -32,12 +33,23 @@ export async function handleWatch(ctx: HandlerContext): Promise<ApiResponse> {
       ...lq,
       allowWatchBookmarks: isTrue(q.get('allowWatchBookmarks')),
       sendInitialEvents: q.has('sendInitialEvents') ? isTrue(q.get('sendInitialEvents')) : undefined,
-    }, ac.signal);
+    }, ac.signal, {
+      capacity: ctx.server.watcherCapacity,
+      // Upstream's watch cache logs the same when it ends a watcher whose buffer stayed full.
+      onFellBehind: () => ctx.server.logger?.info('watcher closed: fell behind', {
+        resource: ctx.store.def.resource, namespace: ctx.info.namespace, user: ctx.req.user?.username,
+      }),
+    });
   } catch (e) { ac.abort(); throw e; }
   const table = ctx.accept === 'table';
   const def = ctx.store.def;
   const clock = ctx.registry.clock;
   async function* lines() {
+    try {
+      yield* eventLines();
+    } finally { ac.abort(); } // releases the timer when the stream ends first (closed as too slow, storage error)
+  }
+  async function* eventLines() {
     let first = true;
     for await (const ev of events) {
       let object: unknown = ev.object;

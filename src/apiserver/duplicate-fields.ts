@@ -1,0 +1,54 @@
+// Duplicate keys in a JSON request body. JSON.parse keeps the last value silently; upstream's strict decoder
+// (sigs.k8s.io/json) reports each as `duplicate field "<path>"`, which fieldValidation turns into a 400 (Strict)
+// or a Warning (Warn), as it does unknown fields.
+
+/**
+ * The paths of keys that appear more than once in the same object, in document order, as upstream writes them:
+ * keys joined with ".", list items as "[i]" (e.g. `spec.containers[0].name`). `text` must be valid JSON.
+ */
+export function duplicateFields(text: string): string[] {
+  const out: string[] = [];
+  type Frame = { obj: boolean; path: string; keys?: Set<string>; index: number; key?: string };
+  const stack: Frame[] = [];
+  const childPath = (f: Frame | undefined): string => {
+    if (!f) return '';
+    if (f.obj) return f.path ? `${f.path}.${f.key}` : f.key!;
+    return `${f.path}[${f.index}]`;
+  };
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      let j = i + 1;
+      let escaped = false;
+      for (; j < text.length; j++) {
+        const d = text.charCodeAt(j);
+        if (d === 0x5c) j++, escaped = true;
+        else if (d === 0x22) break;
+      }
+      const top = stack[stack.length - 1];
+      if (expectKey && top?.obj) {
+        const key = escaped ? JSON.parse(text.slice(i, j + 1)) as string : text.slice(i + 1, j);
+        if (top.keys!.has(key)) out.push(top.path ? `${top.path}.${key}` : key);
+        else top.keys!.add(key);
+        top.key = key;
+        expectKey = false;
+      }
+      i = j;
+    } else if (c === 0x7b /* { */) {
+      const parent = stack[stack.length - 1];
+      stack.push({ obj: true, path: childPath(parent), keys: new Set(), index: 0 });
+      expectKey = true;
+    } else if (c === 0x5b /* [ */) {
+      const parent = stack[stack.length - 1];
+      stack.push({ obj: false, path: childPath(parent), index: 0 });
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      stack.pop();
+      expectKey = false;
+    } else if (c === 0x2c /* , */) {
+      const top = stack[stack.length - 1];
+      if (top?.obj) expectKey = true; else if (top) top.index++;
+    }
+  }
+  return out;
+}
