@@ -1,9 +1,10 @@
 // exec probes (upstream pkg/probe/exec): the command runs in the container through the runtime's ExecSync with
 // timeoutSeconds; exit 0 is success, another exit code a failure quoting the combined output; a timeout is a
-// failure reading `command "<cmd>" timed out` (ExecProbeTimeout, on by default).
+// failure reading `command "<cmd>" timed out` (ExecProbeTimeout, on by default); any other runtime error is a
+// probe error.
 import type { Clock } from '../../client/clock.js';
 import type { RuntimeService } from '../runtime/runtime.js';
-import { failure, success, type ProbeOutcome } from './outcome.js';
+import { failure, probeError, success, type ProbeOutcome } from './outcome.js';
 
 export type ExecRunner = Pick<RuntimeService, 'execSync'>;
 
@@ -22,7 +23,7 @@ export async function execProbe(runtime: ExecRunner, containerId: string, cmd: s
       return r.exitCode === 0 ? success(out) : failure(out);
     } catch (e) {
       if (isTimeout(e)) return timedOut;
-      return failure((e as Error).message);
+      return probeError((e as Error).message);
     }
   })();
   try { return await Promise.race([run, deadline]); } finally { if (timer) clock.clearTimeout(timer); }

@@ -47,7 +47,7 @@ export class LifecycleHandlerRunner implements LifecycleHooks {
       } catch (e) {
         throw new LifecycleHookError(`HTTP lifecycle hook (${path}) ${where} failed - error: ${(e as Error).message}`);
       }
-      if (outcome.result === 'failure') throw new LifecycleHookError(`HTTP lifecycle hook (${path}) ${where} failed - error: ${outcome.output}`);
+      if (outcome.result === 'failure' || outcome.result === 'error') throw new LifecycleHookError(`HTTP lifecycle hook (${path}) ${where} failed - error: ${outcome.output}`);
       return;
     }
     if (sleep) {

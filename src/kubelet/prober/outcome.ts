@@ -1,12 +1,15 @@
-// What one probe run gives, as upstream's pkg/probe: success, failure, or warning (a success with an event, e.g.
-// an HTTP probe that stopped at a redirect to another host); `output` is what the Unhealthy event quotes.
+// What one probe run gives, as upstream's pkg/probe: success, failure, warning (a success with an event, e.g.
+// an HTTP probe that stopped at a redirect to another host), or error (the probe could not run: a named port
+// that does not exist, a runtime exec error; the result is thrown away, as upstream's worker does); `output` is
+// what the Unhealthy event quotes.
 import type { Clock } from '../../client/clock.js';
 
-export type ProbeResult = 'success' | 'failure' | 'warning';
+export type ProbeResult = 'success' | 'failure' | 'warning' | 'error';
 export interface ProbeOutcome { result: ProbeResult; output: string }
 
 export const success = (output = ''): ProbeOutcome => ({ result: 'success', output });
 export const failure = (output: string): ProbeOutcome => ({ result: 'failure', output });
+export const probeError = (output: string): ProbeOutcome => ({ result: 'error', output });
 
 /** Go's time.Duration text for whole or fractional seconds: 1s, 1.5s, 500ms. */
 export function goDuration(ms: number): string {

@@ -10,7 +10,8 @@
 //   - a liveness or startup failure puts the worker on hold until a new container instance appears, and
 //     takeRestart() hands the kubelet upstream's Killing message once;
 //   - each failed run records an Unhealthy Warning event: "Liveness probe failed: HTTP probe failed with
-//     statuscode: 500"; a warning result records ProbeWarning;
+//     statuscode: 500"; a warning result records ProbeWarning; a run that errored (no such named port, a
+//     runtime exec error) records "... probe errored and resulted in unknown state: ..." and counts for nothing;
 //   - a pod being deleted stops liveness/startup probing (quiet shutdown);
 //   - ready() on a container whose readiness has not succeeded triggers a run now (upstream's manual trigger),
 //     so a freshly started container becomes Ready without waiting a whole period.
@@ -136,6 +137,11 @@ class Worker {
       container: this.container, containerId: id, podIP: podIP ?? '', runtime: this.m.runtime, clock: this.m.clock,
     });
     if (this.stopped || id !== this.containerId) return; // a new instance appeared meanwhile: this run is void
+    if (outcome.result === 'error') {
+      // Upstream: an event, and the run does not count either way.
+      this.m.event(entry.pod, this.container, 'Warning', 'Unhealthy', `${TITLE[this.type]} probe errored and resulted in unknown state: ${outcome.output}`);
+      return;
+    }
     if (outcome.result === 'failure') {
       this.m.event(entry.pod, this.container, 'Warning', 'Unhealthy', `${TITLE[this.type]} probe failed: ${outcome.output}`);
     } else if (outcome.result === 'warning') {

@@ -47,7 +47,7 @@ test('httpGet probes: 2xx/3xx succeed with kube-probe/1.32 and the probe headers
   const closed = await freePort();
   assert.deepEqual(await runProbe({ httpGet: { path: '/healthz', port: closed } }, target()),
     { result: 'failure', output: `Get "http://127.0.0.1:${closed}/healthz": dial tcp 127.0.0.1:${closed}: connect: connection refused` });
-  assert.match((await runProbe({ httpGet: { port: 'nope' } }, target(c))).output, /couldn't find port: nope/);
+  assert.deepEqual(await runProbe({ httpGet: { port: 'nope' } }, target(c)), { result: 'error', output: "couldn't find port: nope in container app" });
 });
 
 test('an httpGet probe that gets no answer fails when timeoutSeconds pass on the clock', async (t) => {
@@ -178,6 +178,18 @@ test('liveness: failureThreshold failures ask for one restart, the new instance 
   await settle();
   await clock.stepAsync(30_000);
   assert.equal(m.takeRestart(pod, c, 'c2'), undefined);
+  m.stop();
+});
+
+test('a probe that cannot run (runtime exec error) is reported but never counts toward a restart', async () => {
+  const c: Container = { name: 'app', livenessProbe: { exec: { command: ['true'] }, periodSeconds: 1, failureThreshold: 1 } };
+  const { clock, m, events } = managerSetup(() => ({ result: 'error', output: 'container not running' }));
+  const pod = probePod(c);
+  m.sync(pod, [{ name: 'app', containerId: 'c1' }]);
+  await settle();
+  await clock.stepAsync(3000);
+  assert.equal(m.takeRestart(pod, c, 'c1'), undefined);
+  assert.equal(events[0], 'Warning Unhealthy app: Liveness probe errored and resulted in unknown state: container not running');
   m.stop();
 });
 

@@ -5,7 +5,7 @@ import type { Clock } from '../../client/clock.js';
 import { execProbe, type ExecRunner } from './exec-probe.js';
 import { grpcProbe } from './grpc-probe.js';
 import { httpProbe, httpTarget, PROBE_USER_AGENT } from './http-probe.js';
-import { failure, type ProbeOutcome } from './outcome.js';
+import { probeError, type ProbeOutcome } from './outcome.js';
 import { tcpProbe } from './tcp-probe.js';
 
 export interface ProbeTarget {
@@ -39,7 +39,7 @@ export async function runProbe(probe: Probe, t: ProbeTarget): Promise<ProbeOutco
     if (probe.tcpSocket) return await tcpProbe(probe.tcpSocket.host || t.podIP, resolvePort(probe.tcpSocket.port, t.container), timeoutMs, t.clock);
     if (probe.grpc) return await grpcProbe(t.podIP, probe.grpc.port, probe.grpc.service ?? '', timeoutMs, t.clock);
   } catch (e) {
-    return failure((e as Error).message);
+    return probeError((e as Error).message);
   }
-  return failure('missing probe handler');
+  return probeError(`missing probe handler for ${t.container.name}`);
 }
