@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { startTestCluster } from './helpers/cluster.js';
 import { Client } from '../src/client/client.js';
 import { httpTransport } from '../src/client/transport.js';
-import { apiObjectSource, ContainerConfigError, listServicesForPod, makeEnvironmentVariables, VolumeManager } from '../src/kubelet/index.js';
+import { apiObjectSource, apiTokenSource, ContainerConfigError, listServicesForPod, makeEnvironmentVariables, VolumeManager } from '../src/kubelet/index.js';
+import { until } from './helpers/until.js';
 
 test("seed manifests: the Flask container's env and a configMap volume, read through the API", async (t) => {
   const c = await startTestCluster(t);
@@ -51,4 +52,25 @@ test("seed manifests: the Flask container's env and a configMap volume, read thr
   assert.equal(r.code, 0, r.stderr);
   await vm.resync();
   assert.equal(await readFile(file, 'utf8'), 'debug');
+});
+
+test('kube-api-access projected volume against a real API server: ca.crt from kube-root-ca.crt, namespace, and a token or a note saying why not', async (t) => {
+  const c = await startTestCluster(t);
+  const client = new Client(httpTransport({ server: c.url, ...c.pki }));
+  const root = await mkdtemp(join(tmpdir(), 'nk-kubelet-vol-'));
+  const notes: string[] = [];
+  const vm = new VolumeManager({ rootDir: root, objects: apiObjectSource(client), tokens: apiTokenSource(client), onEvent: (e) => notes.push(e.message) });
+  t.after(async () => { await vm.shutdown(); await rm(root, { recursive: true, force: true }); });
+  await until('kube-root-ca.crt published', async () => (await c.kubectl(['get', 'configmap', 'kube-root-ca.crt'])).code === 0);
+  const pod = { metadata: { namespace: 'default', name: 'api-user', uid: 'u-api' }, spec: { serviceAccountName: 'default', containers: [{ name: 'c' }], volumes: [{ name: 'kube-api-access-x1y2z', projected: { defaultMode: 420, sources: [
+    { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+    { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+    { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+  ] } }] } };
+  const dir = (await vm.setUpPod(pod)).get('kube-api-access-x1y2z')!.hostPath;
+  assert.match(await readFile(join(dir, 'ca.crt'), 'utf8'), /BEGIN CERTIFICATE/);
+  assert.equal(await readFile(join(dir, 'namespace'), 'utf8'), 'default');
+  const token = await readFile(join(dir, 'token'), 'utf8').catch(() => undefined);
+  if (token === undefined) assert.match(notes.join('\n'), /cannot issue service account tokens: token was left out/);
+  else assert.ok(token.length > 0);
 });
