@@ -44,30 +44,70 @@ export function invalid(kind: string, group: string | undefined, name: string, c
   const msgs = causes.map((c) => c.toString());
   const message = `${kind}${group ? '.' + group : ''} "${name}" is invalid: ${msgs.length === 1 ? msgs[0] : '[' + msgs.join(', ') + ']'}`;
   return new StatusError(422, 'Invalid', message, {
-    name, group, kind,
+    name: name || undefined, group: group || undefined, kind: kind || undefined,
     causes: causes.map((c) => ({ reason: c.type, message: c.detailMessage(), field: c.field })),
   });
 }
 export const badRequest = (message: string) => new StatusError(400, 'BadRequest', message);
-export const gone = (message: string) => new StatusError(410, 'Expired', message);
-export const tooManyRequests = (message: string, retryAfterSeconds = 1) =>
-  new StatusError(429, 'TooManyRequests', message, { retryAfterSeconds });
-export const methodNotSupported = (ref: ResourceRef, verb: string) =>
-  new StatusError(405, 'MethodNotAllowed', `${verb} is not supported on resources of kind "${qualified(ref)}"`);
-export const unsupportedMediaType = (type: string) =>
-  new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf`, { kind: type });
-export const requestEntityTooLarge = (message: string) => new StatusError(413, 'RequestEntityTooLarge', message);
 export const unauthorized = () => new StatusError(401, 'Unauthorized', 'Unauthorized');
 export const forbidden = (message: string) => new StatusError(403, 'Forbidden', message);
+/** A 404 that names no object: an unknown path ("the server could not find the requested resource"), or `message`. */
+export const notFoundError = (message = 'the server could not find the requested resource', details: StatusDetails = {}) =>
+  new StatusError(404, 'NotFound', message, details);
+/** 405 for a verb a resource does not serve (upstream's NewMethodNotSupported). */
+export const methodNotSupported = (ref: ResourceRef, verb: string) =>
+  new StatusError(405, 'MethodNotAllowed', `${verb} is not supported on resources of kind "${qualified(ref)}"`);
+export const methodNotAllowed = (message: string) => new StatusError(405, 'MethodNotAllowed', message);
+export const notAcceptable = (message: string) => new StatusError(406, 'NotAcceptable', message);
+/** 409 for a server-side apply that conflicts with other field managers (upstream's NewApplyConflict). */
+export const applyConflict = (message: string, causes: StatusCause[]) => new StatusError(409, 'Conflict', message, { causes });
+export const gone = (message: string) => new StatusError(410, 'Expired', message);
+export const requestEntityTooLarge = (message: string) => new StatusError(413, 'RequestEntityTooLarge', message);
+export const unsupportedMediaType = (type: string, message = 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf') =>
+  new StatusError(415, 'UnsupportedMediaType', message, { kind: type });
+export const tooManyRequests = (message: string, retryAfterSeconds = 1) =>
+  new StatusError(429, 'TooManyRequests', message, { retryAfterSeconds });
 export const internal = (message = 'an internal error occurred') => new StatusError(500, 'InternalError', `Internal error occurred: ${message}`);
+export const serviceUnavailable = (message: string) => new StatusError(503, 'ServiceUnavailable', message);
+export const timeout = (message: string, retryAfterSeconds?: number) =>
+  new StatusError(504, 'Timeout', message, retryAfterSeconds === undefined ? undefined : { retryAfterSeconds });
+
+const reasonForCode: Record<number, string> = {
+  400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 405: 'MethodNotAllowed',
+  406: 'NotAcceptable', 409: 'Conflict', 410: 'Expired', 413: 'RequestEntityTooLarge', 415: 'UnsupportedMediaType',
+  422: 'Invalid', 429: 'TooManyRequests', 500: 'InternalError', 503: 'ServiceUnavailable', 504: 'Timeout',
+};
+/**
+ * An error known only by its HTTP code (upstream's NewGenericServerResponse): the reason is the code's, `Unknown`
+ * for a code without one. The client uses it for a non-Status error body; the patch handler for upstream's errors
+ * that carry a code and a message but no reason of their own.
+ */
+export const genericServerResponse = (code: number, message: string, details?: StatusDetails) =>
+  new StatusError(code, reasonForCode[code] ?? 'Unknown', message, details);
+
+/**
+ * The server's one boundary from anything thrown to a Status: a StatusError as it is; anything else a 500 that
+ * carries nothing of what was thrown (no message, no stack), so internals never reach a client. Log the original.
+ */
+export const toStatusError = (e: unknown): StatusError => (e instanceof StatusError ? e : internal());
 
 const has = (e: unknown, reason: string) => e instanceof StatusError && e.reason === reason;
+export const isBadRequest = (e: unknown) => has(e, 'BadRequest');
+export const isUnauthorized = (e: unknown) => has(e, 'Unauthorized');
+export const isForbidden = (e: unknown) => has(e, 'Forbidden');
 export const isNotFound = (e: unknown) => has(e, 'NotFound');
+export const isMethodNotAllowed = (e: unknown) => has(e, 'MethodNotAllowed');
+export const isNotAcceptable = (e: unknown) => has(e, 'NotAcceptable');
 export const isAlreadyExists = (e: unknown) => has(e, 'AlreadyExists');
 export const isConflict = (e: unknown) => has(e, 'Conflict');
-export const isInvalid = (e: unknown) => has(e, 'Invalid');
 export const isGone = (e: unknown) => e instanceof StatusError && (e.reason === 'Expired' || e.reason === 'Gone' || e.code === 410);
+export const isRequestEntityTooLarge = (e: unknown) => has(e, 'RequestEntityTooLarge');
+export const isUnsupportedMediaType = (e: unknown) => has(e, 'UnsupportedMediaType');
+export const isInvalid = (e: unknown) => has(e, 'Invalid');
 export const isTooManyRequests = (e: unknown) => has(e, 'TooManyRequests');
+export const isInternalError = (e: unknown) => has(e, 'InternalError');
+export const isServiceUnavailable = (e: unknown) => has(e, 'ServiceUnavailable');
+export const isTimeout = (e: unknown) => has(e, 'Timeout');
 
 /** A validation error on one field, formatted like k8s.io/apimachinery/pkg/util/validation/field.Error. */
 export class FieldError {

@@ -1,6 +1,7 @@
 // The request/response shape the apiserver handles, independent of HTTP. The HTTP server adapts node's
 // IncomingMessage/ServerResponse to it; the in-process client transport calls the same handler directly, so both
 // paths cross the same serialization boundary (bytes in, bytes out) and behave identically.
+import { toStatusError } from './errors.js';
 
 export interface UserInfo { username: string; groups: string[] }
 
@@ -27,3 +28,12 @@ export interface ApiResponse {
 }
 
 export type ApiHandler = (req: ApiRequest) => Promise<ApiResponse>;
+
+/**
+ * The server side's one answer to an error: a StatusError as its Status, anything else as a 500 that carries none
+ * of its internals (toStatusError). The apiserver's handler and the in-process transport both answer through it.
+ */
+export function errorResponse(e: unknown): ApiResponse {
+  const err = toStatusError(e);
+  return { status: err.code, headers: { 'content-type': 'application/json' }, body: JSON.stringify(err.status) };
+}

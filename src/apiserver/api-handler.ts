@@ -1,10 +1,10 @@
 // The apiserver as one transport-independent function: ApiRequest in, ApiResponse out (src/api/transport.ts).
 // Routing, discovery, OpenAPI, health, and the error boundary live here; verbs live in handlers/.
-import type { ApiHandler, ApiRequest, ApiResponse } from '../api/transport.js';
-import { StatusError, internal, methodNotSupported } from '../api/errors.js';
+import { errorResponse, type ApiHandler, type ApiRequest, type ApiResponse } from '../api/transport.js';
+import { StatusError, methodNotSupported, notFoundError } from '../api/errors.js';
 import { parseResourcePath } from './request-info.js';
 import type { Registry } from './registry/registry.js';
-import { makeContext, jsonResponse, statusResponse, type HandlerContext } from './handlers/context.js';
+import { makeContext, jsonResponse, type HandlerContext } from './handlers/context.js';
 import { handleGet } from './handlers/get.js';
 import { handleList } from './handlers/list.js';
 import { handleWatch } from './handlers/watch.js';
@@ -39,7 +39,7 @@ export interface ApiHandlerOptions {
   watcherCapacity?: number;
 }
 
-const notFoundStatus = () => new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
+const notFoundStatus = () => notFoundError();
 
 export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
   const { registry, logger } = opts;
@@ -77,7 +77,7 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
         }
         if (sub === 'log') {
           const pod = await store.get(info.namespace, info.name!);
-          throw new StatusError(404, 'NotFound', `logs for pod "${pod.metadata.name}" are not available: no kubelet is running this pod on ${pod.spec?.nodeName ? `node "${pod.spec.nodeName}"` : 'any node (it is not scheduled)'}`, { name: info.name, kind: 'pods' });
+          throw notFoundError(`logs for pod "${pod.metadata.name}" are not available: no kubelet is running this pod on ${pod.spec?.nodeName ? `node "${pod.spec.nodeName}"` : 'any node (it is not scheduled)'}`, { name: info.name, kind: 'pods' });
         }
         throw notFoundStatus();
       }
@@ -194,9 +194,9 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
     try {
       return await route(req);
     } catch (err) {
-      if (err instanceof StatusError) return statusResponse(err);
-      logger.error('request failed', { method: req.method, path: req.path, error: (err as Error)?.message ?? String(err), stack: (err as Error)?.stack?.split('\n').slice(0, 4).join(' | ') });
-      return statusResponse(internal());
+      // Anything but a StatusError is a bug: logged here in full, answered as a bare 500.
+      if (!(err instanceof StatusError)) logger.error('request failed', { method: req.method, path: req.path, error: (err as Error)?.message ?? String(err), stack: (err as Error)?.stack?.split('\n').slice(0, 4).join(' | ') });
+      return errorResponse(err);
     }
   };
 }

@@ -1,6 +1,6 @@
 // The REST client every component uses (DESIGN.md §1: components see the cluster only through the API).
 // URLs and verbs are upstream's: /api/v1/... for the core group, /apis/<group>/<version>/... otherwise.
-import { StatusError, type Status } from '../api/errors.js';
+import { badRequest, internal, StatusError, type Status } from '../api/errors.js';
 import type { KubeObject } from '../api/object.js';
 import { apiVersionOf, type ResourceId } from '../api/resources.js';
 // Re-exported for code written against the client's old home of these types; new code imports from src/api.
@@ -21,7 +21,7 @@ export function resourcePath(res: ResourceId, namespace?: string, name?: string,
   if (res.namespaced && namespace) p += `/namespaces/${encodeURIComponent(namespace)}`;
   p += `/${res.resource}`;
   if (name !== undefined) {
-    if (!name) throw new StatusError(400, 'BadRequest', 'resource name may not be empty');
+    if (!name) throw badRequest('resource name may not be empty');
     p += `/${encodeURIComponent(name)}`;
   }
   if (subresource) p += `/${subresource}`;
@@ -109,7 +109,7 @@ export class Client {
     try {
       return JSON.parse(res.body.toString('utf8')) as T;
     } catch {
-      throw new StatusError(500, 'InternalError', `the server returned a body that is not JSON (${res.headers['content-type'] ?? 'no content type'})`);
+      throw internal(`the server returned a body that is not JSON (${res.headers['content-type'] ?? 'no content type'})`);
     }
   }
 
@@ -162,7 +162,7 @@ export class Client {
       if (signal?.aborted) return;
       let ev: WatchEvent<T>;
       try { ev = JSON.parse(line) as WatchEvent<T>; } catch {
-        throw new StatusError(500, 'InternalError', 'the server sent a watch event that is not JSON');
+        throw internal('the server sent a watch event that is not JSON');
       }
       if (ev.type === 'ERROR') throw StatusError.fromStatus(ev.object as unknown as Partial<Status>);
       if (ev.object && ev.type !== 'BOOKMARK') {
@@ -245,7 +245,7 @@ export class Client {
 
 function nameOf(obj: KubeObject): string {
   const n = obj.metadata?.name;
-  if (!n) throw new StatusError(400, 'BadRequest', 'resource name may not be empty');
+  if (!n) throw badRequest('resource name may not be empty');
   return n;
 }
 function setQ(q: URLSearchParams, k: string, v: string | number | boolean | undefined): void {

@@ -3,7 +3,7 @@
 // continue tokens, watches from a resourceVersion and 410 Expired after compact() behave as upstream does.
 // It does no validation, defaulting or admission: it is a test double for the wire protocol, not an apiserver.
 import { randomUUID } from 'node:crypto';
-import { alreadyExists, badRequest, conflict, gone, notFound, StatusError, unsupportedMediaType } from '../api/errors.js';
+import { alreadyExists, badRequest, conflict, gone, methodNotAllowed, notFound, StatusError, unsupportedMediaType } from '../api/errors.js';
 import { resources } from '../api/resources.js';
 import type { ApiHandler, ApiRequest, ApiResponse } from '../api/transport.js';
 
@@ -166,7 +166,7 @@ export class FakeApiHandler {
         if (q.get('dryRun') !== 'All') for (const o of list.items) this.remove(r.group, r.resource, o.metadata.namespace, o.metadata.name);
         return json(200, list);
       }
-      throw new StatusError(405, 'MethodNotAllowed', 'method not allowed');
+      throw methodNotAllowed('method not allowed');
     }
     const key = FakeApiHandler.key(gr, r.namespace, r.name);
     const cur = this.objects.get(key);
@@ -227,7 +227,7 @@ export class FakeApiHandler {
         return json(200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: r.name, kind: r.resource, uid: cur.metadata.uid } });
       }
     }
-    throw new StatusError(405, 'MethodNotAllowed', 'method not allowed');
+    throw methodNotAllowed('method not allowed');
   }
 
   private filterFor(q: URLSearchParams): (o: Obj) => boolean {

@@ -5,7 +5,7 @@
 // resourceVersion, so of two candidates racing for an expired lease only one update wins.
 //
 // Like client-go this does not fence: a leader that stalls longer than leaseDuration may overlap its successor.
-import { isNotFound, StatusError } from '../api/errors.js';
+import { isConflict, isNotFound } from '../api/errors.js';
 import type { Client } from './client.js';
 import { resources } from '../api/resources.js';
 import type { KubeObject } from '../api/object.js';
@@ -241,7 +241,7 @@ export class LeaderElector {
     try {
       await this.writeLease(record);
     } catch (e) {
-      const level = e instanceof StatusError && e.reason === 'Conflict' ? 'info' : 'error';
+      const level = isConflict(e) ? 'info' : 'error';
       this.log({ level, msg: 'failed to update lease', lease: this.describe(), error: errorText(e) });
       return false;
     }

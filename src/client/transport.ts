@@ -4,8 +4,8 @@
 // into the StatusError the server raised, so callers branch on `reason`.
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { StatusError, type Status } from '../api/errors.js';
-import type { ApiHandler, ApiRequest } from '../api/transport.js';
+import { genericServerResponse, serviceUnavailable, StatusError, type Status } from '../api/errors.js';
+import { errorResponse, type ApiHandler, type ApiRequest } from '../api/transport.js';
 
 export interface TransportRequest {
   method: string;
@@ -36,12 +36,6 @@ export interface Transport {
   close(): void;
 }
 
-const reasonForCode: Record<number, string> = {
-  400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 405: 'MethodNotAllowed',
-  406: 'NotAcceptable', 409: 'Conflict', 410: 'Expired', 413: 'RequestEntityTooLarge', 415: 'UnsupportedMediaType',
-  422: 'Invalid', 429: 'TooManyRequests', 500: 'InternalError', 503: 'ServiceUnavailable', 504: 'Timeout',
-};
-
 /** Rebuilds the server's StatusError from a non-2xx response; a body that is not a Status gets the code's reason. */
 export function errorFromResponse(status: number, body: Buffer): StatusError {
   const text = body.toString('utf8');
@@ -49,8 +43,7 @@ export function errorFromResponse(status: number, body: Buffer): StatusError {
     const parsed = JSON.parse(text) as Partial<Status>;
     if (parsed && parsed.kind === 'Status') return StatusError.fromStatus(parsed, status);
   } catch { /* not JSON */ }
-  return new StatusError(status, reasonForCode[status] ?? 'Unknown',
-    text.trim() || `the server responded with status ${status}`);
+  return genericServerResponse(status, text.trim() || `the server responded with status ${status}`);
 }
 
 /** A connection-level failure as a StatusError, so callers see one error type (upstream: ServiceUnavailable-like). */
@@ -58,7 +51,7 @@ function connectionError(e: unknown): StatusError | Error {
   if (e instanceof StatusError) return e;
   if (e instanceof Error && e.name === 'AbortError') return e;
   const msg = e instanceof Error ? e.message : String(e);
-  return new StatusError(503, 'ServiceUnavailable', `unable to reach the server: ${msg}`);
+  return serviceUnavailable(`unable to reach the server: ${msg}`);
 }
 
 async function readAll(chunks: AsyncIterable<Buffer | string>): Promise<Buffer> {
@@ -199,11 +192,8 @@ export function inProcessTransport(handler: ApiHandler, opts: InProcessTransport
     try {
       return await handler(apiReq);
     } catch (e) {
-      if (e instanceof StatusError) {
-        return { status: e.code, headers: { 'content-type': 'application/json' }, body: JSON.stringify(e.status) };
-      }
-      const err = new StatusError(500, 'InternalError', 'Internal error occurred: an internal error occurred');
-      return { status: 500, headers: { 'content-type': 'application/json' }, body: JSON.stringify(err.status) };
+      // What the HTTP server would send for a handler that throws: the server side's one error boundary.
+      return errorResponse(e);
     }
   }
   const toBuf = (b: Buffer | string | undefined) => (b === undefined ? Buffer.alloc(0) : Buffer.from(b));

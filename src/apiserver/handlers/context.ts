@@ -1,6 +1,5 @@
 // What every verb handler receives, and the response helpers they share.
 import type { ApiRequest, ApiResponse } from '../../api/transport.js';
-import type { StatusError } from '../../api/errors.js';
 import type { Registry } from '../registry/registry.js';
 import type { GenericStore, WriteContext } from '../registry/generic-store.js';
 import type { ResourceRequestInfo } from '../request-info.js';
@@ -59,10 +58,6 @@ export function includeObject(ctx: HandlerContext): IncludeObject {
 
 export function jsonResponse(status: number, body: unknown, extraHeaders: Record<string, string> = {}): ApiResponse {
   return { status, headers: { 'content-type': 'application/json', ...extraHeaders }, body: JSON.stringify(body) };
-}
-
-export function statusResponse(err: StatusError): ApiResponse {
-  return jsonResponse(err.status.code, err.status);
 }
 
 function warningHeaders(ctx: HandlerContext): Record<string, string> {

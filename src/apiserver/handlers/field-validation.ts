@@ -1,6 +1,6 @@
 // fieldValidation=Strict|Warn|Ignore, as upstream: unknown and duplicate fields are an error (400), a Warning
 // header, or dropped silently (a duplicate's last value wins). In every mode unknown fields are never stored.
-import { badRequest, StatusError } from '../../api/errors.js';
+import { badRequest, FieldError, invalid } from '../../api/errors.js';
 import { loadSchemaModel } from '../../api/schema/index.js';
 import { unknownFields, typeErrors } from '../../api/schema/field-validation.js';
 import type { SchemaModel, SchemaNode } from '../../api/schema/types.js';
@@ -38,10 +38,8 @@ export function rejectTypeErrors(obj: unknown, kind: Gvk, from: DecodedFrom, pat
   }
   // Upstream shows a JSON or merge patch's result as JSON, and a strategic merge patch as Go prints the patch map.
   const value = patch !== undefined ? goFormat(patch) : JSON.stringify(obj);
-  const detail = `Invalid value: ${JSON.stringify(value)}: ${first}`;
-  throw new StatusError(422, 'Invalid', ` "" is invalid: patch: ${detail}`, {
-    causes: [{ reason: 'FieldValueInvalid', message: detail, field: 'patch' }],
-  });
+  // Upstream: errors.NewInvalid(schema.GroupKind{}, "", field.ErrorList{field.Invalid(field.NewPath("patch"), ...)}).
+  throw invalid('', undefined, '', [FieldError.invalid('patch', value, first)]);
 }
 
 /** A decoded JSON value as Go's fmt %+v prints a map[string]interface{} (keys sorted). */

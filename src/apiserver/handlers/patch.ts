@@ -2,7 +2,7 @@
 // and server-side apply. The patch is applied to the current object inside guaranteedUpdate, so a concurrent
 // write just means a retry against the newer object.
 import type { ApiResponse } from '../../api/transport.js';
-import { badRequest, unsupportedMediaType, StatusError } from '../../api/errors.js';
+import { badRequest, unsupportedMediaType } from '../../api/errors.js';
 import { decodeBody } from '../negotiation.js';
 import { objectResponse, type HandlerContext } from './context.js';
 import { enforceFieldValidation } from './field-validation.js';
@@ -37,13 +37,14 @@ export async function handlePatch(ctx: HandlerContext): Promise<ApiResponse> {
       if (current) out.metadata = { ...out.metadata, resourceVersion: (patch as KubeObject).metadata?.resourceVersion };
       return out;
     }
-    if (!current) throw new StatusError(404, 'NotFound', `${def.group ? def.resource + '.' + def.group : def.resource} "${ctx.info.name}" not found`, { name: ctx.info.name, group: def.group || undefined, kind: def.resource });
+    // Only apply may create (allowCreate below): for every other patch the store answers 404 itself before calling.
+    const live = current!;
     const patchedRv = patchRv(patch);
     let out: KubeObject;
     switch (type) {
-      case 'json': out = applyJsonPatch(current, patch) as KubeObject; break;
-      case 'merge': out = applyMergePatch(current, patch) as KubeObject; break;
-      case 'strategic': out = applyStrategicMergePatch(current, patch, schema!, model) as KubeObject; break;
+      case 'json': out = applyJsonPatch(live, patch) as KubeObject; break;
+      case 'merge': out = applyMergePatch(live, patch) as KubeObject; break;
+      case 'strategic': out = applyStrategicMergePatch(live, patch, schema!, model) as KubeObject; break;
       default: throw unsupportedMediaType(ct ?? '');
     }
     if (!out || typeof out !== 'object' || Array.isArray(out)) throw badRequest('the patch produced something that is not an object');

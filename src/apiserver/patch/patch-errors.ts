@@ -1,6 +1,6 @@
 // The Status errors upstream's PATCH handler (k8s.io/apiserver/pkg/endpoints/handlers/patch.go) produces, so a
 // client sees the same code, reason and message whichever patch type failed.
-import { StatusError } from '../../api/errors.js';
+import { genericServerResponse, type StatusError } from '../../api/errors.js';
 
 /**
  * errors.NewGenericServerResponse(422, ...): reason Invalid, a fixed message, and the underlying error text as
@@ -8,7 +8,7 @@ import { StatusError } from '../../api/errors.js';
  * and for strategic merge patches that cannot be applied to the object's shape.
  */
 export function unprocessablePatch(detail: string): StatusError {
-  return new StatusError(422, 'Invalid', 'the server rejected our request due to an error in our request', {
+  return genericServerResponse(422, 'the server rejected our request due to an error in our request', {
     causes: [{ reason: 'UnexpectedServerResponse', message: detail }],
   });
 }
@@ -18,7 +18,7 @@ export function unprocessablePatch(detail: string): StatusError {
  * error text (e.g. a list item without its merge key). Kept as 500 so clients see what upstream shows.
  */
 export function patchServerError(message: string): StatusError {
-  return new StatusError(500, 'InternalError', message);
+  return genericServerResponse(500, message);
 }
 
 /** A plain-object JSON value (not an array, not null). */

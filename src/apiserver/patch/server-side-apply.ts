@@ -13,7 +13,7 @@
 // Simplified: no conversion between API versions of managers' sets, no update of kubectl's
 // last-applied-configuration annotation, no union (discriminator) normalization.
 import type { SchemaModel, SchemaNode } from '../../api/schema/types.js';
-import { badRequest, StatusError } from '../../api/errors.js';
+import { applyConflict, badRequest, type StatusError } from '../../api/errors.js';
 import { FieldSet, formatPath, type FieldPath } from './field-set.js';
 import { TypedWalker, TypedValueError } from './typed-value.js';
 import {
@@ -159,5 +159,5 @@ export function conflictError(conflicts: Conflict[]): StatusError {
     }
     message = `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`;
   }
-  return new StatusError(409, 'Conflict', message, { causes });
+  return applyConflict(message, causes);
 }

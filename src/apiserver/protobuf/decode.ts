@@ -6,7 +6,7 @@
 // runtime.Unknown {1: TypeMeta{1: apiVersion, 2: kind}, 2: raw (the object's own message), 3: contentEncoding,
 // 4: contentType}. The object message is decoded with the field tables in schema.ts.
 
-import { StatusError, badRequest } from '../../api/errors.js';
+import { badRequest, unsupportedMediaType } from '../../api/errors.js';
 import { ProtoReader, ProtobufWireError, WireType } from './wire.js';
 import { type FieldSpec, type MessageSpec, type ValueType, messageSpec, rootMessageFor } from './schema.js';
 
@@ -49,9 +49,8 @@ export function decodeKubernetesProtobuf(body: Buffer): DecodedKubernetesObject 
     if (!envelope.raw) throw badRequest('the protobuf request body carries no object');
     const root = rootMessageFor(envelope.apiVersion, envelope.kind);
     if (!root) {
-      throw new StatusError(415, 'UnsupportedMediaType',
-        `the server cannot decode ${KUBERNETES_PROTOBUF_MEDIA_TYPE} bodies for ${envelope.apiVersion}, Kind=${envelope.kind}; send application/json instead`,
-        { kind: envelope.kind });
+      throw unsupportedMediaType(envelope.kind,
+        `the server cannot decode ${KUBERNETES_PROTOBUF_MEDIA_TYPE} bodies for ${envelope.apiVersion}, Kind=${envelope.kind}; send application/json instead`);
     }
     const fields = decodeMessage(envelope.raw, messageSpec(root), 0);
     const object = { apiVersion: envelope.apiVersion, kind: envelope.kind, ...fields };

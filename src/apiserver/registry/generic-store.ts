@@ -3,7 +3,7 @@
 import type { Store, KeyValue } from '../../storage/backend.js';
 import { KeyExistsError, ConflictError, NotFoundError, CompactedError } from '../../storage/backend.js';
 import {
-  StatusError, notFound, alreadyExists, conflict, invalid, badRequest, gone, FieldError, type ResourceRef,
+  notFound, isNotFound, alreadyExists, conflict, invalid, badRequest, gone, timeout, FieldError, type ResourceRef,
 } from '../../api/errors.js';
 import { parseLabelSelector, parseFieldSelector, type FieldRequirement, type Selector } from '../../api/labels.js';
 import type { KubeObject } from '../../api/object.js';
@@ -167,7 +167,7 @@ export class GenericStore {
     } else if (q.resourceVersion && q.resourceVersion !== '0') {
       const want = parseResourceVersion(q.resourceVersion);
       const cur = await this.store.currentRevision();
-      if (want > cur) throw new StatusError(504, 'Timeout', `Too large resource version: ${want}, current: ${cur}`, { retryAfterSeconds: 1 });
+      if (want > cur) throw timeout(`Too large resource version: ${want}, current: ${cur}`, 1);
     }
     const limit = q.limit && q.limit > 0 ? q.limit : undefined;
     const items: KubeObject[] = [];
@@ -442,7 +442,7 @@ export class GenericStore {
     const out: KubeObject[] = [];
     for (const o of items) {
       try { out.push((await this.delete(o.metadata.namespace, o.metadata.name!, opts, wctx)).object); }
-      catch (e) { if (!(e instanceof StatusError && e.code === 404)) throw e; }
+      catch (e) { if (!isNotFound(e)) throw e; }
     }
     return out;
   }

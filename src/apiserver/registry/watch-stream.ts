@@ -2,7 +2,7 @@
 // that matches the selectors, bookmarks, and the ERROR events upstream sends when the stream cannot go on.
 import type { Store, KeyValue } from '../../storage/backend.js';
 import { CompactedError, FutureRevisionError } from '../../storage/backend.js';
-import { StatusError } from '../../api/errors.js';
+import { gone, internal, timeout, StatusError } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import { EventQueue } from './event-queue.js';
 import { parseResourceVersion } from './resource-version.js';
@@ -72,7 +72,7 @@ export function watchStream(o: WatchStreamOptions): EventQueue<WatchEvent> {
       },
       onError: (err) => {
         if (err instanceof CompactedError) queue.push({ type: 'ERROR', object: tooOld(from, err.compacted) });
-        else queue.push({ type: 'ERROR', object: { ...new StatusError(500, 'InternalError', 'watch ended: storage error').status } });
+        else queue.push({ type: 'ERROR', object: { ...internal('watch ended: storage error').status } });
         queue.end();
       },
     });
@@ -85,13 +85,13 @@ export function watchStream(o: WatchStreamOptions): EventQueue<WatchEvent> {
   };
   start().catch((err) => {
     if (err instanceof FutureRevisionError) {
-      queue.push({ type: 'ERROR', object: { ...new StatusError(504, 'Timeout', `Too large resource version: ${err.requested}, current: ${err.current}`).status } });
+      queue.push({ type: 'ERROR', object: { ...timeout(`Too large resource version: ${err.requested}, current: ${err.current}`).status } });
     } else if (err instanceof CompactedError) {
       queue.push({ type: 'ERROR', object: tooOld(Number(o.resourceVersion), err.compacted) });
     } else if (err instanceof StatusError) {
       queue.push({ type: 'ERROR', object: { ...err.status } });
     } else {
-      queue.push({ type: 'ERROR', object: { ...new StatusError(500, 'InternalError', 'watch failed').status } });
+      queue.push({ type: 'ERROR', object: { ...internal('watch failed').status } });
     }
     queue.end();
   });
@@ -99,5 +99,5 @@ export function watchStream(o: WatchStreamOptions): EventQueue<WatchEvent> {
 }
 
 function tooOld(requested: number, compacted: number) {
-  return { ...new StatusError(410, 'Expired', `too old resource version: ${requested} (${compacted + 1})`).status };
+  return { ...gone(`too old resource version: ${requested} (${compacted + 1})`).status };
 }

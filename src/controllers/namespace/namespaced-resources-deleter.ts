@@ -2,7 +2,7 @@
 // resource in it (deletecollection where served), count what remains, report that in status.conditions, and
 // only when nothing remains take the "kubernetes" finalizer off spec.finalizers through the finalize subresource
 // (the apiserver then removes the namespace).
-import { isConflict, isNotFound, StatusError } from '../../api/errors.js';
+import { isConflict, isMethodNotAllowed, isNotFound } from '../../api/errors.js';
 import type { Client } from '../../client/client.js';
 import type { ResourceId } from '../../api/resources.js';
 import type { KubeObject } from '../../api/object.js';
@@ -85,7 +85,7 @@ export class NamespacedResourcesDeleter {
         }
       }
     } catch (e) {
-      if (isNotFound(e) || (e instanceof StatusError && e.code === 405)) return; // not served here after all
+      if (isNotFound(e) || isMethodNotAllowed(e)) return; // not served here after all
       tally.errors.push(`${gr}: ${errorText(e)}`);
       return;
     }

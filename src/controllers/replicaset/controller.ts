@@ -6,7 +6,7 @@
 //
 // Expectations keep it from acting twice on a cache that has not yet seen its own writes: after asking for N
 // creations (or these deletions) it does not manage replicas again until the informer has delivered them.
-import { isNotFound } from '../../api/errors.js';
+import { isNotFound, isTimeout } from '../../api/errors.js';
 import { selectorFromSpec } from '../../api/labels.js';
 import type { Client } from '../../client/client.js';
 import { resources } from '../../api/resources.js';
@@ -268,7 +268,7 @@ export class ReplicaSetController {
     try {
       created = await this.client.create<Pod>(resources.pods, rs.metadata?.namespace, pod);
     } catch (e) {
-      if ((e as { reason?: string }).reason !== 'Timeout') {
+      if (!isTimeout(e)) {
         void this.recorder.event(rs, 'Warning', 'FailedCreate', `Error creating: ${errorText(e)}`);
       }
       throw e;
@@ -283,7 +283,8 @@ export class ReplicaSetController {
     } catch (e) {
       if (isNotFound(e)) throw e;
       void this.recorder.event(rs, 'Warning', 'FailedDelete', `Error deleting: ${errorText(e)}`);
-      throw new Error(`unable to delete pods: ${errorText(e)}`);
+      // Rethrown as is, so the sync's caller still sees the API's reason (the condition adds upstream's wording).
+      throw e;
     }
     void this.recorder.event(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${name}`);
   }
@@ -306,7 +307,8 @@ export class ReplicaSetController {
       const diff = filteredPods.length - specReplicas(rs);
       const cond: ReplicaSetCondition = {
         type: 'ReplicaFailure', status: 'True', lastTransitionTime: metaNow(this.clock),
-        reason: diff < 0 ? 'FailedCreate' : diff > 0 ? 'FailedDelete' : '', message: errorText(manageErr),
+        reason: diff < 0 ? 'FailedCreate' : diff > 0 ? 'FailedDelete' : '',
+        message: diff > 0 ? `unable to delete pods: ${errorText(manageErr)}` : errorText(manageErr),
       };
       status.conditions = [...(status.conditions ?? []), cond];
     } else if (manageErr === undefined && failure) {

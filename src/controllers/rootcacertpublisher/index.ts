@@ -3,7 +3,7 @@
 // kubernetes.io/description annotation. One deleted is made again, one edited is put back. Pods (and the projected
 // service account volume) read it to verify the API server. Namespaces being deleted are left alone.
 import type { ControllerOptions } from '../shared/options.js';
-import { isAlreadyExists, isNotFound, StatusError } from '../../api/errors.js';
+import { isAlreadyExists, isForbidden, isNotFound } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import { resources as builtin } from '../../api/resources.js';
 import { realClock } from '../../client/clock.js';
@@ -66,7 +66,7 @@ export async function startRootCACertPublisher(opts: RootCACertPublisherOptions)
         } catch (e) {
           // AlreadyExists: our cache lags; its add/update event brings the key back if it needs fixing.
           // NotFound / NamespaceTerminating (403): the namespace went away meanwhile; nothing to publish into.
-          if (isAlreadyExists(e) || isNotFound(e) || (e instanceof StatusError && e.code === 403)) return;
+          if (isAlreadyExists(e) || isNotFound(e) || isForbidden(e)) return;
           throw e;
         }
         return;

@@ -2,7 +2,7 @@
 import { recorderFor, type ControllerOptions } from '../shared/options.js';
 // active namespace has the service accounts in `serviceAccounts` (default: just "default"); one deleted is made
 // again. Namespaces being deleted are left alone.
-import { isAlreadyExists, isNotFound, StatusError } from '../../api/errors.js';
+import { isAlreadyExists, isForbidden, isNotFound } from '../../api/errors.js';
 import type { Client } from '../../client/client.js';
 import type { KubeObject } from '../../api/object.js';
 import { resources as builtin } from '../../api/resources.js';
@@ -49,7 +49,7 @@ export async function startServiceAccountController(opts: ServiceAccountControll
           log({ level: 'info', msg: 'created service account', controller: 'serviceaccount-controller', namespace, name });
         } catch (e) {
           // Already there (our cache lags), or the namespace is gone or terminating (Forbidden): nothing to do.
-          if (isAlreadyExists(e) || isNotFound(e) || (e instanceof StatusError && e.code === 403)) continue;
+          if (isAlreadyExists(e) || isNotFound(e) || isForbidden(e)) continue;
           throw e;
         }
       }

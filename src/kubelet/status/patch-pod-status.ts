@@ -2,7 +2,7 @@
 // JSON patch of pods/status guarded by a uid test, so a write for a pod deleted and recreated under the same name
 // meanwhile changes nothing; field by field, so status fields others own (nominatedNodeName, resize, ...) stay.
 import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
-import { isConflict, isInvalid, isNotFound, StatusError } from '../../api/errors.js';
+import { isConflict, isInvalid, isNotFound } from '../../api/errors.js';
 import type { Client } from '../../client/client.js';
 import { resources } from '../../api/resources.js';
 import type { WriteRunner } from '../lease/node-lease.js';
@@ -17,7 +17,7 @@ export async function patchPodStatus(client: Client, pod: Pod, status: PodStatus
     await run(() => client.patch(resources.pods, namespace, name!, 'json', ops, { subresource: 'status' }));
     return true;
   } catch (e) {
-    if (isNotFound(e) || (e instanceof StatusError && e.code === 422)) return false;
+    if (isNotFound(e) || isInvalid(e)) return false;
     throw e;
   }
 }
