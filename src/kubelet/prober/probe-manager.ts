@@ -8,7 +8,7 @@
 //   - a startup probe gates the others: liveness and readiness do not run until it has succeeded, and it stops
 //     once it has;
 //   - a liveness or startup failure puts the worker on hold until a new container instance appears, and
-//     takeRestart() hands the kubelet upstream's Killing message once;
+//     takeRestart() tells the kubelet once ("failed liveness probe", for upstream's Killing message);
 //   - each failed run records an Unhealthy Warning event: "Liveness probe failed: HTTP probe failed with
 //     statuscode: 500"; a warning result records ProbeWarning; a run that errored (no such named port, a
 //     runtime exec error) records "... probe errored and resulted in unknown state: ..." and counts for nothing;
@@ -228,7 +228,10 @@ export class ProbeManager implements ProbeHooks {
     return this.isStarted(entry, container.name);
   }
 
-  /** Upstream's Killing message for a container whose liveness or startup probe failed, once per instance. */
+  /**
+   * Why a container must restart, once per instance: "failed liveness probe" / "failed startup probe", the
+   * kubelet's Killing event reads `Container <name> <why>, will be restarted` as upstream's.
+   */
   takeRestart(pod: Pod, container: Container, containerId: string): string | undefined {
     const entry = this.pods.get(pod.metadata?.uid ?? '');
     if (!entry) return undefined;
@@ -236,7 +239,7 @@ export class ProbeManager implements ProbeHooks {
       const w = entry.workers.get(`${container.name}/${type}`);
       if (w && w.containerId === containerId && w.result === 'failure' && w.restartTaken !== containerId) {
         w.restartTaken = containerId;
-        return `Container ${container.name} failed ${type} probe, will be restarted`;
+        return `failed ${type} probe`;
       }
     }
     return undefined;

@@ -169,7 +169,7 @@ test('liveness: failureThreshold failures ask for one restart, the new instance 
   await clock.stepAsync(10_000);
   assert.equal(m.takeRestart(pod, c, 'c1'), undefined, 'two failures are below the threshold');
   await clock.stepAsync(10_000);
-  assert.equal(m.takeRestart(pod, c, 'c1'), 'Container app failed liveness probe, will be restarted');
+  assert.equal(m.takeRestart(pod, c, 'c1'), 'failed liveness probe');
   assert.equal(m.takeRestart(pod, c, 'c1'), undefined, 'only once');
   await clock.stepAsync(30_000);
   assert.equal(events.length, 3, 'on hold after the failure: no more probing of that instance');
