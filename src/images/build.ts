@@ -14,7 +14,7 @@ import { describeHostBase, ensureHostBaseImage, hostBaseFor } from './host-base.
 import { resolveUser, statInImage } from './image-fs.js';
 import { packLayer } from './layer.js';
 import { ANNOTATION_HOST_ROOT, MEDIA_TYPE_CONFIG, MEDIA_TYPE_LAYER_GZIP, MEDIA_TYPE_MANIFEST, hostArchitecture, type Descriptor, type OciImageConfig, type OciManifest } from './oci.js';
-import { familiarName, normalizeReference } from './reference.js';
+import { familiarName, InvalidReferenceError, normalizeReference } from './reference.js';
 import { runInImage } from './run-in-image.js';
 import { processWord, processWords, SubstitutionError } from './shell-words.js';
 import { imageNotPresentMessage, type ImageStore } from './store.js';
@@ -69,6 +69,8 @@ function setEnv(env: string[] | undefined, key: string, value: string): string[]
 }
 
 export async function buildImage(o: BuildOptions): Promise<BuildResult> {
+  if (o.tags.length === 0) throw new BuildError('name the image with -t NAME[:TAG]');
+  const names = o.tags.map((t) => { try { return normalizeReference(t); } catch (e) { throw new BuildError(`invalid tag "${t}": ${(e as InvalidReferenceError).why ?? (e as Error).message}`); } });
   const context = resolve(o.context);
   if (!existsSync(context) || !statSync(context).isDirectory()) throw new BuildError(`build context ${o.context} is not a folder`);
   const dockerfilePath = o.dockerfile ? resolve(o.dockerfile) : join(context, 'Dockerfile');
@@ -76,8 +78,6 @@ export async function buildImage(o: BuildOptions): Promise<BuildResult> {
     throw new BuildError(o.dockerfile ? `Dockerfile ${o.dockerfile} not found` : `no Dockerfile in ${o.context}; pass -f FILE`);
   }
   const shownFile = relative(process.cwd(), dockerfilePath) || dockerfilePath;
-  if (o.tags.length === 0) throw new BuildError('name the image with -t NAME[:TAG]');
-  const names = o.tags.map((t) => { try { return normalizeReference(t); } catch (e) { throw new BuildError(`invalid tag "${t}": ${(e as Error).message}`); } });
   const ignoreFile = join(context, '.dockerignore');
   const ignore = existsSync(ignoreFile) ? new DockerIgnore(readFileSync(ignoreFile, 'utf8')) : null;
   const df = parseDockerfile(readFileSync(dockerfilePath, 'utf8'));

@@ -24,7 +24,7 @@ const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[0-9a-fA-F]{32,}$/;
 const DOMAIN = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?))*(?::[0-9]+)?$|^\[[0-9a-fA-F:]+\](?::[0-9]+)?$/;
 
 export class InvalidReferenceError extends Error {
-  constructor(ref: string, why: string) {
+  constructor(ref: string, readonly why: string) {
     super(`invalid image reference "${ref}": ${why}`);
     this.name = 'InvalidReferenceError';
   }

@@ -1,0 +1,137 @@
+// Builds for real, as root: RUN mounts overlays in its own mount namespace. Each test has its own NANOKUBE_HOME.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { buildImage, BuildError } from './build.js';
+import { ImageStore } from './store.js';
+import { isRoot, runInStoredImage } from './testing.js';
+
+const repo = resolve(import.meta.dirname, '..', '..', '..');
+const flaskDir = join(repo, 'examples', 'flask');
+const needRoot = isRoot() ? false : 'skipped: RUN needs root (overlay mounts)';
+const havePythonFlask = existsSync('/usr/lib/python3/dist-packages/flask');
+
+function setup(t: { after(fn: () => void): void }) {
+  const dir = mkdtempSync(join(tmpdir(), 'nanokube-build-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const store = new ImageStore({ home: join(dir, 'home') });
+  const out = new PassThrough();
+  let log = '';
+  out.on('data', (c: Buffer) => { log += c.toString(); });
+  return { dir, store, out, log: () => log };
+}
+
+async function build(s: ReturnType<typeof setup>, dockerfile: string, files: Record<string, string> = {}, extra: { buildArgs?: Record<string, string> } = {}) {
+  const ctx = join(s.dir, 'ctx');
+  rmSync(ctx, { recursive: true, force: true });
+  mkdirSync(ctx, { recursive: true });
+  writeFileSync(join(ctx, 'Dockerfile'), dockerfile);
+  for (const [k, v] of Object.entries(files)) { mkdirSync(join(ctx, k, '..'), { recursive: true }); writeFileSync(join(ctx, k), v); }
+  return buildImage({ store: s.store, context: ctx, tags: ['test/app:1'], out: s.out, ...extra });
+}
+
+test('examples/flask builds offline from its Dockerfile; app.py is in the top layer and flask imports inside the image', { skip: needRoot || (havePythonFlask ? false : 'skipped: python3-flask not found') }, async (t) => {
+  const s = setup(t);
+  const r = await buildImage({ store: s.store, context: flaskDir, tags: ['your-dockerhub-username/flask-app:latest'], out: s.out });
+  assert.match(s.log(), /Step 1\/7 : FROM python:3\.\d+-slim\n ---> python:3\.\d+-slim → host root filesystem \(Python 3\.\d+\)/);
+  assert.match(s.log(), /Step 4\/7 : RUN pip install -r requirements.txt/);
+  assert.match(s.log(), /Successfully tagged your-dockerhub-username\/flask-app:latest/);
+  const img = await s.store.resolve('your-dockerhub-username/flask-app:latest');
+  assert.ok(img);
+  assert.equal(img.id, r.id);
+  assert.deepEqual(img.repoTags, ['docker.io/your-dockerhub-username/flask-app:latest']);
+  assert.equal(img.layers[0], '/', 'the python base stands on the host root filesystem');
+  const top = img.layers[img.layers.length - 1]!;
+  assert.ok(existsSync(join(top, 'app', 'app.py')), 'COPY . . put app.py in the top layer');
+  assert.ok(!existsSync(join(top, 'app', 'Dockerfile')), '.dockerignore kept the Dockerfile out');
+  assert.deepEqual(img.config.cmd, ['python', 'app.py']);
+  assert.equal(img.config.workingDir, '/app');
+  assert.deepEqual(img.config.exposedPorts, ['5000/tcp']);
+  const run = await runInStoredImage(s.store, 'your-dockerhub-username/flask-app', ['python', '-c', 'import flask, os; print("flask ok", os.getcwd(), sorted(os.listdir(".")))']);
+  assert.equal(run.code, 0, run.output);
+  assert.match(run.output, /flask ok \/app \['app.py', 'requirements.txt'\]/);
+});
+
+test('RUN writes into the image, not the host; deletions become whiteouts in the layer', { skip: needRoot }, async (t) => {
+  const s = setup(t);
+  const marker = `/tmp/nanokube-build-test-${process.pid}`;
+  await build(s, `FROM debian:12\nRUN echo built > ${marker} && mkdir -p /opt/x && echo gone > /opt/x/f\nRUN rm /opt/x/f\n`);
+  assert.ok(!existsSync(marker), 'the host /tmp is untouched');
+  const img = (await s.store.resolve('test/app:1'))!;
+  const [, runLayer, rmLayer] = img.layers;
+  assert.ok(existsSync(join(runLayer!, marker)));
+  const r = await runInStoredImage(s.store, 'test/app:1', ['sh', '-c', `cat ${marker}; test -e /opt/x/f && echo still-there || echo removed`]);
+  assert.equal(r.output, 'built\nremoved\n');
+  assert.ok(readdirSync(join(rmLayer!, 'opt', 'x')).includes('f'), 'the rm step holds a whiteout for f');
+});
+
+test('ENV, ARG with --build-arg, USER, LABEL, ENTRYPOINT and shell-form CMD end up in the image config', { skip: needRoot }, async (t) => {
+  const s = setup(t);
+  await build(s, [
+    'ARG BASE=busybox', 'FROM ${BASE}', 'ARG GREETING=hello', 'ENV MSG="${GREETING} world" LEVEL=info',
+    'LABEL org.example.team=web', 'WORKDIR app', 'WORKDIR sub', 'RUN echo "$MSG" > msg.txt', 'USER nobody', 'EXPOSE 8080/udp 9000',
+    'ENTRYPOINT ["/bin/sh", "-c"]', 'CMD echo $MSG',
+  ].join('\n'), {}, { buildArgs: { GREETING: 'hi' } });
+  const img = (await s.store.resolve('test/app:1'))!;
+  assert.ok(img.config.env!.includes('MSG=hi world'));
+  assert.ok(img.config.env!.includes('LEVEL=info'));
+  assert.equal(img.config.workingDir, '/app/sub');
+  assert.equal(img.config.user, 'nobody');
+  assert.deepEqual(img.config.labels, { 'org.example.team': 'web' });
+  assert.deepEqual(img.config.entrypoint, ['/bin/sh', '-c']);
+  assert.deepEqual(img.config.cmd, ['/bin/sh', '-c', 'echo $MSG']);
+  assert.deepEqual(img.config.exposedPorts!.sort(), ['8080/udp', '9000/tcp']);
+  const run = await runInStoredImage(s.store, 'test/app:1', ['cat', '/app/sub/msg.txt']);
+  assert.equal(run.output, 'hi world\n');
+});
+
+test('COPY and ADD follow docker: directory contents, trailing-slash destinations, wildcards, --chown, local tar unpacked', { skip: needRoot }, async (t) => {
+  const s = setup(t);
+  const ctx = join(s.dir, 'ctx');
+  const { create } = await import('tar');
+  mkdirSync(join(s.dir, 'tarsrc', 'pkg'), { recursive: true });
+  writeFileSync(join(s.dir, 'tarsrc', 'pkg', 'inside.txt'), 'from the tar\n');
+  await build(s, 'FROM scratch\n', {}); // creates ctx
+  await create({ file: join(ctx, 'bundle.tar.gz'), gzip: true, cwd: join(s.dir, 'tarsrc') }, ['pkg']);
+  writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nCOPY src /dst\nCOPY *.md /docs/\nCOPY --chown=65534:65534 one.txt /owned\nADD bundle.tar.gz /opt/\n');
+  mkdirSync(join(ctx, 'src', 'deep'), { recursive: true });
+  writeFileSync(join(ctx, 'src', 'deep', 'a.txt'), 'a\n');
+  writeFileSync(join(ctx, 'x.md'), 'x\n');
+  writeFileSync(join(ctx, 'y.md'), 'y\n');
+  writeFileSync(join(ctx, 'one.txt'), '1\n');
+  await buildImage({ store: s.store, context: ctx, tags: ['test/copy'], out: s.out });
+  const r = await runInStoredImage(s.store, 'test/copy', ['sh', '-c', 'cat /dst/deep/a.txt /docs/x.md /docs/y.md /opt/pkg/inside.txt; stat -c %u:%g /owned']);
+  assert.equal(r.output, 'a\nx\ny\nfrom the tar\n65534:65534\n', r.output);
+});
+
+test('a bad Dockerfile line is an error naming the file and line', async (t) => {
+  const s = setup(t);
+  await assert.rejects(build(s, 'FROM busybox\nFOO bar\n'), (e: Error) => e instanceof BuildError && /Dockerfile:2: unknown instruction: FOO/.test(e.message));
+  await assert.rejects(build(s, 'FROM busybox\nCOPY missing.txt /x\n'), /Dockerfile:2: COPY failed: file not found in build context or excluded by \.dockerignore: missing\.txt/);
+  await assert.rejects(build(s, 'FROM nosuch/image:1\n'), /Dockerfile:1: FROM nosuch\/image:1: image "nosuch\/image:1" is not in nanokube's image store; build it with/);
+  await assert.rejects(build(s, 'FROM busybox\nHEALTHCHECK CMD true\n'), /Dockerfile:2: HEALTHCHECK is not supported/);
+  await assert.rejects(build(s, 'FROM busybox AS a\nFROM a\n'), /Dockerfile:2: multi-stage builds/);
+  await assert.rejects(buildImage({ store: s.store, context: join(s.dir), tags: ['x'], out: s.out }), /no Dockerfile in .*; pass -f FILE/);
+});
+
+test('a failing RUN stops the build with its exit code and line, and leaves no image', { skip: needRoot }, async (t) => {
+  const s = setup(t);
+  await assert.rejects(build(s, 'FROM busybox\nRUN echo about to fail\nRUN exit 3\n'), /Dockerfile:3: RUN failed: the command '\/bin\/sh -c exit 3' returned a non-zero code: 3/);
+  assert.match(s.log(), /about to fail/);
+  assert.equal(await s.store.resolve('test/app:1'), null);
+});
+
+test('FROM an image already in the store builds on its layers', { skip: needRoot }, async (t) => {
+  const s = setup(t);
+  await build(s, 'FROM busybox\nRUN echo base > /base.txt\n');
+  const ctx = join(s.dir, 'ctx2');
+  mkdirSync(ctx);
+  writeFileSync(join(ctx, 'Dockerfile'), 'FROM test/app:1\nRUN cat /base.txt > /derived.txt\n');
+  await buildImage({ store: s.store, context: ctx, tags: ['test/derived'], out: s.out });
+  assert.match(s.log(), /FROM test\/app:1\n ---> test\/app:1 \(from the store/);
+  const r = await runInStoredImage(s.store, 'test/derived', ['cat', '/derived.txt']);
+  assert.equal(r.output, 'base\n');
+});
