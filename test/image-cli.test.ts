@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { haveBusybox, isRoot, writeBusyboxArchive } from '../src/images/testing.js';
+import { haveBusybox, isRoot, writeBusyboxArchive } from '../src/images/index.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const bin = join(root, 'bin', 'nanokube.js');

@@ -10,3 +10,4 @@ export { loadImageArchive, LoadError, type LoadResult } from './load.js';
 export { runInImage, RunNeedsRootError, type RunInImageOptions } from './run-in-image.js';
 export { ANNOTATION_HOST_ROOT } from './oci.js';
 export { overlayOptions, lowerdirsFor, mountHostRootView, unmountHostRootView } from './overlay.js';
+export { writeBusyboxArchive, runInStoredImage, haveBusybox, isRoot } from './testing.js';
