@@ -1,6 +1,7 @@
-// The nanokube server process: wires the control plane together (today: datastore + API server; later issues add
-// the scheduler, controllers, kubelet, proxy and DNS here). `nanokube start` runs it detached with stdout/stderr in
-// $NANOKUBE_HOME/server.log; `nanokube start --foreground` runs it in the CLI's own process.
+// The nanokube server process: wires the control plane together, the datastore and API server here and, beside
+// them (components.ts), the scheduler, the controller manager and the simulated kubelets. `nanokube start` runs it
+// detached with stdout/stderr in $NANOKUBE_HOME/server.log; `nanokube start --foreground` runs it in the CLI's own
+// process.
 //
 // Startup time is a headline figure (target ≤ 1 s from `nanokube start` to a healthy /readyz), so this file imports
 // the heavy modules (storage, apiserver) lazily and in parallel, and reads certificates from disk without the X.509
