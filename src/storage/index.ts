@@ -6,7 +6,7 @@ import { EtcdStore } from './etcd/etcd-store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 
 export * from './backend.js';
-export { defaultCompactionIntervalMs, defaultRetainRevisions } from './periodic-compaction.js';
+export { defaultCompactionIntervalMs, defaultRetainMs } from './periodic-compaction.js';
 
 export interface OpenStoreOptions {
   /** Where the embedded SQLite database lives (`${dataDir}/state.db`); created if missing. */
@@ -16,7 +16,7 @@ export interface OpenStoreOptions {
    * is etcd and dataDir is not used for state. Unreachable → rejects within ~5 s naming the endpoints.
    */
   datastoreEndpoint?: string;
-  /** Periodic compaction interval (default 60 s; 0 disables). Keeps the newest 1000 revisions. */
+  /** Periodic compaction interval (default 60 s; 0 disables). Keeps at least 5 minutes of history. */
   compactionIntervalMs?: number;
 }
 

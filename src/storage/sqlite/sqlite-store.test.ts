@@ -49,7 +49,9 @@ test('sqlite: churning the same keys with periodic compaction keeps the files bo
   const dir = tempDir();
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const file = path.join(dir, 'state.db');
-  const store = SqliteStore.open({ path: file, intervalMs: 0, retainRevisions: 100 });
+  // Five minutes pass between compactions: each forgets what was written before the previous one.
+  let clock = 0;
+  const store = SqliteStore.open({ path: file, intervalMs: 0, now: () => clock });
   t.after(() => store.close());
   const value = Buffer.alloc(1024, 'x'); // 20k writes of 1 KiB = 20 MiB written in total
   const revs = new Map<string, number>();
@@ -57,13 +59,14 @@ test('sqlite: churning the same keys with periodic compaction keeps the files bo
   for (let n = 0; n < 20_000; n++) {
     const key = `/registry/leases/ns/l${n % 10}`;
     revs.set(key, (await store.update(key, value, revs.get(key)!)).modRevision);
-    if (n % 2000 === 1999) await store.runCompaction();
+    if (n % 2000 === 1999) { await store.runCompaction(); clock += 5 * 60_000; }
   }
+  await store.runCompaction(); clock += 5 * 60_000;
   await store.runCompaction();
   const size = (f: string) => (fs.existsSync(f) ? fs.statSync(f).size : 0);
   const total = size(file) + size(`${file}-wal`);
   if (process.env.NANOKUBE_DEBUG_STORAGE) console.log({ db: size(file), wal: size(`${file}-wal`) });
-  // Live data plus the 100 retained revisions is ~110 KiB; without compaction the log would be > 20 MiB,
+  // Live data is ~10 KiB; without compaction the log would be > 20 MiB,
   // and without giving freed pages back (incremental_vacuum) the file would keep its ~2 MiB high-water mark.
   assert.ok(total < 1024 * 1024, `database files are ${total} bytes after churn + compaction`);
   assert.equal(await store.count('/registry/leases/'), 10);
