@@ -211,7 +211,7 @@ export class ProbeManager implements ProbeHooks {
   /** Readiness as the pod's containerStatuses[].ready shows it (upstream's UpdatePodStatus). */
   ready(pod: Pod, container: Container): boolean {
     const entry = this.pods.get(pod.metadata?.uid ?? '');
-    if (!entry) return !container.readinessProbe;
+    if (!entry) return !container.readinessProbe && !container.startupProbe;
     const r = entry.running.get(container.name);
     if (!r || !this.isStarted(entry, container.name)) return false;
     const w = entry.workers.get(`${container.name}/readiness`);
