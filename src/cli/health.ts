@@ -47,3 +47,39 @@ export async function waitReady(target: HealthTarget, opts: WaitReadyOptions): P
     await new Promise((r) => setTimeout(r, interval));
   }
 }
+
+/** GET <url><path> as JSON; undefined when unreachable or not 200. */
+function getJson(target: HealthTarget, path: string, timeoutMs = 2000): Promise<unknown> {
+  return new Promise((resolve) => {
+    const u = new URL(path, target.url);
+    const req = request({
+      host: u.hostname.replace(/^\[|\]$/g, ''), port: u.port, path: u.pathname, method: 'GET', headers: { accept: 'application/json' },
+      ca: target.ca, cert: target.cert, key: target.key, agent: false, timeout: timeoutMs,
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        if (res.statusCode !== 200) { resolve(undefined); return; }
+        try { resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))); } catch { resolve(undefined); }
+      });
+      res.on('error', () => resolve(undefined));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', () => resolve(undefined));
+    req.end();
+  });
+}
+
+/** Polls the Node until its Ready condition is True. Resolves 'ready', the abort reason, or 'timeout'. */
+export async function waitNodeReady(target: HealthTarget, node: string, opts: WaitReadyOptions): Promise<'ready' | 'timeout' | { aborted: string }> {
+  const deadline = Date.now() + opts.timeoutMs;
+  const interval = opts.intervalMs ?? 20;
+  for (;;) {
+    const n = await getJson(target, `/api/v1/nodes/${encodeURIComponent(node)}`) as { status?: { conditions?: { type: string; status: string }[] } } | undefined;
+    if (n?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) return 'ready';
+    const why = opts.abort?.();
+    if (why !== undefined) return { aborted: why };
+    if (Date.now() >= deadline) return 'timeout';
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}

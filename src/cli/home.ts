@@ -21,6 +21,8 @@ export interface ClusterConfig {
   /** External datastore URL (e.g. http://127.0.0.1:2379 for etcd); absent = embedded SQLite under data/. */
   datastoreEndpoint?: string;
   simulatedNodes?: number;
+  /** The cluster CIDR Nodes' podCIDRs (/24 each) come from; absent = 10.244.0.0/16. */
+  clusterCIDR?: string;
 }
 
 export interface HomePaths {
@@ -62,6 +64,7 @@ export function loadConfig(paths: HomePaths): ClusterConfig | undefined {
     listenAddress: typeof c.listenAddress === 'string' ? c.listenAddress : d.listenAddress,
     ...(typeof c.datastoreEndpoint === 'string' && c.datastoreEndpoint ? { datastoreEndpoint: c.datastoreEndpoint } : {}),
     ...(typeof c.simulatedNodes === 'number' ? { simulatedNodes: c.simulatedNodes } : {}),
+    ...(typeof c.clusterCIDR === 'string' && c.clusterCIDR ? { clusterCIDR: c.clusterCIDR } : {}),
   };
 }
 

@@ -18,6 +18,14 @@ function count(value: string): number {
   return n;
 }
 
+function clusterCidr(value: string): string {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value.trim());
+  if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) < 8 || Number(m[5]) > 24) {
+    throw new InvalidArgumentError('must be an IPv4 CIDR from /8 to /24, e.g. 10.244.0.0/16');
+  }
+  return value.trim();
+}
+
 function fail(err: unknown): never {
   if (process.env.NANOKUBE_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
   const command = err instanceof CliError && err.command ? ` ${err.command}` : '';
@@ -37,9 +45,10 @@ export function buildProgram(): Command {
     .option('--listen-address <ip>', 'address the API server binds (default 127.0.0.1; remembered)')
     .option('--datastore-endpoint <url>', 'use an external etcd (e.g. http://127.0.0.1:2379) instead of the embedded SQLite (remembered)')
     .option('--simulated-nodes <n>', 'number of simulated nodes to add (remembered)', count)
-    .action(async (o: { foreground?: boolean; apiPort?: number; listenAddress?: string; datastoreEndpoint?: string; simulatedNodes?: number }) => {
+    .option('--cluster-cidr <cidr>', 'IPv4 range the nodes\' pod CIDRs (/24 each) come from (default 10.244.0.0/16; remembered)', clusterCidr)
+    .action(async (o: { foreground?: boolean; apiPort?: number; listenAddress?: string; datastoreEndpoint?: string; simulatedNodes?: number; clusterCidr?: string }) => {
       const { start } = await import('./commands/start.js');
-      await start(o);
+      await start({ ...o, ...(o.clusterCidr ? { clusterCIDR: o.clusterCidr } : {}) });
     });
 
   program.command('stop')
@@ -100,7 +109,9 @@ export function buildProgram(): Command {
     .option('--listen-address <ip>', 'address the API server binds')
     .option('--datastore-endpoint <url>', 'external etcd URL')
     .addOption(new Option('--simulated-nodes <n>', 'simulated nodes').argParser(count))
-    .action(async (o: { apiPort?: number; listenAddress?: string; datastoreEndpoint?: string; simulatedNodes?: number }) => {
+    .option('--cluster-cidr <cidr>', 'cluster CIDR for node pod CIDRs', clusterCidr)
+    .option('--no-node', 'run no real node (control plane and simulated nodes only)')
+    .action(async (o: { apiPort?: number; listenAddress?: string; datastoreEndpoint?: string; simulatedNodes?: number; clusterCidr?: string; node?: boolean }) => {
       const [{ homePaths, loadConfig, resolveHome, defaultConfig }, { runServer, stdoutLog }] = await Promise.all([
         import('./home.js'), import('../cmd/server.js'),
       ]);
@@ -108,6 +119,7 @@ export function buildProgram(): Command {
       const c = loadConfig(paths) ?? defaultConfig();
       const datastoreEndpoint = o.datastoreEndpoint ?? c.datastoreEndpoint;
       const simulatedNodes = o.simulatedNodes ?? c.simulatedNodes;
+      const clusterCIDR = o.clusterCidr ?? c.clusterCIDR;
       // In the server, failures go to server.log as structured lines (start reads them back), not via fail().
       process.off('uncaughtException', fail);
       process.off('unhandledRejection', fail);
@@ -116,6 +128,7 @@ export function buildProgram(): Command {
       await runServer({
         home: paths.home, port: o.apiPort ?? c.apiPort, listenAddress: o.listenAddress ?? c.listenAddress,
         ...(datastoreEndpoint ? { datastoreEndpoint } : {}), ...(simulatedNodes !== undefined ? { simulatedNodes } : {}),
+        ...(clusterCIDR ? { clusterCIDR } : {}), node: o.node !== false,
       }).catch(() => {
         // Already logged as one structured line by runServer; the exit code tells the supervisor.
         process.exit(1);

@@ -5,7 +5,8 @@ import { hostname } from 'node:os';
 import { setMaxListeners } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { ApiHandler } from '../api/transport.js';
-import type { SimulatedNodes } from '../kubelet/index.js';
+import type { RunningNode, SimulatedNodes } from '../kubelet/index.js';
+import type { KeyPairPem } from '../pki/index.js';
 import type { LogFn } from '../client/log.js';
 import { errorText } from '../client/log.js';
 
@@ -18,8 +19,23 @@ export interface ComponentOptions {
   nodeMonitorGracePeriodSeconds?: number;
   /** The cluster CA bundle (PEM, <home>/pki/ca.crt) published in every namespace as ConfigMap kube-root-ca.crt. */
   clusterCA?: string;
+  /** The real node `nanokube` (kubelet + sandbox runtime); absent = no real node (tests, benches). */
+  node?: RealNodeOptions;
+  /** The cluster CIDR node podCIDRs come from (node IPAM); default 10.244.0.0/16. */
+  clusterCIDR?: string;
   /** Pod GC quarantine for missing nodes in seconds (default 40; tests shorten it). */
   podGCQuarantineSeconds?: number;
+}
+
+export interface RealNodeOptions {
+  /** NANOKUBE_HOME: images, runtime state, pod logs and volumes live under it. */
+  home: string;
+  /** The cluster CA key pair: the kubelet's serving certificate is issued by it. */
+  ca: KeyPairPem;
+  /** The kubelet server's port (default 10250, a free one when taken; 0 = any free one). */
+  kubeletPort?: number;
+  /** Force the runtime's mode (tests); default runc when possible. */
+  runtimeMode?: 'runc' | 'process';
 }
 
 export interface RunningComponents {
@@ -27,6 +43,8 @@ export interface RunningComponents {
   addSimulatedNodes(n: number): Promise<string[]>;
   /** The simulated kubelets (started on first use): add, fail, recover, remove nodes. */
   simulatedNodes(): Promise<SimulatedNodes>;
+  /** The real node, once started (undefined without one, or when it failed to start). */
+  node(): Promise<RunningNode | undefined>;
   stop(): Promise<void>;
 }
 
@@ -47,7 +65,7 @@ export async function startComponents(opts: ComponentOptions): Promise<RunningCo
   const running: Promise<unknown>[] = [];
 
   running.push(runControllerManager({ client: clientFor('system:kube-controller-manager'), informers, identity, signal: ac.signal, log: log('controller-manager'),
-    nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds, clusterCA: opts.clusterCA, podGCQuarantineSeconds: opts.podGCQuarantineSeconds })
+    nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds, clusterCA: opts.clusterCA, podGCQuarantineSeconds: opts.podGCQuarantineSeconds, clusterCIDR: opts.clusterCIDR })
     .catch((e) => opts.log({ level: 'error', msg: 'controller manager failed', error: errorText(e) })));
 
   const schedClient = clientFor('system:kube-scheduler');
@@ -75,10 +93,22 @@ export async function startComponents(opts: ComponentOptions): Promise<RunningCo
       .catch((e) => opts.log({ level: 'error', msg: 'simulated nodes failed', error: errorText(e) })));
   }
 
+  // The real node: its own client as system:node:nanokube, its own informers (pods bound to it only).
+  const nodeAc = new AbortController();
+  const node: Promise<RunningNode | undefined> = opts.node ? (async () => {
+    const { startNode } = await import('../kubelet/index.js');
+    return startNode({ client: clientFor('system:node:nanokube'), home: opts.node!.home, ca: opts.node!.ca, signal: nodeAc.signal, log: log('kubelet'),
+      ...(opts.node!.kubeletPort !== undefined ? { kubeletPort: opts.node!.kubeletPort } : {}), ...(opts.node!.runtimeMode ? { runtimeMode: opts.node!.runtimeMode } : {}) });
+  })().catch((e) => { opts.log({ level: 'error', msg: 'node failed to start', error: errorText(e) }); return undefined; }) : Promise.resolve(undefined);
+
   return {
+    node: () => node,
     addSimulatedNodes: async (n) => (await simulated()).add(n),
     simulatedNodes: simulated,
     async stop() {
+      // Pods stop first, while the API is still there for their last events.
+      await (await node)?.stop();
+      nodeAc.abort();
       ac.abort();
       await (await sim?.catch(() => undefined))?.stop();
       await Promise.allSettled(running);

@@ -29,6 +29,14 @@ export interface ServerOptions {
   simulatedNodes?: number;
   /** Run the scheduler, controllers and simulated nodes beside the API server (default true). */
   components?: boolean;
+  /** Run the real node `nanokube` (kubelet + sandbox runtime) in this process (default false; `nanokube start` sets it). */
+  node?: boolean;
+  /** The kubelet server's port for the real node (default 10250, or any free one when taken; 0 = any free one). */
+  kubeletPort?: number;
+  /** Force the real node's runtime mode (tests). */
+  runtimeMode?: 'runc' | 'process';
+  /** The cluster CIDR Nodes' podCIDRs come from (default 10.244.0.0/16). */
+  clusterCIDR?: string;
   /** Node lifecycle grace period in seconds (tests shorten it; default 40). */
   nodeMonitorGracePeriodSeconds?: number;
   /** Pod GC quarantine for missing nodes in seconds (tests shorten it; default 40). */
@@ -48,6 +56,8 @@ export interface RunningControlPlane {
   addSimulatedNodes(n: number): Promise<string[]>;
   /** The simulated kubelets: add, fail, recover, remove nodes (tests use fail() to make a node go silent). */
   simulatedNodes(): Promise<import('../kubelet/index.js').SimulatedNodes>;
+  /** The real node once started (undefined without one or when it failed). */
+  node(): Promise<import('../kubelet/index.js').RunningNode | undefined>;
   /** Stops every component, then closes the datastore. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -89,7 +99,8 @@ export async function startControlPlane(opts: ServerOptions): Promise<RunningCon
   // The other components start after the API is healthy and do not hold up `nanokube start`.
   const components = opts.components === false ? undefined : (await import('./components.js')).startComponents({
     handler: api.handler, log, simulatedNodes: opts.simulatedNodes, nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds,
-    clusterCA: pki.caCert, podGCQuarantineSeconds: opts.podGCQuarantineSeconds,
+    clusterCA: pki.caCert, podGCQuarantineSeconds: opts.podGCQuarantineSeconds, clusterCIDR: opts.clusterCIDR,
+    ...(opts.node ? { node: { home: opts.home, ca: pki.ca, kubeletPort: opts.kubeletPort, runtimeMode: opts.runtimeMode } } : {}),
   });
   components?.catch((e) => log({ level: 'error', msg: 'components failed to start', error: String(e) }));
 
@@ -104,6 +115,7 @@ export async function startControlPlane(opts: ServerOptions): Promise<RunningCon
       if (!components) throw new Error('components are disabled');
       return (await components).simulatedNodes();
     },
+    node: async () => (await components?.catch(() => undefined))?.node(),
     close() {
       closing ??= (async () => {
         try { await (await components?.catch(() => undefined))?.stop(); await api.close(); } finally { await store.close(); }

@@ -13,3 +13,4 @@ export { VolumeManager, volumeHooks, apiTokenSource, type VolumeManagerOptions, 
 export { ProbeManager, LifecycleHandlerRunner, type ProbeManagerOptions } from './prober/index.js';
 /** Container env as upstream's kubelet makes it (also used by tests against a real API server). */
 export { apiObjectSource, makeEnvironmentVariables, listServicesForPod, ContainerConfigError, type ObjectSource } from './envvars/index.js';
+export { startNode, type NodeOptions, type RunningNode } from './node.js';

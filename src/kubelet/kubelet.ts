@@ -66,6 +66,8 @@ export interface Kubelet {
    * start recreates the pods, as a rebooted node's are.
    */
   stop(opts?: { graceSeconds?: number }): Promise<void>;
+  /** The pods bound to this node, as the API last showed them (the kubelet server's /pods). */
+  pods(): Pod[];
 }
 
 const podUidIndex = 'kubelet/uid';
@@ -228,7 +230,9 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   let workersStarted = false;
   pods.addEventHandler({
     onAdd: (p) => { if (workersStarted) workers.update(p.metadata!.uid!); },
-    onUpdate: (_o, p) => { if (workersStarted) workers.update(p.metadata!.uid!); },
+    // Status is the kubelet's own output: an update that changed only status (or bookkeeping) needs no sync, as
+    // upstream's pod config ignores it.
+    onUpdate: (o, p) => { if (workersStarted && specChanged(o, p)) workers.update(p.metadata!.uid!); },
     onDelete: (o) => { const p = deletedObject(o); if (workersStarted && p.metadata?.uid) workers.update(p.metadata.uid); },
   });
   nodes.addEventHandler({
@@ -283,7 +287,12 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     return stopping;
   }
 
-  return { nodeName, ready, stop };
+  return { nodeName, ready, stop, pods: () => pods.list() as Pod[] };
+}
+
+function specChanged(a: KubeObject, b: KubeObject): boolean {
+  const strip = (o: KubeObject) => JSON.stringify({ ...o, status: undefined, metadata: { ...o.metadata, resourceVersion: undefined, managedFields: undefined, generation: undefined } });
+  return strip(a) !== strip(b);
 }
 
 /** A stand-in for a pod known only from its sandbox (the API no longer has it). */

@@ -11,7 +11,7 @@ import {
 } from '../home.js';
 import { isNanokubeRunning, terminate } from '../process.js';
 import { isPortFree } from '../port.js';
-import { waitReady, type HealthTarget } from '../health.js';
+import { waitNodeReady, waitReady, type HealthTarget } from '../health.js';
 import { kubeconfigPath, writeKubeconfigEntry } from '../kubeconfig.js';
 import type { ClusterPki } from '../../pki/index.js';
 
@@ -21,12 +21,22 @@ export interface StartFlags {
   listenAddress?: string;
   datastoreEndpoint?: string;
   simulatedNodes?: number;
+  clusterCIDR?: string;
 }
 
 /** How long a server may take to become ready before `start` gives up (first start with etcd can be slow). */
 const READY_TIMEOUT_MS = 60_000;
 
 const say = (line: string) => process.stdout.write(`* ${line}\n`);
+
+/** How long start waits for node `nanokube` to be Ready before saying so and returning anyway. */
+const NODE_READY_TIMEOUT_MS = 30_000;
+
+async function awaitNode(target: HealthTarget, t0: number, paths: HomePaths, abort?: () => string | undefined): Promise<void> {
+  const r = await waitNodeReady(target, 'nanokube', { timeoutMs: NODE_READY_TIMEOUT_MS, abort });
+  if (r === 'ready') say(`Node "nanokube" is Ready (${((performance.now() - t0) / 1000).toFixed(2)}s)`);
+  else say(`Node "nanokube" is not Ready yet; see ${displayPath(paths.logFile)}`);
+}
 
 /** Flags given now override the remembered ones; the result is remembered for the next plain `start`. */
 export function effectiveConfig(remembered: ClusterConfig | undefined, flags: StartFlags): ClusterConfig {
@@ -39,6 +49,8 @@ export function effectiveConfig(remembered: ClusterConfig | undefined, flags: St
   if (endpoint) c.datastoreEndpoint = endpoint;
   const nodes = flags.simulatedNodes ?? base.simulatedNodes;
   if (nodes !== undefined) c.simulatedNodes = nodes;
+  const cidr = flags.clusterCIDR ?? base.clusterCIDR;
+  if (cidr) c.clusterCIDR = cidr;
   return c;
 }
 
@@ -103,6 +115,8 @@ export async function start(flags: StartFlags): Promise<void> {
     home: paths.home, listenAddress: config.listenAddress, port: config.apiPort,
     ...(config.datastoreEndpoint ? { datastoreEndpoint: config.datastoreEndpoint } : {}),
     ...(config.simulatedNodes !== undefined ? { simulatedNodes: config.simulatedNodes } : {}),
+    ...(config.clusterCIDR ? { clusterCIDR: config.clusterCIDR } : {}),
+    node: true,
   };
 
   if (flags.foreground) {
@@ -113,6 +127,7 @@ export async function start(flags: StartFlags): Promise<void> {
         const ready = await waitReady(target, { timeoutMs: READY_TIMEOUT_MS });
         if (ready !== 'ready') throw new CliError(`the API server did not become ready; see the log lines above`);
         say(`API server is healthy (${((performance.now() - t0) / 1000).toFixed(2)}s)`);
+        await awaitNode(target, t0, paths);
         configureKubeconfig(pki, url);
         say('Running in the foreground; press Ctrl-C to stop');
       },
@@ -133,6 +148,7 @@ export async function start(flags: StartFlags): Promise<void> {
   const args = [mainJs, 'server', '--api-port', String(config.apiPort), '--listen-address', config.listenAddress];
   if (config.datastoreEndpoint) args.push('--datastore-endpoint', config.datastoreEndpoint);
   if (config.simulatedNodes !== undefined) args.push('--simulated-nodes', String(config.simulatedNodes));
+  if (config.clusterCIDR) args.push('--cluster-cidr', config.clusterCIDR);
   const child = spawn(process.execPath, args, {
     detached: true, stdio: ['ignore', logFd, logFd], env: { ...process.env, NANOKUBE_HOME: paths.home },
   });
@@ -153,5 +169,6 @@ export async function start(flags: StartFlags): Promise<void> {
     throw explainServerFailure(paths, logOffset, config.apiPort);
   }
   say(`API server is healthy (${((performance.now() - t0) / 1000).toFixed(2)}s)`);
+  await awaitNode(target, t0, paths, () => exited);
   configureKubeconfig(pki, url);
 }
