@@ -1,10 +1,10 @@
 // The call points through which the kubelet uses its helpers: the volume manager (src/kubelet/volumes), the
 // container env/command resolver (src/kubelet/envvars), the probe manager and lifecycle-handler runner
-// (src/kubelet/prober). Each has a small default here so the kubelet runs a plain pod without them; kubelet.ts
-// plugs the real ones in.
+// (src/kubelet/prober). kubelet.ts plugs the real ones in by default;
+// tests may pass their own.
 import type { Container, LifecycleHandler, Pod } from 'kubernetes-types/core/v1.js';
 import type { ImageRuntimeConfig } from '../images/index.js';
-import type { ContainerRuntime, KeyValue, Mount } from './runtime/runtime.js';
+import type { KeyValue, Mount } from './runtime/runtime.js';
 
 export interface ResolvedContainerConfig { command: string[]; args: string[]; workingDir?: string; envs: KeyValue[] }
 
@@ -31,12 +31,12 @@ export interface VolumeHooks {
 
 export interface ProbeHooks {
   /** Starts probing the pod's running containers (idempotent; called on every sync). */
-  sync(pod: Pod, running: { name: string; containerId: string }[]): void;
+  sync(pod: Pod, running: { name: string; containerId: string; startedAt?: number }[], podIP?: string): void;
   /** Readiness of a running container (true without a readiness probe). */
   ready(pod: Pod, container: Container): boolean;
   /** Whether a running container's startup probe has succeeded (true without one). */
   started(pod: Pod, container: Container): boolean;
-  /** A liveness or startup probe failed beyond its threshold: the message for the Killing event, once. */
+  /** A liveness or startup probe failed beyond its threshold: the Killing event's whole message, once. */
   takeRestart(pod: Pod, container: Container, containerId: string): string | undefined;
   removePod(uid: string): void;
   stop(): void;
@@ -45,32 +45,4 @@ export interface ProbeHooks {
 export interface LifecycleHooks {
   /** Runs a postStart/preStop handler; throws with a message on failure. */
   run(pod: Pod, container: Container, containerId: string, handler: LifecycleHandler, podIP: string | undefined, timeoutSeconds: number): Promise<void>;
-}
-
-export const noProbes: ProbeHooks = {
-  sync() {}, ready: () => true, started: () => true, takeRestart: () => undefined, removePod() {}, stop() {},
-};
-
-/** exec handlers through the runtime; httpGet against the pod IP (or host); tcpSocket/sleep as upstream. */
-export function runtimeLifecycleHooks(runtime: ContainerRuntime): LifecycleHooks {
-  return {
-    async run(_pod, _c, containerId, h, podIP, timeoutSeconds) {
-      if (h.exec?.command?.length) {
-        const r = await runtime.execSync(containerId, h.exec.command, timeoutSeconds);
-        if (r.exitCode !== 0) throw new Error(`command '${h.exec.command.join(' ')}' exited with ${r.exitCode}: ${r.stdout.toString()}${r.stderr.toString()}`);
-        return;
-      }
-      if (h.httpGet) {
-        const host = h.httpGet.host || podIP || '127.0.0.1';
-        const port = typeof h.httpGet.port === 'number' ? h.httpGet.port : Number(h.httpGet.port);
-        const url = `${(h.httpGet.scheme ?? 'HTTP').toLowerCase()}://${host}:${port}${h.httpGet.path ?? '/'}`;
-        const res = await fetch(url, { signal: AbortSignal.timeout(timeoutSeconds * 1000) });
-        if (res.status < 200 || res.status >= 400) throw new Error(`HTTP lifecycle hook (${h.httpGet.path ?? '/'}) for Container in Pod failed - error: status ${res.status}`);
-        return;
-      }
-      if ((h as { sleep?: { seconds?: number } }).sleep?.seconds) {
-        await new Promise((r) => setTimeout(r, Math.min(timeoutSeconds, (h as { sleep: { seconds: number } }).sleep.seconds) * 1000));
-      }
-    },
-  };
 }

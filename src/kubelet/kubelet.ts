@@ -15,7 +15,7 @@ import { InformerFactory } from '../client/informer.js';
 import { deletedObject } from '../client/keys.js';
 import { errorText, stderrLog, type LogFn } from '../client/log.js';
 import { join } from 'node:path';
-import { noProbes, runtimeLifecycleHooks, type ContainerConfigResolver, type LifecycleHooks, type ProbeHooks, type VolumeHooks } from './hooks.js';
+import { type ContainerConfigResolver, type LifecycleHooks, type ProbeHooks, type VolumeHooks } from './hooks.js';
 import { DEFAULT_LEASE_RENEW_INTERVAL_MS, renewNodeLease, type NodeLeaseState } from './lease/node-lease.js';
 import { nodeStatusDueInMs, type NodeHealth } from './nodestatus/conditions.js';
 import { hostFacts, hostNodeObject, hostNodeStatus, type HostFacts } from './nodestatus/host-node.js';
@@ -26,6 +26,7 @@ import type { ContainerRuntime } from './runtime/runtime.js';
 import { StatusManager } from './status/status-manager.js';
 import { apiConfigResolver, apiObjectSource } from './envvars/index.js';
 import { apiTokenSource, VolumeManager, volumeHooks } from './volumes/index.js';
+import { LifecycleHandlerRunner, ProbeManager } from './prober/index.js';
 
 export const DEFAULT_NODE_NAME = 'nanokube';
 
@@ -61,7 +62,7 @@ export interface Kubelet {
   /** Resolves once the node has been posted Ready. */
   ready: Promise<void>;
   /**
-   * Stops the kubelet and every pod it runs (preStop hooks, SIGTERM, at most graceSeconds, SIGKILL), then the
+   * Stops the kubelet and every pod it runs (preStop hooks, SIGTERM, at most graceSeconds (default 5), SIGKILL), then the
    * runtime's own processes: `nanokube stop`. Pod objects and their statuses are left as they are, so the next
    * start recreates the pods, as a rebooted node's are.
    */
@@ -100,10 +101,15 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   const volumes = opts.volumes ?? volumeHooks(volumeManager!);
   const statusManager = new StatusManager({ client, clock, log, podByUid });
   let workers!: PodWorkers;
-  const probes = opts.probes?.((uid) => workers.update(uid)) ?? noProbes;
-  const syncer = new PodSyncer({
+  let syncer!: PodSyncer;
+  const probes = opts.probes?.((uid) => workers.update(uid)) ?? new ProbeManager({
+    runtime, clock, log,
+    recordEvent: (pod, c, type, reason, message) => syncer.event(pod, c, type, reason, message, (pod.spec?.initContainers ?? []).some((i) => i.name === c.name)),
+    onUpdate: (u) => workers.update(u.podUid),
+  });
+  syncer = new PodSyncer({
     runtime, runtimeName, nodeName, recorder, statusManager, clock, log, logsRoot: join(opts.home, 'logs', 'pods'),
-    config: opts.config ?? apiConfigResolver({ client, nodeAllocatable: () => facts.capacity, warn: (p, reason, message) => { void recorder.event(p as KubeObject, 'Warning', reason, message); } }), volumes, probes, lifecycle: opts.lifecycle ?? runtimeLifecycleHooks(runtime), hostIPs,
+    config: opts.config ?? apiConfigResolver({ client, nodeAllocatable: () => facts.capacity, warn: (p, reason, message) => { void recorder.event(p as KubeObject, 'Warning', reason, message); } }), volumes, probes, lifecycle: opts.lifecycle ?? new LifecycleHandlerRunner({ runtime, clock }), hostIPs,
   });
 
   /** Pods as last seen, so a pod deleted from the API can still be torn down properly. */
@@ -271,7 +277,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
       probes.stop();
       await statusManager.stop();
       // Every pod's containers stop, each with its preStop hook and grace period (capped), all at once.
-      const cap = o.graceSeconds ?? 10;
+      const cap = o.graceSeconds ?? 5;
       const uids = new Set<string>();
       try { for (const s of await runtime.listPodSandbox()) uids.add(s.labels[POD_UID_LABEL] ?? s.metadata.uid); } catch { /* runtime gone */ }
       await Promise.allSettled([...uids].map(async (uid) => {

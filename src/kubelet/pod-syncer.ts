@@ -72,7 +72,7 @@ export class PodSyncer {
     };
   }
 
-  private event(pod: Pod, c: Container | undefined, type: EventType, reason: string, message: string, init = false): void {
+  event(pod: Pod, c: Container | undefined, type: EventType, reason: string, message: string, init = false): void {
     void this.o.recorder.event(this.ref(pod, c, init), type, reason, message);
   }
 
@@ -169,16 +169,16 @@ export class PodSyncer {
 
     // --- app containers -------------------------------------------------------------------------------------
     if (initDone) {
-      const runningNow: { name: string; containerId: string }[] = [];
+      const runningNow: { name: string; containerId: string; startedAt: number }[] = [];
       for (const c of pod.spec?.containers ?? []) {
         const [cur] = inSandbox(c.name);
         if (cur?.state === 'CONTAINER_RUNNING') {
           const why = this.o.probes.takeRestart(pod, c, cur.id);
           if (why) {
-            this.event(pod, c, 'Normal', 'Killing', `Container ${c.name} ${why}, will be restarted`);
+            this.event(pod, c, 'Normal', 'Killing', why);
             await this.stopContainer(pod, c, cur, pod.spec?.terminationGracePeriodSeconds ?? 30, sb);
             soon(0);
-          } else runningNow.push({ name: c.name, containerId: cur.id });
+          } else runningNow.push({ name: c.name, containerId: cur.id, startedAt: Math.floor(cur.startedAt / 1e6) });
           continue;
         }
         if (cur?.state === 'CONTAINER_CREATED') {
@@ -198,7 +198,7 @@ export class PodSyncer {
         if (r.retryMs !== undefined) soon(r.retryMs);
         started ||= r.ok;
       }
-      this.o.probes.sync(pod, runningNow);
+      this.o.probes.sync(pod, runningNow, pod.spec?.hostNetwork ? this.o.hostIPs()[0] : sb.network.ip || undefined);
     }
 
     if (started) state = await this.podState(uid);
