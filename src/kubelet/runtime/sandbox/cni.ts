@@ -5,7 +5,7 @@
 // result as "prevResult"); ADD runs the chain in order, DEL in reverse with the cached ADD result.
 //
 // nanokube's network, one per cluster (so two clusters on one host never collide):
-//   bridge "nk<6 hex of a hash of NANOKUBE_HOME>" (gateway, masquerade, hairpin) + host-local IPAM over the
+//   bridge "nk<6 hex of a hash of NANOKUBE_HOME>" (gateway, hairpin; outbound NAT by one rule, masquerade.ts) + host-local IPAM over the
 //   node's podCIDR with its state under NANOKUBE_HOME/cni/state, then portmap for hostPorts; the conflist is
 //   written to NANOKUBE_HOME/cni/net.d. Loopback is brought up by the loopback plugin, as the kubelet/containerd do.
 import { spawn } from 'node:child_process';
@@ -47,7 +47,8 @@ export function podNetworkConflist(opts: { home: string; podCIDR: string }): Net
     name: names.network,
     plugins: [
       {
-        type: 'bridge', bridge: names.bridge, isGateway: true, ipMasq: true, hairpinMode: true,
+        // Masquerading is one rule per cluster (masquerade.ts), not the plugin's per-pod chains.
+        type: 'bridge', bridge: names.bridge, isGateway: true, ipMasq: false, hairpinMode: true,
         ipam: {
           type: 'host-local',
           ranges: [[{ subnet: opts.podCIDR }]],
@@ -79,13 +80,25 @@ export class CniNetwork {
     fs.renameSync(file + '.tmp', file);
   }
 
-  /** ADD: the pod's eth0 on the cluster bridge and lo up; returns the bridge chain's result (the pod IP). */
+  /**
+   * The conflist a sandbox is attached with: without hostPorts, portmap has nothing to do and is left out (one
+   * plugin run less per pod start); the same list must be used for its DEL, so callers keep what this returns.
+   */
+  effectiveList(list: NetworkConfigList, portMappings: PortMapping[]): NetworkConfigList {
+    if (portMappings.some((p) => p.hostPort && p.hostPort > 0)) return list;
+    return { ...list, plugins: list.plugins.filter((p) => p.type !== 'portmap') };
+  }
+
+  /** ADD: the pod's eth0 on the cluster bridge, and lo up (at the same time: they are independent). */
   async setUp(list: NetworkConfigList, att: { containerId: string; netns: string; portMappings: PortMapping[] }): Promise<CniResult> {
-    await this.addList(LOOPBACK, { ...att, ifName: 'lo' }, {});
     const portMappings = att.portMappings.filter((p) => p.hostPort && p.hostPort > 0).map((p) => ({
       hostPort: p.hostPort, containerPort: p.containerPort, protocol: p.protocol.toLowerCase(), ...(p.hostIp ? { hostIP: p.hostIp } : {}),
     }));
-    return this.addList(list, { ...att, ifName: 'eth0' }, { portMappings });
+    const [, result] = await Promise.all([
+      this.addList(LOOPBACK, { ...att, ifName: 'lo' }, {}),
+      this.addList(list, { ...att, ifName: 'eth0' }, { portMappings }),
+    ]);
+    return result;
   }
 
   /** DEL, tolerant of a netns that is already gone (the plugins release IPs and rules then too). */

@@ -34,6 +34,7 @@ export interface SandboxRuntime extends ContainerRuntime {
   /** Why runc mode is not used (process mode only). */
   readonly fallbackReason?: string;
   setPodCIDR(cidr: string): void;
+  updateRuntimeConfig(config: { podCIDR: string }): Promise<void>;
   shutdown(): Promise<void>;
 }
 
@@ -52,8 +53,9 @@ export async function createSandboxRuntime(opts: SandboxRuntimeOptions): Promise
   const why = opts.mode === 'process' ? 'process mode asked' : runcUnavailableReason();
   if (why && opts.mode === 'runc') throw new Error(`runc sandboxes are not available: ${why}`);
   if (!why) {
-    const rt = new RuncRuntime({ home: opts.home, images: opts.images, cniBinDir: findCniBinDir()!, podCIDR: opts.podCIDR, log: opts.log, logOptions: opts.logOptions });
+    const rt = new RuncRuntime({ home: opts.home, images: opts.images, cniBinDir: findCniBinDir()!, log: opts.log, logOptions: opts.logOptions });
     await rt.recover();
+    if (opts.podCIDR) await rt.updateRuntimeConfig({ podCIDR: opts.podCIDR });
     return Object.assign(rt, { mode: 'runc' as const });
   }
   opts.log({ level: 'info', msg: 'pods run as plain host processes (no isolation)', reason: why });

@@ -50,7 +50,11 @@ async function setUp(t: test.TestContext): Promise<Env> {
 function assertNothingLeft(home: string): void {
   const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(home));
   assert.deepEqual(mounts, [], 'no mount under the home is left');
-  const { bridge, hash } = clusterNetworkNames(home);
+  const { bridge, hash, network } = clusterNetworkNames(home);
+  for (const table of ['nat', 'filter']) {
+    const rules = execFileSync('iptables', ['-t', table, '-S'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(network));
+    assert.deepEqual(rules, [], `no ${table} rule of this cluster is left`);
+  }
   assert.equal(fs.existsSync(`/sys/class/net/${bridge}`), false, 'the bridge is gone');
   const ps = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(home) && !l.includes(' ps '));
   assert.deepEqual(ps, [], 'no process of this home is left');
@@ -190,10 +194,11 @@ test('a runtime started on the home of a killed one removes everything it left',
   await first.startContainer(cid);
   assert.ok(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).includes('sleep 1002'));
   // The first runtime is dropped without shutdown, as a kill -9 would leave it (its children live on).
-  const second = await createSandboxRuntime({ home, images, podCIDR: cidr, log: discardLog, mode: 'runc' });
+  const second = await createSandboxRuntime({ home, images, log: discardLog, mode: 'runc' });
   await until(() => !execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).includes('sleep 1002'), 'the stale container to be gone');
   assertNothingLeft(home);
   // The new runtime works on the same home and address range.
+  await second.updateRuntimeConfig({ podCIDR: cidr });
   const s2 = await second.runPodSandbox(sandboxConfig('again', path.join(home, 'logs', 'again')));
   assert.ok((await second.podSandboxStatus(s2)).network.ip);
   await second.shutdown();

@@ -32,6 +32,7 @@ import type { CriLogOptions } from './cri-log.js';
 import { killHolder, processStartTime, startHolder, type Holder } from './holder.js';
 import { PTY_RELAY, TCP_RELAY, mountOverlay, mountsUnder, python3, run, unmount } from './helpers.js';
 import { MainProcess } from './main-process.js';
+import { ensureMasquerade, removeClusterRules } from './masquerade.js';
 import { buildOciSpec } from './oci-spec.js';
 import { hostsFile, resolvConf, streamExec, waitForFile } from './streams.js';
 
@@ -76,6 +77,8 @@ export class RuncRuntime implements ContainerRuntime {
   private readonly runc: string;
   private podCIDR: string | undefined;
   private conflist: NetworkConfigList | null = null;
+  /** The cluster's masquerade rule for the current podCIDR (pods wait for it). */
+  private masquerade: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: RuncRuntimeOptions) {
     const root = path.join(opts.home, 'runtime');
@@ -94,10 +97,14 @@ export class RuncRuntime implements ContainerRuntime {
     this.podCIDR = cidr;
     this.conflist = podNetworkConflist({ home: this.opts.home, podCIDR: cidr });
     this.cni.writeConflist(this.conflist);
+    const { network } = clusterNetworkNames(this.opts.home);
+    this.masquerade = ensureMasquerade(network, cidr).catch((e) =>
+      this.opts.log({ level: 'warn', msg: 'pods will not reach beyond the node: no masquerade rule', error: errorText(e) }));
   }
 
   async updateRuntimeConfig(config: { podCIDR: string }): Promise<void> {
     this.setPodCIDR(config.podCIDR);
+    await this.masquerade;
   }
 
   async version(): Promise<RuntimeVersion> {
@@ -135,9 +142,11 @@ export class RuncRuntime implements ContainerRuntime {
       s.persisted.unsharePid = s.holder.child.pid ?? 0;
       s.holder.child.on('exit', () => { if (s.state === 'SANDBOX_READY') { s.state = 'SANDBOX_NOTREADY'; this.opts.log({ level: 'warn', msg: 'pod sandbox holder exited', sandbox: id }); } });
       if (netns && this.conflist) {
-        s.persisted.cni = { conflist: this.conflist, portMappings: config.portMappings };
+        await this.masquerade;
+        const conflist = this.cni.effectiveList(this.conflist, config.portMappings);
+        s.persisted.cni = { conflist, portMappings: config.portMappings };
         this.persist(s);
-        const result = await this.cni.setUp(this.conflist, { containerId: id, netns, portMappings: config.portMappings });
+        const result = await this.cni.setUp(conflist, { containerId: id, netns, portMappings: config.portMappings });
         s.persisted.cni.result = result;
         s.ip = podIPFromResult(result);
       }
@@ -427,6 +436,8 @@ export class RuncRuntime implements ContainerRuntime {
     for (const c of [...this.records.containers.keys()]) await this.removeContainer(c).catch(() => undefined);
     this.cgroups.removeAll();
     unmountHostRootView(this.dirs.hostRoot);
+    await this.masquerade;
+    await removeClusterRules(clusterNetworkNames(this.opts.home).network, clusterNetworkNames(this.opts.home).network);
     await this.removeBridge();
   }
 
@@ -457,6 +468,7 @@ export class RuncRuntime implements ContainerRuntime {
       }
     }
     for (const m of mountsUnder(this.dirs.root)) await unmount(m);
+    await removeClusterRules(clusterNetworkNames(this.opts.home).network, clusterNetworkNames(this.opts.home).network);
     this.cgroups.removeAll();
     for (const d of [this.dirs.sandboxes, this.dirs.containers, this.dirs.netns, this.dirs.runc]) {
       fs.rmSync(d, { recursive: true, force: true });
