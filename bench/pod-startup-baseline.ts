@@ -10,9 +10,26 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ImageStoreReader } from '../src/images/index.js';
-import { createSandboxRuntime } from '../src/kubelet/runtime/sandbox/index.js';
-import { FakeImageStore, containerConfig, sandboxConfig } from '../src/kubelet/runtime/sandbox/testing.js';
+import type { ImageStoreReader, ResolvedImage } from '../src/images/index.js';
+import { createSandboxRuntime } from '../src/kubelet/index.js';
+import type { ContainerConfig, PodSandboxConfig } from '../src/kubelet/index.js';
+
+/** The host's root filesystem as an image (what well-known base images resolve to in nanokube's store). */
+function hostRootImages(): ImageStoreReader {
+  const img: ResolvedImage = { id: `sha256:${'0'.repeat(64)}`, repoTags: ['host-root'], repoDigests: [], size: 0, config: {}, layers: ['/'] };
+  return { resolve: async (ref) => (ref === 'host-root' ? img : null), list: async () => [img], remove: async () => undefined };
+}
+
+function sandboxConfig(name: string, logDirectory: string): PodSandboxConfig {
+  return {
+    metadata: { name, namespace: 'default', uid: `uid-${name}`, attempt: 0 }, hostname: name, logDirectory, portMappings: [],
+    labels: {}, annotations: {}, namespaceOptions: { network: 'POD', pid: 'CONTAINER', ipc: 'POD' },
+  };
+}
+
+function containerConfig(name: string, image: string, argv: string[], envs: ContainerConfig['envs']): ContainerConfig {
+  return { metadata: { name, attempt: 0 }, image: { image }, command: argv, args: [], envs, mounts: [], logPath: `${name}/0.log`, labels: {}, annotations: {} };
+}
 
 export interface PodStartupBaselineOptions {
   /** A NANOKUBE_HOME for the runtime's state (a temp folder of its own by default; removed afterwards then). */
@@ -58,12 +75,7 @@ function connects(host: string, port: number): Promise<boolean> {
 export async function measurePodStartupBaseline(opts: PodStartupBaselineOptions = {}): Promise<PodStartupBaselineResult> {
   const ownHome = !opts.home;
   const home = opts.home ?? fs.mkdtempSync(path.join(os.tmpdir(), 'nanokube-bench-baseline-'));
-  let images = opts.images;
-  if (!images) {
-    const store = new FakeImageStore();
-    store.add('host-root', ['/']);
-    images = store;
-  }
+  const images = opts.images ?? hostRootImages();
   const image = opts.image ?? 'host-root';
   const port = opts.readyPort ?? 5000;
   const argv = opts.argv ?? ['python3', '-m', 'http.server', String(port), '--bind', '0.0.0.0'];
@@ -84,7 +96,7 @@ export async function measurePodStartupBaseline(opts: PodStartupBaselineOptions 
       const name = `baseline-${i}`;
       const sconf = sandboxConfig(name, path.join(home, 'logs', `default_${name}`));
       const sb = await rt.runPodSandbox(sconf);
-      const cid = await rt.createContainer(sb, containerConfig('app', image, argv, { envs: opts.env ?? [] }), sconf);
+      const cid = await rt.createContainer(sb, containerConfig('app', image, argv, opts.env ?? []), sconf);
       await rt.startContainer(cid);
       calls.push(performance.now() - start);
       if (port > 0) {

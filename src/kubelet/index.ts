@@ -5,7 +5,7 @@ export {
 } from './simulated/index.js';
 export { nextSimulatedNodes, SIMULATED_NODE_PREFIX } from './simulated/node-template.js';
 export { startKubelet, DEFAULT_NODE_NAME, type Kubelet, type KubeletOptions } from './kubelet.js';
-export type { ContainerRuntime } from './runtime/runtime.js';
+export type { ContainerRuntime, ContainerConfig, PodSandboxConfig } from './runtime/runtime.js';
 /** Test double: an in-memory runtime (no process runs). */
 export { FakeRuntime, type FakeProgram } from './testing.js';
 /** Volumes, probes and lifecycle hooks the kubelet plugs in (KubeletOptions.volumes/probes/lifecycle). */
@@ -14,3 +14,5 @@ export { ProbeManager, LifecycleHandlerRunner, type ProbeManagerOptions } from '
 /** Container env as upstream's kubelet makes it (also used by tests against a real API server). */
 export { apiObjectSource, makeEnvironmentVariables, listServicesForPod, ContainerConfigError, type ObjectSource } from './envvars/index.js';
 export { startNode, type NodeOptions, type RunningNode } from './node.js';
+/** The real node's runtime: runc sandboxes with CNI networking, or plain host processes where that cannot run. */
+export { createSandboxRuntime, runcUnavailableReason, type SandboxRuntime, type SandboxRuntimeOptions } from './runtime/sandbox/index.js';
