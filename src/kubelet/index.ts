@@ -10,7 +10,7 @@ export type { ContainerRuntime, ContainerConfig, PodSandboxConfig } from './runt
 export { FakeRuntime, type FakeProgram } from './testing.js';
 /** Volumes, probes and lifecycle hooks the kubelet plugs in (KubeletOptions.volumes/probes/lifecycle). */
 export { VolumeManager, volumeHooks, apiTokenSource, type VolumeManagerOptions, type ManagedVolumeHooks } from './volumes/index.js';
-export { ProbeManager, LifecycleHandlerRunner, type ProbeManagerOptions } from './prober/index.js';
+export { ProbeManager, LifecycleHandlerRunner, kubeletProbes, type ProbeManagerOptions } from './prober/index.js';
 /** Container env as upstream's kubelet makes it (also used by tests against a real API server). */
 export { apiObjectSource, makeEnvironmentVariables, listServicesForPod, ContainerConfigError, type ObjectSource } from './envvars/index.js';
 export { startNode, type NodeOptions, type RunningNode } from './node.js';

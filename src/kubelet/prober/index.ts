@@ -9,3 +9,4 @@ export { tcpProbe } from './tcp-probe.js';
 export { execProbe, type ExecRunner } from './exec-probe.js';
 export { grpcProbe } from './grpc-probe.js';
 export type { ProbeOutcome, ProbeResult } from './outcome.js';
+export { kubeletProbes, containerRef, type KubeletProbesOptions } from './kubelet-hooks.js';
