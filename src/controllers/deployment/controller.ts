@@ -5,14 +5,15 @@
 import { selectorFromSpec } from '../../api/labels.js';
 import type { Client } from '../../client/client.js';
 import { resources } from '../../api/resources.js';
-import { realClock, type Clock } from '../../client/clock.js';
-import { runController, type ReconcileResult } from '../../client/controller.js';
+import type { Clock } from '../../client/clock.js';
+import type { ReconcileResult } from '../../client/controller.js';
 import type { SharedInformer } from '../../client/informer.js';
 import { deletedObject, metaNamespaceKey, splitMetaNamespaceKey, type DeletedFinalStateUnknown } from '../../client/keys.js';
-import { stderrLog, type LogFn } from '../../client/log.js';
+import type { LogFn } from '../../client/log.js';
 import { RateLimitingQueue } from '../../client/workqueue.js';
 import { claimObjects, controllerUIDIndex, controllerUIDIndexFunc, getControllerOf, recheckDeletionTimestamp, resolveControllerRef } from '../shared/controller-ref.js';
-import { recorderFor, type ControllerOptions } from '../shared/options.js';
+import type { ControllerOptions } from '../shared/options.js';
+import { controllerContext, runWorkers, type ControllerContext } from '../shared/start.js';
 import type { Deployment, Pod, ReplicaSet } from '../shared/types.js';
 import { rolloutRecreate } from './recreate.js';
 import { getRollbackTo, rollback } from './rollback.js';
@@ -23,6 +24,7 @@ export type DeploymentControllerOptions = ControllerOptions;
 
 export class DeploymentController {
   readonly queue: RateLimitingQueue<string>;
+  private readonly wiring: ControllerContext;
   private readonly client: Client;
   private readonly clock: Clock;
   private readonly log: LogFn;
@@ -32,16 +34,14 @@ export class DeploymentController {
   private readonly podInformer: SharedInformer<Pod>;
 
   constructor(private readonly opts: DeploymentControllerOptions) {
-    this.client = opts.client;
-    this.clock = opts.clock ?? realClock;
-    this.log = opts.log ?? stderrLog;
-    this.queue = new RateLimitingQueue<string>({ clock: this.clock, name: 'deployment' });
+    this.wiring = controllerContext(opts, { queue: 'deployment', component: 'deployment-controller' });
+    ({ client: this.client, clock: this.clock, log: this.log, queue: this.queue } = this.wiring);
     this.dInformer = opts.informers.informerFor<Deployment>(resources.deployments);
     this.rsInformer = opts.informers.informerFor<ReplicaSet>(resources.replicasets, { indexers: { [controllerUIDIndex]: controllerUIDIndexFunc } });
     this.podInformer = opts.informers.informerFor<Pod>(resources.pods, { indexers: { [controllerUIDIndex]: controllerUIDIndexFunc } });
     this.ctx = {
       client: this.client, clock: this.clock, log: this.log, rsInformer: this.rsInformer,
-      recorder: recorderFor(opts, 'deployment-controller', this.clock, this.log),
+      recorder: this.wiring.recorder,
     };
     this.dInformer.addEventHandler({
       onAdd: (d) => this.enqueue(d),
@@ -58,10 +58,9 @@ export class DeploymentController {
 
   /** Starts the informers it uses and runs the workers until opts.signal aborts. */
   run(): Promise<void> {
-    this.opts.informers.start(this.opts.signal);
-    return runController({
-      name: 'deployment-controller', informers: [this.dInformer, this.rsInformer, this.podInformer], workers: this.opts.workers ?? 5,
-      queue: this.queue, signal: this.opts.signal, log: this.log, reconcile: (key) => this.reconcile(key),
+    return runWorkers(this.wiring, this.opts, {
+      name: 'deployment-controller', informers: [this.dInformer, this.rsInformer, this.podInformer], defaultWorkers: 5,
+      reconcile: (key) => this.reconcile(key),
     });
   }
 

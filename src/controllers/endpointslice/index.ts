@@ -1,14 +1,10 @@
 // Wiring of the EndpointSlice controller: services, pods, nodes (for zones) and the managed slices; the key is
-import { recorderFor, type ControllerOptions } from '../shared/options.js';
 // the Service's.
-import type { Client } from '../../client/client.js';
+import { startController } from '../shared/start.js';
+import type { ControllerOptions } from '../shared/options.js';
 import { resources as builtin } from '../../api/resources.js';
-import { realClock, type Clock } from '../../client/clock.js';
-import { enqueueHandlers, runController } from '../../client/controller.js';
-import type { InformerFactory } from '../../client/informer.js';
+import { enqueueHandlers } from '../../client/controller.js';
 import { deletedObject } from '../../client/keys.js';
-import { stderrLog, type LogFn } from '../../client/log.js';
-import { RateLimitingQueue } from '../../client/workqueue.js';
 import { servicesForPod } from '../shared/pod-endpoints.js';
 import { controllerName, EndpointSliceReconciler, managedByLabel, serviceNameLabel } from './reconciler.js';
 import { SliceTracker } from './slice-tracker.js';
@@ -22,37 +18,32 @@ export interface EndpointSliceControllerOptions extends ControllerOptions {
   maxEndpointsPerSlice?: number;
 }
 
-export async function startEndpointSliceController(opts: EndpointSliceControllerOptions): Promise<void> {
-  const log = opts.log ?? stderrLog;
-  const clock = opts.clock ?? realClock;
-  const queue = new RateLimitingQueue<string>({ clock, name: 'endpoint_slice' });
-  const services = opts.informers.informerFor(builtin.services);
-  const pods = opts.informers.informerFor(builtin.pods);
-  const nodes = opts.informers.informerFor(builtin.nodes);
-  const slices = opts.informers.informerFor(builtin.endpointslices, { labelSelector: `${managedByLabel}=${controllerName}` });
-  const tracker = new SliceTracker((ns, name) => slices.getByName(ns, name));
-  services.addEventHandler(enqueueHandlers(queue));
-  const enqueue = (keys: string[]) => { for (const k of keys) queue.add(k); };
-  pods.addEventHandler({
-    onAdd: (p) => enqueue(servicesForPod(services, p)),
-    onUpdate: (old, p) => enqueue(servicesForPod(services, p, old)),
-    onDelete: (p) => enqueue(servicesForPod(services, deletedObject(p))),
-  });
-  const serviceOf = (o: { metadata?: { namespace?: string; labels?: Record<string, string> } }) => {
-    const svc = o.metadata?.labels?.[serviceNameLabel];
-    return svc ? `${o.metadata!.namespace}/${svc}` : undefined;
-  };
-  slices.addEventHandler({
-    onAdd: (s) => { const k = serviceOf(s); if (k) queue.add(k); },
-    onUpdate: (_o, s) => { const k = serviceOf(s); if (k) queue.add(k); },
-    onDelete: (d) => { const s = deletedObject(d); tracker.observedDeleted(s); const k = serviceOf(s); if (k) queue.add(k); },
-  });
-  const reconciler = new EndpointSliceReconciler({
-    client: opts.client, services, pods, nodes, slices, tracker, recorder: recorderFor(opts, 'endpointslice-controller', opts.clock ?? realClock, opts.log ?? stderrLog), maxEndpointsPerSlice: opts.maxEndpointsPerSlice ?? 100,
-  });
-  opts.informers.start(opts.signal);
-  await runController({
-    name: 'endpointslice-controller', informers: [services, pods, nodes, slices], workers: opts.workers ?? 5, queue, signal: opts.signal, log,
-    reconcile: (key) => reconciler.reconcile(key),
+export function startEndpointSliceController(opts: EndpointSliceControllerOptions): Promise<void> {
+  return startController(opts, { name: 'endpointslice-controller', queue: 'endpoint_slice', component: 'endpointslice-controller', defaultWorkers: 5 }, ({ client, informers, queue, recorder }) => {
+    const services = informers.informerFor(builtin.services);
+    const pods = informers.informerFor(builtin.pods);
+    const nodes = informers.informerFor(builtin.nodes);
+    const slices = informers.informerFor(builtin.endpointslices, { labelSelector: `${managedByLabel}=${controllerName}` });
+    const tracker = new SliceTracker((ns, name) => slices.getByName(ns, name));
+    services.addEventHandler(enqueueHandlers(queue));
+    const enqueue = (keys: string[]) => { for (const k of keys) queue.add(k); };
+    pods.addEventHandler({
+      onAdd: (p) => enqueue(servicesForPod(services, p)),
+      onUpdate: (old, p) => enqueue(servicesForPod(services, p, old)),
+      onDelete: (p) => enqueue(servicesForPod(services, deletedObject(p))),
+    });
+    const serviceOf = (o: { metadata?: { namespace?: string; labels?: Record<string, string> } }) => {
+      const svc = o.metadata?.labels?.[serviceNameLabel];
+      return svc ? `${o.metadata!.namespace}/${svc}` : undefined;
+    };
+    slices.addEventHandler({
+      onAdd: (s) => { const k = serviceOf(s); if (k) queue.add(k); },
+      onUpdate: (_o, s) => { const k = serviceOf(s); if (k) queue.add(k); },
+      onDelete: (d) => { const s = deletedObject(d); tracker.observedDeleted(s); const k = serviceOf(s); if (k) queue.add(k); },
+    });
+    const reconciler = new EndpointSliceReconciler({
+      client, services, pods, nodes, slices, tracker, recorder, maxEndpointsPerSlice: opts.maxEndpointsPerSlice ?? 100,
+    });
+    return { informers: [services, pods, nodes, slices], reconcile: (key) => reconciler.reconcile(key) };
   });
 }

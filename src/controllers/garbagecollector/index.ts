@@ -2,16 +2,14 @@
 // deletion (upstream's garbagecollector). It watches every resource that can have owners: by default all
 // resources the server lists in discovery with list, watch and delete verbs except events (upstream's
 // DefaultIgnoredResources), or a fixed list given in `resources`.
-import { recorderFor, type ControllerOptions } from '../shared/options.js';
-import type { Client } from '../../client/client.js';
+import { startController } from '../shared/start.js';
+import type { ControllerOptions } from '../shared/options.js';
 import type { ResourceId } from '../../api/resources.js';
 import { resources as builtin } from '../../api/resources.js';
-import { realClock, sleep, type Clock } from '../../client/clock.js';
-import { runController } from '../../client/controller.js';
-import type { InformerFactory, SharedInformer } from '../../client/informer.js';
+import { sleep } from '../../client/clock.js';
+import type { SharedInformer } from '../../client/informer.js';
 import { deletedObject } from '../../client/keys.js';
-import { errorText, stderrLog, type LogFn } from '../../client/log.js';
-import { RateLimitingQueue } from '../../client/workqueue.js';
+import { errorText } from '../../client/log.js';
 import { discoverResources, supports } from '../../client/discovery.js';
 import { GarbageCollector } from './garbage-collector.js';
 import { graphIndexers, OwnershipGraph } from './graph.js';
@@ -31,45 +29,41 @@ export interface GarbageCollectorOptions extends ControllerOptions {
 const defaultIgnored = ['/events', 'events.k8s.io/events'];
 
 /** Runs the garbage collector until opts.signal aborts. The informers it asks for are started here. */
-export async function startGarbageCollectorController(opts: GarbageCollectorOptions): Promise<void> {
-  const log = opts.log ?? stderrLog;
-  const clock = opts.clock ?? realClock;
-  const ignored = new Set(opts.ignoredResources ?? defaultIgnored);
-  let monitored = opts.resources;
-  let allKinds: ResourceId[] = Object.values(builtin);
-  if (!monitored) {
-    for (let delay = 1000; !monitored && !opts.signal.aborted; delay = Math.min(delay * 2, 30_000)) {
-      try {
-        const found = await discoverResources(opts.client, opts.signal);
-        allKinds = found;
-        monitored = found.filter((r) => supports(r, 'list', 'watch', 'delete'));
-      } catch (e) {
-        if (opts.signal.aborted) return;
-        log({ level: 'warn', msg: 'discovery failed', controller: 'garbage-collector', error: errorText(e) });
-        try { await sleep(clock, delay, opts.signal); } catch { return; }
+export function startGarbageCollectorController(opts: GarbageCollectorOptions): Promise<void> {
+  const names = { name: 'garbage-collector', queue: 'garbage_collector_attempt_to_delete', component: 'garbage-collector-controller', defaultWorkers: 20 };
+  return startController(opts, names, async ({ client, informers, clock, log, signal, queue, recorder }) => {
+    const ignored = new Set(opts.ignoredResources ?? defaultIgnored);
+    let monitored = opts.resources;
+    let allKinds: ResourceId[] = Object.values(builtin);
+    if (!monitored) {
+      for (let delay = 1000; !monitored && !signal.aborted; delay = Math.min(delay * 2, 30_000)) {
+        try {
+          const found = await discoverResources(client, signal);
+          allKinds = found;
+          monitored = found.filter((r) => supports(r, 'list', 'watch', 'delete'));
+        } catch (e) {
+          if (signal.aborted) return undefined;
+          log({ level: 'warn', msg: 'discovery failed', controller: 'garbage-collector', error: errorText(e) });
+          try { await sleep(clock, delay, signal); } catch { return undefined; }
+        }
       }
+      if (!monitored) return undefined;
     }
-    if (!monitored) return;
-  }
-  monitored = monitored.filter((r) => !ignored.has(`${r.group}/${r.resource}`));
+    monitored = monitored.filter((r) => !ignored.has(`${r.group}/${r.resource}`));
 
-  const queue = new RateLimitingQueue<string>({ clock, name: 'garbage_collector_attempt_to_delete' });
-  const monitors = monitored.map((resource) => ({
-    resource,
-    informer: opts.informers.informerFor(resource, { indexers: graphIndexers }) as SharedInformer,
-  }));
-  const graph = new OwnershipGraph(monitors, allKinds);
-  const gc = new GarbageCollector({ client: opts.client, graph, queue, log, recorder: recorderFor(opts, 'garbage-collector-controller', opts.clock ?? realClock, opts.log ?? stderrLog) });
-  for (const { resource, informer } of monitors) {
-    informer.addEventHandler({
-      onAdd: (o) => gc.onChange(resource, o),
-      onUpdate: (_old, o) => gc.onChange(resource, o),
-      onDelete: (o) => gc.onDelete(deletedObject(o)),
-    });
-  }
-  opts.informers.start(opts.signal);
-  await runController({
-    name: 'garbage-collector', informers: monitors.map((m) => m.informer), workers: opts.workers ?? 20,
-    queue, signal: opts.signal, log, reconcile: (key) => gc.reconcile(key),
+    const monitors = monitored.map((resource) => ({
+      resource,
+      informer: informers.informerFor(resource, { indexers: graphIndexers }) as SharedInformer,
+    }));
+    const graph = new OwnershipGraph(monitors, allKinds);
+    const gc = new GarbageCollector({ client, graph, queue, log, recorder });
+    for (const { resource, informer } of monitors) {
+      informer.addEventHandler({
+        onAdd: (o) => gc.onChange(resource, o),
+        onUpdate: (_old, o) => gc.onChange(resource, o),
+        onDelete: (o) => gc.onDelete(deletedObject(o)),
+      });
+    }
+    return { informers: monitors.map((m) => m.informer), reconcile: (key) => gc.reconcile(key) };
   });
 }

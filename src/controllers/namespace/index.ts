@@ -1,13 +1,9 @@
 // The namespace controller: empties namespaces being deleted and then finalizes them (upstream's
-import { recorderFor, type ControllerOptions } from '../shared/options.js';
 // pkg/controller/namespace). The namespaced resources come from discovery on every sync, or a fixed list.
-import type { Client } from '../../client/client.js';
+import { startController } from '../shared/start.js';
+import type { ControllerOptions } from '../shared/options.js';
 import { resources as builtin } from '../../api/resources.js';
-import { realClock, type Clock } from '../../client/clock.js';
-import { enqueueHandlers, runController } from '../../client/controller.js';
-import type { InformerFactory } from '../../client/informer.js';
-import { stderrLog, type LogFn } from '../../client/log.js';
-import { RateLimitingQueue } from '../../client/workqueue.js';
+import { enqueueHandlers } from '../../client/controller.js';
 import { discoverResources } from '../../client/discovery.js';
 import { NamespacedResourcesDeleter, type DeletableResource } from './namespaced-resources-deleter.js';
 
@@ -20,25 +16,23 @@ export interface NamespaceControllerOptions extends ControllerOptions {
   resources?: DeletableResource[];
 }
 
-export async function startNamespaceController(opts: NamespaceControllerOptions): Promise<void> {
-  const log = opts.log ?? stderrLog;
-  const clock = opts.clock ?? realClock;
-  const queue = new RateLimitingQueue<string>({ clock, name: 'namespace' });
-  const namespaces = opts.informers.informerFor(builtin.namespaces);
-  namespaces.addEventHandler(enqueueHandlers(queue));
-  const fixed = opts.resources;
-  const deleter = new NamespacedResourcesDeleter({
-    client: opts.client, clock, log,
-    discover: async () => fixed ?? (await discoverResources(opts.client, opts.signal))
-      .filter((r) => r.namespaced && r.verbs.includes('list') && (r.verbs.includes('delete') || r.verbs.includes('deletecollection'))),
-  });
-  opts.informers.start(opts.signal);
-  await runController({
-    name: 'namespace-controller', informers: [namespaces], workers: opts.workers ?? 10, queue, signal: opts.signal, log,
-    async reconcile(name) {
-      const ns = namespaces.get(name);
-      if (!ns) return;
-      return deleter.sync(ns);
-    },
+export function startNamespaceController(opts: NamespaceControllerOptions): Promise<void> {
+  return startController(opts, { name: 'namespace-controller', queue: 'namespace', component: 'namespace-controller', defaultWorkers: 10 }, ({ client, informers, clock, log, signal, queue }) => {
+    const namespaces = informers.informerFor(builtin.namespaces);
+    namespaces.addEventHandler(enqueueHandlers(queue));
+    const fixed = opts.resources;
+    const deleter = new NamespacedResourcesDeleter({
+      client, clock, log,
+      discover: async () => fixed ?? (await discoverResources(client, signal))
+        .filter((r) => r.namespaced && r.verbs.includes('list') && (r.verbs.includes('delete') || r.verbs.includes('deletecollection'))),
+    });
+    return {
+      informers: [namespaces],
+      async reconcile(name) {
+        const ns = namespaces.get(name);
+        if (!ns) return;
+        return deleter.sync(ns);
+      },
+    };
   });
 }

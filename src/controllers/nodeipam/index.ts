@@ -1,14 +1,11 @@
 // Wiring of the node IPAM controller (upstream's nodeipam with the RangeAllocator CIDR allocator): the key is the
 // node name. See range-allocator.ts.
+import { startController } from '../shared/start.js';
 import type { Node } from 'kubernetes-types/core/v1.js';
-import { recorderFor, type ControllerOptions } from '../shared/options.js';
+import type { ControllerOptions } from '../shared/options.js';
 import { resources as builtin } from '../../api/resources.js';
 import type { KubeObject } from '../../api/object.js';
-import { realClock } from '../../client/clock.js';
-import { runController } from '../../client/controller.js';
 import { deletedObject } from '../../client/keys.js';
-import { stderrLog } from '../../client/log.js';
-import { RateLimitingQueue } from '../../client/workqueue.js';
 import { DEFAULT_CLUSTER_CIDR, DEFAULT_NODE_CIDR_MASK_SIZE, RangeAllocator } from './range-allocator.js';
 
 export { CIDRSet, parseCIDR } from './cidr-set.js';
@@ -21,25 +18,20 @@ export interface NodeIpamControllerOptions extends ControllerOptions {
   nodeCIDRMaskSize?: number;
 }
 
-export async function startNodeIpamController(opts: NodeIpamControllerOptions): Promise<void> {
-  const log = opts.log ?? stderrLog;
-  const clock = opts.clock ?? realClock;
-  const queue = new RateLimitingQueue<string>({ clock, name: 'node_ipam' });
-  const nodes = opts.informers.informerFor<Node & KubeObject>(builtin.nodes);
-  const allocator = new RangeAllocator({
-    client: opts.client, nodes, log, recorder: recorderFor(opts, 'cidrAllocator', clock, log),
-    clusterCIDR: opts.clusterCIDR ?? DEFAULT_CLUSTER_CIDR, nodeCIDRMaskSize: opts.nodeCIDRMaskSize ?? DEFAULT_NODE_CIDR_MASK_SIZE,
-  });
-  const key = (n: KubeObject) => n.metadata?.name;
-  nodes.addEventHandler({
-    // Only nodes lacking a podCIDR need work; the others are marked used when the first reconcile primes the set.
-    onAdd: (n) => { if (!n.spec?.podCIDR) queue.add(key(n)!); },
-    onUpdate: (_o, n) => { if (!n.spec?.podCIDR) queue.add(key(n)!); },
-    onDelete: (o) => { const name = key(deletedObject(o)); if (name) { allocator.release(name); } },
-  });
-  opts.informers.start(opts.signal);
-  await runController({
-    name: 'node-ipam-controller', informers: [nodes], workers: opts.workers ?? 1, queue, signal: opts.signal, log,
-    reconcile: (name) => allocator.reconcile(name),
+export function startNodeIpamController(opts: NodeIpamControllerOptions): Promise<void> {
+  return startController(opts, { name: 'node-ipam-controller', queue: 'node_ipam', component: 'cidrAllocator', defaultWorkers: 1 }, ({ client, informers, log, queue, recorder }) => {
+    const nodes = informers.informerFor<Node & KubeObject>(builtin.nodes);
+    const allocator = new RangeAllocator({
+      client, nodes, log, recorder,
+      clusterCIDR: opts.clusterCIDR ?? DEFAULT_CLUSTER_CIDR, nodeCIDRMaskSize: opts.nodeCIDRMaskSize ?? DEFAULT_NODE_CIDR_MASK_SIZE,
+    });
+    const key = (n: KubeObject) => n.metadata?.name;
+    nodes.addEventHandler({
+      // Only nodes lacking a podCIDR need work; the others are marked used when the first reconcile primes the set.
+      onAdd: (n) => { if (!n.spec?.podCIDR) queue.add(key(n)!); },
+      onUpdate: (_o, n) => { if (!n.spec?.podCIDR) queue.add(key(n)!); },
+      onDelete: (o) => { const name = key(deletedObject(o)); if (name) { allocator.release(name); } },
+    });
+    return { informers: [nodes], reconcile: (name) => allocator.reconcile(name) };
   });
 }

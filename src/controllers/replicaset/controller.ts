@@ -10,17 +10,18 @@ import { isNotFound, isTimeout } from '../../api/errors.js';
 import { selectorFromSpec } from '../../api/labels.js';
 import type { Client } from '../../client/client.js';
 import { resources } from '../../api/resources.js';
-import { realClock, type Clock } from '../../client/clock.js';
-import { runController, type ReconcileResult } from '../../client/controller.js';
+import type { Clock } from '../../client/clock.js';
+import type { ReconcileResult } from '../../client/controller.js';
 import type { EventRecorder } from '../../client/events.js';
 import type { SharedInformer } from '../../client/informer.js';
 import { deletedObject, metaNamespaceKey, splitMetaNamespaceKey, type DeletedFinalStateUnknown } from '../../client/keys.js';
-import { errorText, stderrLog, type LogFn } from '../../client/log.js';
+import { errorText } from '../../client/log.js';
 import { RateLimitingQueue } from '../../client/workqueue.js';
 import { rankPodsForDeletion } from '../shared/active-pods.js';
 import { claimObjects, controllerUIDIndex, controllerUIDIndexFunc, getControllerOf, newControllerRef, recheckDeletionTimestamp, resolveControllerRef } from '../shared/controller-ref.js';
 import { ControllerExpectations } from '../shared/expectations.js';
-import { recorderFor, type ControllerOptions } from '../shared/options.js';
+import type { ControllerOptions } from '../shared/options.js';
+import { controllerContext, runWorkers, type ControllerContext } from '../shared/start.js';
 import { isPodActive, isPodAvailable, isPodReady, podKey } from '../shared/pod-util.js';
 import { specReplicas } from '../shared/replica-sets.js';
 import { metaNow } from '../shared/time.js';
@@ -41,22 +42,19 @@ type ReplicaSetStatus = NonNullable<ReplicaSet['status']>;
 
 export class ReplicaSetController {
   readonly queue: RateLimitingQueue<string>;
+  private readonly wiring: ControllerContext;
   readonly expectations: ControllerExpectations;
   private readonly client: Client;
   private readonly clock: Clock;
-  private readonly log: LogFn;
   private readonly recorder: EventRecorder;
   private readonly rsInformer: SharedInformer<ReplicaSet>;
   private readonly podInformer: SharedInformer<Pod>;
   private readonly burst: number;
 
   constructor(private readonly opts: ReplicaSetControllerOptions) {
-    this.client = opts.client;
-    this.clock = opts.clock ?? realClock;
-    this.log = opts.log ?? stderrLog;
-    this.recorder = recorderFor(opts, 'replicaset-controller', this.clock, this.log);
+    this.wiring = controllerContext(opts, { queue: 'replicaset', component: 'replicaset-controller' });
+    ({ client: this.client, clock: this.clock, queue: this.queue, recorder: this.recorder } = this.wiring);
     this.burst = opts.burstReplicas ?? burstReplicas;
-    this.queue = new RateLimitingQueue<string>({ clock: this.clock, name: 'replicaset' });
     this.expectations = new ControllerExpectations(this.clock);
     this.rsInformer = opts.informers.informerFor<ReplicaSet>(resources.replicasets, { indexers: { [controllerUIDIndex]: controllerUIDIndexFunc } });
     this.podInformer = opts.informers.informerFor<Pod>(resources.pods, { indexers: { [controllerUIDIndex]: controllerUIDIndexFunc } });
@@ -77,10 +75,9 @@ export class ReplicaSetController {
 
   /** Starts the informers it uses and runs the workers until opts.signal aborts. */
   run(): Promise<void> {
-    this.opts.informers.start(this.opts.signal);
-    return runController({
-      name: 'replicaset-controller', informers: [this.rsInformer, this.podInformer], workers: this.opts.workers ?? 5,
-      queue: this.queue, signal: this.opts.signal, log: this.log, reconcile: (key) => this.reconcile(key),
+    return runWorkers(this.wiring, this.opts, {
+      name: 'replicaset-controller', informers: [this.rsInformer, this.podInformer], defaultWorkers: 5,
+      reconcile: (key) => this.reconcile(key),
     });
   }
 

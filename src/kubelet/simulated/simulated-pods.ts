@@ -11,6 +11,7 @@ import type { WriteRunner } from '../lease/node-lease.js';
 import { confirmPodDeletion, patchPodStatus } from '../status/patch-pod-status.js';
 import type { PodIPAllocator } from './ip-allocator.js';
 import { exitAtMs, runningPodStatus, statusMatches, succeededPodStatus } from './pod-status.js';
+import { isPodTerminal } from '../../api/pod.js';
 
 /** What the pod side needs to know of a simulated node. */
 export interface SimulatedPodHost { name: string; hostIP: string; ips: PodIPAllocator; failed: boolean }
@@ -25,8 +26,6 @@ export interface SimulatedPodsOptions {
   run: WriteRunner;
 }
 
-const isTerminal = (pod: Pod) => pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
-
 export class SimulatedPods {
   /** Pod uid → when this process first saw it bound to a simulated node / saw its deletionTimestamp. */
   private readonly firstSeen = new Map<string, number>();
@@ -39,7 +38,7 @@ export class SimulatedPods {
     const uid = pod.metadata?.uid;
     if (!uid) return false;
     const ip = pod.status?.podIP;
-    if (ip && !pod.spec?.hostNetwork && !isTerminal(pod)) node.ips.claim(uid, ip);
+    if (ip && !pod.spec?.hostNetwork && !isPodTerminal(pod)) node.ips.claim(uid, ip);
     if (!this.firstSeen.has(uid)) this.firstSeen.set(uid, this.o.clock.now());
     if (pod.metadata?.deletionTimestamp && !this.deletionSeen.has(uid)) this.deletionSeen.set(uid, this.o.clock.now());
     return !node.failed;
@@ -64,7 +63,7 @@ export class SimulatedPods {
       await confirmPodDeletion(this.o.client, pod, this.o.run);
       return;
     }
-    if (isTerminal(pod)) { node.ips.release(uid); return; }
+    if (isPodTerminal(pod)) { node.ips.release(uid); return; }
 
     const exitAt = exitAtMs(pod);
     if (exitAt !== undefined) {
