@@ -14,7 +14,7 @@
 // Deliberate differences: `$patch: merge` in a map is accepted as the default (upstream rejects it), and a
 // value added where the original has none is cleaned of directives and nulls (upstream stores it raw).
 import type { SchemaModel, SchemaNode } from '../../api/schema/types.js';
-import { badRequest, StatusError } from '../../api/errors.js';
+import { badRequest } from '../../api/errors.js';
 import { childSchema, itemsSchema, patchStrategyOf } from './patch-schema.js';
 import { cloneJson, isPlainObject, patchServerError, unprocessablePatch } from './patch-errors.js';
 
@@ -54,8 +54,8 @@ export function applyStrategicMergePatch(original: object, patch: unknown, schem
       if (err.kind === 'unprocessable') throw unprocessablePatch(err.message);
       throw patchServerError(err.message);
     }
-    if (err instanceof StatusError) throw err;
-    throw patchServerError((err as Error).message);
+    // Anything else is a bug: the server's error boundary logs it and answers a bare 500, without its message.
+    throw err;
   }
 }
 

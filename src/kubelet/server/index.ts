@@ -19,6 +19,7 @@ import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Pod } from 'kubernetes-types/core/v1.js';
+import { badRequest, methodNotAllowed, notFoundError, StatusError, toStatusError, unauthorized } from '../../api/errors.js';
 import type { LogFn } from '../../client/log.js';
 import type { ContainerStatus, RuntimeService } from '../runtime/runtime.js';
 import { readContainerLog, type LogOptions } from './container-logs.js';
@@ -43,12 +44,8 @@ export interface KubeletServerOptions {
 
 export interface RunningKubeletServer { port: number; close(): Promise<void> }
 
-class HttpError extends Error {
-  constructor(readonly code: number, message: string, readonly reason = code === 404 ? 'NotFound' : code === 401 ? 'Unauthorized' : code === 400 ? 'BadRequest' : 'InternalError') { super(message); }
-}
-
-function statusBody(e: HttpError): string {
-  return JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: e.message, reason: e.reason, code: e.code });
+function statusBody(e: StatusError): string {
+  return JSON.stringify(e.status);
 }
 
 const flag = (q: URLSearchParams, ...names: string[]) => names.some((n) => { const v = q.get(n); return v !== null && v !== '0' && v.toLowerCase() !== 'false'; });
@@ -57,7 +54,7 @@ function intParam(q: URLSearchParams, name: string): number | undefined {
   const v = q.get(name);
   if (v === null || v === '') return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n)) throw new HttpError(400, `${name}: invalid value ${JSON.stringify(v)}`);
+  if (!Number.isInteger(n)) throw badRequest(`${name}: invalid value ${JSON.stringify(v)}`);
   return n;
 }
 
@@ -88,8 +85,9 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ru
   });
 
   function sendError(res: ServerResponse, e: unknown): void {
-    const err = e instanceof HttpError ? e : new HttpError(500, (e as Error)?.message ?? String(e));
-    if (!(e instanceof HttpError)) log({ level: 'error', msg: 'kubelet server request failed', error: err.message });
+    // Anything but a StatusError is a bug: logged in full, answered as a bare 500 (toStatusError).
+    const err = toStatusError(e);
+    if (!(e instanceof StatusError)) log({ level: 'error', msg: 'kubelet server request failed', error: (e as Error)?.message ?? String(e) });
     if (res.headersSent) { res.destroy(); return; }
     const body = statusBody(err);
     res.writeHead(err.code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
@@ -110,16 +108,16 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ru
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://kubelet');
-    if (!authenticated(req)) { req.resume(); throw new HttpError(401, 'Unauthorized'); }
+    if (!authenticated(req)) { req.resume(); throw unauthorized(); }
     if (url.pathname === '/healthz') { res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }); res.end('ok'); return; }
     if (url.pathname === '/pods') {
       const body = JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items: opts.pods?.() ?? [] });
       res.writeHead(200, { 'content-type': 'application/json' }); res.end(body); return;
     }
     const r = route(url);
-    if (!r) throw new HttpError(404, `the server could not find the requested resource (${url.pathname})`);
-    if (r.kind !== 'containerLogs') throw new HttpError(400, 'Upgrade request required');
-    if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, `method ${req.method} not allowed`);
+    if (!r) throw notFoundError(`the server could not find the requested resource (${url.pathname})`);
+    if (r.kind !== 'containerLogs') throw badRequest('Upgrade request required');
+    if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed(`method ${req.method} not allowed`);
     return containerLogs(r.ns, r.pod, r.container!, url.searchParams, res);
   }
 
@@ -129,32 +127,32 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ru
 
   async function containerLogs(ns: string, name: string, container: string, q: URLSearchParams, res: ServerResponse): Promise<void> {
     const pod = podStatusOf(ns, name);
-    if (opts.pods && !pod) throw new HttpError(404, `pod "${name}" does not exist`);
+    if (opts.pods && !pod) throw notFoundError(`pod "${name}" does not exist`);
     if (pod && ![...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].some((c) => c.name === container)) {
-      throw new HttpError(404, `container "${container}" not found in pod "${name}"`);
+      throw notFoundError(`container "${container}" not found in pod "${name}"`);
     }
     const sandboxes = await podSandboxes(runtime, ns, name, pod?.metadata?.uid);
-    if (!opts.pods && sandboxes.length === 0) throw new HttpError(404, `pod "${name}" does not exist`);
+    if (!opts.pods && sandboxes.length === 0) throw notFoundError(`pod "${name}" does not exist`);
     const instances = await containerInstances(runtime, sandboxes, container);
     const previous = flag(q, 'previous');
     let path: string | undefined, current: ContainerStatus | undefined;
     if (previous) {
       path = previousLogPath(instances);
-      if (!path) throw new HttpError(400, `previous terminated container "${container}" in pod "${name}" not found`);
+      if (!path) throw badRequest(`previous terminated container "${container}" in pod "${name}" not found`);
     } else {
       current = instances[0];
       if (!current || current.state === 'CONTAINER_CREATED') {
         const statuses = [...(pod?.status?.containerStatuses ?? []), ...(pod?.status?.initContainerStatuses ?? [])];
         const reason = statuses.find((s) => s.name === container)?.state?.waiting?.reason;
         const why = reason === 'ErrImagePull' ? "image can't be pulled" : reason === 'ImagePullBackOff' ? 'trying and failing to pull image' : reason ?? 'ContainerCreating';
-        throw new HttpError(400, `container "${container}" in pod "${name}" is waiting to start: ${why}`);
+        throw badRequest(`container "${container}" in pod "${name}" is waiting to start: ${why}`);
       }
       path = current.logPath;
     }
     const sinceSeconds = intParam(q, 'sinceSeconds');
     const sinceTime = q.get('sinceTime');
     const sinceMs = sinceSeconds !== undefined ? Date.now() - sinceSeconds * 1000 : sinceTime ? Date.parse(sinceTime) : undefined;
-    if (sinceMs !== undefined && Number.isNaN(sinceMs)) throw new HttpError(400, `sinceTime: invalid value ${JSON.stringify(sinceTime)}`);
+    if (sinceMs !== undefined && Number.isNaN(sinceMs)) throw badRequest(`sinceTime: invalid value ${JSON.stringify(sinceTime)}`);
     const ac = new AbortController();
     res.on('close', () => ac.abort());
     const logOpts: LogOptions = {
@@ -181,17 +179,17 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ru
   async function runningContainer(ns: string, name: string, container: string): Promise<ContainerStatus> {
     const pod = podStatusOf(ns, name);
     const sandboxes = await podSandboxes(runtime, ns, name, pod?.metadata?.uid);
-    if (sandboxes.length === 0) throw new HttpError(404, `pod "${name}" does not exist`);
+    if (sandboxes.length === 0) throw notFoundError(`pod "${name}" does not exist`);
     const c = (await containerInstances(runtime, sandboxes, container)).find((i) => i.state === 'CONTAINER_RUNNING');
-    if (!c) throw new HttpError(400, `container not found ("${container}")`);
+    if (!c) throw badRequest(`container not found ("${container}")`);
     return c;
   }
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => undefined);
     upgrade(req, socket, head).catch((e) => {
-      const err = e instanceof HttpError ? e : new HttpError(500, (e as Error)?.message ?? String(e));
-      if (!(e instanceof HttpError)) log({ level: 'error', msg: 'kubelet server upgrade failed', error: err.message });
+      const err = toStatusError(e);
+      if (!(e instanceof StatusError)) log({ level: 'error', msg: 'kubelet server upgrade failed', error: (e as Error)?.message ?? String(e) });
       const body = statusBody(err);
       if (socket.writable) socket.end(`HTTP/1.1 ${err.code} ${err.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
     });
@@ -199,19 +197,19 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ru
 
   async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://kubelet');
-    if (!authenticated(req)) throw new HttpError(401, 'Unauthorized');
+    if (!authenticated(req)) throw unauthorized();
     const r = route(url);
-    if (!r || r.kind === 'containerLogs') throw new HttpError(404, `the server could not find the requested resource (${url.pathname})`);
+    if (!r || r.kind === 'containerLogs') throw notFoundError(`the server could not find the requested resource (${url.pathname})`);
     if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
-      throw new HttpError(400, `unsupported upgrade ${JSON.stringify(req.headers.upgrade ?? '')}: this kubelet speaks WebSocket (${[...REMOTE_COMMAND_PROTOCOLS, PORT_FORWARD_TUNNEL_PROTOCOL].join(', ')})`);
+      throw badRequest(`unsupported upgrade ${JSON.stringify(req.headers.upgrade ?? '')}: this kubelet speaks WebSocket (${[...REMOTE_COMMAND_PROTOCOLS, PORT_FORWARD_TUNNEL_PROTOCOL].join(', ')})`);
     }
     const q = url.searchParams;
     const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
     if (r.kind === 'portForward') {
-      if (!offered.includes(PORT_FORWARD_TUNNEL_PROTOCOL)) throw new HttpError(400, `port-forward needs the WebSocket subprotocol ${PORT_FORWARD_TUNNEL_PROTOCOL}`);
+      if (!offered.includes(PORT_FORWARD_TUNNEL_PROTOCOL)) throw badRequest(`port-forward needs the WebSocket subprotocol ${PORT_FORWARD_TUNNEL_PROTOCOL}`);
       const pod = podStatusOf(r.ns, r.pod);
       const sandbox = (await podSandboxes(runtime, r.ns, r.pod, pod?.metadata?.uid)).find((s) => s.state === 'SANDBOX_READY');
-      if (!sandbox) throw new HttpError(404, `pod "${r.pod}" does not exist`);
+      if (!sandbox) throw notFoundError(`pod "${r.pod}" does not exist`);
       // The subprotocol has a '/', which is not a token character, so ws would refuse the handshake: negotiate it
       // here and add the response header ourselves.
       delete req.headers['sec-websocket-protocol'];
@@ -225,11 +223,11 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ru
       });
       return;
     }
-    if (!REMOTE_COMMAND_PROTOCOLS.some((p) => offered.includes(p))) throw new HttpError(400, `${r.kind} needs a WebSocket subprotocol of ${REMOTE_COMMAND_PROTOCOLS.join(', ')}`);
+    if (!REMOTE_COMMAND_PROTOCOLS.some((p) => offered.includes(p))) throw badRequest(`${r.kind} needs a WebSocket subprotocol of ${REMOTE_COMMAND_PROTOCOLS.join(', ')}`);
     const io = { stdin: flag(q, 'input', 'stdin'), stdout: flag(q, 'output', 'stdout'), stderr: flag(q, 'error', 'stderr'), tty: flag(q, 'tty') };
     const cmd = q.getAll('command');
-    if (r.kind === 'exec' && cmd.length === 0) throw new HttpError(400, 'you must specify at least one command for the container');
-    if (!io.stdin && !io.stdout && !io.stderr) throw new HttpError(400, 'you must specify at least one of stdin, stdout, stderr');
+    if (r.kind === 'exec' && cmd.length === 0) throw badRequest('you must specify at least one command for the container');
+    if (!io.stdin && !io.stdout && !io.stderr) throw badRequest('you must specify at least one of stdin, stdout, stderr');
     const c = await runningContainer(r.ns, r.pod, r.container!);
     wss.handleUpgrade(req, socket, head, (ws) => {
       track(ws);
