@@ -90,3 +90,56 @@ export async function startTestEtcd(): Promise<TestEtcd | undefined> {
   }
   return { endpoint, stop };
 }
+
+export interface DroppingProxy {
+  /** Client URL of the proxy (give it to the store instead of etcd's). */
+  endpoint: string;
+  /**
+   * The next response etcd sends (the first HTTP/2 HEADERS frame on a request stream) is not forwarded: the proxy
+   * closes the client's connection instead, after etcd has received and executed the request. The client cannot
+   * tell whether its request was applied.
+   */
+  dropNextResponse(): void;
+  /** How many responses were dropped so far. */
+  readonly dropped: number;
+  close(): Promise<void>;
+}
+
+/** A TCP proxy on loopback in front of an etcd client URL (plain HTTP/2), that can lose one response on demand. */
+export async function startDroppingProxy(target: string): Promise<DroppingProxy> {
+  const { hostname, port } = new URL(target);
+  let armed = false;
+  let dropped = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(Number(port), hostname);
+    sockets.add(client); sockets.add(upstream);
+    const closeBoth = () => { client.destroy(); upstream.destroy(); sockets.delete(client); sockets.delete(upstream); };
+    client.on('error', closeBoth); upstream.on('error', closeBoth);
+    client.on('close', closeBoth); upstream.on('close', closeBoth);
+    client.on('data', (d) => upstream.write(d));
+    // etcd → client: parsed into HTTP/2 frames (9-byte header: length, type, flags, stream id) so one can be held.
+    let pending = Buffer.alloc(0);
+    upstream.on('data', (d) => {
+      pending = Buffer.concat([pending, d]);
+      while (pending.length >= 9) {
+        const len = pending.readUIntBE(0, 3);
+        if (pending.length < 9 + len) break;
+        const frame = pending.subarray(0, 9 + len);
+        pending = pending.subarray(9 + len);
+        const type = frame[3];
+        const stream = frame.readUInt32BE(5) & 0x7fffffff;
+        if (armed && type === 1 /* HEADERS */ && stream !== 0) { armed = false; dropped++; closeBoth(); return; }
+        client.write(frame);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port: proxyPort } = server.address() as net.AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${proxyPort}`,
+    dropNextResponse: () => { armed = true; },
+    get dropped() { return dropped; },
+    close: () => new Promise<void>((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); }),
+  };
+}

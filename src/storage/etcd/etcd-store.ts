@@ -9,7 +9,16 @@
 //             one etcd compact once per round, like kube's compactor), then etcd Compact(revision + 1), which
 //             keeps revision + 1 readable and everything at or below `revision` gone (our contract).
 // etcd's compaction is cluster-wide, so compact_rev_key lives outside keyPrefix.
-import { Etcd3, CompareResult, CompareTarget, type IKeyValue, type IResponseHeader, type IWatchResponse, type IDuplexStream, type IWatchRequest, type ICompare } from 'etcd3';
+//
+// Retries: the etcd3 client's default policy re-sends any call that failed with a recoverable error, which for a
+// transaction whose connection was lost after it was sent means running it twice: a create that was applied then
+// answers "exists", an update "conflict", a delete "not found". So the client runs every call once; reads are
+// retried here (they are idempotent), and a write whose outcome is unknown is resolved by reading the key back
+// (its value at the revision it was created or last modified), then retried only if it was not applied.
+import {
+  Etcd3, CompareResult, CompareTarget, isRecoverableError,
+  type IKeyValue, type IResponseHeader, type IWatchResponse, type IDuplexStream, type IWatchRequest, type ICompare, type IOptions,
+} from 'etcd3';
 import {
   CompactedError, ConflictError, FutureRevisionError, KeyExistsError, NotFoundError, StorageError,
   type KeyValue, type ListOptions, type ListResult, type Store, type WatchCallbacks, type WatchEvent, type Watcher,
@@ -26,6 +35,20 @@ export interface EtcdStoreOptions extends CompactionPolicy {
 }
 
 const compactRevKey = Buffer.from('compact_rev_key');
+/** Attempts for a call that failed with a recoverable error (the etcd3 client's default was 3). */
+const maxAttempts = 3;
+
+/** A fault-handling policy that runs each call once (cockatiel's noop, without depending on cockatiel). */
+const runOnce = {
+  _altReturn: undefined as never,
+  onSuccess: () => ({ dispose() { /* nothing */ } }),
+  onFailure: () => ({ dispose() { /* nothing */ } }),
+  execute: <T>(fn: (ctx: { signal: AbortSignal }) => PromiseLike<T> | T, signal?: AbortSignal) =>
+    Promise.resolve(fn({ signal: signal ?? new AbortController().signal })),
+} as unknown as NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
+
+/** What reading the key back says about a write whose answer was lost. */
+type Resolved<T> = { applied: T } | { applied?: undefined; notApplied: true };
 const compactedMessage = 'required revision has been compacted';
 const futureMessage = 'required revision is a future revision';
 
@@ -56,6 +79,7 @@ export class EtcdStore implements Store {
       hosts: opts.endpoints,
       // Lists of many objects exceed gRPC's default 4 MiB receive limit.
       grpcOptions: { 'grpc.max_receive_message_length': -1, 'grpc.max_send_message_length': -1 },
+      faultHandling: { global: runOnce },
     });
     this.prefix = opts.keyPrefix ?? '';
     this.prefixLen = Buffer.byteLength(this.prefix);
@@ -107,42 +131,124 @@ export class EtcdStore implements Store {
 
   async create(key: string, value: Buffer): Promise<KeyValue> {
     const k = this.k(key);
-    const res = await this.call(0, () => this.client.kv.txn({
-      compare: [{ key: k, target: CompareTarget.Create, result: CompareResult.Equal, create_revision: 0 }],
-      success: [{ request_put: { key: k, value } }],
-    }));
-    if (!res.succeeded) throw new KeyExistsError(key);
-    const rev = Number(res.header.revision);
-    return { key, value, createRevision: rev, modRevision: rev };
+    return this.write(async () => {
+      const res = await this.call(0, () => this.client.kv.txn({
+        compare: [{ key: k, target: CompareTarget.Create, result: CompareResult.Equal, create_revision: 0 }],
+        success: [{ request_put: { key: k, value } }],
+      }), false);
+      if (!res.succeeded) throw new KeyExistsError(key);
+      const rev = Number(res.header.revision);
+      return { key, value, createRevision: rev, modRevision: rev };
+    }, async () => {
+      // Ours if the key was created with our value (the value a create writes carries the object's uid).
+      const cur = await this.rawGet(k);
+      if (!cur) return { notApplied: true };
+      const created = Number(cur.create_revision);
+      const first = Number(cur.mod_revision) === created ? cur : await this.rawGet(k, created);
+      if (first && Number(first.create_revision) === created && Buffer.from(first.value).equals(value)) {
+        return { applied: { key, value, createRevision: created, modRevision: created } };
+      }
+      throw new KeyExistsError(key);
+    });
   }
 
   async update(key: string, value: Buffer, expectedRevision: number): Promise<KeyValue> {
     const k = this.k(key);
-    const res = await this.call(0, () => this.client.kv.txn({
-      compare: [
-        { key: k, target: CompareTarget.Version, result: CompareResult.Greater, version: 0 },
-        { key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: expectedRevision },
-      ],
-      success: [{ request_put: { key: k, value, prev_kv: true } }],
-      failure: [{ request_range: { key: k } }],
-    }));
-    if (!res.succeeded) throw this.casFailure(key, res.responses[0]?.response_range?.kvs ?? []);
-    const prev = res.responses[0].response_put.prev_kv;
-    return { key, value, createRevision: Number(prev.create_revision), modRevision: Number(res.header.revision) };
+    return this.write(async () => {
+      const res = await this.call(0, () => this.client.kv.txn({
+        compare: [
+          { key: k, target: CompareTarget.Version, result: CompareResult.Greater, version: 0 },
+          { key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: expectedRevision },
+        ],
+        success: [{ request_put: { key: k, value, prev_kv: true } }],
+        failure: [{ request_range: { key: k } }],
+      }), false);
+      if (!res.succeeded) throw this.casFailure(key, res.responses[0]?.response_range?.kvs ?? []);
+      const prev = res.responses[0].response_put.prev_kv;
+      return { key, value, createRevision: Number(prev.create_revision), modRevision: Number(res.header.revision) };
+    }, async () => {
+      const cur = await this.rawGet(k);
+      if (cur && Number(cur.mod_revision) === expectedRevision) return { notApplied: true };
+      // Ours if the revision right after the expected one holds our value: the same object (create revision),
+      // one version later.
+      const before = await this.rawGet(k, expectedRevision);
+      if (cur && before && Number(cur.create_revision) === Number(before.create_revision)
+        && Number(cur.version) === Number(before.version) + 1 && Buffer.from(cur.value).equals(value)) {
+        return { applied: { key, value, createRevision: Number(cur.create_revision), modRevision: Number(cur.mod_revision) } };
+      }
+      throw cur ? new ConflictError(key, Number(cur.mod_revision)) : new NotFoundError(key);
+    });
   }
 
   async delete(key: string, expectedRevision = 0): Promise<KeyValue> {
     const k = this.k(key);
     const compare: ICompare[] = [{ key: k, target: CompareTarget.Version, result: CompareResult.Greater, version: 0 }];
     if (expectedRevision) compare.push({ key: k, target: CompareTarget.Mod, result: CompareResult.Equal, mod_revision: expectedRevision });
-    const res = await this.call(0, () => this.client.kv.txn({
-      compare,
-      success: [{ request_delete_range: { key: k, prev_kv: true } }],
-      failure: [{ request_range: { key: k } }],
-    }));
-    if (!res.succeeded) throw this.casFailure(key, res.responses[0]?.response_range?.kvs ?? []);
-    const prev = res.responses[0].response_delete_range.prev_kvs[0];
-    return { key, value: Buffer.from(prev.value), createRevision: Number(prev.create_revision), modRevision: Number(res.header.revision) };
+    // The object as it was before the delete, for the answer if the delete's own answer is lost.
+    let last: IKeyValue | undefined;
+    return this.write(async () => {
+      const res = await this.call(0, () => this.client.kv.txn({
+        compare,
+        success: [{ request_delete_range: { key: k, prev_kv: true } }],
+        failure: [{ request_range: { key: k } }],
+      }), false);
+      if (!res.succeeded) throw this.casFailure(key, res.responses[0]?.response_range?.kvs ?? []);
+      const prev = res.responses[0].response_delete_range.prev_kvs[0];
+      return { key, value: Buffer.from(prev.value), createRevision: Number(prev.create_revision), modRevision: Number(res.header.revision) };
+    }, async () => {
+      const cur = await this.rawGet(k);
+      if (cur && (!expectedRevision || Number(cur.mod_revision) === expectedRevision)) { last = cur; return { notApplied: true }; }
+      if (cur) throw new ConflictError(key, Number(cur.mod_revision));
+      // Gone. Ours if it was the revision we meant to delete: the delete is the key's next change.
+      const before = expectedRevision ? await this.rawGet(k, expectedRevision) : last;
+      if (!before) throw new NotFoundError(key);
+      const deletedAt = await this.nextChange(k, Number(before.mod_revision));
+      if (deletedAt === undefined) throw new NotFoundError(key);
+      return { applied: { key, value: Buffer.from(before.value), createRevision: Number(before.create_revision), modRevision: deletedAt } };
+    });
+  }
+
+  /**
+   * Runs a write once; if its outcome is unknown (the connection was lost after it was sent), asks `resolve`,
+   * which reads the key back and says whether the write was applied (its result), was not (then it is sent
+   * again), or throws the definite answer.
+   */
+  private async write<T>(attempt: () => Promise<T>, resolve: () => Promise<Resolved<T>>): Promise<T> {
+    for (let n = 1; ; n++) {
+      try {
+        return await attempt();
+      } catch (err) {
+        if (this.closed || !(err instanceof Error) || !isRecoverableError(err)) throw err;
+        let outcome: Resolved<T>;
+        try { outcome = await resolve(); } catch (definite) {
+          if (definite instanceof Error && isRecoverableError(definite)) throw err; // still unknown
+          throw definite;
+        }
+        if (outcome.applied !== undefined) return outcome.applied;
+        if (n >= maxAttempts) throw err;
+      }
+    }
+  }
+
+  /** The key's raw etcd entry, now or at a revision. */
+  private async rawGet(k: Buffer, revision = 0): Promise<IKeyValue | undefined> {
+    const res = await this.call(revision, () => this.client.kv.range({ key: k, revision }));
+    return res.kvs[0];
+  }
+
+  /** The revision of the key's first change after `revision` (from etcd's history, via a one-off watch). */
+  private async nextChange(k: Buffer, revision: number): Promise<number | undefined> {
+    const w = await this.client.watch().key(k).startRevision(String(revision + 1)).create();
+    try {
+      return await new Promise<number | undefined>((resolve) => {
+        const timer = setTimeout(() => resolve(undefined), 5000);
+        w.on('data', (res: IWatchResponse) => {
+          const ev = res.events[0];
+          if (ev) { clearTimeout(timer); resolve(Number(ev.kv.mod_revision)); }
+        });
+        w.on('error', () => { clearTimeout(timer); resolve(undefined); });
+      });
+    } finally { await w.cancel().catch(() => undefined); }
   }
 
   watch(prefix: string, fromRevision: number, cb: WatchCallbacks): Watcher {
@@ -243,19 +349,26 @@ export class EtcdStore implements Store {
     return new CompactedError(requested, oldest - 1);
   }
 
-  /** Runs an etcd call, mapping etcd's revision errors onto ours. */
-  private async call<T extends { header: IResponseHeader }>(revision: number | undefined, fn: () => Promise<T>): Promise<T> {
+  /** Runs an etcd call (retried on recoverable errors unless `retry` is false), mapping etcd's revision errors onto ours. */
+  private async call<T extends { header: IResponseHeader }>(revision: number | undefined, fn: () => Promise<T>, retry = true): Promise<T> {
     if (this.closed) throw new StorageError('store closed');
-    try {
-      const res = await fn();
-      this.observe(res.header);
-      return res;
-    } catch (err) {
-      const msg = err instanceof Error ? err.message : String(err);
-      if (msg.includes(compactedMessage)) throw await this.compactedError(revision ?? 0);
-      if (msg.includes(futureMessage)) throw new FutureRevisionError(revision ?? 0, await this.currentRevision().catch(() => this.knownRevision));
-      throw err;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await fn();
+        this.observe(res.header);
+        return res;
+      } catch (err) {
+        if (retry && attempt < maxAttempts && !this.closed && err instanceof Error && isRecoverableError(err)) continue;
+        throw await this.mapError(err, revision);
+      }
     }
+  }
+
+  private async mapError(err: unknown, revision: number | undefined): Promise<unknown> {
+    const msg = err instanceof Error ? err.message : String(err);
+    if (msg.includes(compactedMessage)) return await this.compactedError(revision ?? 0);
+    if (msg.includes(futureMessage)) return new FutureRevisionError(revision ?? 0, await this.currentRevision().catch(() => this.knownRevision));
+    return err;
   }
 
   private casFailure(key: string, kvs: IKeyValue[]): Error {
