@@ -1,5 +1,5 @@
-// Test doubles for the sandbox runtime: a small in-memory ImageStoreReader (until the image store lands, and for
-// tests that need exact images), a busybox-static root filesystem, and sandbox/container configs.
+// Test doubles for the sandbox runtime: a small in-memory ImageStoreReader (for tests that need exact images
+// without a real image store), a busybox-static root filesystem, and sandbox/container configs.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ImageStoreReader, ResolvedImage } from '../../../images/index.js';
