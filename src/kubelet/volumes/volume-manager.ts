@@ -13,7 +13,7 @@
 // (`MountVolume.SetUp failed for volume "config" : configmap "app-config" not found`). Secret contents are
 // written to disk (upstream uses a tmpfs for secret volumes; nanokube keeps them under NANOKUBE_HOME, mode 0644
 // unless defaultMode says otherwise) and never logged.
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Container, Pod, Volume } from 'kubernetes-types/core/v1.js';
 import { realClock, type Clock, type TimerHandle } from '../../client/clock.js';
@@ -122,6 +122,8 @@ export class VolumeManager {
     const dir = this.podVolumesDir(uid);
     await unmountAll(dir);
     await rm(dir, { recursive: true, force: true });
+    // The pod's own folder goes too once nothing else (of the kubelet's) is left in it.
+    await rmdir(join(this.opts.rootDir, 'pods', uid)).catch(() => undefined);
   }
 
   /**

@@ -171,7 +171,7 @@ test('emptyDir is a writable folder; medium Memory is a tmpfs (as root) that tea
   if (canMountTmpfs()) assert.equal(await isMountPoint(mem), true);
   await vm.tearDownPod('uid-web-1');
   if (canMountTmpfs()) assert.equal(await isMountPoint(mem), false);
-  await assert.rejects(stat(join(root, 'pods/uid-web-1/volumes')));
+  await assert.rejects(stat(join(root, 'pods/uid-web-1')), 'nothing of the pod is left');
 });
 
 test('hostPath types: the OrCreate types create what is missing, the others check the kind with upstream text', async (t) => {
