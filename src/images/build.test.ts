@@ -135,3 +135,17 @@ test('FROM an image already in the store builds on its layers', { skip: needRoot
   const r = await runInStoredImage(s.store, 'test/derived', ['cat', '/derived.txt']);
   assert.equal(r.output, 'base\n');
 });
+
+test('rebuilding a tag moves the name; the previous image stays unnamed (dangling) until removed by its ID', async (t) => {
+  const s = setup(t);
+  const first = await build(s, 'FROM busybox\nLABEL version=1\n');
+  const second = await build(s, 'FROM busybox\nLABEL version=2\n');
+  assert.notEqual(first.id, second.id);
+  assert.equal((await s.store.resolve('test/app:1'))!.id, second.id);
+  const old = s.store.find(first.id);
+  assert.ok(old, 'the old image is still in the store');
+  assert.deepEqual(old.names, []);
+  await s.store.remove(first.id.slice(7, 19));
+  assert.equal(s.store.find(first.id), null);
+  assert.equal((await s.store.resolve('test/app:1'))!.id, second.id);
+});

@@ -93,6 +93,7 @@ function aliasLayer(base: WellKnownBase, dir: string): boolean {
     if (marker && existsSync(marker) && process.getuid?.() === 0) {
       mkdirSync(join(dir, marker, '..'), { recursive: true });
       mknod(join(dir, marker));
+      utimesSync(join(dir, marker), FIXED_MTIME, FIXED_MTIME);
     }
     for (const d of ['usr/local/bin', 'usr/local', 'usr/lib', 'usr', '']) {
       if (existsSync(join(dir, d))) utimesSync(join(dir, d), FIXED_MTIME, FIXED_MTIME);

@@ -124,8 +124,10 @@ export class ImageStore implements ImageStoreReader {
   adoptLayerDir(folder: string, diffId: string): string {
     this.init();
     const dir = join(this.root, 'layers', diffId.replace(/^sha256:/, ''));
-    if (existsSync(dir)) rmSync(folder, { recursive: true, force: true });
-    else renameSync(folder, dir);
+    if (!existsSync(dir)) {
+      try { renameSync(folder, dir); return dir; } catch (e) { if (!existsSync(dir)) throw e; } // another process won the race
+    }
+    rmSync(folder, { recursive: true, force: true });
     return dir;
   }
 
@@ -170,7 +172,14 @@ export class ImageStore implements ImageStoreReader {
     const desc = this.putJSON(manifest, MEDIA_TYPE_MANIFEST);
     const full = names.map((n) => normalizeReference(n));
     this.withIndexLock((index) => {
-      const manifests = index.manifests.filter((m) => !full.includes(m.annotations?.[ANNOTATION_IMAGE_NAME] ?? ''));
+      const moved = index.manifests.filter((m) => full.includes(m.annotations?.[ANNOTATION_IMAGE_NAME] ?? '') && m.digest !== desc.digest);
+      let manifests = index.manifests.filter((m) => !full.includes(m.annotations?.[ANNOTATION_IMAGE_NAME] ?? '') && !(m.digest === desc.digest && !m.annotations?.[ANNOTATION_IMAGE_NAME]));
+      // An image whose last name moved to another stays, unnamed (docker's dangling "<none>" image): a running
+      // container may still use its layers. `image rm <ID>` removes it.
+      for (const m of moved) {
+        if (!manifests.some((o) => o.digest === m.digest)) manifests.push({ mediaType: m.mediaType, digest: m.digest, size: m.size });
+      }
+      manifests = manifests.filter((m, i, a) => m.annotations?.[ANNOTATION_IMAGE_NAME] || a.findIndex((o) => o.digest === m.digest) === i);
       for (const name of full) {
         const r = parseReference(name);
         manifests.push({ ...desc, annotations: { [ANNOTATION_IMAGE_NAME]: name, ...(r.tag ? { [ANNOTATION_REF_NAME]: r.tag } : {}) } });
