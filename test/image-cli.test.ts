@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { haveBusybox, isRoot, writeBusyboxArchive } from '../src/images/index.js';
@@ -86,4 +86,23 @@ test('image commands print one clear line on bad input and exit non-zero', (t) =
   const bad = nanokube('image', 'build', '-t', 'x', join(dir, 'empty'));
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /^nanokube image build: .*empty\/Dockerfile:2: unknown instruction: RUNN\n$/);
+});
+
+test('without root, a build with RUN says that RUN needs root', { skip: !isRoot() ? 'skipped: needs root to drop to another user' : !existsSync('/usr/bin/setpriv') ? 'skipped: setpriv not found' : false }, (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'nanokube-image-noroot-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  chmodSync(dir, 0o777);
+  mkdirSync(join(dir, 'ctx'));
+  writeFileSync(join(dir, 'ctx', 'Dockerfile'), 'FROM busybox\nRUN echo hi\n');
+  const asNobody = ['--reuid=65534', '--regid=65534', '--clear-groups'];
+  if (spawnSync('/usr/bin/setpriv', [...asNobody, process.execPath, '-e', `require('fs').accessSync(${JSON.stringify(bin)})`]).status !== 0) {
+    t.skip('skipped: the checkout is not readable by an unprivileged user');
+    return;
+  }
+  const r = spawnSync('/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, bin, 'image', 'build', '-t', 'x', join(dir, 'ctx')], {
+    env: { PATH: process.env.PATH, NANOKUBE_HOME: join(dir, 'home'), HOME: dir }, encoding: 'utf8', cwd: dir, timeout: 60_000,
+  });
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /^nanokube image build: .*ctx\/Dockerfile:2: RUN needs root: /);
+  assert.doesNotMatch(r.stdout, /Running in/);
 });

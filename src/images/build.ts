@@ -15,7 +15,7 @@ import { resolveUser, statInImage } from './image-fs.js';
 import { packLayer } from './layer.js';
 import { ANNOTATION_HOST_ROOT, MEDIA_TYPE_CONFIG, MEDIA_TYPE_LAYER_GZIP, MEDIA_TYPE_MANIFEST, hostArchitecture, type Descriptor, type OciImageConfig, type OciManifest } from './oci.js';
 import { familiarName, InvalidReferenceError, normalizeReference } from './reference.js';
-import { runInImage } from './run-in-image.js';
+import { runInImage, RunNeedsRootError } from './run-in-image.js';
 import { processWord, processWords, SubstitutionError } from './shell-words.js';
 import { imageNotPresentMessage, type ImageStore } from './store.js';
 
@@ -77,7 +77,8 @@ export async function buildImage(o: BuildOptions): Promise<BuildResult> {
   if (!existsSync(dockerfilePath)) {
     throw new BuildError(o.dockerfile ? `Dockerfile ${o.dockerfile} not found` : `no Dockerfile in ${o.context}; pass -f FILE`);
   }
-  const shownFile = relative(process.cwd(), dockerfilePath) || dockerfilePath;
+  const rel = relative(process.cwd(), dockerfilePath);
+  const shownFile = rel && !rel.startsWith('..') ? rel : dockerfilePath;
   const ignoreFile = join(context, '.dockerignore');
   const ignore = existsSync(ignoreFile) ? new DockerIgnore(readFileSync(ignoreFile, 'utf8')) : null;
   const df = parseDockerfile(readFileSync(dockerfilePath, 'utf8'));
@@ -306,6 +307,7 @@ export async function buildImage(o: BuildOptions): Promise<BuildResult> {
           if (!env.has('HOME')) env.set('HOME', '/root');
           let user: { uid: number; gid: number } | undefined;
           if (config.User) { try { user = resolveUser(layerDirs(), config.User); } catch (e) { fail(ins, (e as Error).message); } }
+          if (process.getuid?.() !== 0) fail(ins, new RunNeedsRootError().message);
           const upper = stepDir(ins, 'upper');
           const runId = Math.random().toString(16).slice(2, 14).padEnd(12, '0');
           say(` ---> Running in ${runId}`);
