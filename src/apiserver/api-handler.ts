@@ -1,7 +1,7 @@
 // The apiserver as one transport-independent function: ApiRequest in, ApiResponse out (src/api/transport.ts).
 // Routing, discovery, OpenAPI, health, and the error boundary live here; verbs live in handlers/.
 import { errorResponse, type ApiHandler, type ApiRequest, type ApiResponse } from '../api/transport.js';
-import { StatusError, methodNotSupported, notFoundError } from '../api/errors.js';
+import { StatusError, badRequest, internal, methodNotSupported, notFoundError } from '../api/errors.js';
 import { parseResourcePath } from './request-info.js';
 import type { Registry } from './registry/registry.js';
 import { makeContext, jsonResponse, type HandlerContext } from './handlers/context.js';
@@ -21,6 +21,10 @@ import { versionInfo } from './version.js';
 import type { Logger } from './logger.js';
 import { admissionChain, type AdmissionPlugin } from './admission/admission.js';
 import { namespaceLifecycle } from './admission/namespace-lifecycle.js';
+import { handlePodLog } from './handlers/pod-log.js';
+import { handleNodeProxy } from './handlers/node-proxy.js';
+import { streamSubresources } from './handlers/pod-stream.js';
+import type { KubeletClientConfig } from './handlers/kubelet-connection.js';
 
 export interface SubresourceHandler { (ctx: HandlerContext): Promise<ApiResponse> }
 
@@ -33,6 +37,8 @@ export interface ApiHandlerOptions {
   ready?: () => Promise<boolean>;
   /** Extra subresource handlers by "resource/subresource" (pods/log, pods/exec... once the kubelet exists). */
   subresources?: Record<string, SubresourceHandler>;
+  /** How to reach kubelets for pods/log, nodes/proxy (and, in the HTTPS front, pods/exec|attach|portforward). */
+  kubeletClient?: KubeletClientConfig;
   /** Admission plugins run on writes (default: NamespaceLifecycle). */
   admission?: AdmissionPlugin[];
   /** Live events one watcher may have waiting before it is closed as too slow (tests lower it). */
@@ -75,10 +81,12 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
           if (info.verb === 'patch') return handlePatch(ctx);
           throw methodNotSupported(store.ref, info.verb);
         }
-        if (sub === 'log') {
-          const pod = await store.get(info.namespace, info.name!);
-          throw notFoundError(`logs for pod "${pod.metadata.name}" are not available: no kubelet is running this pod on ${pod.spec?.nodeName ? `node "${pod.spec.nodeName}"` : 'any node (it is not scheduled)'}`, { name: info.name, kind: 'pods' });
+        if (def.group === '' && (def.resource === 'pods' && sub === 'log' || def.resource === 'nodes' && sub === 'proxy')) {
+          if (!opts.kubeletClient) throw internal('this apiserver has no kubelet client certificate configured');
+          return sub === 'log' ? handlePodLog(ctx, opts.kubeletClient) : handleNodeProxy(ctx, opts.kubeletClient);
         }
+        // exec, attach and portforward arrive as HTTP upgrades, which the HTTPS front hands to pod-stream.ts.
+        if (def.group === '' && def.resource === 'pods' && streamSubresources.includes(sub)) throw badRequest('Upgrade request required');
         throw notFoundStatus();
       }
       if (def.review) {

@@ -3,8 +3,9 @@
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import type { Duplex } from 'node:stream';
 import type { ApiHandler, ApiRequest, UserInfo } from '../api/transport.js';
-import { StatusError, unauthorized, requestEntityTooLarge } from '../api/errors.js';
+import { StatusError, notFoundError, unauthorized, requestEntityTooLarge } from '../api/errors.js';
 import type { Logger } from './logger.js';
 
 /** Upstream's limit for a request body (3 MiB); larger bodies get 413. */
@@ -18,6 +19,8 @@ export interface HttpServerOptions {
   tls: { cert: string; key: string; ca: string };
   tokens?: Record<string, UserInfo>;
   logger: Logger;
+  /** HTTP upgrades (pods/exec, attach, portforward) from authenticated clients; without it upgrades get 404. */
+  upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer, user: UserInfo) => void;
 }
 
 /** The client certificate is fixed for a TLS connection: decode it once per socket, not per request. */
@@ -87,6 +90,13 @@ function readBody(req: IncomingMessage): Promise<Buffer[] | undefined> {
   });
 }
 
+const upgradedSockets = new WeakMap<https.Server, Set<Duplex>>();
+
+/** Ends every upgraded connection (exec, attach, port-forward sessions): closeAllConnections does not see them. */
+export function destroyUpgradedConnections(server: https.Server): void {
+  for (const s of upgradedSockets.get(server) ?? []) s.destroy();
+}
+
 export function createHttpsServer(opts: HttpServerOptions): https.Server {
   const server = https.createServer({
     cert: opts.tls.cert, key: opts.tls.key, ca: opts.tls.ca,
@@ -94,6 +104,21 @@ export function createHttpsServer(opts: HttpServerOptions): https.Server {
     keepAliveTimeout: 65_000,
   }, (req, res) => { serve(req, res).catch((e) => { opts.logger.error('http adapter failed', { error: String(e) }); try { res.destroy(); } catch { /* gone */ } }); });
   server.requestTimeout = 0; // watches and log streams are long-lived
+  const upgraded = new Set<Duplex>();
+  upgradedSockets.set(server, upgraded);
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => undefined);
+    upgraded.add(socket);
+    socket.on('close', () => upgraded.delete(socket));
+    const user = authenticate(req, opts.tokens);
+    const fail = (err: StatusError) => {
+      const body = JSON.stringify(err.status);
+      socket.end(`HTTP/1.1 ${err.code} ${err.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    };
+    if (!user) return fail(unauthorized());
+    if (!opts.upgrade) return fail(notFoundError());
+    opts.upgrade(req, socket, head, user);
+  });
   server.headersTimeout = 60_000;
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {

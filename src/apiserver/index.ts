@@ -6,7 +6,10 @@ import type { Store } from '../storage/backend.js';
 import type { ApiHandler, UserInfo } from '../api/transport.js';
 import { Registry } from './registry/registry.js';
 import { createApiHandler, type SubresourceHandler } from './api-handler.js';
-import { createHttpsServer } from './http-server.js';
+import { createHttpsServer, destroyUpgradedConnections } from './http-server.js';
+import type { KubeletClientConfig } from './handlers/kubelet-connection.js';
+import { isPodStreamRequest, podStreamUpgrade, writeUpgradeError } from './handlers/pod-stream.js';
+import { notFoundError } from '../api/errors.js';
 import { bootstrapCluster } from './bootstrap.js';
 import { jsonLogger, type Logger } from './logger.js';
 import { allResources } from './registry/all-resources.js';
@@ -28,6 +31,8 @@ export interface ApiServerOptions {
   subresources?: Record<string, SubresourceHandler>;
   /** Live events one watcher may have waiting before it is closed as too slow (tests lower it). */
   watcherCapacity?: number;
+  /** The apiserver-kubelet-client certificate and the cluster CA: pods/log, exec, attach, portforward, nodes/proxy. */
+  kubeletClient?: KubeletClientConfig;
 }
 
 export interface RunningApiServer { port: number; url: string; handler: ApiHandler; registry: Registry; close(): Promise<void> }
@@ -63,10 +68,18 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     ready: async () => { try { await opts.store.currentRevision(); return true; } catch { return false; } },
     subresources: opts.subresources,
     watcherCapacity: opts.watcherCapacity,
+    kubeletClient: opts.kubeletClient,
   });
   const tokens: Record<string, UserInfo> = {};
   for (const [t, u] of Object.entries(opts.tokens ?? {})) tokens[t] = u;
-  const server = createHttpsServer({ handler, tls: opts.tls, tokens, logger });
+  const podStreams = opts.kubeletClient ? podStreamUpgrade({ registry, kubelet: opts.kubeletClient, logger }) : undefined;
+  const server = createHttpsServer({
+    handler, tls: opts.tls, tokens, logger,
+    upgrade: (req, socket, head, user) => {
+      if (podStreams && isPodStreamRequest(req)) return podStreams(req, socket, head, user);
+      writeUpgradeError(socket, notFoundError());
+    },
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => { server.off('error', reject); resolve(); });
@@ -81,6 +94,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
+      destroyUpgradedConnections(server);
     }),
   };
 }

@@ -85,6 +85,7 @@ export async function startControlPlane(opts: ServerOptions): Promise<RunningCon
       store, host: opts.listenAddress, port: opts.port,
       tls: { cert: pki.apiserver.cert, key: pki.apiserver.key, ca: pki.caCert },
       watcherCapacity: opts.watcherCapacity,
+      kubeletClient: { cert: pki.kubeletClient.cert, key: pki.kubeletClient.key, ca: pki.caCert },
       // The API server's events go through the same log function (server.log, or a test's capture).
       logger: {
         info: (msg, fields) => log({ level: 'info', component: 'apiserver', msg, ...fields }),

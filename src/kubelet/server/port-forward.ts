@@ -43,7 +43,8 @@ export function servePortForward(ws: WebSocket, opts: PortForwardOptions): void 
     });
 
   const errorStreams = new Map<string, SpdyStream>();
-  conn.on('error', (e) => opts.log?.('port-forward connection error', { error: String(e) }));
+  const targets = new Set<Duplex>();
+  conn.on('error', (e) => { if (ws.readyState === ws.OPEN) opts.log?.('port-forward connection error', { error: String(e) }); });
   conn.on('stream', (stream) => {
     const type = stream.headers['streamtype'];
     const requestId = stream.headers['requestid'] ?? '';
@@ -64,11 +65,18 @@ export function servePortForward(ws: WebSocket, opts: PortForwardOptions): void 
     };
     if (!Number.isInteger(port) || port < 1 || port > 65535) { fail(`invalid port ${stream.headers['port']}`); return; }
     opts.connect(port).then((sock) => {
+      if (ws.readyState !== ws.OPEN) { sock.destroy(); return; }
+      targets.add(sock);
+      sock.on('close', () => targets.delete(sock));
       sock.on('error', (e) => { opts.log?.('port-forward target error', { pod: opts.podName, port, error: String(e) }); stream.end(); });
       stream.on('close', () => sock.destroy());
       sock.pipe(stream);
       stream.pipe(sock);
     }, (e: Error) => fail(`error forwarding port ${port} to pod ${opts.podName}, uid ${opts.podUid ?? ''}: ${e?.message ?? e}`));
   });
-  ws.on('close', () => { try { conn.destroyStreams?.(); } catch { /* already gone */ } });
+  // The session ends with the WebSocket: every connection into the pod goes with it.
+  ws.on('close', () => {
+    for (const t of targets) t.destroy();
+    try { conn.destroyStreams?.(); } catch { /* already gone */ }
+  });
 }

@@ -1,0 +1,168 @@
+// kubectl logs, exec, cp and port-forward end to end: the real kubectl 1.32 → the API server's pods/log, pods/exec,
+// pods/portforward → the kubelet server of the pod's node (started here with the runtime double, whose exec runs
+// host processes and whose port-forward reaches host ports) over HTTPS with the apiserver-kubelet-client cert.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startTestCluster, type TestCluster } from './helpers/cluster.js';
+import { until } from './helpers/until.js';
+import { ensureClusterPki, ensureKubeletServingCertificate } from '../src/pki/index.js';
+import { startKubeletServer, StreamingFakeRuntime as FakeRuntime, criLogLine } from '../src/kubelet/index.js';
+
+function haveKubectl(): boolean {
+  try { execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' }); return true; } catch { return false; }
+}
+
+async function setup(t: { after(fn: () => unknown): void }) {
+  const cluster = await startTestCluster(t);
+  const pki = await ensureClusterPki({ dir: join(cluster.home, 'pki') });
+  const serving = await ensureKubeletServingCertificate({ dir: join(cluster.home, 'kubelet', 'pki'), ca: pki.ca, nodeName: 'node-a', altNames: ['127.0.0.1'] });
+  const runtime = new FakeRuntime(join(cluster.home, 'logs', 'pods'));
+  const kubelet = await startKubeletServer({ runtime, tls: { ...serving, clientCA: pki.caCert }, port: 0, host: '127.0.0.1', logPollMs: 50 });
+  t.after(() => kubelet.close());
+  const node = await cluster.request('POST', '/api/v1/nodes', { body: { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-a' } } });
+  assert.equal(node.status, 201, node.text);
+  const st = await cluster.request('PATCH', '/api/v1/nodes/node-a/status', {
+    contentType: 'application/merge-patch+json',
+    body: { status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }, { type: 'Hostname', address: 'node-a' }], daemonEndpoints: { kubeletEndpoint: { Port: kubelet.port } } } },
+  });
+  assert.equal(st.status, 200, st.text);
+  return { cluster, runtime, kubelet };
+}
+
+/** A pod bound to node-a, reported Running, with one running container "app" in the runtime double. */
+async function runningPod(cluster: TestCluster, runtime: FakeRuntime, name: string, containers = ['app']) {
+  const created = await cluster.request('POST', '/api/v1/namespaces/default/pods', {
+    body: { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { nodeName: 'node-a', containers: containers.map((c) => ({ name: c, image: 'busybox' })) } },
+  });
+  assert.equal(created.status, 201, created.text);
+  const st = await cluster.request('PATCH', `/api/v1/namespaces/default/pods/${name}/status`, { contentType: 'application/merge-patch+json', body: { status: { phase: 'Running' } } });
+  assert.equal(st.status, 200, st.text);
+  const sandbox = runtime.addSandbox({ namespace: 'default', name, uid: created.body.metadata.uid });
+  return { sandbox, containers: containers.map((c) => runtime.addContainer(sandbox, { name: c })) };
+}
+
+function kubectlEnv(cluster: TestCluster) {
+  const user = join(cluster.home, 'user');
+  return { ...process.env, KUBECONFIG: cluster.kubeconfig, HOME: user, KUBECACHEDIR: join(user, 'cache') };
+}
+
+const skip = haveKubectl() ? false : 'skipped: kubectl not found';
+
+test('kubectl logs prints the container log, with --tail, --timestamps, -c, --previous, and upstream errors', { skip }, async (t) => {
+  const { cluster, runtime } = await setup(t);
+  const { sandbox, containers: [app] } = await runningPod(cluster, runtime, 'web');
+  runtime.writeLog(app.id, criLogLine('GET / 200', { ts: '2026-12-06T01:00:00.123456789Z' }), criLogLine('GET /health 200', { ts: '2026-12-06T01:00:01Z', stream: 'stderr' }));
+
+  const all = await cluster.kubectl(['logs', 'web']);
+  assert.equal(all.code, 0, all.stderr);
+  assert.equal(all.stdout, 'GET / 200\nGET /health 200\n');
+  assert.equal((await cluster.kubectl(['logs', 'web', '--tail=1'])).stdout, 'GET /health 200\n');
+  assert.equal((await cluster.kubectl(['logs', 'web', '-c', 'app', '--timestamps'])).stdout,
+    '2026-12-06T01:00:00.123456789Z GET / 200\n2026-12-06T01:00:01.000000000Z GET /health 200\n');
+
+  const noPrev = await cluster.kubectl(['logs', 'web', '--previous']);
+  assert.equal(noPrev.code, 1);
+  assert.match(noPrev.stderr, /Error from server \(BadRequest\): previous terminated container "app" in pod "web" not found/);
+  runtime.setState(app.id, 'CONTAINER_EXITED');
+  const restarted = runtime.addContainer(sandbox, { name: 'app', attempt: 1 });
+  runtime.writeLog(restarted.id, criLogLine('second start'));
+  assert.equal((await cluster.kubectl(['logs', 'web'])).stdout, 'second start\n');
+  assert.equal((await cluster.kubectl(['logs', 'web', '-p'])).stdout, 'GET / 200\nGET /health 200\n');
+
+  const bad = await cluster.kubectl(['logs', 'web', '-c', 'nope']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /container nope is not valid for pod web/); // kubectl checks this itself first
+  const proxied = await cluster.kubectl(['get', '--raw', '/api/v1/nodes/node-a/proxy/healthz']);
+  assert.equal(proxied.stdout, 'ok', proxied.stderr);
+  const podsOnNode = await cluster.kubectl(['get', '--raw', '/api/v1/nodes/node-a/proxy/pods']);
+  assert.equal(JSON.parse(podsOnNode.stdout).kind, 'PodList');
+  const missing = await cluster.kubectl(['logs', 'ghost']);
+  assert.match(missing.stderr, /pods "ghost" not found/);
+
+  const slow = await cluster.request('POST', '/api/v1/namespaces/default/pods', { body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'slow' }, spec: { nodeName: 'node-a', containers: [{ name: 'app', image: 'busybox' }] } } });
+  assert.equal(slow.status, 201);
+  runtime.addContainer(runtime.addSandbox({ namespace: 'default', name: 'slow', uid: slow.body.metadata.uid }), { name: 'app', state: 'CONTAINER_CREATED' });
+  const waiting = await cluster.kubectl(['logs', 'slow']);
+  assert.match(waiting.stderr, /Error from server \(BadRequest\): container "app" in pod "slow" is waiting to start: ContainerCreating/);
+});
+
+test('kubectl logs -f streams lines as the container writes them and returns when it exits', { skip }, async (t) => {
+  const { cluster, runtime } = await setup(t);
+  const { containers: [app] } = await runningPod(cluster, runtime, 'web');
+  runtime.writeLog(app.id, criLogLine('one'));
+  const child = spawn('kubectl', ['logs', '-f', 'web'], { env: kubectlEnv(cluster) });
+  t.after(() => child.kill());
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((r) => child.on('exit', r));
+  await until('kubectl output', async () => out === 'one\n');
+  runtime.writeLog(app.id, criLogLine('two'));
+  await until('kubectl output', async () => out === 'one\ntwo\n');
+  runtime.setState(app.id, 'CONTAINER_EXITED');
+  assert.equal(await exited, 0);
+  assert.equal(out, 'one\ntwo\n');
+});
+
+test('kubectl exec: output, exit codes, stdin, and kubectl cp both ways', { skip }, async (t) => {
+  const { cluster, runtime } = await setup(t);
+  await runningPod(cluster, runtime, 'web');
+  const echo = await cluster.kubectl(['exec', 'web', '--', 'sh', '-c', 'echo hello; echo oops >&2']);
+  assert.equal(echo.code, 0, echo.stderr);
+  assert.equal(echo.stdout, 'hello\n');
+  assert.equal(echo.stderr, 'oops\n');
+  const three = await cluster.kubectl(['exec', 'web', '--', 'sh', '-c', 'exit 3']);
+  assert.equal(three.code, 3);
+  assert.match(three.stderr, /command terminated with exit code 3/);
+  const cat = await cluster.kubectl(['exec', '-i', 'web', '--', 'cat'], { input: 'from stdin\n' });
+  assert.equal(cat.code, 0, cat.stderr);
+  assert.equal(cat.stdout, 'from stdin\n');
+
+  // The runtime double's "container" is the host: paths inside it are host paths.
+  const dir = mkdtempSync(join(tmpdir(), 'nanokube-cp-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'up.txt'), 'uploaded through tar\n');
+  const up = await cluster.kubectl(['cp', join(dir, 'up.txt'), `web:${dir}/in-pod.txt`]);
+  assert.equal(up.code, 0, up.stderr);
+  assert.equal(readFileSync(join(dir, 'in-pod.txt'), 'utf8'), 'uploaded through tar\n');
+  const down = await cluster.kubectl(['cp', `web:${dir}/in-pod.txt`, join(dir, 'down.txt')]);
+  assert.equal(down.code, 0, down.stderr);
+  assert.equal(readFileSync(join(dir, 'down.txt'), 'utf8'), 'uploaded through tar\n');
+
+  const unscheduled = await cluster.request('POST', '/api/v1/namespaces/default/pods', { body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'nowhere' }, spec: { containers: [{ name: 'app', image: 'busybox' }] } } });
+  assert.equal(unscheduled.status, 201);
+  const noHost = await cluster.kubectl(['exec', 'nowhere', '--', 'true']);
+  assert.equal(noHost.code, 1);
+  assert.match(noHost.stderr, /pod nowhere does not have a host assigned/);
+});
+
+test('kubectl port-forward carries a TCP round trip to the pod port', { skip }, async (t) => {
+  const { cluster, runtime } = await setup(t);
+  await runningPod(cluster, runtime, 'web');
+  const open = new Set<net.Socket>();
+  const server = net.createServer((sock) => { open.add(sock); sock.on('close', () => open.delete(sock)); sock.on('data', (d) => sock.write(`pong:${d}`)); });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => { for (const s of open) s.destroy(); server.close(); });
+  const podPort = (server.address() as net.AddressInfo).port;
+  const child = spawn('kubectl', ['port-forward', 'pod/web', `:${podPort}`, '--address', '127.0.0.1'], { env: kubectlEnv(cluster) });
+  t.after(() => child.kill());
+  let out = '', err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  await until('kubectl output', async () => /Forwarding from 127\.0\.0\.1:(\d+)/.test(out) || child.exitCode !== null);
+  const m = /Forwarding from 127\.0\.0\.1:(\d+) -> (\d+)/.exec(out);
+  assert.ok(m, `kubectl port-forward: ${out} ${err}`);
+  assert.equal(Number(m[2]), podPort);
+  for (const word of ['one', 'two']) { // two connections in turn: each gets its own streams
+    const reply = await new Promise<string>((resolve, reject) => {
+      const sock = net.connect(Number(m[1]), '127.0.0.1', () => sock.write(word));
+      sock.on('data', (d) => { resolve(String(d)); sock.end(); });
+      sock.on('error', reject);
+    });
+    assert.equal(reply, `pong:${word}`);
+  }
+});
