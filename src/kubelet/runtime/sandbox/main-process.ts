@@ -18,6 +18,8 @@ export class MainProcess {
   private exitedChild: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   /** The stdin writer, when the container was created with stdin and it is still open. */
   stdin: Writable | null;
+  /** With a tty: where terminal sizes go ("cols rows\n", the pty relay's fd 3). */
+  readonly resizeControl: Writable | null;
 
   /**
    * `exitCodeOf` maps the child's exit to the container's exit code (runc already reports 128+signal as its own
@@ -26,6 +28,8 @@ export class MainProcess {
   constructor(readonly child: ChildProcess, logPath: string, logOptions: CriLogOptions, opts: { tty?: boolean; stdin?: boolean } = {}) {
     this.log = new CriLogWriter(logPath, logOptions);
     this.stdin = opts.stdin && child.stdin ? child.stdin : null;
+    this.resizeControl = opts.tty ? (child.stdio[3] as Writable | undefined) ?? null : null;
+    this.resizeControl?.on('error', () => undefined);
     child.stdin?.on('error', () => undefined);
     if (!opts.stdin) child.stdin?.end();
     for (const name of ['stdout', 'stderr'] as const) {

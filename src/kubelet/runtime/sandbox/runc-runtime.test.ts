@@ -163,6 +163,36 @@ test('runc sandbox runtime', { skip }, async (t) => {
     await env.rt.removePodSandbox(p.sandboxId);
   });
 
+  await t.test('a tty container with stdin is attached to as a terminal, with resize, and keeps its exit code', async () => {
+    const p = await runPod(env, 'interactive', 'host', ['sh'], { tty: true, stdin: true, stdinOnce: true });
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    let out = '';
+    stdout.on('data', (b: Buffer) => { out += b.toString(); });
+    const resize = new (await import('node:events')).EventEmitter();
+    const attached = env.rt.attach(p.cid, { tty: true, stdin, stdout, resize: resize as never });
+    resize.emit('resize', { width: 99, height: 33 });
+    await new Promise((r) => setTimeout(r, 300));
+    stdin.write('stty size; exit 6\r');
+    await attached;
+    await until(async () => (await env.rt.containerStatus(p.cid)).state === 'CONTAINER_EXITED', 'the shell to exit');
+    assert.equal((await env.rt.containerStatus(p.cid)).exitCode, 6);
+    assert.match(out, /33 99/);
+    assert.match(fs.readFileSync((await env.rt.containerStatus(p.cid)).logPath, 'utf8'), / stdout F .*33 99/);
+    await env.rt.removePodSandbox(p.sandboxId);
+  });
+
+  await t.test('a hostNetwork pod shares the node\'s network and hostname', async () => {
+    const p = await runPod(env, 'hostnet', 'host', ['sleep', 'infinity'], {}, { namespaceOptions: { network: 'NODE', pid: 'CONTAINER', ipc: 'POD' } });
+    assert.equal((await env.rt.podSandboxStatus(p.sandboxId)).network.ip, '');
+    const r = await env.rt.execSync(p.cid, ['sh', '-c', 'cat /proc/sys/kernel/hostname; readlink /proc/1/ns/net; ls /sys/class/net'], 10);
+    const [hostname, , ifaces] = r.stdout.toString().split('\n');
+    assert.equal(hostname, os.hostname());
+    assert.ok(r.stdout.toString().includes(fs.readlinkSync('/proc/self/ns/net')), 'the container is in the node\'s network namespace');
+    assert.ok(ifaces !== undefined);
+    await env.rt.removePodSandbox(p.sandboxId);
+  });
+
   await t.test('port-forward reaches 127.0.0.1:port inside the pod', async () => {
     const p = await runPod(env, 'pf', 'host', ['python3', '-c',
       'import socket\ns=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", 5000)); s.listen()\nprint("ready", flush=True)\nwhile True:\n  c,_=s.accept(); d=c.recv(100); c.sendall(b"echo:"+d); c.close()']);

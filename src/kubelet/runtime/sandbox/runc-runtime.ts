@@ -34,7 +34,7 @@ import { PTY_RELAY, TCP_RELAY, mountOverlay, mountsUnder, python3, run, unmount 
 import { MainProcess } from './main-process.js';
 import { ensureMasquerade, removeClusterRules } from './masquerade.js';
 import { buildOciSpec } from './oci-spec.js';
-import { hostsFile, resolvConf, streamExec, waitForFile } from './streams.js';
+import { hostsFile, onResize, resolvConf, streamExec, waitForFile } from './streams.js';
 
 export interface RuncRuntimeOptions {
   home: string;
@@ -530,6 +530,8 @@ export async function attachTo(c: ContainerRecord, opts: Omit<ExecOptions, 'cmd'
       if (c.config.stdinOnce) target.end();
     });
   }
+  const ctl = main.resizeControl;
+  if (ctl) onResize(opts.resize, (s) => { if (!ctl.writableEnded) ctl.write(`${s.width} ${s.height}\n`); });
   await main.attach({ stdout: opts.stdout, stderr: opts.tty ? undefined : opts.stderr }, opts.signal);
 }
 

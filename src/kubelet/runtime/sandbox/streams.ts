@@ -41,7 +41,7 @@ export function waitForFile(file: string): Promise<void> {
   });
 }
 
-function onResize(resize: ExecOptions['resize'], f: (s: { width: number; height: number }) => void): void {
+export function onResize(resize: ExecOptions['resize'], f: (s: { width: number; height: number }) => void): void {
   if (!resize) return;
   if ('on' in resize && typeof resize.on === 'function') { resize.on('resize', f); return; }
   void (async () => { for await (const s of resize as AsyncIterable<{ width: number; height: number }>) f(s); })().catch(() => undefined);
