@@ -1,5 +1,6 @@
 // The apiserver as one transport-independent function: ApiRequest in, ApiResponse out (src/api/transport.ts).
-// Routing, discovery, OpenAPI, health, and the error boundary live here; verbs live in handlers/.
+// Routing and the error boundary live here; verbs live in handlers/, health in health.ts, discovery in
+// discovery-endpoints.ts, OpenAPI in openapi/endpoints.ts.
 import { errorResponse, type ApiHandler, type ApiRequest, type ApiResponse } from '../api/transport.js';
 import { StatusError, badRequest, internal, methodNotSupported, notFoundError } from '../api/errors.js';
 import { parseResourcePath } from './request-info.js';
@@ -15,8 +16,9 @@ import { handleDelete, handleDeleteCollection } from './handlers/delete.js';
 import { handleScale } from './handlers/scale.js';
 import { handleBinding } from './handlers/binding.js';
 import { handleReview } from './handlers/review.js';
-import { aggregatedDiscovery, legacyApiVersions, legacyApiGroupList, legacyApiGroup, legacyResourceList, groupVersions } from './discovery.js';
-import { openapiV2, openapiV3Root, openapiV3Document } from './openapi/index.js';
+import { serveHealth } from './health.js';
+import { serveDiscovery } from './discovery-endpoints.js';
+import { serveOpenApi } from './openapi/endpoints.js';
 import { versionInfo } from './version.js';
 import type { Logger } from './logger.js';
 import { admissionChain, type AdmissionPlugin } from './admission/admission.js';
@@ -114,88 +116,13 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
     return nonResource(req, path);
   }
 
+  /** Everything that is not a resource: version, health, discovery, OpenAPI; anything else is a 404. */
   async function nonResource(req: ApiRequest, path: string): Promise<ApiResponse> {
     if (req.method !== 'GET' && req.method !== 'HEAD') throw notFoundStatus();
-    switch (path) {
-      case '/version': return jsonResponse(200, versionInfo());
-      case '/healthz': case '/livez': case '/readyz': return health(req, path.slice(1));
-      case '/api': return discovery(req, true);
-      case '/apis': return discovery(req, false);
-      case '/openapi/v2': {
-        // kubectl asks for v2 only as protobuf (and tolerates a 404); JSON clients get JSON.
-        const acc = req.headers['accept'] ?? '';
-        if (acc && !/application\/json|\*\/\*/.test(acc)) throw notFoundStatus();
-        const doc = openapiV2(resources);
-        if (req.headers['if-none-match'] === doc.etag) return { status: 304, headers: { etag: doc.etag }, body: '' };
-        return { status: 200, headers: { 'content-type': 'application/json', etag: doc.etag }, body: doc.body };
-      }
-      case '/openapi/v3': {
-        const gvs = groupVersions(resources).map((gv) => gv.group ? `apis/${gv.group}/${gv.version}` : `api/${gv.version}`);
-        return jsonResponse(200, openapiV3Root(gvs, resources));
-      }
-    }
-    const check = /^\/(healthz|livez|readyz)\/([a-z-]+)$/.exec(path);
-    if (check) return health(req, check[1], check[2]);
-    if (path.startsWith('/openapi/v3/')) {
-      const gvPath = path.slice('/openapi/v3/'.length);
-      const m = /^(?:api\/(v1)|apis\/([^/]+)\/([^/]+))$/.exec(gvPath);
-      if (!m) throw notFoundStatus();
-      const group = m[1] ? '' : m[2], version = m[1] ?? m[3];
-      const rs = resources.filter((r) => r.group === group && r.version === version);
-      if (rs.length === 0) throw notFoundStatus();
-      const doc = openapiV3Document(gvPath, rs);
-      const headers: Record<string, string> = { etag: doc.etag, 'cache-control': req.query.has('hash') ? 'public, immutable' : 'no-cache, private', vary: 'Accept' };
-      if (req.headers['if-none-match'] === doc.etag) return { status: 304, headers, body: '' };
-      return { status: 200, headers: { 'content-type': 'application/json', ...headers }, body: doc.body };
-    }
-    const apiGV = /^\/api\/(v1)$/.exec(path);
-    if (apiGV) return jsonOr404(legacyResourceList(resources, '', 'v1'));
-    const g = /^\/apis\/([^/]+)$/.exec(path);
-    if (g) return jsonOr404(legacyApiGroup(resources, g[1]));
-    const gv = /^\/apis\/([^/]+)\/([^/]+)$/.exec(path);
-    if (gv) return jsonOr404(legacyResourceList(resources, gv[1], gv[2]));
-    throw notFoundStatus();
-  }
-
-  /**
-   * /healthz, /livez, /readyz (all checks, `?verbose` lists them) and /<endpoint>/<check> for one check, as
-   * upstream's healthz handlers: "ok" or "[-]<check> failed: reason withheld"; an unknown check is a 404.
-   * Our checks: ping (the server answers), log (the logger works), etcd (the datastore answers; /livez ignores it,
-   * as upstream's liveness does not fail on a slow datastore).
-   */
-  async function health(req: ApiRequest, endpoint: string, only?: string): Promise<ApiResponse> {
-    const checks = ['ping', 'log', 'etcd'];
-    if (only && !checks.includes(only)) throw notFoundStatus();
-    const storeOk = endpoint === 'livez' || !opts.ready || await opts.ready();
-    const text = { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' };
-    const results = (only ? [only] : checks).map((c) => ({ c, ok: c !== 'etcd' || storeOk }));
-    if (only) {
-      const r = results[0];
-      return r.ok ? { status: 200, headers: text, body: 'ok' } : { status: 500, headers: text, body: `internal server error: ${r.c} check failed` };
-    }
-    const allOk = results.every((r) => r.ok);
-    const lines = results.map((r) => r.ok ? `[+]${r.c} ok` : `[-]${r.c} failed: reason withheld`).join('\n');
-    if (!allOk) return { status: 500, headers: text, body: `${lines}\n${endpoint} check failed\n` };
-    return { status: 200, headers: text, body: req.query.has('verbose') ? `${lines}\n${endpoint} check passed\n` : 'ok' };
-  }
-
-  function jsonOr404(body: unknown): ApiResponse {
-    if (!body) throw notFoundStatus();
-    return jsonResponse(200, body);
-  }
-
-  function discovery(req: ApiRequest, core: boolean): ApiResponse {
-    const accept = req.headers['accept'] ?? '';
-    for (const entry of accept.split(',')) {
-      const e = entry.trim();
-      if (/as=APIGroupDiscoveryList/.test(e) && /g=apidiscovery\.k8s\.io/.test(e)) {
-        const v = /v=v2beta1/.test(e) ? 'v2beta1' : /v=v2(;|$)/.test(e) ? 'v2' : undefined;
-        if (!v) continue;
-        return jsonResponse(200, aggregatedDiscovery(resources, core, v), { 'content-type': `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList`, vary: 'Accept' });
-      }
-      if (e.startsWith('application/json') || e.startsWith('*/*') || e === '') break;
-    }
-    return jsonResponse(200, core ? legacyApiVersions(opts.serverAddress()) : legacyApiGroupList(resources), { vary: 'Accept' });
+    if (path === '/version') return jsonResponse(200, versionInfo());
+    const r = serveHealth(req, path, opts.ready) ?? serveDiscovery(req, path, resources, opts.serverAddress) ?? serveOpenApi(req, path, resources);
+    if (!r) throw notFoundStatus();
+    return r;
   }
 
   return async (req) => {
