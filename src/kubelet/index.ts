@@ -15,7 +15,7 @@ export { ProbeManager, LifecycleHandlerRunner, kubeletProbes, type ProbeManagerO
 export { apiObjectSource, makeEnvironmentVariables, listServicesForPod, ContainerConfigError, type ObjectSource } from './envvars/index.js';
 export { startNode, type NodeOptions, type RunningNode } from './node.js';
 /** The real node's runtime: runc sandboxes with CNI networking, or plain host processes where that cannot run. */
-export { createSandboxRuntime, runcUnavailableReason, type SandboxRuntime, type SandboxRuntimeOptions } from './runtime/sandbox/index.js';
+export { createSandboxRuntime, runcUnavailableReason, clusterNetworkNames, type SandboxRuntime, type SandboxRuntimeOptions } from './runtime/sandbox/index.js';
 /** The kubelet's own HTTPS server (containerLogs, exec, attach, portForward, healthz, pods) the apiserver proxies to. */
 export { startKubeletServer, type KubeletServerOptions, type RunningKubeletServer } from './server/index.js';
 /** Test double for the kubelet server: records for sandboxes/containers, exec as host processes, port-forward to host ports. */

@@ -22,11 +22,15 @@ export interface TestCluster {
 }
 
 export interface TestClusterOptions { datastoreEndpoint?: string; home?: string; simulatedNodes?: number; nodeMonitorGracePeriodSeconds?: number; podGCQuarantineSeconds?: number;
-  watcherCapacity?: number; components?: boolean; log?: (entry: Record<string, unknown>) => void }
+  watcherCapacity?: number; components?: boolean; log?: (entry: Record<string, unknown>) => void;
+  /** Run the real node `nanokube` (kubelet + sandbox runtime; its kubelet server on a free port). */
+  node?: boolean;
+  /** The cluster CIDR for node podCIDRs (tests with a real node pick one of their own so parallel runs never share a subnet). */
+  clusterCIDR?: string }
 
 export async function startTestCluster(t: { after(fn: () => unknown): void }, opts: TestClusterOptions = {}): Promise<TestCluster> {
   const home = opts.home ?? mkdtempSync(join(tmpdir(), 'nanokube-test-'));
-  const plane = await startControlPlane({ home, listenAddress: '127.0.0.1', port: 0, datastoreEndpoint: opts.datastoreEndpoint, simulatedNodes: opts.simulatedNodes, nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds, podGCQuarantineSeconds: opts.podGCQuarantineSeconds, watcherCapacity: opts.watcherCapacity, components: opts.components, log: opts.log ?? (() => {}) });
+  const plane = await startControlPlane({ home, listenAddress: '127.0.0.1', port: 0, datastoreEndpoint: opts.datastoreEndpoint, simulatedNodes: opts.simulatedNodes, nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds, podGCQuarantineSeconds: opts.podGCQuarantineSeconds, watcherCapacity: opts.watcherCapacity, components: opts.components, log: opts.log ?? (() => {}), ...(opts.node ? { node: true, kubeletPort: 0 } : {}), ...(opts.clusterCIDR ? { clusterCIDR: opts.clusterCIDR } : {}) });
   const pki = readClusterPki(join(home, 'pki'))!;
   const kubeconfig = join(home, 'kubeconfig');
   writeKubeconfigEntry({ path: kubeconfig, name: 'nanokube', server: plane.url, ca: pki.caCert, cert: pki.admin.cert, key: pki.admin.key });
