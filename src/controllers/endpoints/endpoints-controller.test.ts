@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resources } from '../../api/resources.js';
 import { discardLog } from '../../client/log.js';
-import { FakeCluster, until } from '../garbagecollector/fake-cluster.js';
+import { FakeCluster, waitUntil } from '../shared/testing.js';
 import { startEndpointsController } from './index.js';
 
 const ns = 'default';
@@ -30,7 +30,7 @@ test('endpoints controller: ready and not-ready pod addresses, named targetPort 
   const done = startEndpointsController({ client: c.client, informers: c.informers, clock: c.clock, signal: ac.signal, log: discardLog });
   t.after(async () => { ac.abort(); await done; });
 
-  await until(() => !!c.api.peek('', 'endpoints', ns, 'web'), 'endpoints created');
+  await waitUntil(() => !!c.api.peek('', 'endpoints', ns, 'web'), 'endpoints created');
   const ep = c.api.peek('', 'endpoints', ns, 'web')!;
   assert.deepEqual(ep.metadata.labels, { tier: 'front' });
   assert.equal(ep.metadata.annotations['endpoints.kubernetes.io/last-change-trigger-time'], '2025-01-01T00:00:05Z');
@@ -49,12 +49,12 @@ test('endpoints controller: ready and not-ready pod addresses, named targetPort 
 
   // p2 becomes ready: it moves to addresses.
   c.api.put('', 'pods', { ...p2, status: { ...p2.status, conditions: [{ type: 'Ready', status: 'True' }] } });
-  await until(() => c.api.peek('', 'endpoints', ns, 'web')!.subsets[0].addresses.length === 2, 'p2 ready');
+  await waitUntil(() => c.api.peek('', 'endpoints', ns, 'web')!.subsets[0].addresses.length === 2, 'p2 ready');
   assert.equal(c.api.peek('', 'endpoints', ns, 'web')!.subsets[0].notReadyAddresses, undefined);
 
   // The service goes: so do its endpoints.
   await c.client.delete(resources.services, ns, 'web');
-  await until(() => !c.api.peek('', 'endpoints', ns, 'web'), 'endpoints deleted with the service');
+  await waitUntil(() => !c.api.peek('', 'endpoints', ns, 'web'), 'endpoints deleted with the service');
 });
 
 test('endpoints controller: the Endpoints of a service without selector are left alone', async (t) => {
@@ -66,7 +66,7 @@ test('endpoints controller: the Endpoints of a service without selector are left
   const ac = new AbortController();
   const done = startEndpointsController({ client: c.client, informers: c.informers, clock: c.clock, signal: ac.signal, log: discardLog });
   t.after(async () => { ac.abort(); await done; });
-  await until(() => !!c.api.peek('', 'endpoints', ns, 'web'), 'headless endpoints created');
+  await waitUntil(() => !!c.api.peek('', 'endpoints', ns, 'web'), 'headless endpoints created');
   assert.deepEqual(c.api.peek('', 'endpoints', ns, 'web')!.metadata.labels, { 'service.kubernetes.io/headless': '' });
   assert.equal(c.api.peek('', 'endpoints', ns, 'web')!.subsets, undefined, 'no pods, no subsets');
   assert.deepEqual(c.api.peek('', 'endpoints', ns, 'kubernetes')!.subsets, manual.subsets);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { resources } from '../../api/resources.js';
 import type { KubeObject } from '../../api/object.js';
 import { discardLog } from '../../client/log.js';
-import { FakeCluster, until } from '../garbagecollector/fake-cluster.js';
+import { FakeCluster, waitUntil } from '../shared/testing.js';
 import { startEndpointSliceController } from './index.js';
 
 const ns = 'default';
@@ -28,7 +28,7 @@ test('endpointslice controller: slices per service with owner, labels, ports and
 
   const slices = async () => (await c.client.list(resources.endpointslices, { namespace: ns })).items;
   const endpointsOf = (ss: KubeObject[]) => ss.flatMap((s) => s.endpoints ?? []).sort((x: any, y: any) => x.addresses[0].localeCompare(y.addresses[0]));
-  await until(async () => endpointsOf(await slices()).length === 3, 'three endpoints published', c.clock, 1000);
+  await waitUntil(async () => endpointsOf(await slices()).length === 3, 'three endpoints published', c.clock, 1000);
   const ss = await slices();
   assert.equal(ss.length, 2, 'two slices of at most two endpoints');
   for (const s of ss) {
@@ -49,12 +49,12 @@ test('endpointslice controller: slices per service with owner, labels, ports and
 
   // All pods gone: one placeholder slice with no endpoints and no ports remains.
   for (const n of ['a', 'b', 'c']) await c.client.delete(resources.pods, ns, n);
-  await until(async () => { const s = await slices(); return s.length === 1 && (s[0].endpoints ?? []).length === 0; }, 'placeholder only', c.clock, 1000);
+  await waitUntil(async () => { const s = await slices(); return s.length === 1 && (s[0].endpoints ?? []).length === 0; }, 'placeholder only', c.clock, 1000);
   assert.deepEqual((await slices())[0].ports, []);
 
   // Pods come back: the placeholder is replaced, without duplicates.
   c.api.put('', 'pods', pod('d', '10.0.0.4', { ready: true }));
-  await until(async () => endpointsOf(await slices()).length === 1 && (await slices()).length === 1, 'one slice with one endpoint', c.clock, 1000);
+  await waitUntil(async () => endpointsOf(await slices()).length === 1 && (await slices()).length === 1, 'one slice with one endpoint', c.clock, 1000);
   await c.clock.stepAsync(5000);
   assert.equal((await slices()).length, 1);
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { resources } from '../../api/resources.js';
 import type { KubeObject } from '../../api/object.js';
 import { discardLog } from '../../client/log.js';
-import { FakeCluster, until } from './fake-cluster.js';
+import { FakeCluster, waitUntil } from '../shared/testing.js';
 import { startGarbageCollectorController } from './index.js';
 
 const ns = 'default';
@@ -32,7 +32,7 @@ test('garbage collector: a background delete of a deployment removes its replica
   await chain(c);
   start(c, t);
   await c.client.delete(resources.deployments, ns, 'web');
-  await until(() => !exists(c, 'apps', 'replicasets', 'web-1') && !exists(c, '', 'pods', 'web-1-a') && !exists(c, '', 'pods', 'web-1-b'), 'cascade', c.clock, 1000);
+  await waitUntil(() => !exists(c, 'apps', 'replicasets', 'web-1') && !exists(c, '', 'pods', 'web-1-a') && !exists(c, '', 'pods', 'web-1-b'), 'cascade', c.clock, 1000);
 });
 
 test('garbage collector: a foreground delete keeps the owner until its dependents are gone', async (t) => {
@@ -46,7 +46,7 @@ test('garbage collector: a foreground delete keeps the owner until its dependent
   start(c, t);
   const res = await c.client.delete<KubeObject>(resources.deployments, ns, 'web', { propagationPolicy: 'Foreground' });
   assert.deepEqual(res.metadata?.finalizers, ['foregroundDeletion']);
-  await until(() => !exists(c, 'apps', 'deployments', 'web'), 'owner removed', c.clock, 1000);
+  await waitUntil(() => !exists(c, 'apps', 'deployments', 'web'), 'owner removed', c.clock, 1000);
   assert.equal(exists(c, 'apps', 'replicasets', 'web-1') || exists(c, '', 'pods', 'web-1-a'), false);
   assert.deepEqual(order.slice(0, 2).sort(), ['web-1-a', 'web-1-b'], 'pods go first');
   assert.deepEqual(order.slice(2), ['web-1', 'web'], 'then the replicaset, then the deployment');
@@ -57,7 +57,7 @@ test('garbage collector: an orphan delete removes the owner and leaves dependent
   const { rs } = await chain(c);
   start(c, t);
   await c.client.delete(resources.deployments, ns, 'web', { propagationPolicy: 'Orphan' });
-  await until(() => !exists(c, 'apps', 'deployments', 'web'), 'owner removed', c.clock, 1000);
+  await waitUntil(() => !exists(c, 'apps', 'deployments', 'web'), 'owner removed', c.clock, 1000);
   const kept = c.api.peek('apps', 'replicasets', ns, 'web-1');
   assert.ok(kept, 'the replicaset is kept');
   assert.equal(kept.metadata.ownerReferences, undefined);
@@ -72,7 +72,7 @@ test('garbage collector: an owner replaced by a new object of the same name is g
   await c.client.create(resources.pods, ns, podOf('owned', rs.metadata!.uid!));
   start(c, t, [resources.pods]); // replicasets are not watched: their existence must be checked live
   const ownerLookups = () => c.requests.filter((r) => r.method === 'GET' && r.path === '/apis/apps/v1/namespaces/default/replicasets/x').length;
-  await until(() => !exists(c, '', 'pods', 'stale') && ownerLookups() >= 2, 'both pods judged, the owner looked up live for each', c.clock, 1000);
+  await waitUntil(() => !exists(c, '', 'pods', 'stale') && ownerLookups() >= 2, 'both pods judged, the owner looked up live for each', c.clock, 1000);
   await c.clock.stepAsync(1000);
   assert.ok(exists(c, '', 'pods', 'owned'), 'a pod whose owner exists is kept');
 });
@@ -85,6 +85,6 @@ test('garbage collector: a dependent with one live and one vanished owner only l
     { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'gone', uid: 'gone-uid' },
   ] }, spec: {} });
   start(c, t);
-  await until(() => c.api.peek('', 'pods', ns, 'p')?.metadata.ownerReferences?.length === 1, 'reference removed', c.clock, 1000);
+  await waitUntil(() => c.api.peek('', 'pods', ns, 'p')?.metadata.ownerReferences?.length === 1, 'reference removed', c.clock, 1000);
   assert.equal(c.api.peek('', 'pods', ns, 'p')!.metadata.ownerReferences[0].name, 'a');
 });

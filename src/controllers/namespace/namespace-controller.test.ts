@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { resources } from '../../api/resources.js';
 import type { KubeObject } from '../../api/object.js';
 import { discardLog } from '../../client/log.js';
-import { FakeCluster, until } from '../garbagecollector/fake-cluster.js';
+import { FakeCluster, waitUntil } from '../shared/testing.js';
 import { startNamespaceController, type DeletableResource } from './index.js';
 
 const all = ['delete', 'deletecollection', 'list'];
@@ -26,7 +26,7 @@ test('namespace controller: deleting a namespace deletes what is in it, then the
   start(c, t);
   const marked = await c.client.delete<KubeObject>(resources.namespaces, undefined, 'team');
   assert.equal(marked.status?.phase, 'Terminating');
-  await until(() => !c.api.peek('', 'namespaces', undefined, 'team'), 'namespace removed', c.clock, 1000);
+  await waitUntil(() => !c.api.peek('', 'namespaces', undefined, 'team'), 'namespace removed', c.clock, 1000);
   assert.equal(c.api.peek('', 'pods', 'team', 'p'), undefined);
   assert.equal(c.api.peek('', 'configmaps', 'team', 'cm'), undefined);
   assert.equal(c.api.peek('apps', 'deployments', 'team', 'd'), undefined);
@@ -42,7 +42,7 @@ test('namespace controller: a namespace whose content is held by a finalizer wai
   start(c, t);
   await c.client.delete(resources.namespaces, undefined, 'team');
   const remaining = () => c.api.peek('', 'namespaces', undefined, 'team')?.status?.conditions?.find((x: any) => x.type === 'NamespaceContentRemaining');
-  await until(() => remaining()?.status === 'True', 'content remaining reported', c.clock, 1000);
+  await waitUntil(() => remaining()?.status === 'True', 'content remaining reported', c.clock, 1000);
   assert.equal(remaining().message, 'Some resources are remaining: configmaps. has 1 resource instances');
   const fin = c.api.peek('', 'namespaces', undefined, 'team')!.status.conditions.find((x: any) => x.type === 'NamespaceFinalizersRemaining');
   assert.equal(fin.message, 'Some content in the namespace has finalizers remaining: example.com/hold in 1 resource instances');
@@ -51,5 +51,5 @@ test('namespace controller: a namespace whose content is held by a finalizer wai
   // The finalizer's owner lets go: the controller notices on its timed retry and finishes.
   const held = c.api.peek('', 'configmaps', 'team', 'held')!;
   await c.client.update(resources.configmaps, { ...held, metadata: { ...held.metadata, finalizers: [] } });
-  await until(() => !c.api.peek('', 'namespaces', undefined, 'team'), 'namespace removed', c.clock, 2000);
+  await waitUntil(() => !c.api.peek('', 'namespaces', undefined, 'team'), 'namespace removed', c.clock, 2000);
 });

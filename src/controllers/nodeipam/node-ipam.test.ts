@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resources } from '../../api/resources.js';
 import { discardLog } from '../../client/log.js';
-import { FakeCluster, until } from '../garbagecollector/fake-cluster.js';
+import { FakeCluster, waitUntil } from '../shared/testing.js';
 import { CIDRSet } from './cidr-set.js';
 import { startNodeIpamController } from './index.js';
 
@@ -17,18 +17,18 @@ test('node IPAM: each Node without a podCIDR gets its own /24 of the cluster CID
   const done = startNodeIpamController({ client: c.client, informers: c.informers, clock: c.clock, signal: ac.signal, log: discardLog });
   t.after(async () => { ac.abort(); await done; });
 
-  await until(() => podCIDR(c, 'nanokube') !== undefined, 'nanokube gets a podCIDR');
+  await waitUntil(() => podCIDR(c, 'nanokube') !== undefined, 'nanokube gets a podCIDR');
   assert.equal(podCIDR(c, 'nanokube'), '10.244.1.0/24', 'the subnet another Node holds is skipped');
   assert.deepEqual(c.api.peek('', 'nodes', undefined, 'nanokube')!.spec.podCIDRs, ['10.244.1.0/24']);
   assert.equal(podCIDR(c, 'sim-node-0'), '10.128.0.0/24', 'a podCIDR outside the cluster CIDR is left alone');
 
   await c.client.create(resources.nodes, undefined, { metadata: { name: 'second' }, spec: {} });
-  await until(() => podCIDR(c, 'second') !== undefined, 'a new Node gets a podCIDR');
+  await waitUntil(() => podCIDR(c, 'second') !== undefined, 'a new Node gets a podCIDR');
   assert.equal(podCIDR(c, 'second'), '10.244.2.0/24');
 
   await c.client.delete(resources.nodes, undefined, 'held');
   await c.client.create(resources.nodes, undefined, { metadata: { name: 'third' }, spec: {} });
-  await until(() => podCIDR(c, 'third') !== undefined, 'a third Node gets a podCIDR');
+  await waitUntil(() => podCIDR(c, 'third') !== undefined, 'a third Node gets a podCIDR');
   const all = ['nanokube', 'second', 'third'].map((n) => podCIDR(c, n));
   assert.equal(new Set(all).size, 3, `no subnet given twice: ${all.join(', ')}`);
 });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { settle } from '../../client/clock.js';
 import { discardLog } from '../../client/log.js';
-import { FakeCluster, until } from '../garbagecollector/fake-cluster.js';
+import { FakeCluster, waitUntil } from '../shared/testing.js';
 import { startNodeLifecycleController } from './index.js';
 
 const ns = 'default';
@@ -32,7 +32,7 @@ test('node lifecycle: a node whose lease stops renewing goes Unknown and tainted
   const ready = () => node().status.conditions.find((x: any) => x.type === 'Ready');
   const taints = () => (node().spec.taints ?? []).map((x: any) => `${x.key}:${x.effect}`).sort();
   const exists = (n: string) => !!c.api.peek('', 'pods', ns, n);
-  await until(() => c.clock.pending > 0, 'controller watching the grace period');
+  await waitUntil(() => c.clock.pending > 0, 'controller watching the grace period');
 
   // The lease renews for a while: the node stays Ready.
   await c.clock.stepAsync(20_000);
@@ -43,30 +43,30 @@ test('node lifecycle: a node whose lease stops renewing goes Unknown and tainted
 
   // Then it stops: after 40 s without renewal the node is Unknown and tainted.
   await c.clock.stepAsync(2_000);
-  await until(() => ready().status === 'Unknown' && taints().length === 3, 'node unknown and tainted');
+  await waitUntil(() => ready().status === 'Unknown' && taints().length === 3, 'node unknown and tainted');
   assert.equal(ready().reason, 'NodeStatusUnknown');
   assert.equal(ready().message, 'Kubelet stopped posting node status.');
   assert.deepEqual(taints(), ['example.com/own:NoSchedule', 'node.kubernetes.io/unreachable:NoExecute', 'node.kubernetes.io/unreachable:NoSchedule']);
-  await until(() => ['defaulted', 'short', 'forever'].every((n) => c.api.peek('', 'pods', ns, n)!.status.conditions[0].status === 'False'), 'pods marked not ready');
+  await waitUntil(() => ['defaulted', 'short', 'forever'].every((n) => c.api.peek('', 'pods', ns, n)!.status.conditions[0].status === 'False'), 'pods marked not ready');
 
   // Evictions follow the tolerations: 60 s, then the 300 s default; a toleration without seconds stays.
   // (the taint was added 1 s ago)
   await c.clock.stepAsync(58_000);
   assert.ok(exists('short'));
   await c.clock.stepAsync(2_000);
-  await until(() => !exists('short'), 'short toleration evicted');
+  await waitUntil(() => !exists('short'), 'short toleration evicted');
   assert.ok(exists('defaulted'));
   await c.clock.stepAsync(237_000);
   assert.ok(exists('defaulted'));
   await c.clock.stepAsync(2_000);
-  await until(() => !exists('defaulted'), 'default toleration evicted');
+  await waitUntil(() => !exists('defaulted'), 'default toleration evicted');
   assert.ok(exists('forever'));
 
   // The kubelet comes back: renews its lease and posts Ready; the controller's taints go, the others stay.
   c.api.put('coordination.k8s.io', 'leases', { metadata: { namespace: 'kube-node-lease', name: 'n1' }, spec: { holderIdentity: 'n1', renewTime: iso(c.clock.now()) } });
   const n = node();
   c.api.put('', 'nodes', { ...n, status: { conditions: [readyCondition(c.clock.now())] } });
-  await until(() => taints().length === 1, 'taints removed');
+  await waitUntil(() => taints().length === 1, 'taints removed');
   assert.deepEqual(taints(), ['example.com/own:NoSchedule']);
   await c.clock.stepAsync(30_000);
   assert.equal(ready().status, 'True');

@@ -5,7 +5,7 @@ import { resources } from '../../api/resources.js';
 import { settle } from '../../client/clock.js';
 import { discardLog } from '../../client/log.js';
 import { inProcessTransport } from '../../client/transport.js';
-import { FakeCluster, until } from '../garbagecollector/fake-cluster.js';
+import { FakeCluster, waitUntil } from '../shared/testing.js';
 import { startPodGCController, type PodGCControllerOptions } from './index.js';
 
 /** A FakeCluster whose controller client records each request with its body. */
@@ -48,7 +48,7 @@ test('pod GC: a pod whose node was deleted is marked Failed with DisruptionTarge
   assert.ok(!sent.some((r) => r.method === 'DELETE' || r.method === 'PATCH'), 'nothing written during the quarantine');
 
   await c.clock.stepAsync(2_000);
-  await until(() => !exists(c, 'on-n1'), 'orphaned pod deleted after the quarantine');
+  await waitUntil(() => !exists(c, 'on-n1'), 'orphaned pod deleted after the quarantine');
   assert.ok(exists(c, 'on-n2'), 'a pod on a live node stays');
 
   assert.ok(sent.some((r) => r.method === 'GET' && r.path === '/api/v1/nodes/n1'), 'the node was confirmed gone with a live GET');
@@ -81,7 +81,7 @@ test('pod GC: an unscheduled pod being deleted is force-deleted', async (t) => {
   c.api.put('', 'pods', pod('stuck', { phase: 'Pending', deletionTimestamp: '2025-01-01T00:00:00Z' }));
   c.api.put('', 'pods', pod('pending', { phase: 'Pending' }));
   start(t, c, client);
-  await until(() => !exists(c, 'stuck'), 'unscheduled terminating pod deleted');
+  await waitUntil(() => !exists(c, 'stuck'), 'unscheduled terminating pod deleted');
   await settle();
   assert.ok(exists(c, 'pending'), 'an unscheduled pod not being deleted stays');
   assert.ok(!sent.some((r) => r.path.endsWith('/pending') || r.path.endsWith('/pending/status')));
@@ -99,14 +99,14 @@ test('pod GC: beyond terminatedPodThreshold the oldest terminated pods are delet
   c.api.put('', 'pods', pod('t2', { nodeName: 'n1', phase: 'Failed', created: at(2) }));
   c.api.put('', 'pods', pod('old-running', { nodeName: 'n1', phase: 'Running', created: at(0) }));
   start(t, c, client, { terminatedPodThreshold: 2 });
-  await until(() => !exists(c, 't3a'), 'oldest terminated pods deleted');
+  await waitUntil(() => !exists(c, 't3a'), 'oldest terminated pods deleted');
   await settle();
   assert.deepEqual(['t1', 't2', 't3a', 't3b', 't4', 'old-running'].filter((n) => exists(c, n)), ['t3b', 't4', 'old-running']);
 
   // One more finished pod: the threshold holds as pods finish.
   const running = c.api.peek('', 'pods', 'default', 'old-running')!;
   c.api.put('', 'pods', { ...running, status: { phase: 'Succeeded' } });
-  await until(() => !exists(c, 'old-running'), 'the oldest again (now the one just finished, created first)');
+  await waitUntil(() => !exists(c, 'old-running'), 'the oldest again (now the one just finished, created first)');
   await settle();
   assert.deepEqual(['t3b', 't4'].filter((n) => exists(c, n)), ['t3b', 't4']);
 });

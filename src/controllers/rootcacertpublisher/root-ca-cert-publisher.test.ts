@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { resources } from '../../api/resources.js';
 import { settle } from '../../client/clock.js';
 import { discardLog } from '../../client/log.js';
-import { FakeCluster, until } from '../garbagecollector/fake-cluster.js';
+import { FakeCluster, waitUntil } from '../shared/testing.js';
 import { descriptionAnnotation, rootCACertConfigMapName, rootCACertDescription, startRootCACertPublisher } from './index.js';
 
 const CA = '-----BEGIN CERTIFICATE-----\nMIIBfakeCAforTests\n-----END CERTIFICATE-----\n';
@@ -23,22 +23,22 @@ test('root CA publisher: every active namespace gets kube-root-ca.crt with the c
   const done = startRootCACertPublisher({ client: c.client, informers: c.informers, clock: c.clock, signal: ac.signal, log: discardLog, rootCA: CA });
   t.after(async () => { ac.abort(); await done; });
 
-  await until(() => isCorrect(c, 'default'), 'kube-root-ca.crt in default');
+  await waitUntil(() => isCorrect(c, 'default'), 'kube-root-ca.crt in default');
   assert.match(rootCACertDescription, /^Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes\.default\.svc\. No other usage is guaranteed across distributions of Kubernetes clusters\.$/);
 
   await c.client.create(resources.namespaces, undefined, { metadata: { name: 'fresh' }, status: { phase: 'Active' } });
-  await until(() => isCorrect(c, 'fresh'), 'kube-root-ca.crt in a new namespace');
+  await waitUntil(() => isCorrect(c, 'fresh'), 'kube-root-ca.crt in a new namespace');
 
   const before = published(c, 'default')!.metadata.uid;
   await c.client.delete(resources.configmaps, 'default', rootCACertConfigMapName);
-  await until(() => isCorrect(c, 'default') && published(c, 'default')!.metadata.uid !== before, 'recreated after deletion');
+  await waitUntil(() => isCorrect(c, 'default') && published(c, 'default')!.metadata.uid !== before, 'recreated after deletion');
 
   const cm = published(c, 'default')!;
   await c.client.update(resources.configmaps, { ...cm, data: { 'ca.crt': 'not the CA', extra: 'x' } });
-  await until(() => isCorrect(c, 'default'), 'data restored after an edit');
+  await waitUntil(() => isCorrect(c, 'default'), 'data restored after an edit');
   const again = published(c, 'default')!;
   await c.client.update(resources.configmaps, { ...again, metadata: { ...again.metadata, annotations: { other: 'kept' } } });
-  await until(() => isCorrect(c, 'default'), 'annotation restored after an edit');
+  await waitUntil(() => isCorrect(c, 'default'), 'annotation restored after an edit');
   assert.equal(published(c, 'default')!.metadata.annotations.other, 'kept', 'other annotations are kept');
 
   const writes = () => c.requests.filter((r) => r.method !== 'GET' && r.path.includes('/configmaps')).length;

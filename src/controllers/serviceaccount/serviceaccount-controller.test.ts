@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resources } from '../../api/resources.js';
 import { discardLog } from '../../client/log.js';
-import { FakeCluster, until } from '../garbagecollector/fake-cluster.js';
+import { FakeCluster, waitUntil } from '../shared/testing.js';
 import { startServiceAccountController } from './index.js';
 
 test('serviceaccount controller: every active namespace gets a default service account, made again when deleted', async (t) => {
@@ -13,12 +13,12 @@ test('serviceaccount controller: every active namespace gets a default service a
   const done = startServiceAccountController({ client: c.client, informers: c.informers, clock: c.clock, signal: ac.signal, log: discardLog });
   t.after(async () => { ac.abort(); await done; });
 
-  await until(() => !!c.api.peek('', 'serviceaccounts', 'a', 'default'), 'default SA in a');
+  await waitUntil(() => !!c.api.peek('', 'serviceaccounts', 'a', 'default'), 'default SA in a');
   await c.client.create(resources.namespaces, undefined, { metadata: { name: 'b' }, status: { phase: 'Active' } });
-  await until(() => !!c.api.peek('', 'serviceaccounts', 'b', 'default'), 'default SA in a new namespace');
+  await waitUntil(() => !!c.api.peek('', 'serviceaccounts', 'b', 'default'), 'default SA in a new namespace');
   const before = c.api.peek('', 'serviceaccounts', 'a', 'default')!.metadata.uid;
   await c.client.delete(resources.serviceaccounts, 'a', 'default');
-  await until(() => !!c.api.peek('', 'serviceaccounts', 'a', 'default'), 'recreated');
+  await waitUntil(() => !!c.api.peek('', 'serviceaccounts', 'a', 'default'), 'recreated');
   assert.notEqual(c.api.peek('', 'serviceaccounts', 'a', 'default')!.metadata.uid, before);
   assert.equal(c.api.peek('', 'serviceaccounts', 'gone', 'default'), undefined, 'a terminating namespace gets none');
 });
