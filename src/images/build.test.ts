@@ -149,3 +149,19 @@ test('rebuilding a tag moves the name; the previous image stays unnamed (danglin
   assert.equal(s.store.find(first.id), null);
   assert.equal((await s.store.resolve('test/app:1'))!.id, second.id);
 });
+
+test('a folder removed and made again in a later RUN hides the old contents, in the unpacked layer and after unpacking its blob', { skip: needRoot || (existsSync('/usr/bin/python3') ? false : 'skipped: python3 not found (reads overlay xattrs)') }, async (t) => {
+  const s = setup(t);
+  await build(s, 'FROM busybox\nRUN mkdir -p /opt/d && touch /opt/d/old\nRUN rm -rf /opt/d && mkdir /opt/d && touch /opt/d/new\n');
+  const ls = async () => (await runInStoredImage(s.store, 'test/app:1', ['ls', '/opt/d'])).output;
+  assert.equal(await ls(), 'new\n');
+  const stored = s.store.find('test/app:1')!;
+  const top = stored.manifest.layers[stored.manifest.layers.length - 1]!;
+  const { list } = await import('tar');
+  const entries: string[] = [];
+  await list({ file: s.store.blobPath(top.digest), onReadEntry: (e) => { entries.push(e.path); } });
+  assert.ok(entries.includes('opt/d/.wh..wh..opq'), `the layer tar marks opt/d opaque: ${entries.join(' ')}`);
+  // Unpacked again from the blobs (as after a load elsewhere), the image reads the same.
+  rmSync(join(s.store.root, 'layers'), { recursive: true, force: true });
+  assert.equal(await ls(), 'new\n');
+});

@@ -115,6 +115,7 @@ export class ImageStore implements ImageStoreReader {
     const work = this.tempDir('unpack');
     try {
       await unpackLayer(this.blobPath(blobDigest), join(work, 'layer'));
+      mkdirSync(join(this.root, 'layers'), { recursive: true });
       try { renameSync(join(work, 'layer'), dir); } catch (e) { if (!existsSync(dir)) throw e; }
     } finally { rmSync(work, { recursive: true, force: true }); }
     return dir;
@@ -123,6 +124,7 @@ export class ImageStore implements ImageStoreReader {
   /** Moves a folder in overlay form into layers/ as the unpacked form of diffID (kept if already there). */
   adoptLayerDir(folder: string, diffId: string): string {
     this.init();
+    mkdirSync(join(this.root, 'layers'), { recursive: true });
     const dir = join(this.root, 'layers', diffId.replace(/^sha256:/, ''));
     if (!existsSync(dir)) {
       try { renameSync(folder, dir); return dir; } catch (e) { if (!existsSync(dir)) throw e; } // another process won the race
