@@ -1,7 +1,7 @@
 // The pod sandbox's holder: the process that owns the pod's namespaces for its lifetime, as the pause container
 // does under containerd. nanokube's is lighter than a container: util-linux `unshare` creates the network
-// namespace (bind-mounted on a file, so it outlives no one but can be named to CNI and runc), and new UTS, IPC and
-// PID namespaces, sets the hostname, and execs `sleep infinity` as the namespace's PID 1. Containers join these
+// namespace (bind-mounted on a file, so it can be named to CNI and runc), and new UTS, IPC and PID namespaces, sets
+// the hostname, and sleeps (as the PID namespace's PID 1, a shell that reaps orphans, as pause does). Containers join these
 // namespaces through /proc/<holder pid>/ns/*. Killing `unshare` kills the holder (--kill-child); the holder being
 // PID 1, every process of a shared PID namespace goes with it.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -33,7 +33,9 @@ export async function startHolder(opts: HolderOptions): Promise<Holder> {
   if (opts.ipc) args.push('--ipc');
   if (opts.pid) args.push('--pid');
   args.push('--fork', '--kill-child', '/bin/sh', '-c',
-    (opts.hostname !== null ? 'printf %s "$1" > /proc/sys/kernel/hostname || exit 1; ' : '') + 'echo ready; exec sleep infinity',
+    (opts.hostname !== null ? 'printf %s "$1" > /proc/sys/kernel/hostname || exit 1; ' : '') +
+    // As PID 1 of a shared PID namespace the holder inherits orphans: a shell waiting in a loop reaps them.
+    (opts.pid ? 'echo ready; while :; do sleep 86400 & wait; done' : 'echo ready; exec sleep infinity'),
     'nanokube-sandbox', opts.hostname ?? '');
   const child = spawn('unshare', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const err: Buffer[] = [];

@@ -182,6 +182,19 @@ test('runc sandbox runtime', { skip }, async (t) => {
     await env.rt.removePodSandbox(p.sandboxId);
   });
 
+  await t.test('a hostPort reaches the pod through the node, and CPU limits are the container cgroup\'s quota', { skip: !haveBusybox && 'skipped: busybox-static not found' }, async () => {
+    const hostPort = 20000 + Math.floor(Math.random() * 20000);
+    const p = await runPod(env, 'hostport', 'busybox', HTTPD, { linux: { resources: { cpuQuota: 50000, cpuPeriod: 100000, cpuShares: 512 } } },
+      { portMappings: [{ protocol: 'TCP', containerPort: 5000, hostPort }] });
+    const nodeIP = Object.values(os.networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal && !a.address.startsWith('10.25'))?.address;
+    if (nodeIP) {
+      await until(() => spawnSync('busybox', ['wget', '-qO-', `http://${nodeIP}:${hostPort}/`], { encoding: 'utf8', timeout: 5000 }).stdout.includes('hello from hostport'), 'the hostPort');
+    }
+    const q = await env.rt.execSync(p.cid, ['cat', '/sys/fs/cgroup/cpu/cpu.cfs_quota_us', '/sys/fs/cgroup/cpu/cpu.shares'], 10);
+    if (fs.existsSync('/sys/fs/cgroup/cpu/cpu.cfs_quota_us')) assert.deepEqual(q.stdout.toString().trim().split('\n'), ['50000', '512']);
+    await env.rt.removePodSandbox(p.sandboxId);
+  });
+
   await t.test('a hostNetwork pod shares the node\'s network and hostname', async () => {
     const p = await runPod(env, 'hostnet', 'host', ['sleep', 'infinity'], {}, { namespaceOptions: { network: 'NODE', pid: 'CONTAINER', ipc: 'POD' } });
     assert.equal((await env.rt.podSandboxStatus(p.sandboxId)).network.ip, '');
