@@ -23,7 +23,7 @@ function setup(t: { after(fn: () => void): void }) {
   return { dir, nanokube };
 }
 
-test('image build of examples/flask, then ls, inspect and rm, as the seed course uses `docker build`', { skip: isRoot() ? false : 'skipped: RUN needs root' }, (t) => {
+test('image build of examples/flask, then ls, inspect and rm, as the seed course uses `docker build`', { skip: !isRoot() ? 'skipped: RUN needs root' : !existsSync('/usr/lib/python3/dist-packages/pip') ? 'skipped: python3-pip not found' : !existsSync('/usr/lib/python3/dist-packages/flask') ? 'skipped: python3-flask not found' : false }, (t) => {
   const { nanokube } = setup(t);
   const b = nanokube('image', 'build', '-t', 'your-dockerhub-username/flask-app:latest', 'examples/flask');
   assert.equal(b.code, 0, b.stderr);

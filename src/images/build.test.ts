@@ -13,6 +13,7 @@ const repo = resolve(import.meta.dirname, '..', '..', '..');
 const flaskDir = join(repo, 'examples', 'flask');
 const needRoot = isRoot() ? false : 'skipped: RUN needs root (overlay mounts)';
 const havePythonFlask = existsSync('/usr/lib/python3/dist-packages/flask');
+const havePip = existsSync('/usr/lib/python3/dist-packages/pip');
 
 function setup(t: { after(fn: () => void): void }) {
   const dir = mkdtempSync(join(tmpdir(), 'nanokube-build-'));
@@ -33,7 +34,7 @@ async function build(s: ReturnType<typeof setup>, dockerfile: string, files: Rec
   return buildImage({ store: s.store, context: ctx, tags: ['test/app:1'], out: s.out, ...extra });
 }
 
-test('examples/flask builds offline from its Dockerfile; app.py is in the top layer and flask imports inside the image', { skip: needRoot || (havePythonFlask ? false : 'skipped: python3-flask not found') }, async (t) => {
+test('examples/flask builds offline from its Dockerfile; app.py is in the top layer and flask imports inside the image', { skip: needRoot || (!havePythonFlask ? 'skipped: python3-flask not found' : !havePip ? 'skipped: python3-pip not found' : false) }, async (t) => {
   const s = setup(t);
   const r = await buildImage({ store: s.store, context: flaskDir, tags: ['your-dockerhub-username/flask-app:latest'], out: s.out });
   assert.match(s.log(), /Step 1\/7 : FROM python:3\.\d+-slim\n ---> python:3\.\d+-slim → host root filesystem \(Python 3\.\d+\)/);

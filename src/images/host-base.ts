@@ -82,9 +82,10 @@ function aliasLayer(base: WellKnownBase, dir: string): boolean {
     for (const n of ['pip', 'pip3']) {
       if (existsSync(`/usr/local/bin/${n}`)) continue;
       if (pip3) link(pip3, n);
-      else { // no pip on the host: `python3 -m pip` says so plainly when it runs
+      else { // no pip on the host (yet): use it if it appears, else say what is missing
         mkdirSync(bin, { recursive: true });
-        writeFileSync(join(bin, n), `#!/bin/sh\nexec ${py} -m pip "$@"\n`, { mode: 0o755 });
+        writeFileSync(join(bin, n), `#!/bin/sh\nif ${py} -c 'import pip' 2>/dev/null; then exec ${py} -m pip "$@"; fi\n`
+          + `echo "${n}: the host root filesystem this image stands on has no pip (Debian: apt-get install python3-pip)" >&2\nexit 127\n`, { mode: 0o755 });
         utimesSync(join(bin, n), FIXED_MTIME, FIXED_MTIME);
       }
     }
