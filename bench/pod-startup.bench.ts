@@ -1,0 +1,98 @@
+// Pod startup latency as the Kubernetes SLO defines it: from a pod's create to the pod seen Running and Ready
+// through a watch, for 50 pods created at 20 pods/s on the real node (the whole control plane, scheduler,
+// controllers and the kubelet with the sandbox runtime in this process). Each pod runs python3's http.server on
+// 5000 with a tcpSocket readiness probe, so Ready means it accepts connections. Baseline in the same run
+// (bench/pod-startup-baseline.ts): the same program in the same kind of sandbox started directly through the
+// runtime (runc + CNI, no API, scheduler or kubelet), ready when a TCP connect succeeds. Also: this process's RSS
+// with the 50 pods running, and right after the node became Ready (idle).
+//   node dist/bench/pod-startup.bench.js [pods=50] [podsPerSecond=20]
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { startControlPlane } from '../src/cmd/server.js';
+import { readClusterPki } from '../src/pki/index.js';
+import { Client } from '../src/client/client.js';
+import { resources } from '../src/api/resources.js';
+import { httpTransport } from '../src/client/transport.js';
+import { measurePodStartupBaseline, percentile } from './pod-startup-baseline.js';
+
+function rssMb(): number { return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))![1]) / 1024; }
+
+const isReady = (p: any) => p?.status?.phase === 'Running' && (p.status.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
+
+export async function benchPodStartup(opts: { pods: number; podsPerSecond: number }) {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'nanokube-bench-startup-'));
+  const second = 160 + Math.floor(Math.random() * 64);
+  const t0 = performance.now();
+  const plane = await startControlPlane({ home, listenAddress: '127.0.0.1', port: 0, log: () => {}, node: true, kubeletPort: 0, clusterCIDR: `10.${second}.0.0/16` });
+  try {
+    const pki = readClusterPki(path.join(home, 'pki'))!;
+    const client = new Client(httpTransport({ server: plane.url, ca: pki.caCert, cert: pki.admin.cert, key: pki.admin.key }));
+    const node = await plane.node();
+    if (!node) throw new Error('the node did not start; see the server log');
+    await node.kubelet.ready;
+    const readyMs = performance.now() - t0;
+    (globalThis as any).gc?.();
+    const idleRss = rssMb();
+
+    const list = await client.list(resources.pods, { namespace: 'default' });
+    const created = new Map<string, number>();
+    const readyAt = new Map<string, number>();
+    const stop = new AbortController();
+    let allReady!: () => void;
+    const done = new Promise<void>((r) => { allReady = r; });
+    const watching = (async () => {
+      for await (const ev of client.watchEvents(resources.pods, { namespace: 'default', resourceVersion: list.metadata?.resourceVersion }, stop.signal)) {
+        const p = ev.object as any;
+        const name = p?.metadata?.name;
+        if (!name || readyAt.has(name) || !isReady(p)) continue;
+        readyAt.set(name, performance.now());
+        if (readyAt.size === opts.pods) allReady();
+      }
+    })().catch(() => undefined);
+
+    const start = performance.now();
+    await Promise.all(Array.from({ length: opts.pods }, async (_, i) => {
+      const due = start + (i * 1000) / opts.podsPerSecond;
+      await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
+      const name = `startup-${i}`;
+      created.set(name, performance.now());
+      await client.create(resources.pods, 'default', {
+        apiVersion: 'v1', kind: 'Pod', metadata: { name },
+        spec: {
+          terminationGracePeriodSeconds: 1,
+          containers: [{
+            name: 'web', image: 'python:3.11-slim', command: ['python3', '-m', 'http.server', '5000', '--bind', '0.0.0.0'],
+            readinessProbe: { tcpSocket: { port: 5000 }, periodSeconds: 1, initialDelaySeconds: 0 },
+          }],
+        },
+      } as any);
+    }));
+    const timeout = setTimeout(() => allReady(), 120_000);
+    await done;
+    clearTimeout(timeout);
+    (globalThis as any).gc?.();
+    const busyRss = rssMb();
+    stop.abort();
+    await watching;
+    const latencies = [...created].filter(([n]) => readyAt.has(n)).map(([n, at]) => readyAt.get(n)! - at).sort((a, b) => a - b);
+    return { readyMs, idleRss, busyRss, ready: latencies.length, p50: percentile(latencies, 50), p99: percentile(latencies, 99), mode: node.runtime.mode };
+  } finally {
+    await plane.close();
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+}
+
+export async function main(argv = process.argv.slice(2)): Promise<void> {
+  const pods = Number(argv[0] ?? 50);
+  const rate = Number(argv[1] ?? 20);
+  const base = await measurePodStartupBaseline({ pods, podsPerSecond: rate });
+  const r = await benchPodStartup({ pods, podsPerSecond: rate });
+  console.log(`pod startup (${r.mode}, ${pods} pods at ${rate}/s, create → Running and Ready seen through a watch): ` +
+    `p50 ${r.p50.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms (${r.ready}/${pods} Ready) | baseline, same program started directly through the runtime (${base.mode}): ` +
+    `p50 ${base.p50Ms.toFixed(0)} ms, p99 ${base.p99Ms.toFixed(0)} ms | p99 ratio ${(r.p99 / base.p99Ms).toFixed(2)}x`);
+  console.log(`node Ready ${(r.readyMs / 1000).toFixed(2)} s after start | process RSS ${r.idleRss.toFixed(0)} MB idle with the node, ${r.busyRss.toFixed(0)} MB with ${r.ready} pods running`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) main().then(() => process.exit(0), (e) => { console.error(e); process.exit(1); });
