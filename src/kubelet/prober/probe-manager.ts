@@ -8,7 +8,7 @@
 //   - a startup probe gates the others: liveness and readiness do not run until it has succeeded, and it stops
 //     once it has;
 //   - a liveness or startup failure puts the worker on hold until a new container instance appears, and
-//     takeRestart() tells the kubelet once ("failed liveness probe", for upstream's Killing message);
+//     takeRestart() hands the kubelet upstream's Killing message once;
 //   - each failed run records an Unhealthy Warning event: "Liveness probe failed: HTTP probe failed with
 //     statuscode: 500"; a warning result records ProbeWarning; a run that errored (no such named port, a
 //     runtime exec error) records "... probe errored and resulted in unknown state: ..." and counts for nothing;
@@ -208,20 +208,20 @@ export class ProbeManager implements ProbeHooks {
     }
   }
 
-  /** Readiness as the pod's containerStatuses[].ready shows it (upstream's UpdatePodStatus). */
+  /** Readiness of a container the kubelet reports running, as containerStatuses[].ready (upstream's UpdatePodStatus). */
   ready(pod: Pod, container: Container): boolean {
     const entry = this.pods.get(pod.metadata?.uid ?? '');
     if (!entry) return !container.readinessProbe && !container.startupProbe;
-    const r = entry.running.get(container.name);
-    if (!r || !this.isStarted(entry, container.name)) return false;
+    if (!this.isStarted(entry, container.name)) return false;
     const w = entry.workers.get(`${container.name}/readiness`);
     if (!w) return true;
-    if (w.containerId === r.containerId && w.result === 'success') return true;
+    const r = entry.running.get(container.name);
+    if (r && w.containerId === r.containerId && w.result === 'success') return true;
     w.trigger();
     return false;
   }
 
-  /** containerStatuses[].started: running, and its startup probe (if any) has succeeded. */
+  /** containerStatuses[].started of a container the kubelet reports running: its startup probe (if any) succeeded. */
   started(pod: Pod, container: Container): boolean {
     const entry = this.pods.get(pod.metadata?.uid ?? '');
     if (!entry) return !container.startupProbe;
@@ -229,8 +229,8 @@ export class ProbeManager implements ProbeHooks {
   }
 
   /**
-   * Why a container must restart, once per instance: "failed liveness probe" / "failed startup probe", the
-   * kubelet's Killing event reads `Container <name> <why>, will be restarted` as upstream's.
+   * The Killing event's message when a container must restart, once per instance, as upstream's:
+   * "Container app failed liveness probe, will be restarted" (or startup).
    */
   takeRestart(pod: Pod, container: Container, containerId: string): string | undefined {
     const entry = this.pods.get(pod.metadata?.uid ?? '');
@@ -239,7 +239,7 @@ export class ProbeManager implements ProbeHooks {
       const w = entry.workers.get(`${container.name}/${type}`);
       if (w && w.containerId === containerId && w.result === 'failure' && w.restartTaken !== containerId) {
         w.restartTaken = containerId;
-        return `failed ${type} probe`;
+        return `Container ${container.name} failed ${type} probe, will be restarted`;
       }
     }
     return undefined;
@@ -267,12 +267,15 @@ export class ProbeManager implements ProbeHooks {
 
   // --- for workers -------------------------------------------------------------------------------------------
 
+  /**
+   * Whether a container the kubelet reports running has started: without a startup probe it has (even before
+   * the manager's next sync lists it); with one, once that probe succeeded for this very instance.
+   */
   isStarted(entry: PodEntry, name: string): boolean {
-    const r = entry.running.get(name);
-    if (!r) return false;
     const w = entry.workers.get(`${name}/startup`);
     if (!w) return true;
-    return w.containerId === r.containerId && w.result === 'success';
+    const r = entry.running.get(name);
+    return !!r && w.containerId === r.containerId && w.result === 'success';
   }
 
   podIPOf(pod: Pod): string | undefined {

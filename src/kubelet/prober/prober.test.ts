@@ -169,7 +169,7 @@ test('liveness: failureThreshold failures ask for one restart, the new instance 
   await clock.stepAsync(10_000);
   assert.equal(m.takeRestart(pod, c, 'c1'), undefined, 'two failures are below the threshold');
   await clock.stepAsync(10_000);
-  assert.equal(m.takeRestart(pod, c, 'c1'), 'failed liveness probe');
+  assert.equal(m.takeRestart(pod, c, 'c1'), 'Container app failed liveness probe, will be restarted');
   assert.equal(m.takeRestart(pod, c, 'c1'), undefined, 'only once');
   await clock.stepAsync(30_000);
   assert.equal(events.length, 3, 'on hold after the failure: no more probing of that instance');
@@ -178,6 +178,19 @@ test('liveness: failureThreshold failures ask for one restart, the new instance 
   await settle();
   await clock.stepAsync(30_000);
   assert.equal(m.takeRestart(pod, c, 'c2'), undefined);
+  m.stop();
+});
+
+test('a container just started (not yet listed to the manager) is started, and ready unless a probe says otherwise', () => {
+  const { m } = managerSetup(() => ok);
+  const plain: Container = { name: 'plain' };
+  const gated: Container = { name: 'gated', readinessProbe: { exec: { command: ['true'] } }, startupProbe: { exec: { command: ['true'] } } };
+  const pod: Pod = { ...probePod(plain), spec: { containers: [plain, gated] } };
+  m.sync(pod, []);
+  assert.equal(m.started(pod, plain), true);
+  assert.equal(m.ready(pod, plain), true);
+  assert.equal(m.started(pod, gated), false);
+  assert.equal(m.ready(pod, gated), false);
   m.stop();
 });
 
