@@ -1,8 +1,10 @@
 /**
  * A push-to-pull bridge for streams (watch events): producers push, one consumer (the HTTP writer) iterates.
  * Ends when the signal aborts, when end() is called and the queued items are read, or when the consumer falls
- * more than `capacity` items behind: then the queue drops what it holds and closes at once (onClose callbacks
- * release what feeds it), so a consumer that stops reading costs at most `capacity` queued items.
+ * more than `capacity` items behind: then the queue drops what it holds and closes (onClose callbacks release
+ * what feeds it), so a consumer that stops reading costs at most `capacity` queued items. The check runs once the
+ * consumer has had its turn (a macrotask later): a burst pushed in one synchronous run (a group commit) does not
+ * close a consumer that keeps up.
  * Items passed to seed() are already held in memory by the producer (a watch's initial list) and do not count.
  */
 export interface EventQueueOptions {
@@ -22,6 +24,7 @@ export class EventQueue<T> implements AsyncIterable<T> {
   private closed = false;
   private ended = false;
   private overflowed = false;
+  private checkScheduled = false;
   private closers: (() => void)[] = [];
   private readonly capacity: number;
   private readonly onOverflow?: () => void;
@@ -54,14 +57,19 @@ export class EventQueue<T> implements AsyncIterable<T> {
   push(item: T): void {
     if (this.closed || this.ended) return;
     if (this.deliver(item)) return;
-    if (this.size - this.seeded >= this.capacity) {
-      this.overflowed = true;
-      this.items = []; this.head = 0; this.seeded = 0;
-      this.close();
-      this.onOverflow?.();
-      return;
-    }
     this.items.push(item);
+    if (this.size - this.seeded > this.capacity && !this.checkScheduled) {
+      this.checkScheduled = true;
+      setImmediate(() => { this.checkScheduled = false; this.checkBehind(); });
+    }
+  }
+
+  private checkBehind(): void {
+    if (this.closed || this.size - this.seeded <= this.capacity) return;
+    this.overflowed = true;
+    this.items = []; this.head = 0; this.seeded = 0;
+    this.close();
+    this.onOverflow?.();
   }
 
   /** No more items after those queued. */
