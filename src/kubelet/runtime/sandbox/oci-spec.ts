@@ -41,6 +41,12 @@ export interface SandboxNamespaces {
 }
 
 export interface SpecInput {
+  /**
+   * Host folders hidden from the container (an empty read-only tmpfs over each): with the host's root filesystem
+   * as an image layer, NANOKUBE_HOME (cluster CA key, tokens, every pod's Secret volumes) and kubeconfigs would
+   * otherwise be readable by every pod.
+   */
+  hiddenPaths?: string[];
   config: ContainerConfig;
   sandbox: PodSandboxConfig;
   image: ImageRuntimeConfig;
@@ -198,7 +204,8 @@ export function buildOciSpec(input: SpecInput): Record<string, unknown> {
       cgroupsPath: input.cgroupsPath,
       resources,
       ...(Object.keys(sysctl).length ? { sysctl } : {}),
-      ...(privileged ? {} : { maskedPaths: MASKED_PATHS, readonlyPaths: READONLY_PATHS }),
+      maskedPaths: [...(privileged ? [] : MASKED_PATHS), ...(input.hiddenPaths ?? [])],
+      ...(privileged ? {} : { readonlyPaths: READONLY_PATHS }),
     },
   };
   return spec;

@@ -160,6 +160,9 @@ test('runc sandbox runtime', { skip }, async (t) => {
     assert.match(ttyOut, /40 120/);
     assert.match(ttyOut, /is-a-tty/);
     await assert.rejects(env.rt.execSync(p.cid, ['sleep', '30'], 1), /timed out/);
+    // The host's root filesystem as image: the cluster's home (CA key, Secret volumes) stays hidden.
+    const home = await env.rt.execSync(p.cid, ['sh', '-c', `ls -A ${env.home} | wc -l`], 10);
+    assert.equal(home.stdout.toString().trim(), '0');
     await env.rt.removePodSandbox(p.sandboxId);
   });
 

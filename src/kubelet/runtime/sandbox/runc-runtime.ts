@@ -13,6 +13,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { Duplex } from 'node:stream';
 import type { LogFn } from '../../../client/log.js';
@@ -245,6 +246,7 @@ export class RuncRuntime implements ContainerRuntime {
           sharedPid: opts.pid === 'POD', hostPid: opts.pid === 'NODE',
         },
         cgroupsPath: this.cgroups.paths(id).runc,
+        hiddenPaths: image.layers.includes('/') ? this.hiddenHostPaths() : [],
         memoryLimitInRunc: this.cgroups.version !== 1,
       });
       fs.writeFileSync(path.join(dir, 'bundle', 'config.json'), JSON.stringify(spec));
@@ -255,6 +257,13 @@ export class RuncRuntime implements ContainerRuntime {
     }
     this.records.containers.set(id, c);
     return id;
+  }
+
+  /** What a container on the host's root filesystem must not see: this cluster's home and kubeconfigs. */
+  private hiddenHostPaths(): string[] {
+    const candidates = [path.resolve(this.opts.home), path.join(os.homedir(), '.kube'), path.join(os.homedir(), '.nanokube')];
+    for (const k of (process.env.KUBECONFIG ?? '').split(':').filter(Boolean)) candidates.push(path.dirname(path.resolve(k)));
+    return [...new Set(candidates)].filter((p) => p !== '/' && fs.existsSync(p) && fs.statSync(p).isDirectory());
   }
 
   async startContainer(containerId: string): Promise<void> {
