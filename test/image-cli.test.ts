@@ -106,3 +106,25 @@ test('without root, a build with RUN says that RUN needs root', { skip: !isRoot(
   assert.match(r.stderr, /^nanokube image build: .*ctx\/Dockerfile:2: RUN needs root: /);
   assert.doesNotMatch(r.stdout, /Running in/);
 });
+
+test('image save writes an archive that image load reads back into another store, with the same image ID', { skip: haveBusybox() ? false : 'skipped: /bin/busybox not found (Debian package busybox-static)' }, async (t) => {
+  const a = setup(t);
+  const b = setup(t);
+  const file = join(a.dir, 'busybox.tar');
+  await writeBusyboxArchive(file, { name: 'busybox:nanokube-test', format: 'docker' });
+  assert.equal(a.nanokube('image', 'load', file).code, 0);
+  const id = JSON.parse(a.nanokube('image', 'inspect', 'busybox:nanokube-test').stdout).id;
+  const out = join(a.dir, 'saved.tar');
+  const save = a.nanokube('image', 'save', 'busybox:nanokube-test', out);
+  assert.equal(save.code, 0, save.stderr);
+  assert.equal(save.stdout, `Saved busybox:nanokube-test to ${out}\n`);
+  const load = b.nanokube('image', 'load', out);
+  assert.equal(load.code, 0, load.stderr);
+  assert.equal(load.stdout, 'Loaded image: busybox:nanokube-test\n');
+  const info = JSON.parse(b.nanokube('image', 'inspect', 'busybox:nanokube-test').stdout);
+  assert.equal(info.id, id);
+  const { list } = await import('tar');
+  const names: string[] = [];
+  await list({ file: out, onReadEntry: (e) => { names.push(e.path); } });
+  for (const n of ['oci-layout', 'index.json', 'manifest.json']) assert.ok(names.includes(n), `${n} in the archive`);
+});

@@ -89,6 +89,11 @@ export function buildProgram(): Command {
     .description('Load an image from a `docker save` or OCI archive (tar or tar.gz)')
     .argument('<file>', 'the archive')
     .action(async (file: string) => { const { imageLoad } = await import('./commands/image.js'); await imageLoad(file); });
+  image.command('save')
+    .description('Write an image to an archive that `nanokube image load` and `docker load` read (OCI layout + manifest.json)')
+    .argument('<image>', 'the image')
+    .argument('<file>', 'the archive to write')
+    .action(async (name: string, file: string) => { const { imageSave } = await import('./commands/image.js'); await imageSave(name, file); });
   image.command('ls').alias('list')
     .description('List the images in the local store')
     .option('--format <format>', 'table, short or json', 'table')

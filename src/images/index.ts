@@ -7,6 +7,7 @@ export { normalizeReference, familiarName, parseReference, InvalidReferenceError
 export { hostBaseFor, WELL_KNOWN_BASES } from './host-base.js';
 export { buildImage, BuildError, type BuildOptions, type BuildResult } from './build.js';
 export { loadImageArchive, LoadError, type LoadResult } from './load.js';
+export { saveImageArchive, type SaveResult } from './save.js';
 export { runInImage, RunNeedsRootError, type RunInImageOptions } from './run-in-image.js';
 export { ANNOTATION_HOST_ROOT } from './oci.js';
 export { overlayOptions, lowerdirsFor, mountHostRootView, unmountHostRootView } from './overlay.js';

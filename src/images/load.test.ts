@@ -81,3 +81,25 @@ test('an absent image resolves to null, and well-known bases resolve to the host
   assert.deepEqual(deb.layers, ['/']);
   assert.deepEqual(deb.repoTags, ['docker.io/library/debian:12']);
 });
+
+test('an image standing on the host root keeps that through save and load into another store', async (t) => {
+  const s = setup(t);
+  const { buildImage } = await import('./build.js');
+  const { saveImageArchive } = await import('./save.js');
+  const { PassThrough } = await import('node:stream');
+  const ctx = join(s.dir, 'ctx');
+  const { mkdirSync } = await import('node:fs');
+  mkdirSync(ctx);
+  writeFileSync(join(ctx, 'Dockerfile'), 'FROM debian:12\nCOPY f /f\n');
+  writeFileSync(join(ctx, 'f'), 'file\n');
+  const built = await buildImage({ store: s.store, context: ctx, tags: ['test/on-host:1'], out: new PassThrough() });
+  const file = join(s.dir, 'saved.tar');
+  const saved = await saveImageArchive(s.store, ['test/on-host:1'], file);
+  assert.equal(saved.saved[0]!.hostRoot, true);
+  const other = new ImageStore({ home: join(s.dir, 'other') });
+  await loadImageArchive(other, file);
+  const img = (await other.resolve('test/on-host:1'))!;
+  assert.equal(img.id, built.id);
+  assert.equal(img.layers[0], '/');
+  assert.equal(readFileSync(join(img.layers[1]!, 'f'), 'utf8'), 'file\n');
+});

@@ -2,7 +2,7 @@
 // docker also adds oci-layout/index.json) and OCI image-layout archives (oci-layout + index.json + blobs), plain
 // or gzip. Every blob is checked against its digest, layers against the config's diff_ids, and each layer is
 // unpacked once; the image then runs with exactly its own files.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, normalize } from 'node:path';
 import * as tar from 'tar';
 import { fileDigest, isGzip, uncompressedDigest } from './layer.js';
@@ -31,6 +31,7 @@ function inside(dir: string, rel: string): string {
 }
 
 async function adoptVerified(store: ImageStore, file: string, digest: string): Promise<number> {
+  if (store.hasBlob(digest)) return statSync(store.blobPath(digest)).size;
   const d = await fileDigest(file);
   if (d.digest !== digest) throw new LoadError(`blob ${digest} in the archive has digest ${d.digest}: the archive is corrupt`);
   store.adoptBlob(file, digest);
@@ -79,12 +80,13 @@ async function loadOci(store: ImageStore, dir: string): Promise<LoadResult> {
   const out: LoadResult = { images: [] };
   for (const { desc, names } of byManifest.values()) {
     const manifest = readJSONFile<OciManifest>(blob(desc.digest), `manifest ${desc.digest}`);
+    if (!manifest.config?.digest || !Array.isArray(manifest.layers)) throw new LoadError(`${desc.digest} is not an image manifest`);
     await adoptVerified(store, blob(manifest.config.digest), manifest.config.digest);
-    for (const l of manifest.layers) if (!store.hasBlob(l.digest)) await adoptVerified(store, blob(l.digest), l.digest);
+    for (const l of manifest.layers) await adoptVerified(store, blob(l.digest), l.digest);
     const config = store.readJSON<OciImageConfig>(manifest.config.digest);
     await ensureLayers(store, manifest, config);
-    const stored: OciManifest = { schemaVersion: 2, mediaType: MEDIA_TYPE_MANIFEST, config: { ...manifest.config, mediaType: MEDIA_TYPE_CONFIG }, layers: manifest.layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size })) };
-    store.tag(stored, names);
+    const manifestSize = await adoptVerified(store, blob(desc.digest), desc.digest);
+    store.tagDescriptor({ mediaType: desc.mediaType || MEDIA_TYPE_MANIFEST, digest: desc.digest, size: manifestSize }, names);
     out.images.push({ id: manifest.config.digest, names });
   }
   return out;

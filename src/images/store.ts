@@ -171,7 +171,12 @@ export class ImageStore implements ImageStoreReader {
 
   /** Stores a manifest and names it; each name moves from whatever image it named before. */
   tag(manifest: OciManifest, names: string[]): Descriptor {
-    const desc = this.putJSON(manifest, MEDIA_TYPE_MANIFEST);
+    return this.tagDescriptor(this.putJSON(manifest, MEDIA_TYPE_MANIFEST), names);
+  }
+
+  /** Names a manifest already in blobs/ (kept byte for byte, so its digest stays what the registry or archive said). */
+  tagDescriptor(manifestDesc: Descriptor, names: string[]): Descriptor {
+    const desc: Descriptor = { mediaType: manifestDesc.mediaType, digest: manifestDesc.digest, size: manifestDesc.size };
     const full = names.map((n) => normalizeReference(n));
     this.withIndexLock((index) => {
       const moved = index.manifests.filter((m) => full.includes(m.annotations?.[ANNOTATION_IMAGE_NAME] ?? '') && m.digest !== desc.digest);
@@ -182,6 +187,7 @@ export class ImageStore implements ImageStoreReader {
         if (!manifests.some((o) => o.digest === m.digest)) manifests.push({ mediaType: m.mediaType, digest: m.digest, size: m.size });
       }
       manifests = manifests.filter((m, i, a) => m.annotations?.[ANNOTATION_IMAGE_NAME] || a.findIndex((o) => o.digest === m.digest) === i);
+      if (full.length === 0 && !manifests.some((m) => m.digest === desc.digest)) manifests.push(desc);
       for (const name of full) {
         const r = parseReference(name);
         manifests.push({ ...desc, annotations: { [ANNOTATION_IMAGE_NAME]: name, ...(r.tag ? { [ANNOTATION_REF_NAME]: r.tag } : {}) } });

@@ -52,6 +52,18 @@ export async function imageLoad(file: string): Promise<void> {
   } catch (e) { throw asCliError('image load', e, images); }
 }
 
+export async function imageSave(name: string, file: string): Promise<void> {
+  const { images, store } = await openStore();
+  try {
+    if (!store.find(name)) throw new CliError(`no such image: ${name} (see \`nanokube image ls\`)`, { command: 'image save' });
+    const r = await images.saveImageArchive(store, [name], file);
+    for (const s of r.saved) {
+      if (s.hostRoot) process.stderr.write(`nanokube image save: ${name} stands on the host root filesystem; ${file} holds only its own layers, which only a nanokube host can run\n`);
+    }
+    process.stdout.write(`Saved ${name} to ${file}\n`);
+  } catch (e) { throw asCliError('image save', e, images); }
+}
+
 function humanSize(n: number): string {
   // As minikube's table (docker's units.HumanSize: decimal, 3 significant digits).
   const units = ['B', 'kB', 'MB', 'GB', 'TB'];
