@@ -39,12 +39,13 @@ const compactRevKey = Buffer.from('compact_rev_key');
 const maxAttempts = 3;
 
 /** A fault-handling policy that runs each call once (cockatiel's noop, without depending on cockatiel). */
+const neverAborted = new AbortController().signal;
 const runOnce = {
   _altReturn: undefined as never,
   onSuccess: () => ({ dispose() { /* nothing */ } }),
   onFailure: () => ({ dispose() { /* nothing */ } }),
   execute: <T>(fn: (ctx: { signal: AbortSignal }) => PromiseLike<T> | T, signal?: AbortSignal) =>
-    Promise.resolve(fn({ signal: signal ?? new AbortController().signal })),
+    Promise.resolve().then(() => fn({ signal: signal ?? neverAborted })),
 } as unknown as NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
 
 /** What reading the key back says about a write whose answer was lost. */
