@@ -9,7 +9,7 @@ import { isConflict, isNotFound, StatusError } from '../src/api/errors.js';
 import { Client } from '../src/client/client.js';
 import { resources } from '../src/api/resources.js';
 import type { KubeObject } from '../src/api/object.js';
-import { settle } from '../src/client/clock.js';
+import { settle } from '../src/client/testing.js';
 import { EventRecorder } from '../src/client/events.js';
 import { SharedInformer } from '../src/client/informer.js';
 import { LeaderElector, type Lease } from '../src/client/leader-election.js';

@@ -5,7 +5,7 @@ import { isAlreadyExists, isConflict, isGone, isNotFound, StatusError } from '..
 import type { ApiHandler } from '../api/transport.js';
 import { Client, resourcePath } from './client.js';
 import { resources } from '../api/resources.js';
-import { FakeApiHandler } from './fake-api-handler.js';
+import { FakeApiHandler } from './testing.js';
 import { httpTransport, inProcessTransport, type Transport } from './transport.js';
 
 /** Serves an ApiHandler over plain HTTP on port 0, the way the real server adapts it (enough for the client). */

@@ -2,9 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from './client.js';
 import { resources } from '../api/resources.js';
-import { FakeClock } from './clock.js';
+import { FakeClock, FakeApiHandler } from './testing.js';
 import { EventRecorder } from './events.js';
-import { FakeApiHandler } from './fake-api-handler.js';
 import { discardLog } from './log.js';
 import { inProcessTransport } from './transport.js';
 

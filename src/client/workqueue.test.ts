@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeClock, settle } from './clock.js';
+import { FakeClock, settle } from './testing.js';
 import { BucketRateLimiter, ItemExponentialFailureRateLimiter, RateLimitingQueue } from './workqueue.js';
 
 /** get() that must not block: fails the test instead of hanging. */

@@ -3,7 +3,7 @@
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { Client } from '../client/client.js';
 import { resources } from '../api/resources.js';
-import { FakeApiHandler } from '../client/fake-api-handler.js';
+import { FakeApiHandler } from '../client/testing.js';
 import { InformerFactory } from '../client/informer.js';
 import { discardLog } from '../client/log.js';
 import { inProcessTransport } from '../client/transport.js';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { settle } from '../../client/clock.js';
+import { settle } from '../../client/testing.js';
 import { discardLog } from '../../client/log.js';
 import { FakeCluster, waitUntil } from '../shared/testing.js';
 import { startNodeLifecycleController } from './index.js';

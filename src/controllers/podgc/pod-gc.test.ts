@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from '../../client/client.js';
 import { resources } from '../../api/resources.js';
-import { settle } from '../../client/clock.js';
+import { settle } from '../../client/testing.js';
 import { discardLog } from '../../client/log.js';
 import { inProcessTransport } from '../../client/transport.js';
 import { FakeCluster, waitUntil } from '../shared/testing.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resources } from '../../api/resources.js';
-import { settle } from '../../client/clock.js';
+import { settle } from '../../client/testing.js';
 import { discardLog } from '../../client/log.js';
 import { FakeCluster, waitUntil } from '../shared/testing.js';
 import { descriptionAnnotation, rootCACertConfigMapName, rootCACertDescription, startRootCACertPublisher } from './index.js';

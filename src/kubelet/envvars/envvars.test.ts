@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Container, Pod, Service } from 'kubernetes-types/core/v1.js';
 import { Client } from '../../client/client.js';
-import { FakeApiHandler } from '../../client/fake-api-handler.js';
+import { FakeApiHandler } from '../../client/testing.js';
 import { inProcessTransport } from '../../client/transport.js';
 import {
   apiObjectSource, ContainerConfigError, expand, makeEnvironmentVariables, mappingFuncFor, resolveCommand, serviceEnvVars,

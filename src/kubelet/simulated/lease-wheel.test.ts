@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeClock } from '../../client/clock.js';
+import { FakeClock } from '../../client/testing.js';
 import { LeaseWheel } from './lease-wheel.js';
 
 test('every member of the lease wheel is due exactly once per renew interval, spread over the slots, with one timer', () => {

@@ -10,7 +10,7 @@ import { isNotFound } from '../../api/errors.js';
 import { Client } from '../../client/client.js';
 import { resources } from '../../api/resources.js';
 import type { KubeObject } from '../../api/object.js';
-import { FakeClock, settle } from '../../client/clock.js';
+import { FakeClock, settle } from '../../client/testing.js';
 import { InformerFactory } from '../../client/informer.js';
 import type { Lease } from '../../client/leader-election.js';
 import { discardLog } from '../../client/log.js';

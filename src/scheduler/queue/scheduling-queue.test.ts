@@ -1,7 +1,7 @@
 // The scheduling queue's order and retry rules, with a fake clock.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FakeClock } from '../../client/clock.js';
+import { FakeClock } from '../../client/testing.js';
 import { makePod } from '../testing.js';
 import { SchedulingQueue } from './scheduling-queue.js';
 

@@ -11,7 +11,7 @@ import { eventsV1, coreToEventsV1 } from '../events/events/strategy.js';
 import { allResources } from '../all-resources.js';
 import { resources } from '../../../api/resources.js';
 import { validateMeta } from '../../index.js';
-import { fakeContext } from '../fake-context.test-util.js';
+import { fakeContext } from '../testing.js';
 import type { KubeObject } from '../../../api/object.js';
 
 const ctx = fakeContext();

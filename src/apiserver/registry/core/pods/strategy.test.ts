@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pods } from './strategy.js';
-import { fakeContext } from '../../fake-context.test-util.js';
+import { fakeContext } from '../../testing.js';
 import type { KubeObject } from '../../../../api/object.js';
 
 const st = pods.strategy;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { StatusError } from '../../../../api/errors.js';
 import { secrets } from './strategy.js';
 import { configmaps } from '../configmaps/strategy.js';
-import { fakeContext } from '../../fake-context.test-util.js';
+import { fakeContext } from '../../testing.js';
 import type { KubeObject } from '../../../../api/object.js';
 
 const st = secrets.strategy;

@@ -1,3 +1,6 @@
+// Test doubles for the client side (DESIGN.md §5): a manually stepped clock, settle(), and a small in-memory
+// ApiHandler.
+//
 // A small in-memory ApiHandler for client-side tests (informers, controllers, leader election) that need an API
 // without the real apiserver. It keeps a revision log like the real store, so lists at a revision, paging with
 // continue tokens, watches from a resourceVersion and 410 Expired after compact() behave as upstream does.
@@ -6,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { alreadyExists, badRequest, conflict, gone, methodNotAllowed, notFound, StatusError, unsupportedMediaType } from '../api/errors.js';
 import { resources } from '../api/resources.js';
 import type { ApiHandler, ApiRequest, ApiResponse } from '../api/transport.js';
+import type { Clock, TimerHandle } from './clock.js';
 
 type Obj = { apiVersion?: string; kind?: string; metadata: Record<string, any>; [k: string]: any };
 interface LogEntry { rev: number; type: 'ADDED' | 'MODIFIED' | 'DELETED'; key: string; obj: Obj }
@@ -335,4 +339,69 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
     if (v === null) delete out[k]; else out[k] = mergePatch(out[k], v);
   }
   return out;
+}
+
+let nextFakeTimerId = 1;
+
+interface FakeTimer { id: number; at: number; seq: number; fn: () => void }
+
+/**
+ * A manually stepped clock for tests. Timers fire in time order when step()/stepAsync() moves time past them.
+ * stepAsync also lets pending promise callbacks run between timers, so async code driven by the clock
+ * (await sleep(...); await client.get(...)) makes progress the way it would in real time.
+ */
+export class FakeClock implements Clock {
+  private t: number;
+  private seq = 0;
+  private timers = new Map<number, FakeTimer>();
+  constructor(start = Date.UTC(2025, 0, 1)) { this.t = start; }
+
+  now(): number { return this.t; }
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    const id = nextFakeTimerId++;
+    this.timers.set(id, { id, at: this.t + Math.max(0, ms), seq: this.seq++, fn });
+    return { id };
+  }
+  clearTimeout(handle: TimerHandle): void { this.timers.delete(handle.id); }
+  /** Number of pending timers (lets tests assert something is waiting). */
+  get pending(): number { return this.timers.size; }
+
+  private nextDue(until: number): FakeTimer | undefined {
+    let best: FakeTimer | undefined;
+    for (const tm of this.timers.values()) {
+      if (tm.at > until) continue;
+      if (!best || tm.at < best.at || (tm.at === best.at && tm.seq < best.seq)) best = tm;
+    }
+    return best;
+  }
+
+  /** Moves time forward by ms, firing due timers synchronously. */
+  step(ms: number): void {
+    const until = this.t + ms;
+    for (let tm = this.nextDue(until); tm; tm = this.nextDue(until)) {
+      this.timers.delete(tm.id);
+      this.t = Math.max(this.t, tm.at);
+      tm.fn();
+    }
+    this.t = until;
+  }
+
+  /** Moves time forward by ms, firing due timers and settling promise chains before and after each. */
+  async stepAsync(ms: number): Promise<void> {
+    const until = this.t + ms;
+    await settle();
+    for (let tm = this.nextDue(until); tm; tm = this.nextDue(until)) {
+      this.timers.delete(tm.id);
+      this.t = Math.max(this.t, tm.at);
+      tm.fn();
+      await settle();
+    }
+    this.t = until;
+    await settle();
+  }
+}
+
+/** Lets queued promise callbacks and immediates run (several rounds, for chains of awaits). */
+export async function settle(rounds = 20): Promise<void> {
+  for (let i = 0; i < rounds; i++) await new Promise<void>((r) => setImmediate(r));
 }
