@@ -231,13 +231,12 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ru
     const c = await runningContainer(r.ns, r.pod, r.container!);
     wss.handleUpgrade(req, socket, head, (ws) => {
       track(ws);
-      const resize = (s: { resize: NodeJS.EventEmitter }) => ({ on: (_e: 'resize', f: (sz: { width: number; height: number }) => void) => { s.resize.on('resize', f); } });
       void serveRemoteCommand(ws, io, async (s) => {
         if (r.kind === 'exec') {
-          const { exitCode } = await runtime.exec(c.id, { cmd, tty: io.tty, stdin: s.stdin, stdout: s.stdout, stderr: s.stderr, resize: resize(s), signal: s.signal });
+          const { exitCode } = await runtime.exec(c.id, { cmd, tty: io.tty, stdin: s.stdin, stdout: s.stdout, stderr: s.stderr, resize: s.resize, signal: s.signal });
           return exitCode;
         }
-        await runtime.attach(c.id, { tty: io.tty, stdin: s.stdin, stdout: s.stdout, stderr: s.stderr, resize: resize(s), signal: s.signal });
+        await runtime.attach(c.id, { tty: io.tty, stdin: s.stdin, stdout: s.stdout, stderr: s.stderr, resize: s.resize, signal: s.signal });
         return undefined;
       }, r.kind === 'exec' ? cmd : undefined);
     });

@@ -12,13 +12,20 @@ import type { WebSocket } from 'ws';
 /** The subprotocols we speak, preferred first. kubectl 1.32 offers only v5. */
 export const REMOTE_COMMAND_PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 
+/** How long a tty session waits for the client's initial terminal size before starting the command. */
+const initialSizeWaitMs = 500;
+
 export const STDIN = 0, STDOUT = 1, STDERR = 2, ERROR = 3, RESIZE = 4, CLOSE = 255;
+
+export interface TerminalSize { width: number; height: number }
 
 export interface RemoteCommandStreams {
   stdin?: PassThrough;
   stdout?: Writable;
   stderr?: Writable;
-  resize: EventEmitter;
+  /** Terminal sizes as the client sends them; a listener added late first gets the latest size (kubectl sends the
+   * initial size right after the upgrade, often before the runtime has started the command). */
+  resize: { on(event: 'resize', f: (s: TerminalSize) => void): void };
   /** Aborted when the client goes away. */
   signal: AbortSignal;
 }
@@ -52,7 +59,10 @@ function channelWriter(ws: WebSocket, channel: number): Writable {
 export async function serveRemoteCommand(ws: WebSocket, opts: RemoteCommandOptions, run: (s: RemoteCommandStreams) => Promise<number | undefined>, describe?: string[]): Promise<void> {
   const v5 = ws.protocol === 'v5.channel.k8s.io';
   const ac = new AbortController();
-  const resize = new EventEmitter();
+  const sizes = new EventEmitter();
+  let lastSize: TerminalSize | undefined;
+  sizes.on('resize', (s: TerminalSize) => { lastSize = s; });
+  const resize = { on(_event: 'resize', f: (s: TerminalSize) => void) { if (lastSize) f(lastSize); sizes.on('resize', f); } };
   const stdin = opts.stdin ? new PassThrough() : undefined;
   const stdout = opts.stdout ? channelWriter(ws, STDOUT) : undefined;
   // With a tty, stderr is merged into stdout by the terminal (upstream sends no stderr stream).
@@ -66,13 +76,22 @@ export async function serveRemoteCommand(ws: WebSocket, opts: RemoteCommandOptio
     else if (channel === RESIZE) {
       try {
         const size = JSON.parse(payload.toString('utf8')) as { Width?: number; Height?: number };
-        if (size.Width && size.Height) resize.emit('resize', { width: size.Width, height: size.Height });
+        if (size.Width && size.Height) sizes.emit('resize', { width: size.Width, height: size.Height });
       } catch { /* a malformed resize is ignored, as upstream logs and drops it */ }
     } else if (channel === CLOSE && v5 && payload[0] === STDIN) stdin?.end();
   });
   ws.on('close', () => { ac.abort(); if (stdin && !stdin.writableEnded) stdin.end(); });
   ws.on('error', () => ac.abort());
 
+  // With a terminal, kubectl sends its size first thing: wait a moment for it so the command starts at that size
+  // rather than being resized just after it started (a race a short command such as `stty size` loses).
+  if (opts.tty) {
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, initialSizeWaitMs);
+      sizes.once('resize', () => { clearTimeout(t); resolve(); });
+      ws.once('close', () => { clearTimeout(t); resolve(); });
+    });
+  }
   let status: Record<string, unknown>;
   try {
     const code = await run({ stdin, stdout, stderr, resize, signal: ac.signal });

@@ -207,3 +207,25 @@ async function tunnelSocket(port: number, path: string, creds: { ca: string; cer
   (ws as unknown as { setSocket(s: tls.TLSSocket, head: Buffer, o: { maxPayload: number }): void }).setSocket(sock, buf.subarray(end), { maxPayload: 100 * 1024 * 1024 });
   return ws;
 }
+
+test('exec with a tty starts the command at the terminal size kubectl sends first, and passes later resizes on', async (t) => {
+  const s = await setup(t);
+  pod(s.runtime);
+  const seen: string[] = [];
+  s.runtime.exec = async (_id, opts) => {
+    await new Promise((r) => setTimeout(r, 50)); // a runtime that subscribes only after some setup
+    opts.resize && 'on' in opts.resize && opts.resize.on('resize', (z: { width: number; height: number }) => {
+      seen.push(`${z.width}x${z.height}`);
+      if (seen.length === 2) opts.stdout?.end(seen.join(' '));
+    });
+    await new Promise((r) => opts.stdout?.once('finish', r));
+    return { exitCode: 0 };
+  };
+  const ws = s.ws('/exec/default/web/app?command=sh&input=1&output=1&tty=1', 'v5.channel.k8s.io');
+  const r = collect(ws);
+  ws.on('open', () => {
+    ws.send(Buffer.concat([Buffer.from([4]), Buffer.from('{"Width":120,"Height":40}\n')]));
+    setTimeout(() => ws.send(Buffer.concat([Buffer.from([4]), Buffer.from('{"Width":100,"Height":30}\n')])), 150);
+  });
+  assert.equal((await r).stdout, '120x40 100x30');
+});

@@ -57,10 +57,15 @@ export async function streamExec(a: { command: string; args: string[]; opts: Exe
   if (opts.tty) {
     const py = python3();
     if (!py) throw new Error('an interactive terminal (tty) needs python3 on the node');
-    child = spawn(py, ['-c', PTY_RELAY, '80', '24', a.command, ...a.args], { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], env: a.env, cwd: a.cwd });
-    const ctl = child.stdio[3] as Writable;
+    // A size already known when the exec starts (the kubelet server replays kubectl's first resize to a new
+    // listener) becomes the terminal's initial size: resizing right after start races the command's own setup
+    // (runc exec -t can then see 0x0).
+    let initial: { width: number; height: number } | undefined;
+    let ctl: Writable | undefined;
+    onResize(opts.resize, (s) => { if (!ctl) initial = s; else if (!ctl.writableEnded) ctl.write(`${s.width} ${s.height}\n`); });
+    child = spawn(py, ['-c', PTY_RELAY, String(initial?.width ?? 80), String(initial?.height ?? 24), a.command, ...a.args], { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], env: a.env, cwd: a.cwd });
+    ctl = child.stdio[3] as Writable;
     ctl.on('error', () => undefined);
-    onResize(opts.resize, (s) => { if (!ctl.writableEnded) ctl.write(`${s.width} ${s.height}\n`); });
   } else {
     child = spawn(a.command, a.args, { stdio: ['pipe', 'pipe', 'pipe'], env: a.env, cwd: a.cwd });
   }
