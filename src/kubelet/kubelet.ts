@@ -8,7 +8,9 @@
 // node IPAM controller): until then it reports Ready=False with upstream's "container runtime network not ready".
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { isAlreadyExists, isNotFound } from '../api/errors.js';
-import { resources, type Client, type KubeObject } from '../client/client.js';
+import type { Client } from '../client/client.js';
+import { resources } from '../api/resources.js';
+import type { KubeObject } from '../api/object.js';
 import { realClock, type Clock, type TimerHandle } from '../client/clock.js';
 import { EventRecorder } from '../client/events.js';
 import { InformerFactory } from '../client/informer.js';

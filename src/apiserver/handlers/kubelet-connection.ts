@@ -7,7 +7,7 @@ import { isIP } from 'node:net';
 import tls from 'node:tls';
 import { badRequest, internal, genericServerResponse } from '../../api/errors.js';
 import type { Registry } from '../registry/registry.js';
-import type { KubeObject as KObject } from '../../api/object.js';
+import type { KubeObject } from '../../api/object.js';
 
 /** The client certificate the apiserver presents to kubelets, and the CA their serving certificates chain to. */
 export interface KubeletClientConfig { cert: string; key: string; ca: string }
@@ -22,7 +22,7 @@ const preferredAddressTypes = ['InternalIP', 'ExternalIP', 'Hostname', 'Internal
 export async function kubeletLocation(registry: Registry, nodeName: string): Promise<KubeletLocation> {
   const nodes = registry.forResource('', 'nodes');
   if (!nodes) throw internal('nodes are not served');
-  const node = await nodes.get(undefined, nodeName) as KObject & { status?: NodeStatusShape };
+  const node = await nodes.get(undefined, nodeName) as KubeObject & { status?: NodeStatusShape };
   const addresses: Array<{ type: string; address: string }> = node.status?.addresses ?? [];
   let host: string | undefined;
   for (const t of preferredAddressTypes) { host = addresses.find((a) => a.type === t && a.address)?.address; if (host) break; }

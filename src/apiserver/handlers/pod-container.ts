@@ -1,11 +1,11 @@
 // Which container of a pod a log/exec/attach request addresses, checked as upstream's validateContainer
 // (pkg/registry/core/pod/strategy.go) before anything goes to the kubelet.
 import { badRequest } from '../../api/errors.js';
-import type { KubeObject as KObject } from '../../api/object.js';
+import type { KubeObject } from '../../api/object.js';
 
-interface PodShape extends KObject { spec?: { nodeName?: string; containers?: Array<{ name: string }>; initContainers?: Array<{ name: string }>; ephemeralContainers?: Array<{ name: string }> } }
+interface PodShape extends KubeObject { spec?: { nodeName?: string; containers?: Array<{ name: string }>; initContainers?: Array<{ name: string }>; ephemeralContainers?: Array<{ name: string }> } }
 
-export function podContainer(pod: KObject, requested: string | null | undefined): string {
+export function podContainer(pod: KubeObject, requested: string | null | undefined): string {
   const p = pod as PodShape;
   const name = p.metadata.name;
   const containers = p.spec?.containers ?? [], init = p.spec?.initContainers ?? [], ephemeral = p.spec?.ephemeralContainers ?? [];
@@ -21,6 +21,6 @@ export function podContainer(pod: KObject, requested: string | null | undefined)
 }
 
 /** The node a pod's streams go to; exec, attach and port-forward need one (log answers empty without). */
-export function podNodeName(pod: KObject): string | undefined {
+export function podNodeName(pod: KubeObject): string | undefined {
   return (pod as PodShape).spec?.nodeName || undefined;
 }

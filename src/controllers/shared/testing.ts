@@ -1,6 +1,6 @@
-// Test support for the controllers (not shipped behaviour). TestCluster, for the workload controllers: an in-memory API built on the client
-// package's FakeApiHandler, wrapped to add what the controllers depend on and the fake does not do —
-// metadata.generation bumps on spec changes and status-subresource semantics for apps objects — plus a
+// Test support for the controllers (not shipped behaviour). TestCluster, for the workload controllers: an in-memory
+// API built on the client package's FakeApiHandler, wrapped to add what the controllers depend on and the fake does
+// not do — metadata.generation bumps on spec changes and status-subresource semantics for apps objects — plus a
 // kubelet stand-in that marks pods Running and Ready, and a hook to observe every request. FakeCluster (below), for
 // the controllers that delete and finalize: the same fake with the apiserver's deletion semantics.
 import assert from 'node:assert/strict';

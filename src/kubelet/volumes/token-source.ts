@@ -4,7 +4,8 @@
 // While the API server does not serve TokenRequest (404 for the subresource itself), the source answers null and
 // the projected volume leaves the token file out with a note; a missing ServiceAccount is a real error.
 import { isNotFound } from '../../api/errors.js';
-import { resourcePath, resources, type Client } from '../../client/client.js';
+import { resourcePath, type Client } from '../../client/client.js';
+import { resources } from '../../api/resources.js';
 import { realClock, type Clock } from '../../client/clock.js';
 import type { ServiceAccountToken, ServiceAccountTokenSource, TokenRequestInput } from './payloads.js';
 
