@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import net from 'node:net';
 import { join } from 'node:path';
 import { startTestCluster, examplePath, type TestCluster } from './helpers/cluster.js';
 import { until } from './helpers/until.js';
@@ -75,6 +76,13 @@ test('node: the seed\'s manifests with the image built from examples/flask run a
     assert.equal(res.log_level, 'info', 'LOG_LEVEL from the ConfigMap');
     assert.equal(res.database_host, 'db-service');
   }
+  const env = await c.kubectl(['exec', pods[0].metadata.name, '--', 'env']);
+  assert.equal(env.code, 0, env.stderr);
+  for (const line of ['DATABASE_USER=postgres', 'DATABASE_PASSWORD=password', 'APP_ENV=production', 'LOG_LEVEL=info', 'DATABASE_HOST=db-service']) {
+    assert.match(env.stdout, new RegExp(`^${line}$`, 'm'), `kubectl exec env shows ${line}`);
+  }
+  const logs = await c.kubectl(['logs', pods[0].metadata.name]);
+  assert.match(logs.stdout, /starting on 0\.0\.0\.0:5000/);
   const described = await c.kubectl(['describe', 'pod', pods[0].metadata.name]);
   assert.match(described.stdout, /Normal\s+Pulled\s+.*kubelet\s+Container image "your-dockerhub-username\/flask-app:latest" already present on machine/);
   assert.match(described.stdout, /Normal\s+Created\s+.*kubelet\s+Created container flask-container/);
@@ -136,5 +144,44 @@ test('node: kubectl delete runs the preStop hook before SIGTERM, and nanokube st
   const back = await until('survivor Running again', async () => { const p = await get(again, ['pod', 'survivor']); return p.status?.phase === 'Running' && p.status.containerStatuses?.[0]?.state?.running && p; }, 60_000);
   assert.ok(back.status.podIP.startsWith(cidr.split('.').slice(0, 2).join('.') + '.'));
   await again.stop();
+  assert.deepEqual(leftovers(home), []);
+});
+
+test('node: after kill -9 of nanokube the next start removes what the old one left and runs the pods again; stop leaves nothing', { skip, timeout: 300_000 }, async (t) => {
+  const home = mkdtempSync(join(tmpdir(), 'nanokube-kill9-'));
+  const env = { ...process.env, NANOKUBE_HOME: home, KUBECONFIG: join(home, 'kubeconfig'), HOME: join(home, 'user') };
+  const run = (cmd: string, args: string[], input?: string) => new Promise<{ code: number; out: string }>((resolve) => {
+    const child = execFile(cmd, args, { env, timeout: 120_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => resolve({ code: err ? 1 : 0, out: stdout + stderr }));
+    if (input !== undefined) child.stdin!.end(input);
+  });
+  const cli = (...args: string[]) => run(process.execPath, [join(process.cwd(), 'bin', 'nanokube.js'), ...args]);
+  const port = await new Promise<number>((resolve) => { const s = net.createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); }); });
+  const marker = `nk-kill9-${Math.random().toString(36).slice(2, 10)}`;
+  const withMarker = () => execFileSync('ps', ['-eo', 'pid=,args=']).toString().split('\n').filter((l) => l.includes(marker) && !l.includes('ps -eo'));
+  t.after(async () => { await cli('stop'); rmSync(home, { recursive: true, force: true }); });
+
+  const started = await cli('start', '--api-port', String(port), '--cluster-cidr', ownCIDR());
+  assert.equal(started.code, 0, started.out);
+  assert.match(started.out, /Node "nanokube" is Ready \(\d+\.\d\ds\)/);
+  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'sleeper' }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', `while true; do sleep 1; done # ${marker}`] }] } };
+  assert.equal((await run('kubectl', ['apply', '-f', '-'], JSON.stringify(pod))).code, 0);
+  const podJson = async () => JSON.parse((await run('kubectl', ['get', 'pod', 'sleeper', '-o', 'json'])).out);
+  await until('sleeper Running', async () => (await podJson()).status?.phase === 'Running' && withMarker().length === 1, 60_000);
+  const before = withMarker()[0].trim().split(/\s+/)[0];
+
+  process.kill(Number(readFileSync(join(home, 'server.pid'), 'utf8')), 'SIGKILL');
+  const again = await cli('start');
+  assert.equal(again.code, 0, again.out);
+  const after = await until('sleeper running again in a new process, the old one gone', async () => {
+    const p = await podJson();
+    const lines = withMarker();
+    return p.status?.containerStatuses?.[0]?.state?.running && lines.length === 1 && lines[0].trim().split(/\s+/)[0] !== before && lines;
+  }, 60_000);
+  assert.equal(after.length, 1);
+  assert.ok((await podJson()).status.containerStatuses[0].restartCount >= 1, 'the restart counts, as on a rebooted node');
+
+  const stopped = await cli('stop');
+  assert.equal(stopped.code, 0, stopped.out);
+  assert.deepEqual(withMarker(), []);
   assert.deepEqual(leftovers(home), []);
 });
