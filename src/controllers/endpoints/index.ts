@@ -3,9 +3,9 @@ import { startController } from '../shared/start.js';
 import type { ControllerOptions } from '../shared/options.js';
 import { resources as builtin } from '../../api/resources.js';
 import { enqueueHandlers } from '../../client/controller.js';
-import { deletedObject, metaNamespaceKey } from '../../client/keys.js';
+import { metaNamespaceKey } from '../../client/keys.js';
 import { EndpointsController } from './endpoints-controller.js';
-import { servicesForPod } from '../shared/pod-endpoints.js';
+import { enqueueServicesForPod } from '../shared/pod-endpoints.js';
 
 export { EndpointsController, desiredSubsets, type EndpointAddress, type EndpointSubset } from './endpoints-controller.js';
 export * from '../shared/pod-endpoints.js';
@@ -21,12 +21,7 @@ export function startEndpointsController(opts: EndpointsControllerOptions): Prom
     const pods = informers.informerFor(builtin.pods);
     const endpoints = informers.informerFor(builtin.endpoints);
     services.addEventHandler(enqueueHandlers(queue));
-    const enqueue = (keys: string[]) => { for (const k of keys) queue.add(k); };
-    pods.addEventHandler({
-      onAdd: (p) => enqueue(servicesForPod(services, p)),
-      onUpdate: (old, p) => enqueue(servicesForPod(services, p, old)),
-      onDelete: (p) => enqueue(servicesForPod(services, deletedObject(p))),
-    });
+    pods.addEventHandler(enqueueServicesForPod(services, queue));
     // A deleted Endpoints of a Service with a selector is made again.
     endpoints.addEventHandler({ onDelete: (e) => queue.add(metaNamespaceKey(e)) });
     const controller = new EndpointsController({ client, services, pods, endpoints, recorder });

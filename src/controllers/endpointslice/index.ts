@@ -5,7 +5,7 @@ import type { ControllerOptions } from '../shared/options.js';
 import { resources as builtin } from '../../api/resources.js';
 import { enqueueHandlers } from '../../client/controller.js';
 import { deletedObject } from '../../client/keys.js';
-import { servicesForPod } from '../shared/pod-endpoints.js';
+import { enqueueServicesForPod } from '../shared/pod-endpoints.js';
 import { controllerName, EndpointSliceReconciler, managedByLabel, serviceNameLabel } from './reconciler.js';
 import { SliceTracker } from './slice-tracker.js';
 
@@ -26,12 +26,7 @@ export function startEndpointSliceController(opts: EndpointSliceControllerOption
     const slices = informers.informerFor(builtin.endpointslices, { labelSelector: `${managedByLabel}=${controllerName}` });
     const tracker = new SliceTracker((ns, name) => slices.getByName(ns, name));
     services.addEventHandler(enqueueHandlers(queue));
-    const enqueue = (keys: string[]) => { for (const k of keys) queue.add(k); };
-    pods.addEventHandler({
-      onAdd: (p) => enqueue(servicesForPod(services, p)),
-      onUpdate: (old, p) => enqueue(servicesForPod(services, p, old)),
-      onDelete: (p) => enqueue(servicesForPod(services, deletedObject(p))),
-    });
+    pods.addEventHandler(enqueueServicesForPod(services, queue));
     const serviceOf = (o: { metadata?: { namespace?: string; labels?: Record<string, string> } }) => {
       const svc = o.metadata?.labels?.[serviceNameLabel];
       return svc ? `${o.metadata!.namespace}/${svc}` : undefined;

@@ -1,7 +1,8 @@
 // What a pod contributes to a Service's endpoints, shared by the Endpoints and EndpointSlice controllers
 // (upstream's endpointsliceutil.ShouldPodBeInEndpoints, podutil.IsPodReady, podutil.FindPort).
 import type { KubeObject } from '../../api/object.js';
-import type { SharedInformer } from '../../client/informer.js';
+import type { EventHandler, SharedInformer } from '../../client/informer.js';
+import { deletedObject } from '../../client/keys.js';
 import { podReadyCondition } from '../../api/pod.js';
 
 export interface ServicePort { name?: string; protocol?: string; port: number; targetPort?: number | string; appProtocol?: string }
@@ -75,6 +76,16 @@ export function servicesForPod(services: SharedInformer, pod: KubeObject, oldPod
   return services.list(ns)
     .filter((s) => selects(s, pod.metadata?.labels) || (oldPod && selects(s, oldPod.metadata?.labels)))
     .map((s) => `${ns}/${s.metadata!.name}`);
+}
+
+/** Pod informer handlers that enqueue the keys of the services selecting the pod (before and after a change). */
+export function enqueueServicesForPod(services: SharedInformer, queue: { add(key: string): void }): EventHandler {
+  const enqueue = (keys: string[]) => { for (const k of keys) queue.add(k); };
+  return {
+    onAdd: (p) => enqueue(servicesForPod(services, p)),
+    onUpdate: (old, p) => enqueue(servicesForPod(services, p, old)),
+    onDelete: (p) => enqueue(servicesForPod(services, deletedObject(p))),
+  };
 }
 
 /** A Service has a cluster IP unless it is headless (clusterIP None) or has none yet. */
