@@ -114,7 +114,8 @@ test('a bad Dockerfile line is an error naming the file and line', async (t) => 
   await assert.rejects(build(s, 'FROM busybox\nCOPY missing.txt /x\n'), /Dockerfile:2: COPY failed: file not found in build context or excluded by \.dockerignore: missing\.txt/);
   await assert.rejects(build(s, 'FROM nosuch/image:1\n'), /Dockerfile:1: FROM nosuch\/image:1: image "nosuch\/image:1" is not in nanokube's image store; build it with/);
   await assert.rejects(build(s, 'FROM busybox\nHEALTHCHECK CMD true\n'), /Dockerfile:2: HEALTHCHECK is not supported/);
-  await assert.rejects(build(s, 'FROM busybox AS a\nFROM a\n'), /Dockerfile:2: multi-stage builds/);
+  await assert.rejects(build(s, 'FROM busybox AS a\nFROM busybox\nCOPY --from=nosuch /x /x\n'), /Dockerfile:3: COPY --from=nosuch: no build stage by that name, and image "nosuch" is not in nanokube's image store/);
+  await assert.rejects(build(s, 'FROM busybox\nRUN --mount=type=cache,target=/x true\n'), /Dockerfile:2: RUN --mount is not supported/);
   await assert.rejects(buildImage({ store: s.store, context: join(s.dir), tags: ['x'], out: s.out }), /no Dockerfile in .*; pass -f FILE/);
 });
 
@@ -165,4 +166,27 @@ test('a folder removed and made again in a later RUN hides the old contents, in 
   // Unpacked again from the blobs (as after a load elsewhere), the image reads the same.
   rmSync(join(s.store.root, 'layers'), { recursive: true, force: true });
   assert.equal(await ls(), 'new\n');
+});
+
+test('multi-stage builds: COPY --from a named stage, a stage index or an image; earlier stages leave nothing behind', { skip: needRoot }, async (t) => {
+  const s = setup(t);
+  await build(s, [
+    'FROM busybox AS builder',
+    'WORKDIR /src',
+    'RUN echo compiled > out.bin && mkdir dir && echo a > dir/a && echo gone > dir/gone',
+    'RUN rm dir/gone',
+    'FROM builder AS tested',
+    'RUN test -f /src/out.bin',
+    'FROM busybox',
+    'COPY --from=builder /src/out.bin /app/',
+    'COPY --from=0 /src/dir /app/dir',
+    'COPY --from=debian:12 /etc/debian_version /app/',
+  ].join('\n'));
+  const r = await runInStoredImage(s.store, 'test/app:1', ['sh', '-c', 'cat /app/out.bin /app/dir/a; ls /app/dir; test -s /app/debian_version && echo debian-ok; test -e /src && echo src-leaked || echo no-src']);
+  assert.equal(r.output, 'compiled\na\na\ndebian-ok\nno-src\n', r.output);
+  const img = s.store.find('test/app:1')!;
+  const used = new Set<string>();
+  for (const i of s.store.images()) for (const d of i.config.rootfs.diff_ids) used.add(d.slice(7));
+  assert.deepEqual(readdirSync(join(s.store.root, 'layers')).filter((d) => !used.has(d)), [], 'no layer folder of the earlier stages is left');
+  assert.ok(img.config.rootfs.diff_ids.length >= 3);
 });

@@ -2,12 +2,13 @@
 // Each step that changes files yields a layer (an overlay upper dir, packed into a gzip OCI layer blob and kept
 // unpacked for overlay use); the others only change the image config. A FROM names an image in the store, or a
 // well-known base that stands for the host root filesystem (host-base.ts). RUN runs inside the image being built
-// (run-in-image.ts). Single-stage builds only: a second FROM, COPY --from, RUN --mount, HEALTHCHECK and ONBUILD
-// are refused with the line that uses them.
+// (run-in-image.ts). Multi-stage builds work (FROM ... AS name, FROM <stage>, COPY --from=<stage|index|image>);
+// the last stage is the image. RUN --mount, here-documents, HEALTHCHECK and ONBUILD are refused with their line.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, posix, relative, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { copyIntoLayer, CopyError, makeDirInLayer } from './copy.js';
+import { DirFs, ImageFs, type SourceFs } from './source-fs.js';
 import { DockerIgnore } from './dockerignore.js';
 import { parseDockerfile, type Instruction } from './dockerfile.js';
 import { describeHostBase, ensureHostBaseImage, hostBaseFor } from './host-base.js';
@@ -103,6 +104,12 @@ export async function buildImage(o: BuildOptions): Promise<BuildResult> {
     const args = new Map<string, string>();
     let shell = DEFAULT_SHELL;
     let cmdSetHere = false;
+    // Multi-stage builds: each FROM starts a stage; earlier ones stay for FROM <stage> and COPY --from=<stage>.
+    interface Stage { name?: string; hostRoot: boolean; layers: Layer[]; config: ImageConfigBody; history: NonNullable<OciImageConfig['history']> }
+    const stages: Stage[] = [];
+    let stageName: string | undefined;
+    const findStage = (ref: string): Stage | undefined =>
+      /^\d+$/.test(ref) ? stages[Number(ref)] : stages.find((st) => st.name !== undefined && st.name === ref.toLowerCase());
 
     const layerDirs = () => [...(hostRoot ? ['/'] : []), ...layers.map((l) => l.dir)];
     const vars = () => {
@@ -153,12 +160,22 @@ export async function buildImage(o: BuildOptions): Promise<BuildResult> {
           break;
         }
         case 'FROM': {
-          if (fromSeen) fail(ins, 'multi-stage builds (a second FROM) are not supported by nanokube image build');
-          fromSeen = true;
           const ws = (() => { try { return processWords(ins.args, metaArgs, df.escape); } catch (e) { return fail(ins, (e as Error).message); } })();
           if (ws.length !== 1 && !(ws.length === 3 && ws[1]!.toLowerCase() === 'as')) fail(ins, 'FROM takes an image and optionally "AS name"');
+          if (fromSeen) stages.push({ ...(stageName !== undefined ? { name: stageName } : {}), hostRoot, layers, config, history });
+          fromSeen = true;
+          stageName = ws[2]?.toLowerCase();
+          if (stageName !== undefined && (findStage(stageName) || /^\d+$/.test(stageName))) fail(ins, `stage name "${ws[2]}" is used twice or is a number`);
+          args.clear(); shell = DEFAULT_SHELL; cmdSetHere = false; author = undefined;
+          hostRoot = false; layers = []; config = {}; history = [];
           const ref = ws[0]!;
           if (ref === 'scratch') { say(' ---> scratch: an empty image'); break; }
+          const stage = stages.find((st) => st.name !== undefined && st.name === ref.toLowerCase());
+          if (stage) {
+            say(` ---> stage ${ref}`);
+            hostRoot = stage.hostRoot; layers = [...stage.layers]; config = structuredClone(stage.config); history = structuredClone(stage.history);
+            break;
+          }
           let img = (() => { try { return store.find(ref); } catch (e) { return fail(ins, (e as Error).message); } })();
           const base = hostBaseFor(ref);
           if (!img && base) {
@@ -262,8 +279,21 @@ export async function buildImage(o: BuildOptions): Promise<BuildResult> {
         case 'COPY':
         case 'ADD': {
           for (const f of Object.keys(ins.flags)) {
-            if (f === 'from') fail(ins, `${ins.keyword} --from (multi-stage builds) is not supported by nanokube image build`);
-            if (!['chown', 'chmod', 'link'].includes(f)) fail(ins, `${ins.keyword} --${f} is not supported by nanokube image build`);
+            if (!['chown', 'chmod', 'link', ...(ins.keyword === 'COPY' ? ['from'] : [])].includes(f)) fail(ins, `${ins.keyword} --${f} is not supported by nanokube image build`);
+          }
+          let source: SourceFs = new DirFs(context);
+          if (ins.flags.from) {
+            const from = word(ins, ins.flags.from);
+            const stage = findStage(from);
+            let dirs: string[];
+            if (stage) dirs = [...(stage.hostRoot ? ['/'] : []), ...stage.layers.map((l) => l.dir)];
+            else {
+              let img = (() => { try { return store.find(from); } catch (e) { return fail(ins, (e as Error).message); } })();
+              if (!img && hostBaseFor(from)) img = await ensureHostBaseImage(store, from);
+              if (!img) fail(ins, `COPY --from=${from}: no build stage by that name, and ${imageNotPresentMessage(from)}`);
+              dirs = (await store.toResolved(img!)).layers;
+            }
+            source = new ImageFs(dirs, stage ? `stage ${from}` : `image ${from}`);
           }
           const parts = ins.json ? ins.json.map((s) => word(ins, s)) : words(ins, ins.args);
           if (parts.length < 2) fail(ins, `${ins.keyword} requires at least two arguments: SOURCE... DEST`);
@@ -276,7 +306,7 @@ export async function buildImage(o: BuildOptions): Promise<BuildResult> {
           const dir = stepDir(ins, 'layer');
           try {
             await copyIntoLayer({
-              context, ignore, sources: parts.slice(0, -1), dest, destIsDir: rawDest.endsWith('/') || rawDest === '.' || rawDest.endsWith('/.'),
+              source, ignore: ins.flags.from ? null : ignore, sources: parts.slice(0, -1), dest, destIsDir: rawDest.endsWith('/') || rawDest === '.' || rawDest.endsWith('/.'),
               layers: layerDirs(), layerDir: dir, add: ins.keyword === 'ADD', ...(chown ? { chown } : {}), ...(chmod !== undefined ? { chmod } : {}),
             });
           } catch (e) {
@@ -342,6 +372,9 @@ export async function buildImage(o: BuildOptions): Promise<BuildResult> {
       ...(hostRoot ? { annotations: { [ANNOTATION_HOST_ROOT]: 'true' } } : {}),
     };
     store.tag(manifest, names);
+    // Layers only earlier stages used are not part of any image: drop them (unless another image shares them).
+    const kept = new Set(layers.map((l) => l.diffId));
+    store.dropUnusedLayers(stages.flatMap((st) => st.layers).filter((l) => !kept.has(l.diffId)).map((l) => ({ diffId: l.diffId, digest: l.desc.digest })));
     say(`Successfully built ${configDesc.digest.slice(7, 19)}`);
     for (const n of names) say(`Successfully tagged ${familiarName(n)}`);
     return { id: configDesc.digest, names };

@@ -3,14 +3,16 @@
 // in "/" (or an existing directory in the image) receives files by their base name; several sources need a
 // directory destination; owners become root (or --chown), modes are kept (or --chmod), mtimes are kept. ADD also
 // unpacks a local tar archive (plain or gzip) into the destination; ADD from a URL needs the network and is refused.
-import { chmodSync, copyFileSync, existsSync, lchownSync, lstatSync, lutimesSync, mkdirSync, openSync, readSync, closeSync, readdirSync, readlinkSync, statSync, symlinkSync, utimesSync, type Stats } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, lchownSync, lutimesSync, mkdirSync, openSync, readSync, closeSync, symlinkSync, utimesSync, type Stats } from 'node:fs';
 import { join, posix } from 'node:path';
 import * as tar from 'tar';
 import type { DockerIgnore } from './dockerignore.js';
 import { statInImage } from './image-fs.js';
+import type { SourceFs } from './source-fs.js';
 
 export interface CopyOptions {
-  context: string;
+  /** Where sources come from: the build context, or (COPY --from) a stage or image. */
+  source: SourceFs;
   ignore: DockerIgnore | null;
   /** Sources as written (after variable substitution), relative to the context; may hold wildcards. */
   sources: string[];
@@ -42,20 +44,21 @@ function globToRegExp(p: string): RegExp {
   return new RegExp(re + '$');
 }
 
-/** Context-relative paths a source names (expanding wildcards one path component at a time). */
-function expandSource(context: string, src: string): string[] {
+/** Paths a source names in the source tree (expanding wildcards one path component at a time). */
+function expandSource(fs: SourceFs, src: string): string[] {
   const norm = posix.normalize(src.replace(/^\/+/, ''));
-  if (norm === '..' || norm.startsWith('../')) throw new CopyError(`forbidden path outside the build context: ${src}`);
+  if (norm === '..' || norm.startsWith('../')) throw new CopyError(`forbidden path outside the ${fs.description}: ${src}`);
   if (norm === '.' || !hasWildcard(norm)) return [norm === '.' ? '' : norm.replace(/\/+$/, '')];
   let found = [''];
   for (const part of norm.split('/').filter(Boolean)) {
     const next: string[] = [];
     for (const base of found) {
-      if (!hasWildcard(part)) { if (existsSync(join(context, base, part))) next.push(base ? `${base}/${part}` : part); continue; }
+      const child = (n: string) => (base ? `${base}/${n}` : n);
+      if (!hasWildcard(part)) { if (fs.lstat(child(part))) next.push(child(part)); continue; }
       let names: string[] = [];
-      try { names = readdirSync(join(context, base)); } catch { continue; }
+      try { names = fs.readdir(base); } catch { continue; }
       const re = globToRegExp(part);
-      for (const n of names.sort()) if (re.test(n)) next.push(base ? `${base}/${n}` : n);
+      for (const n of names) if (re.test(n)) next.push(child(n));
     }
     found = next;
   }
@@ -95,30 +98,33 @@ export function makeDirInLayer(o: Pick<CopyOptions, 'layers' | 'layerDir'>, imag
   }
 }
 
-function copyEntry(o: CopyOptions, srcAbs: string, rel: string, dst: string, follow: boolean): void {
-  const st = follow ? statSync(srcAbs) : lstatSync(srcAbs);
+function copyEntry(o: CopyOptions, rel: string, dst: string, follow: boolean): void {
+  const fs = o.source;
+  const at = follow ? fs.resolve(rel) : rel;
+  const st = at === null ? null : fs.lstat(at);
+  if (at === null || !st) throw new CopyError(`${rel}: a symbolic link whose target is missing in the ${fs.description}`);
   if (st.isDirectory()) {
     if (!existsSync(dst)) mkdirSync(dst);
     chmodSync(dst, st.mode & 0o7777);
-    for (const name of readdirSync(srcAbs).sort()) {
-      const childRel = rel ? `${rel}/${name}` : name;
+    for (const name of fs.readdir(at)) {
+      const childRel = at ? `${at}/${name}` : name;
       if (o.ignore?.ignores(childRel)) {
-        if (!o.ignore.hasExclusions || !lstatSync(join(srcAbs, name)).isDirectory()) continue;
+        if (!o.ignore.hasExclusions || !fs.lstat(childRel)?.isDirectory()) continue;
       }
-      copyEntry(o, join(srcAbs, name), childRel, join(dst, name), false);
+      copyEntry(o, childRel, join(dst, name), false);
     }
     setOwner(dst, st, o, { uid: 0, gid: 0 });
     utimesSync(dst, st.atime, st.mtime);
   } else if (st.isSymbolicLink()) {
-    symlinkSync(readlinkSync(srcAbs), dst);
+    symlinkSync(fs.readlink(at), dst);
     setOwner(dst, st, o, { uid: 0, gid: 0 });
     lutimesSync(dst, st.atime, st.mtime);
   } else if (st.isFile()) {
-    copyFileSync(srcAbs, dst);
+    copyFileSync(fs.hostPath(at), dst);
     chmodSync(dst, st.mode & 0o7777);
     setOwner(dst, st, o, { uid: 0, gid: 0 });
     utimesSync(dst, st.atime, st.mtime);
-  } // sockets, fifos and devices in a build context are skipped, as docker skips them
+  } // sockets, fifos and devices are skipped, as docker skips them
 }
 
 function archiveKind(file: string): 'tar' | 'gzip' | 'other-compressed' | null {
@@ -142,10 +148,10 @@ export async function copyIntoLayer(o: CopyOptions): Promise<number> {
       throw new CopyError(o.add ? `ADD ${src}: downloading needs the network, which nanokube's builder does not use; put the file in the build context and COPY it` : `COPY ${src}: only files from the build context can be copied`);
     }
     wildcard ||= hasWildcard(src);
-    const found = expandSource(o.context, src).filter((rel) => rel === '' || !o.ignore?.ignores(rel));
-    const existing = found.filter((rel) => existsSync(join(o.context, rel)));
+    const found = expandSource(o.source, src).filter((rel) => rel === '' || !o.ignore?.ignores(rel));
+    const existing = found.filter((rel) => o.source.lstat(rel) !== null);
     if (existing.length === 0 && !(wildcard && found.length === 0 && hasWildcard(src) && o.sources.length > 1)) {
-      throw new CopyError(`file not found in build context or excluded by .dockerignore: ${src}`);
+      throw new CopyError(o.source.description === 'build context' ? `file not found in ${o.source.description} or excluded by .dockerignore: ${src}` : `file not found in ${o.source.description}: ${src}`);
     }
     matches.push(...existing);
   }
@@ -154,11 +160,13 @@ export async function copyIntoLayer(o: CopyOptions): Promise<number> {
   if (many && !o.destIsDir && !destDirInImage) throw new CopyError(`when using ${o.add ? 'ADD' : 'COPY'} with more than one source file, the destination must be a directory and end with a /`);
   let written = 0;
   for (const rel of matches) {
-    const srcAbs = join(o.context, rel);
-    const st = statSync(srcAbs);
+    const resolved = o.source.resolve(rel);
+    const st = resolved === null ? null : o.source.lstat(resolved);
+    if (!st || resolved === null) throw new CopyError(`${rel}: a symbolic link whose target is missing in the ${o.source.description}`);
+    const srcAbs = o.source.hostPath(resolved);
     if (st.isDirectory()) {
       makeDirInLayer(o, o.dest);
-      copyEntry(o, srcAbs, rel, join(o.layerDir, o.dest), true);
+      copyEntry(o, rel, join(o.layerDir, o.dest), true);
       written++;
       continue;
     }
@@ -176,7 +184,7 @@ export async function copyIntoLayer(o: CopyOptions): Promise<number> {
     }
     const target = o.destIsDir || destDirInImage || many ? posix.join(o.dest, posix.basename(rel)) : o.dest;
     makeDirInLayer(o, posix.dirname(target));
-    copyEntry(o, srcAbs, rel, join(o.layerDir, target), true);
+    copyEntry(o, rel, join(o.layerDir, target), true);
     written++;
   }
   return written;

@@ -307,6 +307,21 @@ export class ImageStore implements ImageStoreReader {
     }
   }
 
+  /** Removes layers (blob and unpacked folder) that no stored image uses, e.g. those of a build's earlier stages. */
+  dropUnusedLayers(candidates: { diffId: string; digest: string }[]): void {
+    if (candidates.length === 0) return;
+    const usedBlobs = new Set<string>();
+    const usedLayers = new Set<string>();
+    for (const img of this.images()) {
+      for (const l of img.manifest.layers) usedBlobs.add(l.digest);
+      for (const d of img.config.rootfs?.diff_ids ?? []) usedLayers.add(d);
+    }
+    for (const c of candidates) {
+      if (!usedBlobs.has(c.digest)) rmSync(this.blobPath(c.digest), { force: true });
+      if (!usedLayers.has(c.diffId)) rmSync(join(this.root, 'layers', c.diffId.replace(/^sha256:/, '')), { recursive: true, force: true });
+    }
+  }
+
   /** Removes work folders left by builds and loads whose process is gone. */
   cleanTemp(): void {
     const tmp = join(this.root, 'tmp');
