@@ -30,7 +30,8 @@ import { apiConfigResolver, apiObjectSource } from './envvars/index.js';
 import { apiTokenSource, VolumeManager, volumeHooks } from './volumes/index.js';
 import { LifecycleHandlerRunner, ProbeManager } from './prober/index.js';
 
-export const DEFAULT_NODE_NAME = 'nanokube';
+import { DEFAULT_NODE_NAME } from './node-name.js';
+export { DEFAULT_NODE_NAME };
 
 export interface KubeletOptions {
   client: Client;

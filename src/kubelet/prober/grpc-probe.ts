@@ -1,7 +1,9 @@
 // grpc probes (upstream pkg/probe/grpc): grpc.health.v1.Health/Check over plaintext with the probe's service
 // name; SERVING is success, anything else a failure with upstream's texts. The two messages are encoded by hand
 // (one string field, one enum field), so no .proto loading is needed.
-import * as grpc from '@grpc/grpc-js';
+// @grpc/grpc-js is loaded on the first grpc probe only: it is large, and most nodes never run one.
+type Grpc = typeof import('@grpc/grpc-js');
+let grpcModule: Promise<Grpc> | undefined;
 import type { Clock } from '../../client/clock.js';
 import { failure, goDuration, joinHostPort, success, withDeadline, type ProbeOutcome } from './outcome.js';
 import { PROBE_USER_AGENT } from './http-probe.js';
@@ -56,7 +58,8 @@ export function decodeHealthCheckResponse(b: Buffer): number {
   return 0;
 }
 
-export function grpcProbe(host: string, port: number, service: string, timeoutMs: number, clock: Clock): Promise<ProbeOutcome> {
+export async function grpcProbe(host: string, port: number, service: string, timeoutMs: number, clock: Clock): Promise<ProbeOutcome> {
+  const grpc = await (grpcModule ??= import('@grpc/grpc-js'));
   const addr = joinHostPort(host, port);
   const timeout = goDuration(timeoutMs);
   const client = new grpc.Client(addr, grpc.credentials.createInsecure(), { 'grpc.primary_user_agent': PROBE_USER_AGENT });

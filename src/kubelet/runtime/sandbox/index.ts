@@ -1,9 +1,7 @@
 // The sandbox runtime (DESIGN.md §3 "Runtime"): runc sandboxes with CNI networking when this node can have them,
 // plain host processes otherwise. createSandboxRuntime chooses, cleans up what a killed predecessor on the same
 // NANOKUBE_HOME left, and returns a ContainerRuntime plus the two node-specific knobs the kubelet needs.
-import fs from 'node:fs';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import type { LogFn } from '../../../client/log.js';
 import type { ImageStoreReader } from '../../../images/index.js';
 import type { ContainerRuntime } from '../runtime.js';
@@ -14,6 +12,8 @@ import { RuncRuntime } from './runc-runtime.js';
 
 export { DEFAULT_LOG_MAX_FILES, DEFAULT_LOG_MAX_SIZE, CriLogWriter, criTimestamp } from './cri-log.js';
 export { clusterNetworkNames } from './cni.js';
+export { runcUnavailableReason } from './support.js';
+import { runcUnavailableReason } from './support.js';
 export { PROCESS_MODE_MISSING_ISOLATION } from './process-runtime.js';
 
 export interface SandboxRuntimeOptions {
@@ -36,17 +36,6 @@ export interface SandboxRuntime extends ContainerRuntime {
   setPodCIDR(cidr: string): void;
   updateRuntimeConfig(config: { podCIDR: string }): Promise<void>;
   shutdown(): Promise<void>;
-}
-
-/** Why runc sandboxes cannot run here, or null when they can. */
-export function runcUnavailableReason(): string | null {
-  if (process.platform !== 'linux') return `${process.platform} is not Linux`;
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'not running as root';
-  if (spawnSync('runc', ['--version']).status !== 0) return 'runc not found (apt-get install runc)';
-  if (!findCniBinDir()) return 'CNI plugins not found in /usr/lib/cni or /opt/cni/bin (apt-get install containernetworking-plugins)';
-  if (spawnSync('unshare', ['--version']).status !== 0) return 'unshare (util-linux) not found';
-  if (!fs.readFileSync('/proc/filesystems', 'utf8').includes('overlay')) return 'the kernel has no overlay filesystem';
-  return null;
 }
 
 export async function createSandboxRuntime(opts: SandboxRuntimeOptions): Promise<SandboxRuntime> {
