@@ -12,9 +12,7 @@ import crypto from 'node:crypto';
 import { benchStore } from './store.bench.js';
 import { openStore } from '../src/storage/index.js';
 import type { Store } from '../src/storage/backend.js';
-import { startApiServer } from '../src/apiserver/index.js';
-import { silentLogger } from '../src/apiserver/logger.js';
-import { ensureClusterPki } from '../src/pki/index.js';
+import { startCluster } from '../src/cmd/cluster.js';
 import { startTestEtcd } from '../test/helpers/etcd.js';
 
 export interface ApiBenchResult {
@@ -116,11 +114,11 @@ export async function benchApi(opts: { backend: 'sqlite' | 'etcd'; n: number; co
     const serial = await benchStore(raw, Math.min(opts.n, 2000), { concurrency: 1, valueBytes: 600 });
     await raw.close();
 
-    const store = await open();
-    const pki = await ensureClusterPki({ dir: path.join(dir, 'pki') });
     const token = Buffer.from(crypto.getRandomValues(new Uint8Array(24))).toString('hex');
-    const api = await startApiServer({ store, host: '127.0.0.1', port: 0, tls: { cert: pki.apiserver.cert, key: pki.apiserver.key, ca: pki.caCert }, logger: silentLogger,
+    // The API server alone (no components), over HTTPS, on the same kind of store.
+    const api = await startCluster({ home: path.join(dir, 'cluster'), datastoreEndpoint: opts.endpoint, components: false, compactionIntervalMs: 0,
       tokens: { [token]: { username: 'bench', groups: ['system:masters'] } } });
+    const pki = { caCert: api.admin!.ca, admin: api.admin! };
     let creates: { perSec: number; p99: number }, gets: { perSec: number; p99: number }, lists: { perSec: number; p99: number };
     let generator: string;
     if (opts.loadGenerator !== 'node' && wrkAvailable()) {
@@ -137,7 +135,6 @@ export async function benchApi(opts: { backend: 'sqlite' | 'etcd'; n: number; co
       ({ creates, gets, lists } = await runLoad({ url: api.url, ca: pki.caCert, cert: pki.admin.cert, key: pki.admin.key, n: opts.n, concurrency }));
     }
     await api.close();
-    await store.close();
     return {
       backend: opts.backend,
       rawPutsPerSec: base.putsPerSec, rawGetsPerSec: base.getsPerSec, rawSerialPutsPerSec: serial.putsPerSec,

@@ -3,14 +3,11 @@
 // process's RSS with all of it loaded. Baseline in the same run: the same creates with nothing scheduling them.
 //   node dist/bench/e2e.bench.js [nodes] [pods]
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { startControlPlane } from '../src/cmd/server.js';
-import { readClusterPki } from '../src/pki/index.js';
+import { startCluster } from '../src/cmd/cluster.js';
 import { Client } from '../src/client/client.js';
 import { resources } from '../src/api/resources.js';
-import { httpTransport } from '../src/client/transport.js';
 
 function rssMb(): number { return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))![1]) / 1024; }
 
@@ -28,12 +25,10 @@ async function createPods(client: Client, ns: string, n: number, concurrency = 3
 }
 
 export async function benchEndToEnd(opts: { nodes: number; pods: number }) {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'nanokube-bench-e2e-'));
   const rssBefore = rssMb();
-  const plane = await startControlPlane({ home, listenAddress: '127.0.0.1', port: 0, log: () => {} });
+  const plane = await startCluster();
   try {
-    const pki = readClusterPki(path.join(home, 'pki'))!;
-    const client = new Client(httpTransport({ server: plane.url, ca: pki.caCert, cert: pki.admin.cert, key: pki.admin.key }));
+    const client = plane.httpsClient();
     const t0 = performance.now();
     await plane.addSimulatedNodes(opts.nodes);
     const nodesMs = performance.now() - t0;
@@ -51,7 +46,6 @@ export async function benchEndToEnd(opts: { nodes: number; pods: number }) {
     return { nodes: opts.nodes, pods: opts.pods, nodesRegisteredMs: nodesMs, createMs, createToAllRunningMs: runningAt - start, podsRunningPerSec: opts.pods / ((runningAt - start) / 1000), rssMb: rss, heapMb, rssBeforeMb: rssBefore };
   } finally {
     await plane.close();
-    fs.rmSync(home, { recursive: true, force: true });
   }
 }
 

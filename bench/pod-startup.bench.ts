@@ -7,14 +7,10 @@
 // with the 50 pods running, and right after the node became Ready (idle).
 //   node dist/bench/pod-startup.bench.js [pods=50] [podsPerSecond=20]
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { startControlPlane } from '../src/cmd/server.js';
-import { readClusterPki } from '../src/pki/index.js';
-import { Client } from '../src/client/client.js';
+import { startCluster } from '../src/cmd/cluster.js';
 import { resources } from '../src/api/resources.js';
-import { httpTransport } from '../src/client/transport.js';
 import { measurePodStartupBaseline, percentile } from './pod-startup-baseline.js';
 
 function rssMb(): number { return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))![1]) / 1024; }
@@ -22,13 +18,11 @@ function rssMb(): number { return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync('
 const isReady = (p: any) => p?.status?.phase === 'Running' && (p.status.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
 
 export async function benchPodStartup(opts: { pods: number; podsPerSecond: number }) {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'nanokube-bench-startup-'));
   const second = 160 + Math.floor(Math.random() * 64);
   const t0 = performance.now();
-  const plane = await startControlPlane({ home, listenAddress: '127.0.0.1', port: 0, log: () => {}, node: true, kubeletPort: 0, clusterCIDR: `10.${second}.0.0/16` });
+  const plane = await startCluster({ node: true, clusterCIDR: `10.${second}.0.0/16` });
   try {
-    const pki = readClusterPki(path.join(home, 'pki'))!;
-    const client = new Client(httpTransport({ server: plane.url, ca: pki.caCert, cert: pki.admin.cert, key: pki.admin.key }));
+    const client = plane.httpsClient();
     const node = await plane.node();
     if (!node) throw new Error('the node did not start; see the server log');
     await node.kubelet.ready;
@@ -80,7 +74,6 @@ export async function benchPodStartup(opts: { pods: number; podsPerSecond: numbe
     return { readyMs, idleRss, busyRss, ready: latencies.length, p50: percentile(latencies, 50), p99: percentile(latencies, 99), mode: node.runtime.mode };
   } finally {
     await plane.close();
-    fs.rmSync(home, { recursive: true, force: true });
   }
 }
 

@@ -4,17 +4,14 @@
 // every pod has spec.nodeName. Upstream's thresholds at 5000 nodes are 680-810 pods/s; nanokube's target is
 // >= 2000 pods/s. Run directly for the full-size figure:
 //   node dist/bench/scheduler.bench.js [nodes=5000] [pods=10000]
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../src/api/object.js';
-import { Client } from '../src/client/client.js';
 import { resources } from '../src/api/resources.js';
 import { InformerFactory } from '../src/client/informer.js';
 import { discardLog, type LogFn } from '../src/client/log.js';
-import { inProcessTransport } from '../src/client/transport.js';
+import { startCluster } from '../src/cmd/cluster.js';
 import { startScheduler } from '../src/scheduler/index.js';
 
 export interface SchedulerBenchOptions {
@@ -63,23 +60,13 @@ export async function benchScheduler(opts: SchedulerBenchOptions = {}): Promise<
   const numPods = opts.pods ?? 10_000;
   const perOwner = opts.podsPerOwner ?? 100;
   const createConcurrency = opts.createConcurrency ?? 32;
-  const { openStore } = await import('../src/storage/index.js');
-  const { createRegistry } = await import('../src/apiserver/index.js');
-  const { createApiHandler } = await import('../src/apiserver/api-handler.js');
-  const { bootstrapCluster } = await import('../src/apiserver/bootstrap.js');
-  const { silentLogger } = await import('../src/apiserver/logger.js');
-
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nanokube-sched-bench-'));
-  const store = await openStore({ dataDir: dir, compactionIntervalMs: 0 });
+  // The API alone, in process and without TLS: the scheduler below is the only component.
+  const cluster = await startCluster({ serve: 'handler', components: false, compactionIntervalMs: 0 });
   const ac = new AbortController();
   let scheduler: Awaited<ReturnType<typeof startScheduler>> | undefined;
   let informers: InformerFactory | undefined;
   try {
-    const registry = createRegistry(store);
-    await bootstrapCluster(registry, 6443);
-    const handler = createApiHandler({ registry, logger: silentLogger, serverAddress: () => '127.0.0.1:6443' });
-    const client = new Client(inProcessTransport(handler, { user: { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] } }),
-      { userAgent: 'nanokube-scheduler-bench' });
+    const client = cluster.client({ userAgent: 'nanokube-scheduler-bench' });
 
     const t0 = performance.now();
     const capacity = { cpu: '32', memory: '256Gi', pods: '110', 'ephemeral-storage': '500Gi' };
@@ -164,8 +151,7 @@ export async function benchScheduler(opts: SchedulerBenchOptions = {}): Promise<
     await scheduler?.stop();
     ac.abort();
     await informers?.stopped();
-    await store.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await cluster.close();
   }
 }
 

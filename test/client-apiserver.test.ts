@@ -1,10 +1,7 @@
 // The client against the real API server, over both transports (DESIGN.md §1: in-process must behave exactly
-// like HTTPS). Uses the embedded SQLite store in a temp folder and certificates from src/pki.
+// like HTTPS). Uses the in-process cluster (src/cmd/cluster.ts): SQLite in a temp folder, certificates from src/pki.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { isConflict, isNotFound, StatusError } from '../src/api/errors.js';
 import { Client } from '../src/client/client.js';
 import { resources } from '../src/api/resources.js';
@@ -15,8 +12,7 @@ import { SharedInformer } from '../src/client/informer.js';
 import { LeaderElector, type Lease } from '../src/client/leader-election.js';
 import { discardLog } from '../src/client/log.js';
 import { httpTransport, inProcessTransport, type Transport } from '../src/client/transport.js';
-import { startControlPlane } from '../src/cmd/server.js';
-import { readClusterPki } from '../src/pki/index.js';
+import { startCluster } from '../src/cmd/cluster.js';
 
 async function until(cond: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 2000; i++) { if (cond()) return; await new Promise((r) => setTimeout(r, 5)); }
@@ -24,22 +20,19 @@ async function until(cond: () => boolean, what: string): Promise<void> {
 }
 
 async function startServer(t: import('node:test').TestContext) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nanokube-client-it-'));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   // The API server alone (no scheduler, controllers or kubelets), so the test sees only its own writes.
-  const api = await startControlPlane({ home: dir, listenAddress: '127.0.0.1', port: 0, components: false, log: () => {} });
+  const api = await startCluster({ components: false });
   t.after(() => api.close());
-  const pki = readClusterPki(path.join(dir, 'pki'))!;
-  return { api, pki };
+  return { api, admin: api.admin! };
 }
 
 for (const kind of ['in-process', 'https'] as const) {
   test(`real apiserver over ${kind}: CRUD, errors, informer, events and leases behave as upstream`, async (t) => {
     const server = await startServer(t);
-    const { api, pki } = server;
+    const { api, admin } = server;
     const transport: Transport = kind === 'in-process'
       ? inProcessTransport(api.handler, { user: { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] } })
-      : httpTransport({ server: api.url, ca: pki.caCert, cert: pki.admin.cert, key: pki.admin.key });
+      : httpTransport({ server: api.url, ...admin });
     t.after(() => transport.close());
     const client = new Client(transport, { userAgent: 'nanokube-client-test' });
 

@@ -59,6 +59,31 @@ export function createRegistry(store: Store, clock?: () => Date): Registry {
   return new Registry({ store, resources: allResources, clock, validateObjectMeta: validateMeta, updateManagedFields: managedFieldsHook });
 }
 
+export interface ApiHandlerOnlyOptions {
+  store: Store;
+  logger?: Logger;
+  /** The address discovery advertises (no socket listens on it); default 127.0.0.1:6443. */
+  serverAddress?: string;
+  watcherCapacity?: number;
+}
+
+/**
+ * The API without a socket: the registry on `store`, the cluster bootstrapped (system namespaces, the `kubernetes`
+ * Service), and the transport-free handler, for in-process clients (benchmarks of the API itself, tests).
+ */
+export async function createApiHandlerOnly(opts: ApiHandlerOnlyOptions): Promise<{ handler: ApiHandler; registry: Registry }> {
+  const registry = createRegistry(opts.store);
+  const address = opts.serverAddress ?? '127.0.0.1:6443';
+  const i = address.lastIndexOf(':');
+  await bootstrapCluster(registry, Number(address.slice(i + 1)), address.slice(0, i));
+  const handler = createApiHandler({
+    registry, logger: opts.logger ?? jsonLogger('apiserver'), serverAddress: () => address,
+    ready: async () => { try { await opts.store.currentRevision(); return true; } catch { return false; } },
+    watcherCapacity: opts.watcherCapacity,
+  });
+  return { handler, registry };
+}
+
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
   const logger = opts.logger ?? jsonLogger('apiserver');
   const registry = createRegistry(opts.store, opts.clock);

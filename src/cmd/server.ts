@@ -43,6 +43,10 @@ export interface ServerOptions {
   podGCQuarantineSeconds?: number;
   /** Live events one watcher may have waiting before the API server closes it as too slow (tests lower it). */
   watcherCapacity?: number;
+  /** Bearer tokens the API server accepts besides client certificates (benchmarks drive it with wrk). */
+  tokens?: Record<string, { username: string; groups: string[] }>;
+  /** Periodic datastore compaction interval (default 60 s; 0 disables: benchmarks). */
+  compactionIntervalMs?: number;
   log?: LogFn;
 }
 
@@ -76,7 +80,8 @@ export async function startControlPlane(opts: ServerOptions): Promise<RunningCon
   if (pki.generated.length > 0) log({ level: 'info', msg: 'certificates generated', which: pki.generated });
 
   const dataDir = join(opts.home, 'data');
-  const store = await openStore({ dataDir, ...(opts.datastoreEndpoint ? { datastoreEndpoint: opts.datastoreEndpoint } : {}) });
+  const store = await openStore({ dataDir, ...(opts.datastoreEndpoint ? { datastoreEndpoint: opts.datastoreEndpoint } : {}),
+    ...(opts.compactionIntervalMs !== undefined ? { compactionIntervalMs: opts.compactionIntervalMs } : {}) });
   log({ level: 'info', msg: 'datastore opened', ...(opts.datastoreEndpoint ? { endpoint: opts.datastoreEndpoint } : { dataDir }) });
 
   let api: Awaited<ReturnType<typeof startApiServer>>;
@@ -85,6 +90,7 @@ export async function startControlPlane(opts: ServerOptions): Promise<RunningCon
       store, host: opts.listenAddress, port: opts.port,
       tls: { cert: pki.apiserver.cert, key: pki.apiserver.key, ca: pki.caCert },
       watcherCapacity: opts.watcherCapacity,
+      ...(opts.tokens ? { tokens: opts.tokens } : {}),
       kubeletClient: { cert: pki.kubeletClient.cert, key: pki.kubeletClient.key, ca: pki.caCert },
       // The API server's events go through the same log function (server.log, or a test's capture).
       logger: {

@@ -1,12 +1,12 @@
-// A real nanokube control plane for black-box tests: its own NANOKUBE_HOME, port 0, its own kubeconfig and
-// HOME (so kubectl's discovery cache never leaks between tests or into the user's ~/.kube), stopped in t.after.
-import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// A real nanokube control plane for black-box tests (the in-process cluster of src/cmd/cluster.ts over HTTPS): its
+// own NANOKUBE_HOME, port 0, its own kubeconfig and HOME (so kubectl's discovery cache never leaks between tests or
+// into the user's ~/.kube), stopped in t.after and its temporary home removed, also when the test fails.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
-import { startControlPlane, type RunningControlPlane } from '../../src/cmd/server.js';
+import { startCluster } from '../../src/cmd/cluster.js';
+import type { RunningControlPlane } from '../../src/cmd/server.js';
 import { writeKubeconfigEntry } from '../../src/cli/kubeconfig.js';
-import { readClusterPki } from '../../src/pki/index.js';
 import { httpTransport } from '../../src/client/transport.js';
 
 export interface TestCluster {
@@ -29,16 +29,20 @@ export interface TestClusterOptions { datastoreEndpoint?: string; home?: string;
   clusterCIDR?: string }
 
 export async function startTestCluster(t: { after(fn: () => unknown): void }, opts: TestClusterOptions = {}): Promise<TestCluster> {
-  const home = opts.home ?? mkdtempSync(join(tmpdir(), 'nanokube-test-'));
-  const plane = await startControlPlane({ home, listenAddress: '127.0.0.1', port: 0, datastoreEndpoint: opts.datastoreEndpoint, simulatedNodes: opts.simulatedNodes, nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds, podGCQuarantineSeconds: opts.podGCQuarantineSeconds, watcherCapacity: opts.watcherCapacity, components: opts.components, log: opts.log ?? (() => {}), ...(opts.node ? { node: true, kubeletPort: 0 } : {}), ...(opts.clusterCIDR ? { clusterCIDR: opts.clusterCIDR } : {}) });
-  const pki = readClusterPki(join(home, 'pki'))!;
+  const cluster = await startCluster({ home: opts.home, datastoreEndpoint: opts.datastoreEndpoint, simulatedNodes: opts.simulatedNodes,
+    nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds, podGCQuarantineSeconds: opts.podGCQuarantineSeconds,
+    watcherCapacity: opts.watcherCapacity, components: opts.components, node: opts.node, clusterCIDR: opts.clusterCIDR,
+    ...(opts.log ? { log: opts.log } : {}) });
+  // stop() closes the control plane only (a test may restart one on the same home); t.after also removes a
+  // temporary home.
+  t.after(() => cluster.close());
+  const home = cluster.home;
+  const plane = cluster.plane!;
+  const creds = cluster.admin!;
   const kubeconfig = join(home, 'kubeconfig');
-  writeKubeconfigEntry({ path: kubeconfig, name: 'nanokube', server: plane.url, ca: pki.caCert, cert: pki.admin.cert, key: pki.admin.key });
+  writeKubeconfigEntry({ path: kubeconfig, name: 'nanokube', server: plane.url, ...creds });
   const userHome = join(home, 'user');
-  let stopped = false;
-  const stop = async () => { if (stopped) return; stopped = true; await plane.close(); };
-  t.after(async () => { await stop(); if (!opts.home) rmSync(home, { recursive: true, force: true }); });
-  const creds = { ca: pki.caCert, cert: pki.admin.cert, key: pki.admin.key };
+  const stop = () => plane.close();
   const transport = httpTransport({ server: plane.url, ...creds });
   return {
     home, url: plane.url, kubeconfig, plane, pki: creds, stop,

@@ -1,0 +1,163 @@
+// The one in-process cluster (DESIGN.md §5): what tests and benchmarks start instead of assembling a store, an API
+// server and components by hand. It is the server process's own wiring (server.ts, components.ts) with test-sized
+// choices: a temporary home removed on close, port 0, no log output, and optionally no socket at all.
+//
+//   serve: 'https'   the API server on 127.0.0.1:<free port> with the cluster's certificates, as `nanokube start`
+//                    runs it (startControlPlane), components beside it unless `components: false`.
+//   serve: 'handler' no socket and no certificates: the datastore, the bootstrapped registry and the transport-free
+//                    handler only (benchmarks of the API and the scheduler, where TLS would only add noise).
+// Either way `client()` reaches the API in process (same bytes as HTTPS) and close() stops everything it started
+// and removes the temporary home it made, also when start-up fails half way.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ApiHandler } from '../api/transport.js';
+import { Client } from '../client/client.js';
+import { discardLog, type LogFn } from '../client/log.js';
+import { httpTransport, inProcessTransport } from '../client/transport.js';
+import type { RunningNode, SimulatedNodes } from '../kubelet/index.js';
+import { readClusterPki } from '../pki/index.js';
+import type { RunningComponents } from './components.js';
+import { startControlPlane, type RunningControlPlane } from './server.js';
+
+export interface ClusterOptions {
+  /** NANOKUBE_HOME (data/ and pki/ live here); absent = a new temporary folder that close() removes. */
+  home?: string;
+  /** etcd client URLs; absent = embedded SQLite in <home>/data. */
+  datastoreEndpoint?: string;
+  /** 'https' (default): the API server listens with TLS; 'handler': no socket, the handler only. */
+  serve?: 'https' | 'handler';
+  /** Address and port the API server binds in 'https' mode (default 127.0.0.1, port 0 = a free one). */
+  listenAddress?: string;
+  port?: number;
+  /** Run the scheduler, controllers and simulated nodes beside the API (default true, as the server does). */
+  components?: boolean;
+  /** Simulated nodes registered at start. */
+  simulatedNodes?: number;
+  /** Run the real node `nanokube` (kubelet + sandbox runtime, its kubelet server on a free port); 'https' mode only. */
+  node?: boolean;
+  /** Force the real node's runtime mode. */
+  runtimeMode?: 'runc' | 'process';
+  /** The cluster CIDR node podCIDRs come from (tests with a real node pick their own so parallel runs never share one). */
+  clusterCIDR?: string;
+  nodeMonitorGracePeriodSeconds?: number;
+  podGCQuarantineSeconds?: number;
+  /** Live events one watcher may have waiting before the API server closes it as too slow. */
+  watcherCapacity?: number;
+  /** Bearer tokens the API server accepts besides client certificates ('https' mode). */
+  tokens?: Record<string, { username: string; groups: string[] }>;
+  /** Periodic datastore compaction interval (default 60 s; 0 disables, as benchmarks do). */
+  compactionIntervalMs?: number;
+  /** Where the cluster's log lines go (default: nowhere). */
+  log?: LogFn;
+}
+
+export interface ClientOptions {
+  /** Default kubernetes-admin. */
+  username?: string;
+  /** Default system:masters and system:authenticated. */
+  groups?: string[];
+  userAgent?: string;
+}
+
+export interface InProcessCluster {
+  home: string;
+  handler: ApiHandler;
+  /** https://127.0.0.1:<port> in 'https' mode; '' in 'handler' mode. */
+  url: string;
+  port: number;
+  /** The cluster CA and the admin's client certificate ('https' mode). */
+  admin?: { ca: string; cert: string; key: string };
+  /** The control plane ('https' mode), for what only it has (e.g. its own close, to test restarts). */
+  plane?: RunningControlPlane;
+  /** A client over the in-process transport. */
+  client(opts?: ClientOptions): Client;
+  /** A client over HTTPS with the admin certificate ('https' mode). */
+  httpsClient(opts?: { userAgent?: string }): Client;
+  addSimulatedNodes(n: number): Promise<string[]>;
+  simulatedNodes(): Promise<SimulatedNodes>;
+  node(): Promise<RunningNode | undefined>;
+  /** Stops components, the API server and the datastore, then removes a temporary home. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Starts an in-process cluster; resolves once its API answers. */
+export async function startCluster(opts: ClusterOptions = {}): Promise<InProcessCluster> {
+  const home = opts.home ?? mkdtempSync(join(tmpdir(), 'nanokube-cluster-'));
+  const removeHome = () => { if (!opts.home) rmSync(home, { recursive: true, force: true }); };
+  const log = opts.log ?? discardLog;
+  let parts: { handler: ApiHandler; url: string; port: number; admin?: InProcessCluster['admin']; plane?: RunningControlPlane;
+    components?: Promise<RunningComponents>; stop(): Promise<void> };
+  try {
+    parts = opts.serve === 'handler' ? await startHandlerOnly(home, opts, log) : await startHttps(home, opts, log);
+  } catch (e) {
+    removeHome();
+    throw e;
+  }
+  // In 'handler' mode the components run here; in 'https' mode the control plane runs them.
+  const components = async (): Promise<RunningComponents> => {
+    if (!parts.components) throw new Error('components are disabled');
+    return parts.components;
+  };
+  let closing: Promise<void> | undefined;
+  return {
+    home, handler: parts.handler, url: parts.url, port: parts.port, admin: parts.admin, plane: parts.plane,
+    client: (o = {}) => new Client(inProcessTransport(parts.handler, {
+      user: { username: o.username ?? 'kubernetes-admin', groups: o.groups ?? ['system:masters', 'system:authenticated'] },
+    }), { userAgent: o.userAgent ?? 'nanokube-test' }),
+    httpsClient: (o = {}) => {
+      if (!parts.admin) throw new Error("httpsClient needs serve: 'https'");
+      return new Client(httpTransport({ server: parts.url, ...parts.admin }), { userAgent: o.userAgent ?? 'nanokube-test' });
+    },
+    addSimulatedNodes: async (n) => (parts.plane ? parts.plane.addSimulatedNodes(n) : (await components()).addSimulatedNodes(n)),
+    simulatedNodes: async () => (parts.plane ? parts.plane.simulatedNodes() : (await components()).simulatedNodes()),
+    node: async () => (parts.plane ? parts.plane.node() : (await parts.components?.catch(() => undefined))?.node()),
+    close() {
+      closing ??= (async () => { try { await parts.stop(); } finally { removeHome(); } })();
+      return closing;
+    },
+  };
+}
+
+async function startHttps(home: string, opts: ClusterOptions, log: LogFn) {
+  const plane = await startControlPlane({
+    home, listenAddress: opts.listenAddress ?? '127.0.0.1', port: opts.port ?? 0, log,
+    datastoreEndpoint: opts.datastoreEndpoint, components: opts.components, simulatedNodes: opts.simulatedNodes,
+    nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds, podGCQuarantineSeconds: opts.podGCQuarantineSeconds,
+    watcherCapacity: opts.watcherCapacity, compactionIntervalMs: opts.compactionIntervalMs, tokens: opts.tokens,
+    ...(opts.clusterCIDR ? { clusterCIDR: opts.clusterCIDR } : {}),
+    ...(opts.node ? { node: true, kubeletPort: 0, ...(opts.runtimeMode ? { runtimeMode: opts.runtimeMode } : {}) } : {}),
+  });
+  const pki = readClusterPki(join(home, 'pki'))!;
+  return {
+    handler: plane.handler, url: plane.url, port: plane.port, plane,
+    admin: { ca: pki.caCert, cert: pki.admin.cert, key: pki.admin.key },
+    stop: () => plane.close(),
+  };
+}
+
+async function startHandlerOnly(home: string, opts: ClusterOptions, log: LogFn) {
+  if (opts.node) throw new Error("a real node needs serve: 'https'");
+  const [{ openStore }, { createApiHandlerOnly }, { silentLogger }] = await Promise.all([
+    import('../storage/index.js'), import('../apiserver/index.js'), import('../apiserver/logger.js'),
+  ]);
+  const store = await openStore({ dataDir: join(home, 'data'), datastoreEndpoint: opts.datastoreEndpoint, compactionIntervalMs: opts.compactionIntervalMs });
+  let handler: ApiHandler;
+  try {
+    ({ handler } = await createApiHandlerOnly({ store, logger: silentLogger, watcherCapacity: opts.watcherCapacity }));
+  } catch (e) {
+    await store.close().catch(() => undefined);
+    throw e;
+  }
+  const components = opts.components === false ? undefined : (await import('./components.js')).startComponents({
+    handler, log, simulatedNodes: opts.simulatedNodes, nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds,
+    podGCQuarantineSeconds: opts.podGCQuarantineSeconds, clusterCIDR: opts.clusterCIDR,
+  });
+  components?.catch((e) => log({ level: 'error', msg: 'components failed to start', error: String(e) }));
+  return {
+    handler, url: '', port: 0, components,
+    async stop() {
+      try { await (await components?.catch(() => undefined))?.stop(); } finally { await store.close(); }
+    },
+  };
+}
