@@ -67,6 +67,13 @@ export function buildProgram(): Command {
     .description('Print the IP address to reach NodePort services on')
     .action(async () => { const { ip } = await import('./commands/ip.js'); ip(); });
 
+  program.command('service')
+    .description('Print the URLs a NodePort or LoadBalancer Service answers on from this machine (as `minikube service`)')
+    .argument('<name>', 'the Service')
+    .option('--url', 'print only the URLs, one per port')
+    .option('-n, --namespace <ns>', 'the Service\'s namespace', 'default')
+    .action(async (name: string, o: { url?: boolean; namespace?: string }) => { const { service } = await import('./commands/service.js'); await service(name, o); });
+
   const node = program.command('node').description('Manage nodes of the running cluster');
   node.command('add')
     .description('Register more simulated nodes (pods on them are reported Running; no process runs)')

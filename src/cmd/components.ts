@@ -6,6 +6,7 @@ import { setMaxListeners } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { ApiHandler } from '../api/transport.js';
 import type { RunningNode, SimulatedNodes } from '../kubelet/index.js';
+import type { RunningProxy } from '../proxy/index.js';
 import type { KeyPairPem } from '../pki/index.js';
 import type { LogFn } from '../client/log.js';
 import { errorText } from '../client/log.js';
@@ -36,6 +37,8 @@ export interface RealNodeOptions {
   kubeletPort?: number;
   /** Force the runtime's mode (tests); default runc when possible. */
   runtimeMode?: 'runc' | 'process';
+  /** Force the service proxy's mode (tests); default nftables when possible (root, Linux, nft), else userspace. */
+  proxyMode?: 'nftables' | 'userspace';
 }
 
 export interface RunningComponents {
@@ -45,6 +48,8 @@ export interface RunningComponents {
   simulatedNodes(): Promise<SimulatedNodes>;
   /** The real node, once started (undefined without one, or when it failed to start). */
   node(): Promise<RunningNode | undefined>;
+  /** The real node's service proxy (undefined without a real node). */
+  proxy(): Promise<RunningProxy | undefined>;
   stop(): Promise<void>;
 }
 
@@ -101,13 +106,23 @@ export async function startComponents(opts: ComponentOptions): Promise<RunningCo
       ...(opts.node!.kubeletPort !== undefined ? { kubeletPort: opts.node!.kubeletPort } : {}), ...(opts.node!.runtimeMode ? { runtimeMode: opts.node!.runtimeMode } : {}) });
   })().catch((e) => { opts.log({ level: 'error', msg: 'node failed to start', error: errorText(e) }); return undefined; }) : Promise.resolve(undefined);
 
+  // The real node's service proxy (kube-proxy), on the shared informers; its rules go with it on stop.
+  const proxy: Promise<RunningProxy | undefined> = opts.node ? (async () => {
+    const [{ startProxy }, { clusterNetworkNames }] = await Promise.all([import('../proxy/index.js'), import('../kubelet/index.js')]);
+    const bridge = clusterNetworkNames(opts.node!.home).bridge;
+    return startProxy({ informers, home: opts.node!.home, nodeName: 'nanokube', clusterCIDR: opts.clusterCIDR ?? '10.244.0.0/16',
+      podInterfaces: () => [bridge], signal: ac.signal, log: log('kube-proxy'), ...(opts.node!.proxyMode ? { mode: opts.node!.proxyMode } : {}) });
+  })().catch((e) => { opts.log({ level: 'error', msg: 'service proxy failed to start', error: errorText(e) }); return undefined; }) : Promise.resolve(undefined);
+
   return {
     node: () => node,
+    proxy: () => proxy,
     addSimulatedNodes: async (n) => (await simulated()).add(n),
     simulatedNodes: simulated,
     async stop() {
       // Pods stop first, while the API is still there for their last events.
       await (await node)?.stop();
+      await (await proxy)?.stop().catch((e) => opts.log({ level: 'error', msg: 'service proxy did not clean up', error: errorText(e) }));
       nodeAc.abort();
       ac.abort();
       await (await sim?.catch(() => undefined))?.stop();

@@ -35,6 +35,8 @@ export interface ServerOptions {
   kubeletPort?: number;
   /** Force the real node's runtime mode (tests). */
   runtimeMode?: 'runc' | 'process';
+  /** Force the real node's service proxy mode (tests); default nftables when possible, else userspace. */
+  proxyMode?: 'nftables' | 'userspace';
   /** The cluster CIDR Nodes' podCIDRs come from (default 10.244.0.0/16). */
   clusterCIDR?: string;
   /** Node lifecycle grace period in seconds (tests shorten it; default 40). */
@@ -62,6 +64,8 @@ export interface RunningControlPlane {
   simulatedNodes(): Promise<import('../kubelet/index.js').SimulatedNodes>;
   /** The real node once started (undefined without one or when it failed). */
   node(): Promise<import('../kubelet/index.js').RunningNode | undefined>;
+  /** The real node's service proxy (undefined without a real node). */
+  proxy(): Promise<import('../proxy/index.js').RunningProxy | undefined>;
   /** Stops every component, then closes the datastore. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -107,7 +111,7 @@ export async function startControlPlane(opts: ServerOptions): Promise<RunningCon
   const components = opts.components === false ? undefined : (await import('./components.js')).startComponents({
     handler: api.handler, log, simulatedNodes: opts.simulatedNodes, nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds,
     clusterCA: pki.caCert, podGCQuarantineSeconds: opts.podGCQuarantineSeconds, clusterCIDR: opts.clusterCIDR,
-    ...(opts.node ? { node: { home: opts.home, ca: pki.ca, kubeletPort: opts.kubeletPort, runtimeMode: opts.runtimeMode } } : {}),
+    ...(opts.node ? { node: { home: opts.home, ca: pki.ca, kubeletPort: opts.kubeletPort, runtimeMode: opts.runtimeMode, proxyMode: opts.proxyMode } } : {}),
   });
   components?.catch((e) => log({ level: 'error', msg: 'components failed to start', error: String(e) }));
 
@@ -123,6 +127,7 @@ export async function startControlPlane(opts: ServerOptions): Promise<RunningCon
       return (await components).simulatedNodes();
     },
     node: async () => (await components?.catch(() => undefined))?.node(),
+    proxy: async () => (await components?.catch(() => undefined))?.proxy(),
     close() {
       closing ??= (async () => {
         try { await (await components?.catch(() => undefined))?.stop(); await api.close(); } finally { await store.close(); }

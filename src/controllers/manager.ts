@@ -18,6 +18,7 @@ import { startNodeLifecycleController } from './nodelifecycle/index.js';
 import { startRootCACertPublisher } from './rootcacertpublisher/index.js';
 import { startPodGCController } from './podgc/index.js';
 import { startNodeIpamController } from './nodeipam/index.js';
+import { startServiceLBController } from './servicelb/index.js';
 
 export interface ControllerManagerOptions {
   client: Client;
@@ -55,6 +56,7 @@ export function controllerStarters(opts: ControllerSettings): Record<string, Sta
     serviceaccount: (o) => startServiceAccountController(o),
     endpoints: (o) => startEndpointsController(o),
     endpointslice: (o) => startEndpointSliceController(o),
+    servicelb: (o) => startServiceLBController(o),
     nodeipam: (o) => startNodeIpamController({ ...o, ...(opts.clusterCIDR ? { clusterCIDR: opts.clusterCIDR } : {}) }),
     nodelifecycle: (o) => startNodeLifecycleController({ ...o, ...(opts.nodeMonitorGracePeriodSeconds ? { nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodSeconds * 1000 } : {}) }),
     ...publisher,
