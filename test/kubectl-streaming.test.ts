@@ -144,7 +144,11 @@ test('kubectl port-forward carries a TCP round trip to the pod port', { skip }, 
   const { cluster, runtime } = await setup(t);
   await runningPod(cluster, runtime, 'web');
   const open = new Set<net.Socket>();
-  const server = net.createServer((sock) => { open.add(sock); sock.on('close', () => open.delete(sock)); sock.on('data', (d) => sock.write(`pong:${d}`)); });
+  const big = Buffer.alloc(3 * 1024 * 1024, 'x');
+  const server = net.createServer((sock) => {
+    open.add(sock); sock.on('close', () => open.delete(sock));
+    sock.on('data', (d) => { if (String(d) === 'big') sock.end(big); else sock.write(`pong:${d}`); });
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   t.after(() => { for (const s of open) s.destroy(); server.close(); });
   const podPort = (server.address() as net.AddressInfo).port;
@@ -165,4 +169,13 @@ test('kubectl port-forward carries a TCP round trip to the pod port', { skip }, 
     });
     assert.equal(reply, `pong:${word}`);
   }
+  // Megabytes in one connection: the SPDY flow-control windows must keep opening.
+  const received = await new Promise<number>((resolve, reject) => {
+    let n = 0;
+    const sock = net.connect(Number(m[1]), '127.0.0.1', () => sock.write('big'));
+    sock.on('data', (d) => { n += d.length; });
+    sock.on('end', () => resolve(n));
+    sock.on('error', reject);
+  });
+  assert.equal(received, big.length);
 });

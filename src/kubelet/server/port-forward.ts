@@ -10,7 +10,7 @@ import { createWebSocketStream, type WebSocket } from 'ws';
 export const PORT_FORWARD_TUNNEL_PROTOCOL = 'SPDY/3.1+portforward.k8s.io';
 
 /** The parts of spdy-transport's (untyped) API used here. */
-interface SpdyStream extends Duplex { headers: Record<string, string>; respond(status: number, headers: Record<string, string>): void; abort(cb?: () => void): void }
+interface SpdyStream extends Duplex { _spdyState: { window: { send: { update(size: number, cb?: () => void): void } } }; headers: Record<string, string>; respond(status: number, headers: Record<string, string>): void; abort(cb?: () => void): void }
 interface SpdyConnection { on(ev: 'stream', f: (s: SpdyStream) => void): void; on(ev: 'error' | 'close', f: (e?: Error) => void): void; end(cb?: () => void): void; destroyStreams?(err?: Error): void; _spdyState: { parser: { parseKVs: (buffer: unknown, cb: (err: Error | null, headers?: Record<string, string>) => void) => void } } }
 interface SpdyTransport { connection: { create(socket: Duplex, opts: { protocol: string; isServer: boolean; windowSize?: number }): SpdyConnection } }
 
@@ -46,6 +46,7 @@ export function servePortForward(ws: WebSocket, opts: PortForwardOptions): void 
   const targets = new Set<Duplex>();
   conn.on('error', (e) => { if (ws.readyState === ws.OPEN) opts.log?.('port-forward connection error', { error: String(e) }); });
   conn.on('stream', (stream) => {
+    noSendWindow(stream);
     const type = stream.headers['streamtype'];
     const requestId = stream.headers['requestid'] ?? '';
     const port = Number(stream.headers['port']);
@@ -67,9 +68,16 @@ export function servePortForward(ws: WebSocket, opts: PortForwardOptions): void 
     opts.connect(port).then((sock) => {
       if (ws.readyState !== ws.OPEN) { sock.destroy(); return; }
       targets.add(sock);
-      sock.on('close', () => targets.delete(sock));
-      sock.on('error', (e) => { opts.log?.('port-forward target error', { pod: opts.podName, port, error: String(e) }); stream.end(); });
-      stream.on('close', () => sock.destroy());
+      // As upstream's kubelet, both streams of the pair are closed when the forwarded connection ends: kubectl waits
+      // for the error stream to end before it closes its local connection.
+      sock.on('close', () => {
+        targets.delete(sock);
+        const es = errorStreams.get(requestId);
+        if (es && !es.writableEnded) es.end();
+      });
+      let clientGone = false; // errors from tearing the connection down ourselves are not worth a log line
+      sock.on('error', (e) => { if (!clientGone && ws.readyState === ws.OPEN) opts.log?.('port-forward target error', { pod: opts.podName, port, error: String(e) }); stream.end(); });
+      stream.on('close', () => { clientGone = true; sock.destroy(); });
       sock.pipe(stream);
       stream.pipe(sock);
     }, (e: Error) => fail(`error forwarding port ${port} to pod ${opts.podName}, uid ${opts.podUid ?? ''}: ${e?.message ?? e}`));
@@ -79,4 +87,13 @@ export function servePortForward(ws: WebSocket, opts: PortForwardOptions): void 
     for (const t of targets) t.destroy();
     try { conn.destroyStreams?.(); } catch { /* already gone */ }
   });
+}
+
+/**
+ * kubectl's SPDY/3 library (moby/spdystream, also upstream kubelet's) does no flow control: it never sends
+ * WINDOW_UPDATE, so spdy-transport would stop sending after the first 64 KiB of a stream. Sending is therefore never
+ * held back by the stream's window; backpressure still comes from the WebSocket (a write completes once flushed).
+ */
+function noSendWindow(stream: SpdyStream): void {
+  stream._spdyState.window.send.update = (_size: number, cb?: () => void) => { if (cb) process.nextTick(cb); };
 }
