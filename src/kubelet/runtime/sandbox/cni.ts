@@ -182,6 +182,39 @@ function pluginConfig(list: NetworkConfigList, plugin: Record<string, unknown>, 
   return conf;
 }
 
+/** The bridge's (gateway's) address: the first IP of the podCIDR, as host-local gives the bridge plugin by default. */
+export function podNetworkGateway(podCIDR: string): { ip: string; prefix: number } {
+  const [addr, bits] = podCIDR.split('/');
+  const n = addr!.split('.').reduce((a, p) => a * 256 + Number(p), 0);
+  const size = 2 ** (32 - Number(bits));
+  const first = Math.floor(n / size) * size + 1;
+  return { ip: [24, 16, 8, 0].map((s) => Math.floor(first / 2 ** s) % 256).join('.'), prefix: Number(bits) };
+}
+
+/**
+ * Creates the cluster's bridge with its gateway address and brings it up, before any pod: node-local services
+ * (the cluster DNS server) listen on that address from the start. The bridge plugin adopts a bridge that exists
+ * and already holds the gateway address. Idempotent.
+ */
+export async function ensureBridge(bridge: string, podCIDR: string): Promise<void> {
+  const { ip, prefix } = podNetworkGateway(podCIDR);
+  const run = (args: string[]) => new Promise<{ code: number; stderr: string }>((resolve) => {
+    const child = spawn('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const err: Buffer[] = [];
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e) => resolve({ code: 1, stderr: e.message }));
+    child.on('close', (code) => resolve({ code: code ?? 1, stderr: Buffer.concat(err).toString().trim() }));
+  });
+  if (!fs.existsSync(`/sys/class/net/${bridge}`)) {
+    const r = await run(['link', 'add', 'name', bridge, 'type', 'bridge']);
+    if (r.code !== 0 && !fs.existsSync(`/sys/class/net/${bridge}`)) throw new CniError(`creating bridge ${bridge} failed: ${r.stderr}`);
+  }
+  const a = await run(['addr', 'replace', `${ip}/${prefix}`, 'dev', bridge]);
+  if (a.code !== 0) throw new CniError(`adding ${ip}/${prefix} to bridge ${bridge} failed: ${a.stderr}`);
+  const u = await run(['link', 'set', bridge, 'up']);
+  if (u.code !== 0) throw new CniError(`bringing bridge ${bridge} up failed: ${u.stderr}`);
+}
+
 /** The pod IP (without prefix length) from an ADD result. */
 export function podIPFromResult(r: CniResult): string {
   const ip = r.ips?.find((i) => !i.address.includes(':')) ?? r.ips?.[0];

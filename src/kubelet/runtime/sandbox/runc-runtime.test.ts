@@ -9,7 +9,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import test from 'node:test';
 import { discardLog } from '../../../client/log.js';
-import { clusterNetworkNames } from './cni.js';
+import { clusterNetworkNames, podNetworkGateway } from './cni.js';
 import { createSandboxRuntime, runcUnavailableReason, type SandboxRuntime } from './index.js';
 import { FakeImageStore, containerConfig, makeBusyboxRootfs, sandboxConfig } from './testing.js';
 
@@ -30,7 +30,7 @@ async function until<T>(f: () => T | Promise<T>, what: string, ms = 20000): Prom
   }
 }
 
-interface Env { home: string; rt: SandboxRuntime; images: FakeImageStore; logs: string }
+interface Env { home: string; rt: SandboxRuntime; images: FakeImageStore; logs: string; podCIDR: string }
 
 async function setUp(t: test.TestContext): Promise<Env> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'nk-runc-'));
@@ -38,13 +38,14 @@ async function setUp(t: test.TestContext): Promise<Env> {
   images.add('host', ['/'], { env: ['PATH=/usr/local/bin:/usr/bin:/bin'] });
   const bb = makeBusyboxRootfs(path.join(home, 'busybox-rootfs'));
   if (bb) images.add('busybox', [bb], { cmd: ['sh'] });
-  const rt = await createSandboxRuntime({ home, images, podCIDR: randomPodCIDR(), log: discardLog, mode: 'runc' });
+  const podCIDR = randomPodCIDR();
+  const rt = await createSandboxRuntime({ home, images, podCIDR, log: discardLog, mode: 'runc' });
   t.after(async () => {
     await rt.shutdown();
     assertNothingLeft(home);
     fs.rmSync(home, { recursive: true, force: true });
   });
-  return { home, rt, images, logs: path.join(home, 'logs') };
+  return { home, rt, images, logs: path.join(home, 'logs'), podCIDR };
 }
 
 function assertNothingLeft(home: string): void {
@@ -74,6 +75,13 @@ const HTTPD = ['sh', '-c', 'mkdir -p /www && echo "hello from $(hostname)" > /ww
 test('runc sandbox runtime', { skip }, async (t) => {
   const env = await setUp(t);
   const haveBusybox = !!(await env.images.resolve('busybox'));
+
+  await t.test('before any pod, the bridge is up with the gateway address (node-local services listen there)', () => {
+    const { bridge } = clusterNetworkNames(env.home);
+    const gateway = podNetworkGateway(env.podCIDR);
+    const addrs = execFileSync('ip', ['-4', '-o', 'addr', 'show', 'dev', bridge], { encoding: 'utf8' });
+    assert.match(addrs, new RegExp(`inet ${gateway.ip.replace(/\./g, '\\.')}/24 `));
+  });
 
   await t.test('two pods both listen on 5000 with their own IPs and hostnames, and reach each other by IP', { skip: !haveBusybox && 'skipped: busybox-static not found' }, async () => {
     const a = await runPod(env, 'web-a', 'busybox', HTTPD);

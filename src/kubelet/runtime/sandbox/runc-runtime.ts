@@ -25,7 +25,7 @@ import type {
   PodSandboxConfig, PodSandboxStatus, RuntimeVersion, SandboxState,
 } from '../runtime.js';
 import { ContainerCgroups } from './cgroups.js';
-import { CniNetwork, clusterNetworkNames, podIPFromResult, podNetworkConflist, type CniResult, type NetworkConfigList } from './cni.js';
+import { CniNetwork, clusterNetworkNames, ensureBridge, podIPFromResult, podNetworkConflist, type CniResult, type NetworkConfigList } from './cni.js';
 import {
   LocalImageService, Records, containerLogPath, exitReason, newId, nowNs, type ContainerRecord, type SandboxRecord,
 } from './common.js';
@@ -78,7 +78,7 @@ export class RuncRuntime implements ContainerRuntime {
   private readonly runc: string;
   private podCIDR: string | undefined;
   private conflist: NetworkConfigList | null = null;
-  /** The cluster's masquerade rule for the current podCIDR (pods wait for it). */
+  /** The cluster's bridge (with its gateway address) and masquerade rule for the current podCIDR (pods wait for them). */
   private masquerade: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: RuncRuntimeOptions) {
@@ -98,9 +98,13 @@ export class RuncRuntime implements ContainerRuntime {
     this.podCIDR = cidr;
     this.conflist = podNetworkConflist({ home: this.opts.home, podCIDR: cidr });
     this.cni.writeConflist(this.conflist);
-    const { network } = clusterNetworkNames(this.opts.home);
-    this.masquerade = ensureMasquerade(network, cidr).catch((e) =>
-      this.opts.log({ level: 'warn', msg: 'pods will not reach beyond the node: no masquerade rule', error: errorText(e) }));
+    const { network, bridge } = clusterNetworkNames(this.opts.home);
+    // The bridge exists (with the gateway address) as soon as the podCIDR is known, not only from the first pod:
+    // the cluster DNS server listens on that address.
+    const bridgeUp = ensureBridge(bridge, cidr).catch((e) =>
+      this.opts.log({ level: 'warn', msg: 'creating the pod network bridge failed (the first pod creates it)', bridge, error: errorText(e) }));
+    this.masquerade = Promise.all([bridgeUp, ensureMasquerade(network, cidr).catch((e) =>
+      this.opts.log({ level: 'warn', msg: 'pods will not reach beyond the node: no masquerade rule', error: errorText(e) }))]).then(() => undefined);
   }
 
   async updateRuntimeConfig(config: { podCIDR: string }): Promise<void> {
