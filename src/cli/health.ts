@@ -70,13 +70,18 @@ function getJson(target: HealthTarget, path: string, timeoutMs = 2000): Promise<
   });
 }
 
+/** Whether the Node's Ready condition is True now. */
+export async function nodeReady(target: HealthTarget, node: string): Promise<boolean> {
+  const n = await getJson(target, `/api/v1/nodes/${encodeURIComponent(node)}`) as { status?: { conditions?: { type: string; status: string }[] } } | undefined;
+  return !!n?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
 /** Polls the Node until its Ready condition is True. Resolves 'ready', the abort reason, or 'timeout'. */
 export async function waitNodeReady(target: HealthTarget, node: string, opts: WaitReadyOptions): Promise<'ready' | 'timeout' | { aborted: string }> {
   const deadline = Date.now() + opts.timeoutMs;
   const interval = opts.intervalMs ?? 20;
   for (;;) {
-    const n = await getJson(target, `/api/v1/nodes/${encodeURIComponent(node)}`) as { status?: { conditions?: { type: string; status: string }[] } } | undefined;
-    if (n?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) return 'ready';
+    if (await nodeReady(target, node)) return 'ready';
     const why = opts.abort?.();
     if (why !== undefined) return { aborted: why };
     if (Date.now() >= deadline) return 'timeout';

@@ -1,13 +1,23 @@
 // `nanokube delete`: stop, then remove the state under $NANOKUBE_HOME and the kubeconfig entries. Only the files
-// nanokube made are removed (NANOKUBE_HOME may be a folder the user shares with other things). An external
+// nanokube made are removed (NANOKUBE_HOME may be a folder the user shares with other things): certificates, data,
+// the node's runtime state, pod logs and volumes, and the image store. An external
 // datastore (--datastore-endpoint) is left as is: it is not ours to wipe.
 
-import { readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { CLUSTER_NAME, displayPath, homePaths, loadConfig, resolveHome } from '../home.js';
 import { kubeconfigPath, removeKubeconfigEntry } from '../kubeconfig.js';
 import { stopServer } from './stop.js';
 
 const say = (line: string) => process.stdout.write(`* ${line}\n`);
+
+/** Runs the sandbox runtime's cleanup of what a previous server left in home, when it left anything. */
+async function cleanUpNode(home: string): Promise<void> {
+  if (!existsSync(join(home, 'runtime'))) return;
+  const [{ createSandboxRuntime }, { ImageStore }] = await Promise.all([import('../../kubelet/index.js'), import('../../images/index.js')]);
+  const rt = await createSandboxRuntime({ home, images: new ImageStore({ home }), log: () => undefined });
+  await rt.shutdown();
+}
 
 export async function deleteCluster(): Promise<void> {
   const paths = homePaths(resolveHome());
@@ -15,7 +25,11 @@ export async function deleteCluster(): Promise<void> {
   try { config = loadConfig(paths); } catch { config = undefined; }
   say(`Deleting "${CLUSTER_NAME}" ...`);
   await stopServer(paths);
-  for (const p of [paths.pki, paths.data, paths.pidFile, paths.logFile, paths.configFile]) rmSync(p, { recursive: true, force: true });
+  // A server killed with -9 may have left containers, mounts and network namespaces under the home: the runtime
+  // removes them first (as the next start would), so nothing is deleted through a mount.
+  await cleanUpNode(paths.home);
+  const nodeState = ['runtime', 'cni', 'kubelet', 'logs', 'images'].map((d) => join(paths.home, d));
+  for (const p of [paths.pki, paths.data, paths.pidFile, paths.logFile, paths.configFile, ...nodeState]) rmSync(p, { recursive: true, force: true });
   try { if (readdirSync(paths.home).length === 0) rmdirSync(paths.home); } catch { /* absent or not empty */ }
   const kubeconfig = kubeconfigPath();
   if (removeKubeconfigEntry({ path: kubeconfig, name: CLUSTER_NAME })) say(`Removed "${CLUSTER_NAME}" from ${displayPath(kubeconfig)}`);
