@@ -124,6 +124,7 @@ test('a failing RUN stops the build with its exit code and line, and leaves no i
   await assert.rejects(build(s, 'FROM busybox\nRUN echo about to fail\nRUN exit 3\n'), /Dockerfile:3: RUN failed: the command '\/bin\/sh -c exit 3' returned a non-zero code: 3/);
   assert.match(s.log(), /about to fail/);
   assert.equal(await s.store.resolve('test/app:1'), null);
+  assert.deepEqual(readdirSync(join(s.store.root, 'layers')).filter((d) => !s.store.images().some((i) => i.config.rootfs.diff_ids.includes('sha256:' + d))), [], 'the layers of its finished steps are gone too');
 });
 
 test('FROM an image already in the store builds on its layers', { skip: needRoot }, async (t) => {

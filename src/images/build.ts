@@ -92,6 +92,9 @@ export async function buildImage(o: BuildOptions): Promise<BuildResult> {
 
   const store = o.store;
   const work = store.tempDir('build');
+  /** Layers this build added to the store: dropped again if the build fails and no image uses them. */
+  const produced: { diffId: string; digest: string }[] = [];
+  let built = false;
   try {
     // Build state.
     const metaArgs = new Map<string, string>();
@@ -129,6 +132,7 @@ export async function buildImage(o: BuildOptions): Promise<BuildResult> {
       const d = await packLayer(dir, blob);
       store.adoptBlob(blob, d.digest);
       const final = store.adoptLayerDir(dir, d.diffId);
+      produced.push({ diffId: d.diffId, digest: d.digest });
       layers.push({ diffId: d.diffId, desc: { mediaType: MEDIA_TYPE_LAYER_GZIP, digest: d.digest, size: d.size }, dir: final });
       record(ins, false);
       say(` ---> new layer ${d.diffId.slice(7, 19)} (${formatSize(d.size)})`);
@@ -377,8 +381,10 @@ export async function buildImage(o: BuildOptions): Promise<BuildResult> {
     store.dropUnusedLayers(stages.flatMap((st) => st.layers).filter((l) => !kept.has(l.diffId)).map((l) => ({ diffId: l.diffId, digest: l.desc.digest })));
     say(`Successfully built ${configDesc.digest.slice(7, 19)}`);
     for (const n of names) say(`Successfully tagged ${familiarName(n)}`);
+    built = true;
     return { id: configDesc.digest, names };
   } finally {
+    if (!built) { try { store.dropUnusedLayers(produced); } catch { /* best effort; the build's own error matters */ } }
     rmSync(work, { recursive: true, force: true });
   }
 }
