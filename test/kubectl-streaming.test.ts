@@ -1,6 +1,7 @@
 // kubectl logs, exec, cp and port-forward end to end: the real kubectl 1.32 → the API server's pods/log, pods/exec,
-// pods/portforward → the kubelet server of the pod's node (started here with the runtime double, whose exec runs
-// host processes and whose port-forward reaches host ports) over HTTPS with the apiserver-kubelet-client cert.
+// pods/portforward → the kubelet server of the pod's node over HTTPS with the apiserver-kubelet-client cert.
+// Most tests start that kubelet server with the runtime double (its exec runs host processes, its port-forward
+// reaches host ports) so they run anywhere; the last one uses the real node (runc sandboxes, as root).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 import { startTestCluster, type TestCluster } from './helpers/cluster.js';
 import { until } from './helpers/until.js';
 import { ensureClusterPki, ensureKubeletServingCertificate } from '../src/pki/index.js';
-import { startKubeletServer, StreamingFakeRuntime as FakeRuntime, criLogLine } from '../src/kubelet/index.js';
+import { startKubeletServer, StreamingFakeRuntime as FakeRuntime, criLogLine, runcUnavailableReason } from '../src/kubelet/index.js';
 
 function haveKubectl(): boolean {
   try { execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore' }); return true; } catch { return false; }
@@ -178,4 +179,57 @@ test('kubectl port-forward carries a TCP round trip to the pod port', { skip }, 
     sock.on('error', reject);
   });
   assert.equal(received, big.length);
+});
+
+const realNodeSkip = skip || (runcUnavailableReason() ? `skipped: ${runcUnavailableReason()}` : false);
+
+test('real node: logs -f and --previous of a restarted container, exec exit codes and stdin, port-forward to a pod\'s HTTP server', { skip: realNodeSkip, timeout: 300_000 }, async (t) => {
+  const c = await startTestCluster(t, { node: true, clusterCIDR: `10.${160 + Math.floor(Math.random() * 64)}.0.0/16` });
+  const get = async (what: string[]) => JSON.parse((await c.kubectl(['get', ...what, '-o', 'json'])).stdout);
+  await until('node Ready', async () => (await get(['node', 'nanokube'])).status.conditions.some((x: any) => x.type === 'Ready' && x.status === 'True'), 60_000);
+  const pod = (name: string, image: string, command: string[]) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image, command }] } });
+  for (const p of [
+    pod('ticker', 'busybox:1.36', ['sh', '-c', 'i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.2; done']),
+    pod('once', 'busybox:1.36', ['sh', '-c', 'echo run at $(date +%s%N); sleep 1; exit 1']),
+    pod('web', 'python:3.11-slim', ['python3', '-m', 'http.server', '8080']),
+  ]) assert.equal((await c.kubectl(['apply', '-f', '-'], { input: JSON.stringify(p) })).code, 0);
+  for (const name of ['ticker', 'web']) await until(`${name} Running`, async () => (await get(['pod', name])).status?.phase === 'Running', 90_000);
+
+  const child = spawn('kubectl', ['logs', '-f', 'ticker'], { env: kubectlEnv(c) });
+  t.after(() => child.kill());
+  let followed = '';
+  child.stdout.on('data', (d) => (followed += d));
+  await until('three followed lines', async () => followed.split('\n').length > 3, 30_000);
+  assert.match(followed, /^tick 0\ntick 1\ntick 2\n/);
+  child.kill();
+
+  const three = await c.kubectl(['exec', 'ticker', '--', 'sh', '-c', 'echo $HOSTNAME; exit 3']);
+  assert.equal(three.code, 3);
+  assert.equal(three.stdout, 'ticker\n');
+  assert.match(three.stderr, /command terminated with exit code 3/);
+  const cat = await c.kubectl(['exec', '-i', 'ticker', '--', 'cat'], { input: 'through the pod\n' });
+  assert.equal(cat.stdout, 'through the pod\n');
+
+  await until('once restarted', async () => (await get(['pod', 'once'])).status?.containerStatuses?.[0]?.restartCount >= 1, 90_000);
+  const previous = await c.kubectl(['logs', 'once', '--previous']);
+  assert.equal(previous.code, 0, previous.stderr);
+  assert.match(previous.stdout, /^run at \d+\n$/);
+
+  const pf = spawn('kubectl', ['port-forward', 'pod/web', ':8080', '--address', '127.0.0.1'], { env: kubectlEnv(c) });
+  t.after(() => pf.kill());
+  let out = '';
+  pf.stdout.on('data', (d) => (out += d));
+  await until('port-forward ready', async () => /127\.0\.0\.1:(\d+)/.test(out) || pf.exitCode !== null, 30_000);
+  const local = Number(/127\.0\.0\.1:(\d+)/.exec(out)?.[1]);
+  assert.ok(local, out);
+  const status = await until('an HTTP answer through the tunnel', () => new Promise<string>((resolve) => {
+    const sock = net.connect(local, '127.0.0.1', () => sock.write('GET / HTTP/1.0\r\n\r\n'));
+    let reply = '';
+    sock.on('data', (d) => (reply += d));
+    sock.on('close', () => resolve(reply.split('\r\n')[0]));
+    sock.on('error', () => resolve(''));
+  }), 30_000);
+  assert.equal(status, 'HTTP/1.0 200 OK');
+  pf.kill();
+  await c.stop();
 });

@@ -229,3 +229,19 @@ test('exec with a tty starts the command at the terminal size kubectl sends firs
   });
   assert.equal((await r).stdout, '120x40 100x30');
 });
+
+test('attach streams the container\'s output until it exits, then reports Success', async (t) => {
+  const s = await setup(t);
+  const { c } = pod(s.runtime);
+  const ws = s.ws('/attach/default/web/app?output=1&error=1', 'v5.channel.k8s.io');
+  const r = collect(ws);
+  const main = s.runtime.containers.get(c.id)!.output;
+  const attached = setInterval(() => { // once the server listens to the container's output
+    if (main.listenerCount('data') === 0) return;
+    clearInterval(attached);
+    main.write('hello from main\n', () => s.runtime.setState(c.id, 'CONTAINER_EXITED'));
+  }, 10);
+  const out = await r;
+  assert.equal(out.stdout, 'hello from main\n');
+  assert.deepEqual(out.status, { metadata: {}, status: 'Success' });
+});
