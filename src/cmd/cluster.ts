@@ -18,36 +18,16 @@ import { httpTransport, inProcessTransport } from '../client/transport.js';
 import type { RunningNode, SimulatedNodes } from '../kubelet/index.js';
 import { readClusterPki } from '../pki/index.js';
 import type { RunningComponents } from './components.js';
-import { startControlPlane, type RunningControlPlane } from './server.js';
+import { startControlPlane, type RunningControlPlane, type ServerOptions } from './server.js';
 
-export interface ClusterOptions {
+/** The server's own options (server.ts), with test-sized defaults; the ones below differ. */
+export interface ClusterOptions extends Partial<Omit<ServerOptions, 'home' | 'node' | 'kubeletPort'>> {
   /** NANOKUBE_HOME (data/ and pki/ live here); absent = a new temporary folder that close() removes. */
   home?: string;
-  /** etcd client URLs; absent = embedded SQLite in <home>/data. */
-  datastoreEndpoint?: string;
-  /** 'https' (default): the API server listens with TLS; 'handler': no socket, the handler only. */
+  /** 'https' (default): the API server listens with TLS on listenAddress:port (default 127.0.0.1:0); 'handler': no socket. */
   serve?: 'https' | 'handler';
-  /** Address and port the API server binds in 'https' mode (default 127.0.0.1, port 0 = a free one). */
-  listenAddress?: string;
-  port?: number;
-  /** Run the scheduler, controllers and simulated nodes beside the API (default true, as the server does). */
-  components?: boolean;
-  /** Simulated nodes registered at start. */
-  simulatedNodes?: number;
   /** Run the real node `nanokube` (kubelet + sandbox runtime, its kubelet server on a free port); 'https' mode only. */
   node?: boolean;
-  /** Force the real node's runtime mode. */
-  runtimeMode?: 'runc' | 'process';
-  /** The cluster CIDR node podCIDRs come from (tests with a real node pick their own so parallel runs never share one). */
-  clusterCIDR?: string;
-  nodeMonitorGracePeriodSeconds?: number;
-  podGCQuarantineSeconds?: number;
-  /** Live events one watcher may have waiting before the API server closes it as too slow. */
-  watcherCapacity?: number;
-  /** Bearer tokens the API server accepts besides client certificates ('https' mode). */
-  tokens?: Record<string, { username: string; groups: string[] }>;
-  /** Periodic datastore compaction interval (default 60 s; 0 disables, as benchmarks do). */
-  compactionIntervalMs?: number;
   /** Where the cluster's log lines go (default: nowhere). */
   log?: LogFn;
 }
@@ -121,12 +101,8 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<InProcess
 
 async function startHttps(home: string, opts: ClusterOptions, log: LogFn) {
   const plane = await startControlPlane({
-    home, listenAddress: opts.listenAddress ?? '127.0.0.1', port: opts.port ?? 0, log,
-    datastoreEndpoint: opts.datastoreEndpoint, components: opts.components, simulatedNodes: opts.simulatedNodes,
-    nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds, podGCQuarantineSeconds: opts.podGCQuarantineSeconds,
-    watcherCapacity: opts.watcherCapacity, compactionIntervalMs: opts.compactionIntervalMs, tokens: opts.tokens,
-    ...(opts.clusterCIDR ? { clusterCIDR: opts.clusterCIDR } : {}),
-    ...(opts.node ? { node: true, kubeletPort: 0, ...(opts.runtimeMode ? { runtimeMode: opts.runtimeMode } : {}) } : {}),
+    ...opts, home, listenAddress: opts.listenAddress ?? '127.0.0.1', port: opts.port ?? 0, log,
+    ...(opts.node ? { node: true, kubeletPort: 0 } : { node: false }),
   });
   const pki = readClusterPki(join(home, 'pki'))!;
   return {
