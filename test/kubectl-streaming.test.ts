@@ -63,6 +63,8 @@ test('kubectl logs prints the container log, with --tail, --timestamps, -c, --pr
   assert.equal(all.code, 0, all.stderr);
   assert.equal(all.stdout, 'GET / 200\nGET /health 200\n');
   assert.equal((await cluster.kubectl(['logs', 'web', '--tail=1'])).stdout, 'GET /health 200\n');
+  assert.equal((await cluster.kubectl(['logs', 'web', '--limit-bytes=5'])).stdout, 'GET /');
+  assert.equal((await cluster.kubectl(['logs', 'web', '--since-time=2026-12-06T01:00:01Z'])).stdout, 'GET /health 200\n');
   assert.equal((await cluster.kubectl(['logs', 'web', '-c', 'app', '--timestamps'])).stdout,
     '2026-12-06T01:00:00.123456789Z GET / 200\n2026-12-06T01:00:01.000000000Z GET /health 200\n');
 
@@ -82,6 +84,9 @@ test('kubectl logs prints the container log, with --tail, --timestamps, -c, --pr
   assert.equal(proxied.stdout, 'ok', proxied.stderr);
   const podsOnNode = await cluster.kubectl(['get', '--raw', '/api/v1/nodes/node-a/proxy/pods']);
   assert.equal(JSON.parse(podsOnNode.stdout).kind, 'PodList');
+  const unscheduled = await cluster.request('POST', '/api/v1/namespaces/default/pods', { body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'pending' }, spec: { schedulerName: 'nobody', containers: [{ name: 'app', image: 'busybox' }] } } });
+  assert.equal(unscheduled.status, 201);
+  assert.deepEqual(await cluster.kubectl(['logs', 'pending']), { code: 0, stdout: '', stderr: '' }, 'a pod on no node has an empty log, as upstream');
   const missing = await cluster.kubectl(['logs', 'ghost']);
   assert.match(missing.stderr, /pods "ghost" not found/);
 
