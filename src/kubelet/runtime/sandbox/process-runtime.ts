@@ -173,7 +173,7 @@ export class ProcessRuntime implements ContainerRuntime {
     const exited = c.main.wait();
     if (timeoutSeconds > 0) {
       try { process.kill(-pgid, 'SIGTERM'); } catch { /* gone */ }
-      const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), timeoutSeconds * 1000))]);
+      const timedOut = await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), timeoutSeconds * 1000).unref())]);
       if (!timedOut) { try { process.kill(-pgid, 'SIGKILL'); } catch { /* none left */ } return; }
     }
     try { process.kill(-pgid, 'SIGKILL'); } catch { /* gone */ }
@@ -214,7 +214,7 @@ export class ProcessRuntime implements ContainerRuntime {
       child.on('close', (code, signal) => resolve(code ?? (signal === 'SIGKILL' ? 137 : 143)));
     });
     if (timer) clearTimeout(timer);
-    if (timedOut) throw new Error(`command ${JSON.stringify(cmd)} timed out after ${timeoutSeconds}s`);
+    if (timedOut) throw Object.assign(new Error(`command ${JSON.stringify(cmd)} timed out after ${timeoutSeconds}s`), { name: 'TimeoutError' });
     return { stdout: Buffer.concat(out), stderr: Buffer.concat(err), exitCode: code };
   }
 

@@ -116,6 +116,18 @@ test('runc sandbox runtime', { skip }, async (t) => {
     await env.rt.removePodSandbox(p.sandboxId);
   });
 
+  await t.test('an absent image fails creation saying how to get it; a missing program fails the start (StartError, exit 128)', async () => {
+    const sconf = sandboxConfig('broken', path.join(env.logs, 'default_broken'));
+    const sb = await env.rt.runPodSandbox(sconf);
+    await assert.rejects(env.rt.createContainer(sb, containerConfig('x', 'not-there:1', ['true']), sconf), /nanokube image build -t not-there:1/);
+    const cid = await env.rt.createContainer(sb, containerConfig('main', 'host', ['no-such-program']), sconf);
+    await assert.rejects(env.rt.startContainer(cid), /no-such-program.*not found/);
+    const st = await env.rt.containerStatus(cid);
+    assert.deepEqual([st.state, st.exitCode, st.reason], ['CONTAINER_EXITED', 128, 'StartError']);
+    assert.match(st.message, /executable file not found/);
+    await env.rt.removePodSandbox(sb);
+  });
+
   await t.test('stop sends SIGTERM, then SIGKILL after the timeout, and the whole process tree goes', async () => {
     const marker = `nk-tree-${process.pid}-${Date.now()}`;
     const p = await runPod(env, 'tree', 'host', ['sh', '-c', `trap '' TERM; sleep 1000 & sleep 1001 & echo ${marker}; wait`],
@@ -168,6 +180,8 @@ test('runc sandbox runtime', { skip }, async (t) => {
     assert.match(ttyOut, /40 120/);
     assert.match(ttyOut, /is-a-tty/);
     await assert.rejects(env.rt.execSync(p.cid, ['sleep', '30'], 1), /timed out/);
+    await assert.rejects(env.rt.execSync(p.cid, ['no-such-command'], 5), /failed to exec in container: .*no-such-command.*not found/);
+    await assert.rejects(env.rt.exec(p.cid, { cmd: ['no-such-command'], tty: false, stdout: new PassThrough(), stderr: new PassThrough() }), /no-such-command/);
     // The host's root filesystem as image: the cluster's home (CA key, Secret volumes) stays hidden.
     const home = await env.rt.execSync(p.cid, ['sh', '-c', `ls -A ${env.home} | wc -l`], 10);
     assert.equal(home.stdout.toString().trim(), '0');

@@ -284,10 +284,9 @@ export class RuncRuntime implements ContainerRuntime {
       : spawn(this.runc, runcArgs, { stdio: [c.config.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], detached: true });
     const main = new MainProcess(child, c.logPath, this.opts.logOptions ?? {}, { tty, stdin: !!c.config.stdin || tty });
     c.main = main;
-    const started = await Promise.race([
-      waitForFile(pidFile).then(() => true),
-      main.wait().then(() => false),
-    ]);
+    const exitedEarly = new AbortController();
+    void main.wait().then(() => exitedEarly.abort());
+    const started = await waitForFile(pidFile, exitedEarly.signal);
     if (!started) {
       const exit = await main.wait();
       c.state = 'CONTAINER_EXITED';
@@ -390,35 +389,53 @@ export class RuncRuntime implements ContainerRuntime {
     return c;
   }
 
+  /** runc exec's arguments, with files for its pid (to kill the exec'd process) and its own errors. */
+  private execFiles(c: RuncContainer): { pid: string; log: string; args: string[] } {
+    const base = path.join(c.dir, `exec-${newId().slice(0, 8)}`);
+    return { pid: `${base}.pid`, log: `${base}.log`, args: ['--root', this.dirs.runc, '--log', `${base}.log`, '--log-format', 'json', 'exec', '--pid-file', `${base}.pid`] };
+  }
+
+  /** After runc exec ended: an Error when the command never started (not found, bad cwd, ...), as CRI reports it. */
+  private execOutcome(f: { pid: string; log: string }, code: number): Error | null {
+    const started = fs.existsSync(f.pid);
+    const why = started || code === 0 ? '' : runcError(f.log) || `runc exec exited with ${code}`;
+    fs.rmSync(f.pid, { force: true });
+    fs.rmSync(f.log, { force: true });
+    return why ? new Error(`failed to exec in container: ${why}`) : null;
+  }
+
   async execSync(containerId: string, cmd: string[], timeoutSeconds: number): Promise<{ stdout: Buffer; stderr: Buffer; exitCode: number }> {
     const c = this.running(containerId);
-    const pidFile = path.join(c.dir, `exec-${newId().slice(0, 8)}.pid`);
-    const child = spawn(this.runc, ['--root', this.dirs.runc, 'exec', '--pid-file', pidFile, c.id, ...cmd], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const f = this.execFiles(c);
+    const child = spawn(this.runc, [...f.args, c.id, ...cmd], { stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
     let timedOut = false;
-    const timer = timeoutSeconds > 0 ? setTimeout(() => { timedOut = true; killByPidFile(pidFile); }, timeoutSeconds * 1000) : null;
+    const timer = timeoutSeconds > 0 ? setTimeout(() => { timedOut = true; killByPidFile(f.pid); }, timeoutSeconds * 1000) : null;
     const code = await new Promise<number>((resolve) => {
       child.on('error', () => resolve(126));
       child.on('close', (code, signal) => resolve(code ?? 128 + (signal === 'SIGKILL' ? 9 : 15)));
     });
     if (timer) clearTimeout(timer);
-    fs.rmSync(pidFile, { force: true });
-    if (timedOut) throw new Error(`command ${JSON.stringify(cmd)} timed out after ${timeoutSeconds}s`);
+    const failed = this.execOutcome(f, code);
+    if (timedOut) throw Object.assign(new Error(`command ${JSON.stringify(cmd)} timed out after ${timeoutSeconds}s`), { name: 'TimeoutError' });
+    if (failed) throw failed;
     return { stdout: Buffer.concat(out), stderr: Buffer.concat(err), exitCode: code };
   }
 
   async exec(containerId: string, opts: ExecOptions): Promise<{ exitCode: number }> {
     const c = this.running(containerId);
-    const pidFile = path.join(c.dir, `exec-${newId().slice(0, 8)}.pid`);
-    const runcArgs = ['--root', this.dirs.runc, 'exec', '--pid-file', pidFile, ...(opts.tty ? ['-t'] : []), c.id, ...opts.cmd];
+    const f = this.execFiles(c);
+    let result: { exitCode: number } = { exitCode: 1 };
     try {
-      return await streamExec({ command: this.runc, args: runcArgs, opts, kill: () => killByPidFile(pidFile) });
+      result = await streamExec({ command: this.runc, args: [...f.args, ...(opts.tty ? ['-t'] : []), c.id, ...opts.cmd], opts, kill: () => killByPidFile(f.pid) });
     } finally {
-      fs.rmSync(pidFile, { force: true });
+      const failed = this.execOutcome(f, result.exitCode);
+      if (failed) throw failed;
     }
+    return result;
   }
 
   async attach(containerId: string, opts: Omit<ExecOptions, 'cmd'>): Promise<void> {
@@ -506,8 +523,9 @@ function readHostname(): string {
   try { return fs.readFileSync('/proc/sys/kernel/hostname', 'utf8').trim(); } catch { return 'localhost'; }
 }
 
+/** A timer that does not keep the process alive (a stop that finished early leaves it pending). */
 function delay(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+  return new Promise((r) => setTimeout(r, ms).unref());
 }
 
 function killByPidFile(pidFile: string): void {

@@ -27,13 +27,17 @@ export function resolvConf(dns?: DNSConfig): string {
   return s;
 }
 
-/** Resolves once `file` exists (inotify on its folder, with a slow poll as a safety net). */
-export function waitForFile(file: string): Promise<void> {
+/**
+ * Resolves true once `file` exists (inotify on its folder, with a slow poll as a safety net), or false when
+ * `signal` aborts first.
+ */
+export function waitForFile(file: string, signal: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {
-    if (fs.existsSync(file)) { resolve(); return; }
+    if (fs.existsSync(file)) { resolve(true); return; }
     const name = path.basename(file);
     let done = false;
-    const finish = () => { if (done) return; done = true; watcher?.close(); clearInterval(poll); resolve(); };
+    const finish = (found = true) => { if (done) return; done = true; watcher?.close(); clearInterval(poll); resolve(found); };
+    signal.addEventListener('abort', () => finish(fs.existsSync(file)), { once: true });
     let watcher: fs.FSWatcher | undefined;
     try { watcher = fs.watch(path.dirname(file), (_e, f) => { if (f === name && fs.existsSync(file)) finish(); }); } catch { /* poll only */ }
     const poll = setInterval(() => { if (fs.existsSync(file)) finish(); }, 100);
