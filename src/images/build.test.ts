@@ -191,3 +191,14 @@ test('multi-stage builds: COPY --from a named stage, a stage index or an image; 
   assert.deepEqual(readdirSync(join(s.store.root, 'layers')).filter((d) => !used.has(d)), [], 'no layer folder of the earlier stages is left');
   assert.ok(img.config.rootfs.diff_ids.length >= 3);
 });
+
+test('when RUN cannot mount the image, the error says so instead of blaming the command', { skip: needRoot }, async (t) => {
+  const s = setup(t);
+  const { runInImage } = await import('./run-in-image.js');
+  const w = join(s.dir, 'run');
+  for (const d of ['upper', 'work', 'root']) mkdirSync(join(w, d), { recursive: true });
+  await assert.rejects(runInImage({
+    layers: [join(s.dir, 'no-such-layer')], upper: join(w, 'upper'), work: join(w, 'work'), mountpoint: join(w, 'root'),
+    argv: ['true'], env: [], workingDir: '/', stdout: s.out, stderr: s.out,
+  }), /^Error: cannot set up the image's root filesystem for RUN: .*mount -t overlay/);
+});

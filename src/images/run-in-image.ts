@@ -5,7 +5,7 @@
 // root; the mounts vanish with the namespace, and the script unmounts them itself so the upper dir is settled
 // when this resolves.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { statInImage } from './image-fs.js';
@@ -34,19 +34,20 @@ export class RunNeedsRootError extends Error {
   }
 }
 
-const SCRIPT = `set -e
-root="$1"; opts="$2"; hostroot="$3"; shift 3
+// Setup failures (a mount refused) exit 125, as docker's own failures do, with the reason in $errfile; the
+// command's own exit code is passed through.
+const SCRIPT = `root="$1"; opts="$2"; hostroot="$3"; errfile="$4"; shift 4
+setup() { "$@" 2>>"$errfile" || { echo "($*)" >>"$errfile"; exit 125; }; }
 if [ -n "$hostroot" ]; then
-  mount -t tmpfs -o size=16k,mode=755 nanokube-empty "$hostroot/empty"
-  mount -t overlay -o ro,lowerdir="$hostroot/empty:/" nanokube-hostroot "$hostroot/root"
+  setup mount -t tmpfs -o size=16k,mode=755 nanokube-empty "$hostroot/empty"
+  setup mount -t overlay -o ro,lowerdir="$hostroot/empty:/" nanokube-hostroot "$hostroot/root"
 fi
-mount -t overlay overlay -o "$opts" "$root"
-mount -t proc proc "$root/proc"
-mount --rbind /dev "$root/dev"
+setup mount -t overlay overlay -o "$opts" "$root"
+setup mount -t proc proc "$root/proc"
+setup mount --rbind /dev "$root/dev"
 for f in /etc/resolv.conf /etc/hosts; do
-  if [ -f "$f" ] && [ -f "$root$f" ] && [ ! -L "$root$f" ]; then mount --bind "$f" "$root$f"; fi
+  if [ -f "$f" ] && [ -f "$root$f" ] && [ ! -L "$root$f" ]; then setup mount --bind "$f" "$root$f"; fi
 done
-set +e
 "$@"
 rc=$?
 umount -R "$root" 2>/dev/null || umount -R -l "$root"
@@ -78,10 +79,12 @@ export async function runInImage(o: RunInImageOptions): Promise<number> {
     lowers = o.layers.map((l) => (l === '/' ? join(hostRoot, 'root') : l));
   }
   const opts = overlayOptions(lowers, o.upper, o.work);
+  const errFile = join(o.work, '..', `setup-${process.pid}.err`);
+  rmSync(errFile, { force: true });
   const userFlags = o.user ? [`--setgid=${o.user.gid}`, `--setuid=${o.user.uid}`] : [];
   const argv = [
     'unshare', '--mount', '--pid', '--fork', '--propagation', 'private', '--',
-    '/bin/sh', '-c', SCRIPT, 'nanokube-run', o.mountpoint, opts, hostRoot,
+    '/bin/sh', '-c', SCRIPT, 'nanokube-run', o.mountpoint, opts, hostRoot, errFile,
     '/usr/bin/env', '-i', ...o.env, '/usr/bin/unshare', `--root=${o.mountpoint}`, `--wd=${wd}`, ...userFlags, '--', ...o.argv,
   ];
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
@@ -91,6 +94,12 @@ export async function runInImage(o: RunInImageOptions): Promise<number> {
     child.on('error', reject);
     child.on('close', (c, sig) => resolve(c ?? (sig ? 128 + 9 : 1)));
   });
+  let setupError = '';
+  try { setupError = readFileSync(errFile, 'utf8').trim(); rmSync(errFile, { force: true }); } catch { /* none */ }
+  if (code === 125 && setupError) {
+    const hint = /upper fs|not supported as upperdir|wrong fs type/i.test(setupError) ? ' (the image store must be on a filesystem overlayfs accepts as upper dir, e.g. ext4 or xfs, not overlayfs or tmpfs-in-a-container; set NANOKUBE_HOME)' : '';
+    throw new Error(`cannot set up the image's root filesystem for RUN: ${setupError.replace(/\s*\n\s*/g, '; ')}${hint}`);
+  }
   for (const d of made) { try { if (readdirSync(d).length === 0) rmdirSync(d); } catch { /* gone */ } }
   // Docker's RUN does not leave the mount point files it bound in the layer either.
   for (const f of ['etc/resolv.conf', 'etc/hosts']) {

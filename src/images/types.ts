@@ -27,7 +27,8 @@ export interface ResolvedImage {
   config: ImageRuntimeConfig;
   /**
    * Unpacked layer folders, lowest first, ready to be overlay lowerdirs. A base image resolved to the host's own
-   * root filesystem contributes "/" as its lowest layer.
+   * root filesystem contributes "/" as its lowest layer. Mount them through lowerdirsFor() (overlay.ts): overlayfs
+   * refuses "/" beside layer folders that live on the same filesystem, so it stands in a read-only view of "/".
    */
   layers: string[];
 }
