@@ -238,3 +238,29 @@ test('real node: logs -f and --previous of a restarted container, exec exit code
   pf.kill();
   await c.stop();
 });
+
+test('client libraries\' port-forward (WebSocket v4.channel.k8s.io, ?ports=) reaches the pod port through the API server', async (t) => {
+  const { cluster, runtime } = await setup(t);
+  await runningPod(cluster, runtime, 'web');
+  const server = net.createServer((sock) => sock.on('data', (d) => sock.write(`pong:${d}`)));
+  const conns = new Set<net.Socket>();
+  server.on('connection', (s) => { conns.add(s); s.on('close', () => conns.delete(s)); });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => { for (const s of conns) s.destroy(); server.close(); });
+  const port = (server.address() as net.AddressInfo).port;
+  const { WebSocket } = await import('ws');
+  const ws = new WebSocket(`${cluster.url.replace('https', 'wss')}/api/v1/namespaces/default/pods/web/portforward?ports=${port}`, ['v4.channel.k8s.io'], { ...cluster.pki });
+  const frames: Buffer[] = [];
+  const reply = new Promise<string>((resolve, reject) => {
+    ws.on('message', (d: Buffer) => {
+      frames.push(d);
+      if (frames.length === 2) ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('ping')]));
+      if (d[0] === 0 && frames.length > 2) resolve(String(d.subarray(1)));
+    });
+    ws.on('error', reject);
+  });
+  assert.equal(await reply, 'pong:ping');
+  const prefix = Buffer.alloc(2); prefix.writeUInt16LE(port);
+  assert.deepEqual(frames.slice(0, 2).map((f) => [...f]), [[0, ...prefix], [1, ...prefix]], 'each channel starts with the port, as upstream');
+  ws.close();
+});

@@ -7,7 +7,8 @@
 //   GET|POST /exec/{ns}/{pod}/{container}?command=…&input=1&output=1&error=1&tty=1   WebSocket, v5/v4.channel.k8s.io
 //            (stdin/stdout/stderr are accepted as names too)
 //   GET|POST /attach/{ns}/{pod}/{container}?input=1&output=1&error=1&tty=1           WebSocket, same protocol
-//   GET|POST /portForward/{ns}/{pod}                WebSocket, SPDY/3.1+portforward.k8s.io (SPDY tunnelled in WS)
+//   GET|POST /portForward/{ns}/{pod}                WebSocket, SPDY/3.1+portforward.k8s.io (SPDY tunnelled in WS,
+//            kubectl 1.30+), or v4.channel.k8s.io with ?port=… (client libraries; port-forward-channels.ts)
 // Clients authenticate with a certificate signed by the cluster CA (the apiserver's kubelet-client certificate);
 // anything else gets 401. Pods and containers are found through the runtime by their labels (pod-lookup.ts).
 // Differences from upstream: no authorization (SubjectAccessReview) beyond the CA check; exec/attach speak only
@@ -26,6 +27,7 @@ import { readContainerLog, type LogOptions } from './container-logs.js';
 import { containerInstances, podSandboxes, previousLogPath } from './pod-lookup.js';
 import { REMOTE_COMMAND_PROTOCOLS, serveRemoteCommand } from './remote-command.js';
 import { PORT_FORWARD_TUNNEL_PROTOCOL, servePortForward } from './port-forward.js';
+import { PORT_FORWARD_CHANNEL_PROTOCOLS, servePortForwardChannels } from './port-forward-channels.js';
 
 export interface KubeletServerOptions {
   runtime: RuntimeService;
@@ -206,10 +208,20 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ru
     const q = url.searchParams;
     const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
     if (r.kind === 'portForward') {
-      if (!offered.includes(PORT_FORWARD_TUNNEL_PROTOCOL)) throw badRequest(`port-forward needs the WebSocket subprotocol ${PORT_FORWARD_TUNNEL_PROTOCOL}`);
+      const tunnel = offered.includes(PORT_FORWARD_TUNNEL_PROTOCOL);
+      const ports = [...q.getAll('port'), ...q.getAll('ports')].flatMap((p) => p.split(',')).filter(Boolean).map(Number);
+      if (!tunnel && ports.length === 0) throw badRequest(`port-forward needs the WebSocket subprotocol ${PORT_FORWARD_TUNNEL_PROTOCOL}, or ${PORT_FORWARD_CHANNEL_PROTOCOLS.join(', ')} with ?port=`);
+      if (!tunnel && ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) throw badRequest(`invalid port in ${JSON.stringify(ports)}`);
       const pod = podStatusOf(r.ns, r.pod);
       const sandbox = (await podSandboxes(runtime, r.ns, r.pod, pod?.metadata?.uid)).find((s) => s.state === 'SANDBOX_READY');
       if (!sandbox) throw notFoundError(`pod "${r.pod}" does not exist`);
+      if (!tunnel) {
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          track(ws);
+          servePortForwardChannels(ws, { ports, connect: (port) => runtime.portForward(sandbox.id, port), podName: `${r.ns}/${r.pod}`, podUid: sandbox.metadata.uid });
+        });
+        return;
+      }
       // The subprotocol has a '/', which is not a token character, so ws would refuse the handshake: negotiate it
       // here and add the response header ourselves.
       delete req.headers['sec-websocket-protocol'];
