@@ -497,6 +497,9 @@ export class RuncRuntime implements ContainerRuntime {
           .catch((e) => this.opts.log({ level: 'warn', msg: 'CNI DEL of a stale sandbox failed', sandbox: id, error: errorText(e) }));
       }
     }
+    // Whatever else still runs with this home's runtime state on its command line (runc run of a container that
+    // was already gone from runc's list, a holder whose state file was never written).
+    killProcessesMentioning(this.dirs.root);
     for (const m of mountsUnder(this.dirs.root)) await unmount(m);
     await removeClusterRules(clusterNetworkNames(this.opts.home).network, clusterNetworkNames(this.opts.home).network);
     this.cgroups.removeAll();
@@ -512,6 +515,17 @@ export class RuncRuntime implements ContainerRuntime {
   private async removeBridge(): Promise<void> {
     const { bridge } = clusterNetworkNames(this.opts.home);
     if (fs.existsSync(`/sys/class/net/${bridge}`)) await run('ip', ['link', 'delete', bridge]);
+  }
+}
+
+function killProcessesMentioning(text: string): void {
+  let entries: string[] = [];
+  try { entries = fs.readdirSync('/proc'); } catch { return; }
+  for (const e of entries) {
+    if (!/^\d+$/.test(e) || Number(e) === process.pid) continue;
+    try {
+      if (fs.readFileSync(`/proc/${e}/cmdline`, 'utf8').includes(text + '/')) process.kill(Number(e), 'SIGKILL');
+    } catch { /* gone */ }
   }
 }
 
