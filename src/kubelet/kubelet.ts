@@ -221,7 +221,6 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
       now.set(c.id, c.state);
       if (uid && lastRelist.get(c.id) !== c.state) changed.add(uid);
     }
-    for (const [id] of lastRelist) if (!now.has(id)) { /* removed by us */ }
     lastRelist = now;
     if (!workersStarted) return;
     for (const uid of changed) if (podByUid(uid) || lastKnown.has(uid)) workers.update(uid);
@@ -299,8 +298,14 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   return { nodeName, ready, stop, pods: () => pods.list() as Pod[] };
 }
 
+const KUBELET_POD_CONDITIONS = new Set(['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']);
+
+/** Whether anything the kubelet acts on changed: all but status, except conditions others own (readiness gates). */
 function specChanged(a: KubeObject, b: KubeObject): boolean {
-  const strip = (o: KubeObject) => JSON.stringify({ ...o, status: undefined, metadata: { ...o.metadata, resourceVersion: undefined, managedFields: undefined, generation: undefined } });
+  const strip = (o: KubeObject) => JSON.stringify({
+    ...o, metadata: { ...o.metadata, resourceVersion: undefined, managedFields: undefined, generation: undefined },
+    status: ((o as Pod).status?.conditions ?? []).filter((c) => !KUBELET_POD_CONDITIONS.has(c.type)),
+  });
   return strip(a) !== strip(b);
 }
 
