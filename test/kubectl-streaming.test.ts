@@ -264,3 +264,34 @@ test('client libraries\' port-forward (WebSocket v4.channel.k8s.io, ?ports=) rea
   assert.deepEqual(frames.slice(0, 2).map((f) => [...f]), [[0, ...prefix], [1, ...prefix]], 'each channel starts with the port, as upstream');
   ws.close();
 });
+
+test('@kubernetes/client-node: Exec reports output and the exit status; PortForward reaches the pod port', async (t) => {
+  const k8s = await import('@kubernetes/client-node');
+  const { PassThrough } = await import('node:stream');
+  const { cluster, runtime } = await setup(t);
+  await runningPod(cluster, runtime, 'web');
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(cluster.kubeconfig);
+  const stdout = new PassThrough(), stderr = new PassThrough();
+  let out = '';
+  stdout.on('data', (d) => (out += d));
+  const status = await new Promise<any>((resolve, reject) => {
+    new k8s.Exec(kc).exec('default', 'web', 'app', ['sh', '-c', 'echo from client-node; exit 4'], stdout, stderr, null, false, resolve).catch(reject);
+  });
+  assert.equal(out, 'from client-node\n');
+  assert.equal(status.status, 'Failure');
+  assert.equal(status.reason, 'NonZeroExitCode');
+  assert.deepEqual(status.details.causes, [{ reason: 'ExitCode', message: '4' }]);
+
+  const server = net.createServer((sock) => sock.on('data', (d) => sock.end(`pong:${d}`)));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => server.close());
+  const port = (server.address() as net.AddressInfo).port;
+  const input = new PassThrough(), output = new PassThrough();
+  let got = '';
+  output.on('data', (d) => (got += d));
+  const ws = await new k8s.PortForward(kc).portForward('default', 'web', [port], output, null, input);
+  input.write('ping');
+  await until('the reply through the port-forward', async () => got === 'pong:ping');
+  (ws as { close(): void }).close();
+});
