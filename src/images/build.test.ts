@@ -202,3 +202,21 @@ test('when RUN cannot mount the image, the error says so instead of blaming the 
     argv: ['true'], env: [], workingDir: '/', stdout: s.out, stderr: s.out,
   }), /^Error: cannot set up the image's root filesystem for RUN: .*mount -t overlay/);
 });
+
+test('an image whose layers a running container has mounted cannot be removed until that mount is gone', { skip: needRoot }, async (t) => {
+  const s = setup(t);
+  const { execFileSync } = await import('node:child_process');
+  await build(s, 'FROM scratch\nCOPY f /f\n', { f: 'x\n' });
+  const img = (await s.store.resolve('test/app:1'))!;
+  const empty = join(s.dir, 'empty');
+  const target = join(s.dir, 'mnt');
+  mkdirSync(empty); mkdirSync(target);
+  execFileSync('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${img.layers[0]}:${empty}`, target]);
+  let mounted = true;
+  t.after(() => { if (mounted) execFileSync('umount', ['-l', target]); });
+  await assert.rejects(s.store.remove('test/app:1'), /image "test\/app:1" is in use by a running container/);
+  execFileSync('umount', [target]);
+  mounted = false;
+  await s.store.remove('test/app:1');
+  assert.equal(await s.store.resolve('test/app:1'), null);
+});

@@ -2,7 +2,7 @@
 // Runtimes and the kubelet use the ImageStoreReader seam (resolve/list/remove) and imageNotPresentMessage for the
 // images the store cannot provide; `nanokube image ...` uses the builder and the loader.
 export type * from './types.js';
-export { ImageStore, ImageNotFoundError, imageNotPresentMessage, imageSize, type ImageStoreOptions, type StoredImage } from './store.js';
+export { ImageStore, ImageNotFoundError, ImageInUseError, imageNotPresentMessage, imageSize, type ImageStoreOptions, type StoredImage } from './store.js';
 export { normalizeReference, familiarName, parseReference, InvalidReferenceError } from './reference.js';
 export { hostBaseFor, WELL_KNOWN_BASES } from './host-base.js';
 export { buildImage, BuildError, type BuildOptions, type BuildResult } from './build.js';

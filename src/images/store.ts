@@ -47,6 +47,29 @@ export class ImageNotFoundError extends Error {
   }
 }
 
+export class ImageInUseError extends Error {
+  constructor(readonly ref: string) {
+    super(`image "${ref}" is in use by a running container (its layers are mounted); delete the pods that use it first`);
+    this.name = 'ImageInUseError';
+  }
+}
+
+/** Every lowerdir of the overlay mounts this process can see (container root filesystems). */
+function overlayLowerdirsInUse(): string[] {
+  let text = '';
+  try { text = readFileSync('/proc/self/mountinfo', 'utf8'); } catch { return []; }
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    const sep = line.indexOf(' - ');
+    if (sep < 0) continue;
+    const [fstype, , opts] = line.slice(sep + 3).split(' ');
+    if (fstype !== 'overlay' || !opts) continue;
+    const m = /(?:^|,)lowerdir=([^,]*)/.exec(opts.replace(/\\(\d{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))));
+    if (m) out.push(...m[1]!.split(':'));
+  }
+  return out;
+}
+
 const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 function pidAlive(pid: number): boolean {
@@ -286,6 +309,12 @@ export class ImageStore implements ImageStoreReader {
     let byName = false;
     try { byName = !isImageIdLike(ref) || img.names.includes(normalizeReference(ref)); } catch { /* an ID */ }
     const drop = byName && !parseReference(normalizeReference(ref)).digest ? [normalizeReference(ref)] : img.names;
+    const lastName = img.names.every((n) => drop.includes(n));
+    if (lastName) {
+      // As docker refuses to remove an image a container uses: its layer folders are lowerdirs of live mounts.
+      const dirs = new Set((img.config.rootfs?.diff_ids ?? []).map((d) => join(this.root, 'layers', d.replace(/^sha256:/, ''))));
+      if (overlayLowerdirsInUse().some((d) => dirs.has(d))) throw new ImageInUseError(ref);
+    }
     const remaining = this.withIndexLock((index) => {
       const manifests = index.manifests.filter((m) => !(m.digest === img.manifestDigest && (drop.includes(m.annotations?.[ANNOTATION_IMAGE_NAME] ?? '') || drop.length === 0)));
       return { index: { ...index, manifests }, result: manifests };

@@ -12,7 +12,7 @@ async function openStore() {
 /** Known failures become one line naming the subcommand; anything else is a bug and keeps its own message. */
 function asCliError(command: string, e: unknown, images: typeof import('../../images/index.js')): unknown {
   if (e instanceof CliError) return e;
-  if (e instanceof images.BuildError || e instanceof images.LoadError || e instanceof images.ImageNotFoundError
+  if (e instanceof images.BuildError || e instanceof images.LoadError || e instanceof images.ImageNotFoundError || e instanceof images.ImageInUseError
     || e instanceof images.InvalidReferenceError || e instanceof images.RunNeedsRootError) {
     return new CliError(e.message, { command });
   }
