@@ -48,7 +48,7 @@ export async function createSandboxRuntime(opts: SandboxRuntimeOptions): Promise
     return Object.assign(rt, { mode: 'runc' as const });
   }
   opts.log({ level: 'info', msg: 'pods run as plain host processes (no isolation)', reason: why });
-  const rt = new ProcessRuntime({ images: opts.images, log: opts.log, logOptions: opts.logOptions, stateDir: path.join(opts.home, 'runtime', 'processes') });
+  const rt = new ProcessRuntime({ images: opts.images, log: opts.log, logOptions: opts.logOptions, stateDir: path.join(opts.home, 'runtime', 'processes'), filesDir: path.join(opts.home, 'runtime', 'process-files') });
   await rt.recover();
   return Object.assign(rt, { mode: 'process' as const, fallbackReason: why });
 }

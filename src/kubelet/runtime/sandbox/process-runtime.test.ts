@@ -87,6 +87,34 @@ test('process-mode runtime', { skip }, async (t) => {
     assert.ok(!execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).includes('sleep 1003'), 'the whole process group is gone');
   });
 
+  await t.test('an image\'s own files (above a host-root base) are the working directory and program of its container', async () => {
+    const layer = path.join(home, 'layer-app');
+    fs.mkdirSync(path.join(layer, 'app'), { recursive: true });
+    fs.writeFileSync(path.join(layer, 'app', 'hello.sh'), '#!/bin/sh\necho "hello from $(pwd)"; cat data.txt\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(layer, 'app', 'data.txt'), 'image data\n');
+    images.add('app-image', ['/', layer], { workingDir: '/app', cmd: ['/app/hello.sh'] });
+    const cid = await rt.createContainer(sb, containerConfig('app', 'app-image', [], { logPath: 'app/0.log' }), sconf);
+    await rt.startContainer(cid);
+    await until(async () => (await rt.containerStatus(cid)).state === 'CONTAINER_EXITED', 'exit');
+    const st = await rt.containerStatus(cid);
+    assert.equal(st.exitCode, 0);
+    const text = fs.readFileSync(st.logPath, 'utf8');
+    assert.match(text, /stdout F hello from .*\/app\n/);
+    assert.match(text, /stdout F image data/);
+    await rt.removeContainer(cid);
+  });
+
+  await t.test('a runtime started after a killed one ends the processes it left', async () => {
+    const first = await createSandboxRuntime({ home, images, log: discardLog, mode: 'process' });
+    const s1 = await first.runPodSandbox(sandboxConfig('left', path.join(home, 'logs', 'left')));
+    const marker = `100${Math.floor(Math.random() * 1000)}`;
+    const c1 = await first.createContainer(s1, containerConfig('main', 'host', ['sh', '-c', `sleep ${marker}.5 & wait`]), sandboxConfig('left', path.join(home, 'logs', 'left')));
+    await first.startContainer(c1);
+    assert.ok(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).includes(`sleep ${marker}.5`));
+    await createSandboxRuntime({ home, images, log: discardLog, mode: 'process' });
+    await until(() => !execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).includes(`sleep ${marker}.5`), 'the stale processes to be gone');
+  });
+
   await t.test('an absent image fails the pull with how to build or load it', async () => {
     await assert.rejects(rt.pullImage({ image: 'nope:1' }), /nanokube image build -t nope:1/);
     assert.equal(await rt.imageStatus({ image: 'nope:1' }), null);

@@ -6,8 +6,10 @@
 //   - runPodSandbox fails with "port N is already in use on the node" when a declared containerPort/hostPort is
 //     held by another sandbox of this runtime or cannot be bound on the host at that moment;
 //   - listeningPorts(sandboxId) tells which TCP ports the pod's processes listen on (from /proc on Linux).
-// The image's files are not used: the program runs from the host's filesystem (a container's workingDir must
-// exist on the host; the image's WORKDIR is used only when it does).
+// The program runs from the host's filesystem. An image's own layers (those above a host-root base, e.g. the
+// files a Dockerfile COPYs) are copied into a folder per container (filesDir), and the working directory and an
+// absolute program path are taken from there when they exist in it: so `WORKDIR /app` + `CMD python app.py` runs
+// the image's app.py with the host's python. Other paths the program opens are the host's.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -32,6 +34,8 @@ export interface ProcessRuntimeOptions {
   images: ImageStoreReader;
   log: LogFn;
   logOptions?: CriLogOptions;
+  /** Folder for per-container copies of the images' own files (NANOKUBE_HOME/runtime/process-files). */
+  filesDir?: string;
   /** Folder recording the process groups this runtime started (NANOKUBE_HOME/runtime/processes), so a restart
    *  after a crash can end them; none when unset. */
   stateDir?: string;
@@ -121,8 +125,53 @@ export class ProcessRuntime implements ContainerRuntime {
     return env;
   }
 
+  /** The container's copy of its image's own files, or null when the image is the host's root filesystem only. */
+  private filesOf(c: ContainerRecord): string | null {
+    return this.opts.filesDir && c.image.layers.some((l) => l !== '/') ? path.join(this.opts.filesDir, c.id) : null;
+  }
+
+  private copyImageFiles(c: ContainerRecord): void {
+    const dir = this.filesOf(c);
+    if (!dir) return;
+    fs.mkdirSync(dir, { recursive: true });
+    for (const layer of c.image.layers) {
+      if (layer === '/') continue;
+      // Whiteouts (deleted files: overlayfs's 0/0 character devices, or OCI's .wh. files) and other special files
+      // are skipped: with a plain copy there is nothing below to hide.
+      fs.cpSync(layer, dir, {
+        recursive: true, force: true, verbatimSymlinks: true,
+        filter: (src) => {
+          if (path.basename(src).startsWith('.wh.')) return false;
+          const st = fs.lstatSync(src);
+          return st.isFile() || st.isDirectory() || st.isSymbolicLink();
+        },
+      });
+    }
+  }
+
+  /** A path of the container's file system: in its image's own files when there, else the host's. */
+  private inImage(c: ContainerRecord, p: string): string | null {
+    const dir = this.filesOf(c);
+    if (dir && path.isAbsolute(p) && fs.existsSync(path.join(dir, p))) return path.join(dir, p);
+    return fs.existsSync(p) ? p : null;
+  }
+
+  /** A bare program name found in the image's own files along the container's PATH (e.g. a base layer's python). */
+  private lookPathInImage(c: ContainerRecord, name: string): string | null {
+    const dir = this.filesOf(c);
+    if (!dir) return null;
+    for (const p of (this.env(c).PATH ?? '').split(':')) {
+      const candidate = path.join(dir, p, name);
+      try { if (fs.statSync(candidate).isFile()) return candidate; } catch { /* not there (or a dangling link) */ }
+    }
+    return null;
+  }
+
   private cwd(c: ContainerRecord): string {
-    for (const d of [c.config.workingDir, c.image.config.workingDir]) if (d && fs.existsSync(d)) return d;
+    for (const d of [c.config.workingDir, c.image.config.workingDir]) {
+      const found = d ? this.inImage(c, d) : null;
+      if (found) return found;
+    }
     return '/';
   }
 
@@ -131,6 +180,9 @@ export class ProcessRuntime implements ContainerRuntime {
     if (c.state !== 'CONTAINER_CREATED') throw new Error(`container ${containerId} is ${c.state}, not created`);
     const argv = containerArgv(c.config, c.image.config);
     if (!argv.length) throw new Error(`container "${c.config.metadata.name}" has no command`);
+    this.copyImageFiles(c);
+    if (argv[0]!.startsWith('/')) argv[0] = this.inImage(c, argv[0]!) ?? argv[0]!;
+    else if (!argv[0]!.includes('/')) argv[0] = this.lookPathInImage(c, argv[0]!) ?? argv[0]!;
     const child = spawn(argv[0]!, argv.slice(1), {
       cwd: this.cwd(c), env: this.env(c), detached: true,
       stdio: [c.config.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
@@ -181,8 +233,11 @@ export class ProcessRuntime implements ContainerRuntime {
   }
 
   async removeContainer(containerId: string): Promise<void> {
-    if (!this.records.containers.has(containerId)) return;
+    const c = this.records.containers.get(containerId);
+    if (!c) return;
     await this.stopContainer(containerId, 0);
+    const files = this.filesOf(c);
+    if (files) fs.rmSync(files, { recursive: true, force: true });
     this.records.containers.delete(containerId);
   }
 
@@ -270,6 +325,7 @@ export class ProcessRuntime implements ContainerRuntime {
 
   /** Ends the process groups a killed nanokube left running (recorded in stateDir with their start times). */
   async recover(): Promise<void> {
+    if (this.opts.filesDir) fs.rmSync(this.opts.filesDir, { recursive: true, force: true });
     const dir = this.opts.stateDir;
     if (!dir) return;
     let entries: string[] = [];
