@@ -103,3 +103,16 @@ test('an image standing on the host root keeps that through save and load into a
   assert.equal(img.layers[0], '/');
   assert.equal(readFileSync(join(img.layers[1]!, 'f'), 'utf8'), 'file\n');
 });
+
+test('work folders of builds and loads whose process died are cleaned up; a live process keeps its own', async (t) => {
+  const s = setup(t);
+  const { spawnSync } = await import('node:child_process');
+  const { mkdirSync } = await import('node:fs');
+  const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
+  const mine = s.store.tempDir('build');
+  const orphan = join(s.store.root, 'tmp', `test-run-${dead}-0123abcd`);
+  mkdirSync(orphan);
+  s.store.cleanTemp();
+  assert.ok(existsSync(mine));
+  assert.ok(!existsSync(orphan));
+});

@@ -356,7 +356,7 @@ export class ImageStore implements ImageStoreReader {
     const tmp = join(this.root, 'tmp');
     if (!existsSync(tmp)) return;
     for (const e of readdirSync(tmp)) {
-      const pid = Number(e.split('-')[1]);
+      const pid = Number(/-(\d+)-[0-9a-f]{8}$/.exec(e)?.[1]);
       if (pid && !pidAlive(pid)) rmSync(join(tmp, e), { recursive: true, force: true });
     }
   }
