@@ -6,6 +6,7 @@ import { setMaxListeners } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { ApiHandler } from '../api/transport.js';
 import type { RunningNode, SimulatedNodes } from '../kubelet/index.js';
+import type { RunningClusterDNS } from '../dns/index.js';
 import type { RunningProxy } from '../proxy/index.js';
 import type { KeyPairPem } from '../pki/index.js';
 import type { LogFn } from '../client/log.js';
@@ -26,6 +27,11 @@ export interface ComponentOptions {
   clusterCIDR?: string;
   /** Pod GC quarantine for missing nodes in seconds (default 40; tests shorten it). */
   podGCQuarantineSeconds?: number;
+  /**
+   * Cluster DNS (src/dns). Default: on the real node in runc mode, listening on the pod network gateway port 53;
+   * `false` turns it off; an object gives an explicit listen address and upstreams (tests, benches).
+   */
+  dns?: false | { listen?: { host: string; port: number }; upstreams?: Array<{ host: string; port: number }> };
 }
 
 export interface RealNodeOptions {
@@ -48,6 +54,8 @@ export interface RunningComponents {
   simulatedNodes(): Promise<SimulatedNodes>;
   /** The real node, once started (undefined without one, or when it failed to start). */
   node(): Promise<RunningNode | undefined>;
+  /** Where the cluster DNS server listens, once it does (undefined when it does not run). */
+  dns(): Promise<{ host: string; port: number } | undefined>;
   /** The real node's service proxy (undefined without a real node). */
   proxy(): Promise<RunningProxy | undefined>;
   stop(): Promise<void>;
@@ -114,14 +122,34 @@ export async function startComponents(opts: ComponentOptions): Promise<RunningCo
       podInterfaces: () => [bridge], signal: ac.signal, log: log('kube-proxy'), ...(opts.node!.proxyMode ? { mode: opts.node!.proxyMode } : {}) });
   })().catch((e) => { opts.log({ level: 'error', msg: 'service proxy failed to start', error: errorText(e) }); return undefined; }) : Promise.resolve(undefined);
 
+  // Cluster DNS: where pods can reach it (the real node's pod network, which needs runc mode), or where asked.
+  const dnsAc = new AbortController();
+  setMaxListeners(0, dnsAc.signal);
+  const dns: Promise<RunningClusterDNS | undefined> = (async () => {
+    if (opts.dns === false) return undefined;
+    if (!opts.dns?.listen) {
+      const n = await node;
+      if (!n || n.runtime.mode !== 'runc') {
+        if (n) opts.log({ level: 'info', component: 'cluster-dns', msg: 'cluster DNS is not started: pods run on the host network (process mode) and use the host resolver' });
+        return undefined;
+      }
+    }
+    const { startClusterDNS } = await import('../dns/index.js');
+    return startClusterDNS({ client: clientFor('system:serviceaccount:kube-system:coredns'), informers, signal: dnsAc.signal, log: opts.log,
+      ...(opts.dns?.listen ? { listen: opts.dns.listen } : {}), ...(opts.dns?.upstreams ? { upstreams: opts.dns.upstreams } : {}) });
+  })().catch((e) => { opts.log({ level: 'error', msg: 'cluster DNS failed to start', error: errorText(e) }); return undefined; });
+
   return {
     node: () => node,
+    dns: async () => (await dns)?.listening.catch(() => undefined),
     proxy: () => proxy,
     addSimulatedNodes: async (n) => (await simulated()).add(n),
     simulatedNodes: simulated,
     async stop() {
       // Pods stop first, while the API is still there for their last events.
       await (await node)?.stop();
+      dnsAc.abort();
+      await (await dns)?.stop();
       await (await proxy)?.stop().catch((e) => opts.log({ level: 'error', msg: 'service proxy did not clean up', error: errorText(e) }));
       nodeAc.abort();
       ac.abort();

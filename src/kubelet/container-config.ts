@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import type { ResolvedContainerConfig } from './hooks.js';
-import type { ContainerConfig, LinuxContainerResources, Mount, PodSandboxConfig, PortMapping } from './runtime/runtime.js';
+import type { ContainerConfig, DNSConfig, LinuxContainerResources, Mount, PodSandboxConfig, PortMapping } from './runtime/runtime.js';
 import { qosClassOf } from './simulated/pod-status.js';
 
 export const POD_NAME_LABEL = 'io.kubernetes.pod.name';
@@ -22,7 +22,7 @@ export function podLogDirectory(logsRoot: string, pod: Pod): string {
   return join(logsRoot, `${m.namespace}_${m.name}_${m.uid}`);
 }
 
-export function sandboxConfig(pod: Pod, attempt: number, logsRoot: string): PodSandboxConfig {
+export function sandboxConfig(pod: Pod, attempt: number, logsRoot: string, dnsConfig?: DNSConfig): PodSandboxConfig {
   const m = pod.metadata!;
   const spec = pod.spec ?? { containers: [] };
   const portMappings: PortMapping[] = [];
@@ -37,6 +37,7 @@ export function sandboxConfig(pod: Pod, attempt: number, logsRoot: string): PodS
     metadata: { name: m.name!, namespace: m.namespace ?? 'default', uid: m.uid!, attempt },
     hostname: (spec.hostname || m.name || 'pod').slice(0, 63),
     logDirectory: podLogDirectory(logsRoot, pod),
+    ...(dnsConfig ? { dnsConfig } : {}),
     portMappings,
     labels: { ...(m.labels ?? {}), [POD_NAME_LABEL]: m.name!, [POD_NAMESPACE_LABEL]: m.namespace ?? 'default', [POD_UID_LABEL]: m.uid! },
     annotations: { ...(m.annotations ?? {}) },

@@ -6,6 +6,7 @@
 //
 // The node is Ready once the runtime is up and, for a runtime with a pod network, has its podCIDR (given by the
 // node IPAM controller): until then it reports Ready=False with upstream's "container runtime network not ready".
+import { DEFAULT_CLUSTER_DNS_IP, DEFAULT_CLUSTER_DOMAIN, defaultHostResolvConfPath, readHostResolvConf } from './dns-config.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { isAlreadyExists, isNotFound } from '../api/errors.js';
 import type { Client } from '../client/client.js';
@@ -58,6 +59,12 @@ export interface KubeletOptions {
   /** Node status is posted at least this often even when unchanged (5 min upstream). */
   nodeStatusReportIntervalMs?: number;
   leaseRenewIntervalMs?: number;
+  /** --cluster-dns (default [10.96.0.10], the kube-dns Service); [] = none (ClusterFirst pods fall back to Default). */
+  clusterDNS?: string[];
+  /** --cluster-domain (default cluster.local). */
+  clusterDomain?: string;
+  /** --resolv-conf: the host's resolver settings for dnsPolicy Default and the host search path. */
+  resolvConf?: string;
 }
 
 export interface Kubelet {
@@ -110,9 +117,12 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     recordEvent: (pod, c, type, reason, message) => syncer.event(pod, c, type, reason, message, (pod.spec?.initContainers ?? []).some((i) => i.name === c.name)),
     onUpdate: (u) => workers.update(u.podUid),
   });
+  const resolvConfPath = opts.resolvConf ?? defaultHostResolvConfPath();
   syncer = new PodSyncer({
     runtime, runtimeName, nodeName, recorder, statusManager, clock, log, logsRoot: join(opts.home, 'logs', 'pods'),
     config: opts.config ?? apiConfigResolver({ client, nodeAllocatable: () => facts.capacity, warn: (p, reason, message) => { void recorder.event(p as KubeObject, 'Warning', reason, message); } }), volumes, probes, lifecycle: opts.lifecycle ?? new LifecycleHandlerRunner({ runtime, clock }), hostIPs,
+    // The host's file is read for each new sandbox, as upstream's kubelet does, so an edit reaches new pods.
+    dns: () => ({ clusterDNS: opts.clusterDNS ?? [DEFAULT_CLUSTER_DNS_IP], clusterDomain: opts.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN, host: readHostResolvConf(resolvConfPath) }),
   });
 
   /** Pods as last seen, so a pod deleted from the API can still be torn down properly. */

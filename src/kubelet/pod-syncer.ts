@@ -19,7 +19,8 @@ import { isContainerConfigFailure, type ContainerConfigResolver, type LifecycleH
 import { ImagePuller } from './image-puller.js';
 import { generatePodStatus, instancesOf, type Waiting } from './pod-status.js';
 import type { SyncResult } from './pod-workers.js';
-import type { ContainerRuntime, ContainerStatus, PodSandboxConfig, PodSandboxStatus } from './runtime/runtime.js';
+import type { ContainerRuntime, ContainerStatus, DNSConfig, PodSandboxConfig, PodSandboxStatus } from './runtime/runtime.js';
+import { podDNSConfig, type ClusterDNSSettings } from './dns-config.js';
 import type { StatusManager } from './status/status-manager.js';
 
 export interface PodSyncerOptions {
@@ -38,6 +39,8 @@ export interface PodSyncerOptions {
   probes: ProbeHooks;
   lifecycle: LifecycleHooks;
   hostIPs(): string[];
+  /** Cluster DNS settings for pods' resolv.conf (absent: the runtime gives pods the node's resolv.conf). */
+  dns?: () => ClusterDNSSettings;
 }
 
 interface PodState { sandboxes: PodSandboxStatus[]; containers: ContainerStatus[] }
@@ -70,6 +73,14 @@ export class PodSyncer {
       apiVersion: 'v1', kind: 'Pod', name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion,
       ...(c ? { fieldPath: `spec.${init ? 'initContainers' : 'containers'}{${c.name}}` } : {}),
     };
+  }
+
+  /** The pod's DNS settings; warnings (limits cut, no cluster DNS) become events when a sandbox is made. */
+  private dnsConfig(pod: Pod, report: boolean): DNSConfig | undefined {
+    if (!this.o.dns) return undefined;
+    const { config, warnings } = podDNSConfig(pod, this.o.dns());
+    if (report) for (const w of warnings) this.event(pod, undefined, 'Warning', w.reason, w.message);
+    return config;
   }
 
   event(pod: Pod, c: Container | undefined, type: EventType, reason: string, message: string, init = false): void {
@@ -110,7 +121,7 @@ export class PodSyncer {
         this.writeStatus(pod, state, waiting);
         return { resyncAfterMs: 2_000 };
       }
-      sbConfig = sandboxConfig(pod, state.sandboxes.length, this.o.logsRoot);
+      sbConfig = sandboxConfig(pod, state.sandboxes.length, this.o.logsRoot, this.dnsConfig(pod, true));
       let id: string;
       try {
         id = await this.o.runtime.runPodSandbox(sbConfig);
@@ -128,7 +139,7 @@ export class PodSyncer {
           `pod runs as plain host processes without its own ${sandbox.missingIsolation.join(', ')} (nanokube runs runc sandboxes only as root with runc and the CNI plugins installed)`);
       }
     } else {
-      sbConfig = sandboxConfig(pod, sandbox.metadata.attempt, this.o.logsRoot);
+      sbConfig = sandboxConfig(pod, sandbox.metadata.attempt, this.o.logsRoot, this.dnsConfig(pod, false));
       try {
         // Idempotent: volumes a restarted kubelet has not seen yet are set up again, changed pods update files.
         await this.o.volumes.setUp(pod);

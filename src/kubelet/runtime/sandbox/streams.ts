@@ -15,9 +15,12 @@ export function hostsFile(ip: string, hostname: string | null): string {
   return s;
 }
 
-/** resolv.conf from the pod's DNS config, or the node's own when the kubelet gives none. */
+/**
+ * resolv.conf from the pod's DNS config (as given: dnsPolicy None with no dnsConfig gives an empty file, as
+ * containerd writes it), or the node's own when the kubelet gives none.
+ */
 export function resolvConf(dns?: DNSConfig): string {
-  if (!dns || (!dns.servers.length && !dns.searches.length && !dns.options.length)) {
+  if (!dns) {
     try { return fs.readFileSync('/etc/resolv.conf', 'utf8'); } catch { return ''; }
   }
   let s = '';
