@@ -69,6 +69,8 @@ export const resources = Object.freeze({
   // other groups
   leases: r('coordination.k8s.io', 'v1', 'leases', 'Lease', true),
   endpointslices: r('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', true),
+  ingresses: r('networking.k8s.io', 'v1', 'ingresses', 'Ingress', true, { shortNames: ['ing'], subresources: ['status'] }),
+  ingressclasses: r('networking.k8s.io', 'v1', 'ingressclasses', 'IngressClass', false),
   eventsV1: r('events.k8s.io', 'v1', 'events', 'Event', true, { shortNames: ['ev'] }),
   // review APIs: create-only, never stored
   selfsubjectreviews: r('authentication.k8s.io', 'v1', 'selfsubjectreviews', 'SelfSubjectReview', false, { verbs: ['create'] }),

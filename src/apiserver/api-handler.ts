@@ -23,6 +23,7 @@ import { versionInfo } from './version.js';
 import type { Logger } from './logger.js';
 import { admissionChain, type AdmissionPlugin } from './admission/admission.js';
 import { namespaceLifecycle } from './admission/namespace-lifecycle.js';
+import { defaultIngressClass } from './admission/default-ingress-class.js';
 import { handlePodLog } from './handlers/pod-log.js';
 import { handleNodeProxy } from './handlers/node-proxy.js';
 import { streamSubresources } from './handlers/pod-stream.js';
@@ -41,7 +42,7 @@ export interface ApiHandlerOptions {
   subresources?: Record<string, SubresourceHandler>;
   /** How to reach kubelets for pods/log, nodes/proxy (and, in the HTTPS front, pods/exec|attach|portforward). */
   kubeletClient?: KubeletClientConfig;
-  /** Admission plugins run on writes (default: NamespaceLifecycle). */
+  /** Admission plugins run on writes (default: NamespaceLifecycle, DefaultIngressClass). */
   admission?: AdmissionPlugin[];
   /** Live events one watcher may have waiting before it is closed as too slow (tests lower it). */
   watcherCapacity?: number;
@@ -53,9 +54,11 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
   const { registry, logger } = opts;
   const resources = registry.resources;
   const namespaces = registry.forResource('', 'namespaces');
-  const admit = admissionChain(opts.admission ?? (namespaces ? [
-    namespaceLifecycle({ getNamespace: (name) => namespaces.tryGet(undefined, name) }),
-  ] : []));
+  const ingressClasses = registry.forResource('networking.k8s.io', 'ingressclasses');
+  const admit = admissionChain(opts.admission ?? [
+    ...(namespaces ? [namespaceLifecycle({ getNamespace: (name) => namespaces.tryGet(undefined, name) })] : []),
+    ...(ingressClasses ? [defaultIngressClass({ listIngressClasses: async () => (await ingressClasses.list(undefined)).items })] : []),
+  ]);
   const server = { admit, logger, watcherCapacity: opts.watcherCapacity };
 
   async function route(req: ApiRequest): Promise<ApiResponse> {

@@ -155,3 +155,28 @@ export function isValidPathSegmentName(name: string): string[] {
   for (const bad of ['/', '%']) if (name.includes(bad)) errs.push(`may not contain '${bad}'`);
   return errs;
 }
+
+const wildcardDNS1123SubdomainFmt = '\\*\\.' + dns1123SubdomainFmt;
+const wildcardDNS1123SubdomainRe = new RegExp(`^${wildcardDNS1123SubdomainFmt}$`);
+const wildcardDNS1123SubdomainErrMsg = "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character";
+/** A host such as `*.example.com` (IsWildcardDNS1123Subdomain): one leading wildcard label, then a DNS subdomain. */
+export function isWildcardDNS1123Subdomain(v: string): string[] {
+  const errs: string[] = [];
+  if (byteLen(v) > DNS1123_SUBDOMAIN_MAX) errs.push(maxLenError(DNS1123_SUBDOMAIN_MAX));
+  if (!wildcardDNS1123SubdomainRe.test(v)) errs.push(regexError(wildcardDNS1123SubdomainErrMsg, wildcardDNS1123SubdomainFmt, '*.example.com'));
+  return errs;
+}
+
+const httpPathFmt = "[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+";
+const httpPathRe = new RegExp(`^${httpPathFmt}$`);
+/** `acme.io/ingress-controller` (IsDomainPrefixedPath): a DNS subdomain, '/', then an HTTP path. Problems as [detail, value]. */
+export function isDomainPrefixedPath(v: string): string[] {
+  if (v.length === 0) return [emptyError()];
+  const parts = v.split('/');
+  if (parts.length < 2) return ['must be a domain-prefixed path (such as "acme.io/foo")'];
+  const host = parts[0];
+  const errs = isDNS1123Subdomain(host);
+  const path = v.slice(host.length);
+  if (!httpPathRe.test(path)) errs.push(regexError('Invalid path', httpPathFmt));
+  return errs;
+}

@@ -186,6 +186,23 @@ const MESSAGES: Record<string, string> = {
   ScaleSpec: `1 replicas i32?`,
   ScaleStatus: `1 replicas i32?, 2 selector s`,
 
+  // --- k8s.io/api/networking/v1 (`kubectl create ingress`). IngressRule inlines IngressRuleValue, so `http` sits
+  // on the rule in JSON. Status is never sent by clients with content and is skipped as unknown.
+  Ingress: `1 metadata ObjectMeta, 2 spec IngressSpec`,
+  IngressSpec: `4 ingressClassName s?, 1 defaultBackend IngressBackend?, 2 tls []IngressTLS, 3 rules []IngressRule`,
+  IngressBackend: `4 service IngressServiceBackend?, 3 resource TypedLocalObjectReference?`,
+  IngressServiceBackend: `1 name s, 2 port ServiceBackendPort`,
+  ServiceBackendPort: `1 name s, 2 number i32`,
+  TypedLocalObjectReference: `1 apiGroup s?, 2 kind s, 3 name s`,
+  IngressTLS: `1 hosts []s, 2 secretName s`,
+  IngressRule: `1 host s, 2 ...IngressRuleValue`,
+  IngressRuleValue: `1 http HTTPIngressRuleValue?`,
+  HTTPIngressRuleValue: `1 paths []HTTPIngressPath`,
+  HTTPIngressPath: `1 path s, 3 pathType s?, 2 backend IngressBackend`,
+  IngressClass: `1 metadata ObjectMeta, 2 spec IngressClassSpec`,
+  IngressClassSpec: `1 controller s, 2 parameters IngressClassParametersReference?`,
+  IngressClassParametersReference: `1 apiGroup s?, 2 kind s, 3 name s, 4 scope s?, 5 namespace s?`,
+
   // --- k8s.io/api/authorization/v1 and authentication/v1 (`kubectl auth can-i`, `kubectl auth whoami`).
   // The status messages are never sent by clients; ResourceAttributes' selectors (8, 9) are skipped as unknown.
   SelfSubjectAccessReview: `1 metadata ObjectMeta, 2 spec SelfSubjectAccessReviewSpec`,
@@ -210,6 +227,8 @@ const ROOT_KINDS: Record<string, string> = {
   'batch/v1/Job': 'Job',
   'batch/v1/CronJob': 'CronJob',
   'autoscaling/v1/Scale': 'Scale',
+  'networking.k8s.io/v1/Ingress': 'Ingress',
+  'networking.k8s.io/v1/IngressClass': 'IngressClass',
   'authorization.k8s.io/v1/SelfSubjectAccessReview': 'SelfSubjectAccessReview',
   'authorization.k8s.io/v1/SelfSubjectRulesReview': 'SelfSubjectRulesReview',
   'authentication.k8s.io/v1/SelfSubjectReview': 'SelfSubjectReview',

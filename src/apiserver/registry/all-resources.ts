@@ -14,6 +14,8 @@ import { deployments } from './apps/deployments/strategy.js';
 import { replicasets } from './apps/replicasets/strategy.js';
 import { leases } from './coordination/leases/strategy.js';
 import { endpointslices } from './discovery/endpointslices/strategy.js';
+import { ingresses } from './networking/ingresses/strategy.js';
+import { ingressclasses } from './networking/ingressclasses/strategy.js';
 import { eventsV1 } from './events/events/strategy.js';
 import { selfSubjectAccessReviews } from './authorization/selfsubjectaccessreviews/strategy.js';
 import { selfSubjectRulesReviews } from './authorization/selfsubjectrulesreviews/strategy.js';
@@ -21,6 +23,6 @@ import { selfSubjectReviews } from './authentication/selfsubjectreviews/strategy
 
 export const allResources: ResourceDefinition[] = [
   namespaces, pods, services, endpoints, configmaps, secrets, events, serviceaccounts, nodes,
-  deployments, replicasets, leases, endpointslices, eventsV1,
+  deployments, replicasets, leases, endpointslices, ingresses, ingressclasses, eventsV1,
   selfSubjectReviews, selfSubjectAccessReviews, selfSubjectRulesReviews,
 ];
