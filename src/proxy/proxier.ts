@@ -8,11 +8,21 @@ export interface ServicePortState {
   endpoints: Endpoint[];
 }
 
+/**
+ * One sync's input. `full`: `services` holds every Service (anything else in the data plane goes); otherwise only
+ * the Services that changed since the last successful sync (an empty list: the Service is gone or has no ports).
+ * Keys are `namespace/name`.
+ */
+export interface ProxyUpdate {
+  full: boolean;
+  services: Map<string, ServicePortState[]>;
+}
+
 export interface Proxier {
   /** 'nftables' or 'userspace', for logs and `nanokube status`. */
   readonly mode: string;
-  /** Makes the data plane match `ports`. Throws when it could not; the next sync starts from scratch. */
-  sync(ports: ServicePortState[]): Promise<SyncStats>;
+  /** Makes the data plane match the update. Throws when it could not; the caller's next update is then full. */
+  sync(update: ProxyUpdate): Promise<SyncStats>;
   /** Removes everything this proxier made (table, listeners). */
   stop(): Promise<void>;
 }

@@ -9,6 +9,7 @@ import type { KubeObject } from '../api/object.js';
 import type { InformerFactory, SharedInformer } from '../client/informer.js';
 import { errorText, type LogFn } from '../client/log.js';
 import type { Proxier, ServicePortState, SyncStats } from './proxier.js';
+import { deletedObject } from '../client/keys.js';
 import { endpointsFor, serviceNameLabel, servicePorts } from './service-ports.js';
 
 export interface ProxyOptions {
@@ -43,7 +44,16 @@ type Slice = EndpointSlice & KubeObject;
 export function runProxy(opts: ProxyOptions): RunningProxy {
   const { proxier, log } = opts;
   const services = opts.informers.informerFor<Svc>(builtin.services);
-  const slices = opts.informers.informerFor<Slice>(builtin.endpointslices);
+  // Slices by the Service they belong to (kubernetes.io/service-name), so one Service's state is a lookup.
+  const byServiceIndex = 'proxy-service';
+  const serviceOfSlice = (s: Slice) => {
+    const svc = s.metadata?.labels?.[serviceNameLabel];
+    return svc ? `${s.metadata?.namespace}/${svc}` : undefined;
+  };
+  const slices = opts.informers.informerFor<Slice>(builtin.endpointslices, { indexers: { [byServiceIndex]: (s) => { const k = serviceOfSlice(s); return k ? [k] : []; } } });
+  // Services changed since the last successful sync; `full` asks for everything (first sync, after a failure).
+  const changed = new Set<string>();
+  let full = true;
   let dirty = true;
   let running: Promise<void> | undefined;
   let stopped = false;
@@ -54,33 +64,34 @@ export function runProxy(opts: ProxyOptions): RunningProxy {
   const ready = new Promise<void>((r) => { readyResolve = r; });
   let synced = false;
 
-  const desired = (): ServicePortState[] => {
-    const byService = new Map<string, Slice[]>();
-    for (const s of slices.list()) {
-      const svc = s.metadata?.labels?.[serviceNameLabel];
-      if (!svc) continue;
-      const k = `${s.metadata?.namespace}/${svc}`;
-      let l = byService.get(k);
-      if (!l) byService.set(k, (l = []));
-      l.push(s);
-    }
-    const out: ServicePortState[] = [];
-    for (const svc of services.list()) {
-      const own = byService.get(`${svc.metadata?.namespace}/${svc.metadata?.name}`) ?? [];
-      for (const sp of servicePorts(svc)) out.push({ sp, endpoints: endpointsFor(sp, own) });
-    }
-    return out;
+  const stateOf = (key: string): ServicePortState[] => {
+    const svc = services.get(key);
+    if (!svc) return [];
+    const own = slices.byIndex(byServiceIndex, key);
+    return servicePorts(svc).map((sp) => ({ sp, endpoints: endpointsFor(sp, own) }));
   };
+  // The highest resourceVersion seen (benches wait for a sync that started after their write).
+  let seenRV = 0;
+  const note = (o: KubeObject) => { const rv = Number(o.metadata?.resourceVersion ?? 0); if (rv > seenRV) seenRV = rv; };
 
   const syncOnce = async () => {
     dirty = false;
     const t0 = performance.now();
-    const at = Math.max(0, ...[...services.list(), ...slices.list()].map((o) => Number(o.metadata?.resourceVersion ?? 0)));
-    const state = desired();
-    const stats = await proxier.sync(state);
-    const rec: SyncRecord = { ...stats, ms: performance.now() - t0, services: services.keys().length, at };
-    if (stats.changes) log({ level: 'info', msg: 'synced proxy rules', mode: proxier.mode, full: stats.full, changes: stats.changes, servicePorts: state.length, ms: Math.round(rec.ms * 10) / 10 });
-    for (const l of [...listeners]) l(rec);
+    const at = seenRV;
+    const wasFull = full;
+    const keys = full ? services.keys() : [...changed];
+    changed.clear();
+    full = false;
+    const update = new Map(keys.map((k) => [k, stateOf(k)] as const));
+    try {
+      const stats = await proxier.sync({ full: wasFull, services: update });
+      const rec: SyncRecord = { ...stats, ms: performance.now() - t0, services: services.keys().length, at };
+      if (stats.changes) log({ level: 'info', msg: 'synced proxy rules', mode: proxier.mode, full: stats.full, changes: stats.changes, services: update.size, ms: Math.round(rec.ms * 10) / 10 });
+      for (const l of [...listeners]) l(rec);
+    } catch (e) {
+      full = true;
+      throw e;
+    }
   };
 
   const kick = () => {
@@ -104,9 +115,18 @@ export function runProxy(opts: ProxyOptions): RunningProxy {
     })();
   };
 
-  const handler = { onAdd: kick, onUpdate: kick, onDelete: kick };
-  services.addEventHandler(handler);
-  slices.addEventHandler(handler);
+  const touch = (key: string | undefined, o: KubeObject) => { note(o); if (key) { changed.add(key); kick(); } };
+  const serviceKey = (s: KubeObject) => `${s.metadata?.namespace}/${s.metadata?.name}`;
+  services.addEventHandler({
+    onAdd: (s) => touch(serviceKey(s), s),
+    onUpdate: (_o, s) => touch(serviceKey(s), s),
+    onDelete: (d) => { const s = deletedObject(d); touch(serviceKey(s), s); },
+  });
+  slices.addEventHandler({
+    onAdd: (s) => touch(serviceOfSlice(s), s),
+    onUpdate: (o, s) => { const a = serviceOfSlice(o); if (a && a !== serviceOfSlice(s)) changed.add(a); touch(serviceOfSlice(s), s); },
+    onDelete: (d) => { const s = deletedObject(d); touch(serviceOfSlice(s), s); },
+  });
   opts.informers.start(opts.signal);
   void (async () => {
     const ok = (await services.waitForSync(opts.signal)) && (await slices.waitForSync(opts.signal));

@@ -5,9 +5,9 @@
 // nothing in the kernel (a transaction), and the next sync rewrites the table from scratch.
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { LogFn } from '../../client/log.js';
-import type { Proxier, ServicePortState, SyncStats } from '../proxier.js';
+import type { Proxier, ProxyUpdate, SyncStats } from '../proxier.js';
 import { nftApply, nftDeleteTable } from './nft.js';
-import { baseRules, buildRuleset, diffRuleset, emptyRuleset, type Ruleset } from './ruleset.js';
+import { baseRules, buildRuleset, diffRuleset, emptyRuleset, mergeInto, type Ruleset } from './ruleset.js';
 
 export interface NftablesProxierOptions {
   table: string;
@@ -25,23 +25,50 @@ export interface NftablesProxierOptions {
 
 export class NftablesProxier implements Proxier {
   readonly mode = 'nftables';
-  private applied: Ruleset | undefined;
+  /** What the kernel has, per Service (`namespace/name`); undefined until a full sync succeeded. */
+  private applied: Map<string, Ruleset> | undefined;
+  /** Endpoint IP → how many Services' fragments hold it (the hairpin set is shared by all). */
+  private hairpinRefs = new Map<string, number>();
   private readonly localnetWarned = new Set<string>();
 
   constructor(private readonly o: NftablesProxierOptions) {}
 
-  async sync(ports: ServicePortState[]): Promise<SyncStats> {
+  async sync(update: ProxyUpdate): Promise<SyncStats> {
     this.enableRouteLocalnet();
-    const desired = buildRuleset(ports, { nodeName: this.o.nodeName, clusterCIDR: this.o.clusterCIDR });
-    const full = !this.applied;
-    const from = this.applied ?? emptyRuleset();
-    const commands = diffRuleset(this.o.table, from, desired);
+    const opts = { nodeName: this.o.nodeName, clusterCIDR: this.o.clusterCIDR };
+    const full = update.full || !this.applied;
+    if (full && !update.full) throw new Error('the nftables proxier needs a full update first');
+    const before = full ? new Map<string, Ruleset>() : this.applied!;
+    const after = new Map(before);
+    const from = emptyRuleset(), to = emptyRuleset();
+    const refs = full ? new Map<string, number>() : new Map(this.hairpinRefs);
+    const hairpinDelta = new Map<string, number>();
+    const count = (ip: string, d: number) => { refs.set(ip, (refs.get(ip) ?? 0) + d); hairpinDelta.set(ip, (hairpinDelta.get(ip) ?? 0) + d); };
+    for (const [key, ports] of update.services) {
+      const old = before.get(key);
+      const frag = buildRuleset(ports, opts);
+      if (old) { mergeInto(from, old); for (const ip of old.hairpin) count(ip, -1); }
+      mergeInto(to, frag);
+      for (const ip of frag.hairpin) count(ip, 1);
+      if (ports.length) after.set(key, frag); else after.delete(key);
+    }
+    // The hairpin set is shared: an IP is added when its first Service appears and removed with its last.
+    from.hairpin.clear(); to.hairpin.clear();
+    for (const [ip, d] of hairpinDelta) {
+      if (!d) continue;
+      const now = refs.get(ip) ?? 0, was = now - d;
+      if (was === 0 && now > 0) to.hairpin.add(ip);
+      if (was > 0 && now === 0) from.hairpin.add(ip);
+      if (now === 0) refs.delete(ip);
+    }
+    const commands = diffRuleset(this.o.table, from, to);
     if (!full && !commands.length) return { changes: 0, full };
     let batch = commands.join('\n') + '\n';
     if (full) batch = `add table ip ${this.o.table}\ndelete table ip ${this.o.table}\n` + baseRules(this.o.table) + batch;
     this.applied = undefined; // unknown until nft says it applied
     await nftApply(batch, this.o.nft);
-    this.applied = desired;
+    this.applied = after;
+    this.hairpinRefs = refs;
     return { changes: commands.length, full };
   }
 

@@ -11,11 +11,16 @@
 //   per port      service-<hash>-<ns>/<name>/<proto>/<port>   all usable endpoints (cluster policy)
 //                 local-<hash>-...                            endpoints on this node (traffic policy Local)
 //                 external-<hash>-...                         traffic from outside: masquerade, then a policy chain
-//                 endpoint-<hash>-...__<ip>/<port>            hairpin masquerade, affinity, DNAT
+//                 endpoint-<hash>-...__<ip>/<port>            (sessionAffinity ClientIP only) affinity, DNAT
 //                 affinity-<hash>-...__<ip>/<port>            (set) client IPs recently sent to this endpoint
-// Load is spread by `numgen random mod N vmap`; masquerading is a mark (0x4000) set where needed and honoured in
-// postrouting, as upstream. Traffic to a ClusterIP from outside the cluster CIDR (the host itself) is masqueraded so
-// replies come back through this node.
+//   hairpin       (set) ip . ip for every endpoint: a DNATed packet whose source is its destination (a pod reaching
+//                 itself through its Service) is masqueraded in postrouting
+// Load is spread by `numgen random mod N`: straight into a DNAT map (`dnat ip addr . port to numgen random mod N map
+// {...}`), or, with session affinity, a vmap to per-endpoint chains as upstream. Upstream writes a chain per
+// endpoint for every Service; doing that only for affinity keeps the table ~10x smaller, and nft (which reads the
+// table's chains before each batch) correspondingly faster. Masquerading is a mark (0x4000) set where needed and
+// honoured in postrouting, as upstream. Traffic to a ClusterIP from outside the cluster CIDR (the host itself) is
+// masqueraded so replies come back through this node.
 import { createHash } from 'node:crypto';
 import type { ServicePortState } from '../proxier.js';
 import { usableEndpoints, type Endpoint, type ServicePort } from '../service-ports.js';
@@ -29,6 +34,8 @@ export interface Ruleset {
   sets: Map<string, number>;
   /** Map name → element key → value. */
   maps: Record<MapName, Map<string, string>>;
+  /** Endpoint IPs (elements `ip . ip` of the hairpin set). */
+  hairpin: Set<string>;
 }
 
 export const MAP_NAMES = ['service-ips', 'service-nodeports', 'no-endpoint-services', 'no-endpoint-nodeports'] as const;
@@ -66,9 +73,11 @@ export function baseRules(table: string): string {
     `add map ${t} service-nodeports { type inet_proto . inet_service : verdict ; }`,
     `add map ${t} no-endpoint-services { type ipv4_addr . inet_proto . inet_service : verdict ; }`,
     `add map ${t} no-endpoint-nodeports { type inet_proto . inet_service : verdict ; }`,
+    `add set ${t} hairpin { type ipv4_addr . ipv4_addr ; }`,
     `add rule ${t} nat-prerouting jump services`,
     `add rule ${t} nat-output jump services`,
     `add rule ${t} nat-postrouting jump masquerading`,
+    `add rule ${t} masquerading ct status dnat ip saddr . ip daddr @hairpin masquerade fully-random`,
     `add rule ${t} masquerading meta mark & ${MASQ_MARK} == 0 return`,
     `add rule ${t} masquerading meta mark set meta mark xor ${MASQ_MARK}`,
     `add rule ${t} masquerading masquerade fully-random`,
@@ -86,8 +95,7 @@ export function baseRules(table: string): string {
 }
 
 /** The desired dynamic part of the table for these Service ports. */
-export function buildRuleset(ports: ServicePortState[], opts: RulesetOptions): Ruleset {
-  const rs: Ruleset = { chains: new Map(), sets: new Map(), maps: { 'service-ips': new Map(), 'service-nodeports': new Map(), 'no-endpoint-services': new Map(), 'no-endpoint-nodeports': new Map() } };
+export function buildRuleset(ports: ServicePortState[], opts: RulesetOptions, rs: Ruleset = emptyRuleset()): Ruleset {
   for (const { sp, endpoints } of ports) {
     const p = proto(sp);
     const cluster = usableEndpoints(endpoints, { local: false, nodeName: opts.nodeName });
@@ -102,24 +110,24 @@ export function buildRuleset(ports: ServicePortState[], opts: RulesetOptions): R
     const usedEndpoints = new Map<string, Endpoint>();
     for (const e of [...(needCluster ? cluster : []), ...(needLocal ? local : [])]) usedEndpoints.set(endpointKey(sp, e), e);
     for (const [k, e] of usedEndpoints) {
-      const name = chainName('endpoint', k);
-      const rules = [`ip saddr ${e.ip} jump mark-for-masquerade`];
-      if (sp.affinitySeconds !== undefined) {
-        const set = affinitySet(k, sp.affinitySeconds);
-        rs.sets.set(set, sp.affinitySeconds);
-        rules.push(`update @${set} { ip saddr }`);
-      }
-      rules.push(`meta l4proto ${p} dnat to ${e.ip}:${e.port}`);
-      rs.chains.set(name, rules);
+      rs.hairpin.add(e.ip);
+      if (sp.affinitySeconds === undefined) continue;
+      const set = affinitySet(k, sp.affinitySeconds);
+      rs.sets.set(set, sp.affinitySeconds);
+      rs.chains.set(chainName('endpoint', k), [`update @${set} { ip saddr }`, `meta l4proto ${p} dnat to ${e.ip}:${e.port}`]);
     }
     const balance = (eps: Endpoint[], pre: string[]): string[] => {
       if (!eps.length) return [...pre, 'drop'];
       const rules = [...pre];
       if (sp.affinitySeconds !== undefined) {
         for (const e of eps) rules.push(`ip saddr @${affinitySet(endpointKey(sp, e), sp.affinitySeconds)} goto ${chainName('endpoint', endpointKey(sp, e))}`);
+        if (eps.length === 1) rules.push(`goto ${chainName('endpoint', endpointKey(sp, eps[0]!))}`);
+        else rules.push(`numgen random mod ${eps.length} vmap { ${eps.map((e, i) => `${i} : goto ${chainName('endpoint', endpointKey(sp, e))}`).join(' , ')} }`);
+      } else if (eps.length === 1) {
+        rules.push(`meta l4proto ${p} dnat to ${eps[0]!.ip}:${eps[0]!.port}`);
+      } else {
+        rules.push(`meta l4proto ${p} dnat ip addr . port to numgen random mod ${eps.length} map { ${eps.map((e, i) => `${i} : ${e.ip} . ${e.port}`).join(' , ')} }`);
       }
-      if (eps.length === 1) rules.push(`goto ${chainName('endpoint', endpointKey(sp, eps[0]!))}`);
-      else rules.push(`numgen random mod ${eps.length} vmap { ${eps.map((e, i) => `${i} : goto ${chainName('endpoint', endpointKey(sp, e))}`).join(' , ')} }`);
       return rules;
     };
     const clusterChain = chainName('service', sp.key);
@@ -155,7 +163,7 @@ export function buildRuleset(ports: ServicePortState[], opts: RulesetOptions): R
 }
 
 export function emptyRuleset(): Ruleset {
-  return { chains: new Map(), sets: new Map(), maps: { 'service-ips': new Map(), 'service-nodeports': new Map(), 'no-endpoint-services': new Map(), 'no-endpoint-nodeports': new Map() } };
+  return { chains: new Map(), sets: new Map(), maps: { 'service-ips': new Map(), 'service-nodeports': new Map(), 'no-endpoint-services': new Map(), 'no-endpoint-nodeports': new Map() }, hairpin: new Set() };
 }
 
 const sameRules = (a: string[] | undefined, b: string[]) => !!a && a.length === b.length && a.every((r, i) => r === b[i]);
@@ -183,10 +191,21 @@ export function diffRuleset(table: string, applied: Ruleset, desired: Ruleset): 
     for (const [k, v] of a) if (d.get(k) !== v) out.push(`delete element ${t} ${m} { ${k} }`);
     for (const [k, v] of d) if (a.get(k) !== v) out.push(`add element ${t} ${m} { ${k} : ${v} }`);
   }
+  for (const ip of applied.hairpin) if (!desired.hairpin.has(ip)) out.push(`delete element ${t} hairpin { ${ip} . ${ip} }`);
+  for (const ip of desired.hairpin) if (!applied.hairpin.has(ip)) out.push(`add element ${t} hairpin { ${ip} . ${ip} }`);
   // Referring chains go before the chains they refer to: flush every stale chain, then delete them.
   const stale = [...applied.chains.keys()].filter((n) => !desired.chains.has(n));
   for (const name of stale) out.push(`flush chain ${t} ${name}`);
   for (const name of stale) out.push(`delete chain ${t} ${name}`);
   for (const name of applied.sets.keys()) if (!desired.sets.has(name)) out.push(`delete set ${t} ${name}`);
   return out;
+}
+
+/** Adds `frag`'s chains, sets, map elements and hairpin IPs to `into` (fragments of different Services). */
+export function mergeInto(into: Ruleset, frag: Ruleset): Ruleset {
+  for (const [k, v] of frag.chains) into.chains.set(k, v);
+  for (const [k, v] of frag.sets) into.sets.set(k, v);
+  for (const m of MAP_NAMES) for (const [k, v] of frag.maps[m]) into.maps[m].set(k, v);
+  for (const ip of frag.hairpin) into.hairpin.add(ip);
+  return into;
 }

@@ -5,7 +5,7 @@
 import net from 'node:net';
 import dgram from 'node:dgram';
 import type { LogFn } from '../../client/log.js';
-import type { Proxier, ServicePortState, SyncStats } from '../proxier.js';
+import type { Proxier, ProxyUpdate, ServicePortState, SyncStats } from '../proxier.js';
 import { usableEndpoints, type Endpoint, type ServicePort } from '../service-ports.js';
 
 export interface UserspaceProxierOptions {
@@ -24,10 +24,14 @@ interface Listener { key: string; close(): Promise<void>; target: Target }
 export class UserspaceProxier implements Proxier {
   readonly mode = 'userspace';
   private readonly listeners = new Map<string, Listener>();
+  private services = new Map<string, ServicePortState[]>();
 
   constructor(private readonly o: UserspaceProxierOptions) {}
 
-  async sync(ports: ServicePortState[]): Promise<SyncStats> {
+  async sync(update: ProxyUpdate): Promise<SyncStats> {
+    if (update.full) this.services = new Map();
+    for (const [k, ports] of update.services) { if (ports.length) this.services.set(k, ports); else this.services.delete(k); }
+    const ports = [...this.services.values()].flat();
     const want = new Map<string, { sp: ServicePort; endpoints: Endpoint[]; address: string; port: number }>();
     for (const { sp, endpoints } of ports) {
       const eps = usableEndpoints(endpoints, { local: sp.externalLocal, nodeName: this.o.nodeName });
@@ -51,7 +55,7 @@ export class UserspaceProxier implements Proxier {
         this.o.log({ level: 'warn', msg: 'could not listen for a service port', service: w.sp.key, address: `${w.address}:${w.port}`, error: (e as Error).message });
       }
     }
-    return { changes, full: false };
+    return { changes, full: update.full };
   }
 
   async stop(): Promise<void> {
