@@ -172,7 +172,12 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ru
     res.flushHeaders();
     for await (const chunk of stream) {
       if (res.destroyed) break;
-      if (!res.write(chunk)) await new Promise<void>((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
+      if (!res.write(chunk)) {
+        await new Promise<void>((resolve) => {
+          const done = () => { res.off('drain', done); res.off('close', done); resolve(); };
+          res.on('drain', done); res.on('close', done);
+        });
+      }
     }
     res.end();
   }
