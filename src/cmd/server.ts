@@ -39,6 +39,8 @@ export interface ServerOptions {
   proxyMode?: 'nftables' | 'userspace';
   /** The cluster CIDR Nodes' podCIDRs come from (default 10.244.0.0/16). */
   clusterCIDR?: string;
+  /** The cluster DNS's upstream resolvers (tests: a fake one on 127.0.0.1); default the host's resolv.conf. */
+  dnsUpstreams?: Array<{ host: string; port: number }>;
   /** Node lifecycle grace period in seconds (tests shorten it; default 40). */
   nodeMonitorGracePeriodSeconds?: number;
   /** Pod GC quarantine for missing nodes in seconds (tests shorten it; default 40). */
@@ -111,6 +113,7 @@ export async function startControlPlane(opts: ServerOptions): Promise<RunningCon
   const components = opts.components === false ? undefined : (await import('./components.js')).startComponents({
     handler: api.handler, log, simulatedNodes: opts.simulatedNodes, nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds,
     clusterCA: pki.caCert, podGCQuarantineSeconds: opts.podGCQuarantineSeconds, clusterCIDR: opts.clusterCIDR,
+    ...(opts.dnsUpstreams ? { dns: { upstreams: opts.dnsUpstreams } } : {}),
     ...(opts.node ? { node: { home: opts.home, ca: pki.ca, kubeletPort: opts.kubeletPort, runtimeMode: opts.runtimeMode, proxyMode: opts.proxyMode } } : {}),
   });
   components?.catch((e) => log({ level: 'error', msg: 'components failed to start', error: String(e) }));

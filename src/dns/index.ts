@@ -133,3 +133,4 @@ export function firstIP(cidr: string): string {
   const first = Math.floor(n / size) * size + 1;
   return [24, 16, 8, 0].map((s) => Math.floor(first / 2 ** s) % 256).join('.');
 }
+export { FakeUpstream, query as dnsQuery } from './testing.js';

@@ -27,6 +27,7 @@ export async function startNode(opts: NOpts): Promise<RN> { return (await import
 export type { SandboxRuntime, SandboxRuntimeOptions } from './runtime/sandbox/index.js';
 export async function createSandboxRuntime(opts: SOpts): Promise<SR> { return (await import('./runtime/sandbox/index.js')).createSandboxRuntime(opts); }
 export { runcUnavailableReason } from './runtime/sandbox/support.js';
+export { parseResolvConf, readHostResolvConf, defaultHostResolvConfPath, podDNSConfig } from './dns-config.js';
 export { clusterNetworkNames } from './runtime/sandbox/cni.js';
 /** The kubelet's own HTTPS server (containerLogs, exec, attach, portForward, healthz, pods) the apiserver proxies to. */
 export type { KubeletServerOptions, RunningKubeletServer } from './server/index.js';

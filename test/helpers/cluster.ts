@@ -26,12 +26,14 @@ export interface TestClusterOptions { datastoreEndpoint?: string; home?: string;
   /** Run the real node `nanokube` (kubelet + sandbox runtime; its kubelet server on a free port). */
   node?: boolean;
   /** The cluster CIDR for node podCIDRs (tests with a real node pick one of their own so parallel runs never share a subnet). */
-  clusterCIDR?: string }
+  clusterCIDR?: string;
+  /** The cluster DNS's upstream resolvers (a fake one on 127.0.0.1); default the host's. */
+  dnsUpstreams?: Array<{ host: string; port: number }> }
 
 export async function startTestCluster(t: { after(fn: () => unknown): void }, opts: TestClusterOptions = {}): Promise<TestCluster> {
   const cluster = await startCluster({ home: opts.home, datastoreEndpoint: opts.datastoreEndpoint, simulatedNodes: opts.simulatedNodes,
     nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds, podGCQuarantineSeconds: opts.podGCQuarantineSeconds,
-    watcherCapacity: opts.watcherCapacity, components: opts.components, node: opts.node, clusterCIDR: opts.clusterCIDR,
+    watcherCapacity: opts.watcherCapacity, components: opts.components, node: opts.node, clusterCIDR: opts.clusterCIDR, dnsUpstreams: opts.dnsUpstreams,
     ...(opts.log ? { log: opts.log } : {}) });
   // stop() closes the control plane only (a test may restart one on the same home); t.after also removes a
   // temporary home.
