@@ -3,7 +3,7 @@
 // restarts the container with upstream's events.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestCluster, type TestCluster } from './helpers/cluster.js';
+import { kubectlApply as apply, kubectlGet as get, startTestCluster } from './helpers/cluster.js';
 import { until } from './helpers/until.js';
 import { Client } from '../src/client/client.js';
 import { EventRecorder } from '../src/client/events.js';
@@ -33,11 +33,6 @@ async function withKubelet(t: { after(fn: () => unknown): void }) {
   return { c, runtime };
 }
 
-const get = async (c: TestCluster, what: string[]) => JSON.parse((await c.kubectl(['get', ...what, '-o', 'json'])).stdout);
-const apply = async (c: TestCluster, obj: unknown) => {
-  const r = await c.kubectl(['apply', '-f', '-'], { input: JSON.stringify(obj) });
-  assert.equal(r.code, 0, r.stderr);
-};
 const condition = (p: any, type: string) => p.status?.conditions?.find((k: any) => k.type === type)?.status;
 
 test('probes: readiness gates Ready, a liveness failure restarts the container with Unhealthy and Killing events', async (t) => {

@@ -3,7 +3,7 @@
 // behaviour is covered by test/node.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestCluster, type TestCluster } from './helpers/cluster.js';
+import { kubectlApply as apply, kubectlGet as get, startTestCluster, type TestCluster } from './helpers/cluster.js';
 import { until } from './helpers/until.js';
 import { Client } from '../src/client/client.js';
 import { httpTransport } from '../src/client/transport.js';
@@ -22,11 +22,6 @@ async function withKubelet(t: { after(fn: () => unknown): void }, program?: Fake
   return { c, runtime, kubelet };
 }
 
-const get = async (c: TestCluster, what: string[]) => JSON.parse((await c.kubectl(['get', ...what, '-o', 'json'])).stdout);
-const apply = async (c: TestCluster, obj: unknown) => {
-  const r = await c.kubectl(['apply', '-f', '-'], { input: JSON.stringify(obj) });
-  assert.equal(r.code, 0, r.stderr);
-};
 const pod = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { terminationGracePeriodSeconds: 2, ...spec } });
 const eventsOf = async (c: TestCluster, name: string) => (await get(c, ['events', '--field-selector', `involvedObject.name=${name}`])).items as any[];
 

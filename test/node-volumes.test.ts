@@ -5,23 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startTestCluster, type TestCluster } from './helpers/cluster.js';
+import { kubectlApply as apply, kubectlGet as get, startTestCluster, type TestCluster } from './helpers/cluster.js';
 import { until } from './helpers/until.js';
-import { runcUnavailableReason } from '../src/kubelet/index.js';
+import { ownCIDR, realNodeSkip as skip } from './helpers/node.js';
 
-const why = runcUnavailableReason();
-const skip = why ? `skipped: ${why}` : false;
-const ownCIDR = () => `10.${160 + Math.floor(Math.random() * 64)}.0.0/16`;
-
-const get = async (c: TestCluster, what: string[]) => {
-  const r = await c.kubectl(['get', ...what, '-o', 'json']);
-  if (r.code !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout);
-};
-const apply = async (c: TestCluster, obj: unknown) => {
-  const r = await c.kubectl(['apply', '-f', '-'], { input: JSON.stringify(obj) });
-  assert.equal(r.code, 0, r.stderr);
-};
 const ready = (p: any) => p.status?.conditions?.find((k: any) => k.type === 'Ready')?.status === 'True';
 const inPod = async (c: TestCluster, script: string) => {
   const r = await c.kubectl(['exec', 'vol', '--', 'sh', '-c', script]);

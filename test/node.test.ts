@@ -9,25 +9,11 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import net from 'node:net';
 import { join } from 'node:path';
-import { startTestCluster, examplePath, type TestCluster } from './helpers/cluster.js';
+import { kubectlApply as apply, kubectlGet as get, startTestCluster, examplePath, type TestCluster } from './helpers/cluster.js';
 import { until } from './helpers/until.js';
-import { clusterNetworkNames, runcUnavailableReason } from '../src/kubelet/index.js';
+import { clusterNetworkNames } from '../src/kubelet/index.js';
+import { ownCIDR, realNodeSkip as skip } from './helpers/node.js';
 
-const why = runcUnavailableReason();
-const skip = why ? `skipped: ${why}` : false;
-
-/** A /16 of its own for each cluster (10.160.0.0/16 .. 10.223.0.0/16). */
-const ownCIDR = () => `10.${160 + Math.floor(Math.random() * 64)}.0.0/16`;
-
-const get = async (c: TestCluster, what: string[]) => {
-  const r = await c.kubectl(['get', ...what, '-o', 'json']);
-  if (r.code !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout);
-};
-const apply = async (c: TestCluster, obj: unknown) => {
-  const r = await c.kubectl(['apply', '-f', '-'], { input: JSON.stringify(obj) });
-  assert.equal(r.code, 0, r.stderr);
-};
 const nanokube = (c: TestCluster, args: string[]) => new Promise<{ code: number; out: string }>((resolve) => {
   execFile(process.execPath, [join(process.cwd(), 'bin', 'nanokube.js'), ...args], { env: { ...process.env, NANOKUBE_HOME: c.home }, timeout: 300_000, maxBuffer: 16 << 20 },
     (err, stdout, stderr) => resolve({ code: err ? 1 : 0, out: stdout + stderr }));

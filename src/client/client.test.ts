@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import { isAlreadyExists, isConflict, isGone, isNotFound, StatusError } from '../api/errors.js';
@@ -42,18 +42,20 @@ test('URLs: core resources under /api/v1, groups under /apis/<group>/<version>, 
   assert.equal(resourcePath(resources.leases, 'kube-system'), '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases');
 });
 
+/** A transport of the given kind to `handler` (over HTTP through a local server), closed when the test ends. */
+async function transportTo(kind: 'in-process' | 'http', handler: ApiHandler, t: TestContext): Promise<Transport> {
+  if (kind === 'in-process') return inProcessTransport(handler);
+  const srv = await serve(handler);
+  t.after(() => srv.close());
+  const transport = httpTransport({ server: srv.url });
+  t.after(() => transport.close());
+  return transport;
+}
+
 for (const kind of ['in-process', 'http'] as const) {
   test(`${kind} transport: CRUD round-trips and errors arrive as StatusError with the server's reason`, async (t) => {
     const fake = new FakeApiHandler();
-    let transport: Transport;
-    if (kind === 'http') {
-      const srv = await serve(fake.handler);
-      t.after(() => srv.close());
-      transport = httpTransport({ server: srv.url });
-      t.after(() => transport.close());
-    } else {
-      transport = inProcessTransport(fake.handler);
-    }
+    const transport = await transportTo(kind, fake.handler, t);
     const client = new Client(transport, { userAgent: 'nanokube-test' });
 
     const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c1', labels: { app: 'web' } }, data: { a: '1' } };
@@ -89,13 +91,7 @@ for (const kind of ['in-process', 'http'] as const) {
 
   test(`${kind} transport: a watch streams events line by line and stop() ends it`, async (t) => {
     const fake = new FakeApiHandler();
-    let transport: Transport;
-    if (kind === 'http') {
-      const srv = await serve(fake.handler);
-      t.after(() => srv.close());
-      transport = httpTransport({ server: srv.url });
-      t.after(() => transport.close());
-    } else transport = inProcessTransport(fake.handler);
+    const transport = await transportTo(kind, fake.handler, t);
     const client = new Client(transport);
     const list = await client.list(resources.pods, { namespace: 'ns' });
     const seen: string[] = [];

@@ -41,6 +41,17 @@ function setup(wrap?: (h: ApiHandler) => ApiHandler) {
   return { fake, client, ac, opts: { clock: new FakeClock(), log: discardLog } };
 }
 
+/** A pod informer with a recorder, synced and with its watch open. */
+async function startWatching(fake: FakeApiHandler, client: Client, opts: ReturnType<typeof setup>['opts'], signal: AbortSignal) {
+  const inf = new SharedInformer(client, resources.pods, opts);
+  const rec = recorder();
+  inf.addEventHandler(rec.handler);
+  void inf.run(signal);
+  await inf.waitForSync();
+  await until(() => fake.openWatches === 1, 'watch open');
+  return { inf, rec };
+}
+
 test('informer: paged list, then watch from the list resourceVersion misses nothing written in between', async (t) => {
   let injected = false;
   const { fake, client, ac, opts } = setup((h) => async (req) => {
@@ -76,12 +87,7 @@ test('informer: updates and deletes fire handlers with old and new objects and k
   const { fake, client, ac, opts } = setup();
   t.after(() => ac.abort());
   fake.put('', 'pods', pod('a', 'p1'));
-  const inf = new SharedInformer(client, resources.pods, opts);
-  const rec = recorder();
-  inf.addEventHandler(rec.handler);
-  void inf.run(ac.signal);
-  await inf.waitForSync();
-  await until(() => fake.openWatches === 1, 'watch open');
+  const { inf, rec } = await startWatching(fake, client, opts, ac.signal);
   const p1 = await client.get(resources.pods, 'a', 'p1');
   p1.metadata!.labels = { app: 'db' };
   await client.update(resources.pods, p1);
@@ -104,12 +110,7 @@ test('informer: after 410 Expired it relists; deletions missed meanwhile arrive 
   t.after(() => ac.abort());
   fake.put('', 'pods', pod('a', 'keep'));
   fake.put('', 'pods', pod('a', 'gone'));
-  const inf = new SharedInformer(client, resources.pods, opts);
-  const rec = recorder();
-  inf.addEventHandler(rec.handler);
-  void inf.run(ac.signal);
-  await inf.waitForSync();
-  await until(() => fake.openWatches === 1, 'watch open');
+  const { inf, rec } = await startWatching(fake, client, opts, ac.signal);
 
   // The watch connection drops; while the informer is reconnecting the server compacts past its resourceVersion.
   let release!: () => void;

@@ -1,6 +1,7 @@
 // A real nanokube control plane for black-box tests (the in-process cluster of src/cmd/cluster.ts over HTTPS): its
 // own NANOKUBE_HOME, port 0, its own kubeconfig and HOME (so kubectl's discovery cache never leaks between tests or
 // into the user's ~/.kube), stopped in t.after and its temporary home removed, also when the test fails.
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
@@ -90,3 +91,16 @@ export function example(name: string): string {
   return readFileSync(join(process.cwd(), 'examples', name), 'utf8');
 }
 export function examplePath(name: string): string { return join(process.cwd(), 'examples', name); }
+
+/** `kubectl get <what> -o json`, parsed; throws with kubectl's stderr when it fails. */
+export async function kubectlGet(c: TestCluster, what: string[]): Promise<any> {
+  const r = await c.kubectl(['get', ...what, '-o', 'json']);
+  if (r.code !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout);
+}
+
+/** `kubectl apply -f -` of one object; fails the test when kubectl does. */
+export async function kubectlApply(c: TestCluster, obj: unknown): Promise<void> {
+  const r = await c.kubectl(['apply', '-f', '-'], { input: JSON.stringify(obj) });
+  assert.equal(r.code, 0, r.stderr);
+}

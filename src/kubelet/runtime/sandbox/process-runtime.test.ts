@@ -10,29 +10,9 @@ import { PassThrough } from 'node:stream';
 import test from 'node:test';
 import { discardLog } from '../../../client/log.js';
 import { createSandboxRuntime } from './index.js';
-import { FakeImageStore, containerConfig, sandboxConfig } from './testing.js';
+import { FakeImageStore, containerConfig, processList, sandboxConfig, until } from './testing.js';
 
 const skip = process.platform === 'win32' ? 'skipped: needs a POSIX shell' : false;
-
-/** Every process's command line, one per line (from /proc, so no `ps` is needed). */
-function processList(): string {
-  const out: string[] = [];
-  for (const e of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(e) || Number(e) === process.pid) continue;
-    try { out.push(fs.readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0').join(' ').trim()); } catch { /* gone */ }
-  }
-  return out.join('\n');
-}
-
-async function until<T>(f: () => T | Promise<T>, what: string, ms = 15000): Promise<NonNullable<T>> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {

@@ -11,33 +11,13 @@ import test from 'node:test';
 import { discardLog } from '../../../client/log.js';
 import { clusterNetworkNames, podNetworkGateway } from './cni.js';
 import { createSandboxRuntime, runcUnavailableReason, type SandboxRuntime } from './index.js';
-import { FakeImageStore, containerConfig, makeBusyboxRootfs, sandboxConfig } from './testing.js';
+import { FakeImageStore, containerConfig, makeBusyboxRootfs, processList, sandboxConfig, until } from './testing.js';
 
 const unavailable = runcUnavailableReason();
 const skip = unavailable ? `skipped: ${unavailable}` : false;
 
 function randomPodCIDR(): string {
   return `10.${250 + Math.floor(Math.random() * 5)}.${Math.floor(Math.random() * 256)}.0/24`;
-}
-
-/** Every process's command line, one per line (from /proc, so no `ps` is needed). */
-function processList(): string {
-  const out: string[] = [];
-  for (const e of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(e) || Number(e) === process.pid) continue;
-    try { out.push(fs.readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0').join(' ').trim()); } catch { /* gone */ }
-  }
-  return out.join('\n');
-}
-
-async function until<T>(f: () => T | Promise<T>, what: string, ms = 20000): Promise<NonNullable<T>> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 interface Env { home: string; rt: SandboxRuntime; images: FakeImageStore; logs: string; podCIDR: string }

@@ -1,5 +1,5 @@
 // Test doubles for the sandbox runtime: a small in-memory ImageStoreReader (for tests that need exact images
-// without a real image store), a busybox-static root filesystem, and sandbox/container configs.
+// without a real image store), a busybox-static root filesystem, sandbox/container configs, until() and processList().
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ImageStoreReader, ResolvedImage } from '../../../images/index.js';
@@ -63,4 +63,25 @@ export function containerConfig(name: string, image: string, argv: string[], ove
     annotations: {},
     ...over,
   };
+}
+
+/** Polls f until it returns something truthy (the timeout only bounds a hang: 20 s, runc is slow to start). */
+export async function until<T>(f: () => T | Promise<T>, what: string, ms = 20000): Promise<NonNullable<T>> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Every process's command line but this one's, one per line (from /proc, so no `ps` is needed). */
+export function processList(): string {
+  const out: string[] = [];
+  for (const e of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(e) || Number(e) === process.pid) continue;
+    try { out.push(fs.readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0').join(' ').trim()); } catch { /* gone */ }
+  }
+  return out.join('\n');
 }
