@@ -34,6 +34,13 @@ export function proxyTableName(home: string): string {
   return `nanokube-${createHash('sha256').update(path.resolve(home)).digest('hex').slice(0, 6)}`;
 }
 
+/** Removes the nftables table of the cluster whose home this is, if any (`nanokube delete` after a kill -9). */
+export async function removeProxyRules(home: string): Promise<void> {
+  if (nftUnavailableReason() !== undefined) return;
+  const { nftDeleteTable } = await import('./nftables/nft.js');
+  await nftDeleteTable('ip', proxyTableName(home));
+}
+
 export function startProxy(opts: StartProxyOptions): RunningProxy {
   const why = opts.mode === 'userspace' ? 'userspace mode requested' : nftUnavailableReason();
   const proxier = why === undefined

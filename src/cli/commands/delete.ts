@@ -28,6 +28,8 @@ export async function deleteCluster(): Promise<void> {
   // A server killed with -9 may have left containers, mounts and network namespaces under the home: the runtime
   // removes them first (as the next start would), so nothing is deleted through a mount.
   await cleanUpNode(paths.home);
+  // And the service proxy's nftables table (a stopped server removed it already; a killed one did not).
+  await (await import('../../proxy/index.js')).removeProxyRules(paths.home).catch(() => undefined);
   const nodeState = ['runtime', 'cni', 'kubelet', 'logs', 'images'].map((d) => join(paths.home, d));
   for (const p of [paths.pki, paths.data, paths.pidFile, paths.logFile, paths.configFile, ...nodeState]) rmSync(p, { recursive: true, force: true });
   try { if (readdirSync(paths.home).length === 0) rmdirSync(paths.home); } catch { /* absent or not empty */ }
