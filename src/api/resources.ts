@@ -44,14 +44,16 @@ const r = (group: string, version: string, resource: string, kind: string, names
   return Object.freeze({ group, version, resource, kind, namespaced, singular: kind.toLowerCase(), ...facts });
 };
 
-const podSubresources = ['attach', 'binding', 'ephemeralcontainers', 'eviction', 'exec', 'log', 'portforward', 'proxy', 'status'];
+// Only subresources that are served: discovery must never list one that answers 404 (kubectl drain reads a listed
+// eviction as supported). pods/eviction, pods/ephemeralcontainers and the pods/services proxy are not served yet.
+const podSubresources = ['attach', 'binding', 'exec', 'log', 'portforward', 'status'];
 
 export const resources = Object.freeze({
   // core/v1
   namespaces: r('', 'v1', 'namespaces', 'Namespace', false, {
     shortNames: ['ns'], verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], subresources: ['finalize', 'status'] }),
   pods: r('', 'v1', 'pods', 'Pod', true, { shortNames: ['po'], categories: ['all'], subresources: podSubresources }),
-  services: r('', 'v1', 'services', 'Service', true, { shortNames: ['svc'], categories: ['all'], subresources: ['proxy', 'status'] }),
+  services: r('', 'v1', 'services', 'Service', true, { shortNames: ['svc'], categories: ['all'], subresources: ['status'] }),
   endpoints: r('', 'v1', 'endpoints', 'Endpoints', true, { shortNames: ['ep'] }),
   configmaps: r('', 'v1', 'configmaps', 'ConfigMap', true, { shortNames: ['cm'] }),
   secrets: r('', 'v1', 'secrets', 'Secret', true),
