@@ -6,9 +6,8 @@
 // Needs root, runc, the CNI plugins and nft; skipped otherwise.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
-import { join } from 'node:path';
-import { startTestCluster, examplePath, type TestCluster } from './helpers/cluster.js';
+import { execFileSync } from 'node:child_process';
+import { kubectlApply as apply, kubectlGet as get, nanokubeCli as nanokube, startTestCluster, examplePath, type TestCluster } from './helpers/cluster.js';
 import { until } from './helpers/until.js';
 import { readHostResolvConf, runcUnavailableReason } from '../src/kubelet/index.js';
 import { nftUnavailableReason, proxyTableName } from '../src/proxy/index.js';
@@ -19,19 +18,6 @@ const skip = why ? `skipped: ${why}` : false;
 // Subnets of our own (the proxy and node tests pick theirs from 10.160–10.223).
 const ownCIDR = () => `10.${100 + Math.floor(Math.random() * 60)}.0.0/16`;
 
-const get = async (c: TestCluster, what: string[]) => {
-  const r = await c.kubectl(['get', ...what, '-o', 'json']);
-  if (r.code !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout);
-};
-const apply = async (c: TestCluster, obj: unknown) => {
-  const r = await c.kubectl(['apply', '-f', '-'], { input: JSON.stringify(obj) });
-  assert.equal(r.code, 0, r.stderr);
-};
-const nanokube = (c: TestCluster, args: string[]) => new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-  execFile(process.execPath, [join(process.cwd(), 'bin', 'nanokube.js'), ...args], { env: { ...process.env, NANOKUBE_HOME: c.home, KUBECONFIG: c.kubeconfig }, timeout: 300_000, maxBuffer: 16 << 20 },
-    (err, stdout, stderr) => resolve({ code: err ? (typeof (err as any).code === 'number' ? (err as any).code : 1) : 0, stdout, stderr }));
-});
 const inPod = async (c: TestCluster, pod: string, script: string) => {
   const r = await c.kubectl(['exec', pod, '--', 'python3', '-c', script]);
   if (r.code !== 0) throw new Error(r.stderr || r.stdout);

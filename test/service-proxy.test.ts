@@ -5,33 +5,18 @@
 // once the cluster stopped. Needs root, runc, the CNI plugins and nft; skipped otherwise.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
-import { join } from 'node:path';
-import { startTestCluster, examplePath, type TestCluster } from './helpers/cluster.js';
+import { kubectlApply as apply, kubectlGet as get, nanokubeCli as nanokube, startTestCluster, examplePath, type TestCluster } from './helpers/cluster.js';
 import { until } from './helpers/until.js';
+import { ownCIDR } from './helpers/node.js';
 import { runcUnavailableReason } from '../src/kubelet/index.js';
 import { nftUnavailableReason, proxyTableName } from '../src/proxy/index.js';
 import { homePaths, saveConfig } from '../src/cli/home.js';
 
 const why = runcUnavailableReason() ?? nftUnavailableReason();
 const skip = why ? `skipped: ${why}` : false;
-const ownCIDR = () => `10.${160 + Math.floor(Math.random() * 64)}.0.0/16`;
-
-const get = async (c: TestCluster, what: string[]) => {
-  const r = await c.kubectl(['get', ...what, '-o', 'json']);
-  if (r.code !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout);
-};
-const apply = async (c: TestCluster, obj: unknown) => {
-  const r = await c.kubectl(['apply', '-f', '-'], { input: JSON.stringify(obj) });
-  assert.equal(r.code, 0, r.stderr);
-};
-const nanokube = (c: TestCluster, args: string[]) => new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-  execFile(process.execPath, [join(process.cwd(), 'bin', 'nanokube.js'), ...args], { env: { ...process.env, NANOKUBE_HOME: c.home, KUBECONFIG: c.kubeconfig }, timeout: 300_000, maxBuffer: 16 << 20 },
-    (err, stdout, stderr) => resolve({ code: err ? (typeof (err as any).code === 'number' ? (err as any).code : 1) : 0, stdout, stderr }));
-});
 
 /** One GET on a fresh connection (no keep-alive), so every request is balanced anew; rejects on any failure. */
 function httpGet(url: string, timeoutMs = 5000): Promise<{ status: number; body: string }> {

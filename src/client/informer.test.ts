@@ -41,7 +41,7 @@ function setup(wrap?: (h: ApiHandler) => ApiHandler) {
   return { fake, client, ac, opts: { clock: new FakeClock(), log: discardLog } };
 }
 
-/** A pod informer with a recorder, synced and with its watch open. */
+/** A pod informer with a recorder (of its events), synced and with its watch open. */
 async function startWatching(fake: FakeApiHandler, client: Client, opts: ReturnType<typeof setup>['opts'], signal: AbortSignal) {
   const inf = new SharedInformer(client, resources.pods, opts);
   const rec = recorder();
@@ -138,10 +138,7 @@ test('informer: after 410 Expired it relists; deletions missed meanwhile arrive 
 test('informer: when the server ends a watch (timeout) it re-watches from the last resourceVersion without relisting', async (t) => {
   const { fake, client, ac, opts } = setup();
   t.after(() => ac.abort());
-  const inf = new SharedInformer(client, resources.pods, opts);
-  void inf.run(ac.signal);
-  await inf.waitForSync();
-  await until(() => fake.openWatches === 1, 'watch open');
+  const { inf } = await startWatching(fake, client, opts, ac.signal);
   await client.create(resources.pods, 'a', pod('a', 'p1'));
   await until(() => inf.keys().length === 1, 'p1 seen');
   fake.closeWatches();
@@ -155,10 +152,7 @@ test('informer: when the server ends a watch (timeout) it re-watches from the la
 test('informer: bookmarks advance the resourceVersion the next watch resumes from', async (t) => {
   const { fake, client, ac, opts } = setup();
   t.after(() => ac.abort());
-  const inf = new SharedInformer(client, resources.pods, opts);
-  void inf.run(ac.signal);
-  await inf.waitForSync();
-  await until(() => fake.openWatches === 1, 'watch open');
+  const { inf } = await startWatching(fake, client, opts, ac.signal);
   fake.put('', 'configmaps', { metadata: { namespace: 'a', name: 'other-resource' } });   // bumps the revision only
   fake.sendBookmarks();
   await until(() => inf.lastSyncResourceVersion === '2', 'bookmark applied');

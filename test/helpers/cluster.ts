@@ -104,3 +104,11 @@ export async function kubectlApply(c: TestCluster, obj: unknown): Promise<void> 
   const r = await c.kubectl(['apply', '-f', '-'], { input: JSON.stringify(obj) });
   assert.equal(r.code, 0, r.stderr);
 }
+
+/** Runs the `nanokube` CLI (bin/nanokube.js) against the test cluster's home and kubeconfig. */
+export function nanokubeCli(c: TestCluster, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [join(process.cwd(), 'bin', 'nanokube.js'), ...args], { env: { ...process.env, NANOKUBE_HOME: c.home, KUBECONFIG: c.kubeconfig }, timeout: 300_000, maxBuffer: 16 << 20 },
+      (err, stdout, stderr) => resolve({ code: err ? (typeof (err as any).code === 'number' ? (err as any).code : 1) : 0, stdout, stderr }));
+  });
+}
