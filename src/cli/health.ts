@@ -71,8 +71,8 @@ function getJson(target: HealthTarget, path: string, timeoutMs = 2000): Promise<
 }
 
 /** Whether the Node's Ready condition is True now. */
-export async function nodeReady(target: HealthTarget, node: string): Promise<boolean> {
-  const n = await getJson(target, `/api/v1/nodes/${encodeURIComponent(node)}`) as { status?: { conditions?: { type: string; status: string }[] } } | undefined;
+export async function nodeReady(target: HealthTarget, node: string, timeoutMs = 2000): Promise<boolean> {
+  const n = await getJson(target, `/api/v1/nodes/${encodeURIComponent(node)}`, timeoutMs) as { status?: { conditions?: { type: string; status: string }[] } } | undefined;
   return !!n?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
 }
 

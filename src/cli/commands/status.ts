@@ -30,7 +30,8 @@ export async function status(): Promise<number> {
     const target = pki ? { url, ca: pki.caCert, cert: pki.admin.cert, key: pki.admin.key } : undefined;
     const ready = target ? await probe(target, '/readyz') : undefined;
     // As minikube's: the kubelet line says whether the node's kubelet is up (here: node "nanokube" posts Ready).
-    const kubelet = ready === 200 && target ? await nodeReady(target, 'nanokube') : undefined;
+    // A busy machine may answer slowly: a generous timeout and one more try before saying Stopped.
+    const kubelet = ready === 200 && target ? (await nodeReady(target, 'nanokube', 5000) || await nodeReady(target, 'nanokube', 5000)) : undefined;
     lines.push(`kubelet: ${kubelet ? 'Running' : 'Stopped'}`);
     lines.push(`apiserver: ${ready === 200 ? 'Running' : ready === undefined ? 'Stopped' : 'Error'}`);
     if (ready !== 200 || !kubelet) code |= 2;
