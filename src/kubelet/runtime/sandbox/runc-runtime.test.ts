@@ -161,7 +161,7 @@ test('runc sandbox runtime', { skip }, async (t) => {
     ttyStdout.on('data', (b: Buffer) => { ttyOut += b.toString(); });
     const ttyIn = new PassThrough();
     const resize = new (await import('node:events')).EventEmitter();
-    const ttyDone = env.rt.exec(p.cid, { cmd: ['sh', '-c', 'read x; stty size; test -t 0 && echo is-a-tty; exit 5'], tty: true, stdin: ttyIn, stdout: ttyStdout, resize: resize as never });
+    const ttyDone = env.rt.exec(p.cid, { cmd: ['sh', '-c', 'read x; stty size; test -t 0 && echo is-a-tty; echo term=$TERM; exit 5'], tty: true, stdin: ttyIn, stdout: ttyStdout, resize: resize as never });
     await new Promise((r) => setTimeout(r, 300));
     resize.emit('resize', { width: 120, height: 40 });
     await new Promise((r) => setTimeout(r, 300));
@@ -169,6 +169,7 @@ test('runc sandbox runtime', { skip }, async (t) => {
     assert.equal((await ttyDone).exitCode, 5);
     assert.match(ttyOut, /40 120/);
     assert.match(ttyOut, /is-a-tty/);
+    assert.match(ttyOut, /term=xterm/, 'a terminal session gets TERM=xterm, as containerd gives it');
     await assert.rejects(env.rt.execSync(p.cid, ['sleep', '30'], 1), /timed out/);
     await assert.rejects(env.rt.execSync(p.cid, ['no-such-command'], 5), /failed to exec in container: .*no-such-command.*not found/);
     await assert.rejects(env.rt.exec(p.cid, { cmd: ['no-such-command'], tty: false, stdout: new PassThrough(), stderr: new PassThrough() }), /no-such-command/);
