@@ -23,6 +23,9 @@ export interface ClusterConfig {
   simulatedNodes?: number;
   /** The cluster CIDR Nodes' podCIDRs (/24 each) come from; absent = 10.244.0.0/16. */
   clusterCIDR?: string;
+  /** The ingress controller's HTTP and HTTPS ports; absent = 80 and 443; 0 = no listener. */
+  ingressHttpPort?: number;
+  ingressHttpsPort?: number;
 }
 
 export interface HomePaths {
@@ -65,6 +68,8 @@ export function loadConfig(paths: HomePaths): ClusterConfig | undefined {
     ...(typeof c.datastoreEndpoint === 'string' && c.datastoreEndpoint ? { datastoreEndpoint: c.datastoreEndpoint } : {}),
     ...(typeof c.simulatedNodes === 'number' ? { simulatedNodes: c.simulatedNodes } : {}),
     ...(typeof c.clusterCIDR === 'string' && c.clusterCIDR ? { clusterCIDR: c.clusterCIDR } : {}),
+    ...(typeof c.ingressHttpPort === 'number' ? { ingressHttpPort: c.ingressHttpPort } : {}),
+    ...(typeof c.ingressHttpsPort === 'number' ? { ingressHttpsPort: c.ingressHttpsPort } : {}),
   };
 }
 
@@ -98,4 +103,13 @@ export function apiServerUrl(config: ClusterConfig): string {
   const a = config.listenAddress;
   const host = a === '0.0.0.0' || a === '::' || a === '' ? '127.0.0.1' : a.includes(':') ? `[${a}]` : a;
   return `https://${host}:${config.apiPort}`;
+}
+
+/** The server's ingress options from the remembered ports: 0 turns a listener off. */
+export function ingressPorts(c: Pick<ClusterConfig, 'ingressHttpPort' | 'ingressHttpsPort'>): { ingressHttpPort?: number | false; ingressHttpsPort?: number | false } {
+  const one = (p: number | undefined) => (p === 0 ? false : p);
+  return {
+    ...(c.ingressHttpPort !== undefined ? { ingressHttpPort: one(c.ingressHttpPort) } : {}),
+    ...(c.ingressHttpsPort !== undefined ? { ingressHttpsPort: one(c.ingressHttpsPort) } : {}),
+  };
 }

@@ -46,7 +46,9 @@ export function buildProgram(): Command {
     .option('--datastore-endpoint <url>', 'use an external etcd (e.g. http://127.0.0.1:2379) instead of the embedded SQLite (remembered)')
     .option('--simulated-nodes <n>', 'number of simulated nodes to add (remembered)', count)
     .option('--cluster-cidr <cidr>', 'IPv4 range the nodes\' pod CIDRs (/24 each) come from (default 10.244.0.0/16; remembered)', clusterCidr)
-    .action(async (o: { foreground?: boolean; apiPort?: number; listenAddress?: string; datastoreEndpoint?: string; simulatedNodes?: number; clusterCidr?: string }) => {
+    .option('--ingress-http-port <port>', 'port the ingress controller serves HTTP on (default 80; 0 = off; remembered)', portNumber)
+    .option('--ingress-https-port <port>', 'port the ingress controller serves HTTPS on (default 443; 0 = off; remembered)', portNumber)
+    .action(async (o: { foreground?: boolean; apiPort?: number; listenAddress?: string; datastoreEndpoint?: string; simulatedNodes?: number; clusterCidr?: string; ingressHttpPort?: number; ingressHttpsPort?: number }) => {
       const { start } = await import('./commands/start.js');
       await start({ ...o, ...(o.clusterCidr ? { clusterCIDR: o.clusterCidr } : {}) });
     });
@@ -123,8 +125,10 @@ export function buildProgram(): Command {
     .addOption(new Option('--simulated-nodes <n>', 'simulated nodes').argParser(count))
     .option('--cluster-cidr <cidr>', 'cluster CIDR for node pod CIDRs', clusterCidr)
     .option('--no-node', 'run no real node (control plane and simulated nodes only)')
-    .action(async (o: { apiPort?: number; listenAddress?: string; datastoreEndpoint?: string; simulatedNodes?: number; clusterCidr?: string; node?: boolean }) => {
-      const [{ homePaths, loadConfig, resolveHome, defaultConfig }, { runServer, stdoutLog }] = await Promise.all([
+    .option('--ingress-http-port <port>', 'ingress HTTP port (0 = off)', portNumber)
+    .option('--ingress-https-port <port>', 'ingress HTTPS port (0 = off)', portNumber)
+    .action(async (o: { apiPort?: number; listenAddress?: string; datastoreEndpoint?: string; simulatedNodes?: number; clusterCidr?: string; node?: boolean; ingressHttpPort?: number; ingressHttpsPort?: number }) => {
+      const [{ homePaths, loadConfig, resolveHome, defaultConfig, ingressPorts }, { runServer, stdoutLog }] = await Promise.all([
         import('./home.js'), import('../cmd/server.js'),
       ]);
       const paths = homePaths(resolveHome());
@@ -141,6 +145,7 @@ export function buildProgram(): Command {
         home: paths.home, port: o.apiPort ?? c.apiPort, listenAddress: o.listenAddress ?? c.listenAddress,
         ...(datastoreEndpoint ? { datastoreEndpoint } : {}), ...(simulatedNodes !== undefined ? { simulatedNodes } : {}),
         ...(clusterCIDR ? { clusterCIDR } : {}), node: o.node !== false,
+        ...ingressPorts({ ingressHttpPort: o.ingressHttpPort ?? c.ingressHttpPort, ingressHttpsPort: o.ingressHttpsPort ?? c.ingressHttpsPort }),
       }).catch(() => {
         // Already logged as one structured line by runServer; the exit code tells the supervisor.
         process.exit(1);

@@ -102,7 +102,8 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<InProcess
 async function startHttps(home: string, opts: ClusterOptions, log: LogFn) {
   const plane = await startControlPlane({
     ...opts, home, listenAddress: opts.listenAddress ?? '127.0.0.1', port: opts.port ?? 0, log,
-    ...(opts.node ? { node: true, kubeletPort: 0 } : { node: false }),
+    // A test's node never takes the host's ports 80/443 (tests run in parallel): its ingress gets free ports.
+    ...(opts.node ? { node: true, kubeletPort: 0, ingressHttpPort: opts.ingressHttpPort ?? 0, ingressHttpsPort: opts.ingressHttpsPort ?? 0 } : { node: false }),
   });
   const pki = readClusterPki(join(home, 'pki'))!;
   return {

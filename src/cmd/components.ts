@@ -8,6 +8,7 @@ import type { ApiHandler } from '../api/transport.js';
 import type { RunningNode, SimulatedNodes } from '../kubelet/index.js';
 import type { RunningClusterDNS } from '../dns/index.js';
 import type { RunningProxy } from '../proxy/index.js';
+import type { RunningIngressController } from '../ingress/index.js';
 import type { KeyPairPem } from '../pki/index.js';
 import type { LogFn } from '../client/log.js';
 import { errorText } from '../client/log.js';
@@ -45,6 +46,10 @@ export interface RealNodeOptions {
   runtimeMode?: 'runc' | 'process';
   /** Force the service proxy's mode (tests); default nftables when possible (root, Linux, nft), else userspace. */
   proxyMode?: 'nftables' | 'userspace';
+  /** The ingress controller's HTTP port (default 80; 0 = any free one; false = none). */
+  ingressHttpPort?: number | false;
+  /** The ingress controller's HTTPS port (default 443; 0 = any free one; false = none). */
+  ingressHttpsPort?: number | false;
 }
 
 export interface RunningComponents {
@@ -58,6 +63,8 @@ export interface RunningComponents {
   dns(): Promise<{ host: string; port: number } | undefined>;
   /** The real node's service proxy (undefined without a real node). */
   proxy(): Promise<RunningProxy | undefined>;
+  /** The real node's ingress controller (undefined without a real node). */
+  ingress(): Promise<RunningIngressController | undefined>;
   stop(): Promise<void>;
 }
 
@@ -122,6 +129,13 @@ export async function startComponents(opts: ComponentOptions): Promise<RunningCo
       podInterfaces: () => [bridge], signal: ac.signal, log: log('kube-proxy'), ...(opts.node!.proxyMode ? { mode: opts.node!.proxyMode } : {}) });
   })().catch((e) => { opts.log({ level: 'error', msg: 'service proxy failed to start', error: errorText(e) }); return undefined; }) : Promise.resolve(undefined);
 
+  // The built-in ingress controller (class nanokube) on the real node's ports 80/443, on the shared informers.
+  const ingress: Promise<RunningIngressController | undefined> = opts.node ? (async () => {
+    const { startIngressController } = await import('../ingress/index.js');
+    return startIngressController({ client: clientFor('system:serviceaccount:kube-system:nanokube-ingress-controller'), informers, nodeName: 'nanokube',
+      ca: opts.node!.ca, httpPort: opts.node!.ingressHttpPort, httpsPort: opts.node!.ingressHttpsPort, signal: ac.signal, log: log('ingress-controller') });
+  })().catch((e) => { opts.log({ level: 'error', msg: 'ingress controller failed to start', error: errorText(e) }); return undefined; }) : Promise.resolve(undefined);
+
   // Cluster DNS: where pods can reach it (the real node's pod network, which needs runc mode), or where asked.
   const dnsAc = new AbortController();
   setMaxListeners(0, dnsAc.signal);
@@ -143,6 +157,7 @@ export async function startComponents(opts: ComponentOptions): Promise<RunningCo
     node: () => node,
     dns: async () => (await dns)?.listening.catch(() => undefined),
     proxy: () => proxy,
+    ingress: () => ingress,
     addSimulatedNodes: async (n) => (await simulated()).add(n),
     simulatedNodes: simulated,
     async stop() {
@@ -151,6 +166,7 @@ export async function startComponents(opts: ComponentOptions): Promise<RunningCo
       dnsAc.abort();
       await (await dns)?.stop();
       await (await proxy)?.stop().catch((e) => opts.log({ level: 'error', msg: 'service proxy did not clean up', error: errorText(e) }));
+      await (await ingress)?.stop().catch((e) => opts.log({ level: 'error', msg: 'ingress controller did not stop cleanly', error: errorText(e) }));
       nodeAc.abort();
       ac.abort();
       await (await sim?.catch(() => undefined))?.stop();

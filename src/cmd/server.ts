@@ -41,6 +41,10 @@ export interface ServerOptions {
   clusterCIDR?: string;
   /** The cluster DNS's upstream resolvers (tests: a fake one on 127.0.0.1); default the host's resolv.conf. */
   dnsUpstreams?: Array<{ host: string; port: number }>;
+  /** The real node's ingress HTTP port (default 80; 0 = any free one; false = none). */
+  ingressHttpPort?: number | false;
+  /** The real node's ingress HTTPS port (default 443; 0 = any free one; false = none). */
+  ingressHttpsPort?: number | false;
   /** Node lifecycle grace period in seconds (tests shorten it; default 40). */
   nodeMonitorGracePeriodSeconds?: number;
   /** Pod GC quarantine for missing nodes in seconds (tests shorten it; default 40). */
@@ -68,6 +72,8 @@ export interface RunningControlPlane {
   node(): Promise<import('../kubelet/index.js').RunningNode | undefined>;
   /** The real node's service proxy (undefined without a real node). */
   proxy(): Promise<import('../proxy/index.js').RunningProxy | undefined>;
+  /** The real node's ingress controller (undefined without a real node). */
+  ingress(): Promise<import('../ingress/index.js').RunningIngressController | undefined>;
   /** Stops every component, then closes the datastore. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -114,7 +120,8 @@ export async function startControlPlane(opts: ServerOptions): Promise<RunningCon
     handler: api.handler, log, simulatedNodes: opts.simulatedNodes, nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds,
     clusterCA: pki.caCert, podGCQuarantineSeconds: opts.podGCQuarantineSeconds, clusterCIDR: opts.clusterCIDR,
     ...(opts.dnsUpstreams ? { dns: { upstreams: opts.dnsUpstreams } } : {}),
-    ...(opts.node ? { node: { home: opts.home, ca: pki.ca, kubeletPort: opts.kubeletPort, runtimeMode: opts.runtimeMode, proxyMode: opts.proxyMode } } : {}),
+    ...(opts.node ? { node: { home: opts.home, ca: pki.ca, kubeletPort: opts.kubeletPort, runtimeMode: opts.runtimeMode, proxyMode: opts.proxyMode,
+      ingressHttpPort: opts.ingressHttpPort, ingressHttpsPort: opts.ingressHttpsPort } } : {}),
   });
   components?.catch((e) => log({ level: 'error', msg: 'components failed to start', error: String(e) }));
 
@@ -131,6 +138,7 @@ export async function startControlPlane(opts: ServerOptions): Promise<RunningCon
     },
     node: async () => (await components?.catch(() => undefined))?.node(),
     proxy: async () => (await components?.catch(() => undefined))?.proxy(),
+    ingress: async () => (await components?.catch(() => undefined))?.ingress(),
     close() {
       closing ??= (async () => {
         try { await (await components?.catch(() => undefined))?.stop(); await api.close(); } finally { await store.close(); }

@@ -12,6 +12,8 @@ import { runProxy, type RunningProxy } from './proxy.js';
 
 export type { RunningProxy, SyncRecord } from './proxy.js';
 export { nftUnavailableReason } from './nftables/nft.js';
+// Endpoint selection shared with the ingress controller: the same ready/serving/terminating rules as the proxy.
+export { endpointsFor, usableEndpoints, serviceNameLabel, type Endpoint } from './service-ports.js';
 
 export interface StartProxyOptions {
   informers: InformerFactory;

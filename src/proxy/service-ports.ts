@@ -66,7 +66,7 @@ export function servicePorts(svc: Service): ServicePort[] {
 }
 
 /** Every endpoint of one Service port from the Service's slices (IPv4 only), deduplicated by ip:port. */
-export function endpointsFor(sp: ServicePort, slices: EndpointSlice[]): Endpoint[] {
+export function endpointsFor(sp: Pick<ServicePort, 'portName' | 'protocol'>, slices: EndpointSlice[]): Endpoint[] {
   const out = new Map<string, Endpoint>();
   for (const s of slices) {
     if (s.addressType !== 'IPv4') continue;

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { CliError, portInUse } from '../errors.js';
 import {
   apiServerUrl, CLUSTER_NAME, type ClusterConfig, defaultConfig, displayPath, homePaths, type HomePaths, loadConfig,
-  readPid, removePid, resolveHome, saveConfig,
+  ingressPorts, readPid, removePid, resolveHome, saveConfig,
 } from '../home.js';
 import { isNanokubeRunning, terminate } from '../process.js';
 import { isPortFree } from '../port.js';
@@ -22,6 +22,8 @@ export interface StartFlags {
   datastoreEndpoint?: string;
   simulatedNodes?: number;
   clusterCIDR?: string;
+  ingressHttpPort?: number;
+  ingressHttpsPort?: number;
 }
 
 /** How long a server may take to become ready before `start` gives up (first start with etcd can be slow). */
@@ -51,6 +53,10 @@ export function effectiveConfig(remembered: ClusterConfig | undefined, flags: St
   if (nodes !== undefined) c.simulatedNodes = nodes;
   const cidr = flags.clusterCIDR ?? base.clusterCIDR;
   if (cidr) c.clusterCIDR = cidr;
+  const ingressHttp = flags.ingressHttpPort ?? base.ingressHttpPort;
+  if (ingressHttp !== undefined) c.ingressHttpPort = ingressHttp;
+  const ingressHttps = flags.ingressHttpsPort ?? base.ingressHttpsPort;
+  if (ingressHttps !== undefined) c.ingressHttpsPort = ingressHttps;
   return c;
 }
 
@@ -116,6 +122,7 @@ export async function start(flags: StartFlags): Promise<void> {
     ...(config.datastoreEndpoint ? { datastoreEndpoint: config.datastoreEndpoint } : {}),
     ...(config.simulatedNodes !== undefined ? { simulatedNodes: config.simulatedNodes } : {}),
     ...(config.clusterCIDR ? { clusterCIDR: config.clusterCIDR } : {}),
+    ...ingressPorts(config),
     node: true,
   };
 
@@ -149,6 +156,8 @@ export async function start(flags: StartFlags): Promise<void> {
   if (config.datastoreEndpoint) args.push('--datastore-endpoint', config.datastoreEndpoint);
   if (config.simulatedNodes !== undefined) args.push('--simulated-nodes', String(config.simulatedNodes));
   if (config.clusterCIDR) args.push('--cluster-cidr', config.clusterCIDR);
+  if (config.ingressHttpPort !== undefined) args.push('--ingress-http-port', String(config.ingressHttpPort));
+  if (config.ingressHttpsPort !== undefined) args.push('--ingress-https-port', String(config.ingressHttpsPort));
   const child = spawn(process.execPath, args, {
     detached: true, stdio: ['ignore', logFd, logFd], env: { ...process.env, NANOKUBE_HOME: paths.home },
   });

@@ -1,0 +1,80 @@
+// TLS for the ingress's HTTPS listener: a certificate per SNI host from the Secrets (type kubernetes.io/tls) the
+// Ingresses' tls entries name, in the Ingress's namespace; hosts match exactly or through a one-label wildcard in
+// tls.hosts. A name no Secret covers gets the default certificate, issued by the cluster CA at start (as
+// ingress-nginx's "fake certificate", but one a client can verify with the cluster CA). Secret contents are never
+// logged.
+import tls from 'node:tls';
+import type { KubeObject } from '../api/object.js';
+import type { SharedInformer } from '../client/informer.js';
+import type { LogFn } from '../client/log.js';
+
+export const TLS_SECRET_TYPE = 'kubernetes.io/tls';
+
+export class CertificateStore {
+  private contexts = new Map<string, tls.SecureContext>();
+  private wildcards = new Map<string, tls.SecureContext>();
+  /** Secret `namespace/name` + resourceVersion → context, so unchanged Secrets are not parsed again. */
+  private cache = new Map<string, { rv: string; ctx: tls.SecureContext | undefined }>();
+  private readonly warned = new Set<string>();
+
+  constructor(private readonly secrets: SharedInformer<KubeObject>, readonly defaultContext: tls.SecureContext, private readonly log: LogFn) {}
+
+  private contextFor(namespace: string, name: string): tls.SecureContext | undefined {
+    const key = `${namespace}/${name}`;
+    const secret = this.secrets.get(key);
+    if (!secret) { this.warnOnce(`missing:${key}`, { msg: 'TLS secret not found; the default certificate answers', secret: key }); return undefined; }
+    const rv = String(secret.metadata.resourceVersion ?? '');
+    const hit = this.cache.get(key);
+    if (hit && hit.rv === rv) return hit.ctx;
+    let ctx: tls.SecureContext | undefined;
+    const crt = secret.data?.['tls.crt'];
+    const pem = secret.data?.['tls.key'];
+    if (secret.type !== TLS_SECRET_TYPE && !(crt && pem)) {
+      this.warnOnce(`type:${key}:${rv}`, { msg: 'secret is not of type kubernetes.io/tls; the default certificate answers', secret: key });
+    } else {
+      try {
+        ctx = tls.createSecureContext({ cert: Buffer.from(crt ?? '', 'base64'), key: Buffer.from(pem ?? '', 'base64') });
+      } catch (e) {
+        // The error text of a bad key can quote nothing of the key, but say only what kind of failure it was.
+        this.warnOnce(`bad:${key}:${rv}`, { msg: 'TLS secret holds no usable certificate and key; the default certificate answers', secret: key, error: (e as NodeJS.ErrnoException).code ?? 'invalid' });
+      }
+    }
+    this.cache.set(key, { rv, ctx });
+    return ctx;
+  }
+
+  private warnOnce(id: string, entry: { msg: string; [k: string]: unknown }): void {
+    if (this.warned.has(id)) return;
+    this.warned.add(id);
+    this.log({ level: 'warn', ...entry });
+  }
+
+  /** Rebuilds the SNI map from the Ingresses served (their tls entries), earliest Ingress first on conflicts. */
+  rebuild(ingresses: KubeObject[]): void {
+    const contexts = new Map<string, tls.SecureContext>();
+    const wildcards = new Map<string, tls.SecureContext>();
+    for (const ing of ingresses) {
+      for (const t of ing.spec?.tls ?? []) {
+        if (!t?.secretName) continue;
+        const ctx = this.contextFor(ing.metadata.namespace ?? 'default', t.secretName);
+        if (!ctx) continue;
+        for (const h of t.hosts ?? []) {
+          const host = String(h).toLowerCase();
+          const map = host.startsWith('*.') ? wildcards : contexts;
+          if (!map.has(host)) map.set(host, ctx);
+        }
+      }
+    }
+    this.contexts = contexts;
+    this.wildcards = wildcards;
+  }
+
+  /** The context for an SNI server name (the default one when no Secret covers it). */
+  forServerName(servername: string | undefined): tls.SecureContext {
+    const name = (servername ?? '').toLowerCase();
+    const exact = this.contexts.get(name);
+    if (exact) return exact;
+    const dot = name.indexOf('.');
+    return (dot > 0 ? this.wildcards.get('*' + name.slice(dot)) : undefined) ?? this.defaultContext;
+  }
+}
