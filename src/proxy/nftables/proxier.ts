@@ -64,7 +64,7 @@ export class NftablesProxier implements Proxier {
     const commands = diffRuleset(this.o.table, from, to);
     if (!full && !commands.length) return { changes: 0, full };
     let batch = commands.join('\n') + '\n';
-    if (full) batch = `add table ip ${this.o.table}\ndelete table ip ${this.o.table}\n` + baseRules(this.o.table) + batch;
+    if (full) batch = `add table ip ${this.o.table}\ndelete table ip ${this.o.table}\n` + baseRules(this.o.table, this.o.clusterCIDR) + batch;
     this.applied = undefined; // unknown until nft says it applied
     await nftApply(batch, this.o.nft);
     this.applied = after;

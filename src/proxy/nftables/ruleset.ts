@@ -56,8 +56,15 @@ const proto = (sp: ServicePort) => sp.protocol.toLowerCase();
 // be deleted and re-added in the same transaction).
 const affinitySet = (key: string, seconds: number) => `affinity-${hash(`${key}@${seconds}`)}-${key}`;
 
-/** The fixed part of the table: base chains, helper chains and the maps, with their rules. */
-export function baseRules(table: string): string {
+/**
+ * The fixed part of the table: base chains, helper chains and the maps, with their rules.
+ * ClusterIPs are the same addresses in every cluster (10.96.0.1, kube-dns's 10.96.0.10), and when two clusters run
+ * on one host the first table's DNAT wins for every packet. So a packet that arrives from another nanokube cluster's
+ * bridge (`nk<hash>`, see the CNI network names) with a source outside this cluster's CIDR is left to that
+ * cluster's table: a pod's DNS query reaches its own cluster's DNS. (From the host itself, a shared ClusterIP stays
+ * ambiguous between clusters; NodePorts are host-global anyway.)
+ */
+export function baseRules(table: string, clusterCIDR?: string): string {
   const t = `ip ${table}`;
   const lines = [
     `add table ${t} { comment "nanokube service proxy" ; }`,
@@ -74,6 +81,7 @@ export function baseRules(table: string): string {
     `add map ${t} no-endpoint-services { type ipv4_addr . inet_proto . inet_service : verdict ; }`,
     `add map ${t} no-endpoint-nodeports { type inet_proto . inet_service : verdict ; }`,
     `add set ${t} hairpin { type ipv4_addr . ipv4_addr ; }`,
+    ...(clusterCIDR ? [`add rule ${t} nat-prerouting iifname "nk*" ip saddr != ${clusterCIDR} return`] : []),
     `add rule ${t} nat-prerouting jump services`,
     `add rule ${t} nat-output jump services`,
     `add rule ${t} nat-postrouting jump masquerading`,
