@@ -190,6 +190,20 @@ test('ingress: two hosts and paths reach two Services, TLS from a Secret by SNI,
   assert.match(table.stdout, /^NAME\s+CLASS\s+HOSTS\s+ADDRESS\s+PORTS\s+AGE\n/);
   assert.match(table.stdout, new RegExp(`\\nweb\\s+nanokube\\s+a\\.example\\.test,b\\.example\\.test,\\*\\.wild\\.test\\s+${internalIP.replace(/\./g, '\\.')}\\s+80, 443\\s+`));
 
+  // Events on the Ingress: taken on (Sync), and a tls entry whose Secret is missing (served with the default
+  // certificate), without anything of a Secret in the message.
+  await apply(c, { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'broken' }, spec: {
+    tls: [{ hosts: ['c.example.test'], secretName: 'no-such-secret' }],
+    rules: [{ host: 'c.example.test', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'svc-a', port: { number: 80 } } } }] } }] } });
+  const events = await until('ingress events', async () => {
+    const items = (await get(c, ['events'])).items.filter((e: any) => e.involvedObject?.kind === 'Ingress');
+    const reasons = new Set(items.map((e: any) => `${e.involvedObject.name}/${e.type}/${e.reason}`));
+    return reasons.has('web/Normal/Sync') && reasons.has('broken/Warning/TLSSecretUnusable') ? items : undefined;
+  }, 30_000);
+  assert.match(events.find((e: any) => e.reason === 'TLSSecretUnusable').message, /TLS secret "default\/no-such-secret" not found; the default certificate is served/);
+  const cCert = await peerCertificate(https0, 'c.example.test', c.pki.ca).catch(() => undefined);
+  assert.equal(cCert, undefined, 'the default certificate does not claim c.example.test');
+
   await c.stop();
   assert.equal(await listening(http0), false, 'nothing answers on the ingress HTTP port after stop');
   assert.equal(await listening(https0), false, 'nothing answers on the ingress HTTPS port after stop');

@@ -14,39 +14,47 @@ export class CertificateStore {
   private contexts = new Map<string, tls.SecureContext>();
   private wildcards = new Map<string, tls.SecureContext>();
   /** Secret `namespace/name` + resourceVersion → context, so unchanged Secrets are not parsed again. */
-  private cache = new Map<string, { rv: string; ctx: tls.SecureContext | undefined }>();
+  private cache = new Map<string, { rv: string; ctx: tls.SecureContext | undefined; problem?: string }>();
   private readonly warned = new Set<string>();
 
-  constructor(private readonly secrets: SharedInformer<KubeObject>, readonly defaultContext: tls.SecureContext, private readonly log: LogFn) {}
+  /**
+   * `onProblem` hears once per Ingress and Secret version about a tls entry served with the default certificate
+   * (the controller turns it into a Warning event on the Ingress).
+   */
+  constructor(private readonly secrets: SharedInformer<KubeObject>, readonly defaultContext: tls.SecureContext, private readonly log: LogFn,
+    private readonly onProblem?: (ingress: KubeObject, message: string) => void) {}
 
-  private contextFor(namespace: string, name: string): tls.SecureContext | undefined {
+  private contextFor(namespace: string, name: string): { ctx?: tls.SecureContext; problem?: string; rv: string } {
     const key = `${namespace}/${name}`;
     const secret = this.secrets.get(key);
-    if (!secret) { this.warnOnce(`missing:${key}`, { msg: 'TLS secret not found; the default certificate answers', secret: key }); return undefined; }
+    if (!secret) return { problem: `TLS secret "${key}" not found; the default certificate is served`, rv: '' };
     const rv = String(secret.metadata.resourceVersion ?? '');
     const hit = this.cache.get(key);
-    if (hit && hit.rv === rv) return hit.ctx;
+    if (hit && hit.rv === rv) return { ctx: hit.ctx, rv, ...(hit.ctx ? {} : { problem: hit.problem }) };
     let ctx: tls.SecureContext | undefined;
+    let problem: string | undefined;
     const crt = secret.data?.['tls.crt'];
     const pem = secret.data?.['tls.key'];
     if (secret.type !== TLS_SECRET_TYPE && !(crt && pem)) {
-      this.warnOnce(`type:${key}:${rv}`, { msg: 'secret is not of type kubernetes.io/tls; the default certificate answers', secret: key });
+      problem = `secret "${key}" is not of type kubernetes.io/tls; the default certificate is served`;
     } else {
       try {
         ctx = tls.createSecureContext({ cert: Buffer.from(crt ?? '', 'base64'), key: Buffer.from(pem ?? '', 'base64') });
       } catch (e) {
-        // The error text of a bad key can quote nothing of the key, but say only what kind of failure it was.
-        this.warnOnce(`bad:${key}:${rv}`, { msg: 'TLS secret holds no usable certificate and key; the default certificate answers', secret: key, error: (e as NodeJS.ErrnoException).code ?? 'invalid' });
+        // Only the kind of failure is told, never anything read from the Secret.
+        problem = `secret "${key}" holds no usable certificate and key (${(e as NodeJS.ErrnoException).code ?? 'invalid'}); the default certificate is served`;
       }
     }
-    this.cache.set(key, { rv, ctx });
-    return ctx;
+    this.cache.set(key, { rv, ctx, problem });
+    return { ctx, problem, rv };
   }
 
-  private warnOnce(id: string, entry: { msg: string; [k: string]: unknown }): void {
+  private report(ing: KubeObject, secret: string, rv: string, problem: string): void {
+    const id = `${ing.metadata.uid ?? ing.metadata.name}:${secret}:${rv}:${problem}`;
     if (this.warned.has(id)) return;
     this.warned.add(id);
-    this.log({ level: 'warn', ...entry });
+    this.log({ level: 'warn', msg: problem, ingress: `${ing.metadata.namespace}/${ing.metadata.name}` });
+    this.onProblem?.(ing, problem);
   }
 
   /** Rebuilds the SNI map from the Ingresses served (their tls entries), earliest Ingress first on conflicts. */
@@ -56,8 +64,8 @@ export class CertificateStore {
     for (const ing of ingresses) {
       for (const t of ing.spec?.tls ?? []) {
         if (!t?.secretName) continue;
-        const ctx = this.contextFor(ing.metadata.namespace ?? 'default', t.secretName);
-        if (!ctx) continue;
+        const { ctx, problem, rv } = this.contextFor(ing.metadata.namespace ?? 'default', t.secretName);
+        if (!ctx) { this.report(ing, t.secretName, rv, problem ?? 'no certificate'); continue; }
         for (const h of t.hosts ?? []) {
           const host = String(h).toLowerCase();
           const map = host.startsWith('*.') ? wildcards : contexts;

@@ -18,6 +18,7 @@ import type { InformerFactory } from '../client/informer.js';
 import { errorText, type LogFn } from '../client/log.js';
 import { runController, enqueueHandlers } from '../client/controller.js';
 import { RateLimitingQueue } from '../client/workqueue.js';
+import { EventRecorder } from '../client/events.js';
 import { splitMetaNamespaceKey } from '../client/keys.js';
 import type { KeyPairPem } from '../pki/index.js';
 import { BackendPicker } from './backends.js';
@@ -109,11 +110,21 @@ export function startIngressController(opts: IngressControllerOptions): RunningI
     if (certs && tlsDirty) { certs.rebuild(served()); tlsDirty = false; }
     return certs!;
   };
-  const routesChanged = () => { table = undefined; tlsDirty = true; };
+  // The SNI map is rebuilt shortly after a change (not only at the next handshake), so a tls entry whose Secret is
+  // missing or unusable is reported while the user is looking.
+  let tlsTimer: NodeJS.Timeout | undefined;
+  const tlsChanged = () => {
+    tlsDirty = true;
+    if (tlsTimer || !certs) return;
+    tlsTimer = setTimeout(() => { tlsTimer = undefined; if (!signal.aborted) certificates(); }, 200);
+    tlsTimer.unref();
+  };
+  const routesChanged = () => { table = undefined; tlsChanged(); };
   ingresses.addEventHandler({ onAdd: routesChanged, onUpdate: routesChanged, onDelete: routesChanged });
   classes.addEventHandler({ onAdd: routesChanged, onUpdate: routesChanged, onDelete: routesChanged });
-  secrets.addEventHandler({ onAdd: () => { tlsDirty = true; }, onUpdate: () => { tlsDirty = true; }, onDelete: () => { tlsDirty = true; } });
+  secrets.addEventHandler({ onAdd: tlsChanged, onUpdate: tlsChanged, onDelete: tlsChanged });
 
+  const recorder = new EventRecorder({ client: opts.client, component: 'nanokube-ingress-controller', host: opts.nodeName, log });
   const picker = new BackendPicker(services, slices, opts.nodeName);
   const proxy = new ReverseProxy({ route: (h, p) => route(routes(), h, p), pick: (b) => picker.pick(b), log });
 
@@ -140,6 +151,8 @@ export function startIngressController(opts: IngressControllerOptions): RunningI
         await opts.client.patch(builtin.ingresses, namespace, name, 'merge',
           { metadata: { resourceVersion: ing.metadata.resourceVersion }, status: { loadBalancer: want.length ? { ingress: want } : {} } }, { subresource: 'status', fieldManager });
         log({ level: 'info', msg: 'set ingress address', namespace, name, address: want.map((w) => w.ip) });
+        // As ingress-nginx reports taking an Ingress on.
+        if (want.length && !current.length) void recorder.event(ing, 'Normal', 'Sync', 'Scheduled for sync');
       } catch (e) {
         if (!isNotFound(e)) throw e;
       }
@@ -171,12 +184,13 @@ export function startIngressController(opts: IngressControllerOptions): RunningI
       try {
         const { issueCertificate } = await import('../pki/certificates.js');
         const pair = await issueCertificate(opts.ca, { commonName: 'nanokube ingress default certificate', altNames: ['ingress.local'], usage: 'server', validityDays: 365 });
-        certs = new CertificateStore(secrets, tls.createSecureContext(pair), log);
+        certs = new CertificateStore(secrets, tls.createSecureContext(pair), log, (ing, message) => { void recorder.event(ing, 'Warning', 'TLSSecretUnusable', message); });
         const s = https.createServer({ ...pair, SNICallback: (name, cb) => { try { cb(null, certificates().forServerName(name)); } catch (e) { cb(e as Error); } } },
           (req, res) => proxy.handle(req, res, 'https'));
         s.on('upgrade', (req, socket, head) => proxy.upgrade(req, socket, head, 'https'));
         out.https = await listen(s, httpsPort, address);
         servers.push(s);
+        tlsChanged();
       } catch (e) {
         log({ level: 'error', msg: 'ingress HTTPS listener failed; Ingresses are not served over HTTPS', port: httpsPort, error: errorText(e) });
       }
@@ -190,6 +204,7 @@ export function startIngressController(opts: IngressControllerOptions): RunningI
     listening,
     async stop() {
       await listening.catch(() => undefined);
+      clearTimeout(tlsTimer);
       await Promise.all(servers.map((s) => new Promise<void>((resolve) => { s.close(() => resolve()); s.closeAllConnections(); })));
       proxy.close();
       queue.shutDown();
