@@ -63,23 +63,33 @@ export class ReverseProxy {
   }
 
   handle(req: http.IncomingMessage, res: http.ServerResponse, proto: 'http' | 'https'): void {
-    const { ep, code, text } = this.resolve(req);
-    if (!ep) { plain(res, code!, text!); return; }
-    const upstream = http.request({ host: ep.ip, port: ep.port, method: req.method, path: req.url, headers: forwardedHeaders(req, proto), agent: this.agent });
-    upstream.on('response', (ur) => {
-      const headers: http.OutgoingHttpHeaders = {};
-      const tokens = String(ur.headers.connection ?? '').toLowerCase().split(',').map((s) => s.trim());
-      for (const [k, v] of Object.entries(ur.headers)) if (v !== undefined && !HOP_BY_HOP.has(k) && !tokens.includes(k)) headers[k] = v;
-      res.writeHead(ur.statusCode ?? 502, ur.statusMessage, headers);
-      ur.pipe(res);
-      ur.on('error', () => res.destroy());
-    });
-    upstream.on('error', (e) => {
-      this.opts.log({ level: 'warn', msg: 'ingress backend request failed', endpoint: `${ep.ip}:${ep.port}`, error: (e as NodeJS.ErrnoException).code ?? e.message });
-      plain(res, 502, 'the backend did not answer');
-    });
-    res.on('close', () => { if (!res.writableFinished) upstream.destroy(); });
-    req.pipe(upstream);
+    // A request without a body may be sent again once when a kept-alive connection to the pod turns out to have
+    // been closed by it just then (the race every keep-alive proxy has); anything else fails with 502.
+    const bodyless = (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') && !req.headers['content-length'] && !req.headers['transfer-encoding'];
+    const attempt = (retry: boolean) => {
+      const { ep, code, text } = this.resolve(req);
+      if (!ep) { plain(res, code!, text!); return; }
+      const upstream = http.request({ host: ep.ip, port: ep.port, method: req.method, path: req.url, headers: forwardedHeaders(req, proto), agent: this.agent });
+      upstream.on('response', (ur) => {
+        const headers: http.OutgoingHttpHeaders = {};
+        const tokens = String(ur.headers.connection ?? '').toLowerCase().split(',').map((s) => s.trim());
+        for (const [k, v] of Object.entries(ur.headers)) if (v !== undefined && !HOP_BY_HOP.has(k) && !tokens.includes(k)) headers[k] = v;
+        res.writeHead(ur.statusCode ?? 502, ur.statusMessage, headers);
+        ur.pipe(res);
+        ur.on('error', () => res.destroy());
+      });
+      upstream.on('error', (e) => {
+        const errCode = (e as NodeJS.ErrnoException).code;
+        if (retry && upstream.reusedSocket && !res.headersSent && (errCode === 'ECONNRESET' || errCode === 'EPIPE')) { attempt(false); return; }
+        this.opts.log({ level: 'warn', msg: 'ingress backend request failed', endpoint: `${ep.ip}:${ep.port}`, error: errCode ?? e.message });
+        plain(res, 502, 'the backend did not answer');
+      });
+      res.on('close', () => { if (!res.writableFinished) upstream.destroy(); });
+      if (bodyless) upstream.end();
+      else req.pipe(upstream);
+    };
+    if (bodyless) req.resume();
+    attempt(bodyless);
   }
 
   /** An Upgrade request (WebSocket): the handshake goes to the endpoint as is, then bytes flow both ways. */
