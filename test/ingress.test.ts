@@ -2,7 +2,9 @@
 // paths routes to two Services' pods on the ingress's HTTP port, TLS for one host comes from a Secret (SNI,
 // verified with the test's own CA) while other names get the default certificate from the cluster CA, the Ingress
 // gets the default class and the node's address (ADDRESS), an unknown host gets 404, a Service without ready
-// endpoints 503, WebSocket-style upgrades pass through, and after stop nothing listens. Needs root and runc.
+// endpoints 503, WebSocket-style upgrades pass through, the seed's Deployment rolls with no failed request through
+// the ingress, events report the Ingress taken on and a missing TLS Secret, and after stop nothing listens. Needs
+// root and runc.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -92,7 +94,7 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
-test('ingress: two hosts and paths reach two Services, TLS from a Secret by SNI, default class and ADDRESS, 404 and 503, upgrades pass, nothing listens after stop', { skip, timeout: 600_000 }, async (t) => {
+test('ingress: two hosts and paths reach two Services, TLS from a Secret by SNI, default class and ADDRESS, 404 and 503, upgrades pass, a rollout fails no request, nothing listens after stop', { skip, timeout: 600_000 }, async (t) => {
   const c = await startTestCluster(t, { node: true, clusterCIDR: ownCIDR() });
   const tmp = mkdtempSync(join(tmpdir(), 'nanokube-ingress-test-'));
   t.after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -189,6 +191,45 @@ test('ingress: two hosts and paths reach two Services, TLS from a Secret by SNI,
   const table = await c.kubectl(['get', 'ing']);
   assert.match(table.stdout, /^NAME\s+CLASS\s+HOSTS\s+ADDRESS\s+PORTS\s+AGE\n/);
   assert.match(table.stdout, new RegExp(`\\nweb\\s+nanokube\\s+a\\.example\\.test,b\\.example\\.test,\\*\\.wild\\.test\\s+${internalIP.replace(/\./g, '\\.')}\\s+80, 443\\s+`));
+
+  // The seed's Deployment behind the Ingress: a client hammering it through a rolling update sees no failure,
+  // because only ready endpoints get traffic and a terminating pod leaves the rotation at once.
+  for (const f of ['db-secret.yaml', 'app-config.yaml', 'flask-deployment.yaml']) {
+    const r = await c.kubectl(['apply', '-f', examplePath(f)]);
+    assert.equal(r.code, 0, r.stderr);
+  }
+  await apply(c, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'flask-service' }, spec: { selector: { app: 'flask-app' }, ports: [{ port: 5000, targetPort: 5000 }] } });
+  const flaskIng = await c.kubectl(['create', 'ingress', 'flask', '--rule=flask.example.test/*=flask-service:5000']);
+  assert.equal(flaskIng.code, 0, flaskIng.stderr);
+  const rollout = await c.kubectl(['rollout', 'status', 'deployment/flask-app', '--timeout=120s']);
+  assert.equal(rollout.code, 0, rollout.stderr + rollout.stdout);
+  const flaskPods = (await get(c, ['pods', '-l', 'app=flask-app'])).items.map((p: any) => p.metadata.name).sort();
+  await until('the app answers through the ingress', async () => (await request(http0, 'flask.example.test', '/').catch(() => undefined))?.status === 200, 60_000);
+  const seen = new Set<string>();
+  for (let i = 0; i < 40 && seen.size < 2; i++) seen.add(JSON.parse((await request(http0, 'flask.example.test', '/')).body).hostname);
+  assert.deepEqual([...seen].sort(), flaskPods, 'both replicas answer through the ingress');
+  let stopHammer = false;
+  const failures: string[] = [];
+  let ok = 0;
+  const hammer = (async () => {
+    while (!stopHammer) {
+      try {
+        const r = await request(http0, 'flask.example.test', '/');
+        if (r.status === 200) ok++; else failures.push(`HTTP ${r.status}: ${r.body.trim()}`);
+      } catch (e) { failures.push((e as Error).message); }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  const patched = await c.kubectl(['patch', 'deployment', 'flask-app', '-p', JSON.stringify({ spec: { template: { metadata: { annotations: { rolled: 'yes' } } } } })]);
+  assert.equal(patched.code, 0, patched.stderr);
+  const rolled = await c.kubectl(['rollout', 'status', 'deployment/flask-app', '--timeout=180s']);
+  assert.equal(rolled.code, 0, rolled.stderr + rolled.stdout);
+  await until('old pods gone', async () => (await get(c, ['pods', '-l', 'app=flask-app'])).items.every((p: any) => !flaskPods.includes(p.metadata.name)), 120_000);
+  stopHammer = true;
+  await hammer;
+  t.diagnostic(`${ok} requests answered through the ingress during the rollout`);
+  assert.ok(ok > 20, `requests answered during the rollout: ${ok}`);
+  assert.deepEqual(failures, [], `no request through the ingress failed during the rolling update (${ok} answered)`);
 
   // Events on the Ingress: taken on (Sync), and a tls entry whose Secret is missing (served with the default
   // certificate), without anything of a Secret in the message.

@@ -63,8 +63,9 @@ export class ReverseProxy {
   }
 
   handle(req: http.IncomingMessage, res: http.ServerResponse, proto: 'http' | 'https'): void {
-    // A request without a body may be sent again once when a kept-alive connection to the pod turns out to have
-    // been closed by it just then (the race every keep-alive proxy has); anything else fails with 502.
+    // A request without a body is sent again once (to a fresh pick) when the pod refused the connection or a
+    // kept-alive connection turned out to have been closed by it just then (nginx's proxy_next_upstream error);
+    // anything else fails with 502.
     const bodyless = (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') && !req.headers['content-length'] && !req.headers['transfer-encoding'];
     const attempt = (retry: boolean) => {
       const { ep, code, text } = this.resolve(req);
@@ -80,7 +81,8 @@ export class ReverseProxy {
       });
       upstream.on('error', (e) => {
         const errCode = (e as NodeJS.ErrnoException).code;
-        if (retry && upstream.reusedSocket && !res.headersSent && (errCode === 'ECONNRESET' || errCode === 'EPIPE')) { attempt(false); return; }
+        const resetReused = upstream.reusedSocket && (errCode === 'ECONNRESET' || errCode === 'EPIPE');
+        if (retry && !res.headersSent && (resetReused || errCode === 'ECONNREFUSED')) { attempt(false); return; }
         this.opts.log({ level: 'warn', msg: 'ingress backend request failed', endpoint: `${ep.ip}:${ep.port}`, error: errCode ?? e.message });
         plain(res, 502, 'the backend did not answer');
       });
