@@ -13,6 +13,7 @@ import { kubectlApply as apply, kubectlGet as get, startTestCluster, examplePath
 import { until } from './helpers/until.js';
 import { clusterNetworkNames } from '../src/kubelet/index.js';
 import { ownCIDR, realNodeSkip as skip } from './helpers/node.js';
+import { holdHostPort } from './helpers/host-port-lock.js';
 
 const nanokube = (c: TestCluster, args: string[]) => new Promise<{ code: number; out: string }>((resolve) => {
   execFile(process.execPath, [join(process.cwd(), 'bin', 'nanokube.js'), ...args], { env: { ...process.env, NANOKUBE_HOME: c.home }, timeout: 300_000, maxBuffer: 16 << 20 },
@@ -31,6 +32,7 @@ function leftovers(home: string): string[] {
 }
 
 test('node: the seed\'s manifests with the image built from examples/flask run as 2 pods Running and Ready, each with its own IP, the Secret and ConfigMap in their env; nothing is left after stop', { skip, timeout: 300_000 }, async (t) => {
+  await holdHostPort(t, 30001); // examples/flask-service.yaml asks for nodePort 30001, a host-global port
   const c = await startTestCluster(t, { node: true, clusterCIDR: ownCIDR() });
   t.after(() => { assert.deepEqual(leftovers(c.home), [], 'nothing left behind once the cluster stopped'); });
   await until('node nanokube Ready', async () => (await get(c, ['node', 'nanokube'])).status.conditions.some((x: any) => x.type === 'Ready' && x.status === 'True'), 60_000);
