@@ -63,6 +63,12 @@ test('kubectl creates Ingresses and IngressClasses; an Ingress naming no class g
   assert.equal(r.code, 0, r.stderr);
   assert.equal(JSON.parse((await c.kubectl(['get', 'ing', 'third', '-o', 'json'])).stdout).spec.ingressClassName, 'newer');
 
+  r = await c.kubectl(['describe', 'ing', 'web']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^Name:\s+web\n/);
+  assert.match(r.stdout, /\nIngress Class:\s+house\n/);
+  assert.match(r.stdout, /\n\s+foo\.example\.com\s*\n\s+\/api\s+api:80 \(<error: services "api" not found>\)/);
+
   r = await c.kubectl(['api-resources', '--api-group=networking.k8s.io', '--no-headers']);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^ingressclasses\s+networking\.k8s\.io\/v1\s+false\s+IngressClass\n/m);
