@@ -21,7 +21,7 @@ export class CertificateStore {
    * `onProblem` hears once per Ingress and Secret version about a tls entry served with the default certificate
    * (the controller turns it into a Warning event on the Ingress).
    */
-  constructor(private readonly secrets: SharedInformer<KubeObject>, readonly defaultContext: tls.SecureContext, private readonly log: LogFn,
+  constructor(private readonly secrets: Pick<SharedInformer<KubeObject>, 'get'>, readonly defaultContext: tls.SecureContext, private readonly log: LogFn,
     private readonly onProblem?: (ingress: KubeObject, message: string) => void) {}
 
   private contextFor(namespace: string, name: string): { ctx?: tls.SecureContext; problem?: string; rv: string } {
