@@ -2,6 +2,9 @@
 // authoritatively, other names forwarded to a fake upstream on 127.0.0.1 and cached (positive and negative, within
 // their TTLs), truncation to TCP, and SERVFAIL when the upstream is silent.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import test from 'node:test';
 import * as dnsPacket from 'dns-packet';
 import { ResponseCache } from './cache.js';
@@ -9,7 +12,7 @@ import { DnsHandler } from './handler.js';
 import { ClusterRecords } from './records.js';
 import { DnsServer } from './server.js';
 import { FakeClusterView, FakeUpstream, query, service, slice } from './testing.js';
-import { UpstreamClient } from './upstream.js';
+import { UpstreamClient, hostUpstreams } from './upstream.js';
 
 async function setUp(t: test.TestContext, opts: { silentUpstream?: boolean; now?: () => number } = {}) {
   const view = new FakeClusterView();
@@ -92,4 +95,13 @@ test('reverse names of unknown addresses are forwarded; a silent upstream gives 
   assert.ok(upstream.asked.includes('80.2.0.192.in-addr.arpa PTR'));
   const local = await query(addr, '5.5.96.10.in-addr.arpa', 'PTR');
   assert.deepEqual(local.answers!.map((a) => (a as { data: unknown }).data), ['db-service.default.svc.cluster.local']);
+});
+
+test('upstreams are the host resolv.conf nameservers (loopback stubs kept: the server runs in the host network), without our own addresses', (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nk-dns-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'resolv.conf');
+  fs.writeFileSync(file, '# comment\nnameserver 127.0.0.53\nnameserver 10.96.0.10\nnameserver fe80::1%eth0\nnameserver 10.244.0.1\nsearch example\noptions edns0\n');
+  assert.deepEqual(hostUpstreams({ resolvConf: file, exclude: ['10.96.0.10', '10.244.0.1'] }), [{ host: '127.0.0.53', port: 53 }, { host: 'fe80::1%eth0', port: 53 }]);
+  assert.deepEqual(hostUpstreams({ resolvConf: path.join(dir, 'missing') }), []);
 });

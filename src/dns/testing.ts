@@ -82,7 +82,11 @@ export class FakeUpstream {
     return dnsPacket.encode(reply);
   }
 
+  private readonly conns = new Set<net.Socket>();
+
   private serveTcp(s: net.Socket): void {
+    this.conns.add(s);
+    s.on('close', () => this.conns.delete(s));
     let buf = Buffer.alloc(0);
     s.on('data', (d: Buffer) => {
       buf = Buffer.concat([buf, d]);
@@ -94,6 +98,8 @@ export class FakeUpstream {
   }
 
   async stop(): Promise<void> {
+    // Open connections would hold close() forever.
+    for (const s of this.conns) s.destroy();
     await new Promise<void>((r) => this.udp.close(() => r()));
     await new Promise<void>((r) => this.tcp.close(() => r()));
   }

@@ -14,12 +14,13 @@ import type { Packet } from 'dns-packet';
 
 export interface Upstream { host: string; port: number }
 
-/** Nameservers of a resolv.conf text, as `host` or `host:port`-less addresses (port 53). */
+/** Nameservers of a resolv.conf text (port 53). */
 export function nameserversOf(text: string): string[] {
   const out: string[] = [];
   for (const line of text.split('\n')) {
     const m = /^\s*nameserver\s+(\S+)/.exec(line);
-    if (m && net.isIP(m[1]!.replace(/%.*$/, ''))) out.push(m[1]!.replace(/%.*$/, ''));
+    // A link-local address keeps its zone (fe80::1%eth0): without it the address is unusable.
+    if (m && net.isIP(m[1]!.replace(/%.*$/, ''))) out.push(m[1]!);
   }
   return out;
 }

@@ -144,3 +144,12 @@ test('the Table row matches kubectl get svc', async () => {
   assert.equal(st.table!.row(lb, new Date())[3], '<pending>');
   assert.equal(st.table!.row(lb, new Date())[2], '<none>');
 });
+
+test('dynamic ClusterIPs stay out of the static band, so the kube-dns address 10.96.0.10 stays free to request', async () => {
+  for (let i = 0; i < 200; i++) {
+    const svc = await create({ apiVersion: 'v1', kind: 'Service', metadata: { name: `s${i}`, namespace: 'default' }, spec: { ports: [{ port: 80 }] } });
+    assert.doesNotMatch(svc.spec.clusterIP, /^10\.96\.0\.\d+$/, 'the first 256 addresses are for static requests, as upstream');
+  }
+  const dns = await create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'kube-dns', namespace: 'kube-system' }, spec: { clusterIP: '10.96.0.10', ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] } });
+  assert.equal(dns.spec.clusterIP, '10.96.0.10');
+});
