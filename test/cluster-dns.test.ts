@@ -70,6 +70,8 @@ test('cluster DNS: pods resolve Services (short and full names), headless Servic
   const slice = await until('the kube-dns EndpointSlice', async () => (await get(c, ['endpointslices', '-n', 'kube-system', '-l', 'kubernetes.io/service-name=kube-dns'])).items[0], 30_000);
   assert.deepEqual(slice.endpoints.map((e: any) => e.addresses), [[gateway]]);
   assert.notEqual(slice.metadata.labels['endpointslice.kubernetes.io/managed-by'], 'endpointslice-controller.k8s.io');
+  const eps = await until('the kube-dns Endpoints', async () => (await get(c, ['endpoints', '-n', 'kube-system'])).items.find((e: any) => e.metadata.name === 'kube-dns'), 30_000);
+  assert.deepEqual(eps.subsets.map((s: any) => s.addresses.map((a: any) => a.ip)), [[gateway]], 'kubectl describe service kube-dns shows the endpoint');
 
   const built = await nanokube(c, ['image', 'build', '-t', 'your-dockerhub-username/flask-app:latest', examplePath('flask')]);
   assert.equal(built.code, 0, built.stdout + built.stderr);

@@ -2,7 +2,9 @@
 // 53/TCP "dns-tcp", label k8s-app=kube-dns), but without a selector: the server is not a pod, so its one
 // EndpointSlice is ours (managed-by nanokube-dns, which the EndpointSlice controller leaves alone) and points at
 // where the server listens. Made again if deleted; put back if edited. A kube-dns Service someone made with a
-// selector (their own CoreDNS) is left alone, and so are its endpoints.
+// selector (their own CoreDNS) is left alone, and so are its endpoints. The v1 Endpoints object kube-dns is kept
+// beside the slice (the endpoints controllers skip selector-less Services): kubectl 1.32's `describe service`
+// and `get endpoints` read it.
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { isAlreadyExists, isInvalid, isNotFound } from '../api/errors.js';
@@ -43,16 +45,25 @@ export class KubeDnsService {
 
   constructor(private readonly opts: KubeDnsServiceOptions) {
     const services = opts.informers.informerFor<Svc>(resources.services);
+    const endpoints = opts.informers.informerFor<KubeObject>(resources.endpoints);
     const slices = opts.informers.informerFor<Slice>(resources.endpointslices);
     const mine = (o: KubeObject) => o.metadata?.namespace === DNS_SERVICE_NAMESPACE && (o.metadata.name === DNS_SERVICE_NAME || o.metadata.name === DNS_SLICE_NAME);
     const enqueue = (o: unknown) => { const obj = (o as { obj?: KubeObject }).obj ?? (o as KubeObject); if (obj?.metadata && mine(obj)) this.queue.add(KEY); };
     services.addEventHandler({ onAdd: enqueue, onUpdate: (_o, n) => enqueue(n), onDelete: enqueue });
     slices.addEventHandler({ onAdd: enqueue, onUpdate: (_o, n) => enqueue(n), onDelete: enqueue });
+    endpoints.addEventHandler({ onAdd: enqueue, onUpdate: (_o, n) => enqueue(n), onDelete: enqueue });
     opts.informers.start(opts.signal);
     this.queue.add(KEY);
     this.done = runController({
-      name: 'kube-dns-service', informers: [services, slices], workers: 1, queue: this.queue, signal: opts.signal, log: opts.log,
-      reconcile: async () => this.reconcile(services.getByName(DNS_SERVICE_NAMESPACE, DNS_SERVICE_NAME), slices.getByName(DNS_SERVICE_NAMESPACE, DNS_SLICE_NAME)),
+      name: 'kube-dns-service', informers: [services, slices, endpoints], workers: 1, queue: this.queue, signal: opts.signal, log: opts.log,
+      reconcile: async () => {
+        const svc = services.getByName(DNS_SERVICE_NAMESPACE, DNS_SERVICE_NAME);
+        const r = await this.reconcile(svc, slices.getByName(DNS_SERVICE_NAMESPACE, DNS_SLICE_NAME));
+        if (svc && this.endpoint && !(svc.spec?.selector && Object.keys(svc.spec.selector).length)) {
+          await this.reconcileEndpoints(endpoints.getByName(DNS_SERVICE_NAMESPACE, DNS_SERVICE_NAME));
+        }
+        return r;
+      },
     });
   }
 
@@ -98,6 +109,28 @@ export class KubeDnsService {
     next.ports = want.ports;
     next.metadata.labels = { ...(next.metadata.labels ?? {}), ...want.metadata.labels };
     await client.update(resources.endpointslices, next);
+  }
+
+  private async reconcileEndpoints(current: KubeObject | undefined): Promise<void> {
+    const ep = this.endpoint!;
+    const subsets = [{
+      addresses: [{ ip: ep.ip, ...(this.opts.nodeName ? { nodeName: this.opts.nodeName } : {}) }],
+      ports: [{ name: 'dns', port: ep.port, protocol: 'UDP' }, { name: 'dns-tcp', port: ep.port, protocol: 'TCP' }],
+    }];
+    if (!current) {
+      try {
+        await this.opts.client.create(resources.endpoints, DNS_SERVICE_NAMESPACE, {
+          apiVersion: 'v1', kind: 'Endpoints', metadata: { name: DNS_SERVICE_NAME, namespace: DNS_SERVICE_NAMESPACE, labels: { 'k8s-app': 'kube-dns' } }, subsets,
+        });
+      } catch (e) {
+        if (!isAlreadyExists(e)) throw e;
+      }
+      return;
+    }
+    if (JSON.stringify(current.subsets) === JSON.stringify(subsets)) return;
+    const next = structuredClone(current);
+    next.subsets = subsets;
+    await this.opts.client.update(resources.endpoints, next);
   }
 
   private desiredService(): KubeObject {
