@@ -56,10 +56,10 @@ export const ingresses: ResourceDefinition = {
     table: {
       columns: [
         nameColumn(),
-        column('Class', 'string', 'The name of the IngressClass resource that should be used'),
-        column('Hosts', 'string', 'The hosts that the ingress should listen on'),
-        column('Address', 'string', 'The addresses of the load balancers serving this ingress'),
-        column('Ports', 'string', 'The ports that this ingress exposes'),
+        column('Class', 'string', 'The name of the IngressClass resource that should be used for additional configuration'),
+        column('Hosts', 'string', 'Hosts that incoming requests are matched against before the ingress rule'),
+        column('Address', 'string', 'Address is a list containing ingress points for the load-balancer'),
+        column('Ports', 'string', 'Ports of TLS configurations that open'),
         ageColumn(),
       ],
       row: (o, now) => [o.metadata.name, o.spec?.ingressClassName ?? '<none>', formatIngressHosts(o.spec?.rules), ingressAddress(o),
