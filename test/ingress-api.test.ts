@@ -89,7 +89,7 @@ test('Ingresses are validated as upstream: absolute paths, pathType, one backend
     ['  rules: [{ http: { paths: [{ path: /a//b, pathType: Exact, backend: { service: { name: web, port: { number: 80 } } } }] } }]\n',
       /must not contain '\/\/'/],
     ['  rules: [{ http: { paths: [{ path: /a, pathType: Prefix, backend: { service: { name: web } } }] } }]\n',
-      /spec\.rules\[0\]\.http\.paths\[0\]\.backend\.service\.port: Required value: port name or number is required/],
+      /spec\.rules\[0\]\.http\.paths\[0\]\.backend: Required value: port name or number is required/],
     ['  defaultBackend: { service: { name: web, port: { number: 80 } }, resource: { kind: Bucket, name: b } }\n',
       /spec\.defaultBackend: Invalid value: "": cannot set both resource and service backends/],
     ['  rules: [{ host: 10.0.0.1, http: { paths: [{ path: /, pathType: Prefix, backend: { service: { name: web, port: { number: 80 } } } }] } }]\n',
@@ -103,6 +103,8 @@ test('Ingresses are validated as upstream: absolute paths, pathType, one backend
     assert.notEqual(r.code, 0, spec);
     assert.match(r.stderr, message, spec);
   }
+  const mismatch = await c.kubectl(['apply', '-f', '-'], { input: 'apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: { name: m, annotations: { kubernetes.io/ingress.class: other } }\nspec: { ingressClassName: nanokube, defaultBackend: { service: { name: web, port: { number: 80 } } } }\n' });
+  assert.match(mismatch.stderr, /annotations\.kubernetes\.io\/ingress\.class: Invalid value: "other": must match `ingressClassName` when both are specified/);
   const ok = await c.kubectl(['apply', '-f', '-'], { input: ingress('  rules: [{ host: "*.example.com", http: { paths: [{ pathType: ImplementationSpecific, backend: { service: { name: web, port: { name: http } } } }] } }]\n') });
   assert.equal(ok.code, 0, ok.stderr);
   const ic = await c.kubectl(['apply', '-f', '-'], { input: 'apiVersion: networking.k8s.io/v1\nkind: IngressClass\nmetadata: { name: c }\nspec: { controller: nodomain }\n' });

@@ -169,14 +169,17 @@ export function isWildcardDNS1123Subdomain(v: string): string[] {
 
 const httpPathFmt = "[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+";
 const httpPathRe = new RegExp(`^${httpPathFmt}$`);
-/** `acme.io/ingress-controller` (IsDomainPrefixedPath): a DNS subdomain, '/', then an HTTP path. Problems as [detail, value]. */
-export function isDomainPrefixedPath(v: string): string[] {
-  if (v.length === 0) return [emptyError()];
-  const parts = v.split('/');
-  if (parts.length < 2) return ['must be a domain-prefixed path (such as "acme.io/foo")'];
-  const host = parts[0];
-  const errs = isDNS1123Subdomain(host);
-  const path = v.slice(host.length);
-  if (!httpPathRe.test(path)) errs.push(regexError('Invalid path', httpPathFmt));
+/**
+ * `acme.io/ingress-controller` (IsDomainPrefixedPath): a DNS subdomain, '/', then an HTTP path. Problems come with
+ * the part they are about as upstream reports them (the whole value, the host, or the path); an empty value is the
+ * caller's "Required".
+ */
+export function isDomainPrefixedPath(v: string): Array<{ value: string; detail: string }> {
+  const slash = v.indexOf('/');
+  const host = slash < 0 ? v : v.slice(0, slash);
+  const path = slash < 0 ? '' : v.slice(slash + 1);
+  if (!host || !path) return [{ value: v, detail: 'must be a domain-prefixed path (such as "acme.io/foo")' }];
+  const errs = isDNS1123Subdomain(host).map((detail) => ({ value: host, detail }));
+  if (!httpPathRe.test(path)) errs.push({ value: path, detail: regexError('Invalid path', httpPathFmt) });
   return errs;
 }

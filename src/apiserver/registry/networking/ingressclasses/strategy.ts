@@ -7,7 +7,8 @@ import { column, nameColumn, ageColumn } from '../../printing.js';
 import { translateTimestampSince } from '../../age.js';
 import { resources } from '../../../../api/resources.js';
 import { FieldError } from '../../../../api/errors.js';
-import { isDNS1123Label, isDNS1123Subdomain, isDomainPrefixedPath, validateImmutableField } from '../../../../api/validation/index.js';
+import { isDNS1123Label, isDomainPrefixedPath, validateImmutableField } from '../../../../api/validation/index.js';
+import { validateTypedLocalObjectReference } from '../ingresses/validation.js';
 
 const MAX_CONTROLLER_LEN = 250;
 const SCOPES = ['Cluster', 'Namespace'];
@@ -15,21 +16,19 @@ const SCOPES = ['Cluster', 'Namespace'];
 function validateIngressClass(ic: KubeObject): FieldError[] {
   const errs: FieldError[] = [];
   const controller: string = ic.spec?.controller ?? '';
-  if (controller.length > MAX_CONTROLLER_LEN) errs.push(new FieldError('FieldValueTooLong', 'spec.controller', controller, `must have at most ${MAX_CONTROLLER_LEN} bytes`));
-  else if (!controller) errs.push(FieldError.required('spec.controller'));
-  else for (const m of isDomainPrefixedPath(controller)) errs.push(FieldError.invalid('spec.controller', controller, m));
+  if (controller.length > MAX_CONTROLLER_LEN) errs.push(new FieldError('FieldValueTooLong', 'spec.controller', controller, `may not be more than ${MAX_CONTROLLER_LEN} bytes`));
+  if (!controller) errs.push(FieldError.required('spec.controller'));
+  else for (const e of isDomainPrefixedPath(controller)) errs.push(FieldError.invalid('spec.controller', e.value, e.detail));
   const params = ic.spec?.parameters;
   if (params != null) {
     const p = 'spec.parameters';
-    if (!params.kind) errs.push(FieldError.required(`${p}.kind`));
-    if (!params.name) errs.push(FieldError.required(`${p}.name`));
-    if (params.apiGroup) for (const m of isDNS1123Subdomain(params.apiGroup)) errs.push(FieldError.invalid(`${p}.apiGroup`, params.apiGroup, m));
+    errs.push(...validateTypedLocalObjectReference(params, p));
     if (params.scope == null) errs.push(FieldError.required(`${p}.scope`));
     else if (!SCOPES.includes(params.scope)) errs.push(FieldError.notSupported(`${p}.scope`, params.scope, SCOPES));
     else if (params.scope === 'Namespace') {
-      if (!params.namespace) errs.push(FieldError.required(`${p}.namespace`, '`parameters.scope` is set to "Namespace"'));
+      if (!params.namespace) errs.push(FieldError.required(`${p}.namespace`, "`parameters.scope` is set to 'Namespace'"));
       else for (const m of isDNS1123Label(params.namespace)) errs.push(FieldError.invalid(`${p}.namespace`, params.namespace, m));
-    } else if (params.namespace) errs.push(FieldError.forbidden(`${p}.namespace`, '`parameters.scope` is set to "Cluster"'));
+    } else if (params.namespace) errs.push(FieldError.forbidden(`${p}.namespace`, "`parameters.scope` is set to 'Cluster'"));
   }
   return errs;
 }

@@ -7,7 +7,7 @@ import type { KubeObject } from '../../../../api/object.js';
 import { FieldError } from '../../../../api/errors.js';
 import { INGRESS_CLASS_ANNOTATION } from '../../../../api/ingress.js';
 import {
-  isDNS1035Label, isDNS1123Subdomain, isWildcardDNS1123Subdomain, isValidPortName, isValidPortNum, isQualifiedName,
+  isDNS1035Label, isDNS1123Subdomain, isWildcardDNS1123Subdomain, isValidPortName, isValidPortNum, isValidPathSegmentName,
 } from '../../../../api/validation/index.js';
 
 export const SUPPORTED_PATH_TYPES = ['Exact', 'ImplementationSpecific', 'Prefix'];
@@ -20,20 +20,14 @@ function validateHost(host: string, path: string): FieldError[] {
   return msgs.map((m) => FieldError.invalid(path, host, m));
 }
 
-function validateTypedLocalObjectReference(ref: any, path: string): FieldError[] {
+export function validateTypedLocalObjectReference(ref: any, path: string): FieldError[] {
   const errs: FieldError[] = [];
-  if (ref.apiGroup) for (const m of isDNS1123Subdomain(ref.apiGroup)) errs.push(FieldError.invalid(`${path}.apiGroup`, ref.apiGroup, m));
-  if (!ref.kind) errs.push(FieldError.required(`${path}.kind`));
-  else for (const m of isQualifiedNameKind(ref.kind)) errs.push(FieldError.invalid(`${path}.kind`, ref.kind, m));
-  if (!ref.name) errs.push(FieldError.required(`${path}.name`));
-  else for (const m of isQualifiedName(ref.name)) errs.push(FieldError.invalid(`${path}.name`, ref.name, m));
+  if (ref.apiGroup != null) for (const m of isDNS1123Subdomain(ref.apiGroup)) errs.push(FieldError.invalid(`${path}.apiGroup`, ref.apiGroup, m));
+  if (!ref.kind) errs.push(FieldError.required(`${path}.kind`, 'kind is required'));
+  else for (const m of isValidPathSegmentName(ref.kind)) errs.push(FieldError.invalid(`${path}.kind`, ref.kind, m));
+  if (!ref.name) errs.push(FieldError.required(`${path}.name`, 'name is required'));
+  else for (const m of isValidPathSegmentName(ref.name)) errs.push(FieldError.invalid(`${path}.name`, ref.name, m));
   return errs;
-}
-// Upstream validates kind with ValidatePathSegmentName: no '/' or '%', not '.' or '..'.
-function isQualifiedNameKind(kind: string): string[] {
-  if (kind === '.' || kind === '..') return [`may not be '${kind}'`];
-  for (const c of ['/', '%']) if (kind.includes(c)) return [`may not contain '${c}'`];
-  return [];
 }
 
 export function validateIngressBackend(b: any, path: string): FieldError[] {
@@ -49,10 +43,10 @@ export function validateIngressBackend(b: any, path: string): FieldError[] {
     const port = svc.port ?? {};
     const hasName = !!port.name;
     const hasNumber = port.number != null && port.number !== 0;
-    if (hasName && hasNumber) errs.push(FieldError.invalid(`${sp}.port`, port, 'cannot set both port name & port number'));
+    if (hasName && hasNumber) errs.push(FieldError.invalid(path, '', 'cannot set both port name & port number'));
     else if (hasName) for (const m of isValidPortName(port.name)) errs.push(FieldError.invalid(`${sp}.port.name`, port.name, m));
     else if (hasNumber) for (const m of isValidPortNum(port.number)) errs.push(FieldError.invalid(`${sp}.port.number`, port.number, m));
-    else errs.push(FieldError.required(`${sp}.port`, 'port name or number is required'));
+    else errs.push(FieldError.required(path, 'port name or number is required'));
   } else if (hasResource) {
     errs.push(...validateTypedLocalObjectReference(b.resource, `${path}.resource`));
   } else {
@@ -65,8 +59,8 @@ function validateHTTPIngressPath(p: any, path: string): FieldError[] {
   const errs: FieldError[] = [];
   const pathType = p?.pathType;
   const value: string = p?.path ?? '';
-  if (!pathType) errs.push(FieldError.required(`${path}.pathType`, 'pathType must be specified'));
-  else if (pathType === 'Exact' || pathType === 'Prefix') {
+  if (!pathType) return [FieldError.required(`${path}.pathType`, 'pathType must be specified')];
+  if (pathType === 'Exact' || pathType === 'Prefix') {
     if (!value.startsWith('/')) errs.push(FieldError.invalid(`${path}.path`, value, 'must be an absolute path'));
     if (value.length > 0) {
       for (const seq of INVALID_PATH_SEQUENCES) if (value.includes(seq)) errs.push(FieldError.invalid(`${path}.path`, value, `must not contain '${seq}'`));
@@ -107,9 +101,10 @@ function validateIngressSpec(spec: any, annotations: Record<string, string> | un
   });
   if (spec?.ingressClassName != null) {
     for (const m of isDNS1123Subdomain(spec.ingressClassName)) errs.push(FieldError.invalid('spec.ingressClassName', spec.ingressClassName, m));
-    // Upstream rejects the deprecated annotation next to the field on create only (old objects may carry both).
-    if (isCreate && annotations?.[INGRESS_CLASS_ANNOTATION] !== undefined) {
-      errs.push(FieldError.invalid(`metadata.annotations.${INGRESS_CLASS_ANNOTATION}`, annotations[INGRESS_CLASS_ANNOTATION], 'can not be set when the class field is also set'));
+    // On create only (old objects may disagree), the deprecated annotation must name the same class as the field.
+    const annotation = annotations?.[INGRESS_CLASS_ANNOTATION];
+    if (isCreate && annotation !== undefined && annotation !== spec.ingressClassName) {
+      errs.push(FieldError.invalid(`annotations.${INGRESS_CLASS_ANNOTATION}`, annotation, 'must match `ingressClassName` when both are specified'));
     }
   }
   return errs;
