@@ -16,6 +16,13 @@
 //   - ready() on a container whose readiness has not succeeded triggers a run now (upstream's manual trigger),
 //     so a freshly started container becomes Ready without waiting a whole period.
 // onUpdate fires whenever a published result changes, so the kubelet can sync the pod at once.
+//
+// One deliberate difference from upstream (named in the README): a container with no readinessProbe that declares
+// a TCP containerPort is Ready once that port accepts connections, checked every 100 ms without events, and at
+// the latest PORT_WAIT_MS after it started (then Ready as upstream would have made it at once). Upstream marks such
+// a container Ready the moment it runs, so a Service can send it connections before its process has bound the
+// port, and a rolling update of a probe-less Deployment (the seed's) refuses a few requests. Waiting for the
+// declared port closes that gap without changing anything for containers that declare a readinessProbe.
 import type { Container, Pod, Probe } from 'kubernetes-types/core/v1.js';
 import { realClock, type Clock, type TimerHandle } from '../../client/clock.js';
 import { discardLog, errorText, type LogFn } from '../../client/log.js';
@@ -53,6 +60,17 @@ export interface ProbeManagerOptions {
   runProbe?: (probe: Probe, target: ProbeTarget) => Promise<ProbeOutcome>;
 }
 
+/** How long a probe-less container with a declared TCP port may take to bind it before it is Ready anyway. */
+export const PORT_WAIT_MS = 5_000;
+const PORT_WAIT_PERIOD_SECONDS = 0.1;
+
+/** The implicit readiness check of a container without a readinessProbe: its first declared TCP port. */
+function portWaitProbe(c: Container): Probe | undefined {
+  if (c.readinessProbe) return undefined;
+  const port = c.ports?.find((p) => (p.protocol ?? 'TCP') === 'TCP' && p.containerPort > 0)?.containerPort;
+  return port === undefined ? undefined : { tcpSocket: { port }, periodSeconds: PORT_WAIT_PERIOD_SECONDS, timeoutSeconds: 1, failureThreshold: 1, successThreshold: 1 };
+}
+
 const TITLE: Record<ProbeType, string> = { liveness: 'Liveness', readiness: 'Readiness', startup: 'Startup' };
 const INITIAL: Record<ProbeType, Result> = { liveness: 'success', readiness: 'failure', startup: 'unknown' };
 
@@ -68,7 +86,9 @@ class Worker {
   stopped = false;
   restartTaken = '';
 
-  constructor(private readonly m: ProbeManager, readonly pod: PodEntry, readonly container: Container, readonly type: ProbeType, readonly probe: Probe) {}
+  /** implicit: the port wait of a probe-less container (see the header): no events, Ready after PORT_WAIT_MS. */
+  constructor(private readonly m: ProbeManager, readonly pod: PodEntry, readonly container: Container, readonly type: ProbeType, readonly probe: Probe,
+    readonly implicit = false) {}
 
   start(): void {
     this.trigger();
@@ -82,7 +102,9 @@ class Worker {
 
   private schedule(): void {
     if (this.stopped) return;
-    this.timer = this.m.clock.setTimeout(() => { this.trigger(); this.schedule(); }, (this.probe.periodSeconds || 10) * 1000);
+    // A port wait that is over idles at upstream's default period until a new container instance re-arms it.
+    const seconds = this.implicit && this.result === 'success' ? 10 : (this.probe.periodSeconds || 10);
+    this.timer = this.m.clock.setTimeout(() => { this.trigger(); this.schedule(); }, seconds * 1000);
   }
 
   /** Runs doProbe unless one is already running. */
@@ -117,6 +139,10 @@ class Worker {
       this.restartTaken = '';
       this.result = 'unknown';
       this.set(INITIAL[this.type]);
+      if (this.implicit && !this.stopped) {
+        if (this.timer) this.m.clock.clearTimeout(this.timer);
+        this.schedule();
+      }
     }
     if (this.onHold) return;
     if (entry.pod.metadata?.deletionTimestamp && (this.type === 'liveness' || this.type === 'startup')) {
@@ -125,6 +151,8 @@ class Worker {
       return;
     }
     if (this.m.clock.now() - this.startedAt < (this.probe.initialDelaySeconds ?? 0) * 1000) return;
+    if (this.implicit && this.result === 'success') return; // bound once: the wait is over for this instance
+    if (this.implicit && this.m.clock.now() - this.startedAt >= PORT_WAIT_MS) { this.set('success'); return; }
     const started = this.m.isStarted(entry, this.container.name);
     if (started ? this.type === 'startup' : this.type !== 'startup') return;
 
@@ -137,6 +165,10 @@ class Worker {
       container: this.container, containerId: id, podIP: podIP ?? '', runtime: this.m.runtime, clock: this.m.clock,
     });
     if (this.stopped || id !== this.containerId) return; // a new instance appeared meanwhile: this run is void
+    if (this.implicit) {
+      if (outcome.result !== 'error' && outcome.result !== 'failure') this.set('success');
+      return;
+    }
     if (outcome.result === 'error') {
       // Upstream: an event, and the run does not count either way.
       this.m.event(entry.pod, this.container, 'Warning', 'Unhealthy', `${TITLE[this.type]} probe errored and resulted in unknown state: ${outcome.output}`);
@@ -197,6 +229,12 @@ export class ProbeManager implements ProbeHooks {
         entry.workers.set(key, w);
         newWorkers.push(w);
       }
+      const portWait = portWaitProbe(c);
+      if (portWait && !entry.workers.has(`${c.name}/readiness`)) {
+        const w = new Worker(this, entry, c, 'readiness', portWait, true);
+        entry.workers.set(`${c.name}/readiness`, w);
+        newWorkers.push(w);
+      }
     }
     for (const w of newWorkers) w.start();
     // A container instance that changed is probed at once rather than a period later.
@@ -211,7 +249,7 @@ export class ProbeManager implements ProbeHooks {
   /** Readiness of a container the kubelet reports running, as containerStatuses[].ready (upstream's UpdatePodStatus). */
   ready(pod: Pod, container: Container): boolean {
     const entry = this.pods.get(pod.metadata?.uid ?? '');
-    if (!entry) return !container.readinessProbe && !container.startupProbe;
+    if (!entry) return !container.readinessProbe && !container.startupProbe && !portWaitProbe(container);
     if (!this.isStarted(entry, container.name)) return false;
     const w = entry.workers.get(`${container.name}/readiness`);
     if (!w) return true;

@@ -276,3 +276,34 @@ test('lifecycle handlers: exec failure text as upstream, httpGet with kube-lifec
   await clock.stepAsync(2000);
   assert.match(String((await q)?.message), /^Sleep lifecycle hook \(60\) for Container "app" in Pod "web_default\(u1\)" failed - error: container terminated before sleep hook finished$/);
 });
+
+test('a container without a readinessProbe that declares a TCP port is Ready once the port accepts connections (no events), or PORT_WAIT_MS after it started', async (t) => {
+  const port = await freePort();
+  const clock = new FakeClock();
+  const events: string[] = [];
+  const m = new ProbeManager({ runtime: hostExecRunner(), clock, recordEvent: (_p, _c, type, reason) => events.push(`${type} ${reason}`) });
+  t.after(() => m.stop());
+  const c: Container = { name: 'app', ports: [{ containerPort: port }] };
+  const pod: Pod = { ...probePod(c), status: { podIP: '127.0.0.1' } };
+  m.sync(pod, [{ name: 'app', containerId: 'c1' }]);
+  await settle();
+  assert.equal(m.ready(pod, c), false, 'nothing listens on the declared port yet');
+  const srv = createTcpServer((s) => s.destroy());
+  await new Promise<void>((r) => srv.listen(port, '127.0.0.1', () => r()));
+  t.after(() => srv.close());
+  for (let i = 0; i < 200 && !m.ready(pod, c); i++) { clock.step(100); await new Promise((r) => setTimeout(r, 5)); }
+  assert.equal(m.ready(pod, c), true, 'Ready once the port accepts');
+  assert.deepEqual(events, [], 'the implicit wait records no Unhealthy events');
+
+  // A process that never binds its declared port is Ready after PORT_WAIT_MS, as upstream would have made it at once.
+  const closed = await freePort();
+  const idle: Container = { name: 'idle', ports: [{ containerPort: closed }] };
+  const pod2: Pod = { metadata: { namespace: 'default', name: 'idle', uid: 'u2' }, spec: { containers: [idle] }, status: { podIP: '127.0.0.1' } };
+  m.sync(pod2, [{ name: 'idle', containerId: 'c2' }]);
+  await settle();
+  assert.equal(m.ready(pod2, idle), false);
+  for (let i = 0; i < 80 && !m.ready(pod2, idle); i++) { clock.step(100); await new Promise((r) => setTimeout(r, 5)); }
+  assert.equal(m.ready(pod2, idle), true, 'Ready at the latest PORT_WAIT_MS after the start');
+  const plain: Container = { name: 'plain' };
+  assert.equal(m.ready({ ...probePod(plain), metadata: { uid: 'u3' } }, plain), true, 'no declared port: Ready at once, as upstream');
+});
