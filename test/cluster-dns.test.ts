@@ -96,6 +96,9 @@ test('cluster DNS: pods resolve Services (short and full names), headless Servic
   const search = ['default.svc.cluster.local', 'svc.cluster.local', 'cluster.local', ...host.searches.filter((s) => !['default.svc.cluster.local', 'svc.cluster.local', 'cluster.local'].includes(s))].slice(0, 32);
   assert.equal((await c.kubectl(['exec', pod, '--', 'cat', '/etc/resolv.conf'])).stdout, `search ${search.join(' ')}\nnameserver 10.96.0.10\noptions ndots:5\n`);
   assert.equal((await c.kubectl(['exec', 'custom-dns', '--', 'cat', '/etc/resolv.conf'])).stdout, 'search corp.example\nnameserver 192.0.2.53\noptions ndots:2 edns0\n');
+  // A pod with hostname and subdomain has its FQDN in /etc/hosts, as the kubelet-managed hosts file upstream.
+  assert.match((await c.kubectl(['exec', 'web-0', '--', 'cat', '/etc/hosts'])).stdout, new RegExp(`\\n${webIP.replace(/\./g, '\\.')}\\tweb-0\\.web\\.default\\.svc\\.cluster\\.local\\tweb-0\\n`));
+  assert.equal(await inPod(c, 'web-0', 'import socket; print(socket.getfqdn())'), 'web-0.web.default.svc.cluster.local');
 
   // The seed's check, and the other spellings of the name.
   for (const name of ['db-service', 'db-service.default', 'db-service.default.svc', 'db-service.default.svc.cluster.local']) {

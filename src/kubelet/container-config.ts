@@ -22,7 +22,7 @@ export function podLogDirectory(logsRoot: string, pod: Pod): string {
   return join(logsRoot, `${m.namespace}_${m.name}_${m.uid}`);
 }
 
-export function sandboxConfig(pod: Pod, attempt: number, logsRoot: string, dnsConfig?: DNSConfig): PodSandboxConfig {
+export function sandboxConfig(pod: Pod, attempt: number, logsRoot: string, dnsConfig?: DNSConfig, clusterDomain = 'cluster.local'): PodSandboxConfig {
   const m = pod.metadata!;
   const spec = pod.spec ?? { containers: [] };
   const portMappings: PortMapping[] = [];
@@ -36,6 +36,7 @@ export function sandboxConfig(pod: Pod, attempt: number, logsRoot: string, dnsCo
   return {
     metadata: { name: m.name!, namespace: m.namespace ?? 'default', uid: m.uid!, attempt },
     hostname: (spec.hostname || m.name || 'pod').slice(0, 63),
+    ...(spec.subdomain ? { hostnameFQDN: `${(spec.hostname || m.name || 'pod').slice(0, 63)}.${spec.subdomain}.${m.namespace ?? 'default'}.svc.${clusterDomain}` } : {}),
     logDirectory: podLogDirectory(logsRoot, pod),
     ...(dnsConfig ? { dnsConfig } : {}),
     portMappings,

@@ -76,11 +76,12 @@ export class PodSyncer {
   }
 
   /** The pod's DNS settings; warnings (limits cut, no cluster DNS) become events when a sandbox is made. */
-  private dnsConfig(pod: Pod, report: boolean): DNSConfig | undefined {
-    if (!this.o.dns) return undefined;
-    const { config, warnings } = podDNSConfig(pod, this.o.dns());
+  private dnsConfig(pod: Pod, report: boolean): [DNSConfig | undefined, string | undefined] {
+    if (!this.o.dns) return [undefined, undefined];
+    const settings = this.o.dns();
+    const { config, warnings } = podDNSConfig(pod, settings);
     if (report) for (const w of warnings) this.event(pod, undefined, 'Warning', w.reason, w.message);
-    return config;
+    return [config, settings.clusterDomain || undefined];
   }
 
   event(pod: Pod, c: Container | undefined, type: EventType, reason: string, message: string, init = false): void {
@@ -121,7 +122,7 @@ export class PodSyncer {
         this.writeStatus(pod, state, waiting);
         return { resyncAfterMs: 2_000 };
       }
-      sbConfig = sandboxConfig(pod, state.sandboxes.length, this.o.logsRoot, this.dnsConfig(pod, true));
+      sbConfig = sandboxConfig(pod, state.sandboxes.length, this.o.logsRoot, ...this.dnsConfig(pod, true));
       let id: string;
       try {
         id = await this.o.runtime.runPodSandbox(sbConfig);
@@ -139,7 +140,7 @@ export class PodSyncer {
           `pod runs as plain host processes without its own ${sandbox.missingIsolation.join(', ')} (nanokube runs runc sandboxes only as root with runc and the CNI plugins installed)`);
       }
     } else {
-      sbConfig = sandboxConfig(pod, sandbox.metadata.attempt, this.o.logsRoot, this.dnsConfig(pod, false));
+      sbConfig = sandboxConfig(pod, sandbox.metadata.attempt, this.o.logsRoot, ...this.dnsConfig(pod, false));
       try {
         // Idempotent: volumes a restarted kubelet has not seen yet are set up again, changed pods update files.
         await this.o.volumes.setUp(pod);

@@ -28,6 +28,11 @@ export interface PodSandboxConfig {
   metadata: PodSandboxMetadata;
   /** The pod's hostname (UTS namespace). */
   hostname: string;
+  /**
+   * The pod's fully qualified name when it has a subdomain (<hostname>.<subdomain>.<ns>.svc.<cluster domain>),
+   * listed before the hostname on the pod IP's /etc/hosts line, as upstream's kubelet-managed hosts file.
+   */
+  hostnameFQDN?: string;
   /** Folder the kubelet gives this pod for logs: <logDirectory>/<container>/<attempt>.log. */
   logDirectory: string;
   dnsConfig?: DNSConfig;

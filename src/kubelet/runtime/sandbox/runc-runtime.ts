@@ -156,7 +156,7 @@ export class RuncRuntime implements ContainerRuntime {
         s.ip = podIPFromResult(result);
       }
       this.persist(s);
-      fs.writeFileSync(path.join(dir, 'hosts'), hostsFile(s.ip, ownNetwork ? config.hostname : null));
+      fs.writeFileSync(path.join(dir, 'hosts'), hostsFile(s.ip, ownNetwork ? config.hostname : null, config.hostnameFQDN));
       s.state = 'SANDBOX_READY';
       return id;
     } catch (e) {

@@ -8,10 +8,10 @@ import type { DNSConfig, ExecOptions } from '../runtime.js';
 import { PTY_RELAY, python3 } from './helpers.js';
 
 /** /etc/hosts as the kubelet writes it for a pod ("Kubernetes-managed hosts file"). */
-export function hostsFile(ip: string, hostname: string | null): string {
+export function hostsFile(ip: string, hostname: string | null, fqdn?: string): string {
   let s = '# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' +
     'fe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n';
-  if (ip && hostname) s += `${ip}\t${hostname}\n`;
+  if (ip && hostname) s += fqdn ? `${ip}\t${fqdn}\t${hostname}\n` : `${ip}\t${hostname}\n`;
   return s;
 }
 
