@@ -51,7 +51,7 @@ export function startServiceLBController(opts: ControllerOptions): Promise<void>
         if (deepEqual(current, want)) return;
         const { namespace, name } = splitMetaNamespaceKey(key);
         try {
-          await client.patch(builtin.services, namespace, name, 'merge', { metadata: { resourceVersion: svc.metadata?.resourceVersion }, status: { loadBalancer: want.length ? { ingress: want } : {} } },
+          await client.patch(builtin.services, namespace, name, 'merge', { metadata: { resourceVersion: svc.metadata?.resourceVersion }, status: { loadBalancer: { ingress: want.length ? want : null } } },
             { subresource: 'status', fieldManager });
           log({ level: 'info', msg: 'set load balancer ingress', controller: 'servicelb-controller', namespace, name, ingress: want.map((i) => i.ip) });
         } catch (e) {
