@@ -19,6 +19,11 @@ function kernelBufferBytes(): number {
 test('watchers that stop reading are closed once they fall behind, while a reading watcher gets every event', { timeout: 180_000 }, async (t) => {
   const capacity = 20;
   const logs: Record<string, unknown>[] = [];
+  // A watch that waits for a slow client many times must not pile listeners on its response.
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => { if (w.name === 'MaxListenersExceededWarning') warnings.push(w.message); };
+  process.on('warning', onWarning);
+  t.after(() => process.off('warning', onWarning));
   const c = await startTestCluster(t, { watcherCapacity: capacity, components: false, log: (e) => logs.push(e) });
   const rv = (await c.request('GET', '/api/v1/namespaces/default/configmaps')).body.metadata.resourceVersion;
   const open = () => new Promise<{ res: IncomingMessage; req: ReturnType<typeof https.request> }>((resolve, reject) => {
@@ -63,6 +68,8 @@ test('watchers that stop reading are closed once they fall behind, while a readi
   }
 
   assert.deepEqual([...seen].sort(), names.map((n) => `ADDED ${n}`).sort(), 'the reading watcher got every event, once');
+  await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+  assert.deepEqual(warnings, [], 'no listener leak while waiting for slow watchers');
   const closed = logs.filter((e) => e.msg === 'watcher closed: fell behind');
   assert.equal(closed.length, stalled.length, 'each watcher that stopped reading was closed, and only those');
   assert.ok(closed.every((e) => e.resource === 'configmaps'));

@@ -151,7 +151,7 @@ export function createHttpsServer(opts: HttpServerOptions): https.Server {
       try {
         for await (const chunk of r.stream) {
           if (res.destroyed) break;
-          if (!res.write(chunk)) await new Promise<void>((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
+          if (!res.write(chunk)) await drainedOrClosed(res);
         }
       } finally { res.end(); }
       return;
@@ -161,4 +161,16 @@ export function createHttpsServer(opts: HttpServerOptions): https.Server {
     res.end(req.method === 'HEAD' ? undefined : body);
   }
   return server;
+}
+
+/**
+ * Resolves when a slow client has taken the buffered bytes or gone away. Both listeners go once either fires: a
+ * long watch waits here many times, and a leftover 'close' listener per wait would pile up on the response.
+ */
+function drainedOrClosed(res: import('node:http').ServerResponse): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => { res.off('drain', done); res.off('close', done); resolve(); };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
