@@ -24,12 +24,14 @@ async function setUp(t: test.TestContext, opts: { silentUpstream?: boolean; now?
     ['example.org', [{ type: 'A', name: 'example.org', ttl: 120, data: '192.0.2.80' }]],
     ['short.example.org', [{ type: 'A', name: 'short.example.org', ttl: 1, data: '192.0.2.81' }]],
   ]), { negativeTTL: 60, silent: opts.silentUpstream }).start();
+  t.after(() => upstream.stop());
   const client = new UpstreamClient({ timeoutMs: 300 });
+  t.after(() => client.close());
   const cache = new ResponseCache({ now: opts.now });
   const handler = new DnsHandler({ records: new ClusterRecords(view), upstreams: () => [{ host: '127.0.0.1', port: upstream.port }], client, cache });
   const server = new DnsServer({ host: '127.0.0.1', port: 0, handler: (q) => handler.handle(q) });
   await server.start();
-  t.after(async () => { await server.stop(); client.close(); await upstream.stop(); });
+  t.after(() => server.stop());
   return { server, upstream, cache, addr: server.address };
 }
 

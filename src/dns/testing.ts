@@ -51,15 +51,27 @@ export function slice(ns: string, svc: string, endpoints: FakeEndpoint[], ports:
 export class FakeUpstream {
   readonly asked: string[] = [];
   private udp = dgram.createSocket('udp4');
-  private tcp = net.createServer((s) => this.serveTcp(s));
+  private tcp: net.Server = net.createServer((s) => this.serveTcp(s));
   port = 0;
 
   constructor(readonly zone: Map<string, Answer[]>, readonly opts: { negativeTTL?: number; silent?: boolean } = {}) {}
 
   async start(): Promise<this> {
-    await new Promise<void>((r) => this.udp.bind(0, '127.0.0.1', () => r()));
-    this.port = this.udp.address().port;
-    await new Promise<void>((r, j) => { this.tcp.once('error', j); this.tcp.listen(this.port, '127.0.0.1', () => r()); });
+    // UDP picks a free port and TCP takes the same one; when TCP finds it taken (other tests use TCP ports too),
+    // both are tried again on another port. A UDP socket left open would keep the test process alive for ever.
+    for (let attempt = 0; ; attempt++) {
+      await new Promise<void>((r) => this.udp.bind(0, '127.0.0.1', () => r()));
+      this.port = this.udp.address().port;
+      try {
+        await new Promise<void>((r, j) => { this.tcp.once('error', j); this.tcp.listen(this.port, '127.0.0.1', () => { this.tcp.off('error', j); r(); }); });
+        break;
+      } catch (e) {
+        this.udp.close();
+        if (attempt >= 10) throw e;
+        this.udp = dgram.createSocket('udp4');
+        this.tcp = net.createServer((s) => this.serveTcp(s));
+      }
+    }
     this.udp.on('message', (m, rinfo) => {
       const reply = this.reply(m);
       if (reply) this.udp.send(reply, rinfo.port, rinfo.address);
