@@ -19,6 +19,7 @@ import { startTestCluster, examplePath, type TestCluster } from './helpers/clust
 import { until } from './helpers/until.js';
 import { runcUnavailableReason } from '../src/kubelet/index.js';
 import { createCertificateAuthority, issueCertificate } from '../src/pki/certificates.js';
+import { listening } from './helpers/net.js';
 
 const why = runcUnavailableReason();
 const skip = why ? `skipped: ${why}` : false;
@@ -85,14 +86,6 @@ function peerCertificate(port: number, servername: string, ca: string): Promise<
   });
 }
 
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ host: '127.0.0.1', port, timeout: 2000 });
-    s.on('connect', () => { s.destroy(); resolve(true); });
-    s.on('error', () => resolve(false));
-    s.on('timeout', () => { s.destroy(); resolve(false); });
-  });
-}
 
 test('ingress: two hosts and paths reach two Services, TLS from a Secret by SNI, default class and ADDRESS, 404 and 503, upgrades pass, a rollout fails no request, nothing listens after stop', { skip, timeout: 600_000 }, async (t) => {
   const c = await startTestCluster(t, { node: true, clusterCIDR: ownCIDR() });

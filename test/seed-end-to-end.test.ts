@@ -9,8 +9,6 @@ import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import http from 'node:http';
-import net from 'node:net';
 import { join } from 'node:path';
 import { examplePath } from './helpers/cluster.js';
 import { ownCIDR, realNodeSkip } from './helpers/node.js';
@@ -18,38 +16,15 @@ import { holdHostPort } from './helpers/host-port-lock.js';
 import { until } from './helpers/until.js';
 import { clusterNetworkNames } from '../src/kubelet/index.js';
 import { nftUnavailableReason, proxyTableName } from '../src/proxy/index.js';
+import { httpGet, listening, freePort } from './helpers/net.js';
 
 const nftWhy = nftUnavailableReason();
 const skip = realNodeSkip || (nftWhy ? `skipped: ${nftWhy}` : false);
 
 type Run = { code: number; stdout: string; stderr: string };
 
-/** One GET on a fresh connection (no keep-alive), so every request is balanced anew; rejects on any failure. */
-function httpGet(url: string, timeoutMs = 5000): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent: false, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (b) => chunks.push(b));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
-}
 
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ host: '127.0.0.1', port, timeout: 2000 });
-    s.on('connect', () => { s.destroy(); resolve(true); });
-    s.on('error', () => resolve(false));
-    s.on('timeout', () => { s.destroy(); resolve(false); });
-  });
-}
 
-const freePort = () => new Promise<number>((resolve) => {
-  const s = net.createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); });
-});
 
 /** Processes of this cluster: any whose command line names its home, or that live in its cgroups (the containers). */
 function clusterProcesses(home: string): string[] {

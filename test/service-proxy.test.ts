@@ -6,31 +6,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import http from 'node:http';
-import net from 'node:net';
 import { kubectlApply as apply, kubectlGet as get, nanokubeCli as nanokube, startTestCluster, examplePath, type TestCluster } from './helpers/cluster.js';
 import { until } from './helpers/until.js';
 import { ownCIDR } from './helpers/node.js';
 import { runcUnavailableReason } from '../src/kubelet/index.js';
 import { nftUnavailableReason, proxyTableName } from '../src/proxy/index.js';
 import { homePaths, saveConfig } from '../src/cli/home.js';
+import { httpGet, listening } from './helpers/net.js';
 
 const why = runcUnavailableReason() ?? nftUnavailableReason();
 const skip = why ? `skipped: ${why}` : false;
 
-/** One GET on a fresh connection (no keep-alive), so every request is balanced anew; rejects on any failure. */
-function httpGet(url: string, timeoutMs = 5000): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent: false, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (b) => chunks.push(b));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
-}
 const hostnameAt = async (url: string) => JSON.parse((await httpGet(url)).body).hostname as string;
 
 /** Distinct answers of `probe` over at most `tries` calls, stopping once `want` are seen. */
@@ -47,14 +33,6 @@ const inPod = async (c: TestCluster, pod: string, script: string) => {
 };
 const fetchInPod = (url: string) => `import urllib.request, json\nfor i in range(12):\n  print(json.load(urllib.request.urlopen('${url}', timeout=5))['hostname'])`;
 
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ host: '127.0.0.1', port, timeout: 2000 });
-    s.on('connect', () => { s.destroy(); resolve(true); });
-    s.on('error', () => resolve(false));
-    s.on('timeout', () => { s.destroy(); resolve(false); });
-  });
-}
 
 const nftTables = () => execFileSync('nft', ['list', 'tables']).toString();
 
