@@ -19,7 +19,7 @@ import { startTestCluster, examplePath, type TestCluster } from './helpers/clust
 import { until } from './helpers/until.js';
 import { runcUnavailableReason } from '../src/kubelet/index.js';
 import { createCertificateAuthority, issueCertificate } from '../src/pki/certificates.js';
-import { listening } from './helpers/net.js';
+import { hammerWhile, listening } from './helpers/net.js';
 
 const why = runcUnavailableReason();
 const skip = why ? `skipped: ${why}` : false;
@@ -201,25 +201,13 @@ test('ingress: two hosts and paths reach two Services, TLS from a Secret by SNI,
   const seen = new Set<string>();
   for (let i = 0; i < 40 && seen.size < 2; i++) seen.add(JSON.parse((await request(http0, 'flask.example.test', '/')).body).hostname);
   assert.deepEqual([...seen].sort(), flaskPods, 'both replicas answer through the ingress');
-  let stopHammer = false;
-  const failures: string[] = [];
-  let ok = 0;
-  const hammer = (async () => {
-    while (!stopHammer) {
-      try {
-        const r = await request(http0, 'flask.example.test', '/');
-        if (r.status === 200) ok++; else failures.push(`HTTP ${r.status}: ${r.body.trim()}`);
-      } catch (e) { failures.push((e as Error).message); }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  })();
-  const patched = await c.kubectl(['patch', 'deployment', 'flask-app', '-p', JSON.stringify({ spec: { template: { metadata: { annotations: { rolled: 'yes' } } } } })]);
-  assert.equal(patched.code, 0, patched.stderr);
-  const rolled = await c.kubectl(['rollout', 'status', 'deployment/flask-app', '--timeout=180s']);
-  assert.equal(rolled.code, 0, rolled.stderr + rolled.stdout);
-  await until('old pods gone', async () => (await get(c, ['pods', '-l', 'app=flask-app'])).items.every((p: any) => !flaskPods.includes(p.metadata.name)), 120_000);
-  stopHammer = true;
-  await hammer;
+  const { answered: ok, failures } = await hammerWhile(() => request(http0, 'flask.example.test', '/'), async () => {
+    const patched = await c.kubectl(['patch', 'deployment', 'flask-app', '-p', JSON.stringify({ spec: { template: { metadata: { annotations: { rolled: 'yes' } } } } })]);
+    assert.equal(patched.code, 0, patched.stderr);
+    const rolled = await c.kubectl(['rollout', 'status', 'deployment/flask-app', '--timeout=180s']);
+    assert.equal(rolled.code, 0, rolled.stderr + rolled.stdout);
+    await until('old pods gone', async () => (await get(c, ['pods', '-l', 'app=flask-app'])).items.every((p: any) => !flaskPods.includes(p.metadata.name)), 120_000);
+  }, { describe: (r) => `HTTP ${r.status}: ${r.body.trim()}` });
   t.diagnostic(`${ok} requests answered through the ingress during the rollout`);
   assert.ok(ok > 20, `requests answered during the rollout: ${ok}`);
   assert.deepEqual(failures, [], `no request through the ingress failed during the rolling update (${ok} answered)`);

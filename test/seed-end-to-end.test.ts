@@ -16,7 +16,7 @@ import { holdHostPort } from './helpers/host-port-lock.js';
 import { until } from './helpers/until.js';
 import { clusterNetworkNames } from '../src/kubelet/index.js';
 import { nftUnavailableReason, proxyTableName } from '../src/proxy/index.js';
-import { httpGet, listening, freePort } from './helpers/net.js';
+import { hammerWhile, httpGet, listening, freePort } from './helpers/net.js';
 
 const nftWhy = nftUnavailableReason();
 const skip = realNodeSkip || (nftWhy ? `skipped: ${nftWhy}` : false);
@@ -108,32 +108,20 @@ test('the seed end to end: start, image build, the four manifests, the app on `n
 
   // A ConfigMap change rolled out with a template annotation change (an edited copy of flask-deployment.yaml,
   // re-applied), while a client hammers :30001: no request fails.
-  let stopHammer = false;
-  const failures: string[] = [];
-  let answered = 0;
-  const hammer = (async () => {
-    for (let i = 0; i < 30_000 && !stopHammer; i++) {
-      try {
-        const r = await httpGet(url);
-        if (r.status === 200) answered++; else failures.push(`HTTP ${r.status}`);
-      } catch (e) { failures.push((e as Error).message); }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  })();
-  await ok(kubectl('patch', 'configmap', 'app-config', '-p', '{"data":{"LOG_LEVEL":"debug"}}'));
-  const manifest = readFileSync(examplePath('flask-deployment.yaml'), 'utf8');
-  const withAnnotation = manifest.replace('  template:\n    metadata:\n', '  template:\n    metadata:\n      annotations:\n        config-version: "2"\n');
-  assert.notEqual(withAnnotation, manifest);
-  writeFileSync(join(edited, 'flask-deployment.yaml'), withAnnotation);
-  assert.equal((await ok(kubectl('apply', '-f', join(edited, 'flask-deployment.yaml')))).trim(), 'deployment.apps/flask-app configured');
-  assert.match(await ok(kubectl('rollout', 'status', 'deployment/flask-app', '--timeout=180s')), /deployment "flask-app" successfully rolled out/);
-  // The old pods finish terminating after rollout status returns: keep hammering until they are gone.
-  await until('only the new pods left', async () => {
-    const pods = (await get('pods', '-l', 'app=flask-app')).items;
-    return pods.length > 0 && pods.every((p: any) => p.metadata.annotations?.['config-version'] === '2' && !p.metadata.deletionTimestamp);
-  }, 180_000);
-  stopHammer = true;
-  await hammer;
+  const { answered, failures } = await hammerWhile(() => httpGet(url), async () => {
+    await ok(kubectl('patch', 'configmap', 'app-config', '-p', '{"data":{"LOG_LEVEL":"debug"}}'));
+    const manifest = readFileSync(examplePath('flask-deployment.yaml'), 'utf8');
+    const withAnnotation = manifest.replace('  template:\n    metadata:\n', '  template:\n    metadata:\n      annotations:\n        config-version: "2"\n');
+    assert.notEqual(withAnnotation, manifest);
+    writeFileSync(join(edited, 'flask-deployment.yaml'), withAnnotation);
+    assert.equal((await ok(kubectl('apply', '-f', join(edited, 'flask-deployment.yaml')))).trim(), 'deployment.apps/flask-app configured');
+    assert.match(await ok(kubectl('rollout', 'status', 'deployment/flask-app', '--timeout=180s')), /deployment "flask-app" successfully rolled out/);
+    // The old pods finish terminating after rollout status returns: keep hammering until they are gone.
+    await until('only the new pods left', async () => {
+      const pods = (await get('pods', '-l', 'app=flask-app')).items;
+      return pods.length > 0 && pods.every((p: any) => p.metadata.annotations?.['config-version'] === '2' && !p.metadata.deletionTimestamp);
+    }, 180_000);
+  });
   assert.ok(answered > 20, `requests answered during the rollout: ${answered}`);
   assert.deepEqual(failures, [], `no request to :30001 failed during the rollout (${answered} answered)`);
   const rolled = await podNames();

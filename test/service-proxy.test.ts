@@ -12,7 +12,7 @@ import { ownCIDR } from './helpers/node.js';
 import { runcUnavailableReason } from '../src/kubelet/index.js';
 import { nftUnavailableReason, proxyTableName } from '../src/proxy/index.js';
 import { homePaths, saveConfig } from '../src/cli/home.js';
-import { httpGet, listening } from './helpers/net.js';
+import { hammerWhile, httpGet, listening } from './helpers/net.js';
 
 const why = runcUnavailableReason() ?? nftUnavailableReason();
 const skip = why ? `skipped: ${why}` : false;
@@ -129,26 +129,14 @@ test('service proxy: NodePort, ClusterIP (host, pod, hairpin), LoadBalancer, nam
   assert.equal(udp, 'echo:ping', 'UDP through the ClusterIP reaches the named UDP port');
 
   // A client hammering the NodePort while the Deployment rolls to a new template sees no failed request.
-  let stopHammer = false;
-  const failures: string[] = [];
-  let ok = 0;
-  const hammer = (async () => {
-    for (let i = 0; i < 20_000 && !stopHammer; i++) {
-      try {
-        const r = await httpGet(nodeURL);
-        if (r.status === 200) ok++; else failures.push(`HTTP ${r.status}`);
-      } catch (e) { failures.push((e as Error).message); }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  })();
-  const patched = await c.kubectl(['patch', 'deployment', 'flask-app', '-p', JSON.stringify({ spec: { template: { metadata: { annotations: { rolled: 'yes' } } } } })]);
-  assert.equal(patched.code, 0, patched.stderr);
-  const rolled = await c.kubectl(['rollout', 'status', 'deployment/flask-app', '--timeout=180s']);
-  assert.equal(rolled.code, 0, rolled.stderr + rolled.stdout);
-  // The old pods finish terminating after rollout status returns; keep going until they are gone.
-  await until('old pods gone', async () => (await get(c, ['pods', '-l', 'app=flask-app'])).items.every((p: any) => !pods.includes(p.metadata.name)), 120_000);
-  stopHammer = true;
-  await hammer;
+  const { answered: ok, failures } = await hammerWhile(() => httpGet(nodeURL), async () => {
+    const patched = await c.kubectl(['patch', 'deployment', 'flask-app', '-p', JSON.stringify({ spec: { template: { metadata: { annotations: { rolled: 'yes' } } } } })]);
+    assert.equal(patched.code, 0, patched.stderr);
+    const rolled = await c.kubectl(['rollout', 'status', 'deployment/flask-app', '--timeout=180s']);
+    assert.equal(rolled.code, 0, rolled.stderr + rolled.stdout);
+    // The old pods finish terminating after rollout status returns; keep going until they are gone.
+    await until('old pods gone', async () => (await get(c, ['pods', '-l', 'app=flask-app'])).items.every((p: any) => !pods.includes(p.metadata.name)), 120_000);
+  }, { maxRequests: 20_000 });
   assert.ok(ok > 20, `requests answered during the rollout: ${ok}`);
   assert.deepEqual(failures, [], `no request failed during the rolling update (${ok} answered)`);
 

@@ -32,3 +32,29 @@ export function freePort(): Promise<number> {
     const s = net.createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); });
   });
 }
+
+/**
+ * Sends a request every 20 ms (at most maxRequests) while `during` runs, and once more until it has returned:
+ * how many answered 200, and every failure (a non-200 status as `describe` words it, or the error's message).
+ */
+export async function hammerWhile(
+  send: () => Promise<{ status: number; body: string }>,
+  during: () => Promise<void>,
+  opts: { maxRequests?: number; describe?: (r: { status: number; body: string }) => string } = {},
+): Promise<{ answered: number; failures: string[] }> {
+  const failures: string[] = [];
+  let answered = 0;
+  let stop = false;
+  const describe = opts.describe ?? ((r) => `HTTP ${r.status}`);
+  const hammer = (async () => {
+    for (let i = 0; i < (opts.maxRequests ?? 30_000) && !stop; i++) {
+      try {
+        const r = await send();
+        if (r.status === 200) answered++; else failures.push(describe(r));
+      } catch (e) { failures.push((e as Error).message); }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  try { await during(); } finally { stop = true; await hammer; }
+  return { answered, failures };
+}
