@@ -56,7 +56,10 @@ test('kubectl creates Ingresses and IngressClasses; an Ingress naming no class g
   r = await c.kubectl(['get', 'ingresses.v1.networking.k8s.io', 'web', '-o', 'jsonpath={.status.loadBalancer.ingress[*].ip}']);
   assert.equal(r.stdout, '192.0.2.10 192.0.2.11');
 
-  // A second default class, created later, wins.
+  // A second default class, created later, wins. creationTimestamp has whole seconds and a tie goes to the first
+  // name (as upstream), so wait for the next second first.
+  const houseCreated = Date.parse(ic.metadata.creationTimestamp);
+  while (Date.now() < houseCreated + 1000) await new Promise((res) => setTimeout(res, 50));
   r = await c.kubectl(['apply', '-f', '-'], { input: defaultClass.replace('name: house', 'name: newer').replace(/  parameters.*\n/, '') });
   assert.equal(r.code, 0, r.stderr);
   r = await c.kubectl(['create', 'ingress', 'third', '--rule=/x=web:80']);
