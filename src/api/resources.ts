@@ -68,6 +68,7 @@ export const resources = Object.freeze({
   daemonsets: r('apps', 'v1', 'daemonsets', 'DaemonSet', true, { shortNames: ['ds'], categories: ['all'], subresources: ['status'] }),
   // batch/v1
   jobs: r('batch', 'v1', 'jobs', 'Job', true, { categories: ['all'], subresources: ['status'] }),
+  cronjobs: r('batch', 'v1', 'cronjobs', 'CronJob', true, { shortNames: ['cj'], categories: ['all'], subresources: ['status'] }),
   // other groups
   leases: r('coordination.k8s.io', 'v1', 'leases', 'Lease', true),
   endpointslices: r('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', true),

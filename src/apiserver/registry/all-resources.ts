@@ -12,6 +12,7 @@ import { serviceaccounts } from './core/serviceaccounts/strategy.js';
 import { nodes } from './core/nodes/strategy.js';
 import { deployments } from './apps/deployments/strategy.js';
 import { replicasets } from './apps/replicasets/strategy.js';
+import { jobs, cronjobs } from './batch/strategies.js';
 import { leases } from './coordination/leases/strategy.js';
 import { endpointslices } from './discovery/endpointslices/strategy.js';
 import { ingresses } from './networking/ingresses/strategy.js';
@@ -24,5 +25,6 @@ import { selfSubjectReviews } from './authentication/selfsubjectreviews/strategy
 export const allResources: ResourceDefinition[] = [
   namespaces, pods, services, endpoints, configmaps, secrets, events, serviceaccounts, nodes,
   deployments, replicasets, leases, endpointslices, ingresses, ingressclasses, eventsV1,
+  jobs, cronjobs,
   selfSubjectReviews, selfSubjectAccessReviews, selfSubjectRulesReviews,
 ];
