@@ -60,12 +60,15 @@ export const resources = Object.freeze({
   events: r('', 'v1', 'events', 'Event', true, { shortNames: ['ev'] }),
   serviceaccounts: r('', 'v1', 'serviceaccounts', 'ServiceAccount', true, { shortNames: ['sa'] }),
   nodes: r('', 'v1', 'nodes', 'Node', false, { shortNames: ['no'], subresources: ['proxy', 'status'] }),
+  replicationcontrollers: r('', 'v1', 'replicationcontrollers', 'ReplicationController', true, { shortNames: ['rc'], categories: ['all'], subresources: ['scale', 'status'] }),
+  podtemplates: r('', 'v1', 'podtemplates', 'PodTemplate', true),
   persistentvolumeclaims: r('', 'v1', 'persistentvolumeclaims', 'PersistentVolumeClaim', true, { shortNames: ['pvc'], subresources: ['status'] }),
   // apps/v1
   deployments: r('apps', 'v1', 'deployments', 'Deployment', true, { shortNames: ['deploy'], categories: ['all'], subresources: ['scale', 'status'] }),
   replicasets: r('apps', 'v1', 'replicasets', 'ReplicaSet', true, { shortNames: ['rs'], categories: ['all'], subresources: ['scale', 'status'] }),
   statefulsets: r('apps', 'v1', 'statefulsets', 'StatefulSet', true, { shortNames: ['sts'], categories: ['all'], subresources: ['scale', 'status'] }),
   daemonsets: r('apps', 'v1', 'daemonsets', 'DaemonSet', true, { shortNames: ['ds'], categories: ['all'], subresources: ['status'] }),
+  controllerrevisions: r('apps', 'v1', 'controllerrevisions', 'ControllerRevision', true),
   // batch/v1
   jobs: r('batch', 'v1', 'jobs', 'Job', true, { categories: ['all'], subresources: ['status'] }),
   cronjobs: r('batch', 'v1', 'cronjobs', 'CronJob', true, { shortNames: ['cj'], categories: ['all'], subresources: ['status'] }),

@@ -1,4 +1,5 @@
-// The scale subresource (autoscaling/v1 Scale) for deployments and replicasets: what `kubectl scale` PATCHes.
+// The scale subresource (autoscaling/v1 Scale) for deployments, replicasets, statefulsets and replicationcontrollers:
+// what `kubectl scale` PATCHes.
 import type { ApiResponse } from '../../api/transport.js';
 import { badRequest, unsupportedMediaType, conflict } from '../../api/errors.js';
 import { decodeBody } from '../negotiation.js';
@@ -10,7 +11,8 @@ import { loadSchemaModel } from '../../api/schema/index.js';
 import type { KubeObject } from '../../api/object.js';
 
 export function scaleOf(obj: KubeObject) {
-  const sel = obj.spec?.selector;
+  // A ReplicationController's selector is a plain label map (labels.SelectorFromSet), the others' a LabelSelector.
+  const sel = obj.kind === 'ReplicationController' ? { matchLabels: obj.spec?.selector ?? {} } : obj.spec?.selector;
   return {
     kind: 'Scale', apiVersion: 'autoscaling/v1',
     metadata: { name: obj.metadata.name, namespace: obj.metadata.namespace, uid: obj.metadata.uid, resourceVersion: obj.metadata.resourceVersion, creationTimestamp: obj.metadata.creationTimestamp },

@@ -13,6 +13,7 @@ import { nodes } from './core/nodes/strategy.js';
 import { deployments } from './apps/deployments/strategy.js';
 import { replicasets } from './apps/replicasets/strategy.js';
 import { jobs, cronjobs } from './batch/strategies.js';
+import { replicationcontrollers, podtemplates, controllerrevisions, daemonsets, statefulsets } from './apps/workload-resources.js';
 import { leases } from './coordination/leases/strategy.js';
 import { endpointslices } from './discovery/endpointslices/strategy.js';
 import { ingresses } from './networking/ingresses/strategy.js';
@@ -27,4 +28,5 @@ export const allResources: ResourceDefinition[] = [
   deployments, replicasets, leases, endpointslices, ingresses, ingressclasses, eventsV1,
   jobs, cronjobs,
   selfSubjectReviews, selfSubjectAccessReviews, selfSubjectRulesReviews,
+  replicationcontrollers, podtemplates, controllerrevisions, daemonsets, statefulsets,
 ];

@@ -28,14 +28,14 @@ export function setDeploymentDefaults(d: KubeObject): void {
 
 const PERCENT = /^[0-9]+%$/;
 /** ValidatePositiveIntOrPercent (values print as Go's %#v of an IntOrString). */
-function validateIntOrPercent(v: unknown, path: string): FieldError[] {
+export function validateIntOrPercent(v: unknown, path: string): FieldError[] {
   if (typeof v === 'string') {
     return PERCENT.test(v) ? [] : [invalidRaw(path, goIntOrString(v), "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')")];
   }
   if (typeof v === 'number') return validateNonnegative(v, path);
   return [invalidRaw(path, goIntOrString(v), "must be an integer or percentage (e.g '5%')")];
 }
-const intOrPercentValue = (v: unknown) => (typeof v === 'string' ? (PERCENT.test(v) ? Number(v.slice(0, -1)) : 0) : Number(v ?? 0));
+export const intOrPercentValue = (v: unknown) => (typeof v === 'string' ? (PERCENT.test(v) ? Number(v.slice(0, -1)) : 0) : Number(v ?? 0));
 
 function validateStrategy(strategy: any): FieldError[] {
   const errs: FieldError[] = [];
