@@ -58,7 +58,7 @@ export const resources = Object.freeze({
   configmaps: r('', 'v1', 'configmaps', 'ConfigMap', true, { shortNames: ['cm'] }),
   secrets: r('', 'v1', 'secrets', 'Secret', true),
   events: r('', 'v1', 'events', 'Event', true, { shortNames: ['ev'] }),
-  serviceaccounts: r('', 'v1', 'serviceaccounts', 'ServiceAccount', true, { shortNames: ['sa'] }),
+  serviceaccounts: r('', 'v1', 'serviceaccounts', 'ServiceAccount', true, { shortNames: ['sa'], subresources: ['token'] }),
   nodes: r('', 'v1', 'nodes', 'Node', false, { shortNames: ['no'], subresources: ['proxy', 'status'] }),
   replicationcontrollers: r('', 'v1', 'replicationcontrollers', 'ReplicationController', true, { shortNames: ['rc'], categories: ['all'], subresources: ['scale', 'status'] }),
   podtemplates: r('', 'v1', 'podtemplates', 'PodTemplate', true),

@@ -3,7 +3,8 @@
 // paths cross the same serialization boundary (bytes in, bytes out) and behave identically.
 import { toStatusError } from './errors.js';
 
-export interface UserInfo { username: string; groups: string[] }
+/** Who made a request, as authentication found it (upstream user.Info). */
+export interface UserInfo { username: string; groups: string[]; uid?: string; extra?: Record<string, string[]> }
 
 export interface ApiRequest {
   method: string;                       // GET, POST, PUT, PATCH, DELETE

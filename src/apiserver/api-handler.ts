@@ -28,6 +28,8 @@ import { handlePodLog } from './handlers/pod-log.js';
 import { handleNodeProxy } from './handlers/node-proxy.js';
 import { streamSubresources } from './handlers/pod-stream.js';
 import type { KubeletClientConfig } from './handlers/kubelet-connection.js';
+import { handleTokenRequest } from './handlers/token-request.js';
+import type { ServiceAccountTokens } from './authn/service-account-tokens.js';
 
 export interface SubresourceHandler { (ctx: HandlerContext): Promise<ApiResponse> }
 
@@ -46,6 +48,8 @@ export interface ApiHandlerOptions {
   admission?: AdmissionPlugin[];
   /** Live events one watcher may have waiting before it is closed as too slow (tests lower it). */
   watcherCapacity?: number;
+  /** Issues ServiceAccount tokens (serviceaccounts/token) and serves OIDC discovery; without it those are 404. */
+  serviceAccountTokens?: ServiceAccountTokens;
 }
 
 const notFoundStatus = () => notFoundError();
@@ -80,6 +84,11 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
           return handleScale(ctx);
         }
         if (sub === 'binding' && info.verb === 'create') return handleBinding(ctx);
+        if (sub === 'token' && def.group === '' && def.resource === 'serviceaccounts') {
+          if (info.verb !== 'create') throw methodNotSupported(store.ref, info.verb);
+          if (!opts.serviceAccountTokens) throw notFoundStatus();
+          return handleTokenRequest(ctx, opts.serviceAccountTokens);
+        }
         if (sub === 'status' || sub === 'finalize') {
           if (info.verb === 'get') return handleGet(ctx);
           if (info.verb === 'update') return handleUpdate(ctx);
@@ -123,6 +132,12 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
   async function nonResource(req: ApiRequest, path: string): Promise<ApiResponse> {
     if (req.method !== 'GET' && req.method !== 'HEAD') throw notFoundStatus();
     if (path === '/version') return jsonResponse(200, versionInfo());
+    if (opts.serviceAccountTokens && path === '/.well-known/openid-configuration') {
+      return jsonResponse(200, opts.serviceAccountTokens.openidConfiguration(opts.serverAddress()), { 'cache-control': 'public, max-age=3600' });
+    }
+    if (opts.serviceAccountTokens && path === '/openid/v1/jwks') {
+      return jsonResponse(200, opts.serviceAccountTokens.jwks(), { 'content-type': 'application/jwk-set+json', 'cache-control': 'public, max-age=3600' });
+    }
     const r = serveHealth(req, path, opts.ready) ?? serveDiscovery(req, path, resources, opts.serverAddress) ?? serveOpenApi(req, path, resources);
     if (!r) throw notFoundStatus();
     return r;

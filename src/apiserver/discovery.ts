@@ -25,6 +25,8 @@ function subresourceInfo(r: ResourceDefinition, sub: string): { kind: { group: s
     case 'log': return { kind: { group: '', version: 'v1', kind: 'Pod' }, verbs: ['get'] };
     case 'exec': case 'attach': case 'portforward': return { kind: { group: '', version: 'v1', kind: sub === 'exec' ? 'PodExecOptions' : sub === 'attach' ? 'PodAttachOptions' : 'PodPortForwardOptions' }, verbs: ['create', 'get'] };
     case 'proxy': return { kind: { group: '', version: 'v1', kind: r.kind === 'Pod' ? 'PodProxyOptions' : r.kind === 'Node' ? 'NodeProxyOptions' : 'ServiceProxyOptions' }, verbs: ['create', 'delete', 'get', 'patch', 'update'] };
+    case 'token': return { kind: { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest' }, verbs: ['create'] };
+    case 'approval': return { kind: { group: r.group, version: r.version, kind: r.kind }, verbs: ['get', 'patch', 'update'] };
     case 'finalize': return { kind: { group: '', version: 'v1', kind: 'Namespace' }, verbs: ['update'] };
     default: return { kind: { group: r.group, version: r.version, kind: r.kind }, verbs: ['get'] };
   }

@@ -2,58 +2,30 @@
 // adapter from node's http objects to ApiRequest/ApiResponse. Everything else is in the transport-free handler.
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { ApiHandler, ApiRequest, UserInfo } from '../api/transport.js';
+import type { Authenticator } from './authn/authenticator.js';
 import { StatusError, notFoundError, unauthorized, requestEntityTooLarge } from '../api/errors.js';
 import type { Logger } from './logger.js';
 
 /** Upstream's limit for a request body (3 MiB); larger bodies get 413. */
 export const maxBodyBytes = 3 * 1024 * 1024;
 
-/** Paths anyone may read without credentials (upstream's system:public-info-viewer). */
-const publicPaths = new Set(['/version', '/healthz', '/livez', '/readyz']);
+/**
+ * Paths anyone may read without credentials: upstream's system:public-info-viewer, plus the service account issuer
+ * discovery documents (system:service-account-issuer-discovery, which upstream docs suggest binding to
+ * system:unauthenticated so that token verifiers outside the cluster can fetch the keys).
+ */
+const publicPaths = new Set(['/version', '/healthz', '/livez', '/readyz', '/.well-known/openid-configuration', '/openid/v1/jwks']);
 
 export interface HttpServerOptions {
   handler: ApiHandler;
   tls: { cert: string; key: string; ca: string };
-  tokens?: Record<string, UserInfo>;
+  /** Who sent a request (src/apiserver/authn). */
+  authenticate: Authenticator;
   logger: Logger;
   /** HTTP upgrades (pods/exec, attach, portforward) from authenticated clients; without it upgrades get 404. */
   upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer, user: UserInfo) => void;
-}
-
-/** The client certificate is fixed for a TLS connection: decode it once per socket, not per request. */
-const certUsers = new WeakMap<object, UserInfo | null>();
-
-export function authenticate(req: IncomingMessage, tokens: Record<string, UserInfo> | undefined): UserInfo | undefined {
-  const sock = req.socket as TLSSocket;
-  const cached = certUsers.get(sock);
-  if (cached) return cached;
-  if (cached === undefined) { const u = certUser(sock); certUsers.set(sock, u ?? null); if (u) return u; }
-  return tokenUser(req, tokens);
-}
-
-function certUser(sock: TLSSocket): UserInfo | undefined {
-  if (sock.authorized) {
-    const cert = sock.getPeerCertificate();
-    if (cert && cert.subject) {
-      const cn = cert.subject.CN;
-      const o = cert.subject.O;
-      const username = Array.isArray(cn) ? cn[0] : cn;
-      if (username) return { username, groups: [...(Array.isArray(o) ? o : o ? [o] : []), 'system:authenticated'] };
-    }
-  }
-  return undefined;
-}
-
-function tokenUser(req: IncomingMessage, tokens: Record<string, UserInfo> | undefined): UserInfo | undefined {
-  const auth = req.headers.authorization;
-  if (auth && auth.startsWith('Bearer ') && tokens) {
-    const u = tokens[auth.slice(7).trim()];
-    if (u) return { username: u.username, groups: [...u.groups, 'system:authenticated'] };
-  }
-  return undefined;
 }
 
 function writeError(res: ServerResponse, err: StatusError, extraHeaders: Record<string, string> = {}): void {
@@ -106,11 +78,12 @@ export function createHttpsServer(opts: HttpServerOptions): https.Server {
   server.requestTimeout = 0; // watches and log streams are long-lived
   const upgraded = new Set<Duplex>();
   upgradedSockets.set(server, upgraded);
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  server.on('upgrade', async (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => undefined);
     upgraded.add(socket);
     socket.on('close', () => upgraded.delete(socket));
-    const user = authenticate(req, opts.tokens);
+    const authn = await opts.authenticate(req).catch(() => ({ rejected: true as const }));
+    const user = 'user' in authn ? authn.user : undefined;
     const fail = (err: StatusError) => {
       const body = JSON.stringify(err.status);
       socket.end(`HTTP/1.1 ${err.code} ${err.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
@@ -123,8 +96,10 @@ export function createHttpsServer(opts: HttpServerOptions): https.Server {
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://localhost');
-    const user = authenticate(req, opts.tokens);
-    if (!user && !publicPaths.has(url.pathname)) { req.resume(); return writeError(res, unauthorized()); }
+    const authn = await opts.authenticate(req);
+    const user = 'user' in authn ? authn.user : undefined;
+    // Invalid credentials are a 401 even on public paths, as upstream (only no credentials at all is anonymous).
+    if ('rejected' in authn || (!user && !publicPaths.has(url.pathname))) { req.resume(); return writeError(res, unauthorized()); }
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > maxBodyBytes) { req.resume(); return writeError(res, requestEntityTooLarge(`Request entity too large: limit is ${maxBodyBytes}`)); }
     const chunks = await readBody(req);

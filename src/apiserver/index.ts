@@ -3,7 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import type { Store } from '../storage/backend.js';
-import type { ApiHandler, UserInfo } from '../api/transport.js';
+import type { ApiHandler } from '../api/transport.js';
 import { Registry } from './registry/registry.js';
 import { createApiHandler, type SubresourceHandler } from './api-handler.js';
 import { createHttpsServer, destroyUpgradedConnections } from './http-server.js';
@@ -18,6 +18,9 @@ import { nameIsDNSLabel, nameIsDNS1035Label, type NameValidator } from '../api/v
 import { managedFieldsHook } from './managed-fields.js';
 import type { KubeObject } from '../api/object.js';
 import type { ResourceDefinition } from './registry/types.js';
+import { createAuthenticator, staticTokenAuthenticator, type TokenAuthenticator } from './authn/authenticator.js';
+import { ServiceAccountTokens, type LiveObjects } from './authn/service-account-tokens.js';
+import { ephemeralServiceAccountKey, type ServiceAccountKeyPair } from '../pki/service-account-key.js';
 
 export interface ApiServerOptions {
   store: Store;
@@ -33,6 +36,8 @@ export interface ApiServerOptions {
   watcherCapacity?: number;
   /** The apiserver-kubelet-client certificate and the cluster CA: pods/log, exec, attach, portforward, nodes/proxy. */
   kubeletClient?: KubeletClientConfig;
+  /** The service-account signing key (<home>/pki/sa.key, sa.pub); default a throwaway one held in memory. */
+  serviceAccountKey?: ServiceAccountKeyPair;
 }
 
 export interface RunningApiServer { port: number; url: string; handler: ApiHandler; registry: Registry; close(): Promise<void> }
@@ -55,6 +60,15 @@ function advertiseAddress(host: string): string {
   return '127.0.0.1';
 }
 
+/** The objects ServiceAccount tokens are checked against, read from the registry. */
+export function liveObjects(registry: Registry): LiveObjects {
+  const get = (resource: string) => (ns: string | undefined, name: string) => registry.forResource('', resource)!.tryGet(ns, name);
+  return {
+    serviceAccount: get('serviceaccounts'), pod: get('pods'), secret: get('secrets'),
+    node: (name) => get('nodes')(undefined, name),
+  };
+}
+
 export function createRegistry(store: Store, clock?: () => Date): Registry {
   return new Registry({ store, resources: allResources, clock, validateObjectMeta: validateMeta, updateManagedFields: managedFieldsHook });
 }
@@ -65,6 +79,7 @@ export interface ApiHandlerOnlyOptions {
   /** The address discovery advertises (no socket listens on it); default 127.0.0.1:6443. */
   serverAddress?: string;
   watcherCapacity?: number;
+  serviceAccountKey?: ServiceAccountKeyPair;
 }
 
 /**
@@ -80,6 +95,7 @@ export async function createApiHandlerOnly(opts: ApiHandlerOnlyOptions): Promise
     registry, logger: opts.logger ?? jsonLogger('apiserver'), serverAddress: () => address,
     ready: async () => { try { await opts.store.currentRevision(); return true; } catch { return false; } },
     watcherCapacity: opts.watcherCapacity,
+    serviceAccountTokens: new ServiceAccountTokens({ key: opts.serviceAccountKey ?? ephemeralServiceAccountKey(), objects: liveObjects(registry) }),
   });
   return { handler, registry };
 }
@@ -88,18 +104,21 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const logger = opts.logger ?? jsonLogger('apiserver');
   const registry = createRegistry(opts.store, opts.clock);
   let url = '';
+  const serviceAccountTokens = new ServiceAccountTokens({ key: opts.serviceAccountKey ?? ephemeralServiceAccountKey(), objects: liveObjects(registry), clock: opts.clock });
   const handler = createApiHandler({
     registry, logger, serverAddress: () => url.replace(/^https:\/\//, ''),
     ready: async () => { try { await opts.store.currentRevision(); return true; } catch { return false; } },
     subresources: opts.subresources,
     watcherCapacity: opts.watcherCapacity,
     kubeletClient: opts.kubeletClient,
+    serviceAccountTokens,
   });
-  const tokens: Record<string, UserInfo> = {};
-  for (const [t, u] of Object.entries(opts.tokens ?? {})) tokens[t] = u;
+  const tokenAuthenticators: TokenAuthenticator[] = [];
+  if (opts.tokens) tokenAuthenticators.push(staticTokenAuthenticator(opts.tokens));
+  tokenAuthenticators.push((t) => serviceAccountTokens.authenticate(t));
   const podStreams = opts.kubeletClient ? podStreamUpgrade({ registry, kubelet: opts.kubeletClient, logger }) : undefined;
   const server = createHttpsServer({
-    handler, tls: opts.tls, tokens, logger,
+    handler, tls: opts.tls, authenticate: createAuthenticator(tokenAuthenticators), logger,
     upgrade: (req, socket, head, user) => {
       if (podStreams && isPodStreamRequest(req)) return podStreams(req, socket, head, user);
       writeUpgradeError(socket, notFoundError());

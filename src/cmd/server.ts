@@ -85,11 +85,13 @@ export interface RunningControlPlane {
  */
 export async function startControlPlane(opts: ServerOptions): Promise<RunningControlPlane> {
   const log = opts.log ?? stdoutLog;
-  const [{ ensureClusterPki }, { openStore }, { startApiServer }] = await Promise.all([
+  const [{ ensureClusterPki, ensureServiceAccountKey }, { openStore }, { startApiServer }] = await Promise.all([
     import('../pki/index.js'), import('../storage/index.js'), import('../apiserver/index.js'),
   ]);
   const pki = await ensureClusterPki({ dir: join(opts.home, 'pki') });
   if (pki.generated.length > 0) log({ level: 'info', msg: 'certificates generated', which: pki.generated });
+  const serviceAccountKey = ensureServiceAccountKey(join(opts.home, 'pki'));
+  if (serviceAccountKey.generated) log({ level: 'info', msg: 'service account signing key generated', file: 'pki/sa.key' });
 
   const dataDir = join(opts.home, 'data');
   const store = await openStore({ dataDir, ...(opts.datastoreEndpoint ? { datastoreEndpoint: opts.datastoreEndpoint } : {}),
@@ -104,6 +106,7 @@ export async function startControlPlane(opts: ServerOptions): Promise<RunningCon
       watcherCapacity: opts.watcherCapacity,
       ...(opts.tokens ? { tokens: opts.tokens } : {}),
       kubeletClient: { cert: pki.kubeletClient.cert, key: pki.kubeletClient.key, ca: pki.caCert },
+      serviceAccountKey,
       // The API server's events go through the same log function (server.log, or a test's capture).
       logger: {
         info: (msg, fields) => log({ level: 'info', component: 'apiserver', msg, ...fields }),

@@ -213,3 +213,5 @@ export async function issueClientCertificate(ca: KeyPairPem, opts: { user: strin
     commonName: opts.user, organizations: opts.groups, usage: 'client', validityDays: opts.validityDays ?? LEAF_VALIDITY_DAYS,
   });
 }
+
+export { ensureServiceAccountKey, ephemeralServiceAccountKey, serviceAccountKeyFiles, serviceAccountKeyId, type ServiceAccountKeyPair } from './service-account-key.js';

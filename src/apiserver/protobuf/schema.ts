@@ -212,6 +212,19 @@ const MESSAGES: Record<string, string> = {
   SelfSubjectRulesReview: `1 metadata ObjectMeta, 2 spec SelfSubjectRulesReviewSpec`,
   SelfSubjectRulesReviewSpec: `1 namespace s`,
   SelfSubjectReview: `1 metadata ObjectMeta`,
+  // `kubectl create token` (serviceaccounts/token).
+  TokenRequest: `1 metadata ObjectMeta, 2 spec TokenRequestSpec`,
+  TokenRequestSpec: `1 audiences []s, 4 expirationSeconds i64?, 3 boundObjectRef BoundObjectReference?`,
+  BoundObjectReference: `1 kind s, 2 apiVersion s, 3 name s, 4 uid s`,
+
+  // --- k8s.io/api/certificates/v1 (`kubectl certificate approve|deny` PUTs the whole object to /approval).
+  // spec.extra (a map of ExtraValue) is skipped as unknown: clients never set it, the server fills it.
+  CertificateSigningRequest: `1 metadata ObjectMeta, 2 spec CertificateSigningRequestSpec, 3 status CertificateSigningRequestStatus`,
+  CertificateSigningRequestSpec: `1 request y, 7 signerName s, 8 expirationSeconds i32?, 5 usages []s, 2 username s, 3 uid s,
+    4 groups []s`,
+  CertificateSigningRequestStatus: `1 conditions []CertificateSigningRequestCondition, 2 certificate y`,
+  CertificateSigningRequestCondition: `1 type s, 6 status s, 2 reason s, 3 message s, 4 lastUpdateTime Time?,
+    5 lastTransitionTime Time?`,
 };
 
 /** The top-level kinds we decode, by `apiVersion/kind` as carried in the envelope's TypeMeta. */
@@ -232,6 +245,8 @@ const ROOT_KINDS: Record<string, string> = {
   'authorization.k8s.io/v1/SelfSubjectAccessReview': 'SelfSubjectAccessReview',
   'authorization.k8s.io/v1/SelfSubjectRulesReview': 'SelfSubjectRulesReview',
   'authentication.k8s.io/v1/SelfSubjectReview': 'SelfSubjectReview',
+  'authentication.k8s.io/v1/TokenRequest': 'TokenRequest',
+  'certificates.k8s.io/v1/CertificateSigningRequest': 'CertificateSigningRequest',
 };
 
 export type ScalarType = 's' | 'i32' | 'i64' | 'b' | 'y';

@@ -9,7 +9,9 @@ export const selfSubjectReviews: ResourceDefinition = {
   strategy: {},
   review(_obj, user): KubeObject {
     const userInfo: Record<string, unknown> = { username: user?.username ?? 'system:anonymous' };
+    if (user?.uid) userInfo.uid = user.uid;
     userInfo.groups = user?.groups ?? ['system:unauthenticated'];
+    if (user?.extra && Object.keys(user.extra).length) userInfo.extra = user.extra;
     return {
       kind: 'SelfSubjectReview', apiVersion: 'authentication.k8s.io/v1',
       metadata: { creationTimestamp: null } as any,
