@@ -9,6 +9,7 @@ import { discardLog, errorText } from '../client/log.js';
 import { runAsLeader } from '../client/run-as-leader.js';
 import { startReplicaSetController } from './replicaset/index.js';
 import { startDeploymentController } from './deployment/index.js';
+import { startReplicationManager } from './replication/index.js';
 import { startGarbageCollectorController } from './garbagecollector/index.js';
 import { startNamespaceController } from './namespace/index.js';
 import { startServiceAccountController } from './serviceaccount/index.js';
@@ -51,6 +52,7 @@ export function controllerStarters(opts: ControllerSettings): Record<string, Sta
   return {
     replicaset: (o) => startReplicaSetController(o),
     deployment: (o) => startDeploymentController(o),
+    replicationcontroller: (o) => startReplicationManager(o),
     garbagecollector: (o) => startGarbageCollectorController(o),
     namespace: (o) => startNamespaceController(o),
     serviceaccount: (o) => startServiceAccountController(o),

@@ -6,10 +6,14 @@
 //
 // Expectations keep it from acting twice on a cache that has not yet seen its own writes: after asking for N
 // creations (or these deletions) it does not manage replicas again until the informer has delivered them.
+//
+// The same controller manages ReplicationControllers, as upstream's ReplicationManager wraps its ReplicaSet
+// controller: a ReplicaSetKind says which resource and kind it reads and owns pods as, and turns an object of that
+// kind into the ReplicaSet shape the sync reads (an RC's selector map becomes matchLabels).
 import { isNotFound, isTimeout } from '../../api/errors.js';
 import { selectorFromSpec } from '../../api/labels.js';
 import type { Client } from '../../client/client.js';
-import { resources } from '../../api/resources.js';
+import { resources, type ApiResource } from '../../api/resources.js';
 import type { Clock } from '../../client/clock.js';
 import type { ReconcileResult } from '../../client/controller.js';
 import type { EventRecorder } from '../../client/events.js';
@@ -26,8 +30,25 @@ import { isPodActive, isPodAvailable, isPodReady, podKey } from '../shared/pod-u
 import { specReplicas } from '../shared/replica-sets.js';
 import { metaNow } from '../shared/time.js';
 import type { Pod, ReplicaSet } from '../shared/types.js';
+import type { KubeObject } from '../../api/object.js';
 
 export const replicaSetKind = { apiVersion: 'apps/v1', kind: 'ReplicaSet' } as const;
+
+/** What the controller manages: ReplicaSets, or ReplicationControllers read as ReplicaSets. */
+export interface ReplicaSetKind {
+  resource: ApiResource;
+  gvk: { apiVersion: string; kind: string };
+  /** The work queue's and the event source's names, as upstream's ("replicaset"/"replicaset-controller"). */
+  queue: string;
+  component: string;
+  /** The object in the ReplicaSet shape the sync reads (a clone; the cached object is never changed). */
+  asReplicaSet(obj: KubeObject): ReplicaSet;
+}
+
+export const replicaSetManaged: ReplicaSetKind = {
+  resource: resources.replicasets, gvk: replicaSetKind, queue: 'replicaset', component: 'replicaset-controller',
+  asReplicaSet: (obj) => structuredClone(obj) as ReplicaSet,
+};
 /** Upstream's burstReplicas: at most this many creations or deletions per sync. */
 export const burstReplicas = 500;
 /** controller.SlowStartInitialBatchSize. */
@@ -35,6 +56,8 @@ export const slowStartInitialBatchSize = 1;
 
 export interface ReplicaSetControllerOptions extends ControllerOptions {
   burstReplicas?: number;
+  /** Default: ReplicaSets. */
+  kind?: ReplicaSetKind;
 }
 
 type ReplicaSetCondition = NonNullable<NonNullable<ReplicaSet['status']>['conditions']>[number];
@@ -47,16 +70,18 @@ export class ReplicaSetController {
   private readonly client: Client;
   private readonly clock: Clock;
   private readonly recorder: EventRecorder;
-  private readonly rsInformer: SharedInformer<ReplicaSet>;
+  private readonly rsInformer: SharedInformer<KubeObject>;
+  private readonly kind: ReplicaSetKind;
   private readonly podInformer: SharedInformer<Pod>;
   private readonly burst: number;
 
   constructor(private readonly opts: ReplicaSetControllerOptions) {
-    this.wiring = controllerContext(opts, { queue: 'replicaset', component: 'replicaset-controller' });
+    this.kind = opts.kind ?? replicaSetManaged;
+    this.wiring = controllerContext(opts, { queue: this.kind.queue, component: this.kind.component });
     ({ client: this.client, clock: this.clock, queue: this.queue, recorder: this.recorder } = this.wiring);
     this.burst = opts.burstReplicas ?? burstReplicas;
     this.expectations = new ControllerExpectations(this.clock);
-    this.rsInformer = opts.informers.informerFor<ReplicaSet>(resources.replicasets, { indexers: { [controllerUIDIndex]: controllerUIDIndexFunc } });
+    this.rsInformer = opts.informers.informerFor<KubeObject>(this.kind.resource, { indexers: { [controllerUIDIndex]: controllerUIDIndexFunc } });
     this.podInformer = opts.informers.informerFor<Pod>(resources.pods, { indexers: { [controllerUIDIndex]: controllerUIDIndexFunc } });
     this.rsInformer.addEventHandler({
       onAdd: (rs) => this.enqueue(rs),
@@ -76,32 +101,32 @@ export class ReplicaSetController {
   /** Starts the informers it uses and runs the workers until opts.signal aborts. */
   run(): Promise<void> {
     return runWorkers(this.wiring, this.opts, {
-      name: 'replicaset-controller', informers: [this.rsInformer, this.podInformer], defaultWorkers: 5,
+      name: this.kind.component, informers: [this.rsInformer, this.podInformer], defaultWorkers: 5,
       reconcile: (key) => this.reconcile(key),
     });
   }
 
   // --- event handlers: only compute keys and enqueue ---------------------------------------------------------
 
-  private enqueue(rs: ReplicaSet): void { this.queue.add(metaNamespaceKey(rs)); }
+  private enqueue(rs: KubeObject): void { this.queue.add(metaNamespaceKey(rs)); }
 
-  private onDeleteRS(rs: ReplicaSet): void {
+  private onDeleteRS(rs: KubeObject): void {
     const key = metaNamespaceKey(rs);
     this.expectations.delete(key);
     this.queue.add(key);
   }
 
   /** The ReplicaSet a controller reference points to, if it is in the cache with the same UID. */
-  private resolveControllerRef(namespace: string | undefined, ref: { kind: string; name: string; uid: string } | undefined): ReplicaSet | undefined {
-    return resolveControllerRef(this.rsInformer, replicaSetKind.kind, namespace, ref);
+  private resolveControllerRef(namespace: string | undefined, ref: { kind: string; name: string; uid: string } | undefined): KubeObject | undefined {
+    return resolveControllerRef(this.rsInformer, this.kind.gvk.kind, namespace, ref);
   }
 
   /** ReplicaSets in the pod's namespace whose selector matches it (for orphans). */
-  private replicaSetsForPod(pod: Pod): ReplicaSet[] {
+  private replicaSetsForPod(pod: Pod): KubeObject[] {
     const labels = pod.metadata?.labels ?? {};
     return this.rsInformer.list(pod.metadata?.namespace ?? '').filter((rs) => {
       try {
-        const sel = selectorFromSpec(rs.spec?.selector);
+        const sel = selectorFromSpec(this.kind.asReplicaSet(rs).spec?.selector);
         return !sel.empty && sel.matches(labels);
       } catch { return false; }
     });
@@ -139,7 +164,7 @@ export class ReplicaSetController {
       if (!rs) return;
       this.enqueue(rs);
       // A pod that just became ready turns available minReadySeconds later; nothing else would wake us then.
-      const mrs = rs.spec?.minReadySeconds ?? 0;
+      const mrs = (rs.spec as ReplicaSet['spec'])?.minReadySeconds ?? 0;
       if (!isPodReady(old) && isPodReady(cur) && mrs > 0) this.queue.addAfter(metaNamespaceKey(rs), mrs * 1000);
       return;
     }
@@ -167,14 +192,14 @@ export class ReplicaSetController {
       return;
     }
     const rsNeedsSync = this.expectations.satisfied(key);
-    const selector = selectorFromSpec(cached.spec?.selector);
+    const rs = this.kind.asReplicaSet(cached);
+    const selector = selectorFromSpec(rs.spec?.selector);
     // Every active pod of the namespace: pods that stopped matching but still point at us must be released.
     const active = this.podInformer.list(namespace ?? '').filter(isPodActive);
-    const rs = structuredClone(cached) as ReplicaSet;
     const filteredPods = await claimObjects<Pod>(active, {
-      client: this.client, resource: resources.pods, controller: rs, controllerKind: replicaSetKind,
+      client: this.client, resource: resources.pods, controller: rs, controllerKind: this.kind.gvk,
       match: (p) => !selector.empty && selector.matches(p.metadata?.labels),
-      canAdopt: recheckDeletionTimestamp(() => this.client.get(resources.replicasets, namespace, name), rs),
+      canAdopt: recheckDeletionTimestamp(() => this.client.get(this.kind.resource, namespace, name), rs),
     });
 
     let manageErr: unknown;
@@ -182,7 +207,7 @@ export class ReplicaSetController {
       try { await this.manageReplicas(filteredPods, rs, key); } catch (e) { manageErr = e; }
     }
     const newStatus = this.calculateStatus(rs, filteredPods, manageErr);
-    const updated = await this.updateStatus(rs, newStatus);
+    const updated = await this.updateStatus(rs, cached, newStatus);
     if (manageErr !== undefined) throw manageErr;
     // Resync after minReadySeconds as a last line of defense, so ready pods get counted as available.
     const mrs = updated.spec?.minReadySeconds ?? 0;
@@ -234,7 +259,7 @@ export class ReplicaSetController {
     for (const related of this.rsInformer.byIndex(controllerUIDIndex, ref.uid)) {
       if (related.metadata?.namespace !== rs.metadata?.namespace) continue;
       let sel;
-      try { sel = selectorFromSpec(related.spec?.selector); } catch { continue; }
+      try { sel = selectorFromSpec(this.kind.asReplicaSet(related).spec?.selector); } catch { continue; }
       for (const p of this.podInformer.list(related.metadata?.namespace ?? '')) {
         const uid = p.metadata?.uid ?? '';
         if (sel.empty || !sel.matches(p.metadata?.labels) || seen.has(uid)) continue;
@@ -254,7 +279,7 @@ export class ReplicaSetController {
       metadata: {
         generateName: `${name}-`,
         namespace: rs.metadata?.namespace,
-        ownerReferences: [newControllerRef(rs, replicaSetKind)],
+        ownerReferences: [newControllerRef(rs, this.kind.gvk)],
       },
       spec: structuredClone(t.spec ?? { containers: [] }),
     };
@@ -319,8 +344,11 @@ export class ReplicaSetController {
     return status;
   }
 
-  /** updateReplicaSetStatus: skips the write in the steady state; one retry after re-reading on failure. */
-  private async updateStatus(rs: ReplicaSet, newStatus: ReplicaSetStatus): Promise<ReplicaSet> {
+  /**
+   * updateReplicaSetStatus: skips the write in the steady state; one retry after re-reading on failure. `original` is
+   * the object as its own kind stores it (what the write sends).
+   */
+  private async updateStatus(rs: ReplicaSet, original: KubeObject, newStatus: ReplicaSetStatus): Promise<ReplicaSet> {
     const cur = rs.status;
     const n = (v: number | undefined) => v ?? 0;
     if (n(cur?.replicas) === newStatus.replicas && n(cur?.fullyLabeledReplicas) === n(newStatus.fullyLabeledReplicas)
@@ -330,13 +358,13 @@ export class ReplicaSetController {
       return rs;
     }
     newStatus.observedGeneration = rs.metadata?.generation;
-    let target = rs;
+    let target = original;
     for (let i = 0; ; i++) {
       try {
-        return await this.client.updateStatus<ReplicaSet>(resources.replicasets, { ...target, status: newStatus });
+        return this.kind.asReplicaSet(await this.client.updateStatus<KubeObject>(this.kind.resource, { ...target, status: newStatus }));
       } catch (e) {
         if (i >= 1) throw e;
-        target = await this.client.get<ReplicaSet>(resources.replicasets, rs.metadata?.namespace, rs.metadata?.name ?? '');
+        target = await this.client.get<KubeObject>(this.kind.resource, rs.metadata?.namespace, rs.metadata?.name ?? '');
       }
     }
   }

@@ -18,8 +18,10 @@ import type { Pod } from './types.js';
 
 export type RequestHook = (req: ApiRequest, fake: FakeApiHandler) => Promise<ApiResponse | void> | ApiResponse | void;
 
-const appsPath = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/(deployments|replicasets)\/([^/]+)(?:\/(status))?$/;
-const appsCollection = /^\/apis\/apps\/v1\/namespaces\/([^/]+)\/(deployments|replicasets)$/;
+// The workload resources with generation and a status subresource (core/v1 replicationcontrollers among them).
+const workloads = '(deployments|replicasets|statefulsets|daemonsets|replicationcontrollers)';
+const appsPath = new RegExp(`^/(?:apis/(apps)/v1|api/v1)/namespaces/([^/]+)/${workloads}/([^/]+)(?:/(status))?$`);
+const appsCollection = new RegExp(`^/(?:apis/(apps)/v1|api/v1)/namespaces/([^/]+)/${workloads}$`);
 
 /** Adds apiserver behaviour the controllers rely on to the fake: generation and the status subresource. */
 function withApiSemantics(fake: FakeApiHandler, hooks: RequestHook[]): ApiHandler {
@@ -37,8 +39,8 @@ function withApiSemantics(fake: FakeApiHandler, hooks: RequestHook[]): ApiHandle
     }
     const m = appsPath.exec(req.path);
     if (m && (req.method === 'PUT' || req.method === 'PATCH') && body) {
-      const [, ns, resource, name, sub] = m;
-      const cur = fake.peek('apps', resource, ns, name);
+      const [, group, ns, resource, name, sub] = m;
+      const cur = fake.peek(group ?? '', resource, ns, name);
       if (!cur) return fake.handler(req);
       let next = req.method === 'PUT' ? body : mergePatch(structuredClone(cur), body) as any;
       if (sub === 'status') {
