@@ -63,6 +63,8 @@ export const resources = Object.freeze({
   replicationcontrollers: r('', 'v1', 'replicationcontrollers', 'ReplicationController', true, { shortNames: ['rc'], categories: ['all'], subresources: ['scale', 'status'] }),
   podtemplates: r('', 'v1', 'podtemplates', 'PodTemplate', true),
   persistentvolumeclaims: r('', 'v1', 'persistentvolumeclaims', 'PersistentVolumeClaim', true, { shortNames: ['pvc'], subresources: ['status'] }),
+  resourcequotas: r('', 'v1', 'resourcequotas', 'ResourceQuota', true, { shortNames: ['quota'], subresources: ['status'] }),
+  limitranges: r('', 'v1', 'limitranges', 'LimitRange', true, { shortNames: ['limits'] }),
   // apps/v1
   deployments: r('apps', 'v1', 'deployments', 'Deployment', true, { shortNames: ['deploy'], categories: ['all'], subresources: ['scale', 'status'] }),
   replicasets: r('apps', 'v1', 'replicasets', 'ReplicaSet', true, { shortNames: ['rs'], categories: ['all'], subresources: ['scale', 'status'] }),
@@ -77,6 +79,10 @@ export const resources = Object.freeze({
   endpointslices: r('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', true),
   ingresses: r('networking.k8s.io', 'v1', 'ingresses', 'Ingress', true, { shortNames: ['ing'], subresources: ['status'] }),
   ingressclasses: r('networking.k8s.io', 'v1', 'ingressclasses', 'IngressClass', false),
+  networkpolicies: r('networking.k8s.io', 'v1', 'networkpolicies', 'NetworkPolicy', true, { shortNames: ['netpol'] }),
+  poddisruptionbudgets: r('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget', true, { shortNames: ['pdb'], subresources: ['status'] }),
+  priorityclasses: r('scheduling.k8s.io', 'v1', 'priorityclasses', 'PriorityClass', false, { shortNames: ['pc'] }),
+  apiservices: r('apiregistration.k8s.io', 'v1', 'apiservices', 'APIService', false, { subresources: ['status'] }),
   eventsV1: r('events.k8s.io', 'v1', 'events', 'Event', true, { shortNames: ['ev'] }),
   // review APIs: create-only, never stored
   selfsubjectreviews: r('authentication.k8s.io', 'v1', 'selfsubjectreviews', 'SelfSubjectReview', false, { verbs: ['create'] }),

@@ -24,6 +24,7 @@ import type { Logger } from './logger.js';
 import { admissionChain, type AdmissionPlugin } from './admission/admission.js';
 import { namespaceLifecycle } from './admission/namespace-lifecycle.js';
 import { defaultIngressClass } from './admission/default-ingress-class.js';
+import { priority } from './admission/priority.js';
 import { handlePodLog } from './handlers/pod-log.js';
 import { handleNodeProxy } from './handlers/node-proxy.js';
 import { streamSubresources } from './handlers/pod-stream.js';
@@ -44,7 +45,7 @@ export interface ApiHandlerOptions {
   subresources?: Record<string, SubresourceHandler>;
   /** How to reach kubelets for pods/log, nodes/proxy (and, in the HTTPS front, pods/exec|attach|portforward). */
   kubeletClient?: KubeletClientConfig;
-  /** Admission plugins run on writes (default: NamespaceLifecycle, DefaultIngressClass). */
+  /** Admission plugins run on writes (default: NamespaceLifecycle, DefaultIngressClass, Priority). */
   admission?: AdmissionPlugin[];
   /** Live events one watcher may have waiting before it is closed as too slow (tests lower it). */
   watcherCapacity?: number;
@@ -59,9 +60,11 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
   const resources = registry.resources;
   const namespaces = registry.forResource('', 'namespaces');
   const ingressClasses = registry.forResource('networking.k8s.io', 'ingressclasses');
+  const priorityClasses = registry.forResource('scheduling.k8s.io', 'priorityclasses');
   const admit = admissionChain(opts.admission ?? [
     ...(namespaces ? [namespaceLifecycle({ getNamespace: (name) => namespaces.tryGet(undefined, name) })] : []),
     ...(ingressClasses ? [defaultIngressClass({ listIngressClasses: async () => (await ingressClasses.list(undefined)).items })] : []),
+    ...(priorityClasses ? [priority({ listPriorityClasses: async () => (await priorityClasses.list(undefined)).items })] : []),
   ]);
   const server = { admit, logger, watcherCapacity: opts.watcherCapacity };
 

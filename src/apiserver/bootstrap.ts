@@ -1,10 +1,15 @@
 // What a fresh cluster has before anyone writes: the four system namespaces and the `kubernetes` Service in
-// `default` (upstream's bootstrap controller), created idempotently at every start; and the Service's Endpoints
+// `default` (upstream's bootstrap controller), the system-node-critical and system-cluster-critical
+// PriorityClasses (upstream's scheduling REST storage hook), the Local APIServices of every served group/version
+// (upstream's autoregister controller), created idempotently at every start; and the Service's Endpoints
 // and EndpointSlice pointing at this apiserver (upstream's master endpoint reconciler), rewritten when the
 // address or port changed since the last start.
 import { isAlreadyExists, isNotFound } from '../api/errors.js';
 import type { Registry } from './registry/registry.js';
 import type { KubeObject } from '../api/object.js';
+import { SYSTEM_PRIORITY_CLASSES } from '../api/priority.js';
+import { AUTOMANAGED_LABEL, localAPIServices, localAvailableCondition } from './registry/apiregistration/apiservices/local.js';
+import { timestamp } from './registry/object-meta.js';
 
 export const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
@@ -26,7 +31,40 @@ export async function bootstrapCluster(registry: Registry, apiPort: number, adve
       spec: { type: 'ClusterIP', clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: apiPort }], sessionAffinity: 'None' },
     });
   }
+  const pcs = registry.forResource('scheduling.k8s.io', 'priorityclasses');
+  for (const pc of SYSTEM_PRIORITY_CLASSES) {
+    if (pcs && !(await pcs.tryGet(undefined, pc.name))) {
+      await create(pcs, undefined, { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: pc.name }, value: pc.value, description: pc.description });
+    }
+  }
+  await reconcileLocalAPIServices(registry);
   if (advertiseAddress) await reconcileApiServerEndpoints(registry, advertiseAddress, apiPort);
+}
+
+/** One Available APIService per served group/version; those this server no longer serves are removed. */
+async function reconcileLocalAPIServices(registry: Registry): Promise<void> {
+  const store = registry.forResource('apiregistration.k8s.io', 'apiservices');
+  if (!store) return;
+  const desired = localAPIServices(registry.resources);
+  const names = new Set(desired.map((a) => a.metadata.name));
+  for (const a of desired) {
+    const wctx = registry.writeContext({ fieldManager: 'kube-apiserver' });
+    let current = await store.tryGet(undefined, a.metadata.name!);
+    if (!current) {
+      try { current = await store.create(undefined, a, wctx); } catch (e) { if (!isAlreadyExists(e)) throw e; continue; }
+    }
+    if ((current.status?.conditions ?? []).some((c: any) => c.type === 'Available' && c.status === 'True')) continue;
+    await store.guaranteedUpdate(undefined, a.metadata.name!, (cur) => {
+      const next = cur!;
+      next.status = { conditions: [localAvailableCondition(timestamp(wctx.now))] };
+      delete next.metadata.resourceVersion;
+      return next;
+    }, { ...wctx, subresource: 'status' });
+  }
+  for (const a of (await store.list(undefined)).items) {
+    if (a.metadata.labels?.[AUTOMANAGED_LABEL] !== 'onstart' || names.has(a.metadata.name!)) continue;
+    try { await store.delete(undefined, a.metadata.name!, {}, registry.writeContext()); } catch (e) { if (!isNotFound(e)) throw e; }
+  }
 }
 
 /** The `kubernetes` Endpoints and EndpointSlice as upstream's reconciler writes them (one apiserver, IPv4 or IPv6). */

@@ -14,6 +14,7 @@ import { bootstrapCluster } from './bootstrap.js';
 import { jsonLogger, type Logger } from './logger.js';
 import { allResources } from './registry/all-resources.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../api/validation/object-meta.js';
+import { apiServiceNameValidator } from './registry/apiregistration/apiservices/strategy.js';
 import { nameIsDNSLabel, nameIsDNS1035Label, type NameValidator } from '../api/validation/names.js';
 import { managedFieldsHook } from './managed-fields.js';
 import type { KubeObject } from '../api/object.js';
@@ -43,7 +44,7 @@ export interface ApiServerOptions {
 export interface RunningApiServer { port: number; url: string; handler: ApiHandler; registry: Registry; close(): Promise<void> }
 
 /** Resources whose names upstream validates more strictly than a DNS-1123 subdomain. */
-const nameValidators: Record<string, NameValidator> = { namespaces: nameIsDNSLabel, services: nameIsDNS1035Label };
+const nameValidators: Record<string, NameValidator> = { namespaces: nameIsDNSLabel, services: nameIsDNS1035Label, apiservices: apiServiceNameValidator };
 
 export function validateMeta(obj: KubeObject, def: ResourceDefinition, old?: KubeObject) {
   const errs = validateObjectMeta(obj.metadata, { namespaced: def.namespaced, nameValidator: nameValidators[def.resource] });

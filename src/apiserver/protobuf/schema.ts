@@ -203,6 +203,19 @@ const MESSAGES: Record<string, string> = {
   IngressClassSpec: `1 controller s, 2 parameters IngressClassParametersReference?`,
   IngressClassParametersReference: `1 apiGroup s?, 2 kind s, 3 name s, 4 scope s?, 5 namespace s?`,
 
+  // --- meta/v1 DeleteOptions, policy/v1 (the pods/eviction body `kubectl drain` sends; `kubectl create pdb`),
+  // scheduling.k8s.io/v1 (`kubectl create priorityclass`), core/v1 ResourceQuota (`kubectl create quota`).
+  DeleteOptions: `1 gracePeriodSeconds i64?, 2 preconditions Preconditions?, 3 orphanDependents b?, 4 propagationPolicy s?, 5 dryRun []s`,
+  Preconditions: `1 uid s?, 2 resourceVersion s?`,
+  Eviction: `1 metadata ObjectMeta, 2 deleteOptions DeleteOptions?`,
+  PodDisruptionBudget: `1 metadata ObjectMeta, 2 spec PodDisruptionBudgetSpec`,
+  PodDisruptionBudgetSpec: `1 minAvailable IntOrString?, 2 selector LabelSelector?, 3 maxUnavailable IntOrString?, 4 unhealthyPodEvictionPolicy s?`,
+  PriorityClass: `1 metadata ObjectMeta, 2 value i32, 3 globalDefault b, 4 description s, 5 preemptionPolicy s?`,
+  ResourceQuota: `1 metadata ObjectMeta, 2 spec ResourceQuotaSpec`,
+  ResourceQuotaSpec: `1 hard map<Quantity>, 2 scopes []s, 3 scopeSelector ScopeSelector?`,
+  ScopeSelector: `1 matchExpressions []ScopedResourceSelectorRequirement`,
+  ScopedResourceSelectorRequirement: `1 scopeName s, 2 operator s, 3 values []s`,
+
   // --- k8s.io/api/authorization/v1 and authentication/v1 (`kubectl auth can-i`, `kubectl auth whoami`).
   // The status messages are never sent by clients; ResourceAttributes' selectors (8, 9) are skipped as unknown.
   SelfSubjectAccessReview: `1 metadata ObjectMeta, 2 spec SelfSubjectAccessReviewSpec`,
@@ -241,6 +254,11 @@ const ROOT_KINDS: Record<string, string> = {
   'batch/v1/CronJob': 'CronJob',
   'autoscaling/v1/Scale': 'Scale',
   'networking.k8s.io/v1/Ingress': 'Ingress',
+  'policy/v1/Eviction': 'Eviction',
+  'policy/v1beta1/Eviction': 'Eviction',
+  'policy/v1/PodDisruptionBudget': 'PodDisruptionBudget',
+  'scheduling.k8s.io/v1/PriorityClass': 'PriorityClass',
+  'v1/ResourceQuota': 'ResourceQuota',
   'networking.k8s.io/v1/IngressClass': 'IngressClass',
   'authorization.k8s.io/v1/SelfSubjectAccessReview': 'SelfSubjectAccessReview',
   'authorization.k8s.io/v1/SelfSubjectRulesReview': 'SelfSubjectRulesReview',

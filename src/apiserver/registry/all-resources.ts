@@ -22,6 +22,12 @@ import { eventsV1 } from './events/events/strategy.js';
 import { selfSubjectAccessReviews } from './authorization/selfsubjectaccessreviews/strategy.js';
 import { selfSubjectRulesReviews } from './authorization/selfsubjectrulesreviews/strategy.js';
 import { selfSubjectReviews } from './authentication/selfsubjectreviews/strategy.js';
+import { resourcequotas } from './core/resourcequotas/strategy.js';
+import { limitranges } from './core/limitranges/strategy.js';
+import { networkpolicies } from './networking/networkpolicies/strategy.js';
+import { poddisruptionbudgets } from './policy/poddisruptionbudgets/strategy.js';
+import { priorityclasses } from './scheduling/priorityclasses/strategy.js';
+import { apiservices } from './apiregistration/apiservices/strategy.js';
 
 export const allResources: ResourceDefinition[] = [
   namespaces, pods, services, endpoints, configmaps, secrets, events, serviceaccounts, nodes,
@@ -29,4 +35,10 @@ export const allResources: ResourceDefinition[] = [
   jobs, cronjobs,
   selfSubjectReviews, selfSubjectAccessReviews, selfSubjectRulesReviews,
   replicationcontrollers, podtemplates, controllerrevisions, daemonsets, statefulsets,
+  resourcequotas,
+  limitranges,
+  networkpolicies,
+  poddisruptionbudgets,
+  priorityclasses,
+  apiservices,
 ];
