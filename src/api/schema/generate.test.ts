@@ -113,3 +113,19 @@ test('the build step writes the definitions file loadSchemaModel reads', async (
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the type model is Kubernetes 1.32: its new fields and kinds are there, and versions it no longer serves are gone', () => {
+  const podSpec = def('io.k8s.api.core.v1.PodSpec').properties!;
+  assert.equal(podSpec.resources.ref, 'io.k8s.api.core.v1.ResourceRequirements', 'pod-level resources (1.32)');
+  assert.equal(def('io.k8s.api.core.v1.Volume').properties!.image.ref, 'io.k8s.api.core.v1.ImageVolumeSource', 'image volumes (1.31)');
+  assert.equal(def('io.k8s.api.core.v1.PodSecurityContext').properties!.supplementalGroupsPolicy.type, 'string');
+  assert.deepEqual(Object.keys(def('io.k8s.api.core.v1.PodResourceClaim').properties!).sort(), ['name', 'resourceClaimName', 'resourceClaimTemplateName']);
+  assert.deepEqual(def('io.k8s.api.core.v1.HostAlias').required, ['ip']);
+  assert.equal(definitionNameForKind(model, 'resource.k8s.io', 'v1beta1', 'ResourceClaim'), 'io.k8s.api.resource.v1beta1.ResourceClaim');
+  assert.equal(definitionNameForKind(model, 'apiregistration.k8s.io', 'v1', 'APIService'), 'io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService');
+  assert.equal(model.definitions['io.k8s.api.resource.v1alpha2.ResourceClaim'], undefined);
+  assert.equal(model.definitions['io.k8s.api.flowcontrol.v1beta3.FlowSchema'], undefined);
+  assert.equal(def('io.k8s.api.resource.v1beta1.DeviceCapacity').properties!.value.ref, 'io.k8s.apimachinery.pkg.api.resource.Quantity');
+  assert.ok(model.definitions['io.k8s.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement']);
+  assert.equal(def('io.k8s.api.core.v1.ContainerStatus').properties!.allocatedResourcesStatus.description?.startsWith('AllocatedResourcesStatus'), true);
+});

@@ -1,5 +1,5 @@
-// Build step: reads the kubernetes-types declaration files with the TypeScript compiler API and writes our
-// type knowledge, dist/schema/definitions.json (definition name → SchemaNode, upstream OpenAPI names), merged
+// Build step: reads the kubernetes-types (1.30) declaration files with the TypeScript compiler API, lays
+// Kubernetes 1.32's type model over them (model-1-32.ts), and writes our type knowledge, dist/schema/definitions.json (definition name → SchemaNode, upstream OpenAPI names), merged
 // with upstream's patch/list metadata from patch-meta.ts. Run after tsc: `node dist/src/api/schema/generate.js`
 // (optionally `--out <file>`). The generated file is what loadSchemaModel() reads at run time; nothing here
 // runs inside the server.
@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import type { SchemaNode } from './types.js';
 import { patchMeta } from './patch-meta.js';
+import { defaultModelDir, overlay132 } from './model-1-32.js';
 
 const INT_OR_STRING = 'io.k8s.apimachinery.pkg.util.intstr.IntOrString';
 
@@ -49,6 +50,8 @@ const EXTRA_GVKS: Record<string, SchemaNode['x-kubernetes-group-version-kind']> 
 export interface GenerateOptions {
   /** Directory of the kubernetes-types package (default: resolved from node_modules). */
   typesDir?: string;
+  /** client-node 1.32's generated sources (dist/gen; default: kubernetes-client-node-1.32 from node_modules). */
+  modelDir?: string;
 }
 
 export interface GenerateResult {
@@ -201,6 +204,14 @@ export function generateDefinitions(options: GenerateOptions = {}): GenerateResu
   for (const [name, gvks] of Object.entries(EXTRA_GVKS)) {
     if (definitions[name]) definitions[name]['x-kubernetes-group-version-kind'] = gvks;
   }
+
+  // Kubernetes 1.32's fields, descriptions and formats over the 1.30 shapes.
+  const modelDir = options.modelDir ?? defaultModelDir(path.dirname(fileURLToPath(import.meta.url)));
+  if (!modelDir) throw new Error('schema generate: the 1.32 type model (dev dependency kubernetes-client-node-1.32) is not installed');
+  const overlaid = overlay132(definitions, modelDir);
+  warnings.push(...overlaid.warnings);
+  for (const name of Object.keys(definitions)) delete definitions[name];
+  Object.assign(definitions, overlaid.definitions);
 
   // Merge upstream's patch and list metadata.
   for (const [defName, fields] of Object.entries(patchMeta)) {
