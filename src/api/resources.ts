@@ -65,6 +65,7 @@ export const resources = Object.freeze({
   persistentvolumeclaims: r('', 'v1', 'persistentvolumeclaims', 'PersistentVolumeClaim', true, { shortNames: ['pvc'], subresources: ['status'] }),
   resourcequotas: r('', 'v1', 'resourcequotas', 'ResourceQuota', true, { shortNames: ['quota'], subresources: ['status'] }),
   limitranges: r('', 'v1', 'limitranges', 'LimitRange', true, { shortNames: ['limits'] }),
+  persistentvolumes: r('', 'v1', 'persistentvolumes', 'PersistentVolume', false, { shortNames: ['pv'], subresources: ['status'] }),
   // apps/v1
   deployments: r('apps', 'v1', 'deployments', 'Deployment', true, { shortNames: ['deploy'], categories: ['all'], subresources: ['scale', 'status'] }),
   replicasets: r('apps', 'v1', 'replicasets', 'ReplicaSet', true, { shortNames: ['rs'], categories: ['all'], subresources: ['scale', 'status'] }),
@@ -84,6 +85,10 @@ export const resources = Object.freeze({
   priorityclasses: r('scheduling.k8s.io', 'v1', 'priorityclasses', 'PriorityClass', false, { shortNames: ['pc'] }),
   apiservices: r('apiregistration.k8s.io', 'v1', 'apiservices', 'APIService', false, { subresources: ['status'] }),
   eventsV1: r('events.k8s.io', 'v1', 'events', 'Event', true, { shortNames: ['ev'] }),
+  storageclasses: r('storage.k8s.io', 'v1', 'storageclasses', 'StorageClass', false, { shortNames: ['sc'] }),
+  csidrivers: r('storage.k8s.io', 'v1', 'csidrivers', 'CSIDriver', false),
+  csinodes: r('storage.k8s.io', 'v1', 'csinodes', 'CSINode', false),
+  volumeattachments: r('storage.k8s.io', 'v1', 'volumeattachments', 'VolumeAttachment', false, { subresources: ['status'] }),
   // review APIs: create-only, never stored
   selfsubjectreviews: r('authentication.k8s.io', 'v1', 'selfsubjectreviews', 'SelfSubjectReview', false, { verbs: ['create'] }),
   selfsubjectaccessreviews: r('authorization.k8s.io', 'v1', 'selfsubjectaccessreviews', 'SelfSubjectAccessReview', false, { verbs: ['create'] }),

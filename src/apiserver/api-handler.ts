@@ -25,6 +25,8 @@ import { admissionChain, type AdmissionPlugin } from './admission/admission.js';
 import { namespaceLifecycle } from './admission/namespace-lifecycle.js';
 import { defaultIngressClass } from './admission/default-ingress-class.js';
 import { priority } from './admission/priority.js';
+import { defaultStorageClass } from './admission/default-storage-class.js';
+import { persistentVolumeClaimResize } from './admission/persistent-volume-claim-resize.js';
 import { handlePodLog } from './handlers/pod-log.js';
 import { handleNodeProxy } from './handlers/node-proxy.js';
 import { streamSubresources } from './handlers/pod-stream.js';
@@ -45,7 +47,7 @@ export interface ApiHandlerOptions {
   subresources?: Record<string, SubresourceHandler>;
   /** How to reach kubelets for pods/log, nodes/proxy (and, in the HTTPS front, pods/exec|attach|portforward). */
   kubeletClient?: KubeletClientConfig;
-  /** Admission plugins run on writes (default: NamespaceLifecycle, DefaultIngressClass, Priority). */
+  /** Admission plugins run on writes (default: NamespaceLifecycle, DefaultIngressClass, Priority, DefaultStorageClass, PersistentVolumeClaimResize). */
   admission?: AdmissionPlugin[];
   /** Live events one watcher may have waiting before it is closed as too slow (tests lower it). */
   watcherCapacity?: number;
@@ -61,10 +63,13 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
   const namespaces = registry.forResource('', 'namespaces');
   const ingressClasses = registry.forResource('networking.k8s.io', 'ingressclasses');
   const priorityClasses = registry.forResource('scheduling.k8s.io', 'priorityclasses');
+  const storageClasses = registry.forResource('storage.k8s.io', 'storageclasses');
   const admit = admissionChain(opts.admission ?? [
     ...(namespaces ? [namespaceLifecycle({ getNamespace: (name) => namespaces.tryGet(undefined, name) })] : []),
     ...(ingressClasses ? [defaultIngressClass({ listIngressClasses: async () => (await ingressClasses.list(undefined)).items })] : []),
     ...(priorityClasses ? [priority({ listPriorityClasses: async () => (await priorityClasses.list(undefined)).items })] : []),
+    ...(storageClasses ? [defaultStorageClass({ listStorageClasses: async () => (await storageClasses.list(undefined)).items }),
+      persistentVolumeClaimResize({ getStorageClass: (name) => storageClasses.tryGet(undefined, name) })] : []),
   ]);
   const server = { admit, logger, watcherCapacity: opts.watcherCapacity };
 

@@ -10,6 +10,7 @@ import type { KubeObject } from '../api/object.js';
 import { SYSTEM_PRIORITY_CLASSES } from '../api/priority.js';
 import { AUTOMANAGED_LABEL, localAPIServices, localAvailableCondition } from './registry/apiregistration/apiservices/local.js';
 import { timestamp } from './registry/object-meta.js';
+import { DEFAULT_STORAGE_CLASS_NAME, IS_DEFAULT_STORAGE_CLASS_ANNOTATION, LOCAL_PATH_PROVISIONER } from '../api/storage.js';
 
 export const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
@@ -37,6 +38,10 @@ export async function bootstrapCluster(registry: Registry, apiPort: number, adve
       await create(pcs, undefined, { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: pc.name }, value: pc.value, description: pc.description });
     }
   }
+  // The built-in default StorageClass, as minikube's `standard` (provisioned from directories under NANOKUBE_HOME, as
+  // k3s's local-path): created when absent at every start, as k3s re-applies its local-storage manifest.
+  const sc = registry.forResource('storage.k8s.io', 'storageclasses');
+  if (sc && !(await sc.tryGet(undefined, DEFAULT_STORAGE_CLASS_NAME))) await create(sc, undefined, defaultStorageClassObject());
   await reconcileLocalAPIServices(registry);
   if (advertiseAddress) await reconcileApiServerEndpoints(registry, advertiseAddress, apiPort);
 }
@@ -65,6 +70,20 @@ async function reconcileLocalAPIServices(registry: Registry): Promise<void> {
     if (a.metadata.labels?.[AUTOMANAGED_LABEL] !== 'onstart' || names.has(a.metadata.name!)) continue;
     try { await store.delete(undefined, a.metadata.name!, {}, registry.writeContext()); } catch (e) { if (!isNotFound(e)) throw e; }
   }
+}
+
+/**
+ * The `standard` class: WaitForFirstConsumer, as k3s's local-path, because a directory volume lives on one node and
+ * binding it before the pod is scheduled would pin the pod to whichever node the provisioner chose (minikube's
+ * Immediate works because minikube has one node; nanokube's agents add more). Delete reclaims the directory with the
+ * claim, and expansion is allowed (a directory has no fixed size; the new capacity is recorded).
+ */
+export function defaultStorageClassObject(): KubeObject {
+  return {
+    apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass',
+    metadata: { name: DEFAULT_STORAGE_CLASS_NAME, annotations: { [IS_DEFAULT_STORAGE_CLASS_ANNOTATION]: 'true' }, labels: { 'addonmanager.kubernetes.io/mode': 'EnsureExists' } },
+    provisioner: LOCAL_PATH_PROVISIONER, reclaimPolicy: 'Delete', volumeBindingMode: 'WaitForFirstConsumer', allowVolumeExpansion: true,
+  };
 }
 
 /** The `kubernetes` Endpoints and EndpointSlice as upstream's reconciler writes them (one apiserver, IPv4 or IPv6). */

@@ -10,6 +10,8 @@ export interface AdmissionAttributes {
   operation: AdmissionOperation;
   /** The object about to be written (after the store filled its metadata). Plugins may mutate it. */
   object: KubeObject;
+  /** The stored object an UPDATE replaces (after the strategy carried over what the write may not change). */
+  oldObject?: KubeObject;
   namespace?: string;
   def: ResourceDefinition;
   subresource?: string;

@@ -18,6 +18,12 @@ import { leases } from './coordination/leases/strategy.js';
 import { endpointslices } from './discovery/endpointslices/strategy.js';
 import { ingresses } from './networking/ingresses/strategy.js';
 import { ingressclasses } from './networking/ingressclasses/strategy.js';
+import { persistentvolumes } from './core/persistentvolumes/strategy.js';
+import { persistentvolumeclaims } from './core/persistentvolumeclaims/strategy.js';
+import { storageclasses } from './storage/storageclasses/strategy.js';
+import { csidrivers } from './storage/csidrivers/strategy.js';
+import { csinodes } from './storage/csinodes/strategy.js';
+import { volumeattachments } from './storage/volumeattachments/strategy.js';
 import { eventsV1 } from './events/events/strategy.js';
 import { selfSubjectAccessReviews } from './authorization/selfsubjectaccessreviews/strategy.js';
 import { selfSubjectRulesReviews } from './authorization/selfsubjectrulesreviews/strategy.js';
@@ -41,4 +47,6 @@ export const allResources: ResourceDefinition[] = [
   poddisruptionbudgets,
   priorityclasses,
   apiservices,
+  persistentvolumes, persistentvolumeclaims,
+  storageclasses, csidrivers, csinodes, volumeattachments,
 ];

@@ -361,6 +361,7 @@ export class GenericStore {
     } else if (s.prepareForUpdate) await s.prepareForUpdate(obj, current, sctx);
     else if (s.hasStatus) obj.status = clone(current.status);
     keepImmutableMeta(obj, current);
+    await wctx.admit?.({ operation: 'UPDATE', object: obj, oldObject: current, namespace: current.metadata.namespace, def: this.def, dryRun: wctx.dryRun, subresource: wctx.subresource });
     s.defaults?.(obj);
     if (s.hasGeneration && wctx.subresource !== 'status' && specChanged(obj, current)) {
       obj.metadata.generation = (current.metadata.generation ?? 0) + 1;
