@@ -10,6 +10,7 @@ import { runAsLeader } from '../client/run-as-leader.js';
 import { startReplicaSetController } from './replicaset/index.js';
 import { startDeploymentController } from './deployment/index.js';
 import { startReplicationManager } from './replication/index.js';
+import { startStatefulSetController } from './statefulset/index.js';
 import { startGarbageCollectorController } from './garbagecollector/index.js';
 import { startNamespaceController } from './namespace/index.js';
 import { startServiceAccountController } from './serviceaccount/index.js';
@@ -53,6 +54,7 @@ export function controllerStarters(opts: ControllerSettings): Record<string, Sta
     replicaset: (o) => startReplicaSetController(o),
     deployment: (o) => startDeploymentController(o),
     replicationcontroller: (o) => startReplicationManager(o),
+    statefulset: (o) => startStatefulSetController(o),
     garbagecollector: (o) => startGarbageCollectorController(o),
     namespace: (o) => startNamespaceController(o),
     serviceaccount: (o) => startServiceAccountController(o),
