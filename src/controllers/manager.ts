@@ -21,6 +21,8 @@ import { startRootCACertPublisher } from './rootcacertpublisher/index.js';
 import { startPodGCController } from './podgc/index.js';
 import { startNodeIpamController } from './nodeipam/index.js';
 import { startServiceLBController } from './servicelb/index.js';
+import { startJobController } from './job/index.js';
+import { startTTLAfterFinishedController } from './ttlafterfinished/index.js';
 
 export interface ControllerManagerOptions {
   client: Client;
@@ -55,6 +57,8 @@ export function controllerStarters(opts: ControllerSettings): Record<string, Sta
     deployment: (o) => startDeploymentController(o),
     replicationcontroller: (o) => startReplicationManager(o),
     statefulset: (o) => startStatefulSetController(o),
+    job: (o) => startJobController(o),
+    'ttl-after-finished': (o) => startTTLAfterFinishedController(o),
     garbagecollector: (o) => startGarbageCollectorController(o),
     namespace: (o) => startNamespaceController(o),
     serviceaccount: (o) => startServiceAccountController(o),

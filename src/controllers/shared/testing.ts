@@ -1,6 +1,6 @@
 // Test support for the controllers (not shipped behaviour). TestCluster, for the workload controllers: an in-memory
 // API built on the client package's FakeApiHandler, wrapped to add what the controllers depend on and the fake does
-// not do — metadata.generation bumps on spec changes and status-subresource semantics for apps objects — plus a
+// not do — metadata.generation bumps on spec changes and status-subresource semantics for apps and batch objects — plus a
 // kubelet stand-in that marks pods Running and Ready, and a hook to observe every request. FakeCluster (below), for
 // the controllers that delete and finalize: the same fake with the apiserver's deletion semantics.
 import assert from 'node:assert/strict';
@@ -19,9 +19,9 @@ import type { Pod } from './types.js';
 export type RequestHook = (req: ApiRequest, fake: FakeApiHandler) => Promise<ApiResponse | void> | ApiResponse | void;
 
 // The workload resources with generation and a status subresource (core/v1 replicationcontrollers among them).
-const workloads = '(deployments|replicasets|statefulsets|daemonsets|replicationcontrollers)';
-const appsPath = new RegExp(`^/(?:apis/(apps)/v1|api/v1)/namespaces/([^/]+)/${workloads}/([^/]+)(?:/(status))?$`);
-const appsCollection = new RegExp(`^/(?:apis/(apps)/v1|api/v1)/namespaces/([^/]+)/${workloads}$`);
+const workloads = '(deployments|replicasets|statefulsets|daemonsets|replicationcontrollers|jobs|cronjobs)';
+const appsPath = new RegExp(`^/(?:apis/(apps|batch)/v1|api/v1)/namespaces/([^/]+)/${workloads}/([^/]+)(?:/(status))?$`);
+const appsCollection = new RegExp(`^/(?:apis/(apps|batch)/v1|api/v1)/namespaces/([^/]+)/${workloads}$`);
 
 /** Adds apiserver behaviour the controllers rely on to the fake: generation and the status subresource. */
 function withApiSemantics(fake: FakeApiHandler, hooks: RequestHook[]): ApiHandler {

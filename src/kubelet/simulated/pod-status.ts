@@ -8,6 +8,14 @@ import { formatTime } from './node-template.js';
 
 /** Pods with restartPolicy Never/OnFailure carrying this annotation (e.g. "5s") exit 0 that long after starting. */
 export const EXIT_AFTER_ANNOTATION = 'nanokube.io/simulated-exit-after';
+/** With EXIT_AFTER_ANNOTATION and restartPolicy Never: the containers' exit code instead of 0 (non-zero: phase Failed). */
+export const EXIT_CODE_ANNOTATION = 'nanokube.io/simulated-exit-code';
+
+/** The exit code a simulated pod's containers end with (EXIT_CODE_ANNOTATION; 0 unless restartPolicy Never). */
+export function simulatedExitCode(pod: Pod): number {
+  const v = Number(pod.metadata?.annotations?.[EXIT_CODE_ANNOTATION] ?? 0);
+  return pod.spec?.restartPolicy === 'Never' && Number.isInteger(v) && v > 0 && v < 256 ? v : 0;
+}
 
 export interface RunningStatusInput {
   hostIP: string;
@@ -110,22 +118,28 @@ export function runningPodStatus(pod: Pod, input: RunningStatusInput): PodStatus
   return status;
 }
 
-/** Every container exited 0 (reason Completed): phase Succeeded, Ready/ContainersReady False with reason PodCompleted. */
-export function succeededPodStatus(pod: Pod, nowMs: number): PodStatus {
+/**
+ * Every container exited 0 (reason Completed): phase Succeeded, Ready/ContainersReady False with reason PodCompleted.
+ * With a non-zero exitCode (reason Error): phase Failed, as the kubelet reports a restartPolicy Never pod that failed.
+ */
+export function succeededPodStatus(pod: Pod, nowMs: number, exitCode = 0): PodStatus {
   const cur = pod.status ?? {};
   const prev = cur.conditions ?? [];
   const now = formatTime(nowMs);
   const containerStatuses: ContainerStatus[] = (cur.containerStatuses ?? []).map((s) => ({
     ...s, ready: false, started: false,
-    state: { terminated: { exitCode: 0, reason: 'Completed', startedAt: s.state?.running?.startedAt ?? cur.startTime ?? now, finishedAt: now, containerID: s.containerID } },
+    state: { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt: s.state?.running?.startedAt ?? cur.startTime ?? now, finishedAt: now, containerID: s.containerID } },
   }));
+  // A Failed pod's containers are simply not ready (GenerateContainersReadyCondition); only Succeeded says PodCompleted.
+  const reason = exitCode === 0 ? 'PodCompleted' : 'ContainersNotReady';
+  const message = exitCode === 0 ? undefined : `containers with unready status: [${(pod.spec?.containers ?? []).map((c) => c.name).join(' ')}]`;
   return {
-    ...cur, phase: 'Succeeded', containerStatuses,
+    ...cur, phase: exitCode === 0 ? 'Succeeded' : 'Failed', containerStatuses,
     conditions: [
       condition('PodReadyToStartContainers', 'False', now, prev),
       condition('Initialized', 'True', now, prev, 'PodCompleted'),
-      condition('Ready', 'False', now, prev, 'PodCompleted'),
-      condition('ContainersReady', 'False', now, prev, 'PodCompleted'),
+      condition('Ready', 'False', now, prev, reason, message),
+      condition('ContainersReady', 'False', now, prev, reason, message),
       condition('PodScheduled', 'True', now, prev),
       ...prev.filter((c) => !KUBELET_CONDITIONS.has(c.type)),
     ],

@@ -1,7 +1,7 @@
 // The pod side of the simulated kubelets (what a pod worker does on a simulated node): podStartDelayMs after a pod
 // bound to a simulated node is first seen, its status says Running and Ready with an IP from the node's podCIDR;
 // podStopDelayMs after its deletionTimestamp is seen, the deletion is confirmed; pods annotated with
-// EXIT_AFTER_ANNOTATION finish as Succeeded. Status is written and deletion confirmed by the same code as the real
+// EXIT_AFTER_ANNOTATION finish as Succeeded (as Failed with EXIT_CODE_ANNOTATION under restartPolicy Never). Status is written and deletion confirmed by the same code as the real
 // kubelet's status manager (../status/patch-pod-status.ts), through the shared write limiter.
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { Client } from '../../client/client.js';
@@ -10,7 +10,7 @@ import type { LogFn } from '../../client/log.js';
 import type { WriteRunner } from '../lease/node-lease.js';
 import { confirmPodDeletion, patchPodStatus } from '../status/patch-pod-status.js';
 import type { PodIPAllocator } from './ip-allocator.js';
-import { exitAtMs, runningPodStatus, statusMatches, succeededPodStatus } from './pod-status.js';
+import { exitAtMs, runningPodStatus, simulatedExitCode, statusMatches, succeededPodStatus } from './pod-status.js';
 import { isPodTerminal } from '../../api/pod.js';
 
 /** What the pod side needs to know of a simulated node. */
@@ -68,7 +68,7 @@ export class SimulatedPods {
     const exitAt = exitAtMs(pod);
     if (exitAt !== undefined) {
       if (now < exitAt) return { requeueAfter: exitAt - now };
-      await patchPodStatus(this.o.client, pod, succeededPodStatus(pod, now), this.o.run);
+      await patchPodStatus(this.o.client, pod, succeededPodStatus(pod, now, simulatedExitCode(pod)), this.o.run);
       node.ips.release(uid);
       return;
     }
