@@ -2,6 +2,8 @@
 // other clients read exactly as upstream gives them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { startTestCluster } from './helpers/cluster.js';
 
 test('fields added in Kubernetes 1.31 and 1.32 are known: kubectl explain shows them and strict validation accepts them', async (t) => {
@@ -27,4 +29,27 @@ test('fields added in Kubernetes 1.31 and 1.32 are known: kubectl explain shows 
   assert.equal(created.code, 0, created.stderr);
   const removed = await c.kubectl(['explain', 'pods.spec.resourceClaims.source']);
   assert.notEqual(removed.code, 0, 'a field 1.32 removed is gone');
+});
+
+test('a manifest with an unknown kind: the other documents are applied, that one gets upstream\'s "no matches for kind" (kubectl reads /openapi/v2 in protobuf)', async (t) => {
+  const c = await startTestCluster(t, { components: false });
+  const file = path.join(c.home, 'f.yaml');
+  fs.writeFileSync(file, [
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: good\ndata:\n  a: b',
+    'apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: x',
+    'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: also-good',
+  ].join('\n---\n'));
+  const r = await c.kubectl(['apply', '-f', file]);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, `error: resource mapping not found for name: "x" namespace: "" from "${file}": no matches for kind "Widget" in version "example.com/v1"\nensure CRDs are installed first\n`);
+  assert.match(r.stdout, /configmap\/good created\nconfigmap\/also-good created/);
+
+  // kubectl explain's OpenAPI v2 output reads the protobuf document too.
+  const v2 = await c.kubectl(['explain', '--output=plaintext-openapiv2', 'pods.spec.resources']);
+  assert.equal(v2.code, 0, v2.stderr);
+  assert.match(v2.stdout, /RESOURCE: resources <Object>/);
+  assert.match(v2.stdout, /limits\t<map\[string\]string>/);
+  const raw = await c.request('GET', '/openapi/v2', { accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' });
+  assert.equal(raw.status, 200);
+  assert.equal(raw.headers['content-type'], 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
 });

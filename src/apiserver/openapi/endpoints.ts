@@ -1,16 +1,23 @@
-// Serving OpenAPI: /openapi/v2 (JSON only; kubectl asks for protobuf and tolerates the 404), /openapi/v3 (the
+// Serving OpenAPI: /openapi/v2 (JSON, or protobuf for kubectl's Accept), /openapi/v3 (the
 // index of group-versions) and /openapi/v3/<api|apis/group>/<version>, with ETags as upstream.
 import type { ApiRequest, ApiResponse } from '../../api/transport.js';
 import { notFoundError } from '../../api/errors.js';
 import { jsonResponse } from '../handlers/context.js';
 import { groupVersions } from '../discovery.js';
-import { openapiV2, openapiV3Root, openapiV3Document } from './index.js';
+import { openapiV2, openapiV2Protobuf, openapiV3Root, openapiV3Document } from './index.js';
+import { OPENAPI_V2_PROTOBUF_MEDIA_TYPE } from './protobuf-v2.js';
 import type { ResourceDefinition } from '../registry/types.js';
 
 /** The answer for an OpenAPI path, or undefined if `path` is not one. */
 export function serveOpenApi(req: ApiRequest, path: string, resources: ResourceDefinition[]): ApiResponse | undefined {
   if (path === '/openapi/v2') {
     const acc = req.headers['accept'] ?? '';
+    // Both spellings upstream accepts: …spec.v2@v1.0+protobuf (kubectl) and …spec.v2.v1.0+protobuf.
+    if (/application\/com\.github\.proto-openapi\.spec\.v2[@.]v1\.0\+protobuf/.test(acc)) {
+      const pb = openapiV2Protobuf(resources);
+      if (req.headers['if-none-match'] === pb.etag) return { status: 304, headers: { etag: pb.etag }, body: '' };
+      return { status: 200, headers: { 'content-type': OPENAPI_V2_PROTOBUF_MEDIA_TYPE, etag: pb.etag, vary: 'Accept', 'x-varied-accept': acc }, body: pb.body };
+    }
     if (acc && !/application\/json|\*\/\*/.test(acc)) throw notFoundError();
     const doc = openapiV2(resources);
     if (req.headers['if-none-match'] === doc.etag) return { status: 304, headers: { etag: doc.etag }, body: '' };

@@ -1,16 +1,17 @@
 // OpenAPI documents for the served resources, built from our schema model:
 //   GET /openapi/v3              → openapiV3Root
 //   GET /openapi/v3/<gv path>    → openapiV3Document (kubectl apply/explain fetch the GV of each kind)
-//   GET /openapi/v2              → openapiV2 (Swagger 2.0, JSON)
+//   GET /openapi/v2              → openapiV2 (Swagger 2.0, JSON), or openapiV2Protobuf (gnostic's
+//                                  openapi.v2.Document) for Accept: application/com.github.proto-openapi.spec.v2@v1.0+protobuf,
+//                                  the only form kubectl 1.32 asks for (validation and apply of a kind that
+//                                  /openapi/v3 does not describe)
 // Each document is computed once per process for a given set of resources and cached with its ETag.
-// kubectl 1.32 requests /openapi/v2 only with a protobuf Accept (application/com.github.proto-openapi.spec.v2@v1.0+protobuf)
-// and tolerates a 404 there (it falls back to compiled-in patch metadata); answer JSON only to clients that
-// accept JSON.
 import { createHash } from 'node:crypto';
 import type { ResourceDefinition } from '../registry/types.js';
 import type { SchemaModel } from '../../api/schema/types.js';
 import { loadSchemaModel } from '../../api/schema/index.js';
 import { reachableDefinitions, refTo, schemaSection, type OpenApiFlavor } from './schemas.js';
+import { encodeOpenApiV2 } from './protobuf-v2.js';
 import { groupVersionPath, PATCH_MEDIA_TYPES, resourcePaths, type Operation, type Param, type PathItem } from './operations.js';
 
 export { groupVersionPath } from './operations.js';
@@ -213,4 +214,20 @@ export function openapiV2(resources: ResourceDefinition[], options: OpenApiOptio
       security: [{ BearerToken: [] }],
     });
   });
+}
+
+const protobufCache = new Map<string, Buffer>();
+
+/**
+ * The Swagger 2.0 document of every served resource as a gnostic openapi.v2.Document message; its ETag is the
+ * JSON document's (the same content), as upstream's handler shares one ETag between the two.
+ */
+export function openapiV2Protobuf(resources: ResourceDefinition[], options: OpenApiOptions = {}): { body: Buffer; etag: string } {
+  const json = openapiV2(resources, options);
+  let body = protobufCache.get(json.etag);
+  if (!body) {
+    body = encodeOpenApiV2(JSON.parse(json.body) as Record<string, unknown>);
+    protobufCache.set(json.etag, body);
+  }
+  return { body, etag: json.etag };
 }
