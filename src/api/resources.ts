@@ -89,6 +89,8 @@ export const resources = Object.freeze({
   csidrivers: r('storage.k8s.io', 'v1', 'csidrivers', 'CSIDriver', false),
   csinodes: r('storage.k8s.io', 'v1', 'csinodes', 'CSINode', false),
   volumeattachments: r('storage.k8s.io', 'v1', 'volumeattachments', 'VolumeAttachment', false, { subresources: ['status'] }),
+  customresourcedefinitions: r('apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', false, {
+    shortNames: ['crd', 'crds'], categories: ['api-extensions'], subresources: ['status'] }),
   // review APIs: create-only, never stored
   selfsubjectreviews: r('authentication.k8s.io', 'v1', 'selfsubjectreviews', 'SelfSubjectReview', false, { verbs: ['create'] }),
   selfsubjectaccessreviews: r('authorization.k8s.io', 'v1', 'selfsubjectaccessreviews', 'SelfSubjectAccessReview', false, { verbs: ['create'] }),

@@ -59,7 +59,6 @@ const notFoundStatus = () => notFoundError();
 
 export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
   const { registry, logger } = opts;
-  const resources = registry.resources;
   const namespaces = registry.forResource('', 'namespaces');
   const ingressClasses = registry.forResource('networking.k8s.io', 'ingressclasses');
   const priorityClasses = registry.forResource('scheduling.k8s.io', 'priorityclasses');
@@ -146,7 +145,7 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
     if (opts.serviceAccountTokens && path === '/openid/v1/jwks') {
       return jsonResponse(200, opts.serviceAccountTokens.jwks(), { 'content-type': 'application/jwk-set+json', 'cache-control': 'public, max-age=3600' });
     }
-    const r = serveHealth(req, path, opts.ready) ?? serveDiscovery(req, path, resources, opts.serverAddress) ?? serveOpenApi(req, path, resources);
+    const r = serveHealth(req, path, opts.ready) ?? serveDiscovery(req, path, registry.resources, opts.serverAddress) ?? serveOpenApi(req, path, registry.resources);
     if (!r) throw notFoundStatus();
     return r;
   }

@@ -22,6 +22,7 @@ import type { ResourceDefinition } from './registry/types.js';
 import { createAuthenticator, staticTokenAuthenticator, type TokenAuthenticator } from './authn/authenticator.js';
 import { ServiceAccountTokens, type LiveObjects } from './authn/service-account-tokens.js';
 import { ephemeralServiceAccountKey, type ServiceAccountKeyPair } from '../pki/service-account-key.js';
+import { startCrdController } from './apiextensions/crd-controller.js';
 
 export interface ApiServerOptions {
   store: Store;
@@ -87,18 +88,21 @@ export interface ApiHandlerOnlyOptions {
  * The API without a socket: the registry on `store`, the cluster bootstrapped (system namespaces, the `kubernetes`
  * Service), and the transport-free handler, for in-process clients (benchmarks of the API itself, tests).
  */
-export async function createApiHandlerOnly(opts: ApiHandlerOnlyOptions): Promise<{ handler: ApiHandler; registry: Registry }> {
+export async function createApiHandlerOnly(opts: ApiHandlerOnlyOptions): Promise<{ handler: ApiHandler; registry: Registry; close(): void }> {
   const registry = createRegistry(opts.store);
   const address = opts.serverAddress ?? '127.0.0.1:6443';
   const i = address.lastIndexOf(':');
   await bootstrapCluster(registry, Number(address.slice(i + 1)), address.slice(0, i));
+  const logger = opts.logger ?? jsonLogger('apiserver');
+  const crds = startCrdController({ registry, logger });
+  await crds.ready;
   const handler = createApiHandler({
-    registry, logger: opts.logger ?? jsonLogger('apiserver'), serverAddress: () => address,
+    registry, logger, serverAddress: () => address,
     ready: async () => { try { await opts.store.currentRevision(); return true; } catch { return false; } },
     watcherCapacity: opts.watcherCapacity,
     serviceAccountTokens: new ServiceAccountTokens({ key: opts.serviceAccountKey ?? ephemeralServiceAccountKey(), objects: liveObjects(registry) }),
   });
-  return { handler, registry };
+  return { handler, registry, close: () => crds.stop() };
 }
 
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
@@ -134,9 +138,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   url = `https://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   try { await bootstrapCluster(registry, port, advertiseAddress(opts.host)); }
   catch (e) { server.close(); throw e; }
+  const crds = startCrdController({ registry, logger });
+  try { await crds.ready; } catch (e) { crds.stop(); server.close(); throw e; }
   return {
     port, url, handler, registry,
     close: () => new Promise<void>((resolve) => {
+      crds.stop();
       server.close(() => resolve());
       server.closeAllConnections();
       destroyUpgradedConnections(server);

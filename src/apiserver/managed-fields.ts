@@ -2,7 +2,7 @@
 // User-Agent's product name as upstream derives it) owns the fields it set.
 import type { StoreHooks } from './registry/generic-store.js';
 import { updateManagedFields } from './patch/index.js';
-import { loadSchemaModel } from '../api/schema/index.js';
+import { modelFor } from './schema-model.js';
 
 /** Upstream: the manager defaults to the User-Agent up to the first "/" (e.g. "kubectl"), max 128 chars. */
 export function managerName(fieldManager: string | undefined, userAgent: string | undefined): string {
@@ -14,7 +14,7 @@ export function managerName(fieldManager: string | undefined, userAgent: string 
 export const managedFieldsHook: NonNullable<StoreHooks['updateManagedFields']> = ({ def, old, updated, ctx, subresource }) => {
   // Server-side apply computes its own managedFields; binding is the scheduler's internal write.
   if (subresource === 'binding' || ctx.apply) return;
-  const model = loadSchemaModel();
+  const model = modelFor(def);
   const schema = model.forKind(def.group, def.version, def.kind);
   if (!schema) return;
   const apiVersion = def.group ? `${def.group}/${def.version}` : def.version;

@@ -120,8 +120,9 @@ async function startHandlerOnly(home: string, opts: ClusterOptions, log: LogFn) 
   ]);
   const store = await openStore({ dataDir: join(home, 'data'), datastoreEndpoint: opts.datastoreEndpoint, compactionIntervalMs: opts.compactionIntervalMs });
   let handler: ApiHandler;
+  let closeApi = () => {};
   try {
-    ({ handler } = await createApiHandlerOnly({ store, logger: silentLogger, watcherCapacity: opts.watcherCapacity }));
+    ({ handler, close: closeApi } = await createApiHandlerOnly({ store, logger: silentLogger, watcherCapacity: opts.watcherCapacity }));
   } catch (e) {
     await store.close().catch(() => undefined);
     throw e;
@@ -134,7 +135,7 @@ async function startHandlerOnly(home: string, opts: ClusterOptions, log: LogFn) 
   return {
     handler, url: '', port: 0, components,
     async stop() {
-      try { await (await components?.catch(() => undefined))?.stop(); } finally { await store.close(); }
+      try { await (await components?.catch(() => undefined))?.stop(); } finally { closeApi(); await store.close(); }
     },
   };
 }

@@ -11,6 +11,7 @@ import ts from 'typescript';
 import type { SchemaNode } from './types.js';
 import { patchMeta } from './patch-meta.js';
 import { defaultModelDir, overlay132 } from './model-1-32.js';
+import { addJsonSchemaPropsExtensions } from './json-schema-props.js';
 
 const INT_OR_STRING = 'io.k8s.apimachinery.pkg.util.intstr.IntOrString';
 
@@ -224,6 +225,8 @@ export function generateDefinitions(options: GenerateOptions = {}): GenerateResu
       Object.assign(prop, meta);
     }
   }
+
+  addJsonSchemaPropsExtensions(definitions);
 
   // Stable output: definitions sorted by name.
   const sorted: Record<string, SchemaNode> = {};

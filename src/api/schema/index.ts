@@ -60,5 +60,30 @@ export function createSchemaModel(definitions: Record<string, SchemaNode>): Sche
 export function definitionNameForKind(model: SchemaModel, group: string, version: string, kind: string): string | undefined {
   const node = model.forKind(group, version, kind);
   if (!node) return undefined;
-  return Object.keys(model.definitions).find((name) => model.definitions[name] === node);
+  // for-in, not Object.keys: an overlay model (overlaySchemaModel) inherits the base definitions.
+  for (const name in model.definitions) if (model.definitions[name] === node) return name;
+  return undefined;
+}
+
+/**
+ * A model with `extra` definitions over `base` (custom resource schemas over the built-in types). The base is
+ * shared, not copied: one overlay costs only its own definitions.
+ */
+export function overlaySchemaModel(base: SchemaModel, extra: Record<string, SchemaNode>): SchemaModel {
+  const definitions: Record<string, SchemaNode> = Object.create(base.definitions);
+  Object.assign(definitions, extra);
+  const own = createSchemaModel(extra);
+  return {
+    definitions,
+    resolve(node: SchemaNode): SchemaNode {
+      let current = node;
+      for (let hops = 0; current.ref !== undefined; hops++) {
+        const next = definitions[current.ref];
+        if (!next || hops > 32) throw new Error(`schema: unresolvable ref ${current.ref}`);
+        current = next;
+      }
+      return current;
+    },
+    forKind: (group, version, kind) => own.forKind(group, version, kind) ?? base.forKind(group, version, kind),
+  };
 }

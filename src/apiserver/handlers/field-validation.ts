@@ -2,6 +2,7 @@
 // header, or dropped silently (a duplicate's last value wins). In every mode unknown fields are never stored.
 import { badRequest, FieldError, invalid } from '../../api/errors.js';
 import { loadSchemaModel } from '../../api/schema/index.js';
+import { modelFor } from '../schema-model.js';
 import { unknownFields, typeErrors } from '../../api/schema/field-validation.js';
 import type { SchemaModel, SchemaNode } from '../../api/schema/types.js';
 import type { HandlerContext } from './context.js';
@@ -56,9 +57,12 @@ export function goFormat(v: unknown): string {
 /** Checks `obj` (of kind def.kind or, for /scale, autoscaling/v1 Scale) and prunes unknown fields in place. */
 export function enforceFieldValidation(ctx: HandlerContext, obj: KubeObject, kind: Gvk = { group: ctx.store.def.group, version: ctx.store.def.version, kind: ctx.store.def.kind }, from: DecodedFrom = 'body', patch?: unknown, duplicates: string[] = []): void {
   if (!obj || typeof obj !== 'object') return;
-  rejectTypeErrors(obj, kind, from, patch);
+  const def = ctx.store.def;
+  const own = kind.kind === def.kind && kind.group === def.group && kind.version === def.version;
+  // A custom resource's type mismatches are schema validation errors (422, the strategy's), as upstream.
+  if (!(own && def.custom)) rejectTypeErrors(obj, kind, from, patch);
   const mode = fieldValidationMode(ctx);
-  const model = loadSchemaModel();
+  const model = own ? modelFor(def) : loadSchemaModel();
   const unknown = unknownFields(model, kind.group, kind.version, kind.kind, obj);
   if (unknown.length === 0 && duplicates.length === 0) return;
   const problems = [...unknown.map((p) => `unknown field "${p}"`), ...duplicates.map((p) => `duplicate field "${p}"`)];

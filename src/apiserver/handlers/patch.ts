@@ -7,9 +7,11 @@ import { decodeBody } from '../negotiation.js';
 import { objectResponse, type HandlerContext } from './context.js';
 import { enforceFieldValidation } from './field-validation.js';
 import { patchTypeFromContentType, applyJsonPatch, applyMergePatch, applyStrategicMergePatch, applyServerSide } from '../patch/index.js';
-import { loadSchemaModel } from '../../api/schema/index.js';
+import { modelFor } from '../schema-model.js';
 import { isTrue } from '../request-info.js';
 import type { KubeObject } from '../../api/object.js';
+
+const CUSTOM_PATCH_TYPES = 'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml';
 
 export async function handlePatch(ctx: HandlerContext): Promise<ApiResponse> {
   const ct = ctx.req.headers['content-type'];
@@ -17,7 +19,9 @@ export async function handlePatch(ctx: HandlerContext): Promise<ApiResponse> {
   if (!type) throw unsupportedMediaType(ct ?? '');
   const { value: patch } = await decodeBody(ctx.req.body, type === 'apply' ? 'application/apply-patch+yaml' : 'application/json', true);
   const def = ctx.store.def;
-  const model = loadSchemaModel();
+  // Custom resources have no patch strategies: upstream refuses strategic merge patches for them.
+  if (type === 'strategic' && def.custom) throw unsupportedMediaType(ct ?? '', CUSTOM_PATCH_TYPES);
+  const model = modelFor(def);
   const schema = model.forKind(def.group, def.version, def.kind);
   const wctx = ctx.writeContext();
   if (type === 'apply') {

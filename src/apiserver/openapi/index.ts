@@ -8,8 +8,8 @@
 // Each document is computed once per process for a given set of resources and cached with its ETag.
 import { createHash } from 'node:crypto';
 import type { ResourceDefinition } from '../registry/types.js';
-import type { SchemaModel } from '../../api/schema/types.js';
-import { loadSchemaModel } from '../../api/schema/index.js';
+import type { SchemaModel, SchemaNode } from '../../api/schema/types.js';
+import { loadSchemaModel, overlaySchemaModel } from '../../api/schema/index.js';
 import { reachableDefinitions, refTo, schemaSection, type OpenApiFlavor } from './schemas.js';
 import { encodeOpenApiV2 } from './protobuf-v2.js';
 import { groupVersionPath, PATCH_MEDIA_TYPES, resourcePaths, type Operation, type Param, type PathItem } from './operations.js';
@@ -34,6 +34,7 @@ export interface OpenApiOptions {
 
 const DEFAULT_SERVER_VERSION = 'v1.32.2';
 const cache = new Map<string, OpenApiDocument>();
+const CACHE_LIMIT = 256;
 
 function digest(body: string): { etag: string; hash: string } {
   const hex = createHash('sha512').update(body).digest('hex').toUpperCase();
@@ -41,7 +42,17 @@ function digest(body: string): { etag: string; hash: string } {
 }
 
 function resourcesKey(resources: ResourceDefinition[]): string {
-  return JSON.stringify(resources.map((r) => [r.group, r.version, r.resource, r.kind, r.listKind, r.namespaced, r.verbs, r.subresources]));
+  return JSON.stringify(resources.map((r) => [r.group, r.version, r.resource, r.kind, r.listKind, r.namespaced, r.verbs, r.subresources, r.custom?.schemaKey]));
+}
+
+/** The model describing `resources`: the given or built-in one, plus the schemas of any custom resources among them. */
+function modelOf(resources: ResourceDefinition[], options: OpenApiOptions): SchemaModel {
+  const base = options.model ?? loadSchemaModel();
+  const custom = resources.filter((r) => r.custom);
+  if (custom.length === 0) return base;
+  const extra: Record<string, SchemaNode> = {};
+  for (const r of custom) for (const name of Object.keys(r.custom!.model.definitions)) extra[name] = r.custom!.model.definitions[name];
+  return overlaySchemaModel(base, extra);
 }
 
 const modelIds = new WeakMap<SchemaModel, number>();
@@ -59,6 +70,10 @@ function cached(key: string, build: () => string): OpenApiDocument {
   if (!doc) {
     const body = build();
     doc = { body, ...digest(body) };
+    // Served resources change at run time (custom resources): keep one Swagger document (megabytes) and a bounded
+    // number of the rest, oldest dropped first.
+    if (key.startsWith('v2:')) for (const k of cache.keys()) if (k.startsWith('v2:')) cache.delete(k);
+    while (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
     cache.set(key, doc);
   }
   return doc;
@@ -184,7 +199,7 @@ export function openapiV3Document(gv: string, resources: ResourceDefinition[], o
   const mine = resources.filter((r) => r.group === group && r.version === version);
   const serverVersion = options.serverVersion ?? DEFAULT_SERVER_VERSION;
   return cached(`v3:${modelKey(options)}:${group}/${version}:${serverVersion}:${resourcesKey(mine)}`, () => {
-    const model = options.model ?? loadSchemaModel();
+    const model = modelOf(mine, options);
     const { items, definitions } = collect(model, mine);
     return JSON.stringify({
       openapi: '3.0.0',
@@ -203,7 +218,7 @@ export function openapiV3Document(gv: string, resources: ResourceDefinition[], o
 export function openapiV2(resources: ResourceDefinition[], options: OpenApiOptions = {}): OpenApiDocument {
   const serverVersion = options.serverVersion ?? DEFAULT_SERVER_VERSION;
   return cached(`v2:${modelKey(options)}:${serverVersion}:${resourcesKey(resources)}`, () => {
-    const model = options.model ?? loadSchemaModel();
+    const model = modelOf(resources, options);
     const { items, definitions } = collect(model, resources);
     return JSON.stringify({
       swagger: '2.0',

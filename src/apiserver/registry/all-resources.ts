@@ -27,6 +27,7 @@ import { volumeattachments } from './storage/volumeattachments/strategy.js';
 import { eventsV1 } from './events/events/strategy.js';
 import { selfSubjectAccessReviews } from './authorization/selfsubjectaccessreviews/strategy.js';
 import { selfSubjectRulesReviews } from './authorization/selfsubjectrulesreviews/strategy.js';
+import { customresourcedefinitions } from './apiextensions/customresourcedefinitions/strategy.js';
 import { selfSubjectReviews } from './authentication/selfsubjectreviews/strategy.js';
 import { resourcequotas } from './core/resourcequotas/strategy.js';
 import { limitranges } from './core/limitranges/strategy.js';
@@ -37,7 +38,7 @@ import { apiservices } from './apiregistration/apiservices/strategy.js';
 
 export const allResources: ResourceDefinition[] = [
   namespaces, pods, services, endpoints, configmaps, secrets, events, serviceaccounts, nodes,
-  deployments, replicasets, leases, endpointslices, ingresses, ingressclasses, eventsV1,
+  deployments, replicasets, leases, endpointslices, ingresses, ingressclasses, eventsV1, customresourcedefinitions,
   jobs, cronjobs,
   selfSubjectReviews, selfSubjectAccessReviews, selfSubjectRulesReviews,
   replicationcontrollers, podtemplates, controllerrevisions, daemonsets, statefulsets,

@@ -6,6 +6,7 @@ import type { FieldError } from '../../api/errors.js';
 import type { UserInfo } from '../../api/transport.js';
 import type { KubeObject } from '../../api/object.js';
 import type { ApiResource } from '../../api/resources.js';
+import type { SchemaModel } from '../../api/schema/types.js';
 
 export interface TableColumn {
   name: string; type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
@@ -93,6 +94,18 @@ export interface ResourceDefinition extends ApiResource {
    * review(body, requesting user) and 201, nothing is written. May throw StatusError (e.g. 422 for a bad spec).
    */
   review?(obj: KubeObject, user: UserInfo | undefined): KubeObject | Promise<KubeObject>;
+  /** Set for custom resources (served for a CustomResourceDefinition, src/apiserver/apiextensions). */
+  custom?: CustomResourceInfo;
+}
+
+/** What a custom resource brings beyond a built-in's definition. */
+export interface CustomResourceInfo {
+  /** The built-in model plus this version's schema (field validation, pruning, managedFields, apply, OpenAPI). */
+  model: SchemaModel;
+  /** Changes whenever the served schema or names change (OpenAPI documents are cached by it). */
+  schemaKey: string;
+  /** The scale subresource's JSON paths (".spec.replicas"), when declared. */
+  scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
 }
 
 export interface StorageMapping {
