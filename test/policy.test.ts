@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestCluster } from './helpers/cluster.js';
+import { until } from './helpers/until.js';
 
 const kinds = `apiVersion: policy/v1
 kind: PodDisruptionBudget
@@ -73,4 +74,66 @@ test('kubectl get pdb,pc,quota,limits,netpol,apiservices prints upstream columns
   r = await c.kubectl(['apply', '-f', '-'], { input: 'apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: { name: bad }\nspec: { minAvailable: 1, maxUnavailable: 1 }\n' });
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /minAvailable and maxUnavailable cannot be both set/);
+});
+
+const web = `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web }
+spec:
+  replicas: 2
+  selector: { matchLabels: { app: web } }
+  template:
+    metadata: { labels: { app: web } }
+    spec: { containers: [ { name: web, image: nginx } ] }
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: { name: web }
+spec: { minAvailable: 1, selector: { matchLabels: { app: web } } }
+`;
+
+test('kubectl drain evicts a Deployment\'s pods through the eviction API within its PDB; a PDB at minAvailable = replicas blocks drain and direct evictions (429)', async (t) => {
+  const c = await startTestCluster(t, { simulatedNodes: 2 });
+  let r = await c.kubectl(['apply', '-f', '-'], { input: web });
+  assert.equal(r.code, 0, r.stderr);
+  const webPods = async () => JSON.parse((await c.kubectl(['get', 'pods', '-l', 'app=web', '-o', 'json'])).stdout).items as any[];
+  const ready = (p: any) => !p.metadata.deletionTimestamp && p.status?.conditions?.some((x: any) => x.type === 'Ready' && x.status === 'True');
+  const pdb = async () => JSON.parse((await c.kubectl(['get', 'pdb', 'web', '-o', 'json'])).stdout);
+  await until('two ready web pods and a PDB allowing one disruption', async () => (await webPods()).filter(ready).length === 2 && (await pdb()).status?.disruptionsAllowed === 1);
+  let st = (await pdb()).status;
+  assert.equal(st.currentHealthy, 2); assert.equal(st.desiredHealthy, 1); assert.equal(st.expectedPods, 2);
+  assert.deepEqual(st.conditions.map((x: any) => [x.type, x.status, x.reason]), [['DisruptionAllowed', 'True', 'SufficientPods']]);
+
+  const drained = (await webPods())[0].spec.nodeName as string;
+  const other = drained === 'sim-node-0' ? 'sim-node-1' : 'sim-node-0';
+  r = await c.kubectl(['drain', drained, '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=60s']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`evicting pod default/web-`));
+  assert.match(r.stdout, new RegExp(`node/${drained} drained`));
+  await until('both web pods ready on the other node', async () => {
+    const ps = await webPods();
+    return ps.length === 2 && ps.every((p) => ready(p) && p.spec.nodeName === other);
+  });
+  const node = JSON.parse((await c.kubectl(['get', 'node', drained, '-o', 'json'])).stdout);
+  assert.equal(node.spec.unschedulable, true, 'drain cordons the node');
+  r = await c.kubectl(['uncordon', drained]);
+  assert.equal(r.code, 0, r.stderr);
+
+  r = await c.kubectl(['patch', 'pdb', 'web', '--type=merge', '-p', '{"spec":{"minAvailable":2}}']);
+  assert.equal(r.code, 0, r.stderr);
+  await until('the PDB allows no disruption', async () => { const p = await pdb(); return p.status.observedGeneration === p.metadata.generation && p.status.disruptionsAllowed === 0 && p; });
+  st = (await pdb()).status;
+  assert.deepEqual(st.conditions.map((x: any) => [x.type, x.status, x.reason]), [['DisruptionAllowed', 'False', 'InsufficientPods']]);
+
+  const victim = (await webPods())[0].metadata.name;
+  const ev = await c.request('POST', `/api/v1/namespaces/default/pods/${victim}/eviction`, { body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: victim, namespace: 'default' } } });
+  assert.equal(ev.status, 429);
+  assert.equal(ev.body.reason, 'TooManyRequests');
+  assert.equal(ev.body.message, "Cannot evict pod as it would violate the pod's disruption budget.");
+  assert.deepEqual(ev.body.details.causes, [{ reason: 'DisruptionBudget', message: 'The disruption budget web needs 2 healthy pods and has 2 currently' }]);
+
+  r = await c.kubectl(['drain', other, '--ignore-daemonsets', '--delete-emptydir-data', '--timeout=2s']);
+  assert.notEqual(r.code, 0, 'drain cannot finish while the budget forbids');
+  assert.match(r.stdout + r.stderr, /Cannot evict pod as it would violate the pod's disruption budget/);
+  assert.equal((await webPods()).filter(ready).length, 2, 'no pod was evicted');
 });

@@ -15,6 +15,7 @@ import { handlePatch } from './handlers/patch.js';
 import { handleDelete, handleDeleteCollection } from './handlers/delete.js';
 import { handleScale } from './handlers/scale.js';
 import { handleBinding } from './handlers/binding.js';
+import { handleEviction } from './handlers/eviction.js';
 import { handleReview } from './handlers/review.js';
 import { serveHealth } from './health.js';
 import { serveDiscovery } from './discovery-endpoints.js';
@@ -91,6 +92,10 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
           return handleScale(ctx);
         }
         if (sub === 'binding' && info.verb === 'create') return handleBinding(ctx);
+        if (sub === 'eviction') {
+          if (info.verb !== 'create') throw methodNotSupported(store.ref, info.verb);
+          return handleEviction(ctx);
+        }
         if (sub === 'token' && def.group === '' && def.resource === 'serviceaccounts') {
           if (info.verb !== 'create') throw methodNotSupported(store.ref, info.verb);
           if (!opts.serviceAccountTokens) throw notFoundStatus();

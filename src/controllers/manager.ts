@@ -23,6 +23,7 @@ import { startNodeIpamController } from './nodeipam/index.js';
 import { startServiceLBController } from './servicelb/index.js';
 import { startJobController } from './job/index.js';
 import { startTTLAfterFinishedController } from './ttlafterfinished/index.js';
+import { startDisruptionController } from './disruption/index.js';
 
 export interface ControllerManagerOptions {
   client: Client;
@@ -65,6 +66,7 @@ export function controllerStarters(opts: ControllerSettings): Record<string, Sta
     endpoints: (o) => startEndpointsController(o),
     endpointslice: (o) => startEndpointSliceController(o),
     servicelb: (o) => startServiceLBController(o),
+    disruption: (o) => startDisruptionController(o),
     nodeipam: (o) => startNodeIpamController({ ...o, ...(opts.clusterCIDR ? { clusterCIDR: opts.clusterCIDR } : {}) }),
     nodelifecycle: (o) => startNodeLifecycleController({ ...o, ...(opts.nodeMonitorGracePeriodSeconds ? { nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodSeconds * 1000 } : {}) }),
     ...publisher,

@@ -1,0 +1,1 @@
+export { startDisruptionController, type DisruptionControllerOptions } from './disruption-controller.js';
