@@ -66,7 +66,7 @@ test('v3 components hold every referenced definition, with upstream extensions',
   const containers = schemas['io.k8s.api.core.v1.PodSpec'].properties.containers;
   assert.equal(containers['x-kubernetes-patch-merge-key'], 'name');
   assert.deepEqual(containers.items, { $ref: '#/components/schemas/io.k8s.api.core.v1.Container' });
-  assert.equal(schemas['io.k8s.api.policy.v1.Eviction'], undefined, 'pods/eviction is not served, so not described');
+  assert.deepEqual(schemas['io.k8s.api.policy.v1.Eviction']['x-kubernetes-group-version-kind'], [{ group: 'policy', version: 'v1', kind: 'Eviction' }], 'pods/eviction is served and described');
   assert.ok(schemas['io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions']);
   assert.equal(schemas['io.k8s.api.apps.v1.Deployment'], undefined, 'only what core/v1 reaches');
   const ns = doc.paths['/api/v1/namespaces/{name}'];
