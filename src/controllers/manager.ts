@@ -24,6 +24,7 @@ import { startServiceLBController } from './servicelb/index.js';
 import { startJobController } from './job/index.js';
 import { startTTLAfterFinishedController } from './ttlafterfinished/index.js';
 import { startDisruptionController } from './disruption/index.js';
+import { startCronJobController } from './cronjob/index.js';
 
 export interface ControllerManagerOptions {
   client: Client;
@@ -60,6 +61,7 @@ export function controllerStarters(opts: ControllerSettings): Record<string, Sta
     statefulset: (o) => startStatefulSetController(o),
     job: (o) => startJobController(o),
     'ttl-after-finished': (o) => startTTLAfterFinishedController(o),
+    cronjob: (o) => startCronJobController(o),
     garbagecollector: (o) => startGarbageCollectorController(o),
     namespace: (o) => startNamespaceController(o),
     serviceaccount: (o) => startServiceAccountController(o),
