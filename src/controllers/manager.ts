@@ -11,6 +11,7 @@ import { startReplicaSetController } from './replicaset/index.js';
 import { startDeploymentController } from './deployment/index.js';
 import { startReplicationManager } from './replication/index.js';
 import { startStatefulSetController } from './statefulset/index.js';
+import { startDaemonSetController } from './daemonset/index.js';
 import { startGarbageCollectorController } from './garbagecollector/index.js';
 import { startNamespaceController } from './namespace/index.js';
 import { startServiceAccountController } from './serviceaccount/index.js';
@@ -59,6 +60,7 @@ export function controllerStarters(opts: ControllerSettings): Record<string, Sta
     deployment: (o) => startDeploymentController(o),
     replicationcontroller: (o) => startReplicationManager(o),
     statefulset: (o) => startStatefulSetController(o),
+    daemonset: (o) => startDaemonSetController(o),
     job: (o) => startJobController(o),
     'ttl-after-finished': (o) => startTTLAfterFinishedController(o),
     cronjob: (o) => startCronJobController(o),

@@ -29,6 +29,11 @@ export class ControllerExpectations {
     this.store.set(key, { add: 0, del: podKeys.length, timestamp: this.clock.now(), deleteKeys: new Set(podKeys) });
   }
 
+  /** Expects n creations and these deletions together (SetExpectations, as the DaemonSet controller's syncNodes). */
+  expect(key: string, n: number, podKeys: string[]): void {
+    this.store.set(key, { add: n, del: podKeys.length, timestamp: this.clock.now(), deleteKeys: new Set(podKeys) });
+  }
+
   creationObserved(key: string): void {
     const e = this.store.get(key);
     if (e) e.add--;
