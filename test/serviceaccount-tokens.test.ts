@@ -2,11 +2,14 @@
 // of `kubectl create token` and `nanokube kubeconfig` relies on.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, X509Certificate } from 'node:crypto';
 import { jwtVerify, createLocalJWKSet, decodeJwt } from 'jose';
-import { startTestCluster } from './helpers/cluster.js';
+import { startTestCluster, nanokubeCli } from './helpers/cluster.js';
+import { until } from './helpers/until.js';
+import { createCertificateRequest } from '../src/pki/certificates.js';
 import { serviceAccountSigner } from '../src/pki/service-account-token.js';
 import { serviceAccountKeyId } from '../src/pki/service-account-key.js';
 
@@ -51,4 +54,52 @@ test('kubectl create token: the token authenticates as the ServiceAccount, verif
   const r2 = await c.kubectl(['--token', forged, 'auth', 'whoami']);
   assert.match(r2.stderr, /Unauthorized/);
   assert.ok(createPublicKey(key.publicKey));
+});
+
+test('nanokube kubeconfig --user jane --group devs gives a kubeconfig kubectl authenticates with as jane in devs; a CSR approved with kubectl gets a certificate from the cluster CA', async (t) => {
+  const c = await startTestCluster(t);
+  const out = join(c.home, 'jane.kubeconfig');
+  const r = await nanokubeCli(c, ['kubeconfig', '--user', 'jane', '--group', 'devs', '--server', c.url, '--output', out]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(statSync(out).mode & 0o777, 0o600);
+  const who = await c.kubectl(['--kubeconfig', out, 'auth', 'whoami', '-o', 'json']);
+  assert.equal(who.code, 0, who.stderr);
+  assert.deepEqual(JSON.parse(who.stdout).status.userInfo, { username: 'jane', groups: ['devs', 'system:authenticated'] });
+  const bad = await nanokubeCli(c, ['kubeconfig', '--group', 'devs']);
+  assert.notEqual(bad.code, 0);
+  assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
+
+  // A person's own key, a CSR for the kube-apiserver-client signer, approved with kubectl: the signer issues it.
+  const { csr, key } = await createCertificateRequest({ commonName: 'bob', organizations: ['ops'] });
+  const manifest = { apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name: 'bob' },
+    spec: { request: Buffer.from(csr).toString('base64'), signerName: 'kubernetes.io/kube-apiserver-client', expirationSeconds: 86400, usages: ['client auth'] } };
+  const created = await c.kubectl(['create', '-f', '-'], { input: JSON.stringify(manifest) });
+  assert.equal(created.code, 0, created.stderr);
+  const pending = await c.kubectl(['get', 'csr', 'bob']);
+  assert.match(pending.stdout, /^NAME\s+AGE\s+SIGNERNAME\s+REQUESTOR\s+REQUESTEDDURATION\s+CONDITION\n/);
+  assert.match(pending.stdout, /bob\s+\S+\s+kubernetes\.io\/kube-apiserver-client\s+kubernetes-admin\s+24h\s+Pending/);
+  const approve = await c.kubectl(['certificate', 'approve', 'bob']);
+  assert.equal(approve.code, 0, approve.stderr);
+  assert.match(approve.stdout, /certificatesigningrequest.certificates.k8s.io\/bob approved/);
+  const issued = await until('the CSR is issued', async () => {
+    const o = JSON.parse((await c.kubectl(['get', 'csr', 'bob', '-o', 'json'])).stdout);
+    return o.status?.certificate ? o : undefined;
+  });
+  const cert = new X509Certificate(Buffer.from(issued.status.certificate, 'base64'));
+  assert.ok(cert.verify(new X509Certificate(c.pki.ca).publicKey));
+  assert.match(cert.subject, /CN=bob/);
+  const listed = await c.kubectl(['get', 'csr', 'bob']);
+  assert.match(listed.stdout, /Approved,Issued/);
+  // The issued certificate authenticates bob.
+  const bobConfig = join(c.home, 'bob.kubeconfig');
+  const cfg = (await readFile(out, 'utf8')).replace(/client-certificate-data: .*/, `client-certificate-data: ${issued.status.certificate}`)
+    .replace(/client-key-data: .*/, `client-key-data: ${Buffer.from(key).toString('base64')}`);
+  await writeFile(bobConfig, cfg, { mode: 0o600 });
+  const bob = await c.kubectl(['--kubeconfig', bobConfig, 'auth', 'whoami', '-o', 'json']);
+  assert.equal(JSON.parse(bob.stdout).status.userInfo.username, 'bob');
+
+  const denyMe = await c.kubectl(['create', '-f', '-'], { input: JSON.stringify({ ...manifest, metadata: { name: 'eve' } }) });
+  assert.equal(denyMe.code, 0, denyMe.stderr);
+  assert.equal((await c.kubectl(['certificate', 'deny', 'eve'])).code, 0);
+  assert.match((await c.kubectl(['get', 'csr', 'eve'])).stdout, /Denied/);
 });

@@ -28,6 +28,7 @@ import { defaultIngressClass } from './admission/default-ingress-class.js';
 import { priority } from './admission/priority.js';
 import { defaultStorageClass } from './admission/default-storage-class.js';
 import { persistentVolumeClaimResize } from './admission/persistent-volume-claim-resize.js';
+import { serviceAccountAdmission } from './admission/service-account.js';
 import { handlePodLog } from './handlers/pod-log.js';
 import { handleNodeProxy } from './handlers/node-proxy.js';
 import { streamSubresources } from './handlers/pod-stream.js';
@@ -48,7 +49,7 @@ export interface ApiHandlerOptions {
   subresources?: Record<string, SubresourceHandler>;
   /** How to reach kubelets for pods/log, nodes/proxy (and, in the HTTPS front, pods/exec|attach|portforward). */
   kubeletClient?: KubeletClientConfig;
-  /** Admission plugins run on writes (default: NamespaceLifecycle, DefaultIngressClass, Priority, DefaultStorageClass, PersistentVolumeClaimResize). */
+  /** Admission plugins run on writes (default: NamespaceLifecycle, ServiceAccount, DefaultIngressClass, Priority, DefaultStorageClass, PersistentVolumeClaimResize). */
   admission?: AdmissionPlugin[];
   /** Live events one watcher may have waiting before it is closed as too slow (tests lower it). */
   watcherCapacity?: number;
@@ -64,8 +65,10 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
   const ingressClasses = registry.forResource('networking.k8s.io', 'ingressclasses');
   const priorityClasses = registry.forResource('scheduling.k8s.io', 'priorityclasses');
   const storageClasses = registry.forResource('storage.k8s.io', 'storageclasses');
+  const serviceAccounts = registry.forResource('', 'serviceaccounts');
   const admit = admissionChain(opts.admission ?? [
     ...(namespaces ? [namespaceLifecycle({ getNamespace: (name) => namespaces.tryGet(undefined, name) })] : []),
+    ...(serviceAccounts ? [serviceAccountAdmission({ getServiceAccount: (ns, name) => serviceAccounts.tryGet(ns, name) })] : []),
     ...(ingressClasses ? [defaultIngressClass({ listIngressClasses: async () => (await ingressClasses.list(undefined)).items })] : []),
     ...(priorityClasses ? [priority({ listPriorityClasses: async () => (await priorityClasses.list(undefined)).items })] : []),
     ...(storageClasses ? [defaultStorageClass({ listStorageClasses: async () => (await storageClasses.list(undefined)).items }),
@@ -101,7 +104,7 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
           if (!opts.serviceAccountTokens) throw notFoundStatus();
           return handleTokenRequest(ctx, opts.serviceAccountTokens);
         }
-        if (sub === 'status' || sub === 'finalize') {
+        if (sub === 'status' || sub === 'finalize' || sub === 'approval') {
           if (info.verb === 'get') return handleGet(ctx);
           if (info.verb === 'update') return handleUpdate(ctx);
           if (info.verb === 'patch') return handlePatch(ctx);

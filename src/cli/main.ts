@@ -76,6 +76,15 @@ export function buildProgram(): Command {
     .option('-n, --namespace <ns>', 'the Service\'s namespace', 'default')
     .action(async (name: string, o: { url?: boolean; namespace?: string }) => { const { service } = await import('./commands/service.js'); await service(name, o); });
 
+  program.command('kubeconfig')
+    .description('Print a kubeconfig with a client certificate for a person, signed by the cluster CA (as `kubeadm kubeconfig user`)')
+    .option('--user <name>', 'the user name (certificate CN)')
+    .option('--group <group>', 'a group the user is in (certificate O); repeat for several', (v: string, acc: string[] = []) => [...acc, v])
+    .option('--validity-period <duration>', 'how long the certificate is valid, e.g. 24h', '8760h')
+    .option('--server <url>', 'the API server URL to put in the kubeconfig (default: this cluster\'s)')
+    .option('-o, --output <file>', 'write the kubeconfig to this file (mode 0600) instead of stdout')
+    .action(async (o) => { const { kubeconfig } = await import('./commands/kubeconfig.js'); await kubeconfig(o); });
+
   const node = program.command('node').description('Manage nodes of the running cluster');
   node.command('add')
     .description('Register more simulated nodes (pods on them are reported Running; no process runs)')

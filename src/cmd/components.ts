@@ -22,6 +22,8 @@ export interface ComponentOptions {
   nodeMonitorGracePeriodSeconds?: number;
   /** The cluster CA bundle (PEM, <home>/pki/ca.crt) published in every namespace as ConfigMap kube-root-ca.crt. */
   clusterCA?: string;
+  /** The cluster CA key pair: the CSR signing controller signs approved CertificateSigningRequests with it. */
+  clusterSigning?: KeyPairPem;
   /** The real node `nanokube` (kubelet + sandbox runtime); absent = no real node (tests, benches). */
   node?: RealNodeOptions;
   /** The cluster CIDR node podCIDRs come from (node IPAM); default 10.244.0.0/16. */
@@ -85,7 +87,8 @@ export async function startComponents(opts: ComponentOptions): Promise<RunningCo
   const running: Promise<unknown>[] = [];
 
   running.push(runControllerManager({ client: clientFor('system:kube-controller-manager'), informers, identity, signal: ac.signal, log: log('controller-manager'),
-    nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds, clusterCA: opts.clusterCA, podGCQuarantineSeconds: opts.podGCQuarantineSeconds, clusterCIDR: opts.clusterCIDR })
+    nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds, clusterCA: opts.clusterCA, podGCQuarantineSeconds: opts.podGCQuarantineSeconds, clusterCIDR: opts.clusterCIDR,
+      clusterSigning: opts.clusterSigning })
     .catch((e) => opts.log({ level: 'error', msg: 'controller manager failed', error: errorText(e) })));
 
   const schedClient = clientFor('system:kube-scheduler');

@@ -121,7 +121,7 @@ export async function startControlPlane(opts: ServerOptions): Promise<RunningCon
   // The other components start after the API is healthy and do not hold up `nanokube start`.
   const components = opts.components === false ? undefined : (await import('./components.js')).startComponents({
     handler: api.handler, log, simulatedNodes: opts.simulatedNodes, nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds,
-    clusterCA: pki.caCert, podGCQuarantineSeconds: opts.podGCQuarantineSeconds, clusterCIDR: opts.clusterCIDR,
+    clusterCA: pki.caCert, clusterSigning: pki.ca, podGCQuarantineSeconds: opts.podGCQuarantineSeconds, clusterCIDR: opts.clusterCIDR,
     ...(opts.dnsUpstreams ? { dns: { upstreams: opts.dnsUpstreams } } : {}),
     ...(opts.node ? { node: { home: opts.home, ca: pki.ca, kubeletPort: opts.kubeletPort, runtimeMode: opts.runtimeMode, proxyMode: opts.proxyMode,
       ingressHttpPort: opts.ingressHttpPort, ingressHttpsPort: opts.ingressHttpsPort } } : {}),

@@ -26,6 +26,8 @@ import { startJobController } from './job/index.js';
 import { startTTLAfterFinishedController } from './ttlafterfinished/index.js';
 import { startDisruptionController } from './disruption/index.js';
 import { startCronJobController } from './cronjob/index.js';
+import { startCSRSigningController } from './csrsigning/index.js';
+import type { KeyPairPem } from '../pki/index.js';
 
 export interface ControllerManagerOptions {
   client: Client;
@@ -43,12 +45,14 @@ export interface ControllerManagerOptions {
   podGCQuarantineSeconds?: number;
   /** Node IPAM: the cluster CIDR each Node's spec.podCIDR (/24) is taken from; default 10.244.0.0/16. */
   clusterCIDR?: string;
+  /** The cluster CA key pair the CSR signer signs with; without it that controller is off. */
+  clusterSigning?: KeyPairPem;
   /** Leader election; off only for tests that run a single manager and want no Lease traffic. */
   leaderElection?: boolean;
 }
 
 /** What the individual controllers are configured with (as kube-controller-manager's flags). */
-type ControllerSettings = Pick<ControllerManagerOptions, 'nodeMonitorGracePeriodSeconds' | 'clusterCA' | 'podGCQuarantineSeconds' | 'clusterCIDR'>;
+type ControllerSettings = Pick<ControllerManagerOptions, 'nodeMonitorGracePeriodSeconds' | 'clusterCA' | 'podGCQuarantineSeconds' | 'clusterCIDR' | 'clusterSigning'>;
 
 type Starter = (o: { client: Client; informers: InformerFactory; clock: Clock; signal: AbortSignal; log: LogFn }) => Promise<void>;
 
@@ -74,6 +78,7 @@ export function controllerStarters(opts: ControllerSettings): Record<string, Sta
     nodeipam: (o) => startNodeIpamController({ ...o, ...(opts.clusterCIDR ? { clusterCIDR: opts.clusterCIDR } : {}) }),
     nodelifecycle: (o) => startNodeLifecycleController({ ...o, ...(opts.nodeMonitorGracePeriodSeconds ? { nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodSeconds * 1000 } : {}) }),
     ...publisher,
+    ...(opts.clusterSigning ? { csrsigning: ((ca) => (o) => startCSRSigningController({ ...o, ca }))(opts.clusterSigning) as Starter } : {}),
     podgc: (o) => startPodGCController({ ...o, ...(opts.podGCQuarantineSeconds !== undefined ? { quarantineMs: opts.podGCQuarantineSeconds * 1000 } : {}) }),
   };
 }

@@ -123,3 +123,92 @@ export async function issueCertificate(ca: KeyPairPem, req: CertificateRequest):
   });
   return { cert: cert.toString('pem') + '\n', key: await exportKeyPem(keys.privateKey) };
 }
+
+/** What a signer controller needs to know of a PKCS#10 request (upstream's x509.CertificateRequest fields). */
+export interface ParsedCertificateRequest {
+  commonName: string;
+  organizations: string[];
+  dnsNames: string[];
+  ipAddresses: string[];
+  emailAddresses: string[];
+  uris: string[];
+}
+
+/** Parses and checks the signature of a PEM "CERTIFICATE REQUEST"; throws when it is not one. */
+export async function parseCertificateRequest(pem: string): Promise<ParsedCertificateRequest> {
+  const lib = await x509();
+  const csr = new lib.Pkcs10CertificateRequest(pem);
+  if (!(await csr.verify())) throw new Error('the certificate request signature is not valid');
+  const values = (oid: string) => csr.subjectName.getField(oid);
+  const san = csr.getExtension('2.5.29.17') as InstanceType<X509['SubjectAlternativeNameExtension']> | null;
+  const names = san?.names?.items ?? [];
+  return {
+    commonName: values('2.5.4.3')[0] ?? '',
+    organizations: values('2.5.4.10'),
+    dnsNames: names.filter((n) => n.type === 'dns').map((n) => n.value),
+    ipAddresses: names.filter((n) => n.type === 'ip').map((n) => n.value),
+    emailAddresses: names.filter((n) => n.type === 'email').map((n) => n.value),
+    uris: names.filter((n) => n.type === 'url').map((n) => n.value),
+  };
+}
+
+/** Key usages and extended key usages by upstream's KeyUsage names (certificates/v1). */
+const USAGE_FLAGS: Record<string, keyof X509['KeyUsageFlags']> = {
+  'signing': 'digitalSignature', 'digital signature': 'digitalSignature', 'content commitment': 'nonRepudiation',
+  'key encipherment': 'keyEncipherment', 'key agreement': 'keyAgreement', 'data encipherment': 'dataEncipherment',
+  'cert sign': 'keyCertSign', 'crl sign': 'cRLSign', 'encipher only': 'encipherOnly', 'decipher only': 'decipherOnly',
+};
+const EXT_USAGES: Record<string, string> = {
+  'server auth': '1.3.6.1.5.5.7.3.1', 'client auth': '1.3.6.1.5.5.7.3.2', 'code signing': '1.3.6.1.5.5.7.3.3',
+  'email protection': '1.3.6.1.5.5.7.3.4', 'timestamping': '1.3.6.1.5.5.7.3.8', 'ocsp signing': '1.3.6.1.5.5.7.3.9',
+  'any': '2.5.29.37.0',
+};
+
+/**
+ * Signs a PKCS#10 request with `ca` (upstream's csrsigning controller): subject and SANs from the request, the
+ * asked usages, notAfter = now + durationSeconds capped by the CA's own notAfter; returns the certificate PEM.
+ */
+export async function signCertificateRequest(ca: KeyPairPem, pem: string, opts: { usages: string[]; durationSeconds: number; now?: Date }): Promise<string> {
+  const lib = await x509();
+  const csr = new lib.Pkcs10CertificateRequest(pem);
+  const caCert = new lib.X509Certificate(ca.cert);
+  const caKey = await importSigningKey(ca.key);
+  const now = (opts.now ?? new Date()).getTime();
+  let flags = 0;
+  for (const u of opts.usages) { const f = USAGE_FLAGS[u]; if (f) flags |= lib.KeyUsageFlags[f] as number; }
+  const eku = opts.usages.map((u) => EXT_USAGES[u]).filter((x): x is string => !!x);
+  const extensions: InstanceType<X509['Extension']>[] = [
+    new lib.BasicConstraintsExtension(false, undefined, true),
+    ...(flags ? [new lib.KeyUsagesExtension(flags, true)] : []),
+    ...(eku.length ? [new lib.ExtendedKeyUsageExtension(eku, false)] : []),
+    await lib.AuthorityKeyIdentifierExtension.create(caCert.publicKey),
+  ];
+  const san = csr.getExtension('2.5.29.17') as InstanceType<X509['SubjectAlternativeNameExtension']> | null;
+  if (san?.names) extensions.push(new lib.SubjectAlternativeNameExtension(san.names.toJSON(), false));
+  const notAfter = Math.min(now + opts.durationSeconds * 1000, caCert.notAfter.getTime());
+  const cert = await lib.X509CertificateGenerator.create({
+    serialNumber: serialNumber(),
+    subject: csr.subjectName,
+    issuer: caCert.subject,
+    notBefore: new Date(now - BACKDATE_MS),
+    notAfter: new Date(notAfter),
+    signingAlgorithm: ALG,
+    publicKey: csr.publicKey,
+    signingKey: caKey,
+    extensions,
+  });
+  return cert.toString('pem') + '\n';
+}
+
+/** A fresh ECDSA P-256 key and a PKCS#10 request for CN=commonName, O=organizations (the kubeconfig command, tests). */
+export async function createCertificateRequest(opts: { commonName: string; organizations?: string[]; altNames?: string[] }): Promise<{ csr: string; key: string }> {
+  const lib = await x509();
+  const keys = await generateKeys();
+  const altNames = opts.altNames ?? [];
+  const csr = await lib.Pkcs10CertificateRequestGenerator.create({
+    name: distinguishedName(opts.commonName, opts.organizations),
+    keys, signingAlgorithm: ALG,
+    extensions: altNames.length ? [new lib.SubjectAlternativeNameExtension(altNames.map((n) => (isIP(n) ? { type: 'ip' as const, value: n } : { type: 'dns' as const, value: n })), false)] : [],
+  });
+  return { csr: csr.toString('pem') + '\n', key: await exportKeyPem(keys.privateKey) };
+}

@@ -42,6 +42,7 @@ export function makeContext(req: ApiRequest, info: ResourceRequestInfo, registry
       dryRun: dryRun.includes('All'),
       fieldManager: req.query.get('fieldManager') ?? undefined,
       userAgent: req.headers['user-agent'],
+      user: req.user,
       warn: (m) => warnings.push(m),
       admit: admit && ((attrs) => admit({ ...attrs, subresource: info.subresource })),
     }),

@@ -35,12 +35,14 @@ import { networkpolicies } from './networking/networkpolicies/strategy.js';
 import { poddisruptionbudgets } from './policy/poddisruptionbudgets/strategy.js';
 import { priorityclasses } from './scheduling/priorityclasses/strategy.js';
 import { apiservices } from './apiregistration/apiservices/strategy.js';
+import { certificateSigningRequests } from './certificates/certificatesigningrequests/strategy.js';
 
 export const allResources: ResourceDefinition[] = [
   namespaces, pods, services, endpoints, configmaps, secrets, events, serviceaccounts, nodes,
   deployments, replicasets, leases, endpointslices, ingresses, ingressclasses, eventsV1, customresourcedefinitions,
   jobs, cronjobs,
   selfSubjectReviews, selfSubjectAccessReviews, selfSubjectRulesReviews,
+  certificateSigningRequests,
   replicationcontrollers, podtemplates, controllerrevisions, daemonsets, statefulsets,
   resourcequotas,
   limitranges,

@@ -15,6 +15,7 @@ import { watchStream, type WatchEvent } from './watch-stream.js';
 import { encodeContinue, decodeContinue } from './continue-token.js';
 import { parseResourceVersion } from './resource-version.js';
 import type { AdmissionAttributes } from '../admission/admission.js';
+import type { UserInfo } from '../../api/transport.js';
 
 export type { WatchEvent, WatchEventType } from './watch-stream.js';
 export { parseResourceVersion } from './resource-version.js';
@@ -34,6 +35,8 @@ export interface WriteContext {
    * by a PUT or apply that creates. Absent for the server's own bootstrap writes.
    */
   admit?: (attrs: AdmissionAttributes) => Promise<void>;
+  /** Who asks for the write (strategies that record the requester read it: CertificateSigningRequest spec.username). */
+  user?: UserInfo;
 }
 
 export interface ListQuery {
@@ -271,7 +274,7 @@ export class GenericStore {
     if (generated) obj.metadata.name = obj.metadata.generateName + randomSuffix(5);
     fillCreateMeta(obj, wctx.now);
     if (this.def.strategy.hasGeneration) obj.metadata.generation = 1; else delete obj.metadata.generation;
-    const sctx = this.ctx(wctx.dryRun);
+    const sctx = { ...this.ctx(wctx.dryRun), user: wctx.user };
     await wctx.admit?.({ operation: 'CREATE', object: obj, namespace: obj.metadata.namespace, def: this.def, dryRun: wctx.dryRun });
     this.def.strategy.defaults?.(obj);
     await this.def.strategy.prepareForCreate?.(obj, sctx);
@@ -352,7 +355,7 @@ export class GenericStore {
     const obj = desired;
     obj.apiVersion = this.apiVersion; obj.kind = this.def.kind;
     const s = this.def.strategy;
-    const sctx = this.ctx(wctx.dryRun);
+    const sctx = { ...this.ctx(wctx.dryRun), user: wctx.user };
     const sub = wctx.subresource ? s.subresources?.[wctx.subresource] : undefined;
     if (sub) sub.prepareForUpdate(obj, current);
     else if (wctx.subresource === 'status') {

@@ -21,6 +21,8 @@ export interface StrategyContext {
   now(): Date;
   /** True for dryRun=All: do not reserve anything permanently. */
   dryRun: boolean;
+  /** The requesting user, on writes that come from a request. */
+  user?: UserInfo;
 }
 
 export interface Strategy {
