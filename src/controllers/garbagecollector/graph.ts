@@ -40,6 +40,17 @@ export class OwnershipGraph {
 
   get monitors() { return [...this.byGr.values()]; }
 
+  /** Monitors one more resource (served after the collector started, e.g. a custom resource). */
+  addMonitor(m: { resource: ResourceId; informer: SharedInformer }): void {
+    this.byGr.set(`${m.resource.group}/${m.resource.resource}`, m);
+    if (m.resource.kind) this.byKind.set(`${m.resource.group}/${m.resource.kind}`, m.resource);
+  }
+
+  /** Kinds that ownerReferences may name, learnt from a later discovery. */
+  addKinds(kinds: ResourceId[]): void {
+    for (const r of kinds) if (r.kind && !this.byKind.has(`${r.group}/${r.kind}`)) this.byKind.set(`${r.group}/${r.kind}`, r);
+  }
+
   lookup(key: string): Node | undefined {
     const { gr, namespace, name } = parseNodeKey(key);
     const m = this.byGr.get(gr);

@@ -24,6 +24,11 @@ export interface GarbageCollectorOptions extends ControllerOptions {
   resources?: ResourceId[];
   /** Resources never monitored (group/resource); default core and events.k8s.io events. */
   ignoredResources?: string[];
+  /**
+   * How often discovery is read again to monitor resources served later (custom resources); upstream's
+   * garbage collector resyncs its monitors every 30 s. Only when `resources` is not given.
+   */
+  discoveryResyncMs?: number;
 }
 
 const defaultIgnored = ['/events', 'events.k8s.io/events'];
@@ -57,12 +62,37 @@ export function startGarbageCollectorController(opts: GarbageCollectorOptions): 
     }));
     const graph = new OwnershipGraph(monitors, allKinds);
     const gc = new GarbageCollector({ client, graph, queue, log, recorder });
-    for (const { resource, informer } of monitors) {
+    const watchResource = ({ resource, informer }: { resource: ResourceId; informer: SharedInformer }) => {
       informer.addEventHandler({
         onAdd: (o) => gc.onChange(resource, o),
         onUpdate: (_old, o) => gc.onChange(resource, o),
         onDelete: (o) => gc.onDelete(deletedObject(o)),
       });
+    };
+    for (const m of monitors) watchResource(m);
+    if (!opts.resources) {
+      // Resources served later (custom resources of a new CRD) join the graph at the next discovery resync.
+      const resync = async () => {
+        for (;;) {
+          try { await sleep(clock, opts.discoveryResyncMs ?? 30_000, signal); } catch { return; }
+          try {
+            const found = await discoverResources(client, signal);
+            graph.addKinds(found);
+            for (const resource of found) {
+              if (!supports(resource, 'list', 'watch', 'delete') || ignored.has(`${resource.group}/${resource.resource}`) || graph.monitors.some((m) => m.resource.group === resource.group && m.resource.resource === resource.resource)) continue;
+              const m = { resource, informer: informers.informerFor(resource, { indexers: graphIndexers }) as SharedInformer };
+              graph.addMonitor(m);
+              watchResource(m);
+              log({ level: 'info', msg: 'monitoring a newly discovered resource', controller: 'garbage-collector', resource: `${resource.group}/${resource.resource}` });
+            }
+            informers.start(signal);
+          } catch (e) {
+            if (signal.aborted) return;
+            log({ level: 'warn', msg: 'discovery failed', controller: 'garbage-collector', error: errorText(e) });
+          }
+        }
+      };
+      void resync();
     }
     return { informers: monitors.map((m) => m.informer), reconcile: (key) => gc.reconcile(key) };
   });
