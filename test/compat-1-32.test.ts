@@ -53,3 +53,24 @@ test('a manifest with an unknown kind: the other documents are applied, that one
   assert.equal(raw.status, 200);
   assert.equal(raw.headers['content-type'], 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
 });
+
+test('quantities are stored in canonical form on every write, and an invalid one gets upstream\'s decoding error', async (t) => {
+  const c = await startTestCluster(t, { components: false });
+  const pod = (name: string, cpu: unknown) => JSON.stringify({
+    apiVersion: 'v1', kind: 'Pod', metadata: { name },
+    spec: { containers: [{ name: 'c', image: 'nginx', resources: {
+      requests: { cpu, memory: '1024Mi' }, limits: { cpu: '1000m', memory: '2000000000', 'ephemeral-storage': '1e3' } } }] },
+  });
+  const created = await c.kubectl(['apply', '-f', '-'], { input: pod('q', 0.5) });
+  assert.equal(created.code, 0, created.stderr);
+  const stored = JSON.parse((await c.kubectl(['get', 'pod', 'q', '-o', 'json'])).stdout).spec.containers[0].resources;
+  assert.deepEqual(stored, { requests: { cpu: '500m', memory: '1Gi', 'ephemeral-storage': '1e3' }, limits: { cpu: '1', memory: '2G', 'ephemeral-storage': '1e3' } });
+  const quota = await c.kubectl(['create', 'quota', 'qq', '--hard=cpu=0.5,memory=1536Mi,pods=1e1']);
+  assert.equal(quota.code, 0, quota.stderr);
+  assert.deepEqual(JSON.parse((await c.kubectl(['get', 'quota', 'qq', '-o', 'json'])).stdout).spec.hard, { cpu: '500m', memory: '1536Mi', pods: '10' });
+
+  const bad = await c.kubectl(['create', '-f', '-'], { input: pod('bad', 'abc') });
+  assert.equal(bad.code, 1);
+  assert.equal(bad.stderr, 'Error from server (BadRequest): error when creating "STDIN": Pod in version "v1" cannot be handled as a Pod: '
+    + "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'\n");
+});

@@ -4,6 +4,7 @@ import { badRequest, FieldError, invalid } from '../../api/errors.js';
 import { loadSchemaModel } from '../../api/schema/index.js';
 import { modelFor } from '../schema-model.js';
 import { unknownFields, typeErrors } from '../../api/schema/field-validation.js';
+import { canonicalizeQuantities } from '../../api/schema/quantities.js';
 import type { SchemaModel, SchemaNode } from '../../api/schema/types.js';
 import type { HandlerContext } from './context.js';
 import type { KubeObject } from '../../api/object.js';
@@ -28,7 +29,13 @@ export type DecodedFrom = 'body' | 'patch' | 'apply';
 
 /** Rejects values whose JSON type does not fit the schema (e.g. replicas: "two"), as Go's decoder does upstream. */
 export function rejectTypeErrors(obj: unknown, kind: Gvk, from: DecodedFrom, patch?: unknown): void {
-  const errs = typeErrors(loadSchemaModel(), kind.group, kind.version, kind.kind, obj);
+  const model = loadSchemaModel();
+  const errs = typeErrors(model, kind.group, kind.version, kind.kind, obj);
+  // Quantities are decoded into their canonical form ("0.5" → "500m"); an invalid one fails decoding.
+  if (errs.length === 0) {
+    const quantityError = canonicalizeQuantities(model, kind.group, kind.version, kind.kind, obj);
+    if (quantityError) errs.push(quantityError);
+  }
   if (errs.length === 0) return;
   const first = errs[0];
   if (from === 'body') throw badRequest(`${kind.kind} in version "${kind.version}" cannot be handled as a ${kind.kind}: ${first}`);

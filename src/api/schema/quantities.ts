@@ -1,0 +1,46 @@
+// Quantity-typed fields (resources.requests/limits, capacity, allocatable, hard, storage sizes...) rewritten to
+// their canonical form, as upstream's decoder does on every write (resource.Quantity's JSON round trip): the
+// schema says which fields are Quantities (refs to io.k8s.apimachinery.pkg.api.resource.Quantity, directly, as
+// map values or as list items).
+import { canonicalQuantity, QuantityError } from '../quantity.js';
+import type { SchemaModel, SchemaNode } from './types.js';
+
+const QUANTITY = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
+
+/**
+ * Rewrites every Quantity in `obj` (of kind group/version/kind) to its canonical form, in place. Returns the
+ * message of the first invalid one (upstream's decoding error), or undefined.
+ */
+export function canonicalizeQuantities(model: SchemaModel, group: string, version: string, kind: string, obj: unknown): string | undefined {
+  const root = model.forKind(group, version, kind);
+  if (!root) return undefined;
+  let error: string | undefined;
+  /** Canonicalizes holder[key] when `schema` is a Quantity; descends otherwise. */
+  const visit = (schema: SchemaNode, holder: Record<string | number, unknown>, key: string | number, depth: number): void => {
+    const value = holder[key];
+    if (value === null || value === undefined || error !== undefined || depth > 64) return;
+    if (schema.ref === QUANTITY) {
+      try {
+        holder[key] = canonicalQuantity(value);
+      } catch (err) {
+        if (!(err instanceof QuantityError)) throw err;
+        error = err.message;
+      }
+      return;
+    }
+    if (schema['x-kubernetes-preserve-unknown-fields'] || typeof value !== 'object') return;
+    const node = schema.ref !== undefined ? model.resolve(schema) : schema;
+    if (node['x-kubernetes-preserve-unknown-fields']) return;
+    if (Array.isArray(value)) {
+      if (node.items) for (let i = 0; i < value.length; i++) visit(node.items, value as unknown as Record<number, unknown>, i, depth + 1);
+      return;
+    }
+    const o = value as Record<string, unknown>;
+    for (const k of Object.keys(o)) {
+      const prop = node.properties?.[k] ?? (typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined);
+      if (prop) visit(prop, o, k, depth + 1);
+    }
+  };
+  visit(root, { obj } as Record<string, unknown>, 'obj', 0);
+  return error;
+}
