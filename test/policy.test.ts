@@ -137,3 +137,47 @@ test('kubectl drain evicts a Deployment\'s pods through the eviction API within 
   assert.match(r.stdout + r.stderr, /Cannot evict pod as it would violate the pod's disruption budget/);
   assert.equal((await webPods()).filter(ready).length, 2, 'no pod was evicted');
 });
+
+const priorityPods = `apiVersion: scheduling.k8s.io/v1
+kind: PriorityClass
+metadata: { name: low }
+value: 10
+---
+apiVersion: scheduling.k8s.io/v1
+kind: PriorityClass
+metadata: { name: high }
+value: 1000
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: low }
+spec:
+  priorityClassName: low
+  containers: [ { name: app, image: nginx, resources: { requests: { cpu: "20" } } } ]
+`;
+const highPod = `apiVersion: v1
+kind: Pod
+metadata: { name: high }
+spec:
+  priorityClassName: high
+  containers: [ { name: app, image: nginx, resources: { requests: { cpu: "20" } } } ]
+`;
+
+test('a high-priority pod preempts a low-priority one on a full node and runs there', async (t) => {
+  const c = await startTestCluster(t, { simulatedNodes: 1 });
+  let r = await c.kubectl(['apply', '-f', '-'], { input: priorityPods });
+  assert.equal(r.code, 0, r.stderr);
+  const pod = async (name: string) => { const g = await c.kubectl(['get', 'pod', name, '-o', 'json']); return g.code === 0 ? JSON.parse(g.stdout) : undefined; };
+  await until('the low-priority pod runs', async () => (await pod('low'))?.status?.phase === 'Running');
+  r = await c.kubectl(['apply', '-f', '-'], { input: highPod });
+  assert.equal(r.code, 0, r.stderr);
+  const high = await until('the high-priority pod runs on the node', async () => { const p = await pod('high'); return p?.status?.phase === 'Running' && p; });
+  assert.equal(high.spec.nodeName, 'sim-node-0');
+  assert.equal(high.spec.priority, 1000);
+  assert.equal(high.status.nominatedNodeName, 'sim-node-0');
+  assert.equal(await pod('low'), undefined, 'the victim is gone');
+  r = await c.kubectl(['get', 'events', '--field-selector', 'involvedObject.name=low,reason=Preempted', '-o', 'json']);
+  const ev = JSON.parse(r.stdout).items;
+  assert.equal(ev.length, 1, r.stdout);
+  assert.match(ev[0].message, /^Preempted by pod \S+ on node sim-node-0$/);
+});

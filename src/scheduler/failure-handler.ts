@@ -31,15 +31,16 @@ export type FailureReason = 'Unschedulable' | 'SchedulerError';
 
 /**
  * Records a failed attempt of `q` in scheduling cycle `cycle`. `error` says it failed for a reason other than
- * not fitting (it then backs off rather than waiting for a cluster change).
+ * not fitting (it then backs off rather than waiting for a cluster change). `nominatedNodeName` is where
+ * preemption is making room for the pod (written to status.nominatedNodeName).
  */
-export type RecordFailure = (q: QueuedPodInfo, cycle: number, reason: FailureReason, message: string, error: boolean) => void;
+export type RecordFailure = (q: QueuedPodInfo, cycle: number, reason: FailureReason, message: string, error: boolean, nominatedNodeName?: string) => void;
 
 const timestamp = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export function failureHandler(o: FailureHandlerOptions): RecordFailure {
   const { queue, metrics } = o;
-  return (q, cycle, reason, message, error) => {
+  return (q, cycle, reason, message, error, nominatedNodeName) => {
     const info = q.podInfo;
     const cur = o.podInformer.getByName(info.namespace, info.name);
     // Deleted, replaced or bound meanwhile: nothing to retry or report.
@@ -50,7 +51,8 @@ export function failureHandler(o: FailureHandlerOptions): RecordFailure {
     o.events.enqueue(() => o.recorder.event(cur, 'Warning', 'FailedScheduling', message));
     const conds: PodCondition[] = cur.status?.conditions ?? [];
     const existing = conds.find((c) => c.type === 'PodScheduled');
-    if (existing && existing.status === 'False' && existing.reason === reason && existing.message === message) return;
+    const nominate = nominatedNodeName !== undefined && cur.status?.nominatedNodeName !== nominatedNodeName;
+    if (existing && existing.status === 'False' && existing.reason === reason && existing.message === message && !nominate) return;
     const cond: PodCondition = {
       type: 'PodScheduled', status: 'False', reason, message, lastProbeTime: null as unknown as string,
       lastTransitionTime: existing?.status === 'False' && existing.lastTransitionTime ? existing.lastTransitionTime : timestamp(o.clock.now()),
@@ -58,7 +60,8 @@ export function failureHandler(o: FailureHandlerOptions): RecordFailure {
     const next = [...conds.filter((c) => c.type !== 'PodScheduled'), cond];
     o.statusWrites.enqueue(async () => {
       try {
-        await o.client.patch(resources.pods, info.namespace, info.name, 'merge', { status: { conditions: next } }, { subresource: 'status' });
+        const status = nominate ? { conditions: next, nominatedNodeName } : { conditions: next };
+        await o.client.patch(resources.pods, info.namespace, info.name, 'merge', { status }, { subresource: 'status' });
       } catch (e) {
         if (!isNotFound(e)) throw e;
       }

@@ -30,8 +30,8 @@ export function scheduleOne(o: ScheduleOneOptions, q: QueuedPodInfo): void {
     nodeName = fwk.schedulePod(state, info).nodeName;
   } catch (e) {
     if (e instanceof FitError) {
-      const postFilterMsg = fwk.runPostFilter(state, info, e.diagnosis.nodeToStatus);
-      recordFailure(q, cycle, 'Unschedulable', fitErrorMessage({ ...e.diagnosis, postFilterMsg }), false);
+      const post = fwk.runPostFilter(state, info, e.diagnosis.nodeToStatus);
+      recordFailure(q, cycle, 'Unschedulable', fitErrorMessage({ ...e.diagnosis, postFilterMsg: post.message }), false, post.nominatedNodeName);
     } else if (e instanceof NoNodesAvailableError) {
       recordFailure(q, cycle, 'Unschedulable', e.message, false);
     } else {

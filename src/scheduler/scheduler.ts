@@ -70,8 +70,9 @@ export async function startScheduler(opts: SchedulerOptions): Promise<RunningSch
 
   const cache = new SchedulerCache();
   const queue = new SchedulingQueue({ ...opts.queue, clock });
+  const pdbInformer: SharedInformer<KubeObject> = informers.informerFor<KubeObject>(resources.poddisruptionbudgets);
   const fwk = new Framework(opts.profile ?? defaultProfile(schedulerName), opts.registry ?? inTreeRegistry(),
-    { client, nodeInfos: cache, schedulerName });
+    { client, nodeInfos: cache, schedulerName, recorder, log, podDisruptionBudgets: () => pdbInformer.list() });
   // Events wait while a backlog of pods is being bound (bindings are what users wait for; events are
   // best-effort) and are written as soon as the scheduler is idle, or earlier when 10 000 have piled up.
   const busy = (): boolean => queue.stats.active > 0 || binder.bindsInFlight > 0;

@@ -6,7 +6,7 @@
 // (adaptive: 50% - nodes/125, at least 5%, at least 100 nodes), starting each pod where the previous search
 // stopped so every node gets its turn. Filters run in profile order (cheap ones first) and stop at the first
 // rejection; successful filters and scores allocate nothing.
-import type { AnyPlugin, BindPlugin, CycleState, FilterPlugin, FrameworkHandle, PluginFactory, PostFilterPlugin, PreFilterPlugin, PreScorePlugin, ReservePlugin, ScorePlugin } from './types.js';
+import type { AnyPlugin, BindPlugin, CycleState, FilterPlugin, FrameworkHandle, PluginFactory, PostFilterPlugin, PostFilterResult, PreFilterPlugin, PreScorePlugin, ReservePlugin, ScorePlugin } from './types.js';
 import { MAX_NODE_SCORE } from './types.js';
 import type { NodeInfo } from './node-info.js';
 import type { PodInfo } from './pod-info.js';
@@ -60,7 +60,11 @@ export class Framework {
   private scores = new Float64Array(256);
   private totals = new Float64Array(256);
 
-  constructor(readonly profile: Profile, registry: ReadonlyMap<string, PluginFactory>, readonly handle: FrameworkHandle) {
+  readonly handle: FrameworkHandle;
+
+  constructor(readonly profile: Profile, registry: ReadonlyMap<string, PluginFactory>, handle: FrameworkHandle) {
+    this.handle = { ...handle, runFilterPlugins: (state, pod, node) => this.runFilterPlugins(state, pod, node) };
+    handle = this.handle;
     for (const pp of profile.plugins) {
       const factory = registry.get(pp.name);
       if (!factory) throw new Error(`scheduler profile "${profile.schedulerName}": plugin "${pp.name}" is not registered`);
@@ -125,13 +129,23 @@ export class Framework {
     return { nodeName: best.name, evaluatedNodes: processed, feasibleNodes: feasible.length };
   }
 
-  /** Runs PostFilter plugins after a FitError; returns the message to append, if any. */
-  runPostFilter(state: CycleState, pod: PodInfo, nodeToStatus: ReadonlyMap<string, Status>): string | undefined {
+  /** The Filter plugins (those PreFilter did not skip) against one node; null when the pod fits there. */
+  runFilterPlugins(state: CycleState, pod: PodInfo, node: NodeInfo): Status | null {
+    for (const f of this.filterPlugins) {
+      if (state.skipFilterPlugins.has(f.name)) continue;
+      const st = f.filter(state, pod, node);
+      if (st) return st;
+    }
+    return null;
+  }
+
+  /** Runs PostFilter plugins after a FitError until one nominates a node or explains why none. */
+  runPostFilter(state: CycleState, pod: PodInfo, nodeToStatus: ReadonlyMap<string, Status>): PostFilterResult {
     for (const p of this.postFilterPlugins) {
       const r = p.postFilter(state, pod, nodeToStatus);
-      if (r.message) return r.message;
+      if (r.message || r.nominatedNodeName) return r;
     }
-    return undefined;
+    return {};
   }
 
   private prioritize(state: CycleState, pod: PodInfo, feasible: NodeInfo[]): NodeInfo {

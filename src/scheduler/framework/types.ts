@@ -6,6 +6,9 @@
 // cheap and allocation-free on success (return null / a number); per-pod work belongs in PreFilter/PreScore,
 // stored in the CycleState.
 import type { Client } from '../../client/client.js';
+import type { EventRecorder } from '../../client/events.js';
+import type { LogFn } from '../../client/log.js';
+import type { KubeObject } from '../../api/object.js';
 import type { NodeInfo } from './node-info.js';
 import type { PodInfo } from './pod-info.js';
 import type { Status } from './status.js';
@@ -33,6 +36,12 @@ export interface FrameworkHandle {
   client: Client;
   nodeInfos: NodeInfoLister;
   schedulerName: string;
+  /** The PodDisruptionBudgets the scheduler's informer holds (preemption prefers victims they allow). */
+  podDisruptionBudgets?(): readonly KubeObject[];
+  recorder?: EventRecorder;
+  log?: LogFn;
+  /** Runs the profile's Filter plugins against one node (set by the framework; preemption filters what-if nodes). */
+  runFilterPlugins?(state: CycleState, pod: PodInfo, node: NodeInfo): Status | null;
 }
 
 export interface Plugin { readonly name: string }
@@ -46,9 +55,13 @@ export interface FilterPlugin extends Plugin {
   filter(state: CycleState, pod: PodInfo, node: NodeInfo): Status | null;
 }
 export interface PostFilterPlugin extends Plugin {
-  /** Runs when no node passed Filter; returns the message to append to the FitError (upstream: preemption). */
-  postFilter(state: CycleState, pod: PodInfo, nodeToStatus: ReadonlyMap<string, Status>): { message?: string };
+  /**
+   * Runs when no node passed Filter (upstream: preemption). Returns the message to append to the FitError, or the
+   * node the pod is nominated to once room is made there (status.nominatedNodeName).
+   */
+  postFilter(state: CycleState, pod: PodInfo, nodeToStatus: ReadonlyMap<string, Status>): PostFilterResult;
 }
+export interface PostFilterResult { message?: string; nominatedNodeName?: string }
 export interface PreScorePlugin extends Plugin {
   /** Precomputes per-pod scoring data over the feasible nodes; Skip skips this plugin's Score. */
   preScore(state: CycleState, pod: PodInfo, nodes: readonly NodeInfo[]): Status | null;

@@ -27,7 +27,7 @@ export function inTreeRegistry(): Map<string, PluginFactory> {
     [NodeResourcesFit, () => newNodeResourcesFit()],
     [BalancedAllocation, () => newBalancedAllocation()],
     [PodTopologySpread, (_args, h) => newPodTopologySpread(h.nodeInfos)],
-    [DefaultPreemption, (_args, h) => newDefaultPreemption(h.nodeInfos)],
+    [DefaultPreemption, (_args, h) => newDefaultPreemption(h)],
     [DefaultBinder, (_args, h) => newDefaultBinder(h)],
   ]);
 }
