@@ -7,7 +7,7 @@
 // The rules (an "area" is the folder under src/, or test/ or bench/ for files outside src):
 //   storage      only src/apiserver, src/storage itself, the wiring in src/cmd and the benchmarks in bench/ import
 //                src/storage (a test elsewhere reaches storage through the apiserver or src/cmd).
-//   component    a component (scheduler, controllers, kubelet, proxy, dns, ingress, dashboard, images) is entered only
+//   component    a component (scheduler, controllers, kubelet, proxy, dns, ingress, dashboard, images, metrics) is entered only
 //                through its index.ts: no file outside the component imports any other file of it.
 //   client       src/client does not import src/apiserver (the client knows the API, not the server).
 //   api          src/api imports nothing else in src (every other layer builds on it).
@@ -15,7 +15,7 @@
 import ts from 'typescript';
 import { dirname, join, normalize, relative, sep } from 'node:path';
 
-export const components = ['scheduler', 'controllers', 'kubelet', 'proxy', 'dns', 'ingress', 'dashboard', 'images'];
+export const components = ['scheduler', 'controllers', 'kubelet', 'proxy', 'dns', 'ingress', 'dashboard', 'images', 'metrics'];
 // bench/ measures each layer on its own (store.bench.ts times the backends), as the wiring assembles them.
 const storageImporters = ['apiserver', 'storage', 'cmd', 'bench'];
 

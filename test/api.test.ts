@@ -38,10 +38,11 @@ test('discovery: aggregated content type, and kubectl api-resources lists short 
   assert.ok(legacy.body.resources.some((x: any) => x.name === 'pods/status'));
   const out = await c.kubectl(['api-resources', '--no-headers']);
   assert.equal(out.code, 0, out.stderr);
-  const short = new Map(out.stdout.trim().split('\n').map((l) => { const f = l.trim().split(/\s+/); return [f[0], f.length === 5 ? f[1] : '']; }));
+  // Keyed by name and API version: metrics.k8s.io has nodes and pods too, as with upstream's metrics-server.
+  const short = new Map(out.stdout.trim().split('\n').map((l) => { const f = l.trim().split(/\s+/); return [`${f[0]} ${f.at(-3)}`, f.length === 5 ? f[1] : '']; }));
   for (const [res, sn] of [['pods', 'po'], ['deployments', 'deploy'], ['services', 'svc'], ['configmaps', 'cm'], ['replicasets', 'rs'],
     ['namespaces', 'ns'], ['nodes', 'no'], ['endpoints', 'ep'], ['serviceaccounts', 'sa'], ['events', 'ev']]) {
-    assert.equal(short.get(res), sn, `${res} has short name ${sn}`);
+    assert.equal(short.get(`${res} v1`) ?? short.get(`${res} apps/v1`), sn, `${res} has short name ${sn}`);
   }
 });
 

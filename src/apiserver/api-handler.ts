@@ -17,6 +17,8 @@ import { handleScale } from './handlers/scale.js';
 import { handleBinding } from './handlers/binding.js';
 import { handleEviction } from './handlers/eviction.js';
 import { handleReview } from './handlers/review.js';
+import { handleMetrics } from './handlers/metrics.js';
+import type { MetricsSource } from '../api/metrics.js';
 import { serveHealth } from './health.js';
 import { serveDiscovery } from './discovery-endpoints.js';
 import { serveOpenApi } from './openapi/endpoints.js';
@@ -55,6 +57,8 @@ export interface ApiHandlerOptions {
   watcherCapacity?: number;
   /** Issues ServiceAccount tokens (serviceaccounts/token) and serves OIDC discovery; without it those are 404. */
   serviceAccountTokens?: ServiceAccountTokens;
+  /** The metrics server's samples (metrics.k8s.io), once a metrics server runs. */
+  metrics?: () => MetricsSource | undefined;
 }
 
 const notFoundStatus = () => notFoundError();
@@ -74,7 +78,7 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
     ...(storageClasses ? [defaultStorageClass({ listStorageClasses: async () => (await storageClasses.list(undefined)).items }),
       persistentVolumeClaimResize({ getStorageClass: (name) => storageClasses.tryGet(undefined, name) })] : []),
   ]);
-  const server = { admit, logger, watcherCapacity: opts.watcherCapacity };
+  const server = { admit, logger, watcherCapacity: opts.watcherCapacity, metrics: opts.metrics };
 
   async function route(req: ApiRequest): Promise<ApiResponse> {
     const path = req.path.length > 1 && req.path.endsWith('/') ? req.path.slice(0, -1) : req.path;
@@ -117,6 +121,10 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
         // exec, attach and portforward arrive as HTTP upgrades, which the HTTPS front hands to pod-stream.ts.
         if (def.group === '' && def.resource === 'pods' && streamSubresources.includes(sub)) throw badRequest('Upgrade request required');
         throw notFoundStatus();
+      }
+      if (def.metrics) {
+        if (info.verb !== 'get' && info.verb !== 'list') throw methodNotSupported(store.ref, info.verb);
+        return handleMetrics(ctx);
       }
       if (def.review) {
         // Review APIs: create only, nothing stored.

@@ -23,6 +23,7 @@ import { createAuthenticator, staticTokenAuthenticator, type TokenAuthenticator 
 import { ServiceAccountTokens, type LiveObjects } from './authn/service-account-tokens.js';
 import { ephemeralServiceAccountKey, type ServiceAccountKeyPair } from '../pki/service-account-key.js';
 import { startCrdController } from './apiextensions/crd-controller.js';
+import type { MetricsSource } from '../api/metrics.js';
 
 export interface ApiServerOptions {
   store: Store;
@@ -42,7 +43,12 @@ export interface ApiServerOptions {
   serviceAccountKey?: ServiceAccountKeyPair;
 }
 
-export interface RunningApiServer { port: number; url: string; handler: ApiHandler; registry: Registry; close(): Promise<void> }
+export interface RunningApiServer {
+  port: number; url: string; handler: ApiHandler; registry: Registry;
+  /** Serves metrics.k8s.io from this source from now on (the metrics server registers itself once it runs). */
+  setMetricsSource(source: MetricsSource | undefined): void;
+  close(): Promise<void>;
+}
 
 /** Resources whose names upstream validates more strictly than a DNS-1123 subdomain. */
 const nameValidators: Record<string, NameValidator> = { namespaces: nameIsDNSLabel, services: nameIsDNS1035Label, apiservices: apiServiceNameValidator };
@@ -88,7 +94,7 @@ export interface ApiHandlerOnlyOptions {
  * The API without a socket: the registry on `store`, the cluster bootstrapped (system namespaces, the `kubernetes`
  * Service), and the transport-free handler, for in-process clients (benchmarks of the API itself, tests).
  */
-export async function createApiHandlerOnly(opts: ApiHandlerOnlyOptions): Promise<{ handler: ApiHandler; registry: Registry; close(): void }> {
+export async function createApiHandlerOnly(opts: ApiHandlerOnlyOptions): Promise<{ handler: ApiHandler; registry: Registry; close(): void; setMetricsSource(source: MetricsSource | undefined): void }> {
   const registry = createRegistry(opts.store);
   const address = opts.serverAddress ?? '127.0.0.1:6443';
   const i = address.lastIndexOf(':');
@@ -96,13 +102,15 @@ export async function createApiHandlerOnly(opts: ApiHandlerOnlyOptions): Promise
   const logger = opts.logger ?? jsonLogger('apiserver');
   const crds = startCrdController({ registry, logger });
   await crds.ready;
+  let metricsSource: MetricsSource | undefined;
   const handler = createApiHandler({
+    metrics: () => metricsSource,
     registry, logger, serverAddress: () => address,
     ready: async () => { try { await opts.store.currentRevision(); return true; } catch { return false; } },
     watcherCapacity: opts.watcherCapacity,
     serviceAccountTokens: new ServiceAccountTokens({ key: opts.serviceAccountKey ?? ephemeralServiceAccountKey(), objects: liveObjects(registry) }),
   });
-  return { handler, registry, close: () => crds.stop() };
+  return { handler, registry, close: () => crds.stop(), setMetricsSource: (source) => { metricsSource = source; } };
 }
 
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
@@ -110,7 +118,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const registry = createRegistry(opts.store, opts.clock);
   let url = '';
   const serviceAccountTokens = new ServiceAccountTokens({ key: opts.serviceAccountKey ?? ephemeralServiceAccountKey(), objects: liveObjects(registry), clock: opts.clock });
+  let metricsSource: MetricsSource | undefined;
   const handler = createApiHandler({
+    metrics: () => metricsSource,
     registry, logger, serverAddress: () => url.replace(/^https:\/\//, ''),
     ready: async () => { try { await opts.store.currentRevision(); return true; } catch { return false; } },
     subresources: opts.subresources,
@@ -142,6 +152,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   try { await crds.ready; } catch (e) { crds.stop(); server.close(); throw e; }
   return {
     port, url, handler, registry,
+    setMetricsSource: (source) => { metricsSource = source; },
     close: () => new Promise<void>((resolve) => {
       crds.stop();
       server.close(() => resolve());

@@ -121,17 +121,19 @@ async function startHandlerOnly(home: string, opts: ClusterOptions, log: LogFn) 
   const store = await openStore({ dataDir: join(home, 'data'), datastoreEndpoint: opts.datastoreEndpoint, compactionIntervalMs: opts.compactionIntervalMs });
   let handler: ApiHandler;
   let closeApi = () => {};
+  let setMetricsSource: Awaited<ReturnType<typeof createApiHandlerOnly>>['setMetricsSource'];
   try {
-    ({ handler, close: closeApi } = await createApiHandlerOnly({ store, logger: silentLogger, watcherCapacity: opts.watcherCapacity }));
+    ({ handler, close: closeApi, setMetricsSource } = await createApiHandlerOnly({ store, logger: silentLogger, watcherCapacity: opts.watcherCapacity }));
   } catch (e) {
     await store.close().catch(() => undefined);
     throw e;
   }
   const components = opts.components === false ? undefined : (await import('./components.js')).startComponents({
     handler, log, simulatedNodes: opts.simulatedNodes, nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds,
-    podGCQuarantineSeconds: opts.podGCQuarantineSeconds, clusterCIDR: opts.clusterCIDR,
+    podGCQuarantineSeconds: opts.podGCQuarantineSeconds, clusterCIDR: opts.clusterCIDR, metricsResolutionMs: opts.metricsResolutionMs,
   });
   components?.catch((e) => log({ level: 'error', msg: 'components failed to start', error: String(e) }));
+  components?.then((c) => c.metrics()).then((m) => setMetricsSource(m)).catch(() => undefined);
   return {
     handler, url: '', port: 0, components,
     async stop() {

@@ -9,6 +9,7 @@ import type { RunningNode, SimulatedNodes } from '../kubelet/index.js';
 import type { RunningClusterDNS } from '../dns/index.js';
 import type { RunningProxy } from '../proxy/index.js';
 import type { RunningIngressController } from '../ingress/index.js';
+import type { RunningMetricsServer } from '../metrics/index.js';
 import type { KeyPairPem } from '../pki/index.js';
 import type { LogFn } from '../client/log.js';
 import { errorText } from '../client/log.js';
@@ -35,6 +36,8 @@ export interface ComponentOptions {
    * `false` turns it off; an object gives an explicit listen address and upstreams (tests, benches).
    */
   dns?: false | { listen?: { host: string; port: number }; upstreams?: Array<{ host: string; port: number }> };
+  /** How often the metrics server reads every node (default 15 s; tests shorten it). */
+  metricsResolutionMs?: number;
 }
 
 export interface RealNodeOptions {
@@ -67,6 +70,8 @@ export interface RunningComponents {
   proxy(): Promise<RunningProxy | undefined>;
   /** The real node's ingress controller (undefined without a real node). */
   ingress(): Promise<RunningIngressController | undefined>;
+  /** The metrics server (metrics.k8s.io), once it runs (undefined when it failed to start). */
+  metrics(): Promise<RunningMetricsServer | undefined>;
   stop(): Promise<void>;
 }
 
@@ -156,8 +161,17 @@ export async function startComponents(opts: ComponentOptions): Promise<RunningCo
       ...(opts.dns?.listen ? { listen: opts.dns.listen } : {}), ...(opts.dns?.upstreams ? { upstreams: opts.dns.upstreams } : {}) });
   })().catch((e) => { opts.log({ level: 'error', msg: 'cluster DNS failed to start', error: errorText(e) }); return undefined; });
 
+  // The metrics server: simulated nodes' Summaries straight from the simulator, real kubelets through the node proxy.
+  const metrics: Promise<RunningMetricsServer | undefined> = (async () => {
+    const { startMetricsServer } = await import('../metrics/index.js');
+    return startMetricsServer({ client: clientFor('system:serviceaccount:kube-system:metrics-server'), informers, signal: ac.signal, log: log('metrics-server'),
+      localSummary: async (name) => (sim ? (await sim.catch(() => undefined))?.summary(name) : undefined),
+      ...(opts.metricsResolutionMs !== undefined ? { resolutionMs: opts.metricsResolutionMs } : {}) });
+  })().catch((e) => { opts.log({ level: 'error', msg: 'metrics server failed to start', error: errorText(e) }); return undefined; });
+
   return {
     node: () => node,
+    metrics: () => metrics,
     dns: async () => (await dns)?.listening.catch(() => undefined),
     proxy: () => proxy,
     ingress: () => ingress,

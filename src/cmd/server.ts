@@ -53,6 +53,8 @@ export interface ServerOptions {
   watcherCapacity?: number;
   /** Bearer tokens the API server accepts besides client certificates (benchmarks drive it with wrk). */
   tokens?: Record<string, { username: string; groups: string[] }>;
+  /** How often the metrics server reads every node (default 15 s; tests shorten it). */
+  metricsResolutionMs?: number;
   /** Periodic datastore compaction interval (default 60 s; 0 disables: benchmarks). */
   compactionIntervalMs?: number;
   log?: LogFn;
@@ -121,12 +123,14 @@ export async function startControlPlane(opts: ServerOptions): Promise<RunningCon
   // The other components start after the API is healthy and do not hold up `nanokube start`.
   const components = opts.components === false ? undefined : (await import('./components.js')).startComponents({
     handler: api.handler, log, simulatedNodes: opts.simulatedNodes, nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds,
-    clusterCA: pki.caCert, clusterSigning: pki.ca, podGCQuarantineSeconds: opts.podGCQuarantineSeconds, clusterCIDR: opts.clusterCIDR,
+    clusterCA: pki.caCert, clusterSigning: pki.ca, podGCQuarantineSeconds: opts.podGCQuarantineSeconds, clusterCIDR: opts.clusterCIDR, metricsResolutionMs: opts.metricsResolutionMs,
     ...(opts.dnsUpstreams ? { dns: { upstreams: opts.dnsUpstreams } } : {}),
     ...(opts.node ? { node: { home: opts.home, ca: pki.ca, kubeletPort: opts.kubeletPort, runtimeMode: opts.runtimeMode, proxyMode: opts.proxyMode,
       ingressHttpPort: opts.ingressHttpPort, ingressHttpsPort: opts.ingressHttpsPort } } : {}),
   });
   components?.catch((e) => log({ level: 'error', msg: 'components failed to start', error: String(e) }));
+  // metrics.k8s.io answers once the metrics server runs (503, as an unavailable APIService, before).
+  components?.then((c) => c.metrics()).then((m) => api.setMetricsSource(m)).catch(() => undefined);
 
   let closing: Promise<void> | undefined;
   return {

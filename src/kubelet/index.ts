@@ -6,7 +6,7 @@ import type { NodeOptions as NOpts, RunningNode as RN } from './node.js';
 import type { SandboxRuntimeOptions as SOpts, SandboxRuntime as SR } from './runtime/sandbox/index.js';
 import type { KubeletServerOptions as SrvOpts, RunningKubeletServer as RKS } from './server/index.js';
 export {
-  startSimulatedNodes, podsByNodeIndex, EXIT_AFTER_ANNOTATION, SIMULATED_LABEL, SIMULATED_LABEL_VALUE, nodePodCIDR, nodeInternalIP,
+  startSimulatedNodes, podsByNodeIndex, EXIT_AFTER_ANNOTATION, SIMULATED_CPU_USAGE_ANNOTATION, SIMULATED_MEMORY_USAGE_ANNOTATION, SIMULATED_LABEL, SIMULATED_LABEL_VALUE, nodePodCIDR, nodeInternalIP,
   type SimulatedNodes, type SimulatedNodesOptions,
 } from './simulated/index.js';
 export { nextSimulatedNodes, SIMULATED_NODE_PREFIX } from './simulated/node-template.js';
@@ -34,3 +34,5 @@ export type { KubeletServerOptions, RunningKubeletServer } from './server/index.
 export async function startKubeletServer(opts: SrvOpts): Promise<RKS> { return (await import('./server/index.js')).startKubeletServer(opts); }
 /** Test double for the kubelet server: records for sandboxes/containers, exec as host processes, port-forward to host ports. */
 export { FakeRuntime as StreamingFakeRuntime, criLogLine } from './server/testing.js';
+/** The Summary API's shape (GET /stats/summary), what the metrics server reads from every kubelet. */
+export type { Summary, PodStats, NodeStats, CPUStats, MemoryStats } from './stats/summary.js';

@@ -33,8 +33,9 @@ export interface RunningNode {
 
 export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   const nodeName = opts.nodeName ?? DEFAULT_NODE_NAME;
-  const [{ ImageStore }, { createSandboxRuntime }, { startKubeletServer }, { ensureKubeletServingCertificate }, { primaryIPv4 }] = await Promise.all([
+  const [{ ImageStore }, { createSandboxRuntime }, { startKubeletServer }, { ensureKubeletServingCertificate }, { primaryIPv4 }, { StatsProvider }] = await Promise.all([
     import('../images/index.js'), import('./runtime/sandbox/index.js'), import('./server/index.js'), import('../pki/index.js'), import('./nodestatus/host-node.js'),
+    import('./stats/stats-provider.js'),
   ]);
   const images = new ImageStore({ home: opts.home });
   const runtime = await createSandboxRuntime({ home: opts.home, images, log: opts.log, ...(opts.runtimeMode ? { mode: opts.runtimeMode } : {}) });
@@ -44,7 +45,9 @@ export async function startNode(opts: NodeOptions): Promise<RunningNode> {
   });
   const serving = await ensureKubeletServingCertificate({ dir: join(opts.home, 'kubelet', 'pki'), ca: opts.ca, nodeName, altNames: [primaryIPv4()] });
   let kubelet: Kubelet | undefined;
-  const serverOpts = { runtime, tls: { cert: serving.cert, key: serving.key, clientCA: opts.ca.cert }, log: opts.log, pods: () => kubelet?.pods() ?? [] };
+  const stats = new StatsProvider({ nodeName, runtime });
+  const serverOpts = { runtime, tls: { cert: serving.cert, key: serving.key, clientCA: opts.ca.cert }, log: opts.log, pods: () => kubelet?.pods() ?? [],
+    stats: () => stats.summary() };
   let server;
   const wanted = opts.kubeletPort ?? 10250;
   try {

@@ -28,6 +28,8 @@ export interface TestClusterOptions { datastoreEndpoint?: string; home?: string;
   node?: boolean;
   /** The cluster CIDR for node podCIDRs (tests with a real node pick one of their own so parallel runs never share a subnet). */
   clusterCIDR?: string;
+  /** How often the metrics server reads every node (default 15 s). */
+  metricsResolutionMs?: number;
   /** The cluster DNS's upstream resolvers (a fake one on 127.0.0.1); default the host's. */
   dnsUpstreams?: Array<{ host: string; port: number }> }
 
@@ -35,6 +37,7 @@ export async function startTestCluster(t: { after(fn: () => unknown): void }, op
   const cluster = await startCluster({ home: opts.home, datastoreEndpoint: opts.datastoreEndpoint, simulatedNodes: opts.simulatedNodes,
     nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds, podGCQuarantineSeconds: opts.podGCQuarantineSeconds,
     watcherCapacity: opts.watcherCapacity, components: opts.components, node: opts.node, clusterCIDR: opts.clusterCIDR, dnsUpstreams: opts.dnsUpstreams,
+    metricsResolutionMs: opts.metricsResolutionMs,
     ...(opts.log ? { log: opts.log } : {}) });
   // stop() closes the control plane only (a test may restart one on the same home); t.after also removes a
   // temporary home.

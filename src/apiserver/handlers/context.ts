@@ -8,6 +8,7 @@ import { acceptAs, type AcceptAs } from '../negotiation.js';
 import type { KubeObject } from '../../api/object.js';
 import { toTable, partialObjectMetadata, type IncludeObject } from '../table.js';
 import { badRequest } from '../../api/errors.js';
+import type { MetricsSource } from '../../api/metrics.js';
 
 export interface HandlerContext {
   req: ApiRequest;
@@ -28,6 +29,8 @@ export interface ServerContext {
   logger?: Logger;
   /** Live events one watcher may have waiting before it is closed as too slow (default: watch-stream.ts). */
   watcherCapacity?: number;
+  /** The metrics server's samples for metrics.k8s.io (handlers/metrics.ts); undefined while there is none. */
+  metrics?: () => MetricsSource | undefined;
 }
 
 export function makeContext(req: ApiRequest, info: ResourceRequestInfo, registry: Registry, store: GenericStore,

@@ -36,6 +36,7 @@ import { poddisruptionbudgets } from './policy/poddisruptionbudgets/strategy.js'
 import { priorityclasses } from './scheduling/priorityclasses/strategy.js';
 import { apiservices } from './apiregistration/apiservices/strategy.js';
 import { certificateSigningRequests } from './certificates/certificatesigningrequests/strategy.js';
+import { nodeMetrics, podMetrics } from './metrics/strategy.js';
 
 export const allResources: ResourceDefinition[] = [
   namespaces, pods, services, endpoints, configmaps, secrets, events, serviceaccounts, nodes,
@@ -52,4 +53,5 @@ export const allResources: ResourceDefinition[] = [
   apiservices,
   persistentvolumes, persistentvolumeclaims,
   storageclasses, csidrivers, csinodes, volumeattachments,
+  nodeMetrics, podMetrics,
 ];

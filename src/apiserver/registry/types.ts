@@ -98,6 +98,8 @@ export interface ResourceDefinition extends ApiResource {
   review?(obj: KubeObject, user: UserInfo | undefined): KubeObject | Promise<KubeObject>;
   /** Set for custom resources (served for a CustomResourceDefinition, src/apiserver/apiextensions). */
   custom?: CustomResourceInfo;
+  /** For metrics.k8s.io: get and list are answered from the metrics server's samples (handlers/metrics.ts). */
+  metrics?: 'nodes' | 'pods';
 }
 
 /** What a custom resource brings beyond a built-in's definition. */

@@ -138,6 +138,21 @@ export interface ExecOptions {
   signal?: AbortSignal;
 }
 
+/** CRI ContainerStats, trimmed to what the Summary API and metrics need. */
+export interface ContainerStats {
+  containerId: string;
+  podSandboxId: string;
+  /** The container's name (metadata.name). */
+  name: string;
+  /** When the figures were read, in nanoseconds since the epoch. */
+  timestamp: number;
+  /** CPU time used since the container started, all cores, in nanoseconds. */
+  usageCoreNanoSeconds: number;
+  /** Memory in use minus what the kernel can reclaim at once (inactive file pages): what limits and the OOM killer see. */
+  workingSetBytes: number;
+  usageBytes: number;
+}
+
 export interface RuntimeVersion { runtimeName: string; runtimeVersion: string; runtimeApiVersion: string }
 
 /** CRI RuntimeService, trimmed. */
@@ -159,6 +174,8 @@ export interface RuntimeService {
   listContainers(filter?: ContainerFilter): Promise<ContainerStatus[]>;
   containerStatus(containerId: string): Promise<ContainerStatus>;
   updateContainerResources?(containerId: string, resources: LinuxContainerResources): Promise<void>;
+  /** CRI ListContainerStats: cumulative CPU and the memory working set of every running container. */
+  listContainerStats?(): Promise<ContainerStats[]>;
 
   /** Runs cmd in the container and collects its output (exec probes, preStop exec hooks). */
   execSync(containerId: string, cmd: string[], timeoutSeconds: number): Promise<{ stdout: Buffer; stderr: Buffer; exitCode: number }>;

@@ -2,6 +2,8 @@
 // pods/log, pods/exec, pods/attach, pods/portforward and nodes/proxy to.
 //   GET  /healthz                                   "ok"
 //   GET  /pods                                      PodList of the pods this kubelet runs
+//   GET  /stats/summary                             the Summary API: node, pod and container CPU and memory
+//   GET  /metrics/resource                          the same as Prometheus text (what metrics-server scrapes)
 //   GET  /containerLogs/{ns}/{pod}/{container}      follow, previous, tailLines, sinceSeconds, sinceTime,
 //                                                   timestamps, limitBytes (text/plain, streamed)
 //   GET|POST /exec/{ns}/{pod}/{container}?command=…&input=1&output=1&error=1&tty=1   WebSocket, v5/v4.channel.k8s.io
@@ -28,6 +30,8 @@ import { containerInstances, podSandboxes, previousLogPath } from './pod-lookup.
 import { REMOTE_COMMAND_PROTOCOLS, serveRemoteCommand } from './remote-command.js';
 import { PORT_FORWARD_TUNNEL_PROTOCOL, servePortForward } from './port-forward.js';
 import { PORT_FORWARD_CHANNEL_PROTOCOLS, servePortForwardChannels } from './port-forward-channels.js';
+import type { Summary } from '../stats/summary.js';
+import { resourceMetricsText } from '../stats/resource-metrics.js';
 
 export interface KubeletServerOptions {
   runtime: RuntimeService;
@@ -40,6 +44,8 @@ export interface KubeletServerOptions {
   /** The pods this kubelet runs, with their latest status: for /pods and for messages about containers not yet started. */
   pods?: () => Pod[];
   log?: LogFn;
+  /** The node's, pods' and containers' CPU and memory (stats/stats-provider.ts), for /stats/summary and /metrics/resource. */
+  stats?: () => Promise<Summary>;
   /** How often followed logs are checked for new lines, in ms (default 200). */
   logPollMs?: number;
 }
@@ -115,6 +121,16 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ru
     if (url.pathname === '/pods') {
       const body = JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items: opts.pods?.() ?? [] });
       res.writeHead(200, { 'content-type': 'application/json' }); res.end(body); return;
+    }
+    if ((url.pathname === '/stats/summary' || url.pathname === '/metrics/resource') && opts.stats) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed(`method ${req.method} not allowed`);
+      const summary = await opts.stats();
+      const [type, body] = url.pathname === '/stats/summary'
+        ? ['application/json', JSON.stringify(summary)]
+        : ['text/plain; version=0.0.4; charset=utf-8', resourceMetricsText(summary)];
+      res.writeHead(200, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
+      res.end(req.method === 'HEAD' ? undefined : body);
+      return;
     }
     const r = route(url);
     if (!r) throw notFoundError(`the server could not find the requested resource (${url.pathname})`);

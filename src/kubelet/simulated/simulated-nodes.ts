@@ -42,6 +42,9 @@ import { postSimulatedNodeStatus, renewSimulatedLease, type SimulatedNodeState }
 import type { Lease } from '../../client/leader-election.js';
 import { WriteLimiter } from './write-limiter.js';
 import { podNodeNameIndex, podNodeNameIndexers } from '../../client/indexes.js';
+import { parseQuantity } from '../envvars/quantity.js';
+import type { Summary } from '../stats/summary.js';
+import { simulatedSummary } from './simulated-stats.js';
 
 export interface SimulatedNodesOptions {
   client: Client;
@@ -84,6 +87,8 @@ export interface SimulatedNodes {
   names(): string[];
   /** Whether fail() holds for the node. */
   isFailed(name: string): boolean;
+  /** The node's synthetic Summary (simulated-stats.ts); undefined for a node not simulated here or failed. */
+  summary(name: string): Summary | undefined;
   /** Stops every simulated kubelet and resolves when in-flight writes are done. Nodes stay registered. */
   stop(): Promise<void>;
 }
@@ -130,6 +135,7 @@ export async function startSimulatedNodes(opts: SimulatedNodesOptions): Promise<
 
   const podInformer = opts.informers.informerFor<Pod & KubeObject>(resources.pods, { indexers: podNodeNameIndexers });
   const nodeInformer = opts.informers.informerFor<Node & KubeObject>(resources.nodes);
+  const startedAt = Date.now();
   // The caller's signal, not ours: the informers are shared, and stop() must not stop other components' caches.
   opts.informers.start(opts.signal);
   if (!(await podInformer.waitForSync(signal)) || !(await nodeInformer.waitForSync(signal))) {
@@ -337,6 +343,13 @@ export async function startSimulatedNodes(opts: SimulatedNodesOptions): Promise<
       return [...nodes.values()].sort((a, b) => a.index - b.index).map((n) => n.name);
     },
     isFailed(name) { return mustGet(name).failed; },
+    summary(name) {
+      const n = nodes.get(name);
+      if (!n || n.failed) return undefined;
+      const node = nodeInformer.get(name) as Node | undefined;
+      const start = Date.parse(node?.metadata?.creationTimestamp ?? '') || startedAt;
+      return simulatedSummary(name, start, podInformer.byIndex(podsByNodeIndex, name), Date.now(), parseQuantity(node?.status?.allocatable?.memory) || 0);
+    },
     stop,
   };
 }

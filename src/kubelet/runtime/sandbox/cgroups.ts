@@ -83,6 +83,29 @@ export class ContainerCgroups {
     return false;
   }
 
+  /**
+   * A running container's usage: CPU time (ns) and memory, the working set being usage minus inactive file pages
+   * as cAdvisor computes it. null when the cgroup cannot be read (no cgroups, or the container already gone).
+   */
+  stats(containerId: string): { usageCoreNanoSeconds: number; workingSetBytes: number; usageBytes: number } | null {
+    const { own, runc } = this.paths(containerId);
+    const num = (file: string) => { const v = Number(readOr(file, '').trim()); return Number.isFinite(v) ? v : NaN; };
+    const statField = (file: string, key: string) => Number(new RegExp(`^${key} (\\d+)$`, 'm').exec(readOr(file, ''))?.[1] ?? 0);
+    let cpu: number, usage: number, inactive: number;
+    if (this.version === 1) {
+      cpu = num(path.join(ROOT, 'cpuacct', runc, 'cpuacct.usage'));
+      usage = num(path.join(ROOT, 'memory', own, 'memory.usage_in_bytes'));
+      inactive = statField(path.join(ROOT, 'memory', own, 'memory.stat'), 'total_inactive_file');
+    } else if (this.version === 2) {
+      cpu = statField(path.join(ROOT, own, 'cpu.stat'), 'usage_usec') * 1000;
+      usage = num(path.join(ROOT, own, 'memory.current'));
+      inactive = statField(path.join(ROOT, own, 'memory.stat'), 'inactive_file');
+      if (!fs.existsSync(path.join(ROOT, own, 'cpu.stat'))) cpu = NaN;
+    } else return null;
+    if (!Number.isFinite(cpu) || !Number.isFinite(usage)) return null;
+    return { usageCoreNanoSeconds: cpu, usageBytes: usage, workingSetBytes: Math.max(0, usage - inactive) };
+  }
+
   /** Removes a container's cgroups (after its processes are gone). */
   remove(containerId: string): void {
     const { own } = this.paths(containerId);

@@ -50,6 +50,28 @@ test('process-mode runtime', { skip }, async (t) => {
     assert.deepEqual(lines, ['stderr F oops', `stdout F yes v ${fs.realpathSync('/tmp')}`].sort());
   });
 
+  await t.test('container stats: a CPU-burning container shows CPU time growing and a resident working set; the Summary gives its pod a rate', async () => {
+    const cid = await rt.createContainer(sb, containerConfig('burn', 'host', ['sh', '-c', 'while :; do :; done']), sconf);
+    await rt.startContainer(cid);
+    const { StatsProvider } = await import('../../stats/stats-provider.js');
+    const provider = new StatsProvider({ nodeName: 'n1', runtime: rt });
+    const first = (await rt.listContainerStats!()).find((s) => s.containerId === cid)!;
+    assert.equal(first.name, 'burn');
+    await provider.summary();
+    await until(async () => {
+      const s = (await rt.listContainerStats!()).find((x) => x.containerId === cid);
+      return !!s && s.usageCoreNanoSeconds > first.usageCoreNanoSeconds + 50e6 && s.workingSetBytes > 0;
+    }, 'CPU time to grow, with resident memory');
+    await new Promise((r) => setTimeout(r, 600)); // samples closer than 500 ms keep the previous (absent) rate
+    const summary = await provider.summary();
+    const pod = summary.pods.find((p) => p.podRef.name === 'proc')!;
+    const burn = pod.containers.find((c) => c.name === 'burn')!;
+    assert.ok((burn.cpu?.usageNanoCores ?? 0) > 0, 'a rate from two samples');
+    assert.ok((summary.node.cpu?.usageCoreNanoSeconds ?? 0) > 0 && (summary.node.memory?.workingSetBytes ?? 0) > 0, 'the node from /proc');
+    await rt.stopContainer(cid, 0);
+    await rt.removeContainer(cid);
+  });
+
   await t.test('a server is reached through port-forward, exec runs beside it, listening ports are known, stop kills the tree', async () => {
     const marker = `nk-proc-${process.pid}-${Date.now()}`;
     const cid = await rt.createContainer(sb, containerConfig('srv', 'host', ['sh', '-c',

@@ -19,12 +19,13 @@ import type { Duplex } from 'node:stream';
 import type { LogFn } from '../../../client/log.js';
 import type { ImageStoreReader } from '../../../images/index.js';
 import type {
-  ContainerConfig, ContainerFilter, ContainerRuntime, ContainerStatus, ExecOptions, Image, ImageSpec, PodSandboxConfig,
+  ContainerConfig, ContainerFilter, ContainerRuntime, ContainerStats, ContainerStatus, ExecOptions, Image, ImageSpec, PodSandboxConfig,
   PodSandboxStatus, RuntimeVersion, SandboxState,
 } from '../runtime.js';
 import { LocalImageService, Records, containerLogPath, exitReason, newId, nowNs, type ContainerRecord } from './common.js';
 import type { CriLogOptions } from './cri-log.js';
 import { processStartTime } from './holder.js';
+import { allProcesses, processGroup, processGroupUsage } from './proc-stats.js';
 import { MainProcess } from './main-process.js';
 import { containerArgv, containerEnv } from './oci-spec.js';
 import { attachTo, connectTcp } from './runc-runtime.js';
@@ -249,6 +250,19 @@ export class ProcessRuntime implements ContainerRuntime {
     return this.records.containerStatus(this.records.container(containerId));
   }
 
+  /** From /proc: each running container is its process group (proc-stats.ts says what that misses). */
+  async listContainerStats(): Promise<ContainerStats[]> {
+    const running = [...this.records.containers.values()].filter((c) => c.state === 'CONTAINER_RUNNING' && c.main && !c.main.exited);
+    if (running.length === 0) return [];
+    const procs = allProcesses();
+    const timestamp = Date.now() * 1e6;
+    return running.map((c) => {
+      const u = processGroupUsage(c.main!.child.pid!, procs);
+      return { containerId: c.id, podSandboxId: c.sandboxId, name: c.config.metadata.name, timestamp,
+        usageCoreNanoSeconds: u.cpuNs, workingSetBytes: u.rssBytes, usageBytes: u.rssBytes };
+    });
+  }
+
   private running(containerId: string): ContainerRecord {
     const c = this.records.container(containerId);
     if (c.state !== 'CONTAINER_RUNNING') throw new Error(`container ${containerId} is not running`);
@@ -346,19 +360,4 @@ function canBind(port: number): Promise<boolean> {
     srv.once('error', () => resolve(false));
     srv.listen({ port, host: '0.0.0.0', exclusive: true }, () => srv.close(() => resolve(true)));
   });
-}
-
-function processGroup(pgid: number): number[] {
-  const out: number[] = [];
-  let entries: string[] = [];
-  try { entries = fs.readdirSync('/proc'); } catch { return out; }
-  for (const e of entries) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(f[2]) === pgid) out.push(Number(e));
-    } catch { /* gone */ }
-  }
-  return out;
 }

@@ -21,7 +21,7 @@ import { errorText } from '../../../client/log.js';
 import { lowerdirsFor, unmountHostRootView } from '../../../images/index.js';
 import type { ImageStoreReader } from '../../../images/index.js';
 import type {
-  ContainerConfig, ContainerFilter, ContainerRuntime, ContainerStatus, ExecOptions, Image, ImageSpec, LinuxContainerResources,
+  ContainerConfig, ContainerFilter, ContainerRuntime, ContainerStats, ContainerStatus, ExecOptions, Image, ImageSpec, LinuxContainerResources,
   PodSandboxConfig, PodSandboxStatus, RuntimeVersion, SandboxState,
 } from '../runtime.js';
 import { ContainerCgroups } from './cgroups.js';
@@ -369,6 +369,19 @@ export class RuncRuntime implements ContainerRuntime {
 
   async containerStatus(containerId: string): Promise<ContainerStatus> {
     return this.records.containerStatus(this.records.container(containerId));
+  }
+
+  /** From each container's cgroup (cgroups.ts): CPU from cpuacct / cpu.stat, the working set from the memory controller. */
+  async listContainerStats(): Promise<ContainerStats[]> {
+    const timestamp = Date.now() * 1e6;
+    const out: ContainerStats[] = [];
+    for (const c of this.records.containers.values()) {
+      if (c.state !== 'CONTAINER_RUNNING') continue;
+      const s = this.cgroups.stats(c.id);
+      if (!s) continue;
+      out.push({ containerId: c.id, podSandboxId: c.sandboxId, name: c.config.metadata.name, timestamp, ...s });
+    }
+    return out;
   }
 
   async updateContainerResources(containerId: string, resources: LinuxContainerResources): Promise<void> {
