@@ -74,3 +74,20 @@ test('quantities are stored in canonical form on every write, and an invalid one
   assert.equal(bad.stderr, 'Error from server (BadRequest): error when creating "STDIN": Pod in version "v1" cannot be handled as a Pod: '
     + "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'\n");
 });
+
+test('Status bodies carry their fields in upstream\'s order: kind, apiVersion, metadata, status, message, reason, details, code', async (t) => {
+  const c = await startTestCluster(t, { components: false });
+  const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'dup' } };
+  assert.equal((await c.request('POST', '/api/v1/namespaces/default/configmaps', { body: cm })).status, 201);
+  const exists = await c.request('POST', '/api/v1/namespaces/default/configmaps', { body: cm });
+  assert.equal(exists.status, 409);
+  assert.equal(exists.text, '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"configmaps \\"dup\\" already exists",'
+    + '"reason":"AlreadyExists","details":{"name":"dup","kind":"configmaps"},"code":409}');
+  const invalid = await c.request('POST', '/api/v1/namespaces/default/configmaps', { body: { ...cm, metadata: { name: 'Bad_Name' } } });
+  assert.equal(invalid.status, 422);
+  assert.deepEqual(Object.keys(invalid.body), ['kind', 'apiVersion', 'metadata', 'status', 'message', 'reason', 'details', 'code']);
+  assert.deepEqual(Object.keys(invalid.body.details), ['name', 'kind', 'causes']);
+  assert.deepEqual(Object.keys(invalid.body.details.causes[0]), ['reason', 'message', 'field']);
+  const missing = await c.request('GET', '/api/v1/namespaces/default/configmaps/nope');
+  assert.deepEqual(Object.keys(missing.body), ['kind', 'apiVersion', 'metadata', 'status', 'message', 'reason', 'details', 'code']);
+});

@@ -12,6 +12,38 @@ export interface Status {
   status: 'Failure' | 'Success'; message?: string; reason?: string; details?: StatusDetails; code: number;
 }
 
+const STATUS_FIELDS = ['kind', 'apiVersion', 'metadata', 'status', 'message', 'reason', 'details', 'code'] as const;
+const DETAILS_FIELDS = ['name', 'group', 'kind', 'uid', 'causes', 'retryAfterSeconds'] as const;
+const CAUSE_FIELDS = ['reason', 'message', 'field'] as const;
+
+function ordered(o: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of fields) if (o[f] !== undefined) out[f] = o[f];
+  for (const [k, v] of Object.entries(o)) if (!(k in out) && v !== undefined) out[k] = v;
+  return out;
+}
+
+/**
+ * A Status serialized with its fields in upstream's order (Go's struct order: kind, apiVersion, metadata, status,
+ * message, reason, details, code; details: name, group, kind, uid, causes, retryAfterSeconds), since some clients
+ * compare error bodies exactly. Whatever order the fields were set in.
+ */
+export function statusJSON(s: Status): Record<string, unknown> {
+  const out = ordered(s as unknown as Record<string, unknown>, STATUS_FIELDS);
+  if (s.details) {
+    const details = ordered(s.details as Record<string, unknown>, DETAILS_FIELDS);
+    if (s.details.causes) details.causes = s.details.causes.map((c) => ordered(c as Record<string, unknown>, CAUSE_FIELDS));
+    out.details = details;
+  }
+  return out;
+}
+
+/** Gives `s` a (non-enumerable) toJSON writing statusJSON's order, so JSON.stringify anywhere gets it right. */
+export function withUpstreamFieldOrder(s: Status): Status {
+  Object.defineProperty(s, 'toJSON', { value: () => statusJSON(s), enumerable: false });
+  return s;
+}
+
 /** Identifies a resource in error messages the way upstream does: `deployments.apps "x"` / `pods "x"`. */
 export interface ResourceRef { group?: string; resource: string }
 function qualified(ref: ResourceRef): string { return ref.group ? `${ref.resource}.${ref.group}` : ref.resource; }
@@ -21,7 +53,7 @@ export class StatusError extends Error {
   constructor(code: number, reason: string, message: string, details?: StatusDetails) {
     super(message);
     this.name = 'StatusError';
-    this.status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
+    this.status = withUpstreamFieldOrder({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
     if (details) this.status.details = details;
   }
   get code(): number { return this.status.code; }
