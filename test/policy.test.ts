@@ -138,7 +138,12 @@ test('kubectl drain evicts a Deployment\'s pods through the eviction API within 
   assert.equal((await webPods()).filter(ready).length, 2, 'no pod was evicted');
 });
 
-const priorityPods = `apiVersion: scheduling.k8s.io/v1
+const priorityPods = `apiVersion: v1
+kind: ResourceQuota
+metadata: { name: compute }
+spec: { hard: { pods: "10", requests.cpu: "40", limits.memory: 2Gi, count/deployments.apps: "3" } }
+---
+apiVersion: scheduling.k8s.io/v1
 kind: PriorityClass
 metadata: { name: low }
 value: 10
@@ -180,4 +185,12 @@ test('a high-priority pod preempts a low-priority one on a full node and runs th
   const ev = JSON.parse(r.stdout).items;
   assert.equal(ev.length, 1, r.stdout);
   assert.match(ev[0].message, /^Preempted by pod \S+ on node sim-node-0$/);
+
+  // The quota controller reports what the namespace uses beside each hard limit.
+  await until('the quota counts the one running pod', async () => {
+    const q = JSON.parse((await c.kubectl(['get', 'quota', 'compute', '-o', 'json'])).stdout);
+    return q.status?.used?.pods === '1' && q;
+  });
+  r = await c.kubectl(['get', 'quota']);
+  assert.match(r.stdout, /^NAME\s+AGE\s+REQUEST\s+LIMIT\ncompute\s+\S+\s+count\/deployments\.apps: 0\/3, pods: 1\/10, requests\.cpu: 20\/40\s+limits\.memory: 0\/2Gi\n$/, r.stdout);
 });

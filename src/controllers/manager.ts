@@ -25,6 +25,7 @@ import { startServiceLBController } from './servicelb/index.js';
 import { startJobController } from './job/index.js';
 import { startTTLAfterFinishedController } from './ttlafterfinished/index.js';
 import { startDisruptionController } from './disruption/index.js';
+import { startResourceQuotaController } from './resourcequota/index.js';
 import { startCronJobController } from './cronjob/index.js';
 import { startCSRSigningController } from './csrsigning/index.js';
 import type { KeyPairPem } from '../pki/index.js';
@@ -75,6 +76,7 @@ export function controllerStarters(opts: ControllerSettings): Record<string, Sta
     endpointslice: (o) => startEndpointSliceController(o),
     servicelb: (o) => startServiceLBController(o),
     disruption: (o) => startDisruptionController(o),
+    resourcequota: (o) => startResourceQuotaController(o),
     nodeipam: (o) => startNodeIpamController({ ...o, ...(opts.clusterCIDR ? { clusterCIDR: opts.clusterCIDR } : {}) }),
     nodelifecycle: (o) => startNodeLifecycleController({ ...o, ...(opts.nodeMonitorGracePeriodSeconds ? { nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodSeconds * 1000 } : {}) }),
     ...publisher,

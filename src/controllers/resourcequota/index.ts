@@ -1,0 +1,1 @@
+export { startResourceQuotaController, type ResourceQuotaControllerOptions } from './resource-quota-controller.js';
