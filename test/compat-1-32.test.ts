@@ -91,3 +91,15 @@ test('Status bodies carry their fields in upstream\'s order: kind, apiVersion, m
   const missing = await c.request('GET', '/api/v1/namespaces/default/configmaps/nope');
   assert.deepEqual(Object.keys(missing.body), ['kind', 'apiVersion', 'metadata', 'status', 'message', 'reason', 'details', 'code']);
 });
+
+test('a JSON patch removing a missing path gets upstream\'s 422 Status and kubectl\'s "The request is invalid" text', async (t) => {
+  const c = await startTestCluster(t, { components: false });
+  assert.equal((await c.kubectl(['create', 'configmap', 'jp', '--from-literal=a=b'])).code, 0);
+  const r = await c.kubectl(['patch', 'configmap', 'jp', '--type=json', '-p', '[{"op":"remove","path":"/metadata/labels/x"}]']);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, 'The request is invalid: the server rejected our request due to an error in our request\n');
+  const raw = await c.request('PATCH', '/api/v1/namespaces/default/configmaps/jp', { raw: '[{"op":"remove","path":"/data/missing"}]', contentType: 'application/json-patch+json' });
+  assert.equal(raw.status, 422);
+  assert.equal(raw.text, '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",'
+    + '"message":"the server rejected our request due to an error in our request","reason":"Invalid","details":{},"code":422}');
+});

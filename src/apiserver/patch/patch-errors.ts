@@ -3,14 +3,17 @@
 import { genericServerResponse, type StatusError } from '../../api/errors.js';
 
 /**
- * errors.NewGenericServerResponse(422, ...): reason Invalid, a fixed message, and the underlying error text as
- * the single cause (type "UnexpectedServerResponse"). Upstream uses it for JSON patch ops that fail to apply
- * and for strategic merge patches that cannot be applied to the object's shape.
+ * errors.NewGenericServerResponse(422, "", GroupResource{}, "", err.Error(), 0, false): reason Invalid, a fixed
+ * message and empty details. With isUnexpectedResponse false upstream drops the library's error text, so clients
+ * see only "the server rejected our request due to an error in our request" (kubectl: "The request is invalid:
+ * ..."). Upstream uses it for JSON patch ops that fail to apply (a remove or replace of a missing path, a failed
+ * test) and for strategic merge patches that cannot be applied to the object's shape. The library's text stays
+ * on the error as its (never serialized) cause, for logs and tests.
  */
 export function unprocessablePatch(detail: string): StatusError {
-  return genericServerResponse(422, 'the server rejected our request due to an error in our request', {
-    causes: [{ reason: 'UnexpectedServerResponse', message: detail }],
-  });
+  const err = genericServerResponse(422, 'the server rejected our request due to an error in our request', {});
+  Object.defineProperty(err, 'cause', { value: detail, enumerable: false });
+  return err;
 }
 
 /**
