@@ -27,7 +27,10 @@ spec:
   selector: {matchLabels: {app: web}}
   template:
     metadata: {labels: {app: web}}
-    spec: {containers: [{name: nginx, image: 'nginx:1.27'}]}
+    spec: {containers: [{name: nginx, image: 'nginx:1.27', volumeMounts: [{name: www, mountPath: /usr/share/nginx/html}]}]}
+  volumeClaimTemplates:
+  - metadata: {name: www}
+    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
 ---
 apiVersion: apps/v1
 kind: DaemonSet
@@ -95,6 +98,9 @@ test('StatefulSets, DaemonSets and ReplicationControllers on simulated nodes wit
   assert.equal(web0.spec.hostname, 'web-0');
   assert.equal(web0.spec.subdomain, 'nginx');
   assert.equal(web0.metadata.labels['statefulset.kubernetes.io/pod-name'], 'web-0');
+  assert.deepEqual(web0.spec.volumes.find((v: any) => v.name === 'www'), { name: 'www', persistentVolumeClaim: { claimName: 'www-web-0' } });
+  const claims = async () => (await kubectlGet(c, ['pvc'])).items.map((p: KubeObject) => p.metadata.name).sort().join();
+  assert.equal(await claims(), 'www-web-0,www-web-1');
 
   // The DaemonSet has one pod on each node, and one more on a node added now.
   const dsNodes = async () => (await podsOf(c, 'app=agent')).map((p) => p.spec.nodeName).filter(Boolean).sort().join();
@@ -137,6 +143,7 @@ test('StatefulSets, DaemonSets and ReplicationControllers on simulated nodes wit
   await until('no web pods left', async () => (await kubectlGet(c, ['pods', '-l', 'app=web'])).items.length === 0);
   const gone = events.filter((e) => e.name.startsWith('web-') && (e.deleting || e.type === 'DELETED')).map((e) => e.name);
   assert.deepEqual([...new Set(gone)], ['web-1', 'web-0']);
+  assert.equal(await claims(), 'www-web-0,www-web-1', 'claims are retained by default');
 });
 
 /** The first python that can import the kubernetes package (pyenv shims may hide Debian's dist-packages). */

@@ -88,3 +88,21 @@ test('Parallel creates every pod at once; a RollingUpdate replaces pods from the
   assert.notEqual(st.updateRevision, first);
   assert.equal(st.currentRevision, first, 'the partition keeps the set at its current revision');
 });
+
+test('whenScaled: Delete hands a condemned pod\'s claim to the pod; whenDeleted: Delete gives claims the set as owner', async (t) => {
+  const c = start(t);
+  const created = await c.client.create<KubeObject>(resources.statefulsets, 'default', sts(2, {
+    persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete', whenScaled: 'Delete' },
+    volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+  }));
+  await readyOneByOne(c, [['web-0'], ['web-0', 'web-1']]);
+  const owners = async (name: string) => (await c.client.get<KubeObject>(resources.persistentvolumeclaims, 'default', name)).metadata.ownerReferences?.map((r) => `${r.kind}/${r.name}`);
+  assert.deepEqual(await owners('data-web-1'), ['StatefulSet/web']);
+  assert.equal((await c.client.get<KubeObject>(resources.persistentvolumeclaims, 'default', 'data-web-0')).metadata.ownerReferences?.[0].uid, created.metadata.uid);
+  const web1 = (await apiPods(c)).find((p) => p.metadata!.name === 'web-1')!;
+  await c.client.patch(resources.statefulsets, 'default', 'web', 'merge', { spec: { replicas: 1 } });
+  await until(c, async () => (await names(c)).join() === 'web-0', 'web-1 removed');
+  assert.deepEqual(await owners('data-web-1'), ['Pod/web-1']);
+  assert.equal((await c.client.get<KubeObject>(resources.persistentvolumeclaims, 'default', 'data-web-1')).metadata.ownerReferences?.[0].uid, web1.metadata!.uid);
+  assert.deepEqual(await owners('data-web-0'), ['StatefulSet/web']);
+});

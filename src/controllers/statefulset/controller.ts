@@ -297,17 +297,21 @@ export class StatefulSetController {
     void this.recorder.event(set, 'Normal', 'SuccessfulDelete', `delete Pod ${pod.metadata?.name} in StatefulSet ${set.metadata.name} successful`);
   }
 
-  /** whenScaled: Delete — a condemned pod's claims get the pod as owner, so they go when it goes. */
+  /**
+   * whenScaled: Delete — a condemned pod's claims get the pod as owner instead of the set (updateClaimOwnerRefForSetAndPod),
+   * so the garbage collector deletes them once the pod is gone (a remaining live owner would keep them).
+   */
   private async ownClaimsByPod(set: KubeObject, pod: Pod): Promise<void> {
     for (const claim of claimsFor(set, getOrdinal(pod))) {
       let cur: KubeObject;
       try { cur = await this.client.get(resources.persistentvolumeclaims, claim.metadata.namespace, claim.metadata.name ?? ''); }
       catch (e) { if (isNotFound(e)) continue; throw e; }
       const refs = cur.metadata.ownerReferences ?? [];
-      if (refs.some((r) => r.uid === pod.metadata?.uid)) continue;
+      if (refs.some((r) => r.uid === pod.metadata?.uid) && !refs.some((r) => r.uid === set.metadata.uid)) continue;
+      const next = [...refs.filter((r) => r.uid !== set.metadata.uid && r.uid !== pod.metadata?.uid),
+        { apiVersion: 'v1', kind: 'Pod', name: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '' }];
       await this.client.patch(resources.persistentvolumeclaims, cur.metadata.namespace, cur.metadata.name ?? '', 'merge', {
-        metadata: { resourceVersion: cur.metadata.resourceVersion,
-          ownerReferences: [...refs, { apiVersion: 'v1', kind: 'Pod', name: pod.metadata?.name ?? '', uid: pod.metadata?.uid ?? '' }] },
+        metadata: { resourceVersion: cur.metadata.resourceVersion, ownerReferences: next },
       });
     }
   }
