@@ -21,6 +21,8 @@ import type { KubeObject } from '../api/object.js';
 import type { ResourceDefinition } from './registry/types.js';
 import { createAuthenticator, staticTokenAuthenticator, type TokenAuthenticator } from './authn/authenticator.js';
 import { ServiceAccountTokens, type LiveObjects } from './authn/service-account-tokens.js';
+import { encryptedStore } from './encryption/encrypted-store.js';
+import type { EncryptionRule } from './encryption/config.js';
 import { ephemeralServiceAccountKey, type ServiceAccountKeyPair } from '../pki/service-account-key.js';
 import { startCrdController } from './apiextensions/crd-controller.js';
 import type { MetricsSource } from '../api/metrics.js';
@@ -41,7 +43,11 @@ export interface ApiServerOptions {
   kubeletClient?: KubeletClientConfig;
   /** The service-account signing key (<home>/pki/sa.key, sa.pub); default a throwaway one held in memory. */
   serviceAccountKey?: ServiceAccountKeyPair;
+  /** Encryption at rest (<home>/encryption-config.yaml, see encryption/config.ts); default none. */
+  encryption?: EncryptionRule[];
 }
+
+export { ensureEncryptionConfig, ENCRYPTION_CONFIG_FILE } from './encryption/config.js';
 
 export interface RunningApiServer {
   port: number; url: string; handler: ApiHandler; registry: Registry;
@@ -115,7 +121,7 @@ export async function createApiHandlerOnly(opts: ApiHandlerOnlyOptions): Promise
 
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
   const logger = opts.logger ?? jsonLogger('apiserver');
-  const registry = createRegistry(opts.store, opts.clock);
+  const registry = createRegistry(encryptedStore(opts.store, opts.encryption ?? []), opts.clock);
   let url = '';
   const serviceAccountTokens = new ServiceAccountTokens({ key: opts.serviceAccountKey ?? ephemeralServiceAccountKey(), objects: liveObjects(registry), clock: opts.clock });
   let metricsSource: MetricsSource | undefined;

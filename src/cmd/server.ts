@@ -87,7 +87,7 @@ export interface RunningControlPlane {
  */
 export async function startControlPlane(opts: ServerOptions): Promise<RunningControlPlane> {
   const log = opts.log ?? stdoutLog;
-  const [{ ensureClusterPki, ensureServiceAccountKey }, { openStore }, { startApiServer }] = await Promise.all([
+  const [{ ensureClusterPki, ensureServiceAccountKey }, { openStore }, { startApiServer, ensureEncryptionConfig, ENCRYPTION_CONFIG_FILE }] = await Promise.all([
     import('../pki/index.js'), import('../storage/index.js'), import('../apiserver/index.js'),
   ]);
   const pki = await ensureClusterPki({ dir: join(opts.home, 'pki') });
@@ -102,6 +102,8 @@ export async function startControlPlane(opts: ServerOptions): Promise<RunningCon
 
   let api: Awaited<ReturnType<typeof startApiServer>>;
   try {
+    const encryption = ensureEncryptionConfig(join(opts.home, ENCRYPTION_CONFIG_FILE));
+    if (encryption.generated) log({ level: 'info', msg: 'encryption at rest configured', file: ENCRYPTION_CONFIG_FILE, resources: encryption.rules.map((r) => r.resource) });
     api = await startApiServer({
       store, host: opts.listenAddress, port: opts.port,
       tls: { cert: pki.apiserver.cert, key: pki.apiserver.key, ca: pki.caCert },
@@ -109,6 +111,7 @@ export async function startControlPlane(opts: ServerOptions): Promise<RunningCon
       ...(opts.tokens ? { tokens: opts.tokens } : {}),
       kubeletClient: { cert: pki.kubeletClient.cert, key: pki.kubeletClient.key, ca: pki.caCert },
       serviceAccountKey,
+      encryption: encryption.rules,
       // The API server's events go through the same log function (server.log, or a test's capture).
       logger: {
         info: (msg, fields) => log({ level: 'info', component: 'apiserver', msg, ...fields }),

@@ -16,6 +16,7 @@ import { encodeContinue, decodeContinue } from './continue-token.js';
 import { parseResourceVersion } from './resource-version.js';
 import type { AdmissionAttributes } from '../admission/admission.js';
 import type { UserInfo } from '../../api/transport.js';
+import { isStale } from '../encryption/encrypted-store.js';
 
 export type { WatchEvent, WatchEventType } from './watch-stream.js';
 export { parseResourceVersion } from './resource-version.js';
@@ -373,7 +374,8 @@ export class GenericStore {
     if (s.allocate) await s.allocate(obj, sctx, current);
     obj.metadata.resourceVersion = current.metadata.resourceVersion;
     this.hooks.updateManagedFields?.({ def: this.def, old: current, updated: obj, ctx: wctx, subresource: wctx.subresource });
-    if (deepEqual(withoutVolatile(obj), withoutVolatile(current))) return current; // no-op: no new resourceVersion
+    // A no-op writes nothing and keeps the resourceVersion, unless the stored value was sealed with an old key.
+    if (!isStale(kv) && deepEqual(withoutVolatile(obj), withoutVolatile(current))) return current;
     if (wctx.dryRun) return obj;
     const key = this.key(current.metadata.namespace, current.metadata.name!);
     // A deleting object goes once nothing holds it: no finalizers (nor what the strategy says holds it, e.g. a
