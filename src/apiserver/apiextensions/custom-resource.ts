@@ -100,14 +100,26 @@ function cell(c: PrinterColumn, values: unknown[], now: Date): unknown {
 /** Validation of a custom resource: its schema (without metadata, checked by the generic store) and CEL rules. */
 function validateCustomResource(schema: JSONSchemaProps, obj: KubeObject, old?: KubeObject): FieldError[] {
   const { metadata: _m, ...rest } = obj;
-  const oldRest = old ? (({ metadata: _o, ...r }) => r)(old) : undefined;
   const root: JSONSchemaProps = { ...schema, properties: { ...schema.properties } };
   delete root.properties!.metadata;
   const errs = validateValue(root, rest, '');
   // Upstream prints errors at the root without a leading dot ("spec.replicas", not ".spec.replicas").
   const fixed = errs.map((e) => e.field.startsWith('.') ? new FieldError(e.type, e.field.slice(1), e.value, e.detail.replace(/^\.(\S)/, '$1')) : e);
-  if (fixed.length === 0) fixed.push(...validateRules(schema, rest, oldRest, ''));
+  // CEL sees apiVersion, kind, metadata.name and metadata.generateName at the root (upstream), nothing else of metadata.
+  const celMeta = (o: KubeObject) => ({ ...o, metadata: Object.fromEntries(Object.entries({ name: o.metadata.name, generateName: o.metadata.generateName }).filter(([, v]) => v !== undefined)) });
+  if (fixed.length === 0) fixed.push(...validateRules(withMetadataSchema(schema), celMeta(obj), old ? celMeta(old) : undefined, ''));
   return fixed.map((e) => e.field === '' ? new FieldError(e.type, '<nil>', e.value, e.detail) : e);
+}
+
+const metaSchemas = new WeakMap<JSONSchemaProps, JSONSchemaProps>();
+/** The root schema with metadata.name/generateName as strings, so CEL at the root can read them. */
+function withMetadataSchema(schema: JSONSchemaProps): JSONSchemaProps {
+  let s = metaSchemas.get(schema);
+  if (!s) {
+    s = { ...schema, properties: { ...schema.properties, metadata: { type: 'object', properties: { name: { type: 'string' }, generateName: { type: 'string' } } } } };
+    metaSchemas.set(schema, s);
+  }
+  return s;
 }
 
 /** Every served version of `crd` as a ResourceDefinition, the preferred (highest priority) version first. */

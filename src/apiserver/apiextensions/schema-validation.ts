@@ -48,6 +48,11 @@ export function validateValue(s: JSONSchemaProps, value: unknown, path: string, 
     if (s.maxProperties !== undefined && n > s.maxProperties) errs.push(FieldError.invalid(path, n, `must have at most ${s.maxProperties} properties`));
     if (s.minProperties !== undefined && n < s.minProperties) errs.push(FieldError.invalid(path, n, `should have at least ${s.minProperties} properties`));
     for (const r of s.required ?? []) if (!(r in value)) errs.push(FieldError.required(childPath(path, r), ''));
+    if (s['x-kubernetes-embedded-resource']) {
+      // An embedded object is a Kubernetes object of its own: apiVersion and kind must be set (upstream objectmeta).
+      if (typeof value.apiVersion !== 'string' || !value.apiVersion) errs.push(FieldError.required(childPath(path, 'apiVersion'), 'must not be empty'));
+      if (typeof value.kind !== 'string' || !value.kind) errs.push(FieldError.required(childPath(path, 'kind'), 'must not be empty'));
+    }
     for (const [k, v] of Object.entries(value)) {
       const child = propertySchema(s, k);
       if (child) validateValue(child, v, s.properties?.[k] ? childPath(path, k) : `${path}[${k}]`, errs);

@@ -5,7 +5,7 @@ import { validateRules } from './cel-validation.js';
 import { applyDefaults } from './defaulting.js';
 import { evaluateJsonPath, parseJsonPath } from './json-path.js';
 import { validateCustomResourceDefinition } from './crd-validation.js';
-import { compareVersions } from './custom-resource.js';
+import { compareVersions, customResourceDefinitions } from './custom-resource.js';
 import type { JSONSchemaProps } from './json-schema.js';
 import type { KubeObject } from '../../api/object.js';
 
@@ -100,4 +100,15 @@ test('CustomResourceDefinition validation as upstream', () => {
   assert.deepEqual(crdErrors(crd({ group: 'example', scope: 'Everywhere' })).slice(1), [
     'spec.group: Invalid value: "example": should be a domain with at least one dot',
     'spec.scope: Unsupported value: "Everywhere": supported values: "Cluster", "Namespaced"']);
+});
+
+test('a custom resource: CEL at the root reads metadata.name; embedded resources need apiVersion and kind', async () => {
+  const def = customResourceDefinitions(crd({ versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: {
+    type: 'object', 'x-kubernetes-validations': [{ rule: 'self.metadata.name.startsWith("w")', message: 'name must start with w' }],
+    properties: { spec: { type: 'object', properties: { template: { type: 'object', 'x-kubernetes-embedded-resource': true, 'x-kubernetes-preserve-unknown-fields': true } } } },
+  } } }] }))[0];
+  const errs = async (o: KubeObject) => (await def.strategy.validate!(o, undefined as any)).map(String);
+  assert.deepEqual(await errs({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'wa' }, spec: { template: { apiVersion: 'v1', kind: 'Pod' } } }), []);
+  assert.deepEqual(await errs({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'xa' } }), ['<nil>: Invalid value: "object": name must start with w']);
+  assert.deepEqual(await errs({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'wa' }, spec: { template: { kind: 'Pod' } } }), ['spec.template.apiVersion: Required value: must not be empty']);
 });
