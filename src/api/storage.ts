@@ -102,3 +102,33 @@ export function claimRefMatches(pv: KubeObject, pvc: KubeObject): boolean {
   if (ref.name !== pvc.metadata.name || (ref.namespace ?? '') !== (pvc.metadata.namespace ?? '')) return false;
   return !ref.uid || !pvc.metadata.uid || ref.uid === pvc.metadata.uid;
 }
+
+function requirementMatches(req: any, value: string | undefined): boolean {
+  const values: string[] = req?.values ?? [];
+  switch (req?.operator) {
+    case 'In': return value !== undefined && values.includes(value);
+    case 'NotIn': return value === undefined || !values.includes(value);
+    case 'Exists': return value !== undefined;
+    case 'DoesNotExist': return value === undefined;
+    case 'Gt': return value !== undefined && Number.parseInt(value, 10) > Number.parseInt(values[0] ?? '', 10);
+    case 'Lt': return value !== undefined && Number.parseInt(value, 10) < Number.parseInt(values[0] ?? '', 10);
+    default: return false;
+  }
+}
+
+/**
+ * Whether a node satisfies a volume's spec.nodeAffinity.required (upstream's CheckNodeAffinity): the terms are ORed,
+ * each term's expressions (labels) and fields (metadata.name) ANDed. A volume without node affinity fits every node.
+ */
+export function volumeNodeAffinityMatches(pv: KubeObject, node: { labels?: Record<string, string>; name?: string }): boolean {
+  const terms: any[] | undefined = pv.spec?.nodeAffinity?.required?.nodeSelectorTerms;
+  if (!terms) return true;
+  const labels = node.labels ?? {};
+  return terms.some((t) => {
+    const exprs: any[] = t?.matchExpressions ?? [];
+    const fields: any[] = t?.matchFields ?? [];
+    if (exprs.length === 0 && fields.length === 0) return false;
+    return exprs.every((r) => requirementMatches(r, labels[r.key]))
+      && fields.every((r) => requirementMatches(r, r.key === 'metadata.name' ? node.name : undefined));
+  });
+}

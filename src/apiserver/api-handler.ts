@@ -31,6 +31,7 @@ import { priority } from './admission/priority.js';
 import { defaultStorageClass } from './admission/default-storage-class.js';
 import { persistentVolumeClaimResize } from './admission/persistent-volume-claim-resize.js';
 import { serviceAccountAdmission } from './admission/service-account.js';
+import { storageObjectInUseProtection } from './admission/storage-object-in-use-protection.js';
 import { handlePodLog } from './handlers/pod-log.js';
 import { handleNodeProxy } from './handlers/node-proxy.js';
 import { streamSubresources } from './handlers/pod-stream.js';
@@ -51,7 +52,7 @@ export interface ApiHandlerOptions {
   subresources?: Record<string, SubresourceHandler>;
   /** How to reach kubelets for pods/log, nodes/proxy (and, in the HTTPS front, pods/exec|attach|portforward). */
   kubeletClient?: KubeletClientConfig;
-  /** Admission plugins run on writes (default: NamespaceLifecycle, ServiceAccount, DefaultIngressClass, Priority, DefaultStorageClass, PersistentVolumeClaimResize). */
+  /** Admission plugins run on writes (default: NamespaceLifecycle, ServiceAccount, DefaultIngressClass, Priority, DefaultStorageClass, PersistentVolumeClaimResize, StorageObjectInUseProtection). */
   admission?: AdmissionPlugin[];
   /** Live events one watcher may have waiting before it is closed as too slow (tests lower it). */
   watcherCapacity?: number;
@@ -77,6 +78,7 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
     ...(priorityClasses ? [priority({ listPriorityClasses: async () => (await priorityClasses.list(undefined)).items })] : []),
     ...(storageClasses ? [defaultStorageClass({ listStorageClasses: async () => (await storageClasses.list(undefined)).items }),
       persistentVolumeClaimResize({ getStorageClass: (name) => storageClasses.tryGet(undefined, name) })] : []),
+    storageObjectInUseProtection(),
   ]);
   const server = { admit, logger, watcherCapacity: opts.watcherCapacity, metrics: opts.metrics };
 

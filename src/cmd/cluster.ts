@@ -131,6 +131,7 @@ async function startHandlerOnly(home: string, opts: ClusterOptions, log: LogFn) 
   const components = opts.components === false ? undefined : (await import('./components.js')).startComponents({
     handler, log, simulatedNodes: opts.simulatedNodes, nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds,
     podGCQuarantineSeconds: opts.podGCQuarantineSeconds, clusterCIDR: opts.clusterCIDR, metricsResolutionMs: opts.metricsResolutionMs,
+    storageRoot: join(home, 'storage'),
   });
   components?.catch((e) => log({ level: 'error', msg: 'components failed to start', error: String(e) }));
   components?.then((c) => c.metrics()).then((m) => setMetricsSource(m)).catch(() => undefined);

@@ -29,6 +29,8 @@ export interface ComponentOptions {
   node?: RealNodeOptions;
   /** The cluster CIDR node podCIDRs come from (node IPAM); default 10.244.0.0/16. */
   clusterCIDR?: string;
+  /** Where the built-in local-path provisioner keeps volume directories (<home>/storage). */
+  storageRoot?: string;
   /** Pod GC quarantine for missing nodes in seconds (default 40; tests shorten it). */
   podGCQuarantineSeconds?: number;
   /**
@@ -93,7 +95,7 @@ export async function startComponents(opts: ComponentOptions): Promise<RunningCo
 
   running.push(runControllerManager({ client: clientFor('system:kube-controller-manager'), informers, identity, signal: ac.signal, log: log('controller-manager'),
     nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds, clusterCA: opts.clusterCA, podGCQuarantineSeconds: opts.podGCQuarantineSeconds, clusterCIDR: opts.clusterCIDR,
-      clusterSigning: opts.clusterSigning })
+      clusterSigning: opts.clusterSigning, storageRoot: opts.storageRoot })
     .catch((e) => opts.log({ level: 'error', msg: 'controller manager failed', error: errorText(e) })));
 
   const schedClient = clientFor('system:kube-scheduler');

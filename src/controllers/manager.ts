@@ -29,6 +29,7 @@ import { startResourceQuotaController } from './resourcequota/index.js';
 import { startCronJobController } from './cronjob/index.js';
 import { startCSRSigningController } from './csrsigning/index.js';
 import type { KeyPairPem } from '../pki/index.js';
+import { localPathDirectories, startLocalPathProvisioner, startPersistentVolumeBinderController, startStorageProtectionController } from './volume/index.js';
 
 export interface ControllerManagerOptions {
   client: Client;
@@ -48,12 +49,14 @@ export interface ControllerManagerOptions {
   clusterCIDR?: string;
   /** The cluster CA key pair the CSR signer signs with; without it that controller is off. */
   clusterSigning?: KeyPairPem;
+  /** Where the built-in local-path provisioner keeps volume directories (NANOKUBE_HOME/storage); absent = it creates none. */
+  storageRoot?: string;
   /** Leader election; off only for tests that run a single manager and want no Lease traffic. */
   leaderElection?: boolean;
 }
 
 /** What the individual controllers are configured with (as kube-controller-manager's flags). */
-type ControllerSettings = Pick<ControllerManagerOptions, 'nodeMonitorGracePeriodSeconds' | 'clusterCA' | 'podGCQuarantineSeconds' | 'clusterCIDR' | 'clusterSigning'>;
+type ControllerSettings = Pick<ControllerManagerOptions, 'nodeMonitorGracePeriodSeconds' | 'clusterCA' | 'podGCQuarantineSeconds' | 'clusterCIDR' | 'clusterSigning' | 'storageRoot'>;
 
 type Starter = (o: { client: Client; informers: InformerFactory; clock: Clock; signal: AbortSignal; log: LogFn }) => Promise<void>;
 
@@ -81,6 +84,9 @@ export function controllerStarters(opts: ControllerSettings): Record<string, Sta
     nodelifecycle: (o) => startNodeLifecycleController({ ...o, ...(opts.nodeMonitorGracePeriodSeconds ? { nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodSeconds * 1000 } : {}) }),
     ...publisher,
     ...(opts.clusterSigning ? { csrsigning: ((ca) => (o) => startCSRSigningController({ ...o, ca }))(opts.clusterSigning) as Starter } : {}),
+    'persistentvolume-binder': (o) => startPersistentVolumeBinderController(o),
+    'local-path-provisioner': (o) => startLocalPathProvisioner({ ...o, ...(opts.storageRoot ? { directories: localPathDirectories(opts.storageRoot) } : {}) }),
+    'storage-protection': (o) => startStorageProtectionController(o),
     podgc: (o) => startPodGCController({ ...o, ...(opts.podGCQuarantineSeconds !== undefined ? { quarantineMs: opts.podGCQuarantineSeconds * 1000 } : {}) }),
   };
 }

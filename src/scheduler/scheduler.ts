@@ -72,7 +72,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<RunningSch
   const queue = new SchedulingQueue({ ...opts.queue, clock });
   const pdbInformer: SharedInformer<KubeObject> = informers.informerFor<KubeObject>(resources.poddisruptionbudgets);
   const fwk = new Framework(opts.profile ?? defaultProfile(schedulerName), opts.registry ?? inTreeRegistry(),
-    { client, nodeInfos: cache, schedulerName, recorder, log, podDisruptionBudgets: () => pdbInformer.list() });
+    { client, nodeInfos: cache, schedulerName, recorder, log, podDisruptionBudgets: () => pdbInformer.list(), informers });
   // Events wait while a backlog of pods is being bound (bindings are what users wait for; events are
   // best-effort) and are written as soon as the scheduler is idle, or earlier when 10 000 have piled up.
   const busy = (): boolean => queue.stats.active > 0 || binder.bindsInFlight > 0;
@@ -83,6 +83,10 @@ export async function startScheduler(opts: SchedulerOptions): Promise<RunningSch
   const podInformer: SharedInformer<Pod & KubeObject> = informers.informerFor<Pod & KubeObject>(resources.pods);
   const nodeInformer: SharedInformer<Node & KubeObject> = informers.informerFor<Node & KubeObject>(resources.nodes);
   const removeHandlers = addSchedulerEventHandlers({ podInformer, nodeInformer, cache, queue, schedulerName });
+  // A claim bound or a volume added may make pods waiting on VolumeBinding schedulable.
+  const volumeEvent = () => queue.moveAllToActiveOrBackoff('VolumeChange');
+  const removeVolumeHandlers = [informers.informerFor(resources.persistentvolumeclaims), informers.informerFor(resources.persistentvolumes)]
+    .map((i) => i.addEventHandler({ onAdd: volumeEvent, onUpdate: volumeEvent }));
   const recordFailure = failureHandler({ client, podInformer, queue, recorder, events, statusWrites, metrics, clock, log });
   const binder = new Binder({ fwk, cache, queue, recorder, events, metrics, recordFailure, clock, log, parallelism });
   const cycle = { fwk, cache, queue, binder, recordFailure, log };
@@ -135,6 +139,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<RunningSch
         await loop;
         await binder.drain();
         removeHandlers();
+        for (const r of removeVolumeHandlers) r();
         await Promise.all([events.drain(), statusWrites.drain()]);
       })();
       return stopping;

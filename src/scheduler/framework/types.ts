@@ -9,6 +9,7 @@ import type { Client } from '../../client/client.js';
 import type { EventRecorder } from '../../client/events.js';
 import type { LogFn } from '../../client/log.js';
 import type { KubeObject } from '../../api/object.js';
+import type { InformerFactory } from '../../client/informer.js';
 import type { NodeInfo } from './node-info.js';
 import type { PodInfo } from './pod-info.js';
 import type { Status } from './status.js';
@@ -42,6 +43,8 @@ export interface FrameworkHandle {
   log?: LogFn;
   /** Runs the profile's Filter plugins against one node (set by the framework; preemption filters what-if nodes). */
   runFilterPlugins?(state: CycleState, pod: PodInfo, node: NodeInfo): Status | null;
+  /** The shared informers, for plugins that read other objects (VolumeBinding: claims, volumes, classes). */
+  informers?: InformerFactory;
 }
 
 export interface Plugin { readonly name: string }

@@ -13,6 +13,7 @@ import { newBalancedAllocation, NAME as BalancedAllocation } from './node-resour
 import { newPodTopologySpread, NAME as PodTopologySpread } from './pod-topology-spread/pod-topology-spread.js';
 import { newDefaultPreemption, NAME as DefaultPreemption } from './default-preemption/default-preemption.js';
 import { newDefaultBinder, NAME as DefaultBinder } from './default-binder/default-binder.js';
+import { newVolumeBinding, informerListers, NAME as VolumeBinding } from './volume-binding/volume-binding.js';
 
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
 
@@ -28,6 +29,7 @@ export function inTreeRegistry(): Map<string, PluginFactory> {
     [BalancedAllocation, () => newBalancedAllocation()],
     [PodTopologySpread, (_args, h) => newPodTopologySpread(h.nodeInfos)],
     [DefaultPreemption, (_args, h) => newDefaultPreemption(h)],
+    [VolumeBinding, (_args, h) => newVolumeBinding(h, h.informers ? informerListers(h.informers) : undefined)],
     [DefaultBinder, (_args, h) => newDefaultBinder(h)],
   ]);
 }
@@ -44,6 +46,7 @@ export function defaultProfile(schedulerName = DEFAULT_SCHEDULER_NAME): Profile 
       { name: NodeResourcesFit, weight: 1 },
       { name: PodTopologySpread, weight: 2 },
       { name: BalancedAllocation, weight: 1 },
+      { name: VolumeBinding },
       { name: DefaultPreemption },
       { name: DefaultBinder },
     ],

@@ -35,7 +35,7 @@ export interface SchedulingQueueOptions {
   unschedulableFlushIntervalMs?: number;
 }
 
-export type ClusterEvent = 'NodeAdd' | 'NodeUpdate' | 'AssignedPodDelete' | 'AssignedPodUpdate' | 'ForceActivate';
+export type ClusterEvent = 'NodeAdd' | 'NodeUpdate' | 'AssignedPodDelete' | 'AssignedPodUpdate' | 'VolumeChange' | 'ForceActivate';
 
 const uidOf = (q: QueuedPodInfo) => q.podInfo.uid;
 
