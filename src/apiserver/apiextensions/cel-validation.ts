@@ -76,16 +76,27 @@ function checkRule(r: ValidationRule, s: JSONSchemaProps, value: unknown, old: u
   const at = r.fieldPath ? path + r.fieldPath : path;
   if (!program) { errs.push(FieldError.invalid(at, jsonTypeOf(value), `rule compile error: ${error}`)); return; }
   let ok: unknown;
-  try {
-    const vars: Record<string, unknown> = { self: toCel(s, value) };
-    if (transition) vars.oldSelf = old === undefined ? undefined : toCel(s, old);
-    ok = program(vars);
-  } catch (e) {
-    errs.push(FieldError.invalid(at, jsonTypeOf(value), `${r.message ?? `failed rule: ${r.rule}`}`));
-    void e;
-    return;
-  }
+  const vars: Record<string, unknown> = { self: toCel(s, value) };
+  if (transition) vars.oldSelf = old === undefined ? undefined : toCel(s, old);
+  try { ok = program(vars); } catch { ok = false; }
   if (ok === true) return;
-  const message = r.message ?? `failed rule: ${r.rule}`;
-  errs.push(FieldError.invalid(at, jsonTypeOf(value), message));
+  errs.push(ruleError(r, at, jsonTypeOf(value), vars));
+}
+
+/** The error a failed rule reports: messageExpression's text, else message, else "failed rule: <rule>"; typed by reason. */
+function ruleError(r: ValidationRule, at: string, type: string, vars: Record<string, unknown>): FieldError {
+  let message = r.message ?? `failed rule: ${r.rule}`;
+  if (r.messageExpression) {
+    const { program } = compileRule(r.messageExpression);
+    try {
+      const m = program?.(vars);
+      if (typeof m === 'string' && m.trim() && !m.includes('\n')) message = m;
+    } catch { /* upstream falls back to message */ }
+  }
+  switch (r.reason) {
+    case 'FieldValueForbidden': return FieldError.forbidden(at, message);
+    case 'FieldValueRequired': return FieldError.required(at, message);
+    case 'FieldValueDuplicate': return new FieldError('FieldValueDuplicate', at, type, message);
+    default: return FieldError.invalid(at, type, message);
+  }
 }

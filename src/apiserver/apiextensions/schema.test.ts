@@ -47,6 +47,9 @@ test('CEL rules: messages, the default "failed rule" text, and transition rules 
     ['spec: Invalid value: "object": too many', 'spec: Invalid value: "object": failed rule: self.name.startsWith("x")']);
   assert.deepEqual(validateRules(s, { replicas: 1, max: 2, name: 'x', immutable: 'b' }, { immutable: 'a' }, 'spec').map(String),
     ['spec.immutable: Invalid value: "string": is immutable']);
+  const expr: JSONSchemaProps = { type: 'object', properties: { n: { type: 'integer' } },
+    'x-kubernetes-validations': [{ rule: 'self.n < 3', messageExpression: '"n is " + string(self.n)', reason: 'FieldValueForbidden' }] };
+  assert.deepEqual(validateRules(expr, { n: 4 }, undefined, 'spec').map(String), ['spec: Forbidden: n is 4']);
   const lists: JSONSchemaProps = { type: 'array', items: { type: 'integer' }, 'x-kubernetes-validations': [{ rule: 'self.all(x, x > 0)', message: 'positive' }] };
   assert.equal(validateRules(lists, [1, 2], undefined, 'spec.l').length, 0);
   assert.deepEqual(validateRules(lists, [1, -2], undefined, 'spec.l').map(String), ['spec.l: Invalid value: "array": positive']);
