@@ -78,6 +78,12 @@ export class JobController {
   private readonly backoff = new Map<string, BackoffRecord>();
   /** Pod UIDs whose finalizer this process removed, per Job key: a stale cache must not count them twice. */
   private readonly finalizersRemoved = new Map<string, Set<string>>();
+  /**
+   * The Job as this process last wrote it, per key, and the resourceVersions that write superseded: while the cache
+   * still shows one of those (it has not seen our own write yet), a sync starts from what we wrote instead of
+   * conflicting on it.
+   */
+  private readonly written = new Map<string, { superseded: Set<string>; job: Job }>();
   private readonly backoffBaseMs: number;
   private readonly backoffMaxMs: number;
 
@@ -173,8 +179,9 @@ export class JobController {
   async reconcile(key: string): Promise<ReconcileResult> {
     if (key.startsWith(orphanPrefix)) return this.reconcileOrphanPod(key.slice(orphanPrefix.length));
     const { namespace, name } = splitMetaNamespaceKey(key);
-    const cached = this.jobInformer.getByName(namespace, name);
+    const cached = this.freshest(key, this.jobInformer.getByName(namespace, name));
     if (!cached) {
+      this.written.delete(key);
       this.expectations.delete(key);
       this.backoff.delete(key);
       this.finalizersRemoved.delete(key);
@@ -278,7 +285,7 @@ export class JobController {
     let current = job;
     if (newSucceeded + newFailed > 0) {
       withUncounted(status);
-      current = await this.writeStatus(current, status);
+      current = await this.writeStatus(key, current, status);
     }
 
     // 2. Remove the finalizers; 3. move what is no longer held from uncounted to the counts.
@@ -393,7 +400,7 @@ export class JobController {
     // int32 fields with omitempty upstream; ready and terminating are pointers and stay at 0.
     for (const k of ['active', 'succeeded', 'failed']) if (!status[k]) delete status[k];
     for (const k of Object.keys(status)) if (status[k] === undefined) delete status[k];
-    if (JSON.stringify(status) !== JSON.stringify(current.status ?? {})) await this.writeStatus(current, status);
+    if (JSON.stringify(status) !== JSON.stringify(current.status ?? {})) await this.writeStatus(key, current, status);
     if (manageErr !== undefined) throw manageErr;
     return result;
   }
@@ -533,8 +540,9 @@ export class JobController {
   }
 
   /**
-   * Removes the tracking finalizer (a merge patch of the remaining finalizers, guarded by the pod's
-   * resourceVersion). Returns the UIDs that no longer hold it (patched, or the pod is gone).
+   * Removes the tracking finalizer: a merge patch of the remaining finalizers with the pod's uid as precondition
+   * (not its resourceVersion: the kubelet writes status often, and a stale cache would only cost a retry).
+   * Returns the UIDs that no longer hold it (patched, or the pod is gone).
    */
   private async removeFinalizers(key: string | undefined, pods: Pod[]): Promise<Set<string>> {
     const released = new Set<string>();
@@ -546,7 +554,7 @@ export class JobController {
       const finalizers = (p.metadata?.finalizers ?? []).filter((f) => f !== JOB_TRACKING_FINALIZER);
       try {
         await this.client.patch(resources.pods, p.metadata?.namespace, p.metadata?.name ?? '', 'merge',
-          { metadata: { resourceVersion: p.metadata?.resourceVersion, uid, finalizers: finalizers.length ? finalizers : null } });
+          { metadata: { uid, finalizers: finalizers.length ? finalizers : null } });
       } catch (e) {
         if (!isNotFound(e)) throw e;
       }
@@ -560,8 +568,22 @@ export class JobController {
   }
 
   /** PUT /status on the given object's resourceVersion (a stale one conflicts and the sync is retried). */
-  private async writeStatus(job: Job, status: any): Promise<Job> {
-    return this.client.updateStatus<Job>(resources.jobs, { ...job, status: structuredClone(status) });
+  private async writeStatus(key: string, job: Job, status: any): Promise<Job> {
+    const updated = await this.client.updateStatus<Job>(resources.jobs, { ...job, status: structuredClone(status) });
+    const prev = this.written.get(key);
+    const superseded = prev && prev.job.metadata.resourceVersion === job.metadata.resourceVersion ? prev.superseded : new Set<string>();
+    superseded.add(job.metadata.resourceVersion ?? '');
+    this.written.set(key, { superseded, job: updated });
+    return updated;
+  }
+
+  /** The cached Job, or what this process last wrote when the cache has not caught up with that write yet. */
+  private freshest(key: string, cached: Job | undefined): Job | undefined {
+    const w = this.written.get(key);
+    if (!w || !cached) return cached;
+    if (cached.metadata.uid === w.job.metadata.uid && w.superseded.has(cached.metadata.resourceVersion ?? '')) return w.job;
+    this.written.delete(key);
+    return cached;
   }
 }
 
