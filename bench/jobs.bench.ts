@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { startCluster } from '../src/cmd/cluster.js';
 import type { Client } from '../src/client/client.js';
 import { resources } from '../src/api/resources.js';
-import { EXIT_AFTER_ANNOTATION } from '../src/kubelet/simulated/index.js';
+import { EXIT_AFTER_ANNOTATION } from '../src/kubelet/index.js';
 
 const podSpec = { restartPolicy: 'Never', containers: [{ name: 'c', image: 'registry.example/task:1', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] };
 const template = { metadata: { annotations: { [EXIT_AFTER_ANNOTATION]: '0s' } }, spec: podSpec };

@@ -6,7 +6,7 @@ import type { NodeOptions as NOpts, RunningNode as RN } from './node.js';
 import type { SandboxRuntimeOptions as SOpts, SandboxRuntime as SR } from './runtime/sandbox/index.js';
 import type { KubeletServerOptions as SrvOpts, RunningKubeletServer as RKS } from './server/index.js';
 export {
-  startSimulatedNodes, podsByNodeIndex, EXIT_AFTER_ANNOTATION, SIMULATED_CPU_USAGE_ANNOTATION, SIMULATED_MEMORY_USAGE_ANNOTATION, SIMULATED_LABEL, SIMULATED_LABEL_VALUE, nodePodCIDR, nodeInternalIP,
+  startSimulatedNodes, podsByNodeIndex, EXIT_AFTER_ANNOTATION, EXIT_CODE_ANNOTATION, SIMULATED_CPU_USAGE_ANNOTATION, SIMULATED_MEMORY_USAGE_ANNOTATION, SIMULATED_LABEL, SIMULATED_LABEL_VALUE, nodePodCIDR, nodeInternalIP,
   type SimulatedNodes, type SimulatedNodesOptions,
 } from './simulated/index.js';
 export { nextSimulatedNodes, SIMULATED_NODE_PREFIX } from './simulated/node-template.js';
