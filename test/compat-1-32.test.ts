@@ -103,3 +103,29 @@ test('a JSON patch removing a missing path gets upstream\'s 422 Status and kubec
   assert.equal(raw.text, '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",'
     + '"message":"the server rejected our request due to an error in our request","reason":"Invalid","details":{},"code":422}');
 });
+
+test('switching from client-side to server-side apply takes over the fields without a conflict, as upstream', async (t) => {
+  const c = await startTestCluster(t, { components: false });
+  const cm = (k: string, extra = '') => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: mig\n  labels:\n    a: "1"\ndata:\n  k: ${k}\n  other: x\n${extra}`;
+  const csa = await c.kubectl(['apply', '-f', '-'], { input: cm('v1') });
+  assert.equal(csa.code, 0, csa.stderr);
+  const ssa = await c.kubectl(['apply', '--server-side', '-f', '-'], { input: cm('v2') });
+  assert.equal(ssa.code, 0, ssa.stderr);
+  assert.equal(ssa.stdout, 'configmap/mig serverside-applied\n');
+  const obj = JSON.parse((await c.kubectl(['get', 'configmap', 'mig', '-o', 'json', '--show-managed-fields'])).stdout);
+  assert.deepEqual(obj.data, { k: 'v2', other: 'x' });
+  const managers = obj.metadata.managedFields.map((m: any) => `${m.manager}/${m.operation}`);
+  assert.ok(managers.includes('kubectl/Apply'), managers.join());
+  assert.ok(!managers.includes('kubectl-client-side-apply/Update'), 'kubectl moved the client-side entry over to its own');
+  const owned = obj.metadata.managedFields.find((m: any) => m.manager === 'kubectl' && m.operation === 'Apply').fieldsV1;
+  assert.deepEqual(Object.keys(owned['f:data']).sort(), ['f:k', 'f:other']);
+  // The annotation follows server-side apply, so going back to client-side apply still diffs correctly.
+  assert.equal(JSON.parse(obj.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration']).data.k, 'v2');
+
+  // A field someone else changed since the client-side apply is not taken over silently.
+  assert.equal((await c.kubectl(['apply', '-f', '-'], { input: cm('v1').replace('name: mig', 'name: mig2') })).code, 0);
+  assert.equal((await c.kubectl(['patch', 'configmap', 'mig2', '--field-manager=editor', '-p', '{"data":{"other":"edited"}}'])).code, 0);
+  const conflict = await c.kubectl(['apply', '--server-side', '-f', '-'], { input: cm('v2').replace('name: mig', 'name: mig2') });
+  assert.equal(conflict.code, 1);
+  assert.match(conflict.stderr, /^error: Apply failed with 1 conflict: conflict with "editor" using v1: \.data\.other\n/);
+});

@@ -10,8 +10,11 @@
 // 4. the change from live to result is compared with every other manager's fields: another manager's field
 //    whose value changes (or appears) is a conflict → 409 unless force, in which case the applier takes it;
 //    fields applied with the value already there become shared.
-// Simplified: no conversion between API versions of managers' sets, no update of kubectl's
-// last-applied-configuration annotation, no union (discriminator) normalization.
+// 5. kubectl's own apply (manager "kubectl") may take over, without a conflict, the fields a client-side apply
+//    left: those its last-applied-configuration annotation still holds with their live values (upstream's
+//    lastAppliedManager, the CSA → SSA upgrade; kubectl then moves the client-side apply entry over itself).
+//    An existing annotation is kept in step with what kubectl applied (upstream's lastAppliedUpdater).
+// Simplified: no conversion between API versions of managers' sets, no union (discriminator) normalization.
 import type { SchemaModel, SchemaNode } from '../../api/schema/types.js';
 import { applyConflict, badRequest, type StatusError } from '../../api/errors.js';
 import { FieldSet, formatPath, type FieldPath } from './field-set.js';
@@ -106,11 +109,19 @@ export function applyServerSide(opts: ApplyOptions): ApplyResult {
       if (k === selfKey) continue;
       for (const path of m.set.intersection(changedPaths).paths()) conflicts.push({ manager: m, path });
     }
-    if (conflicts.length > 0 && !opts.force) throw conflictError(conflicts);
+    if (conflicts.length > 0 && !opts.force) {
+      // Upstream's lastAppliedManager: kubectl's server-side apply takes over, without a conflict, the fields the
+      // client-side apply annotation still describes as they are (the CSA → SSA upgrade).
+      const allowed = opts.manager === LAST_APPLIED_UPGRADE_MANAGER ? allowedConflictsFromLastApplied(walker, live, version, opts.schema) : undefined;
+      const remaining = allowed ? conflicts.filter((c) => !allowed.has(c.path)) : conflicts;
+      if (remaining.length > 0) throw conflictError(remaining);
+    }
     for (const [k, m] of managers) {
       if (k === selfKey) continue;
       m.set = m.set.difference(changedPaths).difference(diff.removed);
     }
+
+    if (opts.manager === LAST_APPLIED_UPGRADE_MANAGER) syncLastApplied(merged, config);
 
     const changed = !jsonEqual(live, merged) || opts.live === undefined;
     managers.set(selfKey, { ...self, set: newSet, time: changed || !previous?.time ? formatTime(opts.now) : previous.time });
@@ -128,6 +139,63 @@ export function applyServerSide(opts: ApplyOptions): ApplyResult {
     }
     throw err;
   }
+}
+
+/** Only kubectl's own server-side apply is upgraded from client-side apply (another manager opts out). */
+const LAST_APPLIED_UPGRADE_MANAGER = 'kubectl';
+const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * The fields the live object's last-applied-configuration annotation (client-side apply's record) holds with the
+ * values they still have: those in the annotation minus what differs from, or is missing in, the live object.
+ * Undefined when there is no usable annotation (none, not JSON, another apiVersion).
+ */
+function allowedConflictsFromLastApplied(walker: TypedWalker, live: Record<string, unknown>, version: string, schema: SchemaNode | undefined): FieldSet | undefined {
+  const annotations = isPlainObject(live.metadata) ? live.metadata.annotations : undefined;
+  const text = isPlainObject(annotations) ? annotations[LAST_APPLIED_ANNOTATION] : undefined;
+  if (typeof text !== 'string' || text === '') return undefined;
+  let lastApplied: unknown;
+  try { lastApplied = JSON.parse(text); } catch { return undefined; }
+  if (!isPlainObject(lastApplied) || lastApplied.apiVersion !== version) return undefined;
+  try {
+    const set = walker.toFieldSet(lastApplied, schema);
+    const cmp = walker.compare(lastApplied, live, schema);
+    return set.difference(cmp.modified).difference(cmp.added).difference(cmp.removed);
+  } catch (err) {
+    if (err instanceof TypedValueError) return undefined;
+    throw err;
+  }
+}
+
+/** Upstream's total annotation size limit (ValidateAnnotationsSize): 256 KiB. */
+const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
+
+/**
+ * Upstream's lastAppliedUpdater: kubectl's server-side apply keeps an existing last-applied-configuration
+ * annotation in step with what it applied (the configuration without that annotation, encoded as Go encodes an
+ * unstructured object: keys sorted, a trailing newline), so a later client-side apply diffs against it. Left
+ * out when the annotations would exceed their size limit.
+ */
+function syncLastApplied(merged: Record<string, unknown>, config: Record<string, unknown>): void {
+  const annotations = isPlainObject(merged.metadata) ? merged.metadata.annotations : undefined;
+  if (!isPlainObject(annotations) || typeof annotations[LAST_APPLIED_ANNOTATION] !== 'string' || annotations[LAST_APPLIED_ANNOTATION] === '') return;
+  const copy = JSON.parse(JSON.stringify(config)) as Record<string, unknown>;
+  if (isPlainObject(copy.metadata) && isPlainObject(copy.metadata.annotations)) delete copy.metadata.annotations[LAST_APPLIED_ANNOTATION];
+  annotations[LAST_APPLIED_ANNOTATION] = sortedJson(copy) + '\n';
+  let size = 0;
+  for (const [k, v] of Object.entries(annotations)) size += k.length + String(v).length;
+  if (size > TOTAL_ANNOTATION_SIZE_LIMIT) delete annotations[LAST_APPLIED_ANNOTATION];
+}
+
+/** JSON with every object's keys sorted and <, >, & escaped, as Go's encoding/json writes a map. */
+function sortedJson(v: unknown): string {
+  if (Array.isArray(v)) return '[' + v.map(sortedJson).join(',') + ']';
+  if (isPlainObject(v)) return '{' + Object.keys(v).sort().map((k) => goString(k) + ':' + sortedJson(v[k])).join(',') + '}';
+  return typeof v === 'string' ? goString(v) : JSON.stringify(v) ?? 'null';
+}
+
+function goString(s: string): string {
+  return JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
 }
 
 /** printManager: `"name"`, plus ` with subresource "x"` and, for Update entries, ` using <apiVersion>`. */
