@@ -6,17 +6,22 @@ import type { ConfigMap, Secret } from 'kubernetes-types/core/v1.js';
 import { isNotFound, notFound } from '../../api/errors.js';
 import type { Client } from '../../client/client.js';
 import { resources } from '../../api/resources.js';
+import type { KubeObject } from '../../api/object.js';
 
 export interface ObjectSource {
   /** The Secret, or a NotFound StatusError reading `secret "<name>" not found`. */
   getSecret(namespace: string, name: string): Promise<Secret>;
   /** The ConfigMap, or a NotFound StatusError reading `configmap "<name>" not found`. */
   getConfigMap(namespace: string, name: string): Promise<ConfigMap>;
+  /** The claim, or a NotFound reading `persistentvolumeclaim "<name>" not found` (persistentVolumeClaim volumes). */
+  getPersistentVolumeClaim?(namespace: string, name: string): Promise<KubeObject>;
+  /** The volume, or a NotFound reading `persistentvolume "<name>" not found`. */
+  getPersistentVolume?(name: string): Promise<KubeObject>;
 }
 
 /** Direct GETs (always current: env is read once per container start, volumes on each resync). */
 export function apiObjectSource(client: Client): ObjectSource {
-  const get = async <T>(res: typeof resources.secrets, singular: string, namespace: string, name: string): Promise<T> => {
+  const get = async <T>(res: typeof resources.secrets, singular: string, namespace: string | undefined, name: string): Promise<T> => {
     try {
       return await client.get(res, namespace, name) as T;
     } catch (e) {
@@ -27,6 +32,8 @@ export function apiObjectSource(client: Client): ObjectSource {
   return {
     getSecret: (ns, name) => get<Secret>(resources.secrets, 'secret', ns, name),
     getConfigMap: (ns, name) => get<ConfigMap>(resources.configmaps, 'configmap', ns, name),
+    getPersistentVolumeClaim: (ns, name) => get<KubeObject>(resources.persistentvolumeclaims, 'persistentvolumeclaim', ns, name),
+    getPersistentVolume: (name) => get<KubeObject>(resources.persistentvolumes, 'persistentvolume', undefined, name),
   };
 }
 

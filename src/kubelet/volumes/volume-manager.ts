@@ -8,7 +8,10 @@
 //                                              Linux, else a plain folder and a note (the Warning event the kubelet
 //                                              records)
 //   hostPath                                   the host's path, after upstream's type checks
-//   persistentVolumeClaim and the rest         FailedMount "not supported by nanokube yet"
+//   persistentVolumeClaim                      the bound PersistentVolume's hostPath or local path (claim → volume,
+//                                              read through the API), checked like a hostPath volume; an unbound
+//                                              claim fails the mount until the binder has bound it
+//   the rest                                   FailedMount "not supported by nanokube yet"
 // A volume that cannot be set up throws VolumeSetupError, whose failures carry upstream's FailedMount text
 // (`MountVolume.SetUp failed for volume "config" : configmap "app-config" not found`). Secret contents are
 // written to disk (upstream uses a tmpfs for secret volumes; nanokube keeps them under NANOKUBE_HOME, mode 0644
@@ -16,6 +19,7 @@
 import { mkdir, readdir, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Container, Pod, Volume } from 'kubernetes-types/core/v1.js';
+import type { KubeObject } from '../../api/object.js';
 import { realClock, type Clock, type TimerHandle } from '../../client/clock.js';
 import { discardLog, errorText, type LogFn } from '../../client/log.js';
 import type { ObjectSource } from '../envvars/object-source.js';
@@ -202,6 +206,18 @@ export class VolumeManager {
     return out;
   }
 
+  /** The PersistentVolume bound to a claim (upstream's getPVCExtractPV). */
+  private async boundVolume(namespace: string, claimName: string): Promise<KubeObject> {
+    const { getPersistentVolumeClaim, getPersistentVolume } = this.opts.objects;
+    if (!getPersistentVolumeClaim || !getPersistentVolume) throw new Error('persistentVolumeClaim volumes need an API object source');
+    const pvc = await getPersistentVolumeClaim(namespace, claimName);
+    const volumeName = pvc.spec?.volumeName ?? '';
+    if (pvc.status?.phase !== 'Bound' || !volumeName) {
+      throw new Error(`PVC ${namespace}/${claimName} has non-bound phase (${JSON.stringify(pvc.status?.phase ?? '')}) or empty pvc.Spec.VolumeName (${JSON.stringify(volumeName)})`);
+    }
+    return getPersistentVolume(volumeName);
+  }
+
   private note(entry: PodEntry, message: string): void {
     if (entry.notes.has(message)) return;
     entry.notes.add(message);
@@ -254,6 +270,16 @@ export class VolumeManager {
     if (vol.hostPath) {
       if (all) await checkHostPath(vol.hostPath);
       return { hostPath: vol.hostPath.path, readOnly: false };
+    }
+    if (vol.persistentVolumeClaim) {
+      const pv = await this.boundVolume(namespace, vol.persistentVolumeClaim.claimName);
+      const source = pv.spec?.hostPath ?? pv.spec?.local;
+      if (!source?.path) throw new Error(`persistentvolume "${pv.metadata.name}" has no hostPath or local source, which is all nanokube mounts`);
+      if (all) {
+        if (pv.spec?.hostPath) await checkHostPath(pv.spec.hostPath);
+        else await checkHostPath({ path: source.path, type: 'Directory' });
+      }
+      return { hostPath: source.path, readOnly: vol.persistentVolumeClaim.readOnly === true };
     }
     const kind = Object.keys(vol).find((k) => k !== 'name') ?? 'unknown';
     throw new Error(`${kind} volumes are not supported by nanokube yet`);

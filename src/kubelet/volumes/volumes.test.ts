@@ -103,12 +103,14 @@ test('missing ConfigMap, Secret or key: FailedMount with upstream text; optional
     { name: 'config', configMap: { name: 'nope' } },
     { name: 'creds', secret: { secretName: 'db-secret', items: [{ key: 'user', path: 'user' }] } },
     { name: 'data', persistentVolumeClaim: { claimName: 'pvc' } },
+    { name: 'share', nfs: { server: 'nas', path: '/export' } },
   ])), (e: unknown) => {
     assert.ok(e instanceof VolumeSetupError);
     assert.deepEqual(e.failures.map((f) => f.message), [
       'MountVolume.SetUp failed for volume "config" : configmap "nope" not found',
       'MountVolume.SetUp failed for volume "creds" : references non-existent secret key: user',
-      'MountVolume.SetUp failed for volume "data" : persistentVolumeClaim volumes are not supported by nanokube yet',
+      'MountVolume.SetUp failed for volume "data" : persistentvolumeclaim "pvc" not found',
+      'MountVolume.SetUp failed for volume "share" : nfs volumes are not supported by nanokube yet',
     ]);
     return true;
   });
@@ -237,4 +239,20 @@ test('kubelet volume hooks: setUp then synchronous mounts per container, tearDow
   assert.deepEqual(hooks.mounts(p, { name: 'other' }), []);
   await hooks.tearDown(p);
   await assert.rejects(stat(join(root, 'pods/uid-web-1/volumes')));
+});
+
+test('a persistentVolumeClaim volume mounts its bound volume\'s directory; an unbound claim fails the mount until it is bound', async (t) => {
+  const root = await tempDir(t);
+  const { fake, vm } = setup(join(root, 'kubelet'), t);
+  const dir = join(root, 'storage', 'pvc-1');
+  const claim = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { namespace: 'default', name: 'data' }, spec: { volumeName: '' }, status: { phase: 'Pending' } };
+  fake.put('', 'persistentvolumeclaims', claim);
+  const p = pod([{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }]);
+  await assert.rejects(vm.setUpPod(p), (e: any) => e instanceof VolumeSetupError
+    && e.failures[0].message === 'MountVolume.SetUp failed for volume "data" : PVC default/data has non-bound phase ("Pending") or empty pvc.Spec.VolumeName ("")');
+  fake.put('', 'persistentvolumeclaims', { ...claim, spec: { volumeName: 'pvc-1' }, status: { phase: 'Bound' } });
+  fake.put('', 'persistentvolumes', { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'pvc-1' }, spec: { hostPath: { path: dir, type: 'DirectoryOrCreate' } } });
+  const vols = await vm.setUpPod(p);
+  assert.deepEqual(vols.get('data'), { hostPath: dir, readOnly: false });
+  assert.ok((await stat(dir)).isDirectory(), 'DirectoryOrCreate made the directory');
 });
