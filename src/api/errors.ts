@@ -83,6 +83,9 @@ export function invalid(kind: string, group: string | undefined, name: string, c
 export const badRequest = (message: string) => new StatusError(400, 'BadRequest', message);
 export const unauthorized = () => new StatusError(401, 'Unauthorized', 'Unauthorized');
 export const forbidden = (message: string) => new StatusError(403, 'Forbidden', message);
+/** upstream's NewForbidden: `pods "x" is forbidden: <why>` (no name: `pods is forbidden: <why>`). */
+export const forbiddenResource = (ref: ResourceRef, name: string | undefined, why: string) =>
+  new StatusError(403, 'Forbidden', `${qualified(ref)}${name ? ` "${name}"` : ''} is forbidden: ${why}`, { name: name || undefined, group: ref.group || undefined, kind: ref.resource });
 /** A 404 that names no object: an unknown path ("the server could not find the requested resource"), or `message`. */
 export const notFoundError = (message = 'the server could not find the requested resource', details: StatusDetails = {}) =>
   new StatusError(404, 'NotFound', message, details);

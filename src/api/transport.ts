@@ -3,7 +3,7 @@
 // paths cross the same serialization boundary (bytes in, bytes out) and behave identically.
 import { toStatusError } from './errors.js';
 
-/** Who made a request, as authentication found it (upstream user.Info). */
+/** Who sent a request, as authentication (or impersonation) established it (upstream's user.Info). */
 export interface UserInfo { username: string; groups: string[]; uid?: string; extra?: Record<string, string[]> }
 
 export interface ApiRequest {

@@ -38,6 +38,8 @@ import { streamSubresources } from './handlers/pod-stream.js';
 import type { KubeletClientConfig } from './handlers/kubelet-connection.js';
 import { handleTokenRequest } from './handlers/token-request.js';
 import type { ServiceAccountTokens } from './authn/service-account-tokens.js';
+import { ANONYMOUS, authorize, impersonate, resourceAttributes, type Authorization } from './authorization/filter.js';
+import type { UserInfo } from '../api/transport.js';
 
 export interface SubresourceHandler { (ctx: HandlerContext): Promise<ApiResponse> }
 
@@ -60,18 +62,25 @@ export interface ApiHandlerOptions {
   serviceAccountTokens?: ServiceAccountTokens;
   /** The metrics server's samples (metrics.k8s.io), once a metrics server runs. */
   metrics?: () => MetricsSource | undefined;
+  /**
+   * The authorization stage (authorization/): impersonation, then one decision per request. Absent: every
+   * request is allowed (unit tests of the handler, and the bench's baseline).
+   */
+  authorization?: Authorization;
 }
 
 const notFoundStatus = () => notFoundError();
 
-export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
-  const { registry, logger } = opts;
+export type { AdmissionPlugin };
+
+/** The admission plugins every apiserver runs (the authorization-dependent ones are added by index.ts). */
+export function defaultAdmission(registry: Registry): AdmissionPlugin[] {
   const namespaces = registry.forResource('', 'namespaces');
   const ingressClasses = registry.forResource('networking.k8s.io', 'ingressclasses');
   const priorityClasses = registry.forResource('scheduling.k8s.io', 'priorityclasses');
   const storageClasses = registry.forResource('storage.k8s.io', 'storageclasses');
   const serviceAccounts = registry.forResource('', 'serviceaccounts');
-  const admit = admissionChain(opts.admission ?? [
+  return [
     ...(namespaces ? [namespaceLifecycle({ getNamespace: (name) => namespaces.tryGet(undefined, name) })] : []),
     ...(serviceAccounts ? [serviceAccountAdmission({ getServiceAccount: (ns, name) => serviceAccounts.tryGet(ns, name) })] : []),
     ...(ingressClasses ? [defaultIngressClass({ listIngressClasses: async () => (await ingressClasses.list(undefined)).items })] : []),
@@ -79,12 +88,32 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
     ...(storageClasses ? [defaultStorageClass({ listStorageClasses: async () => (await storageClasses.list(undefined)).items }),
       persistentVolumeClaimResize({ getStorageClass: (name) => storageClasses.tryGet(undefined, name) })] : []),
     storageObjectInUseProtection(),
-  ]);
-  const server = { admit, logger, watcherCapacity: opts.watcherCapacity, metrics: opts.metrics };
+  ];
+}
+
+export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
+  const { registry, logger } = opts;
+  const admit = admissionChain(opts.admission ?? defaultAdmission(registry));
+  const authz = opts.authorization;
+  const server = { admit, logger, watcherCapacity: opts.watcherCapacity, metrics: opts.metrics, authorization: authz };
+
+  /** Authorization denials of the components' own identities are logged: they mean a missing bootstrap rule. */
+  function check(user: UserInfo, a: Parameters<typeof authorize>[1]): void {
+    try { authorize(authz!.authorizer, a); } catch (e) {
+      if (user.username.startsWith('system:') && user.username !== 'system:anonymous') logger.info('forbidden', { user: user.username, verb: a.verb, resource: a.resource, subresource: a.subresource, namespace: a.namespace, name: a.name, path: a.path });
+      throw e;
+    }
+  }
 
   async function route(req: ApiRequest): Promise<ApiResponse> {
     const path = req.path.length > 1 && req.path.endsWith('/') ? req.path.slice(0, -1) : req.path;
     const info = parseResourcePath(req.method, path, req.query);
+    if (authz) {
+      const user = impersonate(authz.authorizer, req.user ?? ANONYMOUS, req.headers);
+      if (user !== req.user) req = { ...req, user };
+      if (info) check(user, resourceAttributes(user, info));
+      else check(user, { user, verb: req.method === 'HEAD' ? 'get' : req.method.toLowerCase(), resourceRequest: false, path: req.path });
+    }
     if (info) {
       const store = registry.lookup(info.group, info.version, info.resource);
       if (!store) throw notFoundStatus();

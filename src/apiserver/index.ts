@@ -9,13 +9,13 @@ import { createApiHandler, type SubresourceHandler } from './api-handler.js';
 import { createHttpsServer, destroyUpgradedConnections } from './http-server.js';
 import type { KubeletClientConfig } from './handlers/kubelet-connection.js';
 import { isPodStreamRequest, podStreamUpgrade, writeUpgradeError } from './handlers/pod-stream.js';
-import { notFoundError } from '../api/errors.js';
+import { notFoundError, type StatusError } from '../api/errors.js';
 import { bootstrapCluster } from './bootstrap.js';
 import { jsonLogger, type Logger } from './logger.js';
 import { allResources } from './registry/all-resources.js';
 import { validateObjectMeta, validateObjectMetaUpdate } from '../api/validation/object-meta.js';
 import { apiServiceNameValidator } from './registry/apiregistration/apiservices/strategy.js';
-import { nameIsDNSLabel, nameIsDNS1035Label, type NameValidator } from '../api/validation/names.js';
+import { nameIsDNSLabel, nameIsDNS1035Label, isValidPathSegmentName, type NameValidator } from '../api/validation/names.js';
 import { managedFieldsHook } from './managed-fields.js';
 import type { KubeObject } from '../api/object.js';
 import type { ResourceDefinition } from './registry/types.js';
@@ -26,6 +26,12 @@ import type { EncryptionRule } from './encryption/config.js';
 import { ephemeralServiceAccountKey, type ServiceAccountKeyPair } from '../pki/service-account-key.js';
 import { startCrdController } from './apiextensions/crd-controller.js';
 import type { MetricsSource } from '../api/metrics.js';
+import { startAuthorization } from './authorization/index.js';
+import { rbacEscalation } from './authorization/rbac/escalation.js';
+import { nodeRestriction } from './admission/node-restriction.js';
+import { defaultAdmission, type AdmissionPlugin } from './api-handler.js';
+import { authorize, impersonate, resourceAttributes, ANONYMOUS } from './authorization/filter.js';
+import { parseResourcePath } from './request-info.js';
 
 export interface ApiServerOptions {
   store: Store;
@@ -45,6 +51,8 @@ export interface ApiServerOptions {
   serviceAccountKey?: ServiceAccountKeyPair;
   /** Encryption at rest (<home>/encryption-config.yaml, see encryption/config.ts); default none. */
   encryption?: EncryptionRule[];
+  /** Authorization (Node, RBAC) and the admission steps that need it; default on. Off only for the bench's baseline. */
+  authorization?: boolean;
 }
 
 export { ensureEncryptionConfig, ENCRYPTION_CONFIG_FILE } from './encryption/config.js';
@@ -56,8 +64,12 @@ export interface RunningApiServer {
   close(): Promise<void>;
 }
 
-/** Resources whose names upstream validates more strictly than a DNS-1123 subdomain. */
-const nameValidators: Record<string, NameValidator> = { namespaces: nameIsDNSLabel, services: nameIsDNS1035Label, apiservices: apiServiceNameValidator };
+const rbacName: NameValidator = (n) => isValidPathSegmentName(n);
+/** Resources whose names upstream validates more strictly than a DNS-1123 subdomain, or (RBAC: path segments) less. */
+const nameValidators: Record<string, NameValidator> = {
+  namespaces: nameIsDNSLabel, services: nameIsDNS1035Label, apiservices: apiServiceNameValidator,
+  roles: rbacName, clusterroles: rbacName, rolebindings: rbacName, clusterrolebindings: rbacName,
+};
 
 export function validateMeta(obj: KubeObject, def: ResourceDefinition, old?: KubeObject) {
   const errs = validateObjectMeta(obj.metadata, { namespaced: def.namespaced, nameValidator: nameValidators[def.resource] });
@@ -94,6 +106,16 @@ export interface ApiHandlerOnlyOptions {
   serverAddress?: string;
   watcherCapacity?: number;
   serviceAccountKey?: ServiceAccountKeyPair;
+  /** Authorization (Node, RBAC) and its admission steps; default on. Off only for the bench's baseline. */
+  authorization?: boolean;
+}
+
+/** The authorization stage and the admission plugins that go with it, or nothing when turned off. */
+async function authorizationFor(registry: Registry, on: boolean, signal: AbortSignal) {
+  if (!on) return { authorization: undefined, admission: undefined };
+  const authz = await startAuthorization(registry, signal);
+  const admission: AdmissionPlugin[] = [...defaultAdmission(registry), nodeRestriction(), rbacEscalation(authz)];
+  return { authorization: { authorizer: authz.authorizer, rules: authz.rules }, admission };
 }
 
 /**
@@ -109,14 +131,16 @@ export async function createApiHandlerOnly(opts: ApiHandlerOnlyOptions): Promise
   const crds = startCrdController({ registry, logger });
   await crds.ready;
   let metricsSource: MetricsSource | undefined;
+  const ac = new AbortController();
+  const { authorization, admission } = await authorizationFor(registry, opts.authorization !== false, ac.signal);
   const handler = createApiHandler({
     metrics: () => metricsSource,
     registry, logger, serverAddress: () => address,
     ready: async () => { try { await opts.store.currentRevision(); return true; } catch { return false; } },
-    watcherCapacity: opts.watcherCapacity,
+    watcherCapacity: opts.watcherCapacity, authorization, admission,
     serviceAccountTokens: new ServiceAccountTokens({ key: opts.serviceAccountKey ?? ephemeralServiceAccountKey(), objects: liveObjects(registry) }),
   });
-  return { handler, registry, close: () => crds.stop(), setMetricsSource: (source) => { metricsSource = source; } };
+  return { handler, registry, close: () => { crds.stop(); ac.abort(); }, setMetricsSource: (source) => { metricsSource = source; } };
 }
 
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
@@ -125,6 +149,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   let url = '';
   const serviceAccountTokens = new ServiceAccountTokens({ key: opts.serviceAccountKey ?? ephemeralServiceAccountKey(), objects: liveObjects(registry), clock: opts.clock });
   let metricsSource: MetricsSource | undefined;
+  const ac = new AbortController();
+  const { authorization, admission } = await authorizationFor(registry, opts.authorization !== false, ac.signal);
   const handler = createApiHandler({
     metrics: () => metricsSource,
     registry, logger, serverAddress: () => url.replace(/^https:\/\//, ''),
@@ -133,6 +159,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     watcherCapacity: opts.watcherCapacity,
     kubeletClient: opts.kubeletClient,
     serviceAccountTokens,
+    authorization, admission,
   });
   const tokenAuthenticators: TokenAuthenticator[] = [];
   if (opts.tokens) tokenAuthenticators.push(staticTokenAuthenticator(opts.tokens));
@@ -141,8 +168,20 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const server = createHttpsServer({
     handler, tls: opts.tls, authenticate: createAuthenticator(tokenAuthenticators), logger,
     upgrade: (req, socket, head, user) => {
-      if (podStreams && isPodStreamRequest(req)) return podStreams(req, socket, head, user);
-      writeUpgradeError(socket, notFoundError());
+      if (!podStreams || !isPodStreamRequest(req)) return writeUpgradeError(socket, notFoundError());
+      if (authorization) {
+        // exec, attach and port-forward upgrades need `create` on the subresource (upstream since 1.31, websockets included).
+        try {
+          const headers: Record<string, string | undefined> = {};
+          for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+          const acting = impersonate(authorization.authorizer, user ?? ANONYMOUS, headers);
+          const url = new URL(req.url ?? '/', 'https://localhost');
+          const info = parseResourcePath(req.method ?? 'GET', url.pathname, url.searchParams)!;
+          authorize(authorization.authorizer, resourceAttributes(acting, { ...info, verb: 'create' }));
+          user = acting;
+        } catch (e) { return writeUpgradeError(socket, e as StatusError); }
+      }
+      podStreams(req, socket, head, user);
     },
   });
   await new Promise<void>((resolve, reject) => {
@@ -153,14 +192,15 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   url = `https://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   try { await bootstrapCluster(registry, port, advertiseAddress(opts.host)); }
-  catch (e) { server.close(); throw e; }
+  catch (e) { server.close(); ac.abort(); throw e; }
   const crds = startCrdController({ registry, logger });
-  try { await crds.ready; } catch (e) { crds.stop(); server.close(); throw e; }
+  try { await crds.ready; } catch (e) { crds.stop(); ac.abort(); server.close(); throw e; }
   return {
     port, url, handler, registry,
     setMetricsSource: (source) => { metricsSource = source; },
     close: () => new Promise<void>((resolve) => {
       crds.stop();
+      ac.abort();
       server.close(() => resolve());
       server.closeAllConnections();
       destroyUpgradedConnections(server);

@@ -13,6 +13,7 @@ import type { RunningMetricsServer } from '../metrics/index.js';
 import type { KeyPairPem } from '../pki/index.js';
 import type { LogFn } from '../client/log.js';
 import { errorText } from '../client/log.js';
+import { controllerServiceAccounts } from '../apiserver/authorization/rbac/bootstrap-policy.js';
 
 export interface ComponentOptions {
   handler: ApiHandler;
@@ -86,14 +87,29 @@ export async function startComponents(opts: ComponentOptions): Promise<RunningCo
   // Every informer and controller listens on this one signal.
   setMaxListeners(0, ac.signal);
   const identity = `${hostname()}_${randomUUID()}`;
-  const clientFor = (username: string) => new Client(inProcessTransport(opts.handler, { user: { username, groups: ['system:masters'] } }), { userAgent: `${username.replace(/^system:/, '')}/v1.32.2 (nanokube)` });
+  // Each component calls as its upstream identity (DESIGN.md §3), through the same authorization as HTTP callers.
+  const clientAs = (username: string, groups: string[], agent = username.replace(/^system:/, '')) =>
+    new Client(inProcessTransport(opts.handler, { user: { username, groups: [...groups, 'system:authenticated'] } }), { userAgent: `${agent}/v1.32.2 (nanokube)` });
+  const clientFor = (username: string) => clientAs(username, []);
+  const serviceAccountClient = (name: string, namespace = 'kube-system') =>
+    clientAs(`system:serviceaccount:${namespace}:${name}`, ['system:serviceaccounts', `system:serviceaccounts:${namespace}`], name);
+  const nodeClient = (name: string) => clientAs(`system:node:${name}`, ['system:nodes'], 'kubelet');
+  const controllerClients = new Map<string, InstanceType<typeof Client>>();
+  /** upstream --use-service-account-credentials: controller X calls as kube-system's service account of X. */
+  const controllerClient = (controller: string) => {
+    const sa = controllerServiceAccounts[controller] ?? `${controller}-controller`;
+    let c = controllerClients.get(sa);
+    if (!c) controllerClients.set(sa, c = serviceAccountClient(sa));
+    return c;
+  };
   const log = (component: string): LogFn => (e) => opts.log({ ...e, component });
   // One set of informer caches for every component in this process: each object is held and decoded once, not
   // once per component. Writes still go through each component's own client.
-  const informers = new InformerFactory(clientFor('system:informers'), { signal: ac.signal, log: log('informers') });
+  // The shared caches read as their own identity (system:nanokube:informers: list and watch of everything).
+  const informers = new InformerFactory(clientFor('system:nanokube:informers'), { signal: ac.signal, log: log('informers') });
   const running: Promise<unknown>[] = [];
 
-  running.push(runControllerManager({ client: clientFor('system:kube-controller-manager'), informers, identity, signal: ac.signal, log: log('controller-manager'),
+  running.push(runControllerManager({ client: clientFor('system:kube-controller-manager'), clientFor: controllerClient, informers, identity, signal: ac.signal, log: log('controller-manager'),
     nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds, clusterCA: opts.clusterCA, podGCQuarantineSeconds: opts.podGCQuarantineSeconds, clusterCIDR: opts.clusterCIDR,
       clusterSigning: opts.clusterSigning, storageRoot: opts.storageRoot })
     .catch((e) => opts.log({ level: 'error', msg: 'controller manager failed', error: errorText(e) })));
@@ -112,8 +128,9 @@ export async function startComponents(opts: ComponentOptions): Promise<RunningCo
   const simulated = (): Promise<SimulatedNodes> => {
     sim ??= (async () => {
       const { startSimulatedNodes } = await import('../kubelet/index.js');
-      const c = clientFor('system:node:simulated');
-      return startSimulatedNodes({ client: c, informers, count: opts.simulatedNodes ?? 0, signal: ac.signal, log: log('simulated-kubelet') });
+      // Removing a simulated node is the simulator acting as an administrator; everything else each node does as itself.
+      const c = clientAs('system:nanokube:simulator', ['system:masters']);
+      return startSimulatedNodes({ client: c, clientFor: nodeClient, informers, count: opts.simulatedNodes ?? 0, signal: ac.signal, log: log('simulated-kubelet') });
     })();
     return sim;
   };
@@ -127,7 +144,7 @@ export async function startComponents(opts: ComponentOptions): Promise<RunningCo
   const nodeAc = new AbortController();
   const node: Promise<RunningNode | undefined> = opts.node ? (async () => {
     const { startNode } = await import('../kubelet/index.js');
-    return startNode({ client: clientFor('system:node:nanokube'), home: opts.node!.home, ca: opts.node!.ca, signal: nodeAc.signal, log: log('kubelet'),
+    return startNode({ client: nodeClient('nanokube'), home: opts.node!.home, ca: opts.node!.ca, signal: nodeAc.signal, log: log('kubelet'),
       ...(opts.node!.kubeletPort !== undefined ? { kubeletPort: opts.node!.kubeletPort } : {}), ...(opts.node!.runtimeMode ? { runtimeMode: opts.node!.runtimeMode } : {}) });
   })().catch((e) => { opts.log({ level: 'error', msg: 'node failed to start', error: errorText(e) }); return undefined; }) : Promise.resolve(undefined);
 
@@ -142,7 +159,7 @@ export async function startComponents(opts: ComponentOptions): Promise<RunningCo
   // The built-in ingress controller (class nanokube) on the real node's ports 80/443, on the shared informers.
   const ingress: Promise<RunningIngressController | undefined> = opts.node ? (async () => {
     const { startIngressController } = await import('../ingress/index.js');
-    return startIngressController({ client: clientFor('system:serviceaccount:kube-system:nanokube-ingress-controller'), informers, nodeName: 'nanokube',
+    return startIngressController({ client: serviceAccountClient('nanokube-ingress-controller'), informers, nodeName: 'nanokube',
       ca: opts.node!.ca, httpPort: opts.node!.ingressHttpPort, httpsPort: opts.node!.ingressHttpsPort, signal: ac.signal, log: log('ingress-controller') });
   })().catch((e) => { opts.log({ level: 'error', msg: 'ingress controller failed to start', error: errorText(e) }); return undefined; }) : Promise.resolve(undefined);
 
@@ -159,14 +176,14 @@ export async function startComponents(opts: ComponentOptions): Promise<RunningCo
       }
     }
     const { startClusterDNS } = await import('../dns/index.js');
-    return startClusterDNS({ client: clientFor('system:serviceaccount:kube-system:coredns'), informers, signal: dnsAc.signal, log: opts.log,
+    return startClusterDNS({ client: serviceAccountClient('coredns'), informers, signal: dnsAc.signal, log: opts.log,
       ...(opts.dns?.listen ? { listen: opts.dns.listen } : {}), ...(opts.dns?.upstreams ? { upstreams: opts.dns.upstreams } : {}) });
   })().catch((e) => { opts.log({ level: 'error', msg: 'cluster DNS failed to start', error: errorText(e) }); return undefined; });
 
   // The metrics server: simulated nodes' Summaries straight from the simulator, real kubelets through the node proxy.
   const metrics: Promise<RunningMetricsServer | undefined> = (async () => {
     const { startMetricsServer } = await import('../metrics/index.js');
-    return startMetricsServer({ client: clientFor('system:serviceaccount:kube-system:metrics-server'), informers, signal: ac.signal, log: log('metrics-server'),
+    return startMetricsServer({ client: serviceAccountClient('metrics-server'), informers, signal: ac.signal, log: log('metrics-server'),
       localSummary: async (name) => (sim ? (await sim.catch(() => undefined))?.summary(name) : undefined),
       ...(opts.metricsResolutionMs !== undefined ? { resolutionMs: opts.metricsResolutionMs } : {}) });
   })().catch((e) => { opts.log({ level: 'error', msg: 'metrics server failed to start', error: errorText(e) }); return undefined; });

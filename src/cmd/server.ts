@@ -55,6 +55,8 @@ export interface ServerOptions {
   tokens?: Record<string, { username: string; groups: string[] }>;
   /** How often the metrics server reads every node (default 15 s; tests shorten it). */
   metricsResolutionMs?: number;
+  /** Authorization (Node, RBAC) and its admission steps; default on. Off only for the bench's baseline. */
+  authorization?: boolean;
   /** Periodic datastore compaction interval (default 60 s; 0 disables: benchmarks). */
   compactionIntervalMs?: number;
   log?: LogFn;
@@ -108,6 +110,7 @@ export async function startControlPlane(opts: ServerOptions): Promise<RunningCon
       store, host: opts.listenAddress, port: opts.port,
       tls: { cert: pki.apiserver.cert, key: pki.apiserver.key, ca: pki.caCert },
       watcherCapacity: opts.watcherCapacity,
+      ...(opts.authorization === false ? { authorization: false } : {}),
       ...(opts.tokens ? { tokens: opts.tokens } : {}),
       kubeletClient: { cert: pki.kubeletClient.cert, key: pki.kubeletClient.key, ca: pki.caCert },
       serviceAccountKey,

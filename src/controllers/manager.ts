@@ -30,9 +30,16 @@ import { startCronJobController } from './cronjob/index.js';
 import { startCSRSigningController } from './csrsigning/index.js';
 import type { KeyPairPem } from '../pki/index.js';
 import { localPathDirectories, startLocalPathProvisioner, startPersistentVolumeBinderController, startStorageProtectionController } from './volume/index.js';
+import { startClusterRoleAggregationController } from './clusterroleaggregation/index.js';
 
 export interface ControllerManagerOptions {
+  /** The controller manager's own client (leader election; controllers without clientFor). */
   client: Client;
+  /**
+   * Each controller's client, by controller name (upstream's --use-service-account-credentials: every controller
+   * calls as its own service account in kube-system, bound to its system:controller:* role).
+   */
+  clientFor?: (controller: string) => Client;
   /** Shared informers (e.g. with the scheduler in the same process); default: a factory of its own per term. */
   informers?: InformerFactory;
   identity: string;
@@ -87,16 +94,17 @@ export function controllerStarters(opts: ControllerSettings): Record<string, Sta
     'persistentvolume-binder': (o) => startPersistentVolumeBinderController(o),
     'local-path-provisioner': (o) => startLocalPathProvisioner({ ...o, ...(opts.storageRoot ? { directories: localPathDirectories(opts.storageRoot) } : {}) }),
     'storage-protection': (o) => startStorageProtectionController(o),
+    'clusterrole-aggregation': (o) => startClusterRoleAggregationController(o),
     podgc: (o) => startPodGCController({ ...o, ...(opts.podGCQuarantineSeconds !== undefined ? { quarantineMs: opts.podGCQuarantineSeconds * 1000 } : {}) }),
   };
 }
 
 /** Runs every controller until `signal` aborts. Resolves once all have stopped. */
-export async function runControllers(opts: { client: Client; informers?: InformerFactory; clock: Clock; signal: AbortSignal; log: LogFn } & ControllerSettings): Promise<void> {
+export async function runControllers(opts: { client: Client; clientFor?: (controller: string) => Client; informers?: InformerFactory; clock: Clock; signal: AbortSignal; log: LogFn } & ControllerSettings): Promise<void> {
   const informers = opts.informers ?? new InformerFactory(opts.client);
   const starters = controllerStarters(opts);
   await Promise.all(Object.entries(starters).map(async ([name, start]) => {
-    try { await start({ client: opts.client, informers, clock: opts.clock, signal: opts.signal, log: opts.log }); }
+    try { await start({ client: opts.clientFor?.(name) ?? opts.client, informers, clock: opts.clock, signal: opts.signal, log: opts.log }); }
     catch (e) { if (!opts.signal.aborted) opts.log({ level: 'error', msg: 'controller stopped with an error', controller: name, error: errorText(e) }); }
   }));
 }

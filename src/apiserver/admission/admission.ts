@@ -2,6 +2,7 @@
 // registry stores it, with a view across resources. Plugins are upstream's, by upstream's names.
 import type { KubeObject } from '../../api/object.js';
 import type { ResourceDefinition } from '../registry/types.js';
+import type { UserInfo } from '../../api/transport.js';
 
 export type AdmissionOperation = 'CREATE' | 'UPDATE' | 'DELETE';
 
@@ -16,6 +17,8 @@ export interface AdmissionAttributes {
   def: ResourceDefinition;
   subresource?: string;
   dryRun: boolean;
+  /** Who asked (absent for the server's own writes). */
+  user?: UserInfo;
 }
 
 /** One admission plugin; throws a StatusError to reject the write. */

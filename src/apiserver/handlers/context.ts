@@ -9,6 +9,7 @@ import type { KubeObject } from '../../api/object.js';
 import { toTable, partialObjectMetadata, type IncludeObject } from '../table.js';
 import { badRequest } from '../../api/errors.js';
 import type { MetricsSource } from '../../api/metrics.js';
+import type { Authorization } from '../authorization/filter.js';
 
 export interface HandlerContext {
   req: ApiRequest;
@@ -31,6 +32,8 @@ export interface ServerContext {
   watcherCapacity?: number;
   /** The metrics server's samples for metrics.k8s.io (handlers/metrics.ts); undefined while there is none. */
   metrics?: () => MetricsSource | undefined;
+  /** The authorizer chain (review APIs answer with it; escalation checks use it). */
+  authorization?: Authorization;
 }
 
 export function makeContext(req: ApiRequest, info: ResourceRequestInfo, registry: Registry, store: GenericStore,
@@ -47,7 +50,7 @@ export function makeContext(req: ApiRequest, info: ResourceRequestInfo, registry
       userAgent: req.headers['user-agent'],
       user: req.user,
       warn: (m) => warnings.push(m),
-      admit: admit && ((attrs) => admit({ ...attrs, subresource: info.subresource })),
+      admit: admit && ((attrs) => admit({ ...attrs, subresource: info.subresource, user: req.user })),
     }),
   };
 }

@@ -19,6 +19,6 @@ export async function handleReview(ctx: HandlerContext): Promise<ApiResponse> {
     throw badRequest(`the kind in the data (${value.kind}) does not match the expected kind (${def.kind})`);
   }
   enforceFieldValidation(ctx, value as KubeObject);
-  const answer = await def.review!(value as KubeObject, ctx.req.user);
+  const answer = await def.review!(value as KubeObject, ctx.req.user, { namespace: ctx.info.namespace, authorization: ctx.server.authorization });
   return jsonResponse(201, answer);
 }

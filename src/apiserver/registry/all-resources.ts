@@ -37,6 +37,11 @@ import { priorityclasses } from './scheduling/priorityclasses/strategy.js';
 import { apiservices } from './apiregistration/apiservices/strategy.js';
 import { certificateSigningRequests } from './certificates/certificatesigningrequests/strategy.js';
 import { nodeMetrics, podMetrics } from './metrics/strategy.js';
+import { subjectAccessReviews, localSubjectAccessReviews } from './authorization/subjectaccessreviews/strategy.js';
+import { clusterroles } from './rbac/clusterroles/strategy.js';
+import { clusterrolebindings } from './rbac/clusterrolebindings/strategy.js';
+import { roles } from './rbac/roles/strategy.js';
+import { rolebindings } from './rbac/rolebindings/strategy.js';
 
 export const allResources: ResourceDefinition[] = [
   namespaces, pods, services, endpoints, configmaps, secrets, events, serviceaccounts, nodes,
@@ -54,4 +59,6 @@ export const allResources: ResourceDefinition[] = [
   persistentvolumes, persistentvolumeclaims,
   storageclasses, csidrivers, csinodes, volumeattachments,
   nodeMetrics, podMetrics,
+  subjectAccessReviews, localSubjectAccessReviews,
+  clusterroles, clusterrolebindings, roles, rolebindings,
 ];

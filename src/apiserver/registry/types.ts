@@ -95,7 +95,7 @@ export interface ResourceDefinition extends ApiResource {
    * For resources that are never stored (upstream's review APIs, verbs ['create']): a POST is answered with
    * review(body, requesting user) and 201, nothing is written. May throw StatusError (e.g. 422 for a bad spec).
    */
-  review?(obj: KubeObject, user: UserInfo | undefined): KubeObject | Promise<KubeObject>;
+  review?(obj: KubeObject, user: UserInfo | undefined, ctx: ReviewContext): KubeObject | Promise<KubeObject>;
   /** Set for custom resources (served for a CustomResourceDefinition, src/apiserver/apiextensions). */
   custom?: CustomResourceInfo;
   /** For metrics.k8s.io: get and list are answered from the metrics server's samples (handlers/metrics.ts). */
@@ -110,6 +110,12 @@ export interface CustomResourceInfo {
   schemaKey: string;
   /** The scale subresource's JSON paths (".spec.replicas"), when declared. */
   scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
+}
+
+/** What a review API sees besides the body and the user: the request's namespace and the authorizer chain. */
+export interface ReviewContext {
+  namespace?: string;
+  authorization?: { authorizer: import('../authorization/authorizer.js').Authorizer; rules: import('../authorization/authorizer.js').RuleResolver };
 }
 
 export interface StorageMapping {

@@ -47,7 +47,10 @@ import type { Summary } from '../stats/summary.js';
 import { simulatedSummary } from './simulated-stats.js';
 
 export interface SimulatedNodesOptions {
+  /** For what no kubelet does itself (removing a node, as an administrator would), and every node without clientFor. */
   client: Client;
+  /** Each simulated kubelet's own client (identity system:node:<name>), so the Node authorizer sees who asks. */
+  clientFor?: (nodeName: string) => Client;
   /** The shared factory: the pods and nodes informers are shared with every other component using it. */
   informers: InformerFactory;
   /** Nodes `${namePrefix}0` .. `${namePrefix}${count-1}` exist after start (created or adopted). */
@@ -106,6 +109,13 @@ export const podsByNodeIndex = podNodeNameIndex;
 
 export async function startSimulatedNodes(opts: SimulatedNodesOptions): Promise<SimulatedNodes> {
   const { client } = opts;
+  const nodeClients = new Map<string, Client>();
+  const clientOf = (name: string): Client => {
+    if (!opts.clientFor) return client;
+    let c = nodeClients.get(name);
+    if (!c) nodeClients.set(name, c = opts.clientFor(name));
+    return c;
+  };
   const clock = opts.clock ?? realClock;
   const log = opts.log ?? stderrLog;
   const prefix = opts.namePrefix ?? 'sim-node-';
@@ -126,7 +136,7 @@ export async function startSimulatedNodes(opts: SimulatedNodesOptions): Promise<
 
   const limiter = new WriteLimiter(opts.maxInflightWrites ?? 32);
   const nodes = new Map<string, SimNode>();
-  const pods = new SimulatedPods({ client, clock, log, startDelayMs: startDelay, stopDelayMs: stopDelay, run: (w) => limiter.run('normal', w) });
+  const pods = new SimulatedPods({ clientFor: clientOf, clock, log, startDelayMs: startDelay, stopDelayMs: stopDelay, run: (w) => limiter.run('normal', w) });
   const high = <T>(w: () => Promise<T>) => limiter.run('high', w);
   const retry = () => new ItemExponentialFailureRateLimiter<string>(10, 30_000);
   const podQueue = new RateLimitingQueue<string>({ clock, name: 'simulated-kubelet-pods', rateLimiter: retry() });
@@ -191,14 +201,14 @@ export async function startSimulatedNodes(opts: SimulatedNodesOptions): Promise<
   async function postNodeStatus(node: SimNode): Promise<void | { requeueAfter: number }> {
     const cached = nodeInformer.getByName(undefined, node.name) as Node | undefined;
     if (!cached) return; // not in the cache yet: its ADDED event enqueues this again
-    return postSimulatedNodeStatus(client, node, cached, { nowMs: clock.now(), reportIntervalMs, capacity, run: high });
+    return postSimulatedNodeStatus(clientOf(node.name), node, cached, { nowMs: clock.now(), reportIntervalMs, capacity, run: high });
   }
 
   async function reconcileNode(key: string): Promise<void | { requeueAfter: number }> {
     const [what, name] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
     const node = nodes.get(name);
     if (!node || node.failed || signal.aborted) return;
-    if (what === 'lease') return renewSimulatedLease(client, node, clock.now(), leaseDurationSeconds, high);
+    if (what === 'lease') return renewSimulatedLease(clientOf(node.name), node, clock.now(), leaseDurationSeconds, high);
     return postNodeStatus(node);
   }
 
@@ -207,10 +217,10 @@ export async function startSimulatedNodes(opts: SimulatedNodesOptions): Promise<
     const name = nodeName(prefix, index);
     let created: Node;
     try {
-      created = await limiter.run('normal', () => client.create<Node & KubeObject>(resources.nodes, undefined, nodeObject({ name, index, capacity }, clock.now()) as KubeObject));
+      created = await limiter.run('normal', () => clientOf(name).create<Node & KubeObject>(resources.nodes, undefined, nodeObject({ name, index, capacity }, clock.now()) as KubeObject));
     } catch (e) {
       if (!isAlreadyExists(e)) throw e;
-      created = await client.get<Node & KubeObject>(resources.nodes, undefined, name);
+      created = await clientOf(name).get<Node & KubeObject>(resources.nodes, undefined, name);
       if (created.metadata?.labels?.[SIMULATED_LABEL] !== SIMULATED_LABEL_VALUE) {
         throw new Error(`node ${name} already exists and is not a simulated node (label ${SIMULATED_LABEL}=${SIMULATED_LABEL_VALUE} missing)`);
       }

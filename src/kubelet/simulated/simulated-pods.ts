@@ -17,7 +17,8 @@ import { isPodTerminal } from '../../api/pod.js';
 export interface SimulatedPodHost { name: string; hostIP: string; ips: PodIPAllocator; failed: boolean }
 
 export interface SimulatedPodsOptions {
-  client: Client;
+  /** The client of the kubelet of a node (each simulated node writes as itself). */
+  clientFor(nodeName: string): Client;
   clock: Clock;
   log: LogFn;
   startDelayMs: number;
@@ -60,7 +61,7 @@ export class SimulatedPods {
       if (pod.metadata.deletionGracePeriodSeconds === 0) return; // already confirmed; finalizers hold it
       const due = (this.deletionSeen.get(uid) ?? now) + this.o.stopDelayMs;
       if (now < due) return { requeueAfter: due - now };
-      await confirmPodDeletion(this.o.client, pod, this.o.run);
+      await confirmPodDeletion(this.o.clientFor(node.name), pod, this.o.run);
       return;
     }
     if (isPodTerminal(pod)) { node.ips.release(uid); return; }
@@ -68,7 +69,7 @@ export class SimulatedPods {
     const exitAt = exitAtMs(pod);
     if (exitAt !== undefined) {
       if (now < exitAt) return { requeueAfter: exitAt - now };
-      await patchPodStatus(this.o.client, pod, succeededPodStatus(pod, now, simulatedExitCode(pod)), this.o.run);
+      await patchPodStatus(this.o.clientFor(node.name), pod, succeededPodStatus(pod, now, simulatedExitCode(pod)), this.o.run);
       node.ips.release(uid);
       return;
     }
@@ -84,6 +85,6 @@ export class SimulatedPods {
     }
     const desired = runningPodStatus(pod, { hostIP: node.hostIP, podIP, nowMs: now });
     if (statusMatches(pod.status, desired)) return;
-    await patchPodStatus(this.o.client, pod, desired, this.o.run);
+    await patchPodStatus(this.o.clientFor(node.name), pod, desired, this.o.run);
   }
 }

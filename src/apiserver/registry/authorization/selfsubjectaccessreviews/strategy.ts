@@ -1,10 +1,11 @@
-// selfsubjectaccessreviews (authorization.k8s.io/v1): "may I do X?" (`kubectl auth can-i VERB RESOURCE`).
-// Never stored: a POST returns the review with status filled in.
+// selfsubjectaccessreviews (authorization.k8s.io/v1): "may I do X?" (`kubectl auth can-i VERB RESOURCE`), answered
+// by the authorizer chain for the requesting user. Never stored: a POST returns the review with status filled in.
 import type { KubeObject } from '../../../../api/object.js';
 import type { ResourceDefinition } from '../../types.js';
 import { FieldError, invalid } from '../../../../api/errors.js';
-import { allowAllReason } from '../no-authorizer.js';
 import { resources } from '../../../../api/resources.js';
+import { ANONYMOUS } from '../../../authorization/filter.js';
+import { accessReviewStatus, reviewAttributes } from '../../../authorization/review.js';
 
 /** upstream ValidateSelfSubjectAccessReviewSpec: exactly one of resourceAttributes and nonResourceAttributes. */
 export function validateAccessReviewSpec(spec: any): FieldError[] {
@@ -22,14 +23,14 @@ export function validateAccessReviewSpec(spec: any): FieldError[] {
 export const selfSubjectAccessReviews: ResourceDefinition = {
   ...resources.selfsubjectaccessreviews,
   strategy: {},
-  review(obj: KubeObject): KubeObject {
+  review(obj: KubeObject, user, ctx): KubeObject {
     const errs = validateAccessReviewSpec(obj.spec);
     if (errs.length) throw invalid('SelfSubjectAccessReview', 'authorization.k8s.io', '', errs);
     return {
       kind: 'SelfSubjectAccessReview', apiVersion: 'authorization.k8s.io/v1',
       metadata: { creationTimestamp: null } as any,
       spec: obj.spec,
-      status: { allowed: true, reason: allowAllReason },
+      status: accessReviewStatus(ctx, reviewAttributes(user ?? ANONYMOUS, obj.spec)),
     };
   },
 };

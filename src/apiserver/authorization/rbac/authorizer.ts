@@ -1,0 +1,73 @@
+// The RBAC authorizer (upstream plugin/pkg/auth/authorizer/rbac): a request is allowed when a ClusterRoleBinding,
+// or a RoleBinding in the request's namespace, binds a subject the user matches to a role with a rule that allows
+// it. RBAC never denies: without a matching rule it has no opinion, and the chain answers Forbidden.
+import type { UserInfo } from '../../../api/transport.js';
+import { noOpinion, type AuthorizationAttributes, type Authorizer, type NonResourceRule, type ResourceRule, type RuleResolver } from '../authorizer.js';
+import type { PolicyCache } from './policy-cache.js';
+import { ruleAllows, subjectApplies, type PolicyRule, type RoleRef, type Subject } from './rules.js';
+import type { KubeObject } from '../../../api/object.js';
+
+/** Visits the rules that apply to `user` in `namespace` (cluster-wide ones first); stop by returning false. */
+export function visitRulesFor(cache: PolicyCache, user: UserInfo, namespace: string | undefined,
+  visit: (source: string, rule: PolicyRule) => boolean | void, onError?: (msg: string) => void): void {
+  for (const b of cache.clusterRoleBindings()) {
+    const subject = ((b.subjects ?? []) as Subject[]).find((s) => subjectApplies(user, s, ''));
+    if (!subject) continue;
+    const ref = b.roleRef as RoleRef;
+    const role = ref?.kind === 'ClusterRole' ? cache.getClusterRole(ref.name) : undefined;
+    if (!role) { onError?.(`clusterrole.rbac.authorization.k8s.io "${ref?.name}" not found`); continue; }
+    const src = `ClusterRoleBinding "${b.metadata.name}" of ClusterRole "${ref.name}" to ${describeSubject(subject, '')}`;
+    for (const r of (role.rules ?? []) as PolicyRule[]) if (visit(src, r) === false) return;
+  }
+  if (!namespace) return;
+  for (const b of cache.roleBindings(namespace)) {
+    const subject = ((b.subjects ?? []) as Subject[]).find((s) => subjectApplies(user, s, namespace));
+    if (!subject) continue;
+    const ref = b.roleRef as RoleRef;
+    const role: KubeObject | undefined = ref?.kind === 'ClusterRole' ? cache.getClusterRole(ref.name) : ref?.kind === 'Role' ? cache.getRole(namespace, ref.name) : undefined;
+    if (!role) { onError?.(`${ref?.kind === 'Role' ? 'role' : 'clusterrole'}.rbac.authorization.k8s.io "${ref?.name}" not found`); continue; }
+    const src = `RoleBinding "${b.metadata.name}/${namespace}" of ${ref.kind} "${ref.name}" to ${describeSubject(subject, namespace)}`;
+    for (const r of (role.rules ?? []) as PolicyRule[]) if (visit(src, r) === false) return;
+  }
+}
+
+export function rbacAuthorizer(cache: PolicyCache): Authorizer & RuleResolver {
+  return {
+    authorize(a: AuthorizationAttributes) {
+      let allowedBy: string | undefined;
+      visitRulesFor(cache, a.user, a.namespace, (src, rule) => {
+        if (ruleAllows(a, rule)) { allowedBy = src; return false; }
+        return true;
+      });
+      if (allowedBy) return { decision: 'Allow', reason: `RBAC: allowed by ${allowedBy}` };
+      return noOpinion;
+    },
+    rulesFor(user, namespace) {
+      const resourceRules: ResourceRule[] = [];
+      const nonResourceRules: NonResourceRule[] = [];
+      const errors: string[] = [];
+      visitRulesFor(cache, user, namespace || undefined, (_src, r) => {
+        if (r.nonResourceURLs?.length) nonResourceRules.push({ verbs: [...r.verbs], nonResourceURLs: [...r.nonResourceURLs] });
+        else {
+          const rr: ResourceRule = { verbs: [...r.verbs], apiGroups: [...(r.apiGroups ?? [])], resources: [...(r.resources ?? [])] };
+          if (r.resourceNames?.length) rr.resourceNames = [...r.resourceNames];
+          resourceRules.push(rr);
+        }
+      }, (e) => errors.push(e));
+      return { resourceRules, nonResourceRules, incomplete: errors.length > 0, ...(errors.length ? { evaluationError: errors.join(', ') } : {}) };
+    },
+  };
+}
+
+/** upstream describeSubject: `User "jane"`, `ServiceAccount "ci/team-a"` (name/namespace, as upstream prints it). */
+function describeSubject(s: Subject, bindingNamespace: string): string {
+  if (s.kind === 'ServiceAccount') return `${s.kind} "${s.name}/${s.namespace || bindingNamespace}"`;
+  return `${s.kind} "${s.name}"`;
+}
+
+/** Every rule a user holds in a namespace (or cluster-wide), for escalation checks. */
+export function rulesHeld(cache: PolicyCache, user: UserInfo, namespace: string | undefined): PolicyRule[] {
+  const out: PolicyRule[] = [];
+  visitRulesFor(cache, user, namespace, (_s, r) => { out.push(r); });
+  return out;
+}
