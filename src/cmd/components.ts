@@ -13,7 +13,7 @@ import type { RunningMetricsServer } from '../metrics/index.js';
 import type { KeyPairPem } from '../pki/index.js';
 import type { LogFn } from '../client/log.js';
 import { errorText } from '../client/log.js';
-import { controllerServiceAccounts } from '../apiserver/authorization/rbac/bootstrap-policy.js';
+import { controllerServiceAccounts, UNMAPPED_CONTROLLERS_GROUP } from '../apiserver/authorization/rbac/bootstrap-policy.js';
 
 export interface ComponentOptions {
   handler: ApiHandler;
@@ -97,9 +97,15 @@ export async function startComponents(opts: ComponentOptions): Promise<RunningCo
   const controllerClients = new Map<string, InstanceType<typeof Client>>();
   /** upstream --use-service-account-credentials: controller X calls as kube-system's service account of X. */
   const controllerClient = (controller: string) => {
-    const sa = controllerServiceAccounts[controller] ?? `${controller}-controller`;
+    const mapped = controllerServiceAccounts[controller];
+    const sa = mapped ?? `${controller}-controller`;
     let c = controllerClients.get(sa);
-    if (!c) controllerClients.set(sa, c = serviceAccountClient(sa));
+    if (!c) {
+      if (!mapped) opts.log({ level: 'warn', component: 'controller-manager', msg: 'controller has no bootstrap RBAC role: it runs with cluster-admin rights (add it to controllerServiceAccounts)', controller });
+      c = mapped ? serviceAccountClient(sa)
+        : clientAs(`system:serviceaccount:kube-system:${sa}`, ['system:serviceaccounts', 'system:serviceaccounts:kube-system', UNMAPPED_CONTROLLERS_GROUP], sa);
+      controllerClients.set(sa, c);
+    }
     return c;
   };
   const log = (component: string): LogFn => (e) => opts.log({ ...e, component });

@@ -284,10 +284,10 @@ test('a known field with the wrong wire type is a 400 BadRequest', () => {
 });
 
 test('a kind without a schema is a 415 UnsupportedMediaType that names the kind', () => {
-  const s = statusOf(() => decodeKubernetesProtobuf(envelope('rbac.authorization.k8s.io/v1', 'Role', msg(1, str(1, 'r')))));
+  const s = statusOf(() => decodeKubernetesProtobuf(envelope('example.com/v1', 'Widget', msg(1, str(1, 'r')))));
   assert.equal(s.code, 415);
   assert.equal(s.reason, 'UnsupportedMediaType');
-  assert.match(s.message, /rbac\.authorization\.k8s\.io\/v1, Kind=Role/);
+  assert.match(s.message, /example\.com\/v1, Kind=Widget/);
 });
 
 test('an envelope without apiVersion and kind is a 400 BadRequest', () => {

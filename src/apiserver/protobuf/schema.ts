@@ -230,6 +230,15 @@ const MESSAGES: Record<string, string> = {
   TokenRequestSpec: `1 audiences []s, 4 expirationSeconds i64?, 3 boundObjectRef BoundObjectReference?`,
   BoundObjectReference: `1 kind s, 2 apiVersion s, 3 name s, 4 uid s`,
 
+  // --- k8s.io/api/rbac/v1 (`kubectl create role|clusterrole|rolebinding|clusterrolebinding`).
+  Role: `1 metadata ObjectMeta, 2 rules []PolicyRule`,
+  ClusterRole: `1 metadata ObjectMeta, 2 rules []PolicyRule, 3 aggregationRule AggregationRule?`,
+  PolicyRule: `1 verbs []s, 2 apiGroups []s, 3 resources []s, 4 resourceNames []s, 5 nonResourceURLs []s`,
+  AggregationRule: `1 clusterRoleSelectors []LabelSelector`,
+  RoleBinding: `1 metadata ObjectMeta, 2 subjects []Subject, 3 roleRef RoleRef`,
+  Subject: `1 kind s, 2 apiGroup s, 3 name s, 4 namespace s`,
+  RoleRef: `1 apiGroup s, 2 kind s, 3 name s`,
+
   // --- k8s.io/api/certificates/v1 (`kubectl certificate approve|deny` PUTs the whole object to /approval).
   // spec.extra (a map of ExtraValue) is skipped as unknown: clients never set it, the server fills it.
   CertificateSigningRequest: `1 metadata ObjectMeta, 2 spec CertificateSigningRequestSpec, 3 status CertificateSigningRequestStatus`,
@@ -265,6 +274,10 @@ const ROOT_KINDS: Record<string, string> = {
   'authentication.k8s.io/v1/SelfSubjectReview': 'SelfSubjectReview',
   'authentication.k8s.io/v1/TokenRequest': 'TokenRequest',
   'certificates.k8s.io/v1/CertificateSigningRequest': 'CertificateSigningRequest',
+  'rbac.authorization.k8s.io/v1/Role': 'Role',
+  'rbac.authorization.k8s.io/v1/ClusterRole': 'ClusterRole',
+  'rbac.authorization.k8s.io/v1/RoleBinding': 'RoleBinding',
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': 'RoleBinding',
 };
 
 export type ScalarType = 's' | 'i32' | 'i64' | 'b' | 'y';

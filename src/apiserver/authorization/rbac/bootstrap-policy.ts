@@ -178,7 +178,7 @@ export const bootstrapClusterRoles: KubeObject[] = [
 
 /** Controller name (our controllers/manager.ts) → the service account it runs as in kube-system (upstream's). */
 export const controllerServiceAccounts: Record<string, string> = {
-  replicaset: 'replicaset-controller', deployment: 'deployment-controller', garbagecollector: 'generic-garbage-collector',
+  replicaset: 'replicaset-controller', replicationcontroller: 'replication-controller', deployment: 'deployment-controller', garbagecollector: 'generic-garbage-collector',
   namespace: 'namespace-controller', serviceaccount: 'service-account-controller', endpoints: 'endpoint-controller',
   endpointslice: 'endpointslice-controller', servicelb: 'service-controller', nodeipam: 'node-controller', nodelifecycle: 'node-controller',
   'root-ca-cert-publisher': 'root-ca-cert-publisher', podgc: 'pod-garbage-collector', 'clusterrole-aggregation': 'clusterrole-aggregation-controller',
@@ -265,6 +265,10 @@ export const bootstrapControllerRoles: KubeObject[] = [
     R(['apps', 'extensions'], ['replicasets'], ['get', 'list', 'update', 'watch']), R(['apps', 'extensions'], ['replicasets/status'], ['update']),
     R(['apps', 'extensions'], ['replicasets/finalizers'], ['update']), R([''], ['pods'], ['create', 'delete', 'list', 'patch', 'watch']), events,
   ]),
+  controller('replication-controller', [
+    R([''], ['replicationcontrollers'], ['get', 'list', 'update', 'watch']), R([''], ['replicationcontrollers/status'], ['update']),
+    R([''], ['replicationcontrollers/finalizers'], ['update']), R([''], ['pods'], ['create', 'delete', 'list', 'patch', 'watch']), events,
+  ]),
   controller('resourcequota-controller', [R(['*'], ['*'], ['list', 'watch']), R([''], ['resourcequotas/status'], ['update']), events]),
   controller('root-ca-cert-publisher', [R([''], ['configmaps'], ['create', 'update']), events]),
   controller('service-account-controller', [R([''], ['serviceaccounts'], ['create']), events]),
@@ -289,6 +293,13 @@ const G = (name: string): Subject => ({ kind: 'Group', apiGroup: 'rbac.authoriza
 const User = (name: string): Subject => ({ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name });
 const SA = (name: string, namespace = 'kube-system'): Subject => ({ kind: 'ServiceAccount', name, namespace });
 
+/**
+ * Controllers that have no entry in controllerServiceAccounts yet (added by someone who did not know about this
+ * table) run as their own service account in this group, bound to cluster-admin, so they keep working; the
+ * controller manager logs a warning naming them. Give them an upstream role and an entry above.
+ */
+export const UNMAPPED_CONTROLLERS_GROUP = 'system:nanokube:controllers-without-role';
+
 /** The identities the components run as (src/cmd/components.ts gives each its client). */
 export const componentUsers = {
   scheduler: 'system:kube-scheduler',
@@ -303,6 +314,7 @@ export const bootstrapClusterRoleBindings: KubeObject[] = [
   binding('cluster-admin', 'cluster-admin', [G('system:masters')]),
   // kubeadm binds its admin group instead of putting the admin in system:masters.
   binding('kubeadm:cluster-admins', 'cluster-admin', [G('kubeadm:cluster-admins')]),
+  binding('system:nanokube:controllers-without-role', 'cluster-admin', [G(UNMAPPED_CONTROLLERS_GROUP)]),
   binding('system:basic-user', 'system:basic-user', [G('system:authenticated')]),
   binding('system:discovery', 'system:discovery', [G('system:authenticated')]),
   binding('system:public-info-viewer', 'system:public-info-viewer', [G('system:authenticated'), G('system:unauthenticated')]),
