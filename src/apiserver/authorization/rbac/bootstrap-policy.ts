@@ -319,7 +319,9 @@ export const bootstrapClusterRoleBindings: KubeObject[] = [
   binding('system:discovery', 'system:discovery', [G('system:authenticated')]),
   binding('system:public-info-viewer', 'system:public-info-viewer', [G('system:authenticated'), G('system:unauthenticated')]),
   binding('system:monitoring', 'system:monitoring', [G('system:monitoring')]),
-  binding('system:service-account-issuer-discovery', 'system:service-account-issuer-discovery', [G('system:serviceaccounts')]),
+  // upstream binds only system:serviceaccounts and leaves opening discovery to anonymous clients to the admin (the
+  // documented step for external OIDC relying parties); nanokube serves it anonymously, as its authenticator does.
+  binding('system:service-account-issuer-discovery', 'system:service-account-issuer-discovery', [G('system:serviceaccounts'), G('system:unauthenticated')]),
   binding('system:kube-controller-manager', 'system:kube-controller-manager', [User(componentUsers.controllerManager)]),
   binding('system:kube-scheduler', 'system:kube-scheduler', [User(componentUsers.scheduler)]),
   binding('system:volume-scheduler', 'system:volume-scheduler', [User(componentUsers.scheduler)]),
