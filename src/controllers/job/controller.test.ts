@@ -13,7 +13,7 @@ function start(t: TestContext, opts: Partial<JobControllerOptions> = {}): TestCl
   const c = newTestCluster();
   const done = startJobController({
     client: c.client, informers: c.informers, recorder: c.recorder, clock: c.clock, signal: c.signal, log: discardLog, workers: 2,
-    podFailureBackoffMs: 0, ...opts,
+    podFailureBackoffMs: 0, syncJobBatchPeriodMs: 0, ...opts,
   });
   t.after(async () => { c.stop(); await done; });
   return c;

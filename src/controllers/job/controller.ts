@@ -52,7 +52,14 @@ export interface JobControllerOptions extends ControllerOptions {
   podFailureBackoffMs?: number;
   /** The most the delay grows to (upstream 6 min). */
   maxPodFailureBackoffMs?: number;
+  /**
+   * Pod events wake the Job this long after the first of them (upstream's syncJobBatchPeriod, 1 s), so a burst of
+   * pod changes costs one sync and one status write; Job events sync at once. Tests set 0.
+   */
+  syncJobBatchPeriodMs?: number;
 }
+/** Upstream's syncJobBatchPeriod. */
+export const defaultSyncJobBatchPeriodMs = 1000;
 
 interface Condition { type: string; status: string; reason?: string; message?: string; lastProbeTime?: string; lastTransitionTime?: string }
 interface FinishReason { reason: string; message: string }
@@ -86,12 +93,14 @@ export class JobController {
   private readonly written = new Map<string, { superseded: Set<string>; job: Job }>();
   private readonly backoffBaseMs: number;
   private readonly backoffMaxMs: number;
+  private readonly batchPeriodMs: number;
 
   constructor(private readonly opts: JobControllerOptions) {
     this.wiring = controllerContext(opts, { queue: 'job', component: 'job-controller' });
     ({ client: this.client, clock: this.clock, queue: this.queue, recorder: this.recorder } = this.wiring);
     this.backoffBaseMs = opts.podFailureBackoffMs ?? defaultPodFailureBackoffMs;
     this.backoffMaxMs = opts.maxPodFailureBackoffMs ?? maxPodFailureBackoffMs;
+    this.batchPeriodMs = opts.syncJobBatchPeriodMs ?? defaultSyncJobBatchPeriodMs;
     this.expectations = new ControllerExpectations(this.clock);
     this.jobInformer = opts.informers.informerFor<Job>(resources.jobs);
     this.podInformer = opts.informers.informerFor<Pod>(resources.pods, { indexers: { [controllerUIDIndex]: controllerUIDIndexFunc } });
@@ -126,6 +135,7 @@ export class JobController {
   // --- event handlers: only compute keys and enqueue ---------------------------------------------------------
 
   private enqueue(job: Job): void { this.queue.add(metaNamespaceKey(job)); }
+  private enqueueBatched(job: Job): void { this.queue.addAfter(metaNamespaceKey(job), this.batchPeriodMs); }
 
   private onDeleteJob(job: Job): void {
     const key = metaNamespaceKey(job);
@@ -149,17 +159,17 @@ export class JobController {
       return;
     }
     this.expectations.creationObserved(metaNamespaceKey(job));
-    this.enqueue(job);
+    this.enqueueBatched(job);
   }
 
   private onUpdatePod(old: Pod, cur: Pod): void {
     if (old.metadata?.resourceVersion === cur.metadata?.resourceVersion) return;
     if (cur.metadata?.deletionTimestamp && !old.metadata?.deletionTimestamp) { this.onDeletePod(cur); return; }
     const job = this.jobOf(cur);
-    if (job) this.enqueue(job);
+    if (job) this.enqueueBatched(job);
     else if (hasTrackingFinalizer(cur)) this.queue.add(orphanPrefix + podKey(cur));
     const oldJob = this.jobOf(old);
-    if (oldJob && oldJob !== job) this.enqueue(oldJob);
+    if (oldJob && oldJob !== job) this.enqueueBatched(oldJob);
   }
 
   private onDeletePod(obj: Pod | DeletedFinalStateUnknown<Pod>): void {
@@ -169,9 +179,8 @@ export class JobController {
       if (hasTrackingFinalizer(pod)) this.queue.add(orphanPrefix + podKey(pod));
       return;
     }
-    const key = metaNamespaceKey(job);
-    this.expectations.deletionObserved(key, podKey(pod));
-    this.queue.add(key);
+    this.expectations.deletionObserved(metaNamespaceKey(job), podKey(pod));
+    this.enqueueBatched(job);
   }
 
   // --- reconcile ---------------------------------------------------------------------------------------------
