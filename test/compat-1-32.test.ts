@@ -1,13 +1,19 @@
 // Kubernetes 1.32 compatibility a real user ran into: fields newer than 1.30, and the answers kubectl 1.32 and
 // other clients read exactly as upstream gives them.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startTestCluster } from './helpers/cluster.js';
+import { startTestCluster, type TestCluster } from './helpers/cluster.js';
 
-test('fields added in Kubernetes 1.31 and 1.32 are known: kubectl explain shows them and strict validation accepts them', async (t) => {
-  const c = await startTestCluster(t, { components: false });
+// One control plane for the whole file (each test uses names of its own), stopped when the file ends.
+const cleanups: (() => unknown)[] = [];
+after(async () => { for (const f of cleanups.reverse()) await f(); });
+let shared: Promise<TestCluster> | undefined;
+const cluster = (): Promise<TestCluster> => (shared ??= startTestCluster({ after: (fn) => { cleanups.push(fn); } }, { components: false }));
+
+test('fields added in Kubernetes 1.31 and 1.32 are known: kubectl explain shows them and strict validation accepts them', async () => {
+  const c = await cluster();
   const resources = await c.kubectl(['explain', 'pods.spec.resources']);
   assert.equal(resources.code, 0, resources.stderr);
   assert.match(resources.stdout, /FIELD: resources <ResourceRequirements>/);
@@ -31,8 +37,8 @@ test('fields added in Kubernetes 1.31 and 1.32 are known: kubectl explain shows 
   assert.notEqual(removed.code, 0, 'a field 1.32 removed is gone');
 });
 
-test('a manifest with an unknown kind: the other documents are applied, that one gets upstream\'s "no matches for kind" (kubectl reads /openapi/v2 in protobuf)', async (t) => {
-  const c = await startTestCluster(t, { components: false });
+test('a manifest with an unknown kind: the other documents are applied, that one gets upstream\'s "no matches for kind" (kubectl reads /openapi/v2 in protobuf)', async () => {
+  const c = await cluster();
   const file = path.join(c.home, 'f.yaml');
   fs.writeFileSync(file, [
     'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: good\ndata:\n  a: b',
@@ -54,8 +60,8 @@ test('a manifest with an unknown kind: the other documents are applied, that one
   assert.equal(raw.headers['content-type'], 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
 });
 
-test('quantities are stored in canonical form on every write, and an invalid one gets upstream\'s decoding error', async (t) => {
-  const c = await startTestCluster(t, { components: false });
+test('quantities are stored in canonical form on every write, and an invalid one gets upstream\'s decoding error', async () => {
+  const c = await cluster();
   const pod = (name: string, cpu: unknown) => JSON.stringify({
     apiVersion: 'v1', kind: 'Pod', metadata: { name },
     spec: { containers: [{ name: 'c', image: 'nginx', resources: {
@@ -75,8 +81,8 @@ test('quantities are stored in canonical form on every write, and an invalid one
     + "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'\n");
 });
 
-test('Status bodies carry their fields in upstream\'s order: kind, apiVersion, metadata, status, message, reason, details, code', async (t) => {
-  const c = await startTestCluster(t, { components: false });
+test('Status bodies carry their fields in upstream\'s order: kind, apiVersion, metadata, status, message, reason, details, code', async () => {
+  const c = await cluster();
   const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'dup' } };
   assert.equal((await c.request('POST', '/api/v1/namespaces/default/configmaps', { body: cm })).status, 201);
   const exists = await c.request('POST', '/api/v1/namespaces/default/configmaps', { body: cm });
@@ -92,8 +98,8 @@ test('Status bodies carry their fields in upstream\'s order: kind, apiVersion, m
   assert.deepEqual(Object.keys(missing.body), ['kind', 'apiVersion', 'metadata', 'status', 'message', 'reason', 'details', 'code']);
 });
 
-test('a JSON patch removing a missing path gets upstream\'s 422 Status and kubectl\'s "The request is invalid" text', async (t) => {
-  const c = await startTestCluster(t, { components: false });
+test('a JSON patch removing a missing path gets upstream\'s 422 Status and kubectl\'s "The request is invalid" text', async () => {
+  const c = await cluster();
   assert.equal((await c.kubectl(['create', 'configmap', 'jp', '--from-literal=a=b'])).code, 0);
   const r = await c.kubectl(['patch', 'configmap', 'jp', '--type=json', '-p', '[{"op":"remove","path":"/metadata/labels/x"}]']);
   assert.equal(r.code, 1);
@@ -104,8 +110,8 @@ test('a JSON patch removing a missing path gets upstream\'s 422 Status and kubec
     + '"message":"the server rejected our request due to an error in our request","reason":"Invalid","details":{},"code":422}');
 });
 
-test('switching from client-side to server-side apply takes over the fields without a conflict, as upstream', async (t) => {
-  const c = await startTestCluster(t, { components: false });
+test('switching from client-side to server-side apply takes over the fields without a conflict, as upstream', async () => {
+  const c = await cluster();
   const cm = (k: string, extra = '') => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: mig\n  labels:\n    a: "1"\ndata:\n  k: ${k}\n  other: x\n${extra}`;
   const csa = await c.kubectl(['apply', '-f', '-'], { input: cm('v1') });
   assert.equal(csa.code, 0, csa.stderr);
@@ -128,4 +134,22 @@ test('switching from client-side to server-side apply takes over the fields with
   const conflict = await c.kubectl(['apply', '--server-side', '-f', '-'], { input: cm('v2').replace('name: mig', 'name: mig2') });
   assert.equal(conflict.code, 1);
   assert.match(conflict.stderr, /^error: Apply failed with 1 conflict: conflict with "editor" using v1: \.data\.other\n/);
+});
+
+test('apply --prune with the default allowlist deletes the labelled objects a directory no longer holds', async () => {
+  const c = await cluster();
+  const dir = path.join(c.home, 'manifests');
+  fs.mkdirSync(dir);
+  const write = (name: string) => fs.writeFileSync(path.join(dir, `${name}.yaml`), `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  labels:\n    app: x\n`);
+  write('a'); write('b');
+  assert.equal((await c.kubectl(['create', 'namespace', 'prune'])).code, 0);
+  assert.equal((await c.kubectl(['create', 'configmap', 'unlabelled', '-n', 'prune'])).code, 0);
+  const first = await c.kubectl(['apply', '--prune', '-l', 'app=x', '-n', 'prune', '-f', dir]);
+  assert.equal(first.code, 0, first.stderr);
+  fs.rmSync(path.join(dir, 'b.yaml'));
+  const second = await c.kubectl(['apply', '--prune', '-l', 'app=x', '-n', 'prune', '-f', dir]);
+  assert.equal(second.code, 0, second.stderr);
+  assert.equal(second.stdout, 'configmap/a unchanged\nconfigmap/b pruned\n');
+  const names = (await c.kubectl(['get', 'configmaps', '-n', 'prune', '-o', 'name'])).stdout.split('\n').filter((n) => n && n !== 'configmap/kube-root-ca.crt').sort();
+  assert.deepEqual(names, ['configmap/a', 'configmap/unlabelled']);
 });
