@@ -57,7 +57,35 @@ test('kubectl create token: the token authenticates as the ServiceAccount, verif
   const r2 = await c.kubectl(['--token', forged, 'auth', 'whoami']);
   assert.match(r2.stderr, /Unauthorized/);
   assert.ok(createPublicKey(key.publicKey));
+
+  // The audit log records the TokenRequest and the refused token, never a token itself.
+  const events = await until('the audit log has the 401', async () => {
+    const evs = auditEvents(c.home);
+    return evs.some((e) => e.responseStatus?.code === 401) ? evs : undefined;
+  });
+  const tokenRequest = events.find((e) => e.objectRef?.resource === 'serviceaccounts' && e.objectRef?.subresource === 'token' && e.responseStatus?.code === 201);
+  assert.ok(tokenRequest, 'the TokenRequest is audited');
+  assert.equal(tokenRequest.level, 'Metadata');
+  assert.equal(tokenRequest.user.username, 'kubernetes-admin');
+  assert.equal(tokenRequest.verb, 'create');
+  assert.equal(tokenRequest.stage, 'ResponseComplete');
+  assert.match(tokenRequest.requestURI, /^\/api\/v1\/namespaces\/team-a\/serviceaccounts\/ci\/token/);
+  assert.deepEqual(tokenRequest.sourceIPs, ['127.0.0.1']);
+  assert.match(tokenRequest.userAgent, /^kubectl/);
+  assert.match(tokenRequest.requestReceivedTimestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+  const whoamiEvent = events.find((e) => e.objectRef?.resource === 'selfsubjectreviews' && e.user.username === 'system:serviceaccount:team-a:ci');
+  assert.ok(whoamiEvent, 'requests made with the token are audited as the ServiceAccount');
+  const log = readFileSync(join(c.home, 'audit.log'), 'utf8');
+  assert.equal(log.includes(token), false, 'a token is in the audit log');
+  assert.equal(log.includes(token.split('.')[2]!), false);
 });
+
+/** The JSON lines of <home>/audit.log. */
+function auditEvents(home: string): any[] {
+  let text = '';
+  try { text = readFileSync(join(home, 'audit.log'), 'utf8'); } catch { return []; }
+  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}
 
 test('nanokube kubeconfig --user jane --group devs gives a kubeconfig kubectl authenticates with as jane in devs; a CSR approved with kubectl gets a certificate from the cluster CA', async (t) => {
   const c = await startTestCluster(t);
@@ -128,6 +156,12 @@ test('Secrets are encrypted at rest: neither the SQLite files nor etcd hold a Se
   assert.equal(raw.includes(value), false, 'the plain value is in the SQLite files');
   assert.equal(raw.includes(Buffer.from(value).toString('base64')), false, 'the base64 value is in the SQLite files');
   assert.equal(raw.includes('k8s:enc:aescbc:v1:key1:'), true);
+  const created = await until('the Secret\'s creation is audited', async () => auditEvents(c.home).find((e) => e.verb === 'create' && e.objectRef?.resource === 'secrets' && e.objectRef?.name === 'db'));
+  assert.equal(created.level, 'Metadata');
+  assert.equal(created.responseStatus.code, 201);
+  assert.equal(created.requestObject, undefined);
+  const auditLog = readFileSync(join(c.home, 'audit.log'), 'utf8');
+  assert.equal(auditLog.includes(value) || auditLog.includes(Buffer.from(value).toString('base64')), false, 'a Secret value is in the audit log');
 
   // Rotation as upstream documents it: a new key first, restart, rewrite every Secret, drop the old key.
   const path = join(c.home, 'encryption-config.yaml');

@@ -15,6 +15,8 @@ export interface ApiRequest {
   headers: Record<string, string | undefined>;
   body?: Buffer;
   user?: UserInfo;
+  /** The peer's address (HTTPS callers; in-process callers have none). */
+  remoteAddress?: string;
   /** Aborted when the client goes away (ends watches and log follows). */
   signal?: AbortSignal;
 }

@@ -23,9 +23,17 @@ export interface HttpServerOptions {
   tls: { cert: string; key: string; ca: string };
   /** Who sent a request (src/apiserver/authn). */
   authenticate: Authenticator;
+  /** Records a request refused before the handler (401) in the audit log. */
+  auditRejected?: (req: ApiRequest, status: number, message: string) => void;
   logger: Logger;
   /** HTTP upgrades (pods/exec, attach, portforward) from authenticated clients; without it upgrades get 404. */
   upgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer, user: UserInfo) => void;
+}
+
+function flatHeaders(req: IncomingMessage): Record<string, string | undefined> {
+  const headers: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+  return headers;
 }
 
 function writeError(res: ServerResponse, err: StatusError, extraHeaders: Record<string, string> = {}): void {
@@ -99,7 +107,11 @@ export function createHttpsServer(opts: HttpServerOptions): https.Server {
     const authn = await opts.authenticate(req);
     const user = 'user' in authn ? authn.user : undefined;
     // Invalid credentials are a 401 even on public paths, as upstream (only no credentials at all is anonymous).
-    if ('rejected' in authn || (!user && !publicPaths.has(url.pathname))) { req.resume(); return writeError(res, unauthorized()); }
+    if ('rejected' in authn || (!user && !publicPaths.has(url.pathname))) {
+      req.resume();
+      opts.auditRejected?.({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: flatHeaders(req), remoteAddress: req.socket.remoteAddress }, 401, 'Unauthorized');
+      return writeError(res, unauthorized());
+    }
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > maxBodyBytes) { req.resume(); return writeError(res, requestEntityTooLarge(`Request entity too large: limit is ${maxBodyBytes}`)); }
     const chunks = await readBody(req);
@@ -111,11 +123,9 @@ export function createHttpsServer(opts: HttpServerOptions): https.Server {
       if (!ac) { ac = new AbortController(); if (res.destroyed || res.writableFinished) ac.abort(); else res.on('close', () => ac!.abort()); }
       return ac.signal;
     };
-    const headers: Record<string, string | undefined> = {};
-    for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
     const apiReq: ApiRequest = {
-      method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers,
-      body: chunks.length ? Buffer.concat(chunks) : undefined, user,
+      method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: flatHeaders(req),
+      body: chunks.length ? Buffer.concat(chunks) : undefined, user, remoteAddress: req.socket.remoteAddress,
       get signal() { return signal(); },
     };
     const r = await opts.handler(apiReq);

@@ -21,6 +21,8 @@ import type { KubeObject } from '../api/object.js';
 import type { ResourceDefinition } from './registry/types.js';
 import { createAuthenticator, staticTokenAuthenticator, type TokenAuthenticator } from './authn/authenticator.js';
 import { ServiceAccountTokens, type LiveObjects } from './authn/service-account-tokens.js';
+import { createAuditor, type AuditBackend } from './audit/audit.js';
+import type { AuditPolicy } from './audit/policy.js';
 import { encryptedStore } from './encryption/encrypted-store.js';
 import type { EncryptionRule } from './encryption/config.js';
 import { ephemeralServiceAccountKey, type ServiceAccountKeyPair } from '../pki/service-account-key.js';
@@ -53,7 +55,12 @@ export interface ApiServerOptions {
   encryption?: EncryptionRule[];
   /** Authorization (Node, RBAC) and the admission steps that need it; default on. Off only for the bench's baseline. */
   authorization?: boolean;
+  /** Auditing (<home>/audit-policy.yaml and audit.log, see audit/); default none. */
+  audit?: { policy: AuditPolicy; backend: AuditBackend };
 }
+
+export { ensureAuditPolicy, AUDIT_POLICY_FILE } from './audit/policy.js';
+export { fileAuditBackend, AUDIT_LOG_FILE } from './audit/audit.js';
 
 export { ensureEncryptionConfig, ENCRYPTION_CONFIG_FILE } from './encryption/config.js';
 
@@ -151,7 +158,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   let metricsSource: MetricsSource | undefined;
   const ac = new AbortController();
   const { authorization, admission } = await authorizationFor(registry, opts.authorization !== false, ac.signal);
-  const handler = createApiHandler({
+  const auditor = opts.audit ? createAuditor({ ...opts.audit, clock: opts.clock }) : undefined;
+  const unaudited = createApiHandler({
     metrics: () => metricsSource,
     registry, logger, serverAddress: () => url.replace(/^https:\/\//, ''),
     ready: async () => { try { await opts.store.currentRevision(); return true; } catch { return false; } },
@@ -161,12 +169,15 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     serviceAccountTokens,
     authorization, admission,
   });
+  // In-process callers (the components) get the audited handler too: they pass through the same stages.
+  const handler = auditor ? auditor.wrap(unaudited) : unaudited;
   const tokenAuthenticators: TokenAuthenticator[] = [];
   if (opts.tokens) tokenAuthenticators.push(staticTokenAuthenticator(opts.tokens));
   tokenAuthenticators.push((t) => serviceAccountTokens.authenticate(t));
   const podStreams = opts.kubeletClient ? podStreamUpgrade({ registry, kubelet: opts.kubeletClient, logger }) : undefined;
   const server = createHttpsServer({
     handler, tls: opts.tls, authenticate: createAuthenticator(tokenAuthenticators), logger,
+    auditRejected: auditor && ((req, status, message) => auditor.recordRejected(req, status, message)),
     upgrade: (req, socket, head, user) => {
       if (!podStreams || !isPodStreamRequest(req)) return writeUpgradeError(socket, notFoundError());
       if (authorization) {
@@ -201,7 +212,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     close: () => new Promise<void>((resolve) => {
       crds.stop();
       ac.abort();
-      server.close(() => resolve());
+      server.close(() => { void (opts.audit?.backend.close() ?? Promise.resolve()).then(() => resolve()); });
       server.closeAllConnections();
       destroyUpgradedConnections(server);
     }),

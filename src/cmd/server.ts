@@ -89,7 +89,7 @@ export interface RunningControlPlane {
  */
 export async function startControlPlane(opts: ServerOptions): Promise<RunningControlPlane> {
   const log = opts.log ?? stdoutLog;
-  const [{ ensureClusterPki, ensureServiceAccountKey }, { openStore }, { startApiServer, ensureEncryptionConfig, ENCRYPTION_CONFIG_FILE }] = await Promise.all([
+  const [{ ensureClusterPki, ensureServiceAccountKey }, { openStore }, { startApiServer, ensureEncryptionConfig, ENCRYPTION_CONFIG_FILE, ensureAuditPolicy, AUDIT_POLICY_FILE, fileAuditBackend, AUDIT_LOG_FILE }] = await Promise.all([
     import('../pki/index.js'), import('../storage/index.js'), import('../apiserver/index.js'),
   ]);
   const pki = await ensureClusterPki({ dir: join(opts.home, 'pki') });
@@ -105,6 +105,8 @@ export async function startControlPlane(opts: ServerOptions): Promise<RunningCon
   let api: Awaited<ReturnType<typeof startApiServer>>;
   try {
     const encryption = ensureEncryptionConfig(join(opts.home, ENCRYPTION_CONFIG_FILE));
+    const auditPolicy = ensureAuditPolicy(join(opts.home, AUDIT_POLICY_FILE));
+    if (auditPolicy.generated) log({ level: 'info', msg: 'audit policy written', file: AUDIT_POLICY_FILE, log: AUDIT_LOG_FILE });
     if (encryption.generated) log({ level: 'info', msg: 'encryption at rest configured', file: ENCRYPTION_CONFIG_FILE, resources: encryption.rules.map((r) => r.resource) });
     api = await startApiServer({
       store, host: opts.listenAddress, port: opts.port,
@@ -115,6 +117,7 @@ export async function startControlPlane(opts: ServerOptions): Promise<RunningCon
       kubeletClient: { cert: pki.kubeletClient.cert, key: pki.kubeletClient.key, ca: pki.caCert },
       serviceAccountKey,
       encryption: encryption.rules,
+      audit: { policy: auditPolicy.policy, backend: fileAuditBackend(join(opts.home, AUDIT_LOG_FILE)) },
       // The API server's events go through the same log function (server.log, or a test's capture).
       logger: {
         info: (msg, fields) => log({ level: 'info', component: 'apiserver', msg, ...fields }),

@@ -1,0 +1,51 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { createAuditor } from './audit.js';
+import { DEFAULT_POLICY_YAML, evaluatePolicy, parsePolicy } from './policy.js';
+import type { ApiRequest } from '../../api/transport.js';
+
+const policy = parsePolicy(DEFAULT_POLICY_YAML);
+const admin = { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] };
+const req = (method: string, path: string, body?: unknown, user = admin): ApiRequest => ({
+  method, path, query: new URLSearchParams(), headers: { 'content-type': 'application/json', 'user-agent': 'kubectl/v1.32.2' },
+  body: body === undefined ? undefined : Buffer.from(JSON.stringify(body)), user, remoteAddress: '10.0.0.7',
+});
+
+test('the default policy: Secrets, ConfigMaps and TokenRequests at Metadata, reads at Request, other writes at RequestResponse, heartbeats not at all', () => {
+  const level = (verb: string, group: string, resource: string, subresource?: string, user = admin) => evaluatePolicy(policy, { user, verb, resource: { group, resource, subresource, namespace: 'default' } }).level;
+  assert.equal(level('create', '', 'secrets'), 'Metadata');
+  assert.equal(level('get', '', 'configmaps'), 'Metadata');
+  assert.equal(level('create', '', 'serviceaccounts', 'token'), 'Metadata');
+  assert.equal(level('create', 'authentication.k8s.io', 'tokenreviews'), 'Metadata');
+  assert.equal(level('list', '', 'pods'), 'Request');
+  assert.equal(level('create', 'apps', 'deployments'), 'RequestResponse');
+  assert.equal(level('update', 'coordination.k8s.io', 'leases'), 'None');
+  assert.equal(level('watch', '', 'pods', undefined, { username: 'system:kube-scheduler', groups: [] }), 'None');
+  assert.equal(evaluatePolicy(policy, { user: admin, verb: 'get', path: '/healthz' }).level, 'None');
+  assert.deepEqual(evaluatePolicy(policy, { user: admin, verb: 'create', resource: { group: 'apps', resource: 'deployments' } }).omitStages, ['RequestReceived']);
+});
+
+test('an event has upstream\'s shape; a Secret is never logged above Metadata even when the policy asks for more', async () => {
+  const events: any[] = [];
+  const everything = parsePolicy('apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: RequestResponse\n');
+  const auditor = createAuditor({ policy: everything, backend: { write: (e) => events.push(e), close: async () => undefined }, clock: () => new Date('2026-01-01T00:00:00.123Z') });
+  const handler = auditor.wrap(async (r) => ({ status: 201, headers: { 'content-type': 'application/json' }, body: r.body }));
+  await handler(req('POST', '/api/v1/namespaces/default/secrets', { kind: 'Secret', metadata: { name: 's' }, data: { p: 'aHVudGVyMg==' } }));
+  await handler(req('POST', '/apis/apps/v1/namespaces/default/deployments', { kind: 'Deployment', metadata: { name: 'd' } }));
+  const [secret, deploy] = events;
+  assert.equal(secret.level, 'Metadata');
+  assert.equal(JSON.stringify(secret).includes('aHVudGVyMg=='), false);
+  assert.deepEqual({ ...secret, auditID: undefined }, {
+    kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: 'Metadata', auditID: undefined, stage: 'ResponseComplete',
+    requestURI: '/api/v1/namespaces/default/secrets', verb: 'create', user: admin, sourceIPs: ['10.0.0.7'], userAgent: 'kubectl/v1.32.2',
+    objectRef: { resource: 'secrets', namespace: 'default', apiVersion: 'v1', name: 's' }, responseStatus: { metadata: {}, code: 201 },
+    requestReceivedTimestamp: '2026-01-01T00:00:00.123000Z', stageTimestamp: '2026-01-01T00:00:00.123000Z',
+  });
+  assert.equal(deploy.level, 'RequestResponse');
+  assert.deepEqual(deploy.objectRef, { resource: 'deployments', namespace: 'default', apiGroup: 'apps', apiVersion: 'v1', name: 'd' });
+  assert.equal(deploy.requestObject.metadata.name, 'd');
+  assert.equal(deploy.responseObject.metadata.name, 'd');
+  auditor.recordRejected(req('GET', '/api/v1/pods', undefined, undefined as any), 401, 'Unauthorized');
+  assert.deepEqual(events[2].responseStatus, { metadata: {}, code: 401, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized' });
+  assert.equal(events[2].user.username, 'system:anonymous');
+});
