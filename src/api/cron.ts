@@ -15,6 +15,48 @@ const DESCRIPTORS: Record<string, string> = {
   '@daily': '0 0 * * *', '@midnight': '0 0 * * *', '@hourly': '0 * * * *',
 };
 
+interface Bounds { min: number; max: number; names?: string[] }
+const FIELD_BOUNDS: Bounds[] = [
+  { min: 0, max: 59 }, { min: 0, max: 23 }, { min: 1, max: 31 },
+  { min: 1, max: 12, names: ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'] },
+  { min: 0, max: 6, names: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] },
+];
+
+/** robfig/cron's mustParseInt, with Go's strconv.Atoi wording. */
+function mustParseInt(expr: string): number {
+  if (!/^[+-]?\d+$/.test(expr)) throw new Error(`failed to parse int from ${expr}: strconv.Atoi: parsing ${JSON.stringify(expr)}: invalid syntax`);
+  const n = Number(expr);
+  if (n < 0) throw new Error(`negative number (${n}) not allowed: ${expr}`);
+  return n;
+}
+
+/**
+ * robfig/cron's getRange: one comma-separated part of a field ("*", "a", "a-b", with an optional "/step"), checked
+ * with its messages, so validation says what upstream's does ("end of range (61) above maximum (59): 61"). Only the
+ * syntax robfig accepts passes (no L, W or #; day-of-week 0-6).
+ */
+function checkRange(expr: string, b: Bounds): void {
+  const rangeAndStep = expr.split('/');
+  const lowAndHigh = rangeAndStep[0].split('-');
+  const intOrName = (s: string) => { const i = b.names?.indexOf(s.toLowerCase()) ?? -1; return i >= 0 ? i + (b.min === 1 ? 1 : 0) : mustParseInt(s); };
+  let start: number, end: number;
+  if (lowAndHigh[0] === '*' || lowAndHigh[0] === '?') { start = b.min; end = b.max; } else {
+    start = intOrName(lowAndHigh[0]);
+    if (lowAndHigh.length === 1) end = start;
+    else if (lowAndHigh.length === 2) end = intOrName(lowAndHigh[1]);
+    else throw new Error(`too many hyphens: ${expr}`);
+  }
+  let step = 1;
+  if (rangeAndStep.length === 2) {
+    step = mustParseInt(rangeAndStep[1]);
+    if (lowAndHigh.length === 1) end = b.max;
+  } else if (rangeAndStep.length > 2) throw new Error(`too many slashes: ${expr}`);
+  if (start < b.min) throw new Error(`beginning of range (${start}) below minimum (${b.min}): ${expr}`);
+  if (end > b.max) throw new Error(`end of range (${end}) above maximum (${b.max}): ${expr}`);
+  if (start > end) throw new Error(`beginning of range (${start}) beyond end of range (${end}): ${expr}`);
+  if (step === 0) throw new Error(`step of range should be a positive number: ${expr}`);
+}
+
 /** Whether zone is a time zone name this process knows (Go's time.LoadLocation). */
 export function isKnownTimeZone(zone: string): boolean {
   if (zone === 'UTC' || zone === '') return true;
@@ -67,6 +109,7 @@ export function parseCronSchedule(spec: string, timeZone?: string): CronSchedule
   }
   const fields = rest.split(/\s+/).filter(Boolean);
   if (fields.length !== 5) throw new Error(`expected exactly 5 fields, found ${fields.length}: [${fields.join(' ')}]`);
+  fields.forEach((f, i) => { for (const expr of f.split(',')) checkRange(expr, FIELD_BOUNDS[i]); });
   let cron: Cron;
   try {
     cron = new Cron(fields.join(' '), { timezone: zone, paused: true });

@@ -52,6 +52,10 @@ test('schedule times: the most recent unmet time, missed counts, and upstream\'s
   assert.equal(formatInZone(Date.parse('2026-01-02T00:00:00Z'), 'Asia/Tokyo'), '2026-01-02T09:00:00+09:00');
   assert.throws(() => parseCronSchedule('* * * * * *'), /expected exactly 5 fields, found 6/);
   assert.throws(() => parseCronSchedule('@fortnightly'), /unrecognized descriptor: @fortnightly/);
+  assert.throws(() => parseCronSchedule('61 * * * *'), /^Error: end of range \(61\) above maximum \(59\): 61$/);
+  assert.throws(() => parseCronSchedule('0 0 * * 7'), /end of range \(7\) above maximum \(6\): 7/);
+  assert.throws(() => parseCronSchedule('x * * * *'), /failed to parse int from x: strconv.Atoi: parsing "x": invalid syntax/);
+  assert.equal(parseCronSchedule('0 12 * JAN-MAR mon-fri').next(Date.parse('2026-01-03T00:00:00Z')), Date.parse('2026-01-05T12:00:00Z'));
 });
 
 test('a */1 CronJob creates a Job from its template at the next minute, owned by it and annotated with the scheduled time', async (t) => {
