@@ -129,6 +129,19 @@ test('nanokube kubeconfig --user jane --group devs gives a kubeconfig kubectl au
   const bob = await c.kubectl(['--kubeconfig', bobConfig, 'auth', 'whoami', '-o', 'json']);
   assert.equal(JSON.parse(bob.stdout).status.userInfo.username, 'bob');
 
+  // A legacy token Secret, asked for by type and annotation, is filled by the tokens controller and authenticates.
+  assert.equal((await c.kubectl(['create', 'serviceaccount', 'build'])).code, 0);
+  const legacy = { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/service-account-token', metadata: { name: 'build-token', annotations: { 'kubernetes.io/service-account.name': 'build' } } };
+  assert.equal((await c.kubectl(['create', '-f', '-'], { input: JSON.stringify(legacy) })).code, 0);
+  const filled = await until('the token Secret is filled', async () => {
+    const o = JSON.parse((await c.kubectl(['get', 'secret', 'build-token', '-o', 'json'])).stdout);
+    return o.data?.token ? o : undefined;
+  });
+  assert.equal(Buffer.from(filled.data.namespace, 'base64').toString(), 'default');
+  assert.equal(Buffer.from(filled.data['ca.crt'], 'base64').toString(), c.pki.ca);
+  const legacyWho = await c.kubectl(['--token', Buffer.from(filled.data.token, 'base64').toString(), 'auth', 'whoami', '-o', 'json']);
+  assert.equal(JSON.parse(legacyWho.stdout).status.userInfo.username, 'system:serviceaccount:default:build', legacyWho.stderr);
+
   const denyMe = await c.kubectl(['create', '-f', '-'], { input: JSON.stringify({ ...manifest, metadata: { name: 'eve' } }) });
   assert.equal(denyMe.code, 0, denyMe.stderr);
   assert.equal((await c.kubectl(['certificate', 'deny', 'eve'])).code, 0);

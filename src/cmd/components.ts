@@ -26,6 +26,8 @@ export interface ComponentOptions {
   clusterCA?: string;
   /** The cluster CA key pair: the CSR signing controller signs approved CertificateSigningRequests with it. */
   clusterSigning?: KeyPairPem;
+  /** The service-account signing key: the tokens controller fills legacy token Secrets with it. */
+  serviceAccountKey?: import('../pki/index.js').ServiceAccountKeyPair;
   /** The real node `nanokube` (kubelet + sandbox runtime); absent = no real node (tests, benches). */
   node?: RealNodeOptions;
   /** The cluster CIDR node podCIDRs come from (node IPAM); default 10.244.0.0/16. */
@@ -117,7 +119,7 @@ export async function startComponents(opts: ComponentOptions): Promise<RunningCo
 
   running.push(runControllerManager({ client: clientFor('system:kube-controller-manager'), clientFor: controllerClient, informers, identity, signal: ac.signal, log: log('controller-manager'),
     nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds, clusterCA: opts.clusterCA, podGCQuarantineSeconds: opts.podGCQuarantineSeconds, clusterCIDR: opts.clusterCIDR,
-      clusterSigning: opts.clusterSigning, storageRoot: opts.storageRoot })
+      clusterSigning: opts.clusterSigning, serviceAccountKey: opts.serviceAccountKey, storageRoot: opts.storageRoot })
     .catch((e) => opts.log({ level: 'error', msg: 'controller manager failed', error: errorText(e) })));
 
   const schedClient = clientFor('system:kube-scheduler');

@@ -132,7 +132,7 @@ export async function startControlPlane(opts: ServerOptions): Promise<RunningCon
   // The other components start after the API is healthy and do not hold up `nanokube start`.
   const components = opts.components === false ? undefined : (await import('./components.js')).startComponents({
     handler: api.handler, log, simulatedNodes: opts.simulatedNodes, nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds,
-    clusterCA: pki.caCert, clusterSigning: pki.ca, podGCQuarantineSeconds: opts.podGCQuarantineSeconds, clusterCIDR: opts.clusterCIDR, metricsResolutionMs: opts.metricsResolutionMs,
+    clusterCA: pki.caCert, clusterSigning: pki.ca, serviceAccountKey, podGCQuarantineSeconds: opts.podGCQuarantineSeconds, clusterCIDR: opts.clusterCIDR, metricsResolutionMs: opts.metricsResolutionMs,
     storageRoot: join(opts.home, 'storage'),
     ...(opts.dnsUpstreams ? { dns: { upstreams: opts.dnsUpstreams } } : {}),
     ...(opts.node ? { node: { home: opts.home, ca: pki.ca, kubeletPort: opts.kubeletPort, runtimeMode: opts.runtimeMode, proxyMode: opts.proxyMode,

@@ -28,7 +28,8 @@ import { startDisruptionController } from './disruption/index.js';
 import { startResourceQuotaController } from './resourcequota/index.js';
 import { startCronJobController } from './cronjob/index.js';
 import { startCSRSigningController } from './csrsigning/index.js';
-import type { KeyPairPem } from '../pki/index.js';
+import { startTokensController } from './serviceaccounttoken/index.js';
+import type { KeyPairPem, ServiceAccountKeyPair } from '../pki/index.js';
 import { localPathDirectories, startLocalPathProvisioner, startPersistentVolumeBinderController, startStorageProtectionController } from './volume/index.js';
 import { startClusterRoleAggregationController } from './clusterroleaggregation/index.js';
 
@@ -54,6 +55,8 @@ export interface ControllerManagerOptions {
   podGCQuarantineSeconds?: number;
   /** Node IPAM: the cluster CIDR each Node's spec.podCIDR (/24) is taken from; default 10.244.0.0/16. */
   clusterCIDR?: string;
+  /** The service-account signing key the tokens controller signs legacy Secret tokens with; without it that controller is off. */
+  serviceAccountKey?: ServiceAccountKeyPair;
   /** The cluster CA key pair the CSR signer signs with; without it that controller is off. */
   clusterSigning?: KeyPairPem;
   /** Where the built-in local-path provisioner keeps volume directories (NANOKUBE_HOME/storage); absent = it creates none. */
@@ -63,7 +66,7 @@ export interface ControllerManagerOptions {
 }
 
 /** What the individual controllers are configured with (as kube-controller-manager's flags). */
-type ControllerSettings = Pick<ControllerManagerOptions, 'nodeMonitorGracePeriodSeconds' | 'clusterCA' | 'podGCQuarantineSeconds' | 'clusterCIDR' | 'clusterSigning' | 'storageRoot'>;
+type ControllerSettings = Pick<ControllerManagerOptions, 'nodeMonitorGracePeriodSeconds' | 'clusterCA' | 'podGCQuarantineSeconds' | 'clusterCIDR' | 'clusterSigning' | 'serviceAccountKey' | 'storageRoot'>;
 
 type Starter = (o: { client: Client; informers: InformerFactory; clock: Clock; signal: AbortSignal; log: LogFn }) => Promise<void>;
 
@@ -90,6 +93,7 @@ export function controllerStarters(opts: ControllerSettings): Record<string, Sta
     nodeipam: (o) => startNodeIpamController({ ...o, ...(opts.clusterCIDR ? { clusterCIDR: opts.clusterCIDR } : {}) }),
     nodelifecycle: (o) => startNodeLifecycleController({ ...o, ...(opts.nodeMonitorGracePeriodSeconds ? { nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodSeconds * 1000 } : {}) }),
     ...publisher,
+    ...(opts.serviceAccountKey && rootCA ? { 'serviceaccount-token': ((key, ca) => (o) => startTokensController({ ...o, key, rootCA: ca }))(opts.serviceAccountKey, rootCA) as Starter } : {}),
     ...(opts.clusterSigning ? { csrsigning: ((ca) => (o) => startCSRSigningController({ ...o, ca }))(opts.clusterSigning) as Starter } : {}),
     'persistentvolume-binder': (o) => startPersistentVolumeBinderController(o),
     'local-path-provisioner': (o) => startLocalPathProvisioner({ ...o, ...(opts.storageRoot ? { directories: localPathDirectories(opts.storageRoot) } : {}) }),
@@ -99,12 +103,15 @@ export function controllerStarters(opts: ControllerSettings): Record<string, Sta
   };
 }
 
+/** Controllers that run with the controller manager's own credentials, as upstream's (the tokens controller). */
+const ROOT_CREDENTIAL_CONTROLLERS = new Set(['serviceaccount-token']);
+
 /** Runs every controller until `signal` aborts. Resolves once all have stopped. */
 export async function runControllers(opts: { client: Client; clientFor?: (controller: string) => Client; informers?: InformerFactory; clock: Clock; signal: AbortSignal; log: LogFn } & ControllerSettings): Promise<void> {
   const informers = opts.informers ?? new InformerFactory(opts.client);
   const starters = controllerStarters(opts);
   await Promise.all(Object.entries(starters).map(async ([name, start]) => {
-    try { await start({ client: opts.clientFor?.(name) ?? opts.client, informers, clock: opts.clock, signal: opts.signal, log: opts.log }); }
+    try { await start({ client: (ROOT_CREDENTIAL_CONTROLLERS.has(name) ? undefined : opts.clientFor?.(name)) ?? opts.client, informers, clock: opts.clock, signal: opts.signal, log: opts.log }); }
     catch (e) { if (!opts.signal.aborted) opts.log({ level: 'error', msg: 'controller stopped with an error', controller: name, error: errorText(e) }); }
   }));
 }

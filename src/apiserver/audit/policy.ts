@@ -50,7 +50,7 @@ rules:
     nonResourceURLs: ['/healthz*', '/livez*', '/readyz*', /version, /metrics, '/openapi*', /api, '/api/*', /apis, '/apis/*']
   # Reads by the control plane's own components and the nodes.
   - level: None
-    users: [system:kube-scheduler, system:kube-controller-manager, system:kube-proxy, system:informers, system:apiserver]
+    users: [system:kube-scheduler, system:kube-controller-manager, system:kube-proxy, 'system:nanokube:informers', system:apiserver]
     verbs: [get, list, watch]
   - level: None
     userGroups: [system:nodes]
