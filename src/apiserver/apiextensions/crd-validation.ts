@@ -20,29 +20,22 @@ export function validateCustomResourceDefinition(crd: KubeObject): FieldError[] 
     errs.push(FieldError.invalid('metadata.name', crd.metadata.name, 'must be spec.names.plural+"."+spec.group'));
   }
   if (!group) errs.push(FieldError.required('spec.group', ''));
-  else {
-    for (const m of isDNS1123Subdomain(group)) errs.push(FieldError.invalid('spec.group', group, m));
-    if (group.split('.').length < 2) errs.push(FieldError.invalid('spec.group', group, 'should be a domain with at least one dot'));
-  }
+  else if (isDNS1123Subdomain(group).length) errs.push(FieldError.invalid('spec.group', group, isDNS1123Subdomain(group).join(',')));
+  else if (group.split('.').length < 2) errs.push(FieldError.invalid('spec.group', group, 'should be a domain with at least one dot'));
   if (!spec.scope) errs.push(FieldError.required('spec.scope', ''));
   else if (spec.scope !== 'Cluster' && spec.scope !== 'Namespaced') errs.push(FieldError.notSupported('spec.scope', spec.scope, ['Cluster', 'Namespaced']));
   errs.push(...validateNames(names, 'spec.names'));
 
   const versions: any[] = Array.isArray(spec.versions) ? spec.versions : [];
-  if (versions.length === 0) errs.push(FieldError.invalid('spec.versions', null, 'must have exactly one version marked as storage version'));
-  else if (versions.filter((v) => v?.storage === true).length !== 1) {
-    errs.push(FieldError.invalid('spec.versions', versions.map((v) => v?.name), 'must have exactly one version marked as storage version'));
-  }
-  if (versions.length && !versions.some((v) => v?.served)) errs.push(FieldError.invalid('spec.versions', versions.map((v) => v?.name), 'must have at least one version marked as served'));
+  const versionNames = versions.map((v) => v?.name);
   const seen = new Set<string>();
+  let unique = true;
   versions.forEach((v, i) => {
     const p = `spec.versions[${i}]`;
-    if (!v?.name) errs.push(FieldError.required(`${p}.name`, ''));
-    else {
-      for (const m of isDNS1035Label(v.name)) errs.push(FieldError.invalid(`${p}.name`, v.name, m));
-      if (seen.has(v.name)) errs.push(FieldError.duplicate(`${p}.name`, v.name));
-      seen.add(v.name);
-    }
+    if (seen.has(v?.name)) unique = false;
+    seen.add(v?.name);
+    const nameErrs = isDNS1035Label(String(v?.name ?? ''));
+    if (nameErrs.length) errs.push(FieldError.invalid(`${p}.name`, v?.name ?? '', nameErrs.join(',')));
     const schema = v?.schema?.openAPIV3Schema;
     if (!isObject(schema)) errs.push(FieldError.required(`${p}.schema.openAPIV3Schema`, 'schemas are required'));
     else errs.push(...validateStructural(schema as JSONSchemaProps, `${p}.schema.openAPIV3Schema`, true));
@@ -61,6 +54,10 @@ export function validateCustomResourceDefinition(crd: KubeObject): FieldError[] 
       if (c?.priority !== undefined && c.priority < 0) errs.push(FieldError.invalid(`${cp}.priority`, c.priority, 'must be greater than or equal to 0'));
     });
   });
+  if (!unique) errs.push(FieldError.invalid('spec.versions', versionNames, 'must contain unique version names'));
+  if (versions.filter((v) => v?.storage === true).length !== 1) errs.push(FieldError.invalid('spec.versions', versionNames, 'must have exactly one version marked as storage version'));
+  if (versions.length && !versions.some((v) => v?.served)) errs.push(FieldError.invalid('spec.versions', versionNames, 'must have at least one version marked as served'));
+  errs.push(...validateStoredVersions(crd.status?.storedVersions, versionNames));
   const strategy = spec.conversion?.strategy;
   if (strategy !== undefined && strategy !== 'None' && strategy !== 'Webhook') errs.push(FieldError.notSupported('spec.conversion.strategy', strategy, ['None', 'Webhook']));
   if (strategy === 'Webhook') errs.push(FieldError.forbidden('spec.conversion.strategy', 'conversion webhooks are not supported by nanokube'));
@@ -70,8 +67,22 @@ export function validateCustomResourceDefinition(crd: KubeObject): FieldError[] 
 
 export function validateCustomResourceDefinitionUpdate(crd: KubeObject, old: KubeObject): FieldError[] {
   const errs = validateCustomResourceDefinition(crd);
-  if (old.spec?.scope !== crd.spec?.scope) errs.push(FieldError.invalid('spec.scope', crd.spec?.scope, 'field is immutable'));
+  const immutable = (path: string, a: unknown, b: unknown) => { if (a !== b) errs.push(FieldError.invalid(path, a, 'field is immutable')); };
+  // Scope and kind decide how objects are stored: fixed once Established. Group and plural name the CRD: always fixed.
+  if ((old.status?.conditions ?? []).some((c: any) => c.type === 'Established' && c.status === 'True')) {
+    immutable('spec.scope', crd.spec?.scope, old.spec?.scope);
+    immutable('spec.names.kind', crd.spec?.names?.kind, old.spec?.names?.kind);
+  }
+  immutable('spec.group', crd.spec?.group, old.spec?.group);
+  immutable('spec.names.plural', crd.spec?.names?.plural, old.spec?.names?.plural);
   return errs;
+}
+
+/** Every stored version must still be in spec.versions (upstream ValidateCustomResourceDefinitionStoredVersions). */
+function validateStoredVersions(stored: unknown, versions: string[]): FieldError[] {
+  if (!Array.isArray(stored)) return [];
+  if (stored.length === 0) return [FieldError.invalid('status.storedVersions', stored, 'must have at least one stored version')];
+  return stored.flatMap((v, i) => (versions.includes(v) ? [] : [FieldError.invalid(`status.storedVersions[${i}]`, v, 'must appear in spec.versions')]));
 }
 
 function validateNames(names: any, p: string): FieldError[] {
@@ -85,9 +96,9 @@ function validateNames(names: any, p: string): FieldError[] {
     if (isDNS1035Label(String(v).toLowerCase()).length) errs.push(FieldError.invalid(`${p}.${field}`, v, 'may have mixed case, but should otherwise match: [a-z]([-a-z0-9]*[a-z0-9])?'));
   };
   label('plural', names.plural, true);
-  label('singular', names.singular, false);
+  label('singular', names.singular, true);
   kindLike('kind', names.kind, true);
-  kindLike('listKind', names.listKind, false);
+  kindLike('listKind', names.listKind, true);
   if (names.kind && names.kind === names.listKind) errs.push(FieldError.invalid(`${p}.listKind`, names.listKind, 'kind and listKind may not be the same'));
   (Array.isArray(names.shortNames) ? names.shortNames : []).forEach((s: unknown, i: number) => label(`shortNames[${i}]`, s, true));
   (Array.isArray(names.categories) ? names.categories : []).forEach((s: unknown, i: number) => label(`categories[${i}]`, s, true));

@@ -4,7 +4,7 @@ import { validateValue } from './schema-validation.js';
 import { validateRules } from './cel-validation.js';
 import { applyDefaults } from './defaulting.js';
 import { evaluateJsonPath, parseJsonPath } from './json-path.js';
-import { validateCustomResourceDefinition } from './crd-validation.js';
+import { validateCustomResourceDefinition, validateCustomResourceDefinitionUpdate } from './crd-validation.js';
 import { compareVersions, customResourceDefinitions } from './custom-resource.js';
 import type { JSONSchemaProps } from './json-schema.js';
 import type { KubeObject } from '../../api/object.js';
@@ -82,7 +82,7 @@ test('served versions sort by Kubernetes version priority', () => {
 const crd = (over: Record<string, any> = {}): KubeObject => ({
   apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.example.com' },
   spec: {
-    group: 'example.com', scope: 'Namespaced', names: { plural: 'widgets', kind: 'Widget' },
+    group: 'example.com', scope: 'Namespaced', names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' },
     versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object' } } } } }],
     ...over,
   },
@@ -114,4 +114,19 @@ test('a custom resource: CEL at the root reads metadata.name; embedded resources
   assert.deepEqual(await errs({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'wa' }, spec: { template: { apiVersion: 'v1', kind: 'Pod' } } }), []);
   assert.deepEqual(await errs({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'xa' } }), ['<nil>: Invalid value: "object": name must start with w']);
   assert.deepEqual(await errs({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'wa' }, spec: { template: { kind: 'Pod' } } }), ['spec.template.apiVersion: Required value: must not be empty']);
+});
+
+test('CustomResourceDefinition updates: group and plural always fixed, scope and kind once Established, stored versions kept', () => {
+  const old = { ...crd(), status: { storedVersions: ['v1'], conditions: [{ type: 'Established', status: 'True' }] } };
+  const next = structuredClone(old) as KubeObject;
+  next.spec.scope = 'Cluster';
+  next.spec.versions[0].name = 'v2';
+  assert.deepEqual(validateCustomResourceDefinitionUpdate(next, old).map(String), [
+    'status.storedVersions[0]: Invalid value: "v1": must appear in spec.versions',
+    'spec.scope: Invalid value: "Cluster": field is immutable',
+  ]);
+  const dup = crd({ versions: [
+    { name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object' } } },
+    { name: 'v1', served: true, storage: false, schema: { openAPIV3Schema: { type: 'object' } } }] });
+  assert.deepEqual(crdErrors(dup), ['spec.versions: Invalid value: ["v1","v1"]: must contain unique version names']);
 });
