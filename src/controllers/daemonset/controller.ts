@@ -20,7 +20,7 @@ import type { RateLimitingQueue } from '../../client/workqueue.js';
 import { semanticEqual } from '../../api/validation/index.js';
 import { claimObjects, controllerUIDIndex, controllerUIDIndexFunc, getControllerOf, recheckDeletionTimestamp, resolveControllerRef } from '../shared/controller-ref.js';
 import { ControllerExpectations } from '../shared/expectations.js';
-import { controllerRevisionHashLabel, ensureRevision, truncateHistory, type ControllerRevision } from '../shared/history.js';
+import { ensureRevision, revisionHash, truncateHistory, type ControllerRevision } from '../shared/history.js';
 import type { ControllerOptions } from '../shared/options.js';
 import { isPodAvailable, isPodReady, podKey } from '../shared/pod-util.js';
 import { controllerContext, runWorkers, type ControllerContext } from '../shared/start.js';
@@ -151,9 +151,9 @@ export class DaemonSetController {
     });
     const revisions = this.revisionInformer.byIndex(controllerUIDIndex, ds.metadata.uid ?? '')
       .filter((r) => r.metadata?.namespace === namespace).map((r) => structuredClone(r));
-    const { revision, collisionCount } = await ensureRevision(this.client, ds, daemonSetKind, revisions, ds.status?.collisionCount ?? 0);
+    const { revision, collisionCount } = await ensureRevision(this.client, ds, daemonSetKind, revisions, ds.status?.collisionCount ?? 0, revisionHashLabel);
     if (!revisions.some((r) => r.metadata.name === revision.metadata.name)) revisions.push(revision);
-    const hash = revision.metadata.labels?.[controllerRevisionHashLabel] ?? '';
+    const hash = revisionHash(revision, ds);
 
     const nodes = this.nodeInformer.list();
     const nodePods = new Map<string, Pod[]>();
@@ -169,7 +169,7 @@ export class DaemonSetController {
     }
     await this.updateStatus(ds, nodes, nodePods, hash, collisionCount);
     const live = new Set<string>([revision.metadata.name ?? '']);
-    for (const r of revisions) if (pods.some((p) => p.metadata?.labels?.[revisionHashLabel] === r.metadata.labels?.[controllerRevisionHashLabel])) live.add(r.metadata.name ?? '');
+    for (const r of revisions) if (pods.some((p) => p.metadata?.labels?.[revisionHashLabel] === revisionHash(r, ds))) live.add(r.metadata.name ?? '');
     await truncateHistory(this.client, revisions, live, ds.spec?.revisionHistoryLimit ?? 10);
     return requeueAfter !== undefined ? { requeueAfter } : undefined;
   }

@@ -34,20 +34,30 @@ export function templatePatch(owner: KubeObject): { spec: { template: any } } {
   return { spec: { template: { ...structuredClone(owner.spec?.template ?? {}), $patch: 'replace' } } };
 }
 
-/** history.NewControllerRevision for an owner at `revision`. */
-export function newControllerRevision(owner: KubeObject, gvk: { apiVersion: string; kind: string }, revision: number, collisionCount?: number | null): ControllerRevision {
+/**
+ * history.NewControllerRevision for an owner at `revision`, with the owner's annotations (so a
+ * kubernetes.io/change-cause shows in `kubectl rollout history`). `hashLabel` names the label carrying the hash:
+ * controller.kubernetes.io/hash for StatefulSets, controller-revision-hash for DaemonSets.
+ */
+export function newControllerRevision(owner: KubeObject, gvk: { apiVersion: string; kind: string }, revision: number, collisionCount?: number | null,
+  hashLabel = controllerRevisionHashLabel): ControllerRevision {
   const data = templatePatch(owner);
   const hash = hashControllerRevision(data, collisionCount);
+  const annotations = owner.metadata.annotations;
   return {
     apiVersion: 'apps/v1', kind: 'ControllerRevision',
     metadata: {
       name: `${owner.metadata.name}-${hash}`, namespace: owner.metadata.namespace,
-      labels: { ...(owner.spec?.template?.metadata?.labels ?? {}), [controllerRevisionHashLabel]: hash },
+      labels: { ...(owner.spec?.template?.metadata?.labels ?? {}), [hashLabel]: hash },
+      ...(annotations && Object.keys(annotations).length ? { annotations: { ...annotations } } : {}),
       ownerReferences: [newControllerRef(owner, gvk)],
     },
     data, revision,
   };
 }
+
+/** The hash a revision was named with (the suffix after the owner's name). */
+export const revisionHash = (rev: ControllerRevision, owner: KubeObject): string => (rev.metadata.name ?? '').slice((owner.metadata.name ?? '').length + 1);
 
 /** Revisions hold the same template (history.EqualRevision compares the data). */
 export const equalRevision = (a: ControllerRevision, b: ControllerRevision): boolean => semanticEqual(a.data, b.data);
@@ -65,10 +75,10 @@ export const nextRevision = (revs: ControllerRevision[]): number => (revs.length
  * count (the caller persists it in the owner's status) and the creation is retried under the next name.
  */
 export async function ensureRevision(client: Client, owner: KubeObject, gvk: { apiVersion: string; kind: string }, revisions: ControllerRevision[],
-  collisionCount: number): Promise<{ revision: ControllerRevision; collisionCount: number }> {
+  collisionCount: number, hashLabel = controllerRevisionHashLabel): Promise<{ revision: ControllerRevision; collisionCount: number }> {
   const sorted = sortRevisions(revisions);
   const next = nextRevision(sorted);
-  const candidate = newControllerRevision(owner, gvk, next, collisionCount);
+  const candidate = newControllerRevision(owner, gvk, next, collisionCount, hashLabel);
   const equal = sorted.filter((r) => equalRevision(r, candidate));
   if (equal.length) {
     const latest = equal[equal.length - 1];
@@ -78,7 +88,7 @@ export async function ensureRevision(client: Client, owner: KubeObject, gvk: { a
     return { revision: updated, collisionCount };
   }
   for (let count = collisionCount; ; count++) {
-    const rev = newControllerRevision(owner, gvk, next, count);
+    const rev = newControllerRevision(owner, gvk, next, count, hashLabel);
     try {
       return { revision: await client.create<ControllerRevision>(resources.controllerrevisions, owner.metadata.namespace, rev), collisionCount: count };
     } catch (e) {
