@@ -153,3 +153,13 @@ test('apply --prune with the default allowlist deletes the labelled objects a di
   const names = (await c.kubectl(['get', 'configmaps', '-n', 'prune', '-o', 'name'])).stdout.split('\n').filter((n) => n && n !== 'configmap/kube-root-ca.crt').sort();
   assert.deepEqual(names, ['configmap/a', 'configmap/unlabelled']);
 });
+
+test('kubectl explain shows a field\'s enum values, as upstream\'s OpenAPI lists them', async () => {
+  const c = await cluster();
+  const r = await c.kubectl(['explain', 'pods.spec.containers.imagePullPolicy']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /FIELD: imagePullPolicy <string>\nENUM:\n {4}Always\n {4}IfNotPresent\n {4}Never\n\nDESCRIPTION:\n/);
+  assert.match(r.stdout, /Possible enum values:\n {5}- `"Always"` means that kubelet always attempts to pull the latest image\./);
+  const svc = await c.kubectl(['explain', 'services.spec.type']);
+  assert.match(svc.stdout, /ENUM:\n {4}ClusterIP\n {4}ExternalName\n {4}LoadBalancer\n {4}NodePort\n/);
+});

@@ -129,3 +129,11 @@ test('the type model is Kubernetes 1.32: its new fields and kinds are there, and
   assert.ok(model.definitions['io.k8s.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement']);
   assert.equal(def('io.k8s.api.core.v1.ContainerStatus').properties!.allocatedResourcesStatus.description?.startsWith('AllocatedResourcesStatus'), true);
 });
+
+test('fields with a fixed set of values carry upstream\'s enum, on the list items for lists', () => {
+  assert.deepEqual(def('io.k8s.api.core.v1.Container').properties!.imagePullPolicy.enum, ['Always', 'IfNotPresent', 'Never']);
+  assert.deepEqual(def('io.k8s.api.core.v1.PodSpec').properties!.restartPolicy.enum, ['Always', 'Never', 'OnFailure']);
+  assert.deepEqual(def('io.k8s.api.core.v1.PersistentVolumeClaimSpec').properties!.accessModes.items?.enum,
+    ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod']);
+  assert.equal(def('io.k8s.api.core.v1.Container').properties!.name.enum, undefined);
+});

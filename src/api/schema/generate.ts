@@ -11,6 +11,7 @@ import ts from 'typescript';
 import type { SchemaNode } from './types.js';
 import { patchMeta } from './patch-meta.js';
 import { defaultModelDir, overlay132 } from './model-1-32.js';
+import { addEnums, defaultEnumsDir } from './enums.js';
 import { addJsonSchemaPropsExtensions } from './json-schema-props.js';
 
 const INT_OR_STRING = 'io.k8s.apimachinery.pkg.util.intstr.IntOrString';
@@ -53,6 +54,8 @@ export interface GenerateOptions {
   typesDir?: string;
   /** client-node 1.32's generated sources (dist/gen; default: kubernetes-client-node-1.32 from node_modules). */
   modelDir?: string;
+  /** kubernetes-models 4.5.0's root (default: kubernetes-models-1.33 from node_modules), for enum values. */
+  enumsDir?: string;
 }
 
 export interface GenerateResult {
@@ -213,6 +216,11 @@ export function generateDefinitions(options: GenerateOptions = {}): GenerateResu
   warnings.push(...overlaid.warnings);
   for (const name of Object.keys(definitions)) delete definitions[name];
   Object.assign(definitions, overlaid.definitions);
+
+  // Upstream's enum values, where the 1.33 model that has them describes the field as 1.32 does.
+  const enumsDir = options.enumsDir ?? defaultEnumsDir(path.dirname(fileURLToPath(import.meta.url)));
+  if (!enumsDir) throw new Error('schema generate: the enum source (dev dependency kubernetes-models-1.33) is not installed');
+  addEnums(definitions, enumsDir);
 
   // Merge upstream's patch and list metadata.
   for (const [defName, fields] of Object.entries(patchMeta)) {
