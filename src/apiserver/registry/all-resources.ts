@@ -42,6 +42,7 @@ import { clusterroles } from './rbac/clusterroles/strategy.js';
 import { clusterrolebindings } from './rbac/clusterrolebindings/strategy.js';
 import { roles } from './rbac/roles/strategy.js';
 import { rolebindings } from './rbac/rolebindings/strategy.js';
+import { horizontalpodautoscalers, horizontalpodautoscalersV1 } from './autoscaling/horizontalpodautoscalers/strategy.js';
 
 export const allResources: ResourceDefinition[] = [
   namespaces, pods, services, endpoints, configmaps, secrets, events, serviceaccounts, nodes,
@@ -61,4 +62,5 @@ export const allResources: ResourceDefinition[] = [
   nodeMetrics, podMetrics,
   subjectAccessReviews, localSubjectAccessReviews,
   clusterroles, clusterrolebindings, roles, rolebindings,
+  horizontalpodautoscalers, horizontalpodautoscalersV1,
 ];

@@ -88,7 +88,7 @@ test('lease rows show the holder', async () => {
 });
 
 test('every resource is registered once with upstream discovery facts', () => {
-  const keys = allResources.map((r) => `${r.group}/${r.resource}`);
+  const keys = allResources.map((r) => `${r.group}/${r.version}/${r.resource}`);
   assert.equal(new Set(keys).size, keys.length);
   const get = (k: string) => allResources.find((r) => `${r.group}/${r.resource}` === k)!;
   assert.deepEqual(get('/pods').shortNames, ['po']);
