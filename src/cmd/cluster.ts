@@ -130,7 +130,7 @@ async function startHandlerOnly(home: string, opts: ClusterOptions, log: LogFn) 
   }
   const components = opts.components === false ? undefined : (await import('./components.js')).startComponents({
     handler, log, simulatedNodes: opts.simulatedNodes, nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds,
-    podGCQuarantineSeconds: opts.podGCQuarantineSeconds, clusterCIDR: opts.clusterCIDR, metricsResolutionMs: opts.metricsResolutionMs,
+    podGCQuarantineSeconds: opts.podGCQuarantineSeconds, clusterCIDR: opts.clusterCIDR, metricsResolutionMs: opts.metricsResolutionMs, hpaSyncPeriodSeconds: opts.hpaSyncPeriodSeconds,
     storageRoot: join(home, 'storage'),
   });
   components?.catch((e) => log({ level: 'error', msg: 'components failed to start', error: String(e) }));

@@ -43,6 +43,8 @@ export interface ComponentOptions {
   dns?: false | { listen?: { host: string; port: number }; upstreams?: Array<{ host: string; port: number }> };
   /** How often the metrics server reads every node (default 15 s; tests shorten it). */
   metricsResolutionMs?: number;
+  /** How often each HorizontalPodAutoscaler is evaluated, in seconds (default 15; tests shorten it). */
+  hpaSyncPeriodSeconds?: number;
 }
 
 export interface RealNodeOptions {
@@ -119,7 +121,7 @@ export async function startComponents(opts: ComponentOptions): Promise<RunningCo
 
   running.push(runControllerManager({ client: clientFor('system:kube-controller-manager'), clientFor: controllerClient, informers, identity, signal: ac.signal, log: log('controller-manager'),
     nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds, clusterCA: opts.clusterCA, podGCQuarantineSeconds: opts.podGCQuarantineSeconds, clusterCIDR: opts.clusterCIDR,
-      clusterSigning: opts.clusterSigning, serviceAccountKey: opts.serviceAccountKey, storageRoot: opts.storageRoot })
+      clusterSigning: opts.clusterSigning, serviceAccountKey: opts.serviceAccountKey, storageRoot: opts.storageRoot, hpaSyncPeriodSeconds: opts.hpaSyncPeriodSeconds })
     .catch((e) => opts.log({ level: 'error', msg: 'controller manager failed', error: errorText(e) })));
 
   const schedClient = clientFor('system:kube-scheduler');

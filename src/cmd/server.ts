@@ -57,6 +57,8 @@ export interface ServerOptions {
   metricsResolutionMs?: number;
   /** Authorization (Node, RBAC) and its admission steps; default on. Off only for the bench's baseline. */
   authorization?: boolean;
+  /** How often each HorizontalPodAutoscaler is evaluated, in seconds (default 15; tests shorten it). */
+  hpaSyncPeriodSeconds?: number;
   /** Periodic datastore compaction interval (default 60 s; 0 disables: benchmarks). */
   compactionIntervalMs?: number;
   log?: LogFn;
@@ -132,7 +134,7 @@ export async function startControlPlane(opts: ServerOptions): Promise<RunningCon
   // The other components start after the API is healthy and do not hold up `nanokube start`.
   const components = opts.components === false ? undefined : (await import('./components.js')).startComponents({
     handler: api.handler, log, simulatedNodes: opts.simulatedNodes, nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds,
-    clusterCA: pki.caCert, clusterSigning: pki.ca, serviceAccountKey, podGCQuarantineSeconds: opts.podGCQuarantineSeconds, clusterCIDR: opts.clusterCIDR, metricsResolutionMs: opts.metricsResolutionMs,
+    clusterCA: pki.caCert, clusterSigning: pki.ca, serviceAccountKey, podGCQuarantineSeconds: opts.podGCQuarantineSeconds, clusterCIDR: opts.clusterCIDR, metricsResolutionMs: opts.metricsResolutionMs, hpaSyncPeriodSeconds: opts.hpaSyncPeriodSeconds,
     storageRoot: join(opts.home, 'storage'),
     ...(opts.dnsUpstreams ? { dns: { upstreams: opts.dnsUpstreams } } : {}),
     ...(opts.node ? { node: { home: opts.home, ca: pki.ca, kubeletPort: opts.kubeletPort, runtimeMode: opts.runtimeMode, proxyMode: opts.proxyMode,

@@ -20,6 +20,7 @@ import { startEndpointSliceController } from './endpointslice/index.js';
 import { startNodeLifecycleController } from './nodelifecycle/index.js';
 import { startRootCACertPublisher } from './rootcacertpublisher/index.js';
 import { startPodGCController } from './podgc/index.js';
+import { startHorizontalPodAutoscalerController } from './podautoscaler/index.js';
 import { startNodeIpamController } from './nodeipam/index.js';
 import { startServiceLBController } from './servicelb/index.js';
 import { startJobController } from './job/index.js';
@@ -61,12 +62,14 @@ export interface ControllerManagerOptions {
   clusterSigning?: KeyPairPem;
   /** Where the built-in local-path provisioner keeps volume directories (NANOKUBE_HOME/storage); absent = it creates none. */
   storageRoot?: string;
+  /** How often each HorizontalPodAutoscaler is evaluated, in seconds (upstream 15; tests shorten it). */
+  hpaSyncPeriodSeconds?: number;
   /** Leader election; off only for tests that run a single manager and want no Lease traffic. */
   leaderElection?: boolean;
 }
 
 /** What the individual controllers are configured with (as kube-controller-manager's flags). */
-type ControllerSettings = Pick<ControllerManagerOptions, 'nodeMonitorGracePeriodSeconds' | 'clusterCA' | 'podGCQuarantineSeconds' | 'clusterCIDR' | 'clusterSigning' | 'serviceAccountKey' | 'storageRoot'>;
+type ControllerSettings = Pick<ControllerManagerOptions, 'nodeMonitorGracePeriodSeconds' | 'clusterCA' | 'podGCQuarantineSeconds' | 'clusterCIDR' | 'clusterSigning' | 'serviceAccountKey' | 'storageRoot' | 'hpaSyncPeriodSeconds'>;
 
 type Starter = (o: { client: Client; informers: InformerFactory; clock: Clock; signal: AbortSignal; log: LogFn }) => Promise<void>;
 
@@ -99,6 +102,7 @@ export function controllerStarters(opts: ControllerSettings): Record<string, Sta
     'local-path-provisioner': (o) => startLocalPathProvisioner({ ...o, ...(opts.storageRoot ? { directories: localPathDirectories(opts.storageRoot) } : {}) }),
     'storage-protection': (o) => startStorageProtectionController(o),
     'clusterrole-aggregation': (o) => startClusterRoleAggregationController(o),
+    'horizontal-pod-autoscaler': (o) => startHorizontalPodAutoscalerController({ ...o, ...(opts.hpaSyncPeriodSeconds !== undefined ? { syncPeriodMs: opts.hpaSyncPeriodSeconds * 1000 } : {}) }),
     podgc: (o) => startPodGCController({ ...o, ...(opts.podGCQuarantineSeconds !== undefined ? { quarantineMs: opts.podGCQuarantineSeconds * 1000 } : {}) }),
   };
 }

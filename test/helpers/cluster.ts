@@ -30,6 +30,8 @@ export interface TestClusterOptions { datastoreEndpoint?: string; home?: string;
   clusterCIDR?: string;
   /** How often the metrics server reads every node (default 15 s). */
   metricsResolutionMs?: number;
+  /** How often each HorizontalPodAutoscaler is evaluated, in seconds (default 15). */
+  hpaSyncPeriodSeconds?: number;
   /** The cluster DNS's upstream resolvers (a fake one on 127.0.0.1); default the host's. */
   dnsUpstreams?: Array<{ host: string; port: number }> }
 
@@ -37,7 +39,7 @@ export async function startTestCluster(t: { after(fn: () => unknown): void }, op
   const cluster = await startCluster({ home: opts.home, datastoreEndpoint: opts.datastoreEndpoint, simulatedNodes: opts.simulatedNodes,
     nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds, podGCQuarantineSeconds: opts.podGCQuarantineSeconds,
     watcherCapacity: opts.watcherCapacity, components: opts.components, node: opts.node, clusterCIDR: opts.clusterCIDR, dnsUpstreams: opts.dnsUpstreams,
-    metricsResolutionMs: opts.metricsResolutionMs,
+    metricsResolutionMs: opts.metricsResolutionMs, hpaSyncPeriodSeconds: opts.hpaSyncPeriodSeconds,
     ...(opts.log ? { log: opts.log } : {}) });
   // stop() closes the control plane only (a test may restart one on the same home); t.after also removes a
   // temporary home.
