@@ -102,7 +102,7 @@ export function controllerStarters(opts: ControllerSettings): Record<string, Sta
     'local-path-provisioner': (o) => startLocalPathProvisioner({ ...o, ...(opts.storageRoot ? { directories: localPathDirectories(opts.storageRoot) } : {}) }),
     'storage-protection': (o) => startStorageProtectionController(o),
     'clusterrole-aggregation': (o) => startClusterRoleAggregationController(o),
-    'horizontal-pod-autoscaler': (o) => startHorizontalPodAutoscalerController({ ...o, ...(opts.hpaSyncPeriodSeconds !== undefined ? { syncPeriodMs: opts.hpaSyncPeriodSeconds * 1000 } : {}) }),
+    horizontalpodautoscaling: (o) => startHorizontalPodAutoscalerController({ ...o, ...(opts.hpaSyncPeriodSeconds !== undefined ? { syncPeriodMs: opts.hpaSyncPeriodSeconds * 1000 } : {}) }),
     podgc: (o) => startPodGCController({ ...o, ...(opts.podGCQuarantineSeconds !== undefined ? { quarantineMs: opts.podGCQuarantineSeconds * 1000 } : {}) }),
   };
 }
