@@ -115,6 +115,8 @@ export interface ApiHandlerOnlyOptions {
   serviceAccountKey?: ServiceAccountKeyPair;
   /** Authorization (Node, RBAC) and its admission steps; default on. Off only for the bench's baseline. */
   authorization?: boolean;
+  /** false: no admission plugins at all (the bench's baseline). */
+  admission?: false;
 }
 
 /** The authorization stage and the admission plugins that go with it, or nothing when turned off. */
@@ -144,7 +146,7 @@ export async function createApiHandlerOnly(opts: ApiHandlerOnlyOptions): Promise
     metrics: () => metricsSource,
     registry, logger, serverAddress: () => address,
     ready: async () => { try { await opts.store.currentRevision(); return true; } catch { return false; } },
-    watcherCapacity: opts.watcherCapacity, authorization, admission,
+    watcherCapacity: opts.watcherCapacity, authorization, admission: opts.admission === false ? [] : admission,
     serviceAccountTokens: new ServiceAccountTokens({ key: opts.serviceAccountKey ?? ephemeralServiceAccountKey(), objects: liveObjects(registry) }),
   });
   return { handler, registry, close: () => { crds.stop(); ac.abort(); }, setMetricsSource: (source) => { metricsSource = source; } };

@@ -2,7 +2,7 @@
 // or a RoleBinding in the request's namespace, binds a subject the user matches to a role with a rule that allows
 // it. RBAC never denies: without a matching rule it has no opinion, and the chain answers Forbidden.
 import type { UserInfo } from '../../../api/transport.js';
-import { noOpinion, type AuthorizationAttributes, type Authorizer, type NonResourceRule, type ResourceRule, type RuleResolver } from '../authorizer.js';
+import { noOpinion, type AuthorizationAttributes, type AuthorizationResult, type Authorizer, type NonResourceRule, type ResourceRule, type RuleResolver } from '../authorizer.js';
 import type { PolicyCache } from './policy-cache.js';
 import { ruleAllows, subjectApplies, type PolicyRule, type RoleRef, type Subject } from './rules.js';
 import type { KubeObject } from '../../../api/object.js';
@@ -31,16 +31,27 @@ export function visitRulesFor(cache: PolicyCache, user: UserInfo, namespace: str
   }
 }
 
+/** Decisions remembered per policy generation (any RBAC change forgets them all); bounded. */
+const DECISION_CACHE_SIZE = 10_000;
+
 export function rbacAuthorizer(cache: PolicyCache): Authorizer & RuleResolver {
+  let generation = -1;
+  const decisions = new Map<string, AuthorizationResult>();
   return {
     authorize(a: AuthorizationAttributes) {
+      if (generation !== cache.generation) { decisions.clear(); generation = cache.generation; }
+      const key = `${a.user.username}\0${a.user.groups.join('\u0001')}\0${a.verb}\0${a.namespace ?? ''}\0${a.apiGroup ?? ''}\0${a.resource ?? ''}\0${a.subresource ?? ''}\0${a.name ?? ''}\0${a.resourceRequest ? '' : a.path}`;
+      const known = decisions.get(key);
+      if (known) return known;
       let allowedBy: string | undefined;
       visitRulesFor(cache, a.user, a.namespace, (src, rule) => {
         if (ruleAllows(a, rule)) { allowedBy = src; return false; }
         return true;
       });
-      if (allowedBy) return { decision: 'Allow', reason: `RBAC: allowed by ${allowedBy}` };
-      return noOpinion;
+      const result: AuthorizationResult = allowedBy ? { decision: 'Allow', reason: `RBAC: allowed by ${allowedBy}` } : noOpinion;
+      if (decisions.size >= DECISION_CACHE_SIZE) decisions.clear();
+      decisions.set(key, result);
+      return result;
     },
     rulesFor(user, namespace) {
       const resourceRules: ResourceRule[] = [];

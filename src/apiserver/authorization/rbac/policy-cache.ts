@@ -15,6 +15,8 @@ export class PolicyCache {
   private readonly maps: Record<Kind, Map<string, KubeObject>> = { clusterroles: new Map(), clusterrolebindings: new Map(), roles: new Map(), rolebindings: new Map() };
   /** rolebindings by namespace, rebuilt lazily after a change. */
   private bindingsByNs: Map<string, KubeObject[]> | undefined;
+  /** Bumped on every change: caches of decisions are valid for one generation. */
+  generation = 0;
   private readonly listeners = new Set<() => void>();
 
   getClusterRole(name: string): KubeObject | undefined { return this.maps.clusterroles.get(name); }
@@ -42,6 +44,7 @@ export class PolicyCache {
     if (type === 'DELETED') this.maps[kind].delete(keyOf(obj));
     else this.maps[kind].set(keyOf(obj), obj);
     if (kind === 'rolebindings') this.bindingsByNs = undefined;
+    this.generation++;
     for (const l of this.listeners) l();
   }
 
@@ -75,6 +78,7 @@ export class PolicyCache {
         this.maps[kind].clear();
         for (const o of list.items) this.maps[kind].set(keyOf(o), o);
         if (kind === 'rolebindings') this.bindingsByNs = undefined;
+        this.generation++;
         for (const l of this.listeners) l();
         rv = list.resourceVersion;
       } catch {

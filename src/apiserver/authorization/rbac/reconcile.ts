@@ -1,11 +1,14 @@
 // Upstream's storage_rbac post-start hook: at every start the bootstrap roles and bindings (bootstrap-policy.ts)
 // are created when missing; existing ones annotated rbac.authorization.kubernetes.io/autoupdate: "true" get the
 // rules (or subjects) they lack added back, and aggregated roles their aggregationRule. Nothing is removed.
+// Aggregated roles (admin, edit, view) are also filled once here, so they work before the clusterrole-aggregation
+// controller runs (and in an apiserver without controllers); the controller keeps them current afterwards.
 import { isAlreadyExists } from '../../../api/errors.js';
 import type { KubeObject } from '../../../api/object.js';
 import type { Registry } from '../../registry/registry.js';
 import { AUTOUPDATE_ANNOTATION, bootstrapClusterRoleBindings, bootstrapClusterRoles, bootstrapControllerRoles } from './bootstrap-policy.js';
 import { RBAC_GROUP } from './policy-cache.js';
+import { selectorMatches } from '../../../api/validation/label-selector.js';
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -46,4 +49,36 @@ export async function reconcileBootstrapPolicy(registry: Registry): Promise<void
       return changed ? cur : undefined;
     });
   }
+  // Aggregated roles may aggregate aggregated roles (edit takes view's rules): repeat until nothing changes.
+  const all = (await roles.list(undefined)).items.map((r) => structuredClone(r));
+  const changed = new Set<KubeObject>();
+  for (let pass = 0, dirty = true; dirty && pass < 5; pass++) {
+    dirty = false;
+    for (const role of all) {
+      if (!role.aggregationRule) continue;
+      const want = aggregatedRules(role, all);
+      if (same(role.rules ?? [], want)) continue;
+      role.rules = want;
+      changed.add(role);
+      dirty = true;
+    }
+  }
+  for (const role of changed) {
+    delete role.metadata.resourceVersion;
+    await roles.update(undefined, role.metadata.name!, role, wctx());
+  }
+}
+
+/** The rules of every other ClusterRole a role's clusterRoleSelectors match, in name order, without duplicates. */
+function aggregatedRules(role: KubeObject, all: KubeObject[]): unknown[] {
+  const selectors: any[] = role.aggregationRule?.clusterRoleSelectors ?? [];
+  const out: unknown[] = [];
+  const seen = new Set<string>();
+  const matching = all.filter((r) => r.metadata.name !== role.metadata.name && selectors.some((s) => selectorMatches(s, r.metadata.labels)))
+    .sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : a.metadata.name! > b.metadata.name! ? 1 : 0));
+  for (const r of matching) for (const rule of r.rules ?? []) {
+    const k = JSON.stringify(rule);
+    if (!seen.has(k)) { seen.add(k); out.push(rule); }
+  }
+  return out;
 }

@@ -1,0 +1,75 @@
+// The cost of authorization and admission on the API's hot path: ConfigMap creates and gets through the real
+// handler (in process: no TLS, so the difference is the pipeline's, not the socket's), with the authorizer chain and
+// every admission plugin on, beside the same handler with both off, in the same run on the same kind of store. The
+// caller with them on is an ordinary user bound to `edit` in the namespace by a RoleBinding (not system:masters,
+// which would skip RBAC), so every request walks the cluster role bindings and the namespace's role bindings.
+// Short batches alternate off/on so both see the same load; the median of the per-round ratios is the figure.
+//   node --expose-gc dist/bench/authz.bench.js [n=3000]
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openStore } from '../src/storage/index.js';
+import { createApiHandlerOnly } from '../src/apiserver/index.js';
+import { silentLogger } from '../src/apiserver/logger.js';
+import { Client } from '../src/client/client.js';
+import { inProcessTransport } from '../src/client/transport.js';
+import { resources } from '../src/api/resources.js';
+
+async function run(n: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<number> {
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => { while (next < n) { const i = next++; await op(i); } }));
+  return n / ((performance.now() - t0) / 1000);
+}
+
+interface Side { user: Client; ns: string; close(): Promise<void> }
+
+/** One API handler on its own store, with authorization and admission on or off, and the caller for it. */
+async function side(on: boolean): Promise<Side> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nanokube-bench-authz-'));
+  const store = await openStore({ dataDir: path.join(dir, 'data'), compactionIntervalMs: 0 });
+  const api = await createApiHandlerOnly({ store, logger: silentLogger, authorization: on, ...(on ? {} : { admission: false as const }) });
+  const admin = new Client(inProcessTransport(api.handler, { user: { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] } }));
+  const ns = 'bench';
+  await admin.create(resources.namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  await admin.create(resources.rolebindings, ns, {
+    apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'writers-edit', namespace: ns },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' },
+    subjects: [{ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'writers' }],
+  });
+  const user = new Client(inProcessTransport(api.handler, { user: { username: 'jane', groups: ['writers', 'system:authenticated'] } }));
+  // The binding reaches the authorizer's cache through a watch: wait until it answers.
+  for (let i = 0; on && i < 500; i++) {
+    try { await user.list(resources.configmaps, { namespace: ns }); break; } catch { await new Promise((r) => setTimeout(r, 10)); }
+  }
+  return { user, ns, close: async () => { api.close(); await store.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
+}
+
+const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+
+export async function main(argv = process.argv.slice(2)): Promise<void> {
+  const n = Number(argv[0] ?? 3000);
+  const rounds = 20;
+  const batch = Math.max(50, Math.floor(n / rounds));
+  const [off, on] = [await side(false), await side(true)];
+  try {
+    const cm = (i: number) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}`, labels: { app: 'bench' } }, data: { key: 'x'.repeat(400) } });
+    const rate = { createOff: [] as number[], createOn: [] as number[], getOff: [] as number[], getOn: [] as number[] };
+    // Short batches, off and on back to back (order swapped every round), so both see the same machine load.
+    for (let r = 0; r < rounds; r++) {
+      const base = r * batch;
+      const pair: Array<[Side, number[], number[]]> = [[off, rate.createOff, rate.getOff], [on, rate.createOn, rate.getOn]];
+      if (r % 2) pair.reverse();
+      for (const [s, creates] of pair) creates.push(await run(batch, 16, (i) => s.user.create(resources.configmaps, s.ns, cm(base + i))));
+      for (const [s, , gets] of pair) gets.push(await run(batch, 16, (i) => s.user.get(resources.configmaps, s.ns, `cm-${base + i}`)));
+    }
+    const ratio = (a: number[], b: number[]) => median(a.map((x, i) => b[i] / x));
+    const cr = ratio(rate.createOff, rate.createOn), gr = ratio(rate.getOff, rate.getOn);
+    const pct = (x: number) => `${((1 - x) * 100).toFixed(1)}% slower`;
+    console.log(`authz  in-process API, ConfigMaps as a user bound to edit, 16 in flight, ${rounds} alternating rounds of ${batch} (median; shared noisy machine) | ` +
+      `create: off ${median(rate.createOff).toFixed(0)}/s, on ${median(rate.createOn).toFixed(0)}/s (${pct(cr)}) | ` +
+      `get: off ${median(rate.getOff).toFixed(0)}/s, on ${median(rate.getOn).toFixed(0)}/s (${pct(gr)}) | target <= 10% slower`);
+  } finally { await off.close(); await on.close(); }
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });
