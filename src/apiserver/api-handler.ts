@@ -105,7 +105,17 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
     }
   }
 
+  /** A deprecated custom resource version answers every request with upstream's deprecation Warning header. */
   async function route(req: ApiRequest): Promise<ApiResponse> {
+    const served: { warning?: string } = {};
+    const res = await routeResource(req, served);
+    if (!served.warning) return res;
+    const w = `299 - ${JSON.stringify(served.warning)}`;
+    const prior = res.headers?.warning;
+    return { ...res, headers: { ...res.headers, warning: prior ? `${w}, ${prior}` : w } };
+  }
+
+  async function routeResource(req: ApiRequest, served: { warning?: string }): Promise<ApiResponse> {
     const path = req.path.length > 1 && req.path.endsWith('/') ? req.path.slice(0, -1) : req.path;
     const info = parseResourcePath(req.method, path, req.query);
     if (authz) {
@@ -120,6 +130,7 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
       const def = store.def;
       if (!def.namespaced && info.namespace) throw notFoundStatus();
       const ctx = makeContext(req, info, registry, store, server);
+      served.warning = def.custom?.deprecationWarning;
       if (info.subresource) {
         const sub = info.subresource;
         if (!def.subresources?.includes(sub)) throw notFoundStatus();

@@ -111,6 +111,32 @@ function validateCustomResource(schema: JSONSchemaProps, obj: KubeObject, old?: 
   return fixed.map((e) => e.field === '' ? new FieldError(e.type, '<nil>', e.value, e.detail) : e);
 }
 
+/**
+ * Upstream's default deprecation warning: "<group>/<version> <Kind> is deprecated; use <group>/<v> <Kind>", naming
+ * the preferred served version that is not deprecated and at least as stable (GA > beta > alpha).
+ */
+function deprecationWarning(group: string, kind: string, v: any, served: any[]): string {
+  if (typeof v.deprecationWarning === 'string') return v.deprecationWarning;
+  const stability = (name: string) => (/alpha/.test(name) ? 0 : /beta/.test(name) ? 1 : 2);
+  const better = served.find((o) => !o.deprecated && o.name !== v.name && stability(o.name) >= stability(v.name));
+  return `${group}/${v.name} ${kind} is deprecated${better ? `; use ${group}/${better.name} ${kind}` : ''}`;
+}
+
+/** selectableFields (".spec.color") as field selectors "spec.color" (upstream CustomResourceFieldSelectors, on in 1.32). */
+function selectableFields(fields: { jsonPath: string }[] | undefined): Strategy['fieldSelectors'] {
+  if (!fields?.length) return undefined;
+  const out: NonNullable<Strategy['fieldSelectors']> = {};
+  for (const f of fields) {
+    const steps = parseJsonPath(f.jsonPath);
+    if (!steps) continue;
+    out[f.jsonPath.replace(/^\./, '')] = (o) => {
+      const [v] = evaluateJsonPath(steps, o);
+      return v === undefined || v === null ? undefined : String(v);
+    };
+  }
+  return out;
+}
+
 const metaSchemas = new WeakMap<JSONSchemaProps, JSONSchemaProps>();
 /** The root schema with metadata.name/generateName as strings, so CEL at the root can read them. */
 function withMetadataSchema(schema: JSONSchemaProps): JSONSchemaProps {
@@ -149,7 +175,7 @@ export function customResourceDefinitions(crd: KubeObject): ResourceDefinition[]
         toStorage: (o) => (o.apiVersion === storageApiVersion ? o : { ...o, apiVersion: storageApiVersion }),
         fromStorage: (o) => (o.apiVersion === apiVersion ? o : { ...o, apiVersion }),
       },
-      custom: { model, schemaKey, scale: subs.scale },
+      custom: { model, schemaKey, scale: subs.scale, ...(v.deprecated ? { deprecationWarning: deprecationWarning(group, names.kind, v, served) } : {}) },
       strategy: {
         hasGeneration: true,
         hasStatus,
@@ -158,6 +184,7 @@ export function customResourceDefinitions(crd: KubeObject): ResourceDefinition[]
         validateUpdate: (o, old) => validateCustomResource(schema, o, old),
         prepareForCreate: hasStatus ? (o) => { delete o.status; } : undefined,
         table: printerTable(v.additionalPrinterColumns),
+        fieldSelectors: selectableFields(v.selectableFields),
       },
     };
   });

@@ -16,7 +16,7 @@ async function api(t: { after(fn: () => unknown): void }) {
 
 async function call(h: ApiHandler, method: string, path: string, body?: unknown, contentType = 'application/json', accept = 'application/json') {
   const [p, q] = path.split('?');
-  const r = await h({ method, path: p, query: new URLSearchParams(q ?? ''), headers: { 'content-type': contentType, accept }, body: body === undefined ? undefined : Buffer.from(JSON.stringify(body)) });
+  const r = await h({ method, path: p, query: new URLSearchParams(q ?? ''), headers: { 'content-type': contentType, accept }, user: { username: 'admin', groups: ['system:masters', 'system:authenticated'] }, body: body === undefined ? undefined : Buffer.from(JSON.stringify(body)) });
   const text = typeof r.body === 'string' ? r.body : Buffer.isBuffer(r.body) ? r.body.toString() : '';
   return { status: r.status, headers: r.headers, body: text ? JSON.parse(text) : undefined };
 }
@@ -30,8 +30,8 @@ const widgets = {
   spec: {
     group: 'example.com', scope: 'Namespaced', names: { plural: 'widgets', kind: 'Widget', shortNames: ['wd'] },
     versions: [
-      { name: 'v1beta1', served: true, storage: false, schema },
-      { name: 'v1', served: true, storage: true, schema, subresources: { status: {}, scale: { specReplicasPath: '.spec.size', statusReplicasPath: '.status.ready' } } },
+      { name: 'v1beta1', served: true, storage: false, schema, deprecated: true },
+      { name: 'v1', served: true, storage: true, schema, selectableFields: [{ jsonPath: '.spec.color' }], subresources: { status: {}, scale: { specReplicasPath: '.spec.size', statusReplicasPath: '.status.ready' } } },
     ],
   },
 };
@@ -57,6 +57,7 @@ test('a CRD serves its versions over one storage, with status and scale subresou
   assert.equal(created.body.status, undefined, 'status is set only through /status when the subresource exists');
   const beta = await call(h, 'GET', '/apis/example.com/v1beta1/namespaces/default/widgets/w');
   assert.equal(beta.body.apiVersion, 'example.com/v1beta1');
+  assert.equal(beta.headers.warning, '299 - "example.com/v1beta1 Widget is deprecated; use example.com/v1 Widget"');
   assert.equal(beta.body.spec.size, 1);
 
   const st = await call(h, 'PATCH', '/apis/example.com/v1/namespaces/default/widgets/w/status', { status: { ready: 2 }, spec: { size: 5 } }, 'application/merge-patch+json');
@@ -81,6 +82,11 @@ test('a CRD serves its versions over one storage, with status and scale subresou
   const bad = await call(h, 'PUT', '/apis/example.com/v1/namespaces/default/widgets/w', { ...applied.body, spec: { size: 'big' } });
   assert.equal(bad.status, 422);
   assert.equal(bad.body.message, 'Widget.example.com "w" is invalid: spec.size: Invalid value: "string": spec.size in body must be of type integer: "string"');
+
+  await call(h, 'POST', '/apis/example.com/v1/namespaces/default/widgets', { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'red' }, spec: { color: 'red' } });
+  const selected = await call(h, 'GET', '/apis/example.com/v1/namespaces/default/widgets?fieldSelector=spec.color%3Dblue');
+  assert.deepEqual(selected.body.items.map((o: any) => o.metadata.name), ['w']);
+  assert.equal((await call(h, 'GET', '/apis/example.com/v1/namespaces/default/widgets?fieldSelector=spec.size%3D1')).status, 400);
 
   const table = await call(h, 'GET', '/apis/example.com/v1/namespaces/default/widgets', undefined, 'application/json', 'application/json;as=Table;v=v1;g=meta.k8s.io');
   assert.deepEqual(table.body.columnDefinitions.map((c: any) => c.name), ['Name', 'Age']);

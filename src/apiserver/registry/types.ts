@@ -108,6 +108,8 @@ export interface CustomResourceInfo {
   model: SchemaModel;
   /** Changes whenever the served schema or names change (OpenAPI documents are cached by it). */
   schemaKey: string;
+  /** Set for a version marked deprecated: the Warning every response carries (upstream's wording by default). */
+  deprecationWarning?: string;
   /** The scale subresource's JSON paths (".spec.replicas"), when declared. */
   scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string };
 }
