@@ -66,8 +66,14 @@ function recordPods(t: { after(fn: () => unknown): void }, c: TestCluster): { ty
   return seen;
 }
 
+/** The API's view, read directly (polling through kubectl would spend most of the test starting kubectl). */
+async function api(c: TestCluster, path: string): Promise<any> {
+  const r = await c.request('GET', path);
+  assert.equal(r.status, 200, r.text);
+  return r.body;
+}
 async function podsOf(c: TestCluster, selector: string): Promise<KubeObject[]> {
-  return (await kubectlGet(c, ['pods', '-l', selector])).items.filter((p: KubeObject) => !p.metadata.deletionTimestamp);
+  return (await api(c, `/api/v1/namespaces/default/pods?labelSelector=${encodeURIComponent(selector)}`)).items.filter((p: KubeObject) => !p.metadata.deletionTimestamp);
 }
 
 async function ok(c: TestCluster, args: string[], input?: string): Promise<string> {
@@ -99,7 +105,7 @@ test('StatefulSets, DaemonSets and ReplicationControllers on simulated nodes wit
   assert.equal(web0.spec.subdomain, 'nginx');
   assert.equal(web0.metadata.labels['statefulset.kubernetes.io/pod-name'], 'web-0');
   assert.deepEqual(web0.spec.volumes.find((v: any) => v.name === 'www'), { name: 'www', persistentVolumeClaim: { claimName: 'www-web-0' } });
-  const claims = async () => (await kubectlGet(c, ['pvc'])).items.map((p: KubeObject) => p.metadata.name).sort().join();
+  const claims = async () => (await api(c, '/api/v1/namespaces/default/persistentvolumeclaims')).items.map((p: KubeObject) => p.metadata.name).sort().join();
   assert.equal(await claims(), 'www-web-0,www-web-1');
 
   // The DaemonSet has one pod on each node, and one more on a node added now.
@@ -107,11 +113,13 @@ test('StatefulSets, DaemonSets and ReplicationControllers on simulated nodes wit
   await until('a daemon pod on each node', async () => (await dsNodes()) === 'sim-node-0,sim-node-1');
   const [added] = await (await c.plane.simulatedNodes()).add(1);
   await until('a daemon pod on the added node', async () => (await dsNodes()) === `sim-node-0,sim-node-1,${added}`);
-  await until('the DaemonSet reports 3 ready', async () => (await kubectlGet(c, ['ds', 'agent'])).status.numberReady === 3);
+  await until('the DaemonSet reports 3 ready', async () => (await api(c, '/apis/apps/v1/namespaces/default/daemonsets/agent')).status.numberReady === 3);
 
   // The RC scales with kubectl scale.
   assert.match(await ok(c, ['scale', 'rc/legacy', '--replicas=3']), /replicationcontroller\/legacy scaled/);
   await until('3 RC pods ready', async () => (await podsOf(c, 'app=legacy')).filter(ready).length === 3);
+  await until('the RC and the StatefulSet report their ready pods', async () => (await api(c, '/api/v1/namespaces/default/replicationcontrollers/legacy')).status.readyReplicas === 3
+    && (await api(c, '/apis/apps/v1/namespaces/default/statefulsets/web')).status.readyReplicas === 2);
 
   // kubectl get's columns, from the server's Tables.
   const table = await ok(c, ['get', 'sts,ds,rc']);
@@ -140,7 +148,7 @@ test('StatefulSets, DaemonSets and ReplicationControllers on simulated nodes wit
   // Scaling to 1 then 0 removes web-1 before web-0.
   events.length = 0;
   await ok(c, ['scale', 'statefulset/web', '--replicas=0']);
-  await until('no web pods left', async () => (await kubectlGet(c, ['pods', '-l', 'app=web'])).items.length === 0);
+  await until('no web pods left', async () => (await api(c, '/api/v1/namespaces/default/pods?labelSelector=app%3Dweb')).items.length === 0);
   const gone = events.filter((e) => e.name.startsWith('web-') && (e.deleting || e.type === 'DELETED')).map((e) => e.name);
   assert.deepEqual([...new Set(gone)], ['web-1', 'web-0']);
   assert.equal(await claims(), 'www-web-0,www-web-1', 'claims are retained by default');
