@@ -163,3 +163,20 @@ test('kubectl explain shows a field\'s enum values, as upstream\'s OpenAPI lists
   const svc = await c.kubectl(['explain', 'services.spec.type']);
   assert.match(svc.stdout, /ENUM:\n {4}ClusterIP\n {4}ExternalName\n {4}LoadBalancer\n {4}NodePort\n/);
 });
+
+test('kubectl cluster-info dump succeeds, to stdout and to a directory', async () => {
+  const c = await cluster();
+  assert.equal((await c.kubectl(['create', 'namespace', 'dump'])).code, 0);
+  assert.equal((await c.kubectl(['run', 'dumped', '-n', 'dump', '--image=nginx'])).code, 0);
+  const r = await c.kubectl(['cluster-info', 'dump', '--namespaces', 'dump']);
+  assert.equal(r.code, 0, r.stderr);
+  for (const kind of ['NodeList', 'EventList', 'ReplicationControllerList', 'ServiceList', 'DaemonSetList', 'DeploymentList', 'ReplicaSetList', 'PodList']) {
+    assert.match(r.stdout, new RegExp(`"kind": "${kind}"`), kind);
+  }
+  assert.match(r.stdout, /==== START logs for container dumped of pod dump\/dumped ====/);
+  const dir = path.join(c.home, 'dump');
+  const d = await c.kubectl(['cluster-info', 'dump', '--namespaces', 'dump', `--output-directory=${dir}`]);
+  assert.equal(d.code, 0, d.stderr);
+  assert.deepEqual(fs.readdirSync(path.join(dir, 'dump')).sort(),
+    ['daemonsets.json', 'deployments.json', 'dumped', 'events.json', 'pods.json', 'replicasets.json', 'replication-controllers.json', 'services.json']);
+});
