@@ -152,6 +152,12 @@ test('StatefulSets, DaemonSets and ReplicationControllers on simulated nodes wit
   const gone = events.filter((e) => e.name.startsWith('web-') && (e.deleting || e.type === 'DELETED')).map((e) => e.name);
   assert.deepEqual([...new Set(gone)], ['web-1', 'web-0']);
   assert.equal(await claims(), 'www-web-0,www-web-1', 'claims are retained by default');
+
+  // The garbage collector follows ownerReferences to these kinds: deleting the owners deletes their pods and revisions.
+  await ok(c, ['delete', 'daemonset/agent', 'replicationcontroller/legacy', 'statefulset/web']);
+  await until('owned pods and revisions deleted', async () =>
+    (await api(c, '/api/v1/namespaces/default/pods')).items.length === 0
+    && (await api(c, '/apis/apps/v1/namespaces/default/controllerrevisions')).items.length === 0);
 });
 
 /** The first python that can import the kubernetes package (pyenv shims may hide Debian's dist-packages). */
