@@ -8,13 +8,13 @@ import { fileURLToPath } from 'node:url';
 import { startCluster } from '../src/cmd/cluster.js';
 import { httpTransport, type Transport } from '../src/client/transport.js';
 
-type FromServer = { ready: { url: string; ca: string; cert: string; key: string } } | { rss: number };
+type FromServer = { ready: { url: string; ca: string; cert: string; key: string } } | { rss: number; heap: number };
 
 /** Child side: one control plane; answers {rss} (after a full GC) to every 'rss' message. */
 async function serve(): Promise<void> {
   const c = await startCluster({ components: false });
   process.on('message', (m) => {
-    if (m === 'rss') { (globalThis as any).gc?.(); process.send!({ rss: process.memoryUsage().rss }); }
+    if (m === 'rss') { (globalThis as any).gc?.(); const m = process.memoryUsage(); process.send!({ rss: m.rss, heap: m.heapUsed }); }
     if (m === 'stop') void c.close().then(() => process.exit(0));
   });
   process.send!({ ready: { url: c.plane!.url, ...c.admin! } });
@@ -47,12 +47,12 @@ async function main(): Promise<void> {
   if (!('ready' in ready)) throw new Error('server did not start');
   const t: Transport = httpTransport({ server: ready.ready.url, ca: ready.ready.ca, cert: ready.ready.cert, key: ready.ready.key });
   const json = (method: string, path: string, body?: unknown) => t.request({ method, path, headers: { 'content-type': 'application/json' }, body: body ? Buffer.from(JSON.stringify(body)) : undefined });
-  const rss = async () => { child.send('rss'); const m = await next(); return 'rss' in m ? m.rss / 2 ** 20 : NaN; };
+  const memory = async () => { child.send('rss'); const m = await next(); return 'rss' in m ? { rss: m.rss / 2 ** 20, heap: m.heap / 2 ** 20 } : { rss: NaN, heap: NaN }; };
   try {
     // What kubectl reads on every call, so the caches a client would fill are filled in both readings.
     const readAll = async () => { await json('GET', '/apis'); await json('GET', '/openapi/v3'); await json('GET', '/openapi/v2'); };
     await readAll();
-    const rssNone = await rss();
+    const none = await memory();
 
     const firstCr: number[] = [];
     const builtin: number[] = [];
@@ -78,11 +78,13 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 50));
     }
     await readAll();
-    const rssWith = await rss();
+    const withCrds = await memory();
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     const cr = median(firstCr), base = median(builtin);
     console.log(`crd: CRD created → first custom resource accepted: median ${cr.toFixed(1)} ms, max ${Math.max(...firstCr).toFixed(1)} ms over ${samples} CRDs (target < 1000 ms); a ConfigMap create: ${base.toFixed(1)} ms (ratio ${(cr / base).toFixed(1)}x)`);
-    console.log(`crd: server RSS with ${crds} CRDs: ${rssWith.toFixed(1)} MiB vs ${rssNone.toFixed(1)} MiB with none (+${(rssWith - rssNone).toFixed(1)} MiB, ${(rssWith / rssNone).toFixed(2)}x; ${((rssWith - rssNone) * 1024 / crds).toFixed(0)} KiB per CRD)`);
+    const mib = (x: number) => x.toFixed(1);
+    console.log(`crd: server RSS with ${crds} CRDs: ${mib(withCrds.rss)} MiB vs ${mib(none.rss)} MiB with none (+${mib(withCrds.rss - none.rss)} MiB, ${(withCrds.rss / none.rss).toFixed(2)}x; ${((withCrds.rss - none.rss) * 1024 / crds).toFixed(0)} KiB per CRD)`);
+    console.log(`crd: live JS heap after GC: ${mib(withCrds.heap)} MiB vs ${mib(none.heap)} MiB (+${mib(withCrds.heap - none.heap)} MiB, ${((withCrds.heap - none.heap) * 1024 / crds).toFixed(0)} KiB per CRD; the rest of the RSS growth is heap the process keeps after the creation burst)`);
     console.log('crd: (shared, noisy machine: figures vary between runs)');
   } finally {
     t.close?.();
