@@ -8,6 +8,8 @@ import type { SharedInformer } from '../client/informer.js';
 import { deletedObject } from '../client/keys.js';
 import type { SchedulerCache } from './framework/cache.js';
 import type { SchedulingQueue } from './queue/scheduling-queue.js';
+import type { Nominator } from './framework/nominator.js';
+import { PodInfo } from './framework/pod-info.js';
 import { DEFAULT_SCHEDULER_NAME } from './plugins/registry.js';
 
 export interface EventHandlerOptions {
@@ -17,6 +19,8 @@ export interface EventHandlerOptions {
   queue: SchedulingQueue;
   /** Pods with this spec.schedulerName are ours. */
   schedulerName: string;
+  /** Pending pods nominated to a node (status.nominatedNodeName). */
+  nominator?: Nominator;
 }
 
 export const uidOf = (p: Pod) => p.metadata?.uid ?? '';
@@ -28,12 +32,20 @@ export function addSchedulerEventHandlers(o: EventHandlerOptions): () => void {
   /** A pod this scheduler should place: ours, unassigned, not terminal, not being deleted. */
   const pending = (p: Pod) => !p.spec?.nodeName && ours(p) && !p.metadata?.deletionTimestamp && !isPodTerminal(p);
 
+  /** Keeps the nominator in step: nominated while pending, forgotten once bound or gone. */
+  const nominate = (pod: Pod) => {
+    if (!o.nominator) return;
+    if (!pending(pod)) o.nominator.delete(uidOf(pod));
+    else if (pod.status?.nominatedNodeName) o.nominator.set(new PodInfo(pod), pod.status.nominatedNodeName);
+  };
   const removePodHandler = o.podInformer.addEventHandler({
     onAdd(pod) {
+      nominate(pod);
       if (pod.spec?.nodeName) cache.addPod(pod);
       else if (pending(pod)) queue.add(pod);
     },
     onUpdate(oldPod, pod) {
+      nominate(pod);
       if (pod.spec?.nodeName) {
         if (!oldPod.spec?.nodeName) queue.delete(uidOf(pod));
         const freed = isPodTerminal(pod) && !isPodTerminal(oldPod);
@@ -47,6 +59,7 @@ export function addSchedulerEventHandlers(o: EventHandlerOptions): () => void {
     },
     onDelete(obj) {
       const pod = deletedObject(obj);
+      o.nominator?.delete(uidOf(pod));
       if (pod.spec?.nodeName || cache.nodeOf(uidOf(pod))) {
         cache.removePod(pod);
         queue.moveAllToActiveOrBackoff('AssignedPodDelete');

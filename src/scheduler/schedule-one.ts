@@ -41,6 +41,8 @@ export function scheduleOne(o: ScheduleOneOptions, q: QueuedPodInfo): void {
     return;
   }
   cache.assumePod(info, nodeName);
+  // Assumed onto its node, it no longer needs a claim on a nominated one.
+  fwk.handle.nominator?.delete(info.uid);
   const st = fwk.runReserve(state, info, nodeName);
   if (st) {
     cache.forgetPod(info);

@@ -18,6 +18,7 @@ import type { InformerFactory, SharedInformer } from '../client/informer.js';
 import { errorText, stderrLog, type LogFn } from '../client/log.js';
 import { BackgroundWriter } from './background-writer.js';
 import { SchedulerCache } from './framework/cache.js';
+import { Nominator } from './framework/nominator.js';
 import { Framework, type Profile } from './framework/framework.js';
 import type { PluginFactory } from './framework/types.js';
 import { SchedulingQueue, type SchedulingQueueOptions } from './queue/scheduling-queue.js';
@@ -70,6 +71,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<RunningSch
 
   const cache = new SchedulerCache();
   const queue = new SchedulingQueue({ ...opts.queue, clock });
+  const nominator = new Nominator();
   const pdbInformer: SharedInformer<KubeObject> = informers.informerFor<KubeObject>(resources.poddisruptionbudgets);
   const fwk = new Framework(opts.profile ?? defaultProfile(schedulerName), opts.registry ?? inTreeRegistry(),
     { client, nodeInfos: cache, schedulerName, recorder, log, podDisruptionBudgets: () => pdbInformer.list(), informers });
@@ -82,7 +84,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<RunningSch
 
   const podInformer: SharedInformer<Pod & KubeObject> = informers.informerFor<Pod & KubeObject>(resources.pods);
   const nodeInformer: SharedInformer<Node & KubeObject> = informers.informerFor<Node & KubeObject>(resources.nodes);
-  const removeHandlers = addSchedulerEventHandlers({ podInformer, nodeInformer, cache, queue, schedulerName });
+  const removeHandlers = addSchedulerEventHandlers({ podInformer, nodeInformer, cache, queue, schedulerName, nominator });
   // A claim bound or a volume added may make pods waiting on VolumeBinding schedulable.
   const volumeEvent = () => queue.moveAllToActiveOrBackoff('VolumeChange');
   const removeVolumeHandlers = [informers.informerFor(resources.persistentvolumeclaims), informers.informerFor(resources.persistentvolumes)]

@@ -8,7 +8,7 @@
 // rejection; successful filters and scores allocate nothing.
 import type { AnyPlugin, BindPlugin, CycleState, FilterPlugin, FrameworkHandle, PluginFactory, PostFilterPlugin, PostFilterResult, PreFilterPlugin, PreScorePlugin, ReservePlugin, ScorePlugin } from './types.js';
 import { MAX_NODE_SCORE } from './types.js';
-import type { NodeInfo } from './node-info.js';
+import { nodeInfoCopy, type NodeInfo } from './node-info.js';
 import type { PodInfo } from './pod-info.js';
 import { SKIP, type Status } from './status.js';
 import { FitError, NoNodesAvailableError } from './fit-error.js';
@@ -100,6 +100,7 @@ export class Framework {
     const nf = filters.length;
 
     const numToFind = numFeasibleNodesToFind(n, this.profile.percentageOfNodesToScore);
+    const nominator = this.handle.nominator;
     const feasible = this.feasible;
     feasible.length = 0;
     let nodeToStatus: Map<string, Status> | undefined;
@@ -109,8 +110,11 @@ export class Framework {
       const ni = nodes[(start + i) % n];
       processed++;
       let st: Status | null = null;
+      // Pods nominated to this node (preemption made room for them) count as if they ran there.
+      const nominated = nominator && nominator.size > 0 ? nominator.forNode(ni.name, pod.priority, pod.uid) : undefined;
+      const target = nominated ? nodeInfoCopy(ni, undefined, nominated) : ni;
       for (let f = 0; f < nf; f++) {
-        st = filters[f].filter(state, pod, ni);
+        st = filters[f].filter(state, pod, target);
         if (st) break;
       }
       if (st) {

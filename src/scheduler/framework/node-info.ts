@@ -97,3 +97,12 @@ export class NodeInfo {
     this.generation++;
   }
 }
+
+/** A copy of node (what-if state for filters) with `leaveOut` pods removed and `add` pods added. */
+export function nodeInfoCopy(node: NodeInfo, leaveOut: ReadonlySet<string> = new Set(), add: readonly PodInfo[] = []): NodeInfo {
+  const ni = new NodeInfo(node.name);
+  if (node.node) ni.setNode(node.node);
+  for (const p of node.pods.values()) if (!leaveOut.has(p.uid)) ni.addPod(p);
+  for (const p of add) ni.addPod(p);
+  return ni;
+}

@@ -13,6 +13,7 @@ import type { InformerFactory } from '../../client/informer.js';
 import type { NodeInfo } from './node-info.js';
 import type { PodInfo } from './pod-info.js';
 import type { Status } from './status.js';
+import type { Nominator } from './nominator.js';
 
 /** Per-attempt scratch space, keyed by plugin name (upstream's CycleState). */
 export class CycleState {
@@ -41,6 +42,8 @@ export interface FrameworkHandle {
   podDisruptionBudgets?(): readonly KubeObject[];
   recorder?: EventRecorder;
   log?: LogFn;
+  /** Pending pods nominated to nodes by preemption (the framework filters others as if they ran there). */
+  nominator?: Nominator;
   /** Runs the profile's Filter plugins against one node (set by the framework; preemption filters what-if nodes). */
   runFilterPlugins?(state: CycleState, pod: PodInfo, node: NodeInfo): Status | null;
   /** The shared informers, for plugins that read other objects (VolumeBinding: claims, volumes, classes). */

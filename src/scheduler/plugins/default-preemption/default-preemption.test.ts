@@ -3,7 +3,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeNode, makePod, startFakeCluster, until } from '../../testing.js';
 import { PodInfo } from '../../framework/pod-info.js';
-import { pickCandidate, splitByBudgetViolation } from './default-preemption.js';
+import { pickCandidate, selectVictimsOnNode, splitByBudgetViolation } from './default-preemption.js';
+import { SchedulerCache } from '../../framework/cache.js';
+import { Framework } from '../../framework/framework.js';
+import { FitError } from '../../framework/fit-error.js';
+import { Nominator } from '../../framework/nominator.js';
+import { CycleState } from '../../framework/types.js';
+import { defaultProfile, inTreeRegistry } from '../registry.js';
 
 const bound = (p: ReturnType<typeof makePod>, node: string) => ({ ...p, spec: { ...p.spec!, nodeName: node }, status: { phase: 'Running', startTime: '2026-01-01T00:00:00Z' } });
 
@@ -56,4 +62,28 @@ test('victims a PodDisruptionBudget protects count as violations; the node with 
     { node: 'c', victims: [pi('w', 5)], numPDBViolations: 0 },
   ]);
   assert.equal(picked?.node, 'c');
+});
+
+test('a pod nominated to a node keeps its room from pods of lower or equal priority, not from higher ones', () => {
+  const cache = new SchedulerCache();
+  cache.addNode(makeNode('node-1', { cpu: '4' }));
+  const nominator = new Nominator();
+  const fwk = new Framework(defaultProfile(), inTreeRegistry(), { client: null as never, nodeInfos: cache, schedulerName: 'default-scheduler', nominator });
+  const info = (name: string, cpu: string, priority: number) => { const p = makePod(name, { cpu, priority }); (p.metadata as { uid?: string }).uid = name; return new PodInfo(p); };
+  nominator.set(info('preemptor', '3', 1000), 'node-1');
+  assert.throws(() => fwk.schedulePod(new CycleState(), info('sneaky', '3', 0)), FitError);
+  assert.equal(fwk.schedulePod(new CycleState(), info('small', '1', 0)).nodeName, 'node-1', 'what the nominated pod leaves is free');
+  assert.equal(fwk.schedulePod(new CycleState(), info('vip', '3', 2000)).nodeName, 'node-1');
+  assert.equal(fwk.schedulePod(new CycleState(), info('preemptor', '3', 1000)).nodeName, 'node-1', 'its own nomination does not block it');
+});
+
+test('victims are the fewest lower-priority pods, most important reprieved first', () => {
+  const cache = new SchedulerCache();
+  const ni = cache.addNode(makeNode('node-1', { cpu: '5' }));
+  const fwk = new Framework(defaultProfile(), inTreeRegistry(), { client: null as never, nodeInfos: cache, schedulerName: 'default-scheduler' });
+  const running = (name: string, cpu: string, priority: number) => { const p = bound(makePod(name, { cpu, priority }), 'node-1'); (p.metadata as { uid?: string }).uid = name; return p; };
+  for (const p of [running('a', '1', 10), running('b', '1', 20), running('c', '2', 5), running('keep', '500m', 5000)]) cache.addPod(p as any);
+  const pre = makePod('pre', { cpu: '2', priority: 100 }); (pre.metadata as { uid?: string }).uid = "pre";
+  const r = selectVictimsOnNode(fwk.handle, new CycleState(), new PodInfo(pre), ni, []);
+  assert.deepEqual(r.candidate?.victims.map((v) => v.name), ['c'], 'the 2-cpu pod alone makes room; a and b are reprieved');
 });

@@ -17,7 +17,7 @@ import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { FrameworkHandle, PostFilterPlugin } from '../../framework/types.js';
 import { fitErrorMessage } from '../../framework/fit-error.js';
 import { Status } from '../../framework/status.js';
-import { NodeInfo } from '../../framework/node-info.js';
+import { nodeInfoCopy, type NodeInfo } from '../../framework/node-info.js';
 import type { PodInfo } from '../../framework/pod-info.js';
 import type { CycleState } from '../../framework/types.js';
 import type { KubeObject } from '../../../api/object.js';
@@ -65,19 +65,11 @@ export function splitByBudgetViolation(pods: PodInfo[], pdbs: readonly KubeObjec
   return { violating, nonViolating };
 }
 
-/** A copy of node with the given pods left out (what-if state for the filters). */
-function withoutPods(node: NodeInfo, leaveOut: Set<string>): NodeInfo {
-  const ni = new NodeInfo(node.name);
-  if (node.node) ni.setNode(node.node);
-  for (const p of node.pods.values()) if (!leaveOut.has(p.uid)) ni.addPod(p);
-  return ni;
-}
-
 export function selectVictimsOnNode(h: Pick<FrameworkHandle, 'runFilterPlugins'>, state: CycleState, pod: PodInfo, node: NodeInfo,
   pdbs: readonly KubeObject[]): { candidate?: Candidate; status?: Status } {
   const lower = [...node.pods.values()].filter((p) => p.priority < pod.priority);
   if (lower.length === 0) return { status: NO_VICTIMS };
-  const sim = withoutPods(node, new Set(lower.map((p) => p.uid)));
+  const sim = nodeInfoCopy(node, new Set(lower.map((p) => p.uid)));
   const st = h.runFilterPlugins!(state, pod, sim);
   if (st) return { status: st };
   lower.sort(moreImportant);
@@ -123,9 +115,6 @@ const terminatingByPreemption = (p: PodInfo): boolean => !!p.pod.metadata?.delet
   && (p.pod.status?.conditions ?? []).some((c) => c.type === 'DisruptionTarget' && c.reason === 'PreemptionByScheduler');
 
 export function newDefaultPreemption(h: FrameworkHandle): PostFilterPlugin {
-  // Nominations made by this scheduler, until the pod's status carries them (the write is asynchronous).
-  const nominated = new Map<string, string>();
-
   const preempt = async (pod: PodInfo, c: Candidate): Promise<void> => {
     const schedulerName = pod.pod.spec?.schedulerName || h.schedulerName;
     for (const v of c.victims) {
@@ -148,7 +137,7 @@ export function newDefaultPreemption(h: FrameworkHandle): PostFilterPlugin {
     postFilter(state, pod, nodeToStatus) {
       if (pod.pod.spec?.preemptionPolicy === 'Never') return { message: 'preemption: not eligible due to preemptionPolicy=Never.' };
       const nodes = h.nodeInfos.list();
-      const nominatedNode = pod.pod.status?.nominatedNodeName || nominated.get(pod.uid);
+      const nominatedNode = pod.pod.status?.nominatedNodeName || h.nominator?.nodeOf(pod.uid);
       if (nominatedNode && nodeToStatus.get(nominatedNode)?.code !== 'UnschedulableAndUnresolvable') {
         const ni = h.nodeInfos.get(nominatedNode);
         if (ni && [...ni.pods.values()].some((p) => p.priority < pod.priority && terminatingByPreemption(p))) {
@@ -168,8 +157,7 @@ export function newDefaultPreemption(h: FrameworkHandle): PostFilterPlugin {
       }
       const best = pickCandidate(candidates);
       if (!best) return { message: `preemption: ${fitErrorMessage({ numAllNodes: nodes.length, nodeToStatus: statuses })}` };
-      nominated.set(pod.uid, best.node);
-      if (nominated.size > 10_000) nominated.delete(nominated.keys().next().value!);
+      h.nominator?.set(pod, best.node);
       h.log?.({ level: 'info', msg: 'preempting', pod: pod.key, node: best.node, victims: best.victims.map((v) => v.key) });
       void preempt(pod, best);
       return { nominatedNodeName: best.node };
