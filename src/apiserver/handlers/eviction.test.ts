@@ -15,11 +15,12 @@ async function api(t: { after(fn: () => unknown): void }) {
 
 async function call(h: ApiHandler, method: string, path: string, body?: unknown, contentType = 'application/json') {
   const [p, q] = path.split('?');
-  const r = await h({ method, path: p, query: new URLSearchParams(q ?? ''), headers: { 'content-type': contentType, accept: 'application/json' }, body: body === undefined ? undefined : Buffer.from(JSON.stringify(body)) });
+  const r = await h({ method, path: p, query: new URLSearchParams(q ?? ''), headers: { 'content-type': contentType, accept: 'application/json' }, user: ADMIN, body: body === undefined ? undefined : Buffer.from(JSON.stringify(body)) });
   const text = typeof r.body === 'string' ? r.body : Buffer.isBuffer(r.body) ? r.body.toString() : '';
   return { status: r.status, body: text ? JSON.parse(text) : undefined };
 }
 
+const ADMIN = { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] };
 const PODS = '/api/v1/namespaces/default/pods';
 const PDBS = '/apis/policy/v1/namespaces/default/poddisruptionbudgets';
 
