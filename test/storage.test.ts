@@ -98,6 +98,16 @@ ${claim('static', '  storageClassName: ""\n  selector: { matchLabels: { tier: go
   assert.equal(manual.spec.persistentVolumeReclaimPolicy, 'Retain');
   assert.equal(manual.metadata.annotations['pv.kubernetes.io/bound-by-controller'], 'yes');
 
+  // A claim made while no class is the default gets the default class once there is one (retroactively, as upstream).
+  r = await c.kubectl(['annotate', 'sc', 'standard', 'storageclass.kubernetes.io/is-default-class-']);
+  assert.equal(r.code, 0, r.stderr);
+  r = await c.kubectl(['apply', '-f', '-'], { input: claim('late') });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal((await get(['get', 'pvc', 'late'])).spec.storageClassName, undefined);
+  r = await c.kubectl(['annotate', 'sc', 'standard', 'storageclass.kubernetes.io/is-default-class=true']);
+  assert.equal(r.code, 0, r.stderr);
+  await until('the late claim gets the default class', async () => (await get(['get', 'pvc', 'late']))?.spec?.storageClassName === 'standard');
+
   // The claim is protected while its pod runs; then Delete takes the volume and its directory.
   r = await c.kubectl(['delete', 'pvc', 'data', '--wait=false']);
   assert.equal(r.code, 0, r.stderr);

@@ -9,6 +9,8 @@
 //  - Binding writes the volume first (claimRef, pv.kubernetes.io/bound-by-controller, phase Bound), then the claim
 //    (spec.volumeName, pv.kubernetes.io/bind-completed and bound-by-controller, status Bound with capacity and access
 //    modes), as upstream, so a crash between them is repaired by the next sync.
+//  - A claim created with no class at all before a default class existed gets the default class (upstream's
+//    RetroactiveDefaultStorageClass).
 //  - A volume whose claim is gone is Released; reclaimPolicy Retain leaves it so, Delete is the provisioner's job for
 //    volumes it provisioned (others become Failed, as upstream without a deleter), Recycle becomes Failed.
 // Keys: `claim:<namespace>/<name>` and `volume:<name>`.
@@ -20,7 +22,7 @@ import { resources as builtin } from '../../api/resources.js';
 import { deletedObject, metaNamespaceKey, splitMetaNamespaceKey } from '../../client/keys.js';
 import {
   ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, ANN_BETA_STORAGE_PROVISIONER, ANN_PROVISIONED_BY, ANN_SELECTED_NODE, ANN_STORAGE_PROVISIONER,
-  accessModesSatisfied, claimClass, claimRefMatches, requestedStorage, storageBytes, volumeClass, volumeNodeAffinityMatches,
+  BETA_STORAGE_CLASS_ANNOTATION, accessModesSatisfied, claimClass, pickDefaultStorageClass, claimRefMatches, requestedStorage, storageBytes, volumeClass, volumeNodeAffinityMatches,
 } from '../../api/storage.js';
 import { selectorMatches } from '../../api/validation/index.js';
 
@@ -134,6 +136,17 @@ export function startPersistentVolumeBinderController(opts: BinderOptions): Prom
       };
 
       const syncUnboundClaim = async (claim: KubeObject) => {
+        // RetroactiveDefaultStorageClass: a claim created with no class (not even "") while no default class existed
+        // gets the default class once there is one.
+        if (claim.spec?.storageClassName == null && claim.metadata.annotations?.[BETA_STORAGE_CLASS_ANNOTATION] === undefined) {
+          const def = pickDefaultStorageClass(classes.list());
+          if (def) {
+            const c = structuredClone(claim);
+            c.spec = { ...(c.spec ?? {}), storageClassName: def.metadata.name };
+            await client.update(builtin.persistentvolumeclaims, c);
+            return; // the update brings the claim back
+          }
+        }
         const cls = claimClass(claim);
         const sc = cls ? classes.getByName(undefined, cls) : undefined;
         const delayBinding = isDelayBinding(sc);

@@ -46,6 +46,10 @@ test('a claim\'s spec is immutable except a bound claim\'s storage request, whic
   assert.equal((await persistentvolumeclaims.strategy.validateUpdate!(grown, old, ctx)).length, 1, 'an unbound claim may not grow');
   const bound = { ...old, status: { phase: 'Bound', capacity: { storage: '1Gi' } } };
   assert.deepEqual(await persistentvolumeclaims.strategy.validateUpdate!({ ...grown, status: bound.status }, bound, ctx), []);
+  // A claim created with no class may get one later (RetroactiveDefaultStorageClass); one with a class keeps it.
+  assert.deepEqual(await persistentvolumeclaims.strategy.validateUpdate!(claim({ volumeMode: 'Filesystem', storageClassName: 'standard' }), old, ctx), []);
+  const classed = claim({ volumeMode: 'Filesystem', storageClassName: 'a' });
+  assert.equal((await persistentvolumeclaims.strategy.validateUpdate!(claim({ volumeMode: 'Filesystem', storageClassName: 'b' }), classed, ctx)).length, 1);
   // The binder may set volumeName once.
   assert.deepEqual(await persistentvolumeclaims.strategy.validateUpdate!(claim({ volumeMode: 'Filesystem', volumeName: 'pv-1' }), old, ctx), []);
 });

@@ -5,7 +5,7 @@
 import type { KubeObject } from '../../../../api/object.js';
 import { FieldError } from '../../../../api/errors.js';
 import { isDNS1123Subdomain, semanticEqual, validateLabelSelector } from '../../../../api/validation/index.js';
-import { ACCESS_MODES, storageBytes } from '../../../../api/storage.js';
+import { ACCESS_MODES, BETA_STORAGE_CLASS_ANNOTATION, storageBytes } from '../../../../api/storage.js';
 
 export const VOLUME_MODES = ['Block', 'Filesystem'];
 
@@ -56,6 +56,10 @@ export function validatePersistentVolumeClaimUpdate(pvc: KubeObject, old: KubeOb
   // The binder fills volumeName once (an empty one may become set); the rest is fixed, except the storage request of
   // a bound claim, which may grow (expansion).
   if (!oldSpec.volumeName && newSpec.volumeName) oldSpec.volumeName = newSpec.volumeName;
+  // RetroactiveDefaultStorageClass (GA in 1.28): a claim created with no class at all may be given one later.
+  if (oldSpec.storageClassName == null && newSpec.storageClassName != null && old.metadata.annotations?.[BETA_STORAGE_CLASS_ANNOTATION] === undefined) {
+    oldSpec.storageClassName = newSpec.storageClassName;
+  }
   const bound = pvc.status?.phase === 'Bound';
   if (bound && newSpec.resources?.requests) {
     newSpec.resources.requests.storage = oldSpec.resources?.requests?.storage;
