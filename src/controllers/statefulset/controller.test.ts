@@ -106,3 +106,17 @@ test('whenScaled: Delete hands a condemned pod\'s claim to the pod; whenDeleted:
   assert.equal((await c.client.get<KubeObject>(resources.persistentvolumeclaims, 'default', 'data-web-1')).metadata.ownerReferences?.[0].uid, web1.metadata!.uid);
   assert.deepEqual(await owners('data-web-0'), ['StatefulSet/web']);
 });
+
+test('a changed retention policy updates existing claims\' owners, and a Pending pod gets a deleted claim back', async (t) => {
+  const c = start(t);
+  await c.client.create(resources.statefulsets, 'default', sts(1, {
+    volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+  }));
+  await until(c, async () => (await names(c)).join() === 'web-0', 'web-0');
+  const claim = () => c.client.get<KubeObject>(resources.persistentvolumeclaims, 'default', 'data-web-0');
+  assert.equal((await claim()).metadata.ownerReferences, undefined, 'Retain: no owner');
+  await c.client.delete(resources.persistentvolumeclaims, 'default', 'data-web-0');
+  await until(c, async () => { try { return !!(await claim()); } catch { return false; } }, 'the claim of the pending pod is created again');
+  await c.client.patch(resources.statefulsets, 'default', 'web', 'merge', { spec: { persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete', whenScaled: 'Retain' } } });
+  await until(c, async () => (await claim()).metadata.ownerReferences?.[0]?.kind === 'StatefulSet', 'whenDeleted: Delete makes the set the claim\'s owner');
+});

@@ -61,6 +61,7 @@ export class StatefulSetController {
   private readonly setInformer: SharedInformer<KubeObject>;
   private readonly podInformer: SharedInformer<Pod>;
   private readonly revisionInformer: SharedInformer<ControllerRevision>;
+  private readonly claimInformer: SharedInformer<KubeObject>;
 
   constructor(private readonly opts: StatefulSetControllerOptions) {
     this.wiring = controllerContext(opts, { queue: 'statefulset', component: 'statefulset-controller' });
@@ -68,6 +69,9 @@ export class StatefulSetController {
     this.setInformer = opts.informers.informerFor<KubeObject>(resources.statefulsets);
     this.podInformer = opts.informers.informerFor<Pod>(resources.pods, { indexers: { [controllerUIDIndex]: controllerUIDIndexFunc } });
     this.revisionInformer = opts.informers.informerFor<ControllerRevision>(resources.controllerrevisions, { indexers: { [controllerUIDIndex]: controllerUIDIndexFunc } });
+    this.claimInformer = opts.informers.informerFor<KubeObject>(resources.persistentvolumeclaims);
+    // A deleted claim may need creating again (its pod still Pending): look at the sets whose selector its labels match.
+    this.claimInformer.addEventHandler({ onDelete: (obj) => this.enqueueMatching(deletedObject(obj)) });
     this.setInformer.addEventHandler({
       onAdd: (s) => this.enqueue(s),
       onUpdate: (_old, cur) => this.enqueue(cur),
@@ -92,7 +96,7 @@ export class StatefulSetController {
 
   run(): Promise<void> {
     return runWorkers(this.wiring, this.opts, {
-      name: 'statefulset-controller', informers: [this.setInformer, this.podInformer, this.revisionInformer], defaultWorkers: 5,
+      name: 'statefulset-controller', informers: [this.setInformer, this.podInformer, this.revisionInformer, this.claimInformer], defaultWorkers: 5,
       reconcile: (key) => this.reconcile(key),
     });
   }
@@ -108,12 +112,15 @@ export class StatefulSetController {
   }
 
   private onPod(pod: Pod): void {
-    if (this.onOwned(pod)) return;
     // An orphan: every set whose selector matches it may adopt it.
-    for (const set of this.setInformer.list(pod.metadata?.namespace ?? '')) {
+    if (!this.onOwned(pod)) this.enqueueMatching(pod);
+  }
+
+  private enqueueMatching(obj: KubeObject): void {
+    for (const set of this.setInformer.list(obj.metadata?.namespace ?? '')) {
       try {
         const sel = selectorFromSpec(set.spec?.selector);
-        if (!sel.empty && sel.matches(pod.metadata?.labels)) this.enqueue(set);
+        if (!sel.empty && sel.matches(obj.metadata?.labels)) this.enqueue(set);
       } catch { /* an invalid selector matches nothing */ }
     }
   }
@@ -220,6 +227,7 @@ export class StatefulSetController {
         continue;
       }
       if (isTerminating(pod)) { if (monotonic) return undefined; continue; }
+      await this.fixPodClaims(set, pod);
       if (!isRunningAndReady(pod)) { if (monotonic) return undefined; continue; }
       if (!isPodAvailable(pod, minReady, now)) {
         waitForAvailable = true;
@@ -256,25 +264,57 @@ export class StatefulSetController {
     return waitForAvailable ? minReady * 1000 : undefined;
   }
 
+  /** The claim owner references the retention policy asks for on a pod in range (updateClaimOwnerRefForSetAndPod). */
+  private claimOwnerRefs(set: KubeObject, pod: Pod, refs: readonly any[]): any[] {
+    const out = refs.filter((r) => r.uid !== set.metadata.uid && r.uid !== pod.metadata?.uid);
+    if (set.spec?.persistentVolumeClaimRetentionPolicy?.whenDeleted === 'Delete') {
+      out.push({ apiVersion: statefulSetKind.apiVersion, kind: statefulSetKind.kind, name: set.metadata.name ?? '', uid: set.metadata.uid ?? '', controller: true, blockOwnerDeletion: true });
+    }
+    return out;
+  }
+
+  /**
+   * For a pod in range: a Pending pod gets its missing claims back (createMissingPersistentVolumeClaims), and the
+   * claims' owner references follow the retention policy when it changed.
+   */
+  private async fixPodClaims(set: KubeObject, pod: Pod): Promise<void> {
+    for (const claim of claimsFor(set, getOrdinal(pod))) {
+      const cur = this.claimInformer.getByName(claim.metadata.namespace, claim.metadata.name ?? '');
+      if (!cur) {
+        if (pod.status?.phase === 'Pending' || !pod.status?.phase) await this.createClaim(set, pod, claim);
+        continue;
+      }
+      const refs = cur.metadata.ownerReferences ?? [];
+      const want = this.claimOwnerRefs(set, pod, refs);
+      const key = (rs: readonly any[]) => rs.map((r) => r.uid).sort().join();
+      if (key(refs) === key(want)) continue;
+      try {
+        await this.client.patch(resources.persistentvolumeclaims, cur.metadata.namespace, cur.metadata.name ?? '', 'merge', {
+          metadata: { resourceVersion: cur.metadata.resourceVersion, ownerReferences: want.length ? want : null },
+        });
+      } catch (e) { if (!isNotFound(e)) throw e; }
+    }
+  }
+
+  private async createClaim(set: KubeObject, pod: Pod, claim: KubeObject): Promise<void> {
+    claim.metadata.ownerReferences = this.claimOwnerRefs(set, pod, []);
+    if (!claim.metadata.ownerReferences.length) delete claim.metadata.ownerReferences;
+    try {
+      await this.client.create(resources.persistentvolumeclaims, claim.metadata.namespace, claim);
+      void this.recorder.event(set, 'Normal', 'SuccessfulCreate', `create Claim ${claim.metadata.name} Pod ${pod.metadata?.name} in StatefulSet ${set.metadata.name} success`);
+    } catch (e) {
+      if (isAlreadyExists(e)) return;
+      void this.recorder.event(set, 'Warning', 'FailedCreate', `create Claim ${claim.metadata.name} for Pod ${pod.metadata?.name} in StatefulSet ${set.metadata.name} failed error: ${errorText(e)}`);
+      throw e;
+    }
+  }
+
   /** Creates the pod's missing claims, then the pod (CreateStatefulPod). Waits quietly on a stale cache. */
   private async createPod(set: KubeObject, pod: Pod): Promise<void> {
     const ordinal = getOrdinal(pod);
     for (const claim of claimsFor(set, ordinal)) {
-      if (set.spec?.persistentVolumeClaimRetentionPolicy?.whenDeleted === 'Delete') {
-        claim.metadata.ownerReferences = [{ apiVersion: statefulSetKind.apiVersion, kind: statefulSetKind.kind, name: set.metadata.name ?? '', uid: set.metadata.uid ?? '', controller: true, blockOwnerDeletion: true }];
-      }
-      try {
-        await this.client.get(resources.persistentvolumeclaims, claim.metadata.namespace, claim.metadata.name ?? '');
-        continue;
-      } catch (e) { if (!isNotFound(e)) throw e; }
-      try {
-        await this.client.create(resources.persistentvolumeclaims, claim.metadata.namespace, claim);
-        void this.recorder.event(set, 'Normal', 'SuccessfulCreate', `create Claim ${claim.metadata.name} Pod ${pod.metadata?.name} in StatefulSet ${set.metadata.name} success`);
-      } catch (e) {
-        if (isAlreadyExists(e)) continue;
-        void this.recorder.event(set, 'Warning', 'FailedCreate', `create Claim ${claim.metadata.name} for Pod ${pod.metadata?.name} in StatefulSet ${set.metadata.name} failed error: ${errorText(e)}`);
-        throw e;
-      }
+      if (this.claimInformer.getByName(claim.metadata.namespace, claim.metadata.name ?? '')) continue;
+      await this.createClaim(set, pod, claim);
     }
     try {
       await this.client.create(resources.pods, set.metadata.namespace, pod);
