@@ -186,6 +186,8 @@ export const controllerServiceAccounts: Record<string, string> = {
   'ttl-after-finished': 'ttl-after-finished-controller', disruption: 'disruption-controller', resourcequota: 'resourcequota-controller',
   horizontalpodautoscaling: 'horizontal-pod-autoscaler', csrsigning: 'certificate-controller',
   'persistentvolume-binder': 'persistent-volume-binder', 'storage-protection': 'storage-protection-controller',
+  // The built-in local-path provisioner does what upstream's in-tree provisioners did inside the binder.
+  'local-path-provisioner': 'persistent-volume-binder',
 };
 
 const controller = (name: string, rules: PolicyRule[]) => role(`system:controller:${name}`, rules);
