@@ -98,13 +98,16 @@ export function createHttpsServer(opts: HttpServerOptions): https.Server {
     };
     if (!user) return fail(unauthorized());
     if (!opts.upgrade) return fail(notFoundError());
-    opts.upgrade(req, socket, head, user);
+    // This listener is async (authentication awaits): a throw here must end the socket, not become an unhandled rejection.
+    try { opts.upgrade(req, socket, head, user); }
+    catch (e) { opts.logger.error('upgrade failed', { error: String(e) }); socket.destroy(); }
   });
   server.headersTimeout = 60_000;
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://localhost');
-    const authn = await opts.authenticate(req);
+    // An authenticator that fails (the store not answering) refuses the request, as upstream answers 401.
+    const authn = await opts.authenticate(req).catch(() => ({ rejected: true as const }));
     const user = 'user' in authn ? authn.user : undefined;
     // Invalid credentials are a 401 even on public paths, as upstream (only no credentials at all is anonymous).
     if ('rejected' in authn || (!user && !publicPaths.has(url.pathname))) {
