@@ -180,3 +180,33 @@ test('kubectl cluster-info dump succeeds, to stdout and to a directory', async (
   assert.deepEqual(fs.readdirSync(path.join(dir, 'dump')).sort(),
     ['daemonsets.json', 'deployments.json', 'dumped', 'events.json', 'pods.json', 'replicasets.json', 'replication-controllers.json', 'services.json']);
 });
+
+test('kubectl debug adds an ephemeral container through pods/ephemeralcontainers, with upstream\'s validation', async () => {
+  const c = await cluster();
+  assert.equal((await c.kubectl(['run', 'dbg', '--image=nginx'])).code, 0);
+  const r = await c.kubectl(['debug', 'dbg', '--image=busybox', '--target=dbg', '--container=debugger', '--', 'sleep', '100']);
+  assert.equal(r.code, 0, r.stderr);
+  const pod = JSON.parse((await c.kubectl(['get', 'pod', 'dbg', '-o', 'json'])).stdout);
+  assert.deepEqual(pod.spec.ephemeralContainers, [{ name: 'debugger', image: 'busybox', command: ['sleep', '100'], targetContainerName: 'dbg',
+    imagePullPolicy: 'Always', resources: {}, terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File' }]);
+  const discovery = (await c.request('GET', '/api/v1')).body.resources.find((x: any) => x.name === 'pods/ephemeralcontainers');
+  assert.deepEqual(discovery.verbs, ['get', 'patch', 'update']);
+
+  const sub = '/api/v1/namespaces/default/pods/dbg/ephemeralcontainers';
+  const got = await c.request('GET', sub);
+  assert.equal(got.status, 200);
+  assert.equal(got.body.kind, 'Pod');
+  const withPorts = await c.request('PATCH', sub, { contentType: 'application/strategic-merge-patch+json',
+    body: { spec: { ephemeralContainers: [{ name: 'bad', image: 'busybox', ports: [{ containerPort: 80 }] }] } } });
+  assert.equal(withPorts.status, 422);
+  assert.equal(withPorts.body.message, 'Pod "dbg" is invalid: spec.ephemeralContainers[0].ports: Forbidden: cannot be set for an Ephemeral Container');
+  const removed = await c.request('PATCH', sub, { contentType: 'application/merge-patch+json', body: { spec: { ephemeralContainers: [] } } });
+  assert.equal(removed.status, 422);
+  assert.match(removed.body.message, /existing ephemeral containers "debugger" may not be removed/);
+  const other = await c.request('PATCH', sub, { contentType: 'application/merge-patch+json', body: { spec: { activeDeadlineSeconds: 5 } } });
+  assert.equal(other.status, 200, 'fields other than ephemeralContainers are ignored');
+  assert.equal(other.body.spec.activeDeadlineSeconds, undefined);
+  const direct = await c.kubectl(['create', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'eph' },
+    spec: { containers: [{ name: 'c', image: 'nginx' }], ephemeralContainers: [{ name: 'e', image: 'busybox' }] } }) });
+  assert.match(direct.stderr, /spec.ephemeralContainers: Forbidden: cannot be set on create/);
+});

@@ -45,8 +45,8 @@ const r = (group: string, version: string, resource: string, kind: string, names
 };
 
 // Only subresources that are served: discovery must never list one that answers 404 (kubectl drain reads a listed
-// eviction as supported). pods/ephemeralcontainers and the pods/services proxy are not served yet.
-const podSubresources = ['attach', 'binding', 'eviction', 'exec', 'log', 'portforward', 'status'];
+// eviction as supported). The pods/services proxy is not served yet.
+const podSubresources = ['attach', 'binding', 'ephemeralcontainers', 'eviction', 'exec', 'log', 'portforward', 'status'];
 
 export const resources = Object.freeze({
   // core/v1

@@ -150,7 +150,7 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
           if (!opts.serviceAccountTokens) throw notFoundStatus();
           return handleTokenRequest(ctx, opts.serviceAccountTokens);
         }
-        if (sub === 'status' || sub === 'finalize' || sub === 'approval') {
+        if (sub === 'status' || sub === 'finalize' || sub === 'approval' || (sub === 'ephemeralcontainers' && def.group === '' && def.resource === 'pods')) {
           if (info.verb === 'get') return handleGet(ctx);
           if (info.verb === 'update') return handleUpdate(ctx);
           if (info.verb === 'patch') return handlePatch(ctx);

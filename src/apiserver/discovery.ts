@@ -18,7 +18,7 @@ export function groupVersions(resources: ResourceDefinition[]): GroupVersion[] {
 
 function subresourceInfo(r: ResourceDefinition, sub: string): { kind: { group: string; version: string; kind: string }; verbs: string[] } {
   switch (sub) {
-    case 'status': return { kind: { group: r.group, version: r.version, kind: r.kind }, verbs: ['get', 'patch', 'update'] };
+    case 'status': case 'ephemeralcontainers': return { kind: { group: r.group, version: r.version, kind: r.kind }, verbs: ['get', 'patch', 'update'] };
     case 'scale': return { kind: { group: 'autoscaling', version: 'v1', kind: 'Scale' }, verbs: ['get', 'patch', 'update'] };
     case 'binding': return { kind: { group: '', version: 'v1', kind: 'Binding' }, verbs: ['create'] };
     case 'eviction': return { kind: { group: 'policy', version: 'v1', kind: 'Eviction' }, verbs: ['create'] };

@@ -73,6 +73,7 @@ export function setPodSpecDefaults(spec: any): void {
   if (!spec.schedulerName) spec.schedulerName = 'default-scheduler';
   for (const c of spec.initContainers ?? []) setContainerDefaults(c);
   for (const c of spec.containers ?? []) setContainerDefaults(c);
+  for (const c of spec.ephemeralContainers ?? []) setContainerDefaults(c);
   for (const v of spec.volumes ?? []) setVolumeDefaults(v);
   if (spec.hostNetwork) {
     // With host networking every container port is also a host port.

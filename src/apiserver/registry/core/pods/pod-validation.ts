@@ -104,7 +104,7 @@ function validateResources(res: any, path: string): FieldError[] {
   return errs;
 }
 
-function validateContainer(c: any, path: string, volumes: Set<string>): FieldError[] {
+export function validateContainer(c: any, path: string, volumes: Set<string>): FieldError[] {
   const errs: FieldError[] = [];
   if (!c?.name) errs.push(FieldError.required(`${path}.name`));
   else for (const m of isDNS1123Label(c.name)) errs.push(FieldError.invalid(`${path}.name`, c.name, m));

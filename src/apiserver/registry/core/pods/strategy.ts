@@ -7,6 +7,7 @@ import { setPodDefaults } from './pod-defaults.js';
 import { validatePodSpec } from './pod-validation.js';
 import { computePodQOS } from './qos.js';
 import { podColumns, podRow } from './pod-printer.js';
+import { ephemeralContainersStrategy } from './ephemeral-containers.js';
 import { resources } from '../../../../api/resources.js';
 
 /** The tolerations upstream's DefaultTolerationSeconds admission plugin adds to every pod. */
@@ -89,6 +90,7 @@ export const pods: ResourceDefinition = {
       // The binding handler (handlers/binding.ts) checks and makes the whole change: spec.nodeName and the
       // PodScheduled condition.
       binding: { prepareForUpdate() { /* the handler's object is the update */ }, skipValidation: true },
+      ephemeralcontainers: ephemeralContainersStrategy,
     },
     prepareForStatusUpdate(newObj, oldObj) {
       newObj.spec = structuredClone(oldObj.spec);
@@ -98,7 +100,10 @@ export const pods: ResourceDefinition = {
       if (oldObj.status?.qosClass && newObj.status) newObj.status.qosClass = oldObj.status.qosClass;
     },
     validate(obj) {
-      return validatePodSpec(obj.spec, 'spec');
+      const errs = validatePodSpec(obj.spec, 'spec');
+      // Ephemeral containers come only through pods/ephemeralcontainers.
+      if (obj.spec?.ephemeralContainers?.length) errs.push(FieldError.forbidden('spec.ephemeralContainers', 'cannot be set on create'));
+      return errs;
     },
     validateUpdate(newObj, oldObj) {
       return [...validatePodSpec(newObj.spec, 'spec'), ...validatePodSpecUpdate(newObj.spec, oldObj.spec)];
