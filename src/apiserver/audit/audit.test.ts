@@ -45,6 +45,13 @@ test('an event has upstream\'s shape; a Secret is never logged above Metadata ev
   assert.deepEqual(deploy.objectRef, { resource: 'deployments', namespace: 'default', apiGroup: 'apps', apiVersion: 'v1', name: 'd' });
   assert.equal(deploy.requestObject.metadata.name, 'd');
   assert.equal(deploy.responseObject.metadata.name, 'd');
+  const asJane = req('GET', '/api/v1/namespaces/default/pods');
+  asJane.headers['impersonate-user'] = 'jane';
+  asJane.headers['impersonate-group'] = 'devs, qa';
+  await handler(asJane);
+  const impersonated = events.pop();
+  assert.equal(impersonated.user.username, 'kubernetes-admin');
+  assert.deepEqual(impersonated.impersonatedUser, { username: 'jane', groups: ['devs', 'qa'] });
   auditor.recordRejected(req('GET', '/api/v1/pods', undefined, undefined as any), 401, 'Unauthorized');
   assert.deepEqual(events[2].responseStatus, { metadata: {}, code: 401, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized' });
   assert.equal(events[2].user.username, 'system:anonymous');

@@ -90,10 +90,12 @@ export function createAuditor(opts: AuditOptions): Auditor {
       const obj = parseJson(req.body, req.headers['content-type']);
       if (obj !== undefined) event.requestObject = obj;
     }
-    return { event, level: level as AuditLevel, received };
+    const asUser = req.headers['impersonate-user'];
+    const impersonate = asUser ? { username: asUser, ...(req.headers['impersonate-group'] ? { groups: req.headers['impersonate-group'].split(',').map((g) => g.trim()).filter(Boolean) } : {}) } : undefined;
+    return { event, level: level as AuditLevel, received, impersonate };
   }
 
-  function finish(s: { event: Record<string, any>; level: AuditLevel; received: Date }, res: ApiResponse | { status: number; message?: string; reason?: string }, body?: unknown): void {
+  function finish(s: { event: Record<string, any>; level: AuditLevel; received: Date; impersonate?: Record<string, unknown> }, res: ApiResponse | { status: number; message?: string; reason?: string }, body?: unknown): void {
     const failed = res.status >= 400;
     const status: Record<string, unknown> = { metadata: {}, code: res.status };
     if (failed && body && typeof body === 'object') {
@@ -105,6 +107,9 @@ export function createAuditor(opts: AuditOptions): Auditor {
       Object.assign(status, { status: 'Failure', message: res.message, reason: res.reason });
     }
     s.event.responseStatus = status;
+    // Impersonation the authorizer allowed (a refused one is the 403 itself): who the request acted as.
+    const as = s.impersonate;
+    if (as && res.status !== 403) s.event.impersonatedUser = as;
     // A create names its object in the body, not the URL: take the name from what the server answered, as
     // upstream fills objectRef from the decoded object.
     const ref = s.event.objectRef;
