@@ -40,17 +40,22 @@ export function rbacAuthorizer(cache: PolicyCache): Authorizer & RuleResolver {
   return {
     authorize(a: AuthorizationAttributes) {
       if (generation !== cache.generation) { decisions.clear(); generation = cache.generation; }
-      const key = `${a.user.username}\0${a.user.groups.join('\u0001')}\0${a.verb}\0${a.namespace ?? ''}\0${a.apiGroup ?? ''}\0${a.resource ?? ''}\0${a.subresource ?? ''}\0${a.name ?? ''}\0${a.resourceRequest ? '' : a.path}`;
-      const known = decisions.get(key);
+      // Most decisions do not depend on the object's name (no rule with resourceNames was involved): those are
+      // remembered without it, so gets of many different objects share one entry.
+      const base = `${a.user.username}\0${a.user.groups.join('\u0001')}\0${a.verb}\0${a.namespace ?? ''}\0${a.apiGroup ?? ''}\0${a.resource ?? ''}\0${a.subresource ?? ''}\0${a.resourceRequest ? '' : a.path}`;
+      const byName = `${base}\0${a.name ?? ''}`;
+      const known = decisions.get(base) ?? decisions.get(byName);
       if (known) return known;
       let allowedBy: string | undefined;
+      let dependsOnName = false;
       visitRulesFor(cache, a.user, a.namespace, (src, rule) => {
-        if (ruleAllows(a, rule)) { allowedBy = src; return false; }
+        if (rule.resourceNames?.length) dependsOnName = true;
+        if (ruleAllows(a, rule)) { allowedBy = src; dependsOnName = !!rule.resourceNames?.length; return false; }
         return true;
       });
       const result: AuthorizationResult = allowedBy ? { decision: 'Allow', reason: `RBAC: allowed by ${allowedBy}` } : noOpinion;
       if (decisions.size >= DECISION_CACHE_SIZE) decisions.clear();
-      decisions.set(key, result);
+      decisions.set(dependsOnName ? byName : base, result);
       return result;
     },
     rulesFor(user, namespace) {
