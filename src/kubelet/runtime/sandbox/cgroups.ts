@@ -118,7 +118,9 @@ export class ContainerCgroups {
   }
 
   private dirsOf(rel: string): string[] {
-    if (this.version === 1) return v1Controllers().map((c) => path.join(ROOT, c, rel)).filter((d) => fs.existsSync(d));
+    // A hybrid host also mounts the v2 hierarchy at /sys/fs/cgroup/unified, where runc makes each container a
+    // cgroup too: it is removed with the v1 ones, or every container would leave an empty directory there.
+    if (this.version === 1) return [...v1Controllers(), 'unified'].map((c) => path.join(ROOT, c, rel)).filter((d) => fs.existsSync(d));
     if (this.version === 2) return [path.join(ROOT, rel)].filter((d) => fs.existsSync(d));
     return [];
   }

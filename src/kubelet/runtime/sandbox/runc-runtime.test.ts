@@ -251,7 +251,8 @@ test('a runtime started on the home of a killed one removes everything it left',
   const sb = await first.runPodSandbox(sconf);
   const cid = await first.createContainer(sb, containerConfig('main', 'host', ['sleep', '1002']), sconf);
   await first.startContainer(cid);
-  assert.ok(processList().includes('sleep 1002'));
+  // runc may still be starting the container's process when startContainer returns.
+  await until(() => processList().includes('sleep 1002'), 'the container to run');
   // The first runtime is dropped without shutdown, as a kill -9 would leave it (its children live on).
   const second = await createSandboxRuntime({ home, images, log: discardLog, mode: 'runc' });
   await until(() => !processList().includes('sleep 1002'), 'the stale container to be gone');
