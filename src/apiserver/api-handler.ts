@@ -40,6 +40,8 @@ import { handleTokenRequest } from './handlers/token-request.js';
 import type { ServiceAccountTokens } from './authn/service-account-tokens.js';
 import { ANONYMOUS, authorize, impersonate, resourceAttributes, type Authorization } from './authorization/filter.js';
 import type { UserInfo } from '../api/transport.js';
+import type { FlowTap } from './flow/tap.js';
+import { FLOW_PATH, serveFlow } from './flow/endpoint.js';
 
 export interface SubresourceHandler { (ctx: HandlerContext): Promise<ApiResponse> }
 
@@ -67,6 +69,8 @@ export interface ApiHandlerOptions {
    * request is allowed (unit tests of the handler, and the bench's baseline).
    */
   authorization?: Authorization;
+  /** The live architecture view's tap (flow/): requests and watch deliveries are told to it; GET /debug/flow streams it. */
+  flow?: FlowTap;
 }
 
 const notFoundStatus = () => notFoundError();
@@ -95,7 +99,8 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
   const { registry, logger } = opts;
   const admit = admissionChain(opts.admission ?? defaultAdmission(registry));
   const authz = opts.authorization;
-  const server = { admit, logger, watcherCapacity: opts.watcherCapacity, metrics: opts.metrics, authorization: authz };
+  const flow = opts.flow;
+  const server = { admit, logger, watcherCapacity: opts.watcherCapacity, metrics: opts.metrics, authorization: authz, flow };
 
   /** Authorization denials of the components' own identities are logged: they mean a missing bootstrap rule. */
   function check(user: UserInfo, a: Parameters<typeof authorize>[1]): void {
@@ -197,6 +202,7 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
   async function nonResource(req: ApiRequest, path: string): Promise<ApiResponse> {
     if (req.method !== 'GET' && req.method !== 'HEAD') throw notFoundStatus();
     if (path === '/version') return jsonResponse(200, versionInfo());
+    if (flow && path === FLOW_PATH) return serveFlow(req, flow);
     if (opts.serviceAccountTokens && path === '/.well-known/openid-configuration') {
       return jsonResponse(200, opts.serviceAccountTokens.openidConfiguration(opts.serverAddress()), { 'cache-control': 'public, max-age=3600' });
     }
@@ -208,7 +214,7 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
     return r;
   }
 
-  return async (req) => {
+  async function handle(req: ApiRequest): Promise<ApiResponse> {
     try {
       return await route(req);
     } catch (err) {
@@ -216,5 +222,13 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
       if (!(err instanceof StatusError)) logger.error('request failed', { method: req.method, path: req.path, error: (err as Error)?.message ?? String(err), stack: (err as Error)?.stack?.split('\n').slice(0, 4).join(' | ') });
       return errorResponse(err);
     }
+  }
+  if (!flow) return handle;
+  // With nobody watching the flow, a request costs one field read more; the flow's own stream is not shown in it.
+  return async (req) => {
+    if (!flow.active || req.path === FLOW_PATH) return handle(req);
+    const res = await handle(req);
+    if (flow.active) flow.request(req, res);
+    return res;
   };
 }

@@ -34,6 +34,8 @@ import { nodeRestriction } from './admission/node-restriction.js';
 import { defaultAdmission, type AdmissionPlugin } from './api-handler.js';
 import { authorize, impersonate, resourceAttributes, ANONYMOUS } from './authorization/filter.js';
 import { parseResourcePath } from './request-info.js';
+import { FlowTap } from './flow/tap.js';
+import { flowStore } from './flow/store.js';
 
 export interface ApiServerOptions {
   store: Store;
@@ -68,6 +70,8 @@ export interface RunningApiServer {
   port: number; url: string; handler: ApiHandler; registry: Registry;
   /** Serves metrics.k8s.io from this source from now on (the metrics server registers itself once it runs). */
   setMetricsSource(source: MetricsSource | undefined): void;
+  /** The live architecture view's tap (GET /debug/flow streams it). */
+  flow: FlowTap;
   close(): Promise<void>;
 }
 
@@ -131,8 +135,9 @@ async function authorizationFor(registry: Registry, on: boolean, signal: AbortSi
  * The API without a socket: the registry on `store`, the cluster bootstrapped (system namespaces, the `kubernetes`
  * Service), and the transport-free handler, for in-process clients (benchmarks of the API itself, tests).
  */
-export async function createApiHandlerOnly(opts: ApiHandlerOnlyOptions): Promise<{ handler: ApiHandler; registry: Registry; close(): void; setMetricsSource(source: MetricsSource | undefined): void }> {
-  const registry = createRegistry(opts.store);
+export async function createApiHandlerOnly(opts: ApiHandlerOnlyOptions): Promise<{ handler: ApiHandler; registry: Registry; flow: FlowTap; close(): void; setMetricsSource(source: MetricsSource | undefined): void }> {
+  const flow = new FlowTap();
+  const registry = createRegistry(flowStore(opts.store, flow));
   const address = opts.serverAddress ?? '127.0.0.1:6443';
   const i = address.lastIndexOf(':');
   await bootstrapCluster(registry, Number(address.slice(i + 1)), address.slice(0, i));
@@ -148,13 +153,15 @@ export async function createApiHandlerOnly(opts: ApiHandlerOnlyOptions): Promise
     ready: async () => { try { await opts.store.currentRevision(); return true; } catch { return false; } },
     watcherCapacity: opts.watcherCapacity, authorization, admission: opts.admission === false ? [] : admission,
     serviceAccountTokens: new ServiceAccountTokens({ key: opts.serviceAccountKey ?? ephemeralServiceAccountKey(), objects: liveObjects(registry) }),
+    flow,
   });
-  return { handler, registry, close: () => { crds.stop(); ac.abort(); }, setMetricsSource: (source) => { metricsSource = source; } };
+  return { handler, registry, flow, close: () => { crds.stop(); ac.abort(); }, setMetricsSource: (source) => { metricsSource = source; } };
 }
 
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
   const logger = opts.logger ?? jsonLogger('apiserver');
-  const registry = createRegistry(encryptedStore(opts.store, opts.encryption ?? []), opts.clock);
+  const flow = new FlowTap();
+  const registry = createRegistry(flowStore(encryptedStore(opts.store, opts.encryption ?? []), flow), opts.clock);
   let url = '';
   const serviceAccountTokens = new ServiceAccountTokens({ key: opts.serviceAccountKey ?? ephemeralServiceAccountKey(), objects: liveObjects(registry), clock: opts.clock });
   let metricsSource: MetricsSource | undefined;
@@ -169,7 +176,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     watcherCapacity: opts.watcherCapacity,
     kubeletClient: opts.kubeletClient,
     serviceAccountTokens,
-    authorization, admission,
+    authorization, admission, flow,
   });
   // In-process callers (the components) get the audited handler too: they pass through the same stages.
   const handler = auditor ? auditor.wrap(unaudited) : unaudited;
@@ -194,6 +201,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
           user = acting;
         } catch (e) { return writeUpgradeError(socket, e as StatusError); }
       }
+      if (flow.active) {
+        const info = parseResourcePath(req.method ?? 'GET', new URL(req.url ?? '/', 'https://localhost').pathname, new URLSearchParams());
+        if (info) flow.upgrade(user, req.headers['user-agent'], info);
+      }
       podStreams(req, socket, head, user);
     },
   });
@@ -209,7 +220,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const crds = startCrdController({ registry, logger });
   try { await crds.ready; } catch (e) { crds.stop(); ac.abort(); server.close(); throw e; }
   return {
-    port, url, handler, registry,
+    port, url, handler, registry, flow,
     setMetricsSource: (source) => { metricsSource = source; },
     close: () => new Promise<void>((resolve) => {
       crds.stop();

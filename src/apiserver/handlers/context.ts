@@ -10,6 +10,7 @@ import { toTable, partialObjectMetadata, type IncludeObject } from '../table.js'
 import { badRequest } from '../../api/errors.js';
 import type { MetricsSource } from '../../api/metrics.js';
 import type { Authorization } from '../authorization/filter.js';
+import type { FlowTap } from '../flow/tap.js';
 
 export interface HandlerContext {
   req: ApiRequest;
@@ -34,6 +35,8 @@ export interface ServerContext {
   metrics?: () => MetricsSource | undefined;
   /** The authorizer chain (review APIs answer with it; escalation checks use it). */
   authorization?: Authorization;
+  /** The live architecture view's tap: watch events delivered are told to it while anyone watches (flow/tap.ts). */
+  flow?: FlowTap;
 }
 
 export function makeContext(req: ApiRequest, info: ResourceRequestInfo, registry: Registry, store: GenericStore,

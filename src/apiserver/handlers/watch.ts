@@ -4,6 +4,7 @@ import { listQuery } from './list.js';
 import { includeObject, type HandlerContext } from './context.js';
 import { toTable } from '../table.js';
 import type { KubeObject } from '../../api/object.js';
+import { participantOf, type Participant } from '../flow/participants.js';
 
 /** The JSON of an event object, computed once however many watchers send it (objects are shared, read-only). */
 const serializedCache = new WeakMap<object, string>();
@@ -49,9 +50,15 @@ export async function handleWatch(ctx: HandlerContext): Promise<ApiResponse> {
       yield* eventLines();
     } finally { ac.abort(); } // releases the timer when the stream ends first (closed as too slow, storage error)
   }
+  const flow = ctx.server.flow;
+  let watcher: Participant | undefined;
   async function* eventLines() {
     let first = true;
     for await (const ev of events) {
+      if (flow?.active && ev.type !== 'BOOKMARK' && ev.type !== 'ERROR') {
+        watcher ??= participantOf(ctx.req.user, ctx.req.headers['user-agent']);
+        flow.delivered(watcher, ctx.req.user?.username, def, ev.type, ev.object as KubeObject);
+      }
       let object: unknown = ev.object;
       if (table && (ev.type === 'ADDED' || ev.type === 'MODIFIED' || ev.type === 'DELETED')) {
         const o = ev.object as KubeObject;
