@@ -19,6 +19,8 @@ export interface ApiRequest {
   remoteAddress?: string;
   /** Aborted when the client goes away (ends watches and log follows). */
   signal?: AbortSignal;
+  /** Annotations for the request's audit event, filled by admission; present only while the request is audited. */
+  auditAnnotations?: Record<string, string>;
 }
 
 export interface ApiResponse {

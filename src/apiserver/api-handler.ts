@@ -32,6 +32,7 @@ import { defaultStorageClass } from './admission/default-storage-class.js';
 import { persistentVolumeClaimResize } from './admission/persistent-volume-claim-resize.js';
 import { serviceAccountAdmission } from './admission/service-account.js';
 import { storageObjectInUseProtection } from './admission/storage-object-in-use-protection.js';
+import { podSecurity } from './admission/pod-security.js';
 import { handlePodLog } from './handlers/pod-log.js';
 import { handleNodeProxy } from './handlers/node-proxy.js';
 import { streamSubresources } from './handlers/pod-stream.js';
@@ -56,7 +57,7 @@ export interface ApiHandlerOptions {
   subresources?: Record<string, SubresourceHandler>;
   /** How to reach kubelets for pods/log, nodes/proxy (and, in the HTTPS front, pods/exec|attach|portforward). */
   kubeletClient?: KubeletClientConfig;
-  /** Admission plugins run on writes (default: NamespaceLifecycle, ServiceAccount, DefaultIngressClass, Priority, DefaultStorageClass, PersistentVolumeClaimResize, StorageObjectInUseProtection). */
+  /** Admission plugins run on writes (default: NamespaceLifecycle, ServiceAccount, PodSecurity, DefaultIngressClass, Priority, DefaultStorageClass, PersistentVolumeClaimResize, StorageObjectInUseProtection). */
   admission?: AdmissionPlugin[];
   /** Live events one watcher may have waiting before it is closed as too slow (tests lower it). */
   watcherCapacity?: number;
@@ -84,9 +85,11 @@ export function defaultAdmission(registry: Registry): AdmissionPlugin[] {
   const priorityClasses = registry.forResource('scheduling.k8s.io', 'priorityclasses');
   const storageClasses = registry.forResource('storage.k8s.io', 'storageclasses');
   const serviceAccounts = registry.forResource('', 'serviceaccounts');
+  const pods = registry.forResource('', 'pods');
   return [
     ...(namespaces ? [namespaceLifecycle({ getNamespace: (name) => namespaces.tryGet(undefined, name) })] : []),
     ...(serviceAccounts ? [serviceAccountAdmission({ getServiceAccount: (ns, name) => serviceAccounts.tryGet(ns, name) })] : []),
+    ...(namespaces && pods ? [podSecurity({ getNamespace: (name) => namespaces.tryGet(undefined, name), listPods: async (ns) => (await pods.list(ns)).items })] : []),
     ...(ingressClasses ? [defaultIngressClass({ listIngressClasses: async () => (await ingressClasses.list(undefined)).items })] : []),
     ...(priorityClasses ? [priority({ listPriorityClasses: async () => (await priorityClasses.list(undefined)).items })] : []),
     ...(storageClasses ? [defaultStorageClass({ listStorageClasses: async () => (await storageClasses.list(undefined)).items }),

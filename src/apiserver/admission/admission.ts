@@ -19,15 +19,33 @@ export interface AdmissionAttributes {
   dryRun: boolean;
   /** Who asked (absent for the server's own writes). */
   user?: UserInfo;
+  /**
+   * 'mutating' (the default) runs every plugin's admit before defaulting and validation; 'validating' runs their
+   * validate after the object passed validation, just before it is stored (upstream's two admission phases).
+   */
+  phase?: 'mutating' | 'validating';
+  /** Adds a Warning header to the response (kubectl prints it as "Warning: ..."). */
+  warn?: (message: string) => void;
+  /** Adds an annotation to the request's audit event (upstream's AddAnnotation), e.g. pod-security.kubernetes.io/audit-violations. */
+  annotate?: (key: string, value: string) => void;
 }
 
 /** One admission plugin; throws a StatusError to reject the write. */
 export interface AdmissionPlugin {
   readonly name: string;
+  /** The mutating phase (may change attrs.object). */
   admit(attrs: AdmissionAttributes): Promise<void>;
+  /** The validating phase: the object is final (defaulted and valid); must not change it. */
+  validate?(attrs: AdmissionAttributes): Promise<void>;
 }
 
-/** The plugins in order, as one function (the first rejection wins). */
+/** The plugins in order, as one function for either phase (the first rejection wins). */
 export function admissionChain(plugins: AdmissionPlugin[]): (attrs: AdmissionAttributes) => Promise<void> {
-  return async (attrs) => { for (const p of plugins) await p.admit(attrs); };
+  return async (attrs) => {
+    if (attrs.phase === 'validating') { for (const p of plugins) await p.validate?.(attrs); }
+    else for (const p of plugins) await p.admit(attrs);
+  };
 }
+
+/** For plugins that only validate. */
+export const noMutation = async (): Promise<void> => undefined;

@@ -118,6 +118,9 @@ export function createAuditor(opts: AuditOptions): Auditor {
     if (s.level === 'RequestResponse' && body !== undefined && !failed) s.event.responseObject = body;
     s.event.requestReceivedTimestamp = micro(s.received);
     s.event.stageTimestamp = micro(clock());
+    const annotations = s.event.annotations;
+    delete s.event.annotations;
+    if (annotations && Object.keys(annotations).length) s.event.annotations = annotations;
     opts.backend.write(s.event);
   }
 
@@ -125,7 +128,9 @@ export function createAuditor(opts: AuditOptions): Auditor {
     wrap: (handler) => async (req) => {
       const s = start(req, req.user);
       if (!s) return handler(req);
-      const res = await handler(req);
+      const annotations: Record<string, string> = {};
+      s.event.annotations = annotations; // filled by admission while the request runs; dropped when empty
+      const res = await handler({ ...req, auditAnnotations: annotations });
       if (res.stream) {
         const inner = res.stream;
         return { ...res, stream: (async function* () { try { yield* inner; } finally { finish(s, res); } })() };

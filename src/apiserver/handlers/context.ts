@@ -53,7 +53,10 @@ export function makeContext(req: ApiRequest, info: ResourceRequestInfo, registry
       userAgent: req.headers['user-agent'],
       user: req.user,
       warn: (m) => warnings.push(m),
-      admit: admit && ((attrs) => admit({ ...attrs, subresource: info.subresource, user: req.user })),
+      admit: admit && ((attrs) => admit({
+        ...attrs, subresource: info.subresource, user: req.user, warn: (m) => warnings.push(m),
+        annotate: (k, v) => { if (req.auditAnnotations) req.auditAnnotations[k] = v; },
+      })),
     }),
   };
 }

@@ -280,6 +280,8 @@ export class GenericStore {
     this.def.strategy.defaults?.(obj);
     await this.def.strategy.prepareForCreate?.(obj, sctx);
     await this.validate(obj, undefined, sctx);
+    // Validating admission before allocation, so a rejected write holds no allocated IP or port.
+    await wctx.admit?.({ operation: 'CREATE', object: obj, namespace: obj.metadata.namespace, def: this.def, dryRun: wctx.dryRun, phase: 'validating' });
     await this.def.strategy.allocate?.(obj, sctx);
     this.hooks.updateManagedFields?.({ def: this.def, old: undefined, updated: obj, ctx: wctx });
     if (wctx.dryRun) {
@@ -371,6 +373,7 @@ export class GenericStore {
       obj.metadata.generation = (current.metadata.generation ?? 0) + 1;
     }
     if (!sub?.skipValidation) await this.validate(obj, current, sctx);
+    await wctx.admit?.({ operation: 'UPDATE', object: obj, oldObject: current, namespace: current.metadata.namespace, def: this.def, dryRun: wctx.dryRun, subresource: wctx.subresource, phase: 'validating' });
     if (s.allocate) await s.allocate(obj, sctx, current);
     obj.metadata.resourceVersion = current.metadata.resourceVersion;
     this.hooks.updateManagedFields?.({ def: this.def, old: current, updated: obj, ctx: wctx, subresource: wctx.subresource });
