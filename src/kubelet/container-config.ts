@@ -1,11 +1,13 @@
 // The CRI configs the kubelet hands the runtime for a pod (upstream's kuberuntime generatePodSandboxConfig and
 // generateContainerConfig): metadata, the labels and annotations every runtime keeps (io.kubernetes.*), log
 // paths (<logDirectory>/<container>/<attempt>.log under logs/pods/<namespace>_<name>_<uid>), namespaces, port
-// mappings, the QoS cgroup parent, and Linux resources from requests and limits.
+// mappings, the QoS cgroup parent, Linux resources from requests and limits, and the security context
+// (security-context.ts).
 import { join } from 'node:path';
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import type { ResolvedContainerConfig } from './hooks.js';
 import type { ContainerConfig, DNSConfig, LinuxContainerResources, Mount, PodSandboxConfig, PortMapping } from './runtime/runtime.js';
+import { runtimeSecurityContext } from './security-context.js';
 import { qosClassOf } from './simulated/pod-status.js';
 
 export const POD_NAME_LABEL = 'io.kubernetes.pod.name';
@@ -54,7 +56,6 @@ export function sandboxConfig(pod: Pod, attempt: number, logsRoot: string, dnsCo
 export function containerConfig(pod: Pod, c: Container, attempt: number, imageRef: string, resolved: ResolvedContainerConfig, mounts: Mount[]): ContainerConfig {
   const m = pod.metadata!;
   const resources = linuxResources(c);
-  const sc = c.securityContext;
   return {
     metadata: { name: c.name, attempt },
     image: { image: imageRef },
@@ -71,13 +72,7 @@ export function containerConfig(pod: Pod, c: Container, attempt: number, imageRe
     },
     linux: {
       resources,
-      ...(sc ? { securityContext: {
-        ...(sc.runAsUser !== undefined ? { runAsUser: sc.runAsUser } : {}),
-        ...(sc.runAsGroup !== undefined ? { runAsGroup: sc.runAsGroup } : {}),
-        ...(sc.readOnlyRootFilesystem ? { readonlyRootfs: true } : {}),
-        ...(sc.privileged ? { privileged: true } : {}),
-        ...(sc.capabilities ? { capabilities: { addCapabilities: sc.capabilities.add ?? [], dropCapabilities: sc.capabilities.drop ?? [] } } : {}),
-      } } : {}),
+      securityContext: runtimeSecurityContext(pod, c),
     },
   };
 }

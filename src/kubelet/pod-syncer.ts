@@ -21,6 +21,7 @@ import { generatePodStatus, instancesOf, type Waiting } from './pod-status.js';
 import type { SyncResult } from './pod-workers.js';
 import type { ContainerRuntime, ContainerStatus, DNSConfig, PodSandboxConfig, PodSandboxStatus } from './runtime/runtime.js';
 import { podDNSConfig, type ClusterDNSSettings } from './dns-config.js';
+import { verifyRunAsNonRoot } from './security-context.js';
 import type { StatusManager } from './status/status-manager.js';
 
 export interface PodSyncerOptions {
@@ -266,6 +267,7 @@ export class PodSyncer {
     let id: string;
     try {
       const resolved = await this.o.config.resolve(pod, c, { image: pulled.image.config, podIPs, hostIPs });
+      verifyRunAsNonRoot(pod, c, pulled.image.config.user);
       const mounts = this.o.volumes.mounts(pod, c, resolved.envs);
       id = await this.o.runtime.createContainer(sb.id, containerConfig(pod, c, attempt, pulled.image.id, resolved, mounts), cfg);
     } catch (e) {

@@ -97,7 +97,18 @@ export interface ContainerConfig {
   annotations: Record<string, string>;
   linux?: {
     resources?: LinuxContainerResources;
-    securityContext?: { runAsUser?: number; runAsGroup?: number; readonlyRootfs?: boolean; privileged?: boolean; capabilities?: { addCapabilities?: string[]; dropCapabilities?: string[] } };
+    /**
+     * CRI's LinuxContainerSecurityContext, already merged with the pod's (the kubelet's job): the user and group
+     * (unset: the image's USER), supplemental groups (fsGroup and supplementalGroups; the runtime adds the primary
+     * group and the user's groups in the image's /etc/group, as containerd), a read-only root filesystem,
+     * capabilities over containerd's default set (all when privileged), and no_new_privs.
+     */
+    securityContext?: {
+      runAsUser?: number; runAsGroup?: number; supplementalGroups?: number[];
+      readonlyRootfs?: boolean; privileged?: boolean;
+      capabilities?: { addCapabilities?: string[]; dropCapabilities?: string[] };
+      noNewPrivs?: boolean;
+    };
   };
 }
 

@@ -16,7 +16,7 @@
 // (`MountVolume.SetUp failed for volume "config" : configmap "app-config" not found`). Secret contents are
 // written to disk (upstream uses a tmpfs for secret volumes; nanokube keeps them under NANOKUBE_HOME, mode 0644
 // unless defaultMode says otherwise) and never logged.
-import { mkdir, readdir, rm, rmdir } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Container, Pod, Volume } from 'kubernetes-types/core/v1.js';
 import type { KubeObject } from '../../api/object.js';
@@ -256,6 +256,8 @@ export class VolumeManager {
       const dir = dirFor(PLUGIN_DIRS.emptyDir);
       if (all) {
         await mkdir(dir, { recursive: true, mode: 0o777 });
+        // 0777 as upstream's emptyDir whatever the umask, so a container running as any user can write there.
+        await chmod(dir, 0o777);
         if (vol.emptyDir.medium === 'Memory') {
           if (this.opts.useTmpfs ?? canMountTmpfs()) {
             const size = vol.emptyDir.sizeLimit ? value(vol.emptyDir.sizeLimit) : undefined;

@@ -7,22 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ImageRuntimeConfig } from '../../../images/index.js';
 import type { ContainerConfig, PodSandboxConfig } from '../runtime.js';
+import { containerCapabilities } from './capabilities.js';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-/** containerd's default capability set for unprivileged containers. */
-const DEFAULT_CAPS = [
-  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID', 'CAP_SETUID',
-  'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE',
-];
-const ALL_CAPS = [
-  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL', 'CAP_SETGID',
-  'CAP_SETUID', 'CAP_SETPCAP', 'CAP_LINUX_IMMUTABLE', 'CAP_NET_BIND_SERVICE', 'CAP_NET_BROADCAST', 'CAP_NET_ADMIN',
-  'CAP_NET_RAW', 'CAP_IPC_LOCK', 'CAP_IPC_OWNER', 'CAP_SYS_MODULE', 'CAP_SYS_RAWIO', 'CAP_SYS_CHROOT', 'CAP_SYS_PTRACE',
-  'CAP_SYS_PACCT', 'CAP_SYS_ADMIN', 'CAP_SYS_BOOT', 'CAP_SYS_NICE', 'CAP_SYS_RESOURCE', 'CAP_SYS_TIME',
-  'CAP_SYS_TTY_CONFIG', 'CAP_MKNOD', 'CAP_LEASE', 'CAP_AUDIT_WRITE', 'CAP_AUDIT_CONTROL', 'CAP_SETFCAP',
-  'CAP_MAC_OVERRIDE', 'CAP_MAC_ADMIN', 'CAP_SYSLOG', 'CAP_WAKE_ALARM', 'CAP_BLOCK_SUSPEND', 'CAP_AUDIT_READ',
-];
 const MASKED_PATHS = [
   '/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',
   '/proc/timer_stats', '/proc/sched_debug', '/sys/firmware', '/proc/scsi',
@@ -79,11 +67,16 @@ export function containerEnv(config: ContainerConfig, image: ImageRuntimeConfig,
   return [...env].map(([k, v]) => `${k}=${v}`);
 }
 
-/** uid/gid from securityContext, else the image's USER ("uid", "uid:gid", "name", "name:group") against its files. */
-export function resolveUser(config: ContainerConfig, image: ImageRuntimeConfig, rootfs: string): { uid: number; gid: number } {
+/**
+ * uid/gid from securityContext, else the image's USER ("uid", "uid:gid", "name", "name:group") against its files;
+ * and the process's groups as containerd gives them: the primary group, the groups of the image's /etc/group that
+ * list the user (unless a group was named), then the pod's supplemental groups.
+ */
+export function resolveUser(config: ContainerConfig, image: ImageRuntimeConfig, rootfs: string): { uid: number; gid: number; additionalGids: number[] } {
   const sc = config.linux?.securityContext;
   let uid = 0;
   let gid = 0;
+  let groupNamed = false;
   const user = image.user?.trim();
   if (user) {
     const [u, g] = user.split(':') as [string, string | undefined];
@@ -99,6 +92,7 @@ export function resolveUser(config: ContainerConfig, image: ImageRuntimeConfig, 
       gid = Number(entry.split(':')[3]);
     }
     if (g !== undefined && g !== '') {
+      groupNamed = true;
       if (/^\d+$/.test(g)) gid = Number(g);
       else {
         const entry = readLines(path.join(rootfs, 'etc/group')).find((l) => l.split(':')[0] === g);
@@ -109,35 +103,36 @@ export function resolveUser(config: ContainerConfig, image: ImageRuntimeConfig, 
   }
   if (sc?.runAsUser !== undefined) {
     uid = sc.runAsUser;
+    groupNamed = false;
     if (sc.runAsGroup === undefined) {
       const entry = readLines(path.join(rootfs, 'etc/passwd')).find((l) => l.split(':')[2] === String(uid));
       gid = entry ? Number(entry.split(':')[3]) : 0;
     }
   }
-  if (sc?.runAsGroup !== undefined) gid = sc.runAsGroup;
-  return { uid, gid };
+  if (sc?.runAsGroup !== undefined) { gid = sc.runAsGroup; groupNamed = true; }
+  const gids = [gid];
+  if (!groupNamed) {
+    const name = readLines(path.join(rootfs, 'etc/passwd')).find((l) => l.split(':')[2] === String(uid))?.split(':')[0];
+    if (name) {
+      for (const l of readLines(path.join(rootfs, 'etc/group'))) {
+        const f = l.split(':');
+        if (f[0] !== name && (f[3] ?? '').split(',').includes(name)) gids.push(Number(f[2]));
+      }
+    }
+  }
+  for (const g of sc?.supplementalGroups ?? []) gids.push(g);
+  return { uid, gid, additionalGids: [...new Set(gids)] };
 }
 
 function readLines(file: string): string[] {
   try { return fs.readFileSync(file, 'utf8').split('\n').filter((l) => l && !l.startsWith('#')); } catch { return []; }
 }
 
-function capName(c: string): string {
-  const u = c.toUpperCase();
-  return u.startsWith('CAP_') ? u : `CAP_${u}`;
-}
-
 export function buildOciSpec(input: SpecInput): Record<string, unknown> {
   const { config, sandbox, image, namespaces: ns } = input;
   const sc = config.linux?.securityContext;
   const privileged = !!sc?.privileged;
-  let caps = privileged ? [...ALL_CAPS] : [...DEFAULT_CAPS];
-  if (!privileged && sc?.capabilities) {
-    const add = (sc.capabilities.addCapabilities ?? []).map(capName);
-    const drop = (sc.capabilities.dropCapabilities ?? []).map(capName);
-    caps = add.includes('CAP_ALL') ? [...ALL_CAPS] : [...new Set([...caps, ...add])];
-    caps = drop.includes('CAP_ALL') ? [] : caps.filter((c) => !drop.includes(c));
-  }
+  const caps = containerCapabilities(sc);
   const user = resolveUser(config, image, input.rootfs);
   const capSet = caps;
   const sysRo = !privileged;
@@ -189,12 +184,12 @@ export function buildOciSpec(input: SpecInput): Record<string, unknown> {
     ociVersion: '1.0.2',
     process: {
       terminal: !!config.tty,
-      user: { uid: user.uid, gid: user.gid },
+      user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
       args: containerArgv(config, image),
       env: containerEnv(config, image, sandbox.hostname),
       cwd: config.workingDir || image.workingDir || '/',
       capabilities: { bounding: capSet, effective: capSet, permitted: capSet, ...(user.uid === 0 ? {} : { ambient: [] }) },
-      noNewPrivileges: false,
+      noNewPrivileges: !!sc?.noNewPrivs,
       ...(res.oomScoreAdj !== undefined ? { oomScoreAdj: res.oomScoreAdj } : {}),
     },
     root: { path: input.rootfs, readonly: !!sc?.readonlyRootfs },
