@@ -33,6 +33,7 @@ import { persistentVolumeClaimResize } from './admission/persistent-volume-claim
 import { serviceAccountAdmission } from './admission/service-account.js';
 import { storageObjectInUseProtection } from './admission/storage-object-in-use-protection.js';
 import { podSecurity } from './admission/pod-security.js';
+import { limitRanger } from './admission/limit-ranger.js';
 import { handlePodLog } from './handlers/pod-log.js';
 import { handleNodeProxy } from './handlers/node-proxy.js';
 import { streamSubresources } from './handlers/pod-stream.js';
@@ -57,7 +58,7 @@ export interface ApiHandlerOptions {
   subresources?: Record<string, SubresourceHandler>;
   /** How to reach kubelets for pods/log, nodes/proxy (and, in the HTTPS front, pods/exec|attach|portforward). */
   kubeletClient?: KubeletClientConfig;
-  /** Admission plugins run on writes (default: NamespaceLifecycle, ServiceAccount, PodSecurity, DefaultIngressClass, Priority, DefaultStorageClass, PersistentVolumeClaimResize, StorageObjectInUseProtection). */
+  /** Admission plugins run on writes (default: NamespaceLifecycle, LimitRanger, ServiceAccount, PodSecurity, DefaultIngressClass, Priority, DefaultStorageClass, PersistentVolumeClaimResize, StorageObjectInUseProtection). */
   admission?: AdmissionPlugin[];
   /** Live events one watcher may have waiting before it is closed as too slow (tests lower it). */
   watcherCapacity?: number;
@@ -86,8 +87,10 @@ export function defaultAdmission(registry: Registry): AdmissionPlugin[] {
   const storageClasses = registry.forResource('storage.k8s.io', 'storageclasses');
   const serviceAccounts = registry.forResource('', 'serviceaccounts');
   const pods = registry.forResource('', 'pods');
+  const limitRanges = registry.forResource('', 'limitranges');
   return [
     ...(namespaces ? [namespaceLifecycle({ getNamespace: (name) => namespaces.tryGet(undefined, name) })] : []),
+    ...(limitRanges ? [limitRanger({ listLimitRanges: async (ns) => (await limitRanges.list(ns)).items })] : []),
     ...(serviceAccounts ? [serviceAccountAdmission({ getServiceAccount: (ns, name) => serviceAccounts.tryGet(ns, name) })] : []),
     ...(namespaces && pods ? [podSecurity({ getNamespace: (name) => namespaces.tryGet(undefined, name), listPods: async (ns) => (await pods.list(ns)).items })] : []),
     ...(ingressClasses ? [defaultIngressClass({ listIngressClasses: async () => (await ingressClasses.list(undefined)).items })] : []),

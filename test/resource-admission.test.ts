@@ -1,0 +1,33 @@
+// LimitRanger and ResourceQuota admission as a kubectl user sees them: LimitRange defaults land in new pods,
+// bounds are forbidden with upstream's messages, and quotas refuse what would exceed them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestCluster, kubectlGet } from './helpers/cluster.js';
+
+const yaml = (o: unknown) => JSON.stringify(o);
+const pod = (name: string, resources?: Record<string, unknown>) => yaml({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'nginx', ...(resources ? { resources } : {}) }] } });
+
+test('LimitRanger: defaults and bounds through kubectl', async (t) => {
+  const c = await startTestCluster(t, { components: false });
+  const apply = (input: string, ns = 'default') => c.kubectl(['apply', '-n', ns, '-f', '-'], { input });
+  assert.equal((await c.kubectl(['create', 'namespace', 'limited'])).code, 0);
+  const created = await apply(yaml({ apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'bounds' }, spec: { limits: [
+    { type: 'Container', max: { cpu: '1' }, defaultRequest: { cpu: '200m' }, default: { memory: '256Mi' } },
+    { type: 'PersistentVolumeClaim', max: { storage: '1Gi' } },
+  ] } }), 'limited');
+  assert.equal(created.code, 0, created.stderr);
+
+  const ok = await apply(pod('plain'), 'limited');
+  assert.equal(ok.code, 0, ok.stderr);
+  const plain = await kubectlGet(c, ['pod', 'plain', '-n', 'limited']);
+  assert.deepEqual(plain.spec.containers[0].resources, { limits: { cpu: '1', memory: '256Mi' }, requests: { cpu: '200m', memory: '256Mi' } });
+  assert.equal(plain.metadata.annotations['kubernetes.io/limit-ranger'], 'LimitRanger plugin set: cpu, memory request for container c; cpu, memory limit for container c');
+
+  const big = await apply(pod('big', { limits: { cpu: '2' } }), 'limited');
+  assert.notEqual(big.code, 0);
+  assert.equal(big.stderr.trim(), 'Error from server (Forbidden): error when creating "STDIN": pods "big" is forbidden: maximum cpu usage per Container is 1, but limit is 2');
+
+  const claim = await apply(yaml({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '5Gi' } } } }), 'limited');
+  assert.notEqual(claim.code, 0);
+  assert.match(claim.stderr, /persistentvolumeclaims "data" is forbidden: maximum storage usage per PersistentVolumeClaim is 1Gi, but request is 5Gi/);
+});
