@@ -28,6 +28,7 @@ import { processStartTime } from './holder.js';
 import { allProcesses, processGroup, processGroupUsage } from './proc-stats.js';
 import { MainProcess } from './main-process.js';
 import { containerArgv, containerEnv } from './oci-spec.js';
+import { processPrivileges, userLookupRoot, type ProcessPrivileges } from './process-privileges.js';
 import { attachTo, connectTcp } from './runc-runtime.js';
 import { streamExec } from './streams.js';
 
@@ -49,6 +50,8 @@ export class ProcessRuntime implements ContainerRuntime {
   private readonly imageService: LocalImageService;
   /** TCP ports each sandbox declared (containerPort / hostPort): one node network, so one owner per port. */
   private readonly ports = new Map<string, number[]>();
+  /** How each container's processes get its securityContext (process-privileges.ts). */
+  private readonly privileges = new Map<string, ProcessPrivileges>();
 
   constructor(private readonly opts: ProcessRuntimeOptions) {
     this.imageService = new LocalImageService(opts.images);
@@ -109,10 +112,21 @@ export class ProcessRuntime implements ContainerRuntime {
     if (s.state !== 'SANDBOX_READY') throw new Error(`pod sandbox ${podSandboxId} is not ready`);
     const image = await this.imageService.resolve(config.image.image);
     const id = newId();
-    this.records.containers.set(id, {
+    const c: ContainerRecord = {
       id, sandboxId: s.id, config, image, state: 'CONTAINER_CREATED', createdAt: nowNs(), startedAt: 0, finishedAt: 0,
       exitCode: 0, reason: '', message: '', logPath: containerLogPath(sandboxConfig ?? s.config, config), main: null, stopping: false,
-    });
+    };
+    // The image's own files are copied now (its /etc/passwd may name the user); a securityContext this mode cannot
+    // honour fails the creation.
+    try {
+      this.copyImageFiles(c);
+      this.privileges.set(id, processPrivileges(config, image.config, userLookupRoot(this.filesOf(c))));
+    } catch (e) {
+      const files = this.filesOf(c);
+      if (files) fs.rmSync(files, { recursive: true, force: true });
+      throw e;
+    }
+    this.records.containers.set(id, c);
     return id;
   }
 
@@ -181,11 +195,13 @@ export class ProcessRuntime implements ContainerRuntime {
     if (c.state !== 'CONTAINER_CREATED') throw new Error(`container ${containerId} is ${c.state}, not created`);
     const argv = containerArgv(c.config, c.image.config);
     if (!argv.length) throw new Error(`container "${c.config.metadata.name}" has no command`);
-    this.copyImageFiles(c);
     if (argv[0]!.startsWith('/')) argv[0] = this.inImage(c, argv[0]!) ?? argv[0]!;
     else if (!argv[0]!.includes('/')) argv[0] = this.lookPathInImage(c, argv[0]!) ?? argv[0]!;
-    const child = spawn(argv[0]!, argv.slice(1), {
-      cwd: this.cwd(c), env: this.env(c), detached: true,
+    const env = this.env(c);
+    // Through the privilege wrappers only when the program exists: a missing one fails the spawn itself (StartError).
+    const wrapped = this.wrap(argv, this.privileges.get(c.id)?.main ?? [], env, this.cwd(c));
+    const child = spawn(wrapped[0]!, wrapped.slice(1), {
+      cwd: this.cwd(c), env, detached: true,
       stdio: [c.config.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     });
     const main = new MainProcess(child, c.logPath, this.opts.logOptions ?? {}, { stdin: !!c.config.stdin });
@@ -240,6 +256,7 @@ export class ProcessRuntime implements ContainerRuntime {
     const files = this.filesOf(c);
     if (files) fs.rmSync(files, { recursive: true, force: true });
     this.records.containers.delete(containerId);
+    this.privileges.delete(containerId);
   }
 
   async listContainers(filter?: ContainerFilter): Promise<ContainerStatus[]> {
@@ -263,6 +280,20 @@ export class ProcessRuntime implements ContainerRuntime {
     });
   }
 
+  private execPrivileges(c: ContainerRecord): string[] {
+    const pid = c.main?.child.pid;
+    return pid ? this.privileges.get(c.id)?.exec(pid) ?? [] : [];
+  }
+
+  /** argv behind `prefix` when its program can be found (absolute, or on the container's PATH), else as it is. */
+  private wrap(argv: string[], prefix: string[], env: Record<string, string>, cwd: string): string[] {
+    if (!prefix.length) return argv;
+    const p = argv[0]!;
+    const dirs = p.includes('/') ? [cwd] : (env.PATH ?? '').split(':').filter(Boolean);
+    const exists = dirs.some((d) => { try { fs.accessSync(path.resolve(d, p), fs.constants.X_OK); return true; } catch { return false; } });
+    return exists ? [...prefix, ...argv] : argv;
+  }
+
   private running(containerId: string): ContainerRecord {
     const c = this.records.container(containerId);
     if (c.state !== 'CONTAINER_RUNNING') throw new Error(`container ${containerId} is not running`);
@@ -271,7 +302,9 @@ export class ProcessRuntime implements ContainerRuntime {
 
   async execSync(containerId: string, cmd: string[], timeoutSeconds: number): Promise<{ stdout: Buffer; stderr: Buffer; exitCode: number }> {
     const c = this.running(containerId);
-    const child = spawn(cmd[0]!, cmd.slice(1), { cwd: this.cwd(c), env: this.env(c), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const env = this.env(c);
+    const argv = this.wrap(cmd, this.execPrivileges(c), env, this.cwd(c));
+    const child = spawn(argv[0]!, argv.slice(1), { cwd: this.cwd(c), env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
@@ -289,7 +322,9 @@ export class ProcessRuntime implements ContainerRuntime {
 
   async exec(containerId: string, opts: ExecOptions): Promise<{ exitCode: number }> {
     const c = this.running(containerId);
-    return streamExec({ command: opts.cmd[0]!, args: opts.cmd.slice(1), opts, env: this.env(c), cwd: this.cwd(c), kill: () => undefined });
+    const env = this.env(c);
+    const argv = this.wrap(opts.cmd, this.execPrivileges(c), env, this.cwd(c));
+    return streamExec({ command: argv[0]!, args: argv.slice(1), opts, env, cwd: this.cwd(c), kill: () => undefined });
   }
 
   async attach(containerId: string, opts: Omit<ExecOptions, 'cmd'>): Promise<void> {
