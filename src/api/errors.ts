@@ -86,6 +86,16 @@ export const forbidden = (message: string) => new StatusError(403, 'Forbidden', 
 /** upstream's NewForbidden: `pods "x" is forbidden: <why>` (no name: `pods is forbidden: <why>`). */
 export const forbiddenResource = (ref: ResourceRef, name: string | undefined, why: string) =>
   new StatusError(403, 'Forbidden', `${qualified(ref)}${name ? ` "${name}"` : ''} is forbidden: ${why}`, { name: name || undefined, group: ref.group || undefined, kind: ref.resource });
+/**
+ * A write an admission policy denied (upstream's admission.NewForbidden with the policy's reason and its code, the
+ * message repeated as the one cause): `deployments.apps "x" is forbidden: <why>`, 422 for Invalid, 403 Forbidden,
+ * 413 RequestEntityTooLarge, 401 Unauthorized.
+ */
+export function policyDenied(ref: ResourceRef, name: string | undefined, reason: string, why: string): StatusError {
+  const code = ({ Forbidden: 403, Unauthorized: 401, RequestEntityTooLarge: 413 } as Record<string, number>)[reason] ?? 422;
+  return new StatusError(code, reason, `${qualified(ref)}${name ? ` "${name}"` : ''} is forbidden: ${why}`,
+    { name: name || undefined, group: ref.group || undefined, kind: ref.resource, causes: [{ message: why }] });
+}
 /** A 404 that names no object: an unknown path ("the server could not find the requested resource"), or `message`. */
 export const notFoundError = (message = 'the server could not find the requested resource', details: StatusDetails = {}) =>
   new StatusError(404, 'NotFound', message, details);

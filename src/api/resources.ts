@@ -89,6 +89,11 @@ export const resources = Object.freeze({
   csidrivers: r('storage.k8s.io', 'v1', 'csidrivers', 'CSIDriver', false),
   csinodes: r('storage.k8s.io', 'v1', 'csinodes', 'CSINode', false),
   volumeattachments: r('storage.k8s.io', 'v1', 'volumeattachments', 'VolumeAttachment', false, { subresources: ['status'] }),
+  // admissionregistration.k8s.io/v1 (GA in 1.30)
+  validatingadmissionpolicies: r('admissionregistration.k8s.io', 'v1', 'validatingadmissionpolicies', 'ValidatingAdmissionPolicy', false, {
+    categories: ['api-extensions'], subresources: ['status'] }),
+  validatingadmissionpolicybindings: r('admissionregistration.k8s.io', 'v1', 'validatingadmissionpolicybindings', 'ValidatingAdmissionPolicyBinding', false, {
+    categories: ['api-extensions'] }),
   customresourcedefinitions: r('apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', false, {
     shortNames: ['crd', 'crds'], categories: ['api-extensions'], subresources: ['status'] }),
   // autoscaling: v2 first (the preferred version), v1 the same objects converted

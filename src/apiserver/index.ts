@@ -31,6 +31,7 @@ import type { MetricsSource } from '../api/metrics.js';
 import { startAuthorization } from './authorization/index.js';
 import { rbacEscalation } from './authorization/rbac/escalation.js';
 import { nodeRestriction } from './admission/node-restriction.js';
+import { validatingAdmissionPolicyFromRegistry } from './admission/policy/registry-source.js';
 import { defaultAdmission, type AdmissionPlugin } from './api-handler.js';
 import { authorize, impersonate, resourceAttributes, ANONYMOUS } from './authorization/filter.js';
 import { parseResourcePath } from './request-info.js';
@@ -127,7 +128,8 @@ export interface ApiHandlerOnlyOptions {
 async function authorizationFor(registry: Registry, on: boolean, signal: AbortSignal) {
   if (!on) return { authorization: undefined, admission: undefined };
   const authz = await startAuthorization(registry, signal);
-  const admission: AdmissionPlugin[] = [...defaultAdmission(registry), nodeRestriction(), rbacEscalation(authz)];
+  const admission: AdmissionPlugin[] = [...defaultAdmission(registry), nodeRestriction(), rbacEscalation(authz),
+    await validatingAdmissionPolicyFromRegistry(registry, authz.authorizer, signal)];
   return { authorization: { authorizer: authz.authorizer, rules: authz.rules }, admission };
 }
 

@@ -1,23 +1,15 @@
 // x-kubernetes-validations: CEL rules evaluated where they are declared in a custom resource's schema, `self` bound
 // to the value there and `oldSelf` to the stored one on update (transition rules run only when an old value
 // exists, unless optionalOldSelf). Upstream: k8s.io/apiextensions-apiserver/pkg/apiserver/schema/cel.
-// The CEL library is @marcbachmann/cel-js: zero dependencies, variables for self/oldSelf, has() and the
-// all/exists/exists_one/map/filter macros, string functions (matches, startsWith, size...).
-import { parse } from '@marcbachmann/cel-js';
+// Rules compile in the apiserver's one CEL environment (apiserver/cel/environment.ts), shared with
+// ValidatingAdmissionPolicy.
 import { FieldError } from '../../api/errors.js';
+import { compile, type CelProgram } from '../cel/environment.js';
 import { childPath, isObject, jsonTypeOf, propertySchema, type JSONSchemaProps, type ValidationRule } from './json-schema.js';
 
-type Program = ReturnType<typeof parse>;
-const programs = new Map<string, Program>();
-
 /** The compiled rule, or the compiler's message. Compiled rules are shared across CRDs (same text, same program). */
-export function compileRule(rule: string): { program?: Program; error?: string } {
-  let p = programs.get(rule);
-  if (p) return { program: p };
-  try { p = parse(rule); } catch (e) { return { error: (e as Error).message.split('\n')[0] }; }
-  if (programs.size > 10_000) programs.clear();
-  programs.set(rule, p);
-  return { program: p };
+export function compileRule(rule: string): { program?: CelProgram; error?: string } {
+  return compile(rule);
 }
 
 /** Whether the rule reads oldSelf (a transition rule). */

@@ -140,7 +140,7 @@ function validateStructural(s: JSONSchemaProps, p: string, root: boolean, errs: 
   (s['x-kubernetes-validations'] ?? []).forEach((r, i) => {
     if (!r?.rule) { errs.push(FieldError.required(`${p}.x-kubernetes-validations[${i}].rule`, '')); return; }
     const { error } = compileRule(r.rule);
-    if (error) errs.push(FieldError.invalid(`${p}.x-kubernetes-validations[${i}].rule`, r.rule, `compilation failed: ERROR: <input>: ${error}`));
+    if (error) errs.push(FieldError.invalid(`${p}.x-kubernetes-validations[${i}].rule`, r.rule, `compilation failed: ${error}`));
   });
   for (const [k, child] of Object.entries(s.properties ?? {})) if (isObject(child)) validateStructural(child, `${p}.properties[${k}]`, false, errs);
   if (isObject(s.items)) validateStructural(s.items, `${p}.items`, false, errs);

@@ -35,6 +35,7 @@ import { networkpolicies } from './networking/networkpolicies/strategy.js';
 import { poddisruptionbudgets } from './policy/poddisruptionbudgets/strategy.js';
 import { priorityclasses } from './scheduling/priorityclasses/strategy.js';
 import { apiservices } from './apiregistration/apiservices/strategy.js';
+import { validatingadmissionpolicies, validatingadmissionpolicybindings } from './admissionregistration/strategies.js';
 import { certificateSigningRequests } from './certificates/certificatesigningrequests/strategy.js';
 import { nodeMetrics, podMetrics } from './metrics/strategy.js';
 import { subjectAccessReviews, localSubjectAccessReviews } from './authorization/subjectaccessreviews/strategy.js';
@@ -57,6 +58,7 @@ export const allResources: ResourceDefinition[] = [
   poddisruptionbudgets,
   priorityclasses,
   apiservices,
+  validatingadmissionpolicies, validatingadmissionpolicybindings,
   persistentvolumes, persistentvolumeclaims,
   storageclasses, csidrivers, csinodes, volumeattachments,
   nodeMetrics, podMetrics,
