@@ -4,8 +4,8 @@
 // matchConditions must all hold, then each validation's expression must be true. A false validation is acted on as
 // the binding's validationActions say: Deny refuses the write (422 Invalid, or the validation's reason's code) with
 // upstream's "ValidatingAdmissionPolicy 'p' with binding 'b' denied request: <message>", Warn adds a Warning header
-// (`Validation failed for ValidatingAdmissionPolicy 'p' with binding 'b': <message>`), Audit is accepted (nanokube's
-// audit log records no annotations yet). Errors (a failing expression, a missing param with parameterNotFoundAction
+// (`Validation failed for ValidatingAdmissionPolicy 'p' with binding 'b': <message>`), Audit annotates the request's
+// audit event (validation.policy.admission.k8s.io/validation_failure), as auditAnnotations do (<policy>/<key>). Errors (a failing expression, a missing param with parameterNotFoundAction
 // Deny, an unknown paramKind) deny when the policy's failurePolicy is Fail and are ignored when it is Ignore.
 import type { KubeObject } from '../../../api/object.js';
 import { policyDenied, type StatusError } from '../../../api/errors.js';
@@ -37,7 +37,7 @@ export interface ValidatingAdmissionPolicyOptions {
   authorizer?: Authorizer;
 }
 
-interface Decision { deny: boolean; message: string; reason?: string; binding?: KubeObject }
+interface Decision { deny: boolean; message: string; reason?: string; binding?: KubeObject; expressionIndex?: number }
 
 const compiledCache = new WeakMap<object, CompiledPolicy>();
 /** Compiled once per stored version of the policy (the cache holds each version's spec object). */
@@ -129,9 +129,9 @@ function validate(policy: KubeObject, c: CompiledPolicy, vars: Record<string, un
   }
   if (errors.length) return { decisions: onError(errors.length === 1 ? errors[0] : `[${errors.join(', ')}]`), audit: [] };
   const decisions: Decision[] = [];
-  for (const { validation: v, compiled: expr, message } of c.validations) {
+  for (const [i, { validation: v, compiled: expr, message }] of c.validations.entries()) {
     let ok: unknown;
-    try { ok = evaluate(expr, vars); } catch (e) { decisions.push(...onError((e as Error).message)); continue; }
+    try { ok = evaluate(expr, vars); } catch (e) { decisions.push(...onError((e as Error).message).map((d) => ({ ...d, expressionIndex: i }))); continue; }
     if (ok === true) continue;
     let text = '';
     if (message) {
@@ -144,7 +144,7 @@ function validate(policy: KubeObject, c: CompiledPolicy, vars: Record<string, un
     }
     if (!text && v.message?.trim()) text = v.message.trim();
     if (!text) text = `failed expression: ${(v.expression ?? '').trim()}`;
-    decisions.push({ deny: true, message: text, reason: v.reason ?? 'Invalid' });
+    decisions.push({ deny: true, message: text, reason: v.reason ?? 'Invalid', expressionIndex: i });
   }
   const audit: { key: string; value: string }[] = [];
   for (const a of c.auditAnnotations) {
@@ -228,6 +228,8 @@ export function validatingAdmissionPolicy(opts: ValidatingAdmissionPolicyOptions
 
       const denied: Decision[] = [];
       for (const policy of policies) {
+        /** auditAnnotations of this policy: distinct values of one key across bindings and params joined by ", ". */
+        const annotations = new Map<string, string[]>();
         const policyBindings = byPolicy.get(policy.metadata.name!);
         if (!policyBindings) continue;
         if (!matches(policy.spec?.matchConstraints as MatchResources, await matchRequest(), true)) continue;
@@ -249,13 +251,24 @@ export function validatingAdmissionPolicy(opts: ValidatingAdmissionPolicyOptions
             const requestResource = new ResourceCheck(authz, d.group, d.resource, attrs.subresource ?? '', attrs.namespace ?? '', name);
             const evalVars: Record<string, unknown> = { ...(await baseVars()), params: param, authorizer: new CelAuthorizer(authz.chain, user, requestResource) };
             evalVars.variables = lazyVariables(c, evalVars);
-            const { decisions } = validate(policy, c, evalVars);
+            const { decisions, audit } = validate(policy, c, evalVars);
             for (const dec of decisions) {
+              // Expression errors (failurePolicy Fail) are acted on like failed validations, as upstream.
               if (actions.includes('Deny')) denied.push({ ...dec, binding });
               if (actions.includes('Warn')) attrs.warn?.(`Validation failed for ValidatingAdmissionPolicy '${policy.metadata.name}' with binding '${binding.metadata.name}': ${dec.message}`);
+              if (actions.includes('Audit')) {
+                attrs.annotate?.('validation.policy.admission.k8s.io/validation_failure', JSON.stringify([{
+                  message: dec.message, policy: policy.metadata.name, binding: binding.metadata.name, expressionIndex: dec.expressionIndex ?? 0, validationActions: actions,
+                }]));
+              }
+            }
+            for (const a of audit) {
+              const l = annotations.get(a.key) ?? [];
+              if (!l.includes(a.value)) annotations.set(a.key, [...l, a.value]);
             }
           }
         }
+        for (const [key, values] of annotations) attrs.annotate?.(`${policy.metadata.name}/${key}`, values.join(', '));
       }
       if (!denied.length) return;
       const first = denied[0];
