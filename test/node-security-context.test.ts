@@ -1,6 +1,6 @@
 // The real node, black-box: what a container's securityContext (merged with the pod's) does to its processes in a
 // runc sandbox, read from /proc/<pid>/status inside the container (PID 1 is the main process) and from `kubectl
-// exec`: user, group and supplemental groups; capabilities (containerd's default set, drop ALL + add, privileged);
+// exec`: user, group and supplemental groups (fsGroup owning the volumes); capabilities (containerd's default set, drop ALL + add, privileged);
 // no_new_privs from allowPrivilegeEscalation: false; a read-only root with a writable emptyDir; runAsNonRoot
 // refusing root and image users it cannot check, with upstream's messages. Needs root, runc, the CNI plugins and
 // /bin/busybox; skipped otherwise.
@@ -77,6 +77,13 @@ test('node: securityContext sets the user, groups, capabilities, no_new_privs an
   const writes = await c.kubectl(['exec', 'restricted', '--', 'sh', '-c', 'touch /root-file 2>&1; touch /scratch/file && echo scratch-ok']);
   assert.match(writes.stdout, /Read-only file system/);
   assert.match(writes.stdout, /scratch-ok/);
+  // fsGroup owns the volumes: the emptyDir is group 2000 with setgid, so what the pod writes there is too; the
+  // service account token is in its group.
+  const owned = await c.kubectl(['exec', 'restricted', '--', 'stat', '-L', '-c', '%g %a', '/scratch', '/scratch/file', '/var/run/secrets/kubernetes.io/serviceaccount/token']);
+  const [dir, file, token] = owned.stdout.trim().split('\n');
+  assert.equal(dir, '2000 2777', owned.stderr);
+  assert.match(file!, /^2000 /);
+  assert.match(token!, /^2000 6[46]4$/);
 
   // The container's runAsUser wins over the pod's; the pod's runAsGroup stays.
   const wins = await status('container-wins');

@@ -32,6 +32,7 @@ import { containerMounts, type MountedVolume, type PodVolumes } from './mounts.j
 import {
   configMapVolumePayload, DEFAULT_MODE, downwardAPIPayload, projectedPayload, secretVolumePayload, type ServiceAccountTokenSource,
 } from './payloads.js';
+import { canChangeOwnership, setVolumeOwnership } from './ownership.js';
 import { canMountTmpfs, mountTmpfs, unmountAll } from './tmpfs.js';
 
 export const PLUGIN_DIRS = {
@@ -75,7 +76,8 @@ export interface VolumeManagerOptions {
   onEvent?: (e: VolumeEvent) => void;
 }
 
-interface PodEntry { pod: Pod; chain: Promise<unknown>; notes: Set<string> }
+/** `owned`: the volumes (by name) whose fsGroup ownership is set, so the walk happens once per pod, not per sync. */
+interface PodEntry { pod: Pod; chain: Promise<unknown>; notes: Set<string>; owned: Set<string> }
 
 export class VolumeManager {
   private readonly clock: Clock;
@@ -100,7 +102,7 @@ export class VolumeManager {
     const uid = pod.metadata?.uid;
     if (!uid) return Promise.reject(new Error('pod has no uid'));
     let entry = this.pods.get(uid);
-    if (!entry) { entry = { pod, chain: Promise.resolve(), notes: new Set() }; this.pods.set(uid, entry); }
+    if (!entry) { entry = { pod, chain: Promise.resolve(), notes: new Set(), owned: new Set() }; this.pods.set(uid, entry); }
     entry.pod = pod;
     return this.serialize(entry, () => this.setUp(entry!, true));
   }
@@ -229,10 +231,17 @@ export class VolumeManager {
     const namespace = pod.metadata?.namespace ?? 'default';
     const dirFor = (plugin: string) => join(this.podVolumesDir(uid), plugin, vol.name);
     const allocatable = this.opts.nodeAllocatable?.() ?? {};
+    const fsGroup = canChangeOwnership() ? pod.spec?.securityContext?.fsGroup : undefined;
+    const ownership = async (dir: string, readOnly: boolean, always = false) => {
+      if (fsGroup == null || (!always && entry.owned.has(vol.name))) return;
+      await setVolumeOwnership(dir, fsGroup, readOnly, pod.spec?.securityContext?.fsGroupChangePolicy);
+      entry.owned.add(vol.name);
+    };
     const write = async (plugin: string, payload: Payload) => {
       const dir = dirFor(plugin);
       if (await writeAtomically(dir, payload, new Date(this.clock.now()))) {
         this.log({ level: 'info', msg: 'volume content written', pod: `${namespace}/${pod.metadata?.name}`, volume: vol.name, files: payload.size });
+        await ownership(dir, true, true);
       }
       return { hostPath: dir, readOnly: true };
     };
@@ -255,9 +264,9 @@ export class VolumeManager {
     if (vol.emptyDir) {
       const dir = dirFor(PLUGIN_DIRS.emptyDir);
       if (all) {
-        await mkdir(dir, { recursive: true, mode: 0o777 });
-        // 0777 as upstream's emptyDir whatever the umask, so a container running as any user can write there.
-        await chmod(dir, 0o777);
+        // 0777 as upstream's emptyDir whatever the umask, so a container running as any user can write there (set
+        // once: a later sync keeps fsGroup's setgid bit).
+        if (await mkdir(dir, { recursive: true, mode: 0o777 }) !== undefined) await chmod(dir, 0o777);
         if (vol.emptyDir.medium === 'Memory') {
           if (this.opts.useTmpfs ?? canMountTmpfs()) {
             const size = vol.emptyDir.sizeLimit ? value(vol.emptyDir.sizeLimit) : undefined;
@@ -266,6 +275,7 @@ export class VolumeManager {
             this.note(entry, `emptyDir "${vol.name}" with medium Memory is a plain folder on disk: mounting a tmpfs needs root on Linux`);
           }
         }
+        await ownership(dir, false);
       }
       return { hostPath: dir, readOnly: false };
     }
@@ -280,6 +290,7 @@ export class VolumeManager {
       if (all) {
         if (pv.spec?.hostPath) await checkHostPath(pv.spec.hostPath);
         else await checkHostPath({ path: source.path, type: 'Directory' });
+        if (pv.spec?.local && vol.persistentVolumeClaim.readOnly !== true) await ownership(source.path, false);
       }
       return { hostPath: source.path, readOnly: vol.persistentVolumeClaim.readOnly === true };
     }
