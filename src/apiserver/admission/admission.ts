@@ -9,7 +9,10 @@ export type AdmissionOperation = 'CREATE' | 'UPDATE' | 'DELETE';
 /** What a plugin sees of one write (upstream's admission.Attributes). */
 export interface AdmissionAttributes {
   operation: AdmissionOperation;
-  /** The object about to be written (after the store filled its metadata). Plugins may mutate it. */
+  /**
+   * The object about to be written (after the store filled its metadata). Plugins may mutate it. On DELETE (validating
+   * phase only) the stored object, as is oldObject.
+   */
   object: KubeObject;
   /** The stored object an UPDATE replaces (after the strategy carried over what the write may not change). */
   oldObject?: KubeObject;

@@ -410,6 +410,9 @@ export class GenericStore {
       if (pre?.resourceVersion && pre.resourceVersion !== cur.metadata.resourceVersion) {
         throw conflict(this.ref, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${cur.metadata.resourceVersion}`);
       }
+      // Validating admission sees a DELETE too (the stored object as oldObject; object is the same, for plugins that
+      // read it: upstream's is nil), before anything is written.
+      await wctx.admit?.({ operation: 'DELETE', object: cur, oldObject: cur, namespace: cur.metadata.namespace, def: this.def, dryRun: wctx.dryRun, phase: 'validating' });
       const policy = opts.propagationPolicy ?? (opts.orphanDependents === true ? 'Orphan' : opts.orphanDependents === false ? 'Background' : undefined);
       const next = clone(cur);
       const fins = new Set(next.metadata.finalizers ?? []);

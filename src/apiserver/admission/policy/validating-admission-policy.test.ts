@@ -176,3 +176,13 @@ test('API validation: upstream\'s required fields and messages, compile errors, 
   ]);
   assert.deepEqual(msgs(validateBinding({ metadata: { name: 'b' }, spec: {} })), ['spec.policyName: Required value', 'spec.validationActions: Required value: at least one validation action is required']);
 });
+
+test('DELETE: object is null and oldObject is the stored object', async () => {
+  const p = policy('keep', { matchConstraints: { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['DELETE'], resources: ['configmaps'] }] },
+    validations: [{ expression: "object == null && !(oldObject.metadata.?labels.protected.orValue('') == 'true')", message: 'protected' }] });
+  const cm = (labels: Record<string, string>): KubeObject => ({ metadata: { name: 'c', namespace: 'prod', labels } });
+  const vap = plugin([p], [binding('b', 'keep')]);
+  const del = (o: KubeObject) => attrs(o, configmaps, { operation: 'DELETE', oldObject: o }).a;
+  await vap.validate!(del(cm({})));
+  await rejects(vap.validate!(del(cm({ protected: 'true' }))), 422, `configmaps "c" is forbidden: ValidatingAdmissionPolicy 'keep' with binding 'b' denied request: protected`);
+});
