@@ -26,6 +26,8 @@ export interface ClusterConfig {
   /** The ingress controller's HTTP and HTTPS ports; absent = 80 and 443; 0 = no listener. */
   ingressHttpPort?: number;
   ingressHttpsPort?: number;
+  /** The web dashboard's port on 127.0.0.1; absent or 0 = any free one (`nanokube dashboard` finds it). */
+  dashboardPort?: number;
 }
 
 export interface HomePaths {
@@ -70,6 +72,7 @@ export function loadConfig(paths: HomePaths): ClusterConfig | undefined {
     ...(typeof c.clusterCIDR === 'string' && c.clusterCIDR ? { clusterCIDR: c.clusterCIDR } : {}),
     ...(typeof c.ingressHttpPort === 'number' ? { ingressHttpPort: c.ingressHttpPort } : {}),
     ...(typeof c.ingressHttpsPort === 'number' ? { ingressHttpsPort: c.ingressHttpsPort } : {}),
+    ...(typeof c.dashboardPort === 'number' ? { dashboardPort: c.dashboardPort } : {}),
   };
 }
 

@@ -48,7 +48,8 @@ export function buildProgram(): Command {
     .option('--cluster-cidr <cidr>', 'IPv4 range the nodes\' pod CIDRs (/24 each) come from (default 10.244.0.0/16; remembered)', clusterCidr)
     .option('--ingress-http-port <port>', 'port the ingress controller serves HTTP on (default 80; 0 = off; remembered)', portNumber)
     .option('--ingress-https-port <port>', 'port the ingress controller serves HTTPS on (default 443; 0 = off; remembered)', portNumber)
-    .action(async (o: { foreground?: boolean; apiPort?: number; listenAddress?: string; datastoreEndpoint?: string; simulatedNodes?: number; clusterCidr?: string; ingressHttpPort?: number; ingressHttpsPort?: number }) => {
+    .option('--dashboard-port <port>', 'port the web dashboard listens on at 127.0.0.1 (default 0 = any free one; remembered)', portNumber)
+    .action(async (o: { foreground?: boolean; apiPort?: number; listenAddress?: string; datastoreEndpoint?: string; simulatedNodes?: number; clusterCidr?: string; ingressHttpPort?: number; ingressHttpsPort?: number; dashboardPort?: number }) => {
       const { start } = await import('./commands/start.js');
       await start({ ...o, ...(o.clusterCidr ? { clusterCIDR: o.clusterCidr } : {}) });
     });
@@ -75,6 +76,11 @@ export function buildProgram(): Command {
     .option('--url', 'print only the URLs, one per port')
     .option('-n, --namespace <ns>', 'the Service\'s namespace', 'default')
     .action(async (name: string, o: { url?: boolean; namespace?: string }) => { const { service } = await import('./commands/service.js'); await service(name, o); });
+
+  program.command('dashboard')
+    .description('Open the web dashboard in the browser, already logged in (as `minikube dashboard`)')
+    .option('--url', 'print only the URL (a one-time login link, valid for a minute) instead of opening a browser')
+    .action(async (o: { url?: boolean }) => { const { dashboard } = await import('./commands/dashboard.js'); await dashboard(o); });
 
   program.command('kubeconfig')
     .description('Print a kubeconfig with a client certificate for a person, signed by the cluster CA (as `kubeadm kubeconfig user`)')
@@ -136,7 +142,8 @@ export function buildProgram(): Command {
     .option('--no-node', 'run no real node (control plane and simulated nodes only)')
     .option('--ingress-http-port <port>', 'ingress HTTP port (0 = off)', portNumber)
     .option('--ingress-https-port <port>', 'ingress HTTPS port (0 = off)', portNumber)
-    .action(async (o: { apiPort?: number; listenAddress?: string; datastoreEndpoint?: string; simulatedNodes?: number; clusterCidr?: string; node?: boolean; ingressHttpPort?: number; ingressHttpsPort?: number }) => {
+    .option('--dashboard-port <port>', 'web dashboard port on 127.0.0.1 (0 = any free one)', portNumber)
+    .action(async (o: { apiPort?: number; listenAddress?: string; datastoreEndpoint?: string; simulatedNodes?: number; clusterCidr?: string; node?: boolean; ingressHttpPort?: number; ingressHttpsPort?: number; dashboardPort?: number }) => {
       const [{ homePaths, loadConfig, resolveHome, defaultConfig, ingressPorts }, { runServer, stdoutLog }] = await Promise.all([
         import('./home.js'), import('../cmd/server.js'),
       ]);
@@ -155,6 +162,7 @@ export function buildProgram(): Command {
         ...(datastoreEndpoint ? { datastoreEndpoint } : {}), ...(simulatedNodes !== undefined ? { simulatedNodes } : {}),
         ...(clusterCIDR ? { clusterCIDR } : {}), node: o.node !== false,
         ...ingressPorts({ ingressHttpPort: o.ingressHttpPort ?? c.ingressHttpPort, ingressHttpsPort: o.ingressHttpsPort ?? c.ingressHttpsPort }),
+        dashboard: { port: o.dashboardPort ?? c.dashboardPort ?? 0 },
       }).catch(() => {
         // Already logged as one structured line by runServer; the exit code tells the supervisor.
         process.exit(1);

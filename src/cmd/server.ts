@@ -61,6 +61,8 @@ export interface ServerOptions {
   hpaSyncPeriodSeconds?: number;
   /** Periodic datastore compaction interval (default 60 s; 0 disables: benchmarks). */
   compactionIntervalMs?: number;
+  /** The web dashboard on 127.0.0.1:<port> (0 = any free one), its URL written to <home>/dashboard.json; absent = none. */
+  dashboard?: { port: number };
   log?: LogFn;
 }
 
@@ -80,6 +82,8 @@ export interface RunningControlPlane {
   proxy(): Promise<import('../proxy/index.js').RunningProxy | undefined>;
   /** The real node's ingress controller (undefined without a real node). */
   ingress(): Promise<import('../ingress/index.js').RunningIngressController | undefined>;
+  /** The web dashboard when ServerOptions.dashboard asked for one. */
+  dashboard?: import('../dashboard/index.js').RunningDashboard;
   /** Stops every component, then closes the datastore. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -131,6 +135,19 @@ export async function startControlPlane(opts: ServerOptions): Promise<RunningCon
     throw err;
   }
   log({ level: 'info', msg: 'apiserver listening', url: api.url, port: api.port });
+  let dashboard: import('../dashboard/index.js').RunningDashboard | undefined;
+  let forgetDashboard: (() => void) | undefined;
+  if (opts.dashboard) {
+    const { startDashboard, writeDashboardInfo } = await import('../dashboard/index.js');
+    try {
+      dashboard = await startDashboard({ upstream: { url: api.url, ca: pki.caCert }, port: opts.dashboard.port,
+        log: (e) => log({ component: 'dashboard', ...e }) });
+      forgetDashboard = writeDashboardInfo(opts.home, { url: dashboard.url, apiServer: api.url, pid: process.pid });
+    } catch (err) {
+      // The cluster works without its dashboard: say why there is none and go on.
+      log({ level: 'error', msg: 'dashboard failed to start', error: (err as Error).message, port: opts.dashboard.port });
+    }
+  }
   // The other components start after the API is healthy and do not hold up `nanokube start`.
   const components = opts.components === false ? undefined : (await import('./components.js')).startComponents({
     handler: api.handler, log, simulatedNodes: opts.simulatedNodes, nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds,
@@ -146,7 +163,7 @@ export async function startControlPlane(opts: ServerOptions): Promise<RunningCon
 
   let closing: Promise<void> | undefined;
   return {
-    url: api.url, port: api.port, handler: api.handler,
+    url: api.url, port: api.port, handler: api.handler, ...(dashboard ? { dashboard } : {}),
     addSimulatedNodes: async (n: number) => {
       if (!components) throw new Error('components are disabled');
       return (await components).addSimulatedNodes(n);
@@ -160,7 +177,11 @@ export async function startControlPlane(opts: ServerOptions): Promise<RunningCon
     ingress: async () => (await components?.catch(() => undefined))?.ingress(),
     close() {
       closing ??= (async () => {
-        try { await (await components?.catch(() => undefined))?.stop(); await api.close(); } finally { await store.close(); }
+        try {
+          forgetDashboard?.();
+          await dashboard?.close();
+          await (await components?.catch(() => undefined))?.stop(); await api.close();
+        } finally { await store.close(); }
         log({ level: 'info', msg: 'control plane stopped' });
       })();
       return closing;

@@ -33,13 +33,16 @@ export interface TestClusterOptions { datastoreEndpoint?: string; home?: string;
   /** How often each HorizontalPodAutoscaler is evaluated, in seconds (default 15). */
   hpaSyncPeriodSeconds?: number;
   /** The cluster DNS's upstream resolvers (a fake one on 127.0.0.1); default the host's. */
-  dnsUpstreams?: Array<{ host: string; port: number }> }
+  dnsUpstreams?: Array<{ host: string; port: number }>;
+  /** Run the web dashboard on a free port (plane.dashboard; its URL also in <home>/dashboard.json). */
+  dashboard?: boolean }
 
 export async function startTestCluster(t: { after(fn: () => unknown): void }, opts: TestClusterOptions = {}): Promise<TestCluster> {
   const cluster = await startCluster({ home: opts.home, datastoreEndpoint: opts.datastoreEndpoint, simulatedNodes: opts.simulatedNodes,
     nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds, podGCQuarantineSeconds: opts.podGCQuarantineSeconds,
     watcherCapacity: opts.watcherCapacity, components: opts.components, node: opts.node, clusterCIDR: opts.clusterCIDR, dnsUpstreams: opts.dnsUpstreams,
     metricsResolutionMs: opts.metricsResolutionMs, hpaSyncPeriodSeconds: opts.hpaSyncPeriodSeconds,
+    ...(opts.dashboard ? { dashboard: { port: 0 } } : {}),
     ...(opts.log ? { log: opts.log } : {}) });
   // stop() closes the control plane only (a test may restart one on the same home); t.after also removes a
   // temporary home.

@@ -24,6 +24,7 @@ export interface StartFlags {
   clusterCIDR?: string;
   ingressHttpPort?: number;
   ingressHttpsPort?: number;
+  dashboardPort?: number;
 }
 
 /** How long a server may take to become ready before `start` gives up (first start with etcd can be slow). */
@@ -57,6 +58,8 @@ export function effectiveConfig(remembered: ClusterConfig | undefined, flags: St
   if (ingressHttp !== undefined) c.ingressHttpPort = ingressHttp;
   const ingressHttps = flags.ingressHttpsPort ?? base.ingressHttpsPort;
   if (ingressHttps !== undefined) c.ingressHttpsPort = ingressHttps;
+  const dashboardPort = flags.dashboardPort ?? base.dashboardPort;
+  if (dashboardPort !== undefined) c.dashboardPort = dashboardPort;
   return c;
 }
 
@@ -123,6 +126,7 @@ export async function start(flags: StartFlags): Promise<void> {
     ...(config.simulatedNodes !== undefined ? { simulatedNodes: config.simulatedNodes } : {}),
     ...(config.clusterCIDR ? { clusterCIDR: config.clusterCIDR } : {}),
     ...ingressPorts(config),
+    dashboard: { port: config.dashboardPort ?? 0 },
     node: true,
   };
 
@@ -158,6 +162,7 @@ export async function start(flags: StartFlags): Promise<void> {
   if (config.clusterCIDR) args.push('--cluster-cidr', config.clusterCIDR);
   if (config.ingressHttpPort !== undefined) args.push('--ingress-http-port', String(config.ingressHttpPort));
   if (config.ingressHttpsPort !== undefined) args.push('--ingress-https-port', String(config.ingressHttpsPort));
+  if (config.dashboardPort !== undefined) args.push('--dashboard-port', String(config.dashboardPort));
   const child = spawn(process.execPath, args, {
     detached: true, stdio: ['ignore', logFd, logFd], env: { ...process.env, NANOKUBE_HOME: paths.home },
   });

@@ -1,0 +1,70 @@
+// The dashboard in a real browser (headless Chromium): a user deploys the seed's app and watches its pods appear,
+// scales it from the UI, and logs in with a token. Simulated nodes run the pods (no container runtime needed).
+// Screenshots: test-artifacts/dashboard/.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { examplePath, startTestCluster } from './helpers/cluster.js';
+import { until } from './helpers/until.js';
+import { artifactsDir, chromiumPath, gotoPage, launchChromium } from './helpers/browser.js';
+
+const chromium = chromiumPath();
+
+test('a user deploys the seed\'s app, sees its pods appear live, scales it from the dashboard, and logs in with a token', { skip: chromium ? false : 'skipped: chromium not found' }, async (t) => {
+  const c = await startTestCluster(t, { simulatedNodes: 1, dashboard: true });
+  const dashboard = c.plane.dashboard!;
+  const shots = artifactsDir('dashboard');
+  const browser = await launchChromium(chromium!);
+  t.after(() => browser.close());
+  const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+
+  // Logged in as `nanokube dashboard` does it: a one-time code in the URL.
+  const code = await dashboard.createLoginCode({ kind: 'certificate', cert: c.pki.cert, key: c.pki.key });
+  await gotoPage(page, `${dashboard.url}/auth/code?code=${code}`);
+  await page.getByTestId('user').filter({ hasText: 'kubernetes-admin' }).waitFor();
+
+  // The deployments page is open before the app exists; the app appears on it by itself (a watch, no reload).
+  await page.locator('nav.sidebar').getByRole('link', { name: 'Deployments', exact: true }).click();
+  await page.getByTestId('list-deployments').waitFor();
+  const applied = await c.kubectl(['apply', ...['app-config.yaml', 'db-secret.yaml', 'flask-deployment.yaml', 'flask-service.yaml'].flatMap((f) => ['-f', examplePath(f)])]);
+  assert.equal(applied.code, 0, applied.stderr);
+  await page.getByRole('link', { name: 'flask-app' }).click();
+  const pods = page.getByTestId('related-pods');
+  await until('the two pods of flask-app on its page', async () => (await pods.getAttribute('data-count')) === '2');
+  await until('both pods Running', async () => (await pods.getByText('Running').count()) === 2);
+  await page.screenshot({ path: join(shots, '1-deployment.png'), fullPage: true });
+
+  // Scale to 3 from the UI: a confirmation, then a third pod on the page.
+  await page.getByTestId('action-scale').click();
+  await page.getByLabel('Replicas').fill('3');
+  await page.screenshot({ path: join(shots, '2-scale-dialog.png') });
+  await page.getByTestId('confirm').click();
+  await until('a third pod on the page', async () => (await pods.getAttribute('data-count')) === '3');
+  const deployment = await c.request('GET', '/apis/apps/v1/namespaces/default/deployments/flask-app');
+  assert.equal(deployment.body.spec.replicas, 3);
+  await page.screenshot({ path: join(shots, '3-scaled.png'), fullPage: true });
+
+  // The pods list shows all three; the Secret's values stay masked until revealed.
+  await page.locator('nav.sidebar').getByRole('link', { name: 'Pods', exact: true }).click();
+  await until('three rows in the pods list', async () => (await page.getByTestId('list-pods').getAttribute('data-rows')) === '3');
+  await gotoPage(page, `${dashboard.url}/secrets/default/db-secret`);
+  const password = page.getByTestId('secret-password');
+  await password.getByText('••••••••').waitFor();
+  await password.getByRole('button', { name: 'Reveal' }).click();
+  await password.getByText('password', { exact: true }).waitFor();
+  await page.screenshot({ path: join(shots, '4-secret.png'), fullPage: true });
+
+  // A different browser session logs in by pasting a ServiceAccount token.
+  await c.request('POST', '/api/v1/namespaces/default/serviceaccounts', { body: { metadata: { name: 'viewer' } } });
+  const token = (await c.request('POST', '/api/v1/namespaces/default/serviceaccounts/viewer/token', { body: { spec: {} } })).body.status.token as string;
+  const other = await browser.newPage();
+  await gotoPage(other, dashboard.url);
+  await other.locator('textarea[name=token]').fill(token);
+  await other.getByRole('button', { name: 'Log in' }).click();
+  await other.getByTestId('user').filter({ hasText: 'system:serviceaccount:default:viewer' }).waitFor();
+  await other.screenshot({ path: join(shots, '5-token-login.png') });
+
+  assert.deepEqual(errors, [], 'no script errors on the page');
+});
