@@ -231,10 +231,9 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
   }
   if (!flow) return handle;
   // With nobody watching the flow, a request costs one field read more; the flow's own stream is not shown in it.
-  return async (req) => {
+  // Not an async function: unwatched, the handler's own promise is returned as is, nothing more is made.
+  return (req) => {
     if (!flow.active || req.path === FLOW_PATH) return handle(req);
-    const res = await handle(req);
-    if (flow.active) flow.request(req, res);
-    return res;
+    return handle(req).then((res) => { if (flow.active) flow.request(req, res); return res; });
   };
 }

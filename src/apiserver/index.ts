@@ -185,7 +185,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const tokenAuthenticators: TokenAuthenticator[] = [];
   if (opts.tokens) tokenAuthenticators.push(staticTokenAuthenticator(opts.tokens));
   tokenAuthenticators.push((t) => serviceAccountTokens.authenticate(t));
-  const podStreams = opts.kubeletClient ? podStreamUpgrade({ registry, kubelet: opts.kubeletClient, logger }) : undefined;
+  const podStreams = opts.kubeletClient ? podStreamUpgrade({ registry, kubelet: opts.kubeletClient, logger, flow }) : undefined;
   const server = createHttpsServer({
     handler, tls: opts.tls, authenticate: createAuthenticator(tokenAuthenticators), logger,
     auditRejected: auditor && ((req, status, message) => auditor.recordRejected(req, status, message)),

@@ -61,7 +61,6 @@ export interface FlowSubscribeOptions {
 
 const API_SERVER: Participant = Object.freeze({ kind: 'apiserver' }) as Participant;
 const STORE: Participant = Object.freeze({ kind: 'store' }) as Participant;
-const streamedSubresources = new Set(['log', 'exec', 'attach', 'portforward', 'proxy']);
 
 const label = (p: Participant) => p.node ? `${p.kind}:${p.node}` : p.controller ? `${p.kind}:${p.controller}` : p.kind;
 
@@ -161,17 +160,17 @@ export class FlowTap {
     }
     const what = { verb: info.verb, group: info.group || undefined, resource: info.resource, subresource: info.subresource, namespace: info.namespace, name };
     this.emit({ kind: 'request', from, to: API_SERVER, user, ...what, code: res.status });
-    if (info.subresource && streamedSubresources.has(info.subresource) && res.status < 300) {
-      this.emit({ kind: 'proxy', from: API_SERVER, to: { kind: 'kubelet', ...(info.resource === 'nodes' && info.name ? { node: info.name } : {}) }, user, ...what });
-    }
   }
 
-  /** A stream upgrade (exec, attach, port-forward) the API server accepted and relays to a kubelet. */
-  upgrade(user: ApiRequest['user'], userAgent: string | undefined, info: { resource: string; subresource?: string; namespace?: string; name?: string }, node?: string): void {
+  /** A stream upgrade (exec, attach, port-forward) the API server accepted (call only while active). */
+  upgrade(user: ApiRequest['user'], userAgent: string | undefined, info: { resource: string; subresource?: string; namespace?: string; name?: string }): void {
     const from = participantOf(user, userAgent);
-    const what = { verb: 'create', resource: info.resource, subresource: info.subresource, namespace: info.namespace, name: info.name };
-    this.emit({ kind: 'request', from, to: API_SERVER, user: user?.username, ...what, code: 101 });
-    this.emit({ kind: 'proxy', from: API_SERVER, to: { kind: 'kubelet', ...(node ? { node } : {}) }, user: user?.username, ...what });
+    this.emit({ kind: 'request', from, to: API_SERVER, user: user?.username, verb: 'create', resource: info.resource, subresource: info.subresource, namespace: info.namespace, name: info.name, code: 101 });
+  }
+
+  /** The API server calling the kubelet of `node` for a client: pods/log, exec, attach, port-forward, nodes/proxy. */
+  proxied(user: string | undefined, verb: string, info: { resource: string; subresource?: string; namespace?: string; name?: string }, node: string): void {
+    this.emit({ kind: 'proxy', from: API_SERVER, to: { kind: 'kubelet', node }, user, verb, resource: info.resource, subresource: info.subresource, namespace: info.namespace, name: info.name });
   }
 
   /** A committed storage write (call only while active). */

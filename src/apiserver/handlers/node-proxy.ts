@@ -16,6 +16,7 @@ export async function handleNodeProxy(ctx: HandlerContext, kubelet: KubeletClien
   const qs = ctx.req.query.toString();
   const path = `${rest.startsWith('/') ? rest : `/${rest}`}${qs ? `?${qs}` : ''}`;
   const loc = await kubeletLocation(ctx.registry, name);
+  if (ctx.server.flow?.active) ctx.server.flow.proxied(ctx.req.user?.username, ctx.info.verb, ctx.info, name);
   const headers: Record<string, string> = {};
   for (const h of passedRequestHeaders) { const v = ctx.req.headers[h]; if (v) headers[h] = v; }
   if (ctx.req.body) headers['content-length'] = String(ctx.req.body.length);

@@ -36,6 +36,7 @@ export async function handlePodLog(ctx: HandlerContext, kubelet: KubeletClientCo
   const text = { 'content-type': 'text/plain' };
   if (!nodeName) return { status: 200, headers: text, body: '' };
   const loc = await kubeletLocation(ctx.registry, nodeName);
+  if (ctx.server.flow?.active) ctx.server.flow.proxied(ctx.req.user?.username, 'get', ctx.info, nodeName);
   const params = new URLSearchParams();
   for (const k of forwarded) {
     const v = q.get(k);

@@ -14,6 +14,7 @@ import type { Registry } from '../registry/registry.js';
 import { kubeletLocation, kubeletTlsOptions, type KubeletClientConfig } from './kubelet-connection.js';
 import { podContainer, podNodeName } from './pod-container.js';
 import { badRequest } from '../../api/errors.js';
+import type { FlowTap } from '../flow/tap.js';
 
 export const streamSubresources = ['exec', 'attach', 'portforward'];
 
@@ -33,7 +34,7 @@ export function isPodStreamRequest(req: IncomingMessage): boolean {
   return !!info && info.group === '' && info.resource === 'pods' && !!info.subresource && streamSubresources.includes(info.subresource);
 }
 
-export function podStreamUpgrade(opts: { registry: Registry; kubelet: KubeletClientConfig; logger: Logger }) {
+export function podStreamUpgrade(opts: { registry: Registry; kubelet: KubeletClientConfig; logger: Logger; flow?: FlowTap }) {
   return (req: IncomingMessage, socket: Duplex, head: Buffer, user: UserInfo): void => {
     socket.on('error', () => undefined);
     proxy(req, socket, head, user).catch((e) => {
@@ -66,6 +67,7 @@ export function podStreamUpgrade(opts: { registry: Registry; kubelet: KubeletCli
     const nodeName = podNodeName(pod);
     if (!nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
     const loc = await kubeletLocation(opts.registry, nodeName);
+    if (opts.flow?.active) opts.flow.proxied(user.username, 'create', info, nodeName);
 
     const upstream = tls.connect(kubeletTlsOptions(opts.kubelet, loc));
     await new Promise<void>((resolve, reject) => {
