@@ -7,6 +7,7 @@ import {
   NotFoundFieldError,
 } from '../../../../api/validation/index.js';
 import { parseQuantity } from './qos.js';
+import { validateContainerSecurityContext, validatePodSecurityContext } from './security-context-validation.js';
 
 const PORT_PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
 const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
@@ -118,6 +119,7 @@ export function validateContainer(c: any, path: string, volumes: Set<string>): F
   errs.push(...validateEnv(c?.env, `${path}.env`));
   errs.push(...validateEnvFrom(c?.envFrom, `${path}.envFrom`));
   errs.push(...validateResources(c?.resources, `${path}.resources`));
+  errs.push(...validateContainerSecurityContext(c?.securityContext, `${path}.securityContext`));
   const mountPaths = new Set<string>();
   (c?.volumeMounts ?? []).forEach((m: any, i: number) => {
     const ip = `${path}.volumeMounts[${i}]`;
@@ -174,6 +176,7 @@ export function validatePodSpec(spec: any, path: string): FieldError[] {
   if (s.activeDeadlineSeconds != null && !(s.activeDeadlineSeconds >= 1 && s.activeDeadlineSeconds <= 2147483647)) {
     errs.push(FieldError.invalid(`${path}.activeDeadlineSeconds`, s.activeDeadlineSeconds, 'must be between 1 and 2147483647, inclusive'));
   }
+  errs.push(...validatePodSecurityContext(s, `${path}.securityContext`));
   (s.imagePullSecrets ?? []).forEach((r: any, i: number) => {
     if (!r?.name) errs.push(FieldError.required(`${path}.imagePullSecrets[${i}].name`));
   });
