@@ -25,6 +25,7 @@ import { startNodeIpamController } from './nodeipam/index.js';
 import { startServiceLBController } from './servicelb/index.js';
 import { startJobController } from './job/index.js';
 import { startTTLAfterFinishedController } from './ttlafterfinished/index.js';
+import { startValidatingAdmissionPolicyStatusController } from './validatingadmissionpolicystatus/index.js';
 import { startDisruptionController } from './disruption/index.js';
 import { startResourceQuotaController } from './resourcequota/index.js';
 import { startCronJobController } from './cronjob/index.js';
@@ -102,6 +103,7 @@ export function controllerStarters(opts: ControllerSettings): Record<string, Sta
     'local-path-provisioner': (o) => startLocalPathProvisioner({ ...o, ...(opts.storageRoot ? { directories: localPathDirectories(opts.storageRoot) } : {}) }),
     'storage-protection': (o) => startStorageProtectionController(o),
     'clusterrole-aggregation': (o) => startClusterRoleAggregationController(o),
+    'validatingadmissionpolicy-status': (o) => startValidatingAdmissionPolicyStatusController(o),
     horizontalpodautoscaling: (o) => startHorizontalPodAutoscalerController({ ...o, ...(opts.hpaSyncPeriodSeconds !== undefined ? { syncPeriodMs: opts.hpaSyncPeriodSeconds * 1000 } : {}) }),
     podgc: (o) => startPodGCController({ ...o, ...(opts.podGCQuarantineSeconds !== undefined ? { quarantineMs: opts.podGCQuarantineSeconds * 1000 } : {}) }),
   };

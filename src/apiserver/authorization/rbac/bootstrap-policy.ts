@@ -186,6 +186,7 @@ export const controllerServiceAccounts: Record<string, string> = {
   'ttl-after-finished': 'ttl-after-finished-controller', disruption: 'disruption-controller', resourcequota: 'resourcequota-controller',
   horizontalpodautoscaling: 'horizontal-pod-autoscaler', csrsigning: 'certificate-controller',
   'persistentvolume-binder': 'persistent-volume-binder', 'storage-protection': 'storage-protection-controller',
+  'validatingadmissionpolicy-status': 'validatingadmissionpolicy-status-controller',
   // The built-in local-path provisioner does what upstream's in-tree provisioners did inside the binder.
   'local-path-provisioner': 'persistent-volume-binder',
 };
@@ -285,6 +286,8 @@ export const bootstrapControllerRoles: KubeObject[] = [
     R([''], ['pods/finalizers'], ['update']), events,
   ]),
   controller('ttl-after-finished-controller', [R(['batch'], ['jobs'], ['delete', 'get', 'list', 'watch']), events]),
+  controller('validatingadmissionpolicy-status-controller', [R(['admissionregistration.k8s.io'], ['validatingadmissionpolicies'], ['get', 'list', 'watch']),
+    R(['admissionregistration.k8s.io'], ['validatingadmissionpolicies/status'], ['get', 'patch', 'update']), events]),
 ];
 
 const binding = (name: string, roleName: string, subjects: Subject[]): KubeObject => ({
