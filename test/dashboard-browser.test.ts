@@ -46,6 +46,19 @@ test('a user deploys the seed\'s app, sees its pods appear live, scales it from 
   assert.equal(deployment.body.spec.replicas, 3);
   await page.screenshot({ path: join(shots, '3-scaled.png'), fullPage: true });
 
+  // Editing the YAML while someone else changes the object: the save is refused as a conflict, shown on the page.
+  await page.getByRole('link', { name: 'YAML' }).click();
+  await page.getByTestId('yaml-text').filter({ hasText: 'kind: Deployment' }).waitFor();
+  await page.getByTestId('yaml-edit').click();
+  const edited = (await page.getByTestId('yaml-text').inputValue()).replace('replicas: 3', 'replicas: 4');
+  await page.getByTestId('yaml-text').fill(edited);
+  const annotated = await c.kubectl(['annotate', 'deployment', 'flask-app', 'changed-by=someone-else']);
+  assert.equal(annotated.code, 0, annotated.stderr);
+  await page.getByTestId('yaml-save').click();
+  await page.getByTestId('yaml-message').filter({ hasText: 'Conflict' }).waitFor();
+  await page.screenshot({ path: join(shots, '3b-yaml-conflict.png') });
+  assert.equal((await c.request('GET', '/apis/apps/v1/namespaces/default/deployments/flask-app')).body.spec.replicas, 3, 'the conflicting edit was not applied');
+
   // The pods list shows all three; the Secret's values stay masked until revealed.
   await page.locator('nav.sidebar').getByRole('link', { name: 'Pods', exact: true }).click();
   await until('three rows in the pods list', async () => (await page.getByTestId('list-pods').getAttribute('data-rows')) === '3');

@@ -165,6 +165,7 @@ function Related(props: { resource: ResourceType; obj: KubeObject }) {
   const podItems = kind === 'Deployment' || kind === 'Service' || kind === 'Node' ? podList.items
     : podList.items.filter((p) => p.metadata.ownerReferences?.some((ref) => ref.uid === obj.metadata.uid));
   const hpaTarget = kind === 'HorizontalPodAutoscaler' ? obj.spec?.scaleTargetRef : undefined;
+  if (!owners.length && !(kind === 'Pod' && obj.spec?.nodeName) && !hpaTarget && !ownedType && !wantsPods && kind !== 'Service') return null;
   return (
     <div class="relateds">
       <h3>Related</h3>

@@ -1,5 +1,5 @@
 // The list page of one kind: every object in the chosen namespace (or all), live, filtered by name as you type.
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { KubeObject } from '../api';
 import { Link } from '../router';
 import { kindPlural, objectHref, type ResourceType } from '../resources';
@@ -13,6 +13,9 @@ export function ListPage(props: { resource: ResourceType }) {
   const [ns] = useNamespace();
   const { items, synced, error } = useList(r, { namespace: r.namespaced ? ns || undefined : undefined });
   const [filter, setFilter] = useState('');
+  // Ages move on without any change to the objects: redraw the rows in view now and then (no API call).
+  const [, setNow] = useState(0);
+  useEffect(() => { const t = setInterval(() => setNow(Date.now()), 10_000); return () => clearInterval(t); }, []);
   const rows = useMemo(() => (filter ? items.filter((o) => o.metadata.name.includes(filter)) : items), [items, filter]);
   const columns: VirtualColumn<KubeObject>[] = [
     { title: 'Name', width: 'minmax(12rem, 2fr)', cell: (o) => <Link href={objectHref(r, o.metadata.namespace, o.metadata.name)}>{o.metadata.name}</Link> },
