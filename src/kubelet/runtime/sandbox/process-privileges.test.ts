@@ -51,6 +51,8 @@ test('process mode as root honours runAsUser, runAsGroup, groups, capabilities, 
     assert.deepEqual(field(s, 'NoNewPrivs'), ['1']);
   }
 
+  assert.equal((await exec(restricted, ['sh', '-c', 'echo "$HOME"'])).trim(), fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.split(':')[2] === '1000')?.split(':')[5] || '/', 'HOME from the user\'s passwd entry');
+
   const plain = await start('plain', undefined);
   const p = await exec(plain, ['cat', '/proc/self/status']);
   assert.deepEqual(field(p, 'Uid')[0], '0');

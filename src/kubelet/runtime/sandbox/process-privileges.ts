@@ -9,10 +9,11 @@
 //     new mount namespace (all but /proc, /sys and /dev) before exec'ing the rest; exec'd processes join it with
 //     `nsenter --mount=/proc/<main pid>/ns/mnt`.
 // As root on Linux every setting is honoured; a container without any securityContext still gets the default
-// capability set. Without root the process can only be the node's own user, with no capabilities: runAsUser,
+// capability set, and HOME (when its env has none) is its user's home from /etc/passwd, as runc sets it. Without root the process can only be the node's own user, with no capabilities: runAsUser,
 // runAsGroup or groups other than the node's, and readOnlyRootFilesystem, are refused with an error saying so
 // (CreateContainerError) rather than ignored; no_new_privs is still set (setpriv needs no privilege for it).
 import fs from 'node:fs';
+import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { ImageRuntimeConfig } from '../../../images/index.js';
 import type { ContainerConfig } from '../runtime.js';
@@ -36,6 +37,8 @@ export interface ProcessPrivileges {
   main: string[];
   /** argv to put before an exec'd command, given the main process's pid. */
   exec(mainPid: number): string[];
+  /** HOME when the container's env has none: the user's home in /etc/passwd, else "/" (as runc sets it). */
+  home?: string;
 }
 
 /**
@@ -51,14 +54,20 @@ export function processPrivileges(config: ContainerConfig, image: ImageRuntimeCo
     return { main: [], exec: () => [] };
   }
   const user = resolveUser(config, image, lookupRoot);
+  let home = '/';
+  try {
+    const entry = fs.readFileSync(path.join(lookupRoot, 'etc/passwd'), 'utf8').split('\n').find((l) => l.split(':')[2] === String(user.uid));
+    home = entry?.split(':')[5] || '/';
+  } catch { /* no passwd file */ }
   const caps = containerCapabilities(sc).map((c) => `+${c.slice(4).toLowerCase()}`);
   const setpriv = ['setpriv', '--reuid', String(user.uid), '--regid', String(user.gid), '--groups', user.additionalGids.join(','),
     '--bounding-set', ['-all', ...caps].join(','), ...(sc.noNewPrivs ? ['--no-new-privs'] : []), '--'];
-  if (!sc.readonlyRootfs) return { main: setpriv, exec: () => setpriv };
+  if (!sc.readonlyRootfs) return { main: setpriv, exec: () => setpriv, home };
   for (const p of ['unshare', 'nsenter', 'mount']) if (!have(p)) throw new Error(`readOnlyRootFilesystem cannot be honoured: ${p} (util-linux) not found`);
   return {
     main: ['unshare', '--mount', '--propagation', 'private', '--', '/bin/sh', '-c', READ_ONLY_ROOT, 'nanokube-read-only-root', ...setpriv],
     exec: (pid) => ['nsenter', `--mount=/proc/${pid}/ns/mnt`, '--', ...setpriv],
+    home,
   };
 }
 
@@ -79,5 +88,5 @@ function unprivileged(config: ContainerConfig): ProcessPrivileges {
 
 /** Where a process-mode container's users and groups are looked up: its image's own /etc, else the host's. */
 export function userLookupRoot(imageFiles: string | null): string {
-  return imageFiles && fs.existsSync(`${imageFiles}/etc/passwd`) ? imageFiles : '/';
+  return imageFiles && fs.existsSync(path.join(imageFiles, 'etc/passwd')) ? imageFiles : '/';
 }

@@ -137,6 +137,8 @@ export class ProcessRuntime implements ContainerRuntime {
       const i = kv.indexOf('=');
       env[kv.slice(0, i)] = kv.slice(i + 1);
     }
+    const home = this.privileges.get(c.id)?.home;
+    if (home && env.HOME === undefined) env.HOME = home;
     return env;
   }
 
