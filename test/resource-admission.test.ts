@@ -31,3 +31,23 @@ test('LimitRanger: defaults and bounds through kubectl', async (t) => {
   assert.notEqual(claim.code, 0);
   assert.match(claim.stderr, /persistentvolumeclaims "data" is forbidden: maximum storage usage per PersistentVolumeClaim is 1Gi, but request is 5Gi/);
 });
+
+test('ResourceQuota: creates past the hard limit are forbidden, usage shows in status, compute quotas need limits', async (t) => {
+  const c = await startTestCluster(t, { components: false });
+  const apply = (input: string) => c.kubectl(['apply', '-n', 'quota', '-f', '-'], { input });
+  assert.equal((await c.kubectl(['create', 'namespace', 'quota'])).code, 0);
+  assert.equal((await c.kubectl(['create', 'quota', 'q', '-n', 'quota', '--hard=pods=2,count/configmaps=1'])).code, 0);
+  for (const name of ['p1', 'p2']) { const r = await apply(pod(name)); assert.equal(r.code, 0, r.stderr); }
+  const third = await apply(pod('p3'));
+  assert.notEqual(third.code, 0);
+  assert.equal(third.stderr.trim(), 'Error from server (Forbidden): error when creating "STDIN": pods "p3" is forbidden: exceeded quota: q, requested: pods=1, used: pods=2, limited: pods=2');
+  const quota = await kubectlGet(c, ['resourcequota', 'q', '-n', 'quota']);
+  assert.equal(quota.status.used.pods, '2');
+  assert.equal((await c.kubectl(['create', 'configmap', 'one', '-n', 'quota'])).code, 0);
+  const two = await c.kubectl(['create', 'configmap', 'two', '-n', 'quota']);
+  assert.match(two.stderr, /configmaps "two" is forbidden: exceeded quota: q, requested: count\/configmaps=1, used: count\/configmaps=1, limited: count\/configmaps=1/);
+
+  assert.equal((await c.kubectl(['create', 'quota', 'compute', '-n', 'quota', '--hard=limits.cpu=2,pods=10'])).code, 0);
+  const run = await c.kubectl(['run', 'x', '--image=nginx', '-n', 'quota']);
+  assert.equal(run.stderr.trim(), 'Error from server (Forbidden): pods "x" is forbidden: failed quota: compute: must specify limits.cpu for: x');
+});

@@ -34,6 +34,7 @@ import { serviceAccountAdmission } from './admission/service-account.js';
 import { storageObjectInUseProtection } from './admission/storage-object-in-use-protection.js';
 import { podSecurity } from './admission/pod-security.js';
 import { limitRanger } from './admission/limit-ranger.js';
+import { resourceQuota } from './admission/resource-quota.js';
 import { handlePodLog } from './handlers/pod-log.js';
 import { handleNodeProxy } from './handlers/node-proxy.js';
 import { streamSubresources } from './handlers/pod-stream.js';
@@ -58,7 +59,7 @@ export interface ApiHandlerOptions {
   subresources?: Record<string, SubresourceHandler>;
   /** How to reach kubelets for pods/log, nodes/proxy (and, in the HTTPS front, pods/exec|attach|portforward). */
   kubeletClient?: KubeletClientConfig;
-  /** Admission plugins run on writes (default: NamespaceLifecycle, LimitRanger, ServiceAccount, PodSecurity, DefaultIngressClass, Priority, DefaultStorageClass, PersistentVolumeClaimResize, StorageObjectInUseProtection). */
+  /** Admission plugins run on writes (default: NamespaceLifecycle, LimitRanger, ServiceAccount, PodSecurity, DefaultIngressClass, Priority, DefaultStorageClass, PersistentVolumeClaimResize, StorageObjectInUseProtection, ResourceQuota). */
   admission?: AdmissionPlugin[];
   /** Live events one watcher may have waiting before it is closed as too slow (tests lower it). */
   watcherCapacity?: number;
@@ -88,6 +89,7 @@ export function defaultAdmission(registry: Registry): AdmissionPlugin[] {
   const serviceAccounts = registry.forResource('', 'serviceaccounts');
   const pods = registry.forResource('', 'pods');
   const limitRanges = registry.forResource('', 'limitranges');
+  const quotas = registry.forResource('', 'resourcequotas');
   return [
     ...(namespaces ? [namespaceLifecycle({ getNamespace: (name) => namespaces.tryGet(undefined, name) })] : []),
     ...(limitRanges ? [limitRanger({ listLimitRanges: async (ns) => (await limitRanges.list(ns)).items })] : []),
@@ -98,6 +100,13 @@ export function defaultAdmission(registry: Registry): AdmissionPlugin[] {
     ...(storageClasses ? [defaultStorageClass({ listStorageClasses: async () => (await storageClasses.list(undefined)).items }),
       persistentVolumeClaimResize({ getStorageClass: (name) => storageClasses.tryGet(undefined, name) })] : []),
     storageObjectInUseProtection(),
+    // Last, as upstream: usage is charged only for what every other plugin admitted.
+    ...(quotas ? [resourceQuota({
+      listQuotas: async (ns) => (await quotas.list(ns)).items,
+      updateQuotaStatus: async (q) => { await quotas.update(q.metadata.namespace, q.metadata.name!, q, { ...registry.writeContext(), subresource: 'status' }); },
+      listObjects: async (group, resource, ns) => { const s = registry.forResource(group, resource); return s && (await s.list(ns)).items; },
+      now: () => registry.clock().getTime(),
+    })] : []),
   ];
 }
 

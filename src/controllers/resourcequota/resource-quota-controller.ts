@@ -1,8 +1,9 @@
 // The resource quota controller (upstream pkg/controller/resourcequota): keeps status.hard equal to spec.hard and
-// status.used to what the namespace uses of each listed resource (usage.ts). Pods are watched, so pod-based usage
-// follows every change; other object counts are listed at each sync, and quotas that track them are synced again
-// every `objectCountResyncMs` (upstream's monitors react to those objects too; its full resync is 5 minutes).
-// Enforcement at admission is the ResourceQuota admission plugin's job, not this controller's.
+// status.used to what the namespace uses of each listed resource (src/api/quota-usage.ts). Pods are watched, so
+// pod-based usage follows every change; other object counts are listed at each sync. Every quota is synced again
+// every `objectCountResyncMs` (upstream's monitors react to those objects too; its full resync is 5 minutes): the
+// ResourceQuota admission plugin charges usage before the object is stored, so a write that failed after it was
+// charged is given back here.
 // Work-queue keys are ResourceQuota keys (`namespace/name`).
 import { startController } from '../shared/start.js';
 import type { ControllerOptions } from '../shared/options.js';
@@ -12,24 +13,12 @@ import type { KubeObject } from '../../api/object.js';
 import { resources as builtin, type ApiResource } from '../../api/resources.js';
 import { canonicalQuantity } from '../../api/quantity.js';
 import { deletedObject, metaNamespaceKey } from '../../client/keys.js';
-import { LEGACY_COUNT_NAMES, formatUsage, podUsage } from './usage.js';
+import { claimUsage, countedResource, formatUsage, objectUsage, podUsage } from '../../api/quota-usage.js';
 
 export interface ResourceQuotaControllerOptions extends ControllerOptions {
-  /** How often quotas that count objects other than pods are recomputed; default 30 s. */
+  /** How often every quota is recomputed from scratch; default 30 s. */
   objectCountResyncMs?: number;
   workers?: number;
-}
-
-/** The resource a count name refers to: "services", "count/deployments.apps", "count/pods". */
-function countedResource(name: string): { group: string; resource: string; filter?: (o: KubeObject) => boolean } | undefined {
-  if (name === 'services.nodeports' || name === 'services.loadbalancers') {
-    return { group: '', resource: 'services', filter: (s) => (name === 'services.loadbalancers' ? s.spec?.type === 'LoadBalancer' : s.spec?.type === 'NodePort' || s.spec?.type === 'LoadBalancer') };
-  }
-  if (LEGACY_COUNT_NAMES[name]) return LEGACY_COUNT_NAMES[name];
-  if (!name.startsWith('count/') || name === 'count/pods') return undefined;
-  const rest = name.slice('count/'.length);
-  const dot = rest.indexOf('.');
-  return dot < 0 ? { group: '', resource: rest } : { group: rest.slice(dot + 1), resource: rest.slice(0, dot) };
 }
 
 const canonical = (v: unknown) => { try { return canonicalQuantity(v); } catch { return String(v); } };
@@ -56,18 +45,19 @@ export function startResourceQuotaController(opts: ResourceQuotaControllerOption
         const ns = quota.metadata.namespace!;
         const hard: Record<string, unknown> = quota.spec?.hard ?? {};
         const usage = podUsage(quota, pods.list(ns) as KubeObject[], clock.now());
-        let countsObjects = false;
         if (!(quota.spec?.scopes?.length) && !(quota.spec?.scopeSelector?.matchExpressions?.length)) {
           for (const name of Object.keys(hard)) {
             if (usage.has(name)) continue;
-            const target = countedResource(name);
+            const claims = claimUsage(name, []) !== undefined;
+            const target = claims ? { group: '', resource: 'persistentvolumeclaims' } : countedResource(name);
             if (!target) continue;
             const def = Object.values(builtin as Record<string, ApiResource>).find((r) => r.group === target.group && r.resource === target.resource && r.namespaced);
             if (!def) continue;
-            countsObjects = true;
             let items: KubeObject[];
             try { items = (await client.list(def, { namespace: ns })).items; } catch (e) { if (isNotFound(e)) continue; throw e; }
-            usage.set(name, BigInt(items.filter((o) => !target.filter || target.filter(o)).length) * 1_000_000_000n);
+            if (claims) { usage.set(name, claimUsage(name, items)!); continue; }
+            // What each object charges, as admission charged it (services.nodeports counts ports).
+            usage.set(name, items.reduce((sum, o) => sum + (objectUsage(target.group, target.resource, o).get(name) ?? 0n), 0n));
           }
         }
         const status = {
@@ -80,7 +70,7 @@ export function startResourceQuotaController(opts: ResourceQuotaControllerOption
           try { await client.updateStatus(builtin.resourcequotas, next); }
           catch (e) { if (isNotFound(e)) return; if (isConflict(e)) { queue.add(key); return; } throw e; }
         }
-        if (countsObjects) return { requeueAfter: resync };
+        return { requeueAfter: resync };
       },
     };
   });

@@ -2,10 +2,13 @@
 // Succeeded/Failed, not past their deletion grace) count as "pods"/"count/pods" and by their requests and limits
 // (requests.cpu or cpu, limits.memory, requests.<extended>, ...: the sum over containers, or the largest init
 // container when larger, plus overhead); scopes and scopeSelector narrow which pods count. Other objects count
-// by their resource name ("services", "configmaps", "count/deployments.apps", "services.nodeports", ...).
-import type { KubeObject } from '../../api/object.js';
-import { formatQuantity, parseQuantity, type ParsedQuantity } from '../../api/quantity.js';
-import { isPodTerminal } from '../../api/pod.js';
+// by their resource name ("services", "configmaps", "count/deployments.apps", "services.nodeports", ...);
+// PersistentVolumeClaims also by their storage request (requests.storage, and per storage class
+// "<class>.storageclass.storage.k8s.io/requests.storage"). Shared by the resource quota controller (which recomputes
+// status.used) and the ResourceQuota admission plugin (which charges each new object's usage).
+import type { KubeObject } from './object.js';
+import { formatQuantity, parseQuantity, type ParsedQuantity } from './quantity.js';
+import { isPodTerminal } from './pod.js';
 
 /** The object-count names kube-controller-manager tracks without the count/ prefix, by resource. */
 export const LEGACY_COUNT_NAMES: Record<string, { group: string; resource: string }> = {
@@ -77,6 +80,8 @@ export function quotaSelectsPod(quota: KubeObject, pod: KubeObject): boolean {
 }
 
 const POD_COMPUTE = /^(requests\.|limits\.)?(cpu|memory|ephemeral-storage)$|^requests\.|^limits\./;
+/** Names that claims, not pods, use. */
+const isClaimName = (name: string) => name === 'requests.storage' || name.includes('.storageclass.storage.k8s.io/');
 
 /** Usage by the pods for every pod-related name in hard (pods, count/pods, requests.*, limits.*, cpu, memory...). */
 export function podUsage(quota: KubeObject, pods: readonly KubeObject[], nowMs: number): Map<string, bigint> {
@@ -85,7 +90,7 @@ export function podUsage(quota: KubeObject, pods: readonly KubeObject[], nowMs: 
   const counted = pods.filter((p) => podCounts(p, nowMs) && quotaSelectsPod(quota, p));
   for (const name of hard) {
     if (name === 'pods' || name === 'count/pods') { used.set(name, BigInt(counted.length) * 1_000_000_000n); continue; }
-    if (!POD_COMPUTE.test(name)) continue;
+    if (!POD_COMPUTE.test(name) || isClaimName(name)) continue;
     const kind = name.startsWith('limits.') ? 'limits' : 'requests';
     const resource = name.replace(/^(requests|limits)\./, '');
     let total = 0n;
@@ -100,4 +105,64 @@ export function formatUsage(value: bigint, hard: unknown): string {
   let format: ParsedQuantity['format'] = 'DecimalSI';
   try { if (typeof hard === 'string' || typeof hard === 'number') format = parseQuantity(hard).format; } catch { /* keep DecimalSI */ }
   return formatQuantity({ nanos: value, format });
+}
+
+/** The resource a count name refers to: "services", "count/deployments.apps", "count/pods", "services.nodeports". */
+export function countedResource(name: string): { group: string; resource: string; filter?: (o: KubeObject) => boolean } | undefined {
+  if (name === 'services.nodeports' || name === 'services.loadbalancers') {
+    return { group: '', resource: 'services', filter: (s) => (name === 'services.loadbalancers' ? s.spec?.type === 'LoadBalancer' : s.spec?.type === 'NodePort' || s.spec?.type === 'LoadBalancer') };
+  }
+  if (LEGACY_COUNT_NAMES[name]) return LEGACY_COUNT_NAMES[name];
+  if (!name.startsWith('count/') || name === 'count/pods') return undefined;
+  const rest = name.slice('count/'.length);
+  const dot = rest.indexOf('.');
+  return dot < 0 ? { group: '', resource: rest } : { group: rest.slice(dot + 1), resource: rest.slice(0, dot) };
+}
+
+/** What one claim uses of each claim-related name (requests.storage, persistentvolumeclaims per storage class). */
+function claimUsageOf(pvc: KubeObject): Map<string, bigint> {
+  const out = new Map<string, bigint>();
+  const storage = nanos(pvc.spec?.resources?.requests?.storage);
+  out.set('requests.storage', storage);
+  const sc = pvc.spec?.storageClassName;
+  if (typeof sc === 'string' && sc) {
+    out.set(`${sc}.storageclass.storage.k8s.io/requests.storage`, storage);
+    out.set(`${sc}.storageclass.storage.k8s.io/persistentvolumeclaims`, 1_000_000_000n);
+  }
+  return out;
+}
+
+/** Usage by the claims of `name` when it is a claim-related name, else undefined. */
+export function claimUsage(name: string, pvcs: readonly KubeObject[]): bigint | undefined {
+  if (!isClaimName(name)) return undefined;
+  let total = 0n;
+  for (const p of pvcs) total += claimUsageOf(p).get(name) ?? 0n;
+  return total;
+}
+
+/**
+ * What creating `obj` adds to each quota name (upstream's evaluators' Usage): 1 for its object counts, a pod's
+ * requests and limits (only the resources it names), a claim's storage, a service's node ports and load balancer.
+ */
+export function objectUsage(group: string, resource: string, obj: KubeObject): Map<string, bigint> {
+  const one = 1_000_000_000n;
+  const out = new Map<string, bigint>([[`count/${resource}${group ? `.${group}` : ''}`, one]]);
+  const legacy = LEGACY_COUNT_NAMES[resource];
+  if (legacy && legacy.group === group) out.set(resource, one);
+  if (group !== '') return out;
+  if (resource === 'pods') {
+    out.set('pods', one);
+    for (const [k, v] of podResources(obj, 'requests')) {
+      out.set(`requests.${k}`, v);
+      if (k === 'cpu' || k === 'memory' || k === 'ephemeral-storage' || k.startsWith('hugepages-')) out.set(k, v);
+    }
+    for (const [k, v] of podResources(obj, 'limits')) if (k === 'cpu' || k === 'memory' || k === 'ephemeral-storage') out.set(`limits.${k}`, v);
+  } else if (resource === 'persistentvolumeclaims') {
+    for (const [k, v] of claimUsageOf(obj)) out.set(k, v);
+  } else if (resource === 'services') {
+    const type = obj.spec?.type;
+    out.set('services.loadbalancers', type === 'LoadBalancer' ? one : 0n);
+    out.set('services.nodeports', type === 'NodePort' || type === 'LoadBalancer' ? BigInt(Array.isArray(obj.spec?.ports) ? obj.spec.ports.length : 0) * one : 0n);
+  }
+  return out;
 }

@@ -1,8 +1,8 @@
 // ResourceQuota usage: which pods count, how their requests and limits add up, and how usage is written.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubeObject } from '../../api/object.js';
-import { formatUsage, podUsage, quotaSelectsPod } from './usage.js';
+import type { KubeObject } from './object.js';
+import { formatUsage, podUsage, quotaSelectsPod } from './quota-usage.js';
 
 const pod = (name: string, spec: any, status: any = { phase: 'Running' }, meta: any = {}): KubeObject => ({ metadata: { name, namespace: 'default', ...meta }, spec, status });
 const c = (requests: any, limits: any = {}) => ({ name: 'c', image: 'x', resources: { requests, limits } });
