@@ -1,6 +1,6 @@
-// The cost of authorization and admission on the API's hot path: ConfigMap creates and gets through the real
-// handler (in process: no TLS, so the difference is the pipeline's, not the socket's), with the authorizer chain and
-// every admission plugin on, beside the same handler with both off, in the same run on the same kind of store. The
+// The cost of authorization, admission and API Priority and Fairness on the API's hot path: ConfigMap creates and gets through the real
+// handler (in process: no TLS, so the difference is the pipeline's, not the socket's), with the authorizer chain,
+// every admission plugin and APF on, beside the same handler with both off, in the same run on the same kind of store. The
 // caller with them on is an ordinary user bound to `edit` in the namespace by a RoleBinding (not system:masters,
 // which would skip RBAC), so every request walks the cluster role bindings and the namespace's role bindings.
 // Short batches alternate off/on so both see the same load; the median of the per-round ratios is the figure.
@@ -28,7 +28,7 @@ interface Side { user: Client; ns: string; close(): Promise<void> }
 async function side(on: boolean): Promise<Side> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nanokube-bench-authz-'));
   const store = await openStore({ dataDir: path.join(dir, 'data'), compactionIntervalMs: 0 });
-  const api = await createApiHandlerOnly({ store, logger: silentLogger, authorization: on, ...(on ? {} : { admission: false as const }) });
+  const api = await createApiHandlerOnly({ store, logger: silentLogger, authorization: on, ...(on ? {} : { admission: false as const, flowControl: false as const }) });
   const admin = new Client(inProcessTransport(api.handler, { user: { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] } }));
   const ns = 'bench';
   await admin.create(resources.namespaces, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });

@@ -82,6 +82,8 @@ export const resources = Object.freeze({
   ingressclasses: r('networking.k8s.io', 'v1', 'ingressclasses', 'IngressClass', false),
   networkpolicies: r('networking.k8s.io', 'v1', 'networkpolicies', 'NetworkPolicy', true, { shortNames: ['netpol'] }),
   poddisruptionbudgets: r('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget', true, { shortNames: ['pdb'], subresources: ['status'] }),
+  flowschemas: r('flowcontrol.apiserver.k8s.io', 'v1', 'flowschemas', 'FlowSchema', false, { subresources: ['status'] }),
+  prioritylevelconfigurations: r('flowcontrol.apiserver.k8s.io', 'v1', 'prioritylevelconfigurations', 'PriorityLevelConfiguration', false, { subresources: ['status'] }),
   priorityclasses: r('scheduling.k8s.io', 'v1', 'priorityclasses', 'PriorityClass', false, { shortNames: ['pc'] }),
   apiservices: r('apiregistration.k8s.io', 'v1', 'apiservices', 'APIService', false, { subresources: ['status'] }),
   eventsV1: r('events.k8s.io', 'v1', 'events', 'Event', true, { shortNames: ['ev'] }),

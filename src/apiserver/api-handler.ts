@@ -45,6 +45,8 @@ import { ANONYMOUS, authorize, impersonate, resourceAttributes, type Authorizati
 import type { UserInfo } from '../api/transport.js';
 import type { FlowTap } from './flow/tap.js';
 import { FLOW_PATH, serveFlow } from './flow/endpoint.js';
+import type { FlowControl } from './flowcontrol/filter.js';
+import type { ResourceRequestInfo } from './request-info.js';
 
 export interface SubresourceHandler { (ctx: HandlerContext): Promise<ApiResponse> }
 
@@ -74,6 +76,8 @@ export interface ApiHandlerOptions {
   authorization?: Authorization;
   /** The live architecture view's tap (flow/): requests and watch deliveries are told to it; GET /debug/flow streams it. */
   flow?: FlowTap;
+  /** API Priority and Fairness (flowcontrol/), between impersonation and authorization. Absent: no limiting. */
+  flowControl?: FlowControl;
 }
 
 const notFoundStatus = () => notFoundError();
@@ -141,6 +145,17 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
     if (authz) {
       const user = impersonate(authz.authorizer, req.user ?? ANONYMOUS, req.headers);
       if (user !== req.user) req = { ...req, user };
+    }
+    if (opts.flowControl) {
+      const r = req;
+      return opts.flowControl.serve(r, r.user ?? ANONYMOUS, info, path, () => authorizeAndServe(r, info, path, served));
+    }
+    return authorizeAndServe(req, info, path, served);
+  }
+
+  async function authorizeAndServe(req: ApiRequest, info: ResourceRequestInfo | undefined, path: string, served: { warning?: string }): Promise<ApiResponse> {
+    if (authz) {
+      const user = req.user ?? ANONYMOUS;
       if (info) check(user, resourceAttributes(user, info));
       else check(user, { user, verb: req.method === 'HEAD' ? 'get' : req.method.toLowerCase(), resourceRequest: false, path: req.path });
     }
@@ -218,6 +233,9 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
     if (req.method !== 'GET' && req.method !== 'HEAD') throw notFoundStatus();
     if (path === '/version') return jsonResponse(200, versionInfo());
     if (flow && path === FLOW_PATH) return serveFlow(req, flow);
+    if (opts.flowControl && path === '/debug/api_priority_and_fairness/dump_priority_levels') {
+      return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: opts.flowControl.dumpPriorityLevels() };
+    }
     if (opts.serviceAccountTokens && path === '/.well-known/openid-configuration') {
       return jsonResponse(200, opts.serviceAccountTokens.openidConfiguration(opts.serverAddress()), { 'cache-control': 'public, max-age=3600' });
     }

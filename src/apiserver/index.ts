@@ -37,6 +37,9 @@ import { authorize, impersonate, resourceAttributes, ANONYMOUS } from './authori
 import { parseResourcePath } from './request-info.js';
 import { FlowTap } from './flow/tap.js';
 import { flowStore } from './flow/store.js';
+import { createFlowControl } from './flowcontrol/index.js';
+
+export { DEFAULT_SERVER_CONCURRENCY_LIMIT } from './flowcontrol/index.js';
 
 export interface ApiServerOptions {
   store: Store;
@@ -60,6 +63,13 @@ export interface ApiServerOptions {
   authorization?: boolean;
   /** Auditing (<home>/audit-policy.yaml and audit.log, see audit/); default none. */
   audit?: { policy: AuditPolicy; backend: AuditBackend };
+  /** API Priority and Fairness; default on with DEFAULT_SERVER_CONCURRENCY_LIMIT seats. false: off (the bench's baseline). */
+  flowControl?: FlowControlSettings | false;
+}
+
+export interface FlowControlSettings {
+  /** Seats shared among the Limited priority levels (upstream: --max-requests-inflight + --max-mutating-requests-inflight). */
+  serverConcurrencyLimit?: number;
 }
 
 export { ensureAuditPolicy, AUDIT_POLICY_FILE } from './audit/policy.js';
@@ -122,6 +132,8 @@ export interface ApiHandlerOnlyOptions {
   authorization?: boolean;
   /** false: no admission plugins at all (the bench's baseline). */
   admission?: false;
+  /** API Priority and Fairness; default on. false: off (the bench's baseline). */
+  flowControl?: FlowControlSettings | false;
 }
 
 /** The authorization stage and the admission plugins that go with it, or nothing when turned off. */
@@ -149,7 +161,10 @@ export async function createApiHandlerOnly(opts: ApiHandlerOnlyOptions): Promise
   let metricsSource: MetricsSource | undefined;
   const ac = new AbortController();
   const { authorization, admission } = await authorizationFor(registry, opts.authorization !== false, ac.signal);
+  const apf = opts.flowControl === false ? undefined : createFlowControl(registry, { ...opts.flowControl, logger, signal: ac.signal });
+  await apf?.start();
   const handler = createApiHandler({
+    flowControl: apf?.flowControl,
     metrics: () => metricsSource,
     registry, logger, serverAddress: () => address,
     ready: async () => { try { await opts.store.currentRevision(); return true; } catch { return false; } },
@@ -170,7 +185,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const ac = new AbortController();
   const { authorization, admission } = await authorizationFor(registry, opts.authorization !== false, ac.signal);
   const auditor = opts.audit ? createAuditor({ ...opts.audit, clock: opts.clock }) : undefined;
+  const apf = opts.flowControl === false ? undefined : createFlowControl(registry, { ...opts.flowControl, logger, signal: ac.signal });
   const unaudited = createApiHandler({
+    flowControl: apf?.flowControl,
     metrics: () => metricsSource,
     registry, logger, serverAddress: () => url.replace(/^https:\/\//, ''),
     ready: async () => { try { await opts.store.currentRevision(); return true; } catch { return false; } },
@@ -217,7 +234,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const port = (server.address() as AddressInfo).port;
   const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   url = `https://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
-  try { await bootstrapCluster(registry, port, advertiseAddress(opts.host)); }
+  try { await bootstrapCluster(registry, port, advertiseAddress(opts.host)); await apf?.start(); }
   catch (e) { server.close(); ac.abort(); throw e; }
   const crds = startCrdController({ registry, logger });
   try { await crds.ready; } catch (e) { crds.stop(); ac.abort(); server.close(); throw e; }

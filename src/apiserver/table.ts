@@ -41,6 +41,6 @@ export function toTable(def: ResourceDefinition, items: KubeObject[], meta: { re
   return {
     kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata: m,
     columnDefinitions: withColumns ? tableColumns(def) : null,
-    rows: items.map((o) => tableRow(def, o, now, include)),
+    rows: (def.strategy.table?.sort ? [...items].sort(def.strategy.table.sort) : items).map((o) => tableRow(def, o, now, include)),
   };
 }

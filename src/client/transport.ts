@@ -36,14 +36,47 @@ export interface Transport {
   close(): void;
 }
 
-/** Rebuilds the server's StatusError from a non-2xx response; a body that is not a Status gets the code's reason. */
-export function errorFromResponse(status: number, body: Buffer): StatusError {
+/**
+ * Rebuilds the server's StatusError from a non-2xx response; a body that is not a Status gets the code's reason.
+ * A Retry-After header becomes details.retryAfterSeconds when the body does not say (as client-go does).
+ */
+export function errorFromResponse(status: number, body: Buffer, headers: Record<string, string | undefined> = {}): StatusError {
   const text = body.toString('utf8');
+  const retryAfter = Number(headers['retry-after']);
+  const retry = headers['retry-after'] !== undefined && Number.isInteger(retryAfter) && retryAfter > 0 ? { retryAfterSeconds: retryAfter } : undefined;
   try {
     const parsed = JSON.parse(text) as Partial<Status>;
-    if (parsed && parsed.kind === 'Status') return StatusError.fromStatus(parsed, status);
+    if (parsed && parsed.kind === 'Status') {
+      if (retry && parsed.details?.retryAfterSeconds === undefined) parsed.details = { ...parsed.details, ...retry };
+      return StatusError.fromStatus(parsed, status);
+    }
   } catch { /* not JSON */ }
-  return genericServerResponse(status, text.trim() || `the server responded with status ${status}`);
+  return genericServerResponse(status, text.trim() || `the server responded with status ${status}`, retry);
+}
+
+/** client-go's default: a request answered 429 with Retry-After is sent again, at most this many times. */
+const MAX_TOO_MANY_REQUESTS_RETRIES = 10;
+
+/**
+ * Sends a request again after the server's Retry-After when it answered 429 with one (API Priority and Fairness
+ * rejected it), as client-go does, so a component under a flood waits its turn instead of failing.
+ */
+export function retryTooManyRequests(t: Transport): Transport {
+  async function retrying<T>(req: TransportRequest, call: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try { return await call(); } catch (e) {
+        const wait = e instanceof StatusError && e.code === 429 ? e.status.details?.retryAfterSeconds : undefined;
+        if (!wait || attempt >= MAX_TOO_MANY_REQUESTS_RETRIES || req.signal?.aborted) throw e;
+        await new Promise<void>((resolve) => {
+          const done = () => { clearTimeout(timer); req.signal?.removeEventListener('abort', done); resolve(); };
+          const timer = setTimeout(done, wait * 1000);
+          req.signal?.addEventListener('abort', done, { once: true });
+        });
+        if (req.signal?.aborted) throw e;
+      }
+    }
+  }
+  return { request: (r) => retrying(r, () => t.request(r)), stream: (r) => retrying(r, () => t.stream(r)), close: () => t.close() };
 }
 
 /** A connection-level failure as a StatusError, so callers see one error type (upstream: ServiceUnavailable-like). */
@@ -131,19 +164,19 @@ export function httpTransport(opts: HttpTransportOptions): Transport {
     return out;
   }
 
-  return {
+  return retryTooManyRequests({
     async request(req) {
       const res = await send(req);
       let body: Buffer;
       try { body = await readAll(res); } catch (e) { throw connectionError(e); }
       const status = res.statusCode ?? 500;
-      if (status < 200 || status > 299) throw errorFromResponse(status, body);
+      if (status < 200 || status > 299) throw errorFromResponse(status, body, headersOf(res));
       return { status, headers: headersOf(res), body };
     },
     async stream(req) {
       const res = await send(req);
       const status = res.statusCode ?? 500;
-      if (status < 200 || status > 299) throw errorFromResponse(status, await readAll(res).catch(() => Buffer.alloc(0)));
+      if (status < 200 || status > 299) throw errorFromResponse(status, await readAll(res).catch(() => Buffer.alloc(0)), headersOf(res));
       async function* chunks(): AsyncIterable<Buffer> {
         try {
           for await (const c of res) yield c as Buffer;
@@ -158,7 +191,7 @@ export function httpTransport(opts: HttpTransportOptions): Transport {
       return { status, headers: headersOf(res), chunks: chunks() };
     },
     close() { agent.destroy(); },
-  };
+  });
 }
 
 function abortErr(): Error { const e = new Error('aborted'); e.name = 'AbortError'; return e; }
@@ -217,17 +250,17 @@ export function inProcessTransport(handler: ApiHandler, opts: InProcessTransport
     }
   }
 
-  return {
+  return retryTooManyRequests({
     async request(req) {
       const res = await call(req);
       const body = res.stream ? await readAll(res.stream) : toBuf(res.body);
-      if (res.status < 200 || res.status > 299) throw errorFromResponse(res.status, body);
+      if (res.status < 200 || res.status > 299) throw errorFromResponse(res.status, body, res.headers);
       return { status: res.status, headers: { ...res.headers }, body };
     },
     async stream(req) {
       const res = await call(req);
       if (res.status < 200 || res.status > 299) {
-        throw errorFromResponse(res.status, res.stream ? await readAll(res.stream) : toBuf(res.body));
+        throw errorFromResponse(res.status, res.stream ? await readAll(res.stream) : toBuf(res.body), res.headers);
       }
       const chunks = res.stream
         ? copyChunks(res.stream, req.signal)
@@ -235,5 +268,5 @@ export function inProcessTransport(handler: ApiHandler, opts: InProcessTransport
       return { status: res.status, headers: { ...res.headers }, chunks };
     },
     close() { /* nothing pooled */ },
-  };
+  });
 }

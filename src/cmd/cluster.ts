@@ -123,7 +123,7 @@ async function startHandlerOnly(home: string, opts: ClusterOptions, log: LogFn) 
   let closeApi = () => {};
   let setMetricsSource: Awaited<ReturnType<typeof createApiHandlerOnly>>['setMetricsSource'];
   try {
-    ({ handler, close: closeApi, setMetricsSource } = await createApiHandlerOnly({ store, logger: silentLogger, watcherCapacity: opts.watcherCapacity, authorization: opts.authorization }));
+    ({ handler, close: closeApi, setMetricsSource } = await createApiHandlerOnly({ store, logger: silentLogger, watcherCapacity: opts.watcherCapacity, authorization: opts.authorization, ...(opts.flowControl !== undefined ? { flowControl: opts.flowControl } : {}) }));
   } catch (e) {
     await store.close().catch(() => undefined);
     throw e;

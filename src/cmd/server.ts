@@ -57,6 +57,11 @@ export interface ServerOptions {
   metricsResolutionMs?: number;
   /** Authorization (Node, RBAC) and its admission steps; default on. Off only for the bench's baseline. */
   authorization?: boolean;
+  /**
+   * API Priority and Fairness: the seats shared among the Limited priority levels (default 200; upstream's
+   * --max-requests-inflight + --max-mutating-requests-inflight, 600). false: APF off.
+   */
+  flowControl?: { serverConcurrencyLimit?: number } | false;
   /** How often each HorizontalPodAutoscaler is evaluated, in seconds (default 15; tests shorten it). */
   hpaSyncPeriodSeconds?: number;
   /** Periodic datastore compaction interval (default 60 s; 0 disables: benchmarks). */
@@ -119,6 +124,7 @@ export async function startControlPlane(opts: ServerOptions): Promise<RunningCon
       tls: { cert: pki.apiserver.cert, key: pki.apiserver.key, ca: pki.caCert },
       watcherCapacity: opts.watcherCapacity,
       ...(opts.authorization === false ? { authorization: false } : {}),
+      ...(opts.flowControl !== undefined ? { flowControl: opts.flowControl } : {}),
       ...(opts.tokens ? { tokens: opts.tokens } : {}),
       kubeletClient: { cert: pki.kubeletClient.cert, key: pki.kubeletClient.key, ca: pki.caCert },
       serviceAccountKey,

@@ -35,7 +35,9 @@ export interface TestClusterOptions { datastoreEndpoint?: string; home?: string;
   /** The cluster DNS's upstream resolvers (a fake one on 127.0.0.1); default the host's. */
   dnsUpstreams?: Array<{ host: string; port: number }>;
   /** Run the web dashboard on a free port (plane.dashboard; its URL also in <home>/dashboard.json). */
-  dashboard?: boolean }
+  dashboard?: boolean;
+  /** API Priority and Fairness settings (the server's concurrency limit), or false for none. */
+  flowControl?: { serverConcurrencyLimit?: number } | false }
 
 export async function startTestCluster(t: { after(fn: () => unknown): void }, opts: TestClusterOptions = {}): Promise<TestCluster> {
   const cluster = await startCluster({ home: opts.home, datastoreEndpoint: opts.datastoreEndpoint, simulatedNodes: opts.simulatedNodes,
@@ -43,6 +45,7 @@ export async function startTestCluster(t: { after(fn: () => unknown): void }, op
     watcherCapacity: opts.watcherCapacity, components: opts.components, node: opts.node, clusterCIDR: opts.clusterCIDR, dnsUpstreams: opts.dnsUpstreams,
     metricsResolutionMs: opts.metricsResolutionMs, hpaSyncPeriodSeconds: opts.hpaSyncPeriodSeconds,
     ...(opts.dashboard ? { dashboard: { port: 0 } } : {}),
+    ...(opts.flowControl !== undefined ? { flowControl: opts.flowControl } : {}),
     ...(opts.log ? { log: opts.log } : {}) });
   // stop() closes the control plane only (a test may restart one on the same home); t.after also removes a
   // temporary home.

@@ -33,6 +33,8 @@ import { resourcequotas } from './core/resourcequotas/strategy.js';
 import { limitranges } from './core/limitranges/strategy.js';
 import { networkpolicies } from './networking/networkpolicies/strategy.js';
 import { poddisruptionbudgets } from './policy/poddisruptionbudgets/strategy.js';
+import { flowschemas } from './flowcontrol/flowschemas/strategy.js';
+import { prioritylevelconfigurations } from './flowcontrol/prioritylevelconfigurations/strategy.js';
 import { priorityclasses } from './scheduling/priorityclasses/strategy.js';
 import { apiservices } from './apiregistration/apiservices/strategy.js';
 import { validatingadmissionpolicies, validatingadmissionpolicybindings } from './admissionregistration/strategies.js';
@@ -57,6 +59,7 @@ export const allResources: ResourceDefinition[] = [
   networkpolicies,
   poddisruptionbudgets,
   priorityclasses,
+  flowschemas, prioritylevelconfigurations,
   apiservices,
   validatingadmissionpolicies, validatingadmissionpolicybindings,
   persistentvolumes, persistentvolumeclaims,

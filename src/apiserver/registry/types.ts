@@ -67,7 +67,11 @@ export interface Strategy {
   /** Extra field selectors beyond metadata.name / metadata.namespace. */
   fieldSelectors?: Record<string, (obj: KubeObject) => string | undefined>;
   /** Server-side printing for `kubectl get` (Table). */
-  table?: { columns: TableColumn[]; row(obj: KubeObject, now: Date): unknown[] };
+  table?: {
+    columns: TableColumn[]; row(obj: KubeObject, now: Date): unknown[];
+    /** The order of a list's rows when upstream's printer sorts them (FlowSchemas: matching order). */
+    sort?(a: KubeObject, b: KubeObject): number;
+  };
 }
 
 /** How an update through one subresource changes the stored object. */

@@ -1,0 +1,106 @@
+// API Priority and Fairness in the request pipeline (upstream's WithPriorityAndFairness), between impersonation and
+// authorization as upstream orders its filters: each request is classified to the first FlowSchema that matches it
+// and to a flow within it, then runs at that schema's priority level: at once when the level is Exempt, otherwise
+// holding one of the level's seats, waiting in its queues for one, or rejected with 429, Retry-After and upstream's
+// text when the queues are full (or the level rejects instead of queueing, or the wait is too long). Every
+// classified response names the FlowSchema's and priority level's UIDs in X-Kubernetes-PF-* headers. Long-running
+// requests (exec, attach, port-forward, logs, proxy) are not limited; a watch holds its seat only until it is set
+// up (the handler returns its stream), as upstream counts watches only while they initialize.
+import { StatusError } from '../../api/errors.js';
+import { errorResponse, type ApiRequest, type ApiResponse, type UserInfo } from '../../api/transport.js';
+import type { ResourceRequestInfo } from '../request-info.js';
+import { classify, flowDistinguisher, type RequestDigest } from './matching.js';
+import { hashFlowID } from './shuffle-sharding.js';
+import { DroppedRequests } from './dropped-requests.js';
+import type { ConfigController } from './config-controller.js';
+
+export const FLOW_SCHEMA_UID_HEADER = 'x-kubernetes-pf-flowschema-uid';
+export const PRIORITY_LEVEL_UID_HEADER = 'x-kubernetes-pf-prioritylevel-uid';
+/** Upstream's body for a request APF rejected (written with http.Error: text, not a Status). */
+export const TOO_MANY_REQUESTS_MESSAGE = 'Too many requests, please try again later.';
+
+/** Subresources upstream's BasicLongRunningRequestCheck exempts (besides the proxy verb). */
+const LONG_RUNNING_SUBRESOURCES = new Set(['attach', 'exec', 'proxy', 'log', 'portforward']);
+
+export interface FlowControlOptions {
+  /**
+   * How long a request may wait in a queue before it is rejected (upstream: a quarter of the request timeout,
+   * 60 s, so 15 s).
+   */
+  requestWaitLimitMs?: number;
+}
+
+export class FlowControl {
+  private readonly dropped = new DroppedRequests();
+  private readonly waitLimitMs: number;
+
+  constructor(readonly controller: ConfigController, opts: FlowControlOptions = {}) {
+    this.waitLimitMs = opts.requestWaitLimitMs ?? 15_000;
+  }
+
+  /** Runs `execute` for the request under APF; its response carries the classification headers. */
+  async serve(req: ApiRequest, user: UserInfo, info: ResourceRequestInfo | undefined, path: string, execute: () => Promise<ApiResponse>): Promise<ApiResponse> {
+    if (info && (info.verb === 'proxy' || (info.subresource !== undefined && LONG_RUNNING_SUBRESOURCES.has(info.subresource)))) return execute();
+    const digest: RequestDigest = info
+      ? { user, resource: info }
+      : { user, nonResource: { verb: req.method.toLowerCase(), path } };
+    const config = this.controller.config;
+    const fs = classify(digest, config.flowSchemas) ?? config.flowSchemas.find((f) => f.name === 'catch-all')!;
+    const pl = config.priorityLevels.get(fs.priorityLevel)!;
+    const pf = { [FLOW_SCHEMA_UID_HEADER]: fs.uid, [PRIORITY_LEVEL_UID_HEADER]: pl.uid };
+    if (pl.exempt) {
+      pl.exemptStats.executing++;
+      pl.exemptStats.dispatched++;
+      try { return withHeaders(await run(execute), pf); } finally { pl.exemptStats.executing--; }
+    }
+    const qs = pl.queueSet!;
+    const hash = qs.config.queues > 1 ? hashFlowID(fs.name, flowDistinguisher(digest, fs)) : 0;
+    let seat = qs.acquire(hash, this.waitLimitMs, () => req.signal);
+    if (seat instanceof Promise) seat = await seat;
+    if (typeof seat === 'string') {
+      this.dropped.record(pl.name);
+      return {
+        status: 429,
+        headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff', 'retry-after': String(this.dropped.retryAfter(pl.name)), ...pf },
+        body: `${TOO_MANY_REQUESTS_MESSAGE}\n`,
+      };
+    }
+    try { return withHeaders(await run(execute), pf); } finally { seat.finish(); }
+  }
+
+  /**
+   * /debug/api_priority_and_fairness/dump_priority_levels: one row per priority level, upstream's columns, in the
+   * layout of its tabwriter (comma-separated cells padded to aligned columns).
+   */
+  dumpPriorityLevels(): string {
+    const header = ['PriorityLevelName', 'ActiveQueues', 'IsIdle', 'IsQuiescing', 'WaitingRequests', 'ExecutingRequests', 'DispatchedRequests', 'RejectedRequests', 'TimedoutRequests', 'CancelledRequests'];
+    const rows = [header];
+    const levels = [...this.controller.config.priorityLevels.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const pl of levels) {
+      if (pl.exempt) {
+        rows.push([pl.name, '0', String(pl.exemptStats.executing === 0), 'false', '0', String(pl.exemptStats.executing), String(pl.exemptStats.dispatched), '0', '0', '0']);
+        continue;
+      }
+      const d = pl.queueSet!.dump();
+      rows.push([pl.name, String(d.activeQueues), String(pl.queueSet!.isIdle()), 'false', String(d.waiting), String(d.executing), String(d.dispatched), String(d.rejected), String(d.timedOut), String(d.cancelled)]);
+    }
+    return tabulate(rows);
+  }
+}
+
+/** A StatusError thrown by a later stage still becomes a response here, so it carries the classification headers. */
+async function run(execute: () => Promise<ApiResponse>): Promise<ApiResponse> {
+  try { return await execute(); } catch (e) { if (e instanceof StatusError) return errorResponse(e); throw e; }
+}
+
+function withHeaders(res: ApiResponse, pf: Record<string, string>): ApiResponse {
+  return { ...res, headers: { ...res.headers, ...pf } };
+}
+
+/** Go's tabwriter (minwidth 8, padding 1) over rows whose cells end in ",\t" but the last. */
+function tabulate(rows: string[][]): string {
+  const cols = Math.max(...rows.map((r) => r.length));
+  const widths: number[] = [];
+  for (let c = 0; c < cols - 1; c++) widths[c] = Math.max(8, ...rows.map((r) => (c < r.length - 1 ? r[c].length + 2 : 0)));
+  return rows.map((r) => r.map((cell, c) => (c < r.length - 1 ? `${cell},`.padEnd(widths[c]) : cell)).join('')).join('\n') + '\n';
+}
