@@ -3,8 +3,9 @@
 // @marcbachmann/cel-js (zero dependencies; the standard macros, has(), optional types, the string functions
 // lowerAscii/upperAscii/split/trim/join/matches...). This file adds the Kubernetes CEL libraries' functions that
 // policies use most (lists: isSorted/sum/min/max/indexOf/lastIndexOf; regex: find/findAll; strings: replace, charAt,
-// reverse). Not provided: url(), quantity(), ip()/cidr(), semver(), format and sets libraries.
+// reverse; quantity(), quantity-library.ts). Not provided: url(), ip()/cidr(), semver(), format and sets libraries.
 import { Environment, type ParseResult } from '@marcbachmann/cel-js';
+import { registerQuantity } from './quantity-library.js';
 
 type Dyn = unknown;
 
@@ -59,6 +60,7 @@ const base = new Environment({ unlistedVariablesAreDyn: true, enableOptionalType
     return cps[Number(i)] ?? '';
   })
   .registerFunction('string.reverse(): string', (s: string) => [...s].reverse().join(''));
+registerQuantity(base);
 
 function celEqual(a: Dyn, b: Dyn): boolean {
   if (typeof a === 'bigint' && typeof b === 'number') return Number(a) === b;
