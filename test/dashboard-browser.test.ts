@@ -59,6 +59,29 @@ test('a user deploys the seed\'s app, sees its pods appear live, scales it from 
   await page.screenshot({ path: join(shots, '3b-yaml-conflict.png') });
   assert.equal((await c.request('GET', '/apis/apps/v1/namespaces/default/deployments/flask-app')).body.spec.replicas, 3, 'the conflicting edit was not applied');
 
+  // Restart (a new pod template, revision 2), then roll back to revision 1's template (revision 3), from the UI.
+  await page.getByTestId('yaml-reload').click();
+  await page.locator('nav.tabs').getByRole('link', { name: 'Overview' }).click();
+  await page.getByTestId('action-restart').click();
+  await page.getByTestId('confirm').click();
+  const deploymentNow = async () => (await c.request('GET', '/apis/apps/v1/namespaces/default/deployments/flask-app')).body;
+  await until('revision 2 after the restart', async () => (await deploymentNow()).metadata.annotations?.['deployment.kubernetes.io/revision'] === '2');
+  assert.ok((await deploymentNow()).spec.template.metadata.annotations?.['kubectl.kubernetes.io/restartedAt'], 'restart stamps the pod template');
+  await page.getByTestId('action-rollback').click();
+  await page.getByText('Back to revision 1').waitFor();
+  await page.getByTestId('confirm').click();
+  await until('revision 3, the template of revision 1', async () => {
+    const d = await deploymentNow();
+    return d.metadata.annotations?.['deployment.kubernetes.io/revision'] === '3' && !d.spec.template.metadata.annotations?.['kubectl.kubernetes.io/restartedAt'];
+  });
+
+  // A Service's page shows its pods; deleting it asks first.
+  await gotoPage(page, `${dashboard.url}/services/default/flask-service`);
+  await page.getByTestId('related-endpoints').waitFor();
+  await page.getByTestId('action-delete').click();
+  await page.getByTestId('confirm').click();
+  await until('the Service gone', async () => (await c.request('GET', '/api/v1/namespaces/default/services/flask-service')).status === 404);
+
   // The pods list shows all three; the Secret's values stay masked until revealed.
   await page.locator('nav.sidebar').getByRole('link', { name: 'Pods', exact: true }).click();
   await until('three rows in the pods list', async () => (await page.getByTestId('list-pods').getAttribute('data-rows')) === '3');

@@ -64,11 +64,9 @@ export async function dashboard(o: { url?: boolean }): Promise<void> {
   }
   const url = `${info.url}/auth/code?code=${encodeURIComponent(code)}`;
   if (o.url) { process.stdout.write(url + '\n'); return; }
-  say('Opening the dashboard in your default browser...');
-  if (!(await openBrowser(url))) {
-    say('No browser could be opened here; open this link (it logs you in once, within a minute):');
-    process.stdout.write(url + '\n');
-  }
+  if (await openBrowser(url)) { say(`Opening ${info.url} in your default browser...`); return; }
+  say('No browser can be opened here; open this link (it logs you in once, within a minute):');
+  process.stdout.write(url + '\n');
 }
 
 /** Starts the desktop's URL opener; false when there is none (a server without a desktop). */
