@@ -132,8 +132,10 @@ test('kubelet: restartPolicy Never with a failing container makes the pod Failed
   assert.equal(ok.status.conditions.find((k: any) => k.type === 'Ready').reason, 'PodCompleted');
 });
 
-test('kubelet: a missing image is ErrImagePull then ImagePullBackOff saying how to build or load it; a missing Secret key is CreateContainerConfigError', async (t) => {
-  const { c } = await withKubelet(t);
+test('kubelet: a missing image is ErrImagePull then ImagePullBackOff saying how to build or load it; a missing Secret key or runAsNonRoot with a root image is CreateContainerConfigError', async (t) => {
+  const { c, runtime } = await withKubelet(t);
+  await apply(c, pod('rootimage', { securityContext: { runAsNonRoot: true }, containers: [{ name: 'x', image: 'app:1' }] }));
+  await apply(c, pod('nonroot', { securityContext: { runAsNonRoot: true, runAsUser: 1000, fsGroup: 2000 }, containers: [{ name: 'x', image: 'app:1', securityContext: { allowPrivilegeEscalation: false } }] }));
   await apply(c, pod('noimage', { containers: [{ name: 'x', image: 'nope/missing:1' }] }));
   await apply(c, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, stringData: { present: 'v' } });
   await apply(c, pod('nokey', { containers: [{ name: 'x', image: 'app:1', env: [{ name: 'X', valueFrom: { secretKeyRef: { name: 's', key: 'absent' } } }] }] }));
@@ -152,6 +154,18 @@ test('kubelet: a missing image is ErrImagePull then ImagePullBackOff saying how 
   });
   assert.equal(cfg.message, "couldn't find key absent in Secret default/s");
   assert.equal((await get(c, ['pod', 'nokey'])).status.phase, 'Pending');
+  // The image (no USER) runs as root: refused with upstream's message, in the status and a Failed event.
+  const root = await until('rootimage CreateContainerConfigError', async () => {
+    const x = await get(c, ['pod', 'rootimage']);
+    return x.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'CreateContainerConfigError' && x;
+  });
+  const refusal = `container has runAsNonRoot and image will run as root (pod: "rootimage_default(${root.metadata.uid})", container: x)`;
+  assert.equal(root.status.containerStatuses[0].state.waiting.message, refusal);
+  await until('Failed event', async () => (await eventsOf(c, 'rootimage')).find((e) => e.reason === 'Failed' && e.message === `Error: ${refusal}`));
+  // A numeric non-root user passes, and the runtime gets the merged security context.
+  await until('nonroot Running', async () => (await get(c, ['pod', 'nonroot'])).status?.phase === 'Running');
+  const created = [...runtime.containers.values()].find((x) => x.labels['io.kubernetes.pod.name'] === 'nonroot');
+  assert.deepEqual(created?.config.linux?.securityContext, { runAsUser: 1000, supplementalGroups: [2000], noNewPrivs: true });
 });
 
 test('kubelet: kubectl delete runs the preStop hook, stops the containers, then the pod is gone', async (t) => {
