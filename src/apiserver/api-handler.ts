@@ -19,6 +19,7 @@ import { handleEviction } from './handlers/eviction.js';
 import { handleReview } from './handlers/review.js';
 import { handleMetrics } from './handlers/metrics.js';
 import type { MetricsSource } from '../api/metrics.js';
+import type { ApiServerMetrics } from './metrics.js';
 import { serveHealth } from './health.js';
 import { serveDiscovery } from './discovery-endpoints.js';
 import { serveOpenApi } from './openapi/endpoints.js';
@@ -67,6 +68,8 @@ export interface ApiHandlerOptions {
   watcherCapacity?: number;
   /** Issues ServiceAccount tokens (serviceaccounts/token) and serves OIDC discovery; without it those are 404. */
   serviceAccountTokens?: ServiceAccountTokens;
+  /** Prometheus metrics: requests are counted and timed, GET /metrics serves them. */
+  prometheus?: ApiServerMetrics;
   /** The metrics server's samples (metrics.k8s.io), once a metrics server runs. */
   metrics?: () => MetricsSource | undefined;
   /**
@@ -236,6 +239,9 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
     if (opts.flowControl && path === '/debug/api_priority_and_fairness/dump_priority_levels') {
       return { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: opts.flowControl.dumpPriorityLevels() };
     }
+    if (path === '/metrics' && opts.prometheus) {
+      return { status: 200, headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }, body: await opts.prometheus.text() };
+    }
     if (opts.serviceAccountTokens && path === '/.well-known/openid-configuration') {
       return jsonResponse(200, opts.serviceAccountTokens.openidConfiguration(opts.serverAddress()), { 'cache-control': 'public, max-age=3600' });
     }
@@ -256,11 +262,27 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
       return errorResponse(err);
     }
   }
-  if (!flow) return handle;
+  // Counted and timed outside the flow tap (upstream's apiserver_request_total / _duration_seconds, resource
+  // requests only). Not an async function either: one promise more per request.
+  const prometheus = opts.prometheus;
+  const observed = (inner: ApiHandler): ApiHandler => {
+    if (!prometheus) return inner;
+    return (req) => {
+      const t0 = performance.now();
+      return inner(req).then((res) => {
+        const path = req.path.length > 1 && req.path.endsWith('/') ? req.path.slice(0, -1) : req.path;
+        let info: ReturnType<typeof parseResourcePath> | undefined;
+        try { info = parseResourcePath(req.method, path, req.query); } catch { info = undefined; }
+        if (info) prometheus.observe(info, req.query.getAll('dryRun').includes('All'), res.status, (performance.now() - t0) / 1000);
+        return res;
+      });
+    };
+  };
+  if (!flow) return observed(handle);
   // With nobody watching the flow, a request costs one field read more; the flow's own stream is not shown in it.
   // Not an async function: unwatched, the handler's own promise is returned as is, nothing more is made.
-  return (req) => {
+  return observed((req) => {
     if (!flow.active || req.path === FLOW_PATH) return handle(req);
     return handle(req).then((res) => { if (flow.active) flow.request(req, res); return res; });
-  };
+  });
 }

@@ -28,6 +28,8 @@ import type { EncryptionRule } from './encryption/config.js';
 import { ephemeralServiceAccountKey, type ServiceAccountKeyPair } from '../pki/service-account-key.js';
 import { startCrdController } from './apiextensions/crd-controller.js';
 import type { MetricsSource } from '../api/metrics.js';
+import type { Registry as PromRegistry } from 'prom-client';
+import { ApiServerMetrics } from './metrics.js';
 import { startAuthorization } from './authorization/index.js';
 import { rbacEscalation } from './authorization/rbac/escalation.js';
 import { nodeRestriction } from './admission/node-restriction.js';
@@ -83,6 +85,8 @@ export interface RunningApiServer {
   setMetricsSource(source: MetricsSource | undefined): void;
   /** The live architecture view's tap (GET /debug/flow streams it). */
   flow: FlowTap;
+  /** Serves a component's Prometheus registry on GET /metrics beside the API server's own. */
+  includeMetrics(registry: PromRegistry): void;
   close(): Promise<void>;
 }
 
@@ -178,7 +182,8 @@ export async function createApiHandlerOnly(opts: ApiHandlerOnlyOptions): Promise
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
   const logger = opts.logger ?? jsonLogger('apiserver');
   const flow = new FlowTap();
-  const registry = createRegistry(flowStore(encryptedStore(opts.store, opts.encryption ?? []), flow), opts.clock);
+  const prometheus = new ApiServerMetrics();
+  const registry = createRegistry(flowStore(encryptedStore(prometheus.instrument(opts.store), opts.encryption ?? []), flow), opts.clock);
   let url = '';
   const serviceAccountTokens = new ServiceAccountTokens({ key: opts.serviceAccountKey ?? ephemeralServiceAccountKey(), objects: liveObjects(registry), clock: opts.clock });
   let metricsSource: MetricsSource | undefined;
@@ -188,7 +193,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const apf = opts.flowControl === false ? undefined : createFlowControl(registry, { ...opts.flowControl, logger, signal: ac.signal });
   const unaudited = createApiHandler({
     flowControl: apf?.flowControl,
-    metrics: () => metricsSource,
+    metrics: () => metricsSource, prometheus,
     registry, logger, serverAddress: () => url.replace(/^https:\/\//, ''),
     ready: async () => { try { await opts.store.currentRevision(); return true; } catch { return false; } },
     subresources: opts.subresources,
@@ -241,6 +246,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   return {
     port, url, handler, registry, flow,
     setMetricsSource: (source) => { metricsSource = source; },
+    includeMetrics: (r) => prometheus.include(r),
     close: () => new Promise<void>((resolve) => {
       crds.stop();
       ac.abort();

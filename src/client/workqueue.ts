@@ -5,6 +5,7 @@
 //  - addRateLimited delays a failing key by per-item exponential backoff (5 ms doubling to 1000 s) combined with an
 //    overall token bucket (10 qps, burst 100), whichever is longer; forget() resets the item's backoff.
 import { realClock, type Clock, type TimerHandle } from './clock.js';
+import type { QueueMetrics, WorkqueueMetricsProvider } from './workqueue-metrics.js';
 
 export interface RateLimiter<T> {
   /** How long to wait before this attempt of item. */
@@ -65,6 +66,8 @@ export interface WorkQueueOptions<T> {
   rateLimiter?: RateLimiter<T>;
   /** For logs and metrics. */
   name?: string;
+  /** Where a named queue reports client-go's workqueue_* metrics (none without it). */
+  metrics?: WorkqueueMetricsProvider;
 }
 
 export class RateLimitingQueue<T = string> {
@@ -79,20 +82,28 @@ export class RateLimitingQueue<T = string> {
   private readonly clock: Clock;
   readonly rateLimiter: RateLimiter<T>;
   readonly name: string;
+  private readonly metrics: QueueMetrics<T> | undefined;
 
   constructor(opts: WorkQueueOptions<T> = {}) {
     this.clock = opts.clock ?? realClock;
     this.rateLimiter = opts.rateLimiter ?? defaultControllerRateLimiter<T>(this.clock);
     this.name = opts.name ?? '';
+    this.metrics = opts.metrics?.forQueue<T>(this.name);
   }
 
   /** Marks item as needing processing. No-op after shutDown. */
   add(item: T): void {
     if (this.shuttingDown || this.dirty.has(item)) return;
     this.dirty.add(item);
+    this.metrics?.add(item);
     if (this.processing.has(item)) return;
+    this.enqueue(item);
+  }
+
+  /** Hands a dirty item to a waiting get() or queues it. */
+  private enqueue(item: T): void {
     const w = this.waiters.shift();
-    if (w) { this.dirty.delete(item); this.processing.add(item); w(item); return; }
+    if (w) { this.dirty.delete(item); this.processing.add(item); this.metrics?.get(item); w(item); return; }
     this.queue.push(item);
   }
 
@@ -111,7 +122,7 @@ export class RateLimitingQueue<T = string> {
   }
 
   /** Adds item after its rate limiter's delay (call after a failed attempt). */
-  addRateLimited(item: T): void { this.addAfter(item, this.rateLimiter.when(item)); }
+  addRateLimited(item: T): void { this.metrics?.retry(); this.addAfter(item, this.rateLimiter.when(item)); }
   /** Resets the item's failure count (call after a successful attempt). */
   forget(item: T): void { this.rateLimiter.forget(item); }
   numRequeues(item: T): number { return this.rateLimiter.numRequeues(item); }
@@ -125,6 +136,7 @@ export class RateLimitingQueue<T = string> {
     if (item !== undefined) {
       this.dirty.delete(item);
       this.processing.add(item);
+      this.metrics?.get(item);
       return Promise.resolve(item);
     }
     if (this.shuttingDown) return Promise.resolve(undefined);
@@ -134,10 +146,9 @@ export class RateLimitingQueue<T = string> {
   /** Ends processing of item; if it was added meanwhile it is queued again now. */
   done(item: T): void {
     this.processing.delete(item);
-    if (this.dirty.has(item)) {
-      this.dirty.delete(item);
-      this.add(item);
-    }
+    this.metrics?.done(item);
+    if (!this.dirty.has(item)) return;
+    if (this.shuttingDown) this.dirty.delete(item); else this.enqueue(item);
   }
 
   /** Stops accepting items, drops pending addAfter timers, and wakes idle get() callers with undefined. */

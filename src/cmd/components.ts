@@ -77,16 +77,22 @@ export interface RunningComponents {
   proxy(): Promise<RunningProxy | undefined>;
   /** The real node's ingress controller (undefined without a real node). */
   ingress(): Promise<RunningIngressController | undefined>;
+  /** The controller manager's (work queues) and the scheduler's Prometheus registries, for the API server's /metrics. */
+  readonly prometheusRegistries: import('prom-client').Registry[];
   /** The metrics server (metrics.k8s.io), once it runs (undefined when it failed to start). */
   metrics(): Promise<RunningMetricsServer | undefined>;
   stop(): Promise<void>;
 }
 
 export async function startComponents(opts: ComponentOptions): Promise<RunningComponents> {
-  const [{ Client }, { inProcessTransport }, { InformerFactory }, { realClock }, { runControllerManager }, { startScheduler }, { runAsLeader }] = await Promise.all([
+  const [{ Client }, { inProcessTransport }, { InformerFactory }, { realClock }, { runControllerManager }, { startScheduler, SchedulerPrometheus }, { runAsLeader }, { WorkqueueMetricsProvider }] = await Promise.all([
     import('../client/client.js'), import('../client/transport.js'), import('../client/informer.js'), import('../client/clock.js'),
-    import('../controllers/index.js'), import('../scheduler/index.js'), import('../client/run-as-leader.js'),
+    import('../controllers/index.js'), import('../scheduler/index.js'), import('../client/run-as-leader.js'), import('../client/workqueue-metrics.js'),
   ]);
+  // Each component's Prometheus registry, of this cluster only (upstream: the controller manager's and the
+  // scheduler's /metrics); the API server serves them beside its own.
+  const workqueueMetrics = new WorkqueueMetricsProvider();
+  const schedulerPrometheus = new SchedulerPrometheus();
   const ac = new AbortController();
   // Every informer and controller listens on this one signal.
   setMaxListeners(0, ac.signal);
@@ -119,7 +125,7 @@ export async function startComponents(opts: ComponentOptions): Promise<RunningCo
   const informers = new InformerFactory(clientFor('system:nanokube:informers'), { signal: ac.signal, log: log('informers') });
   const running: Promise<unknown>[] = [];
 
-  running.push(runControllerManager({ client: clientFor('system:kube-controller-manager'), clientFor: controllerClient, informers, identity, signal: ac.signal, log: log('controller-manager'),
+  running.push(runControllerManager({ client: clientFor('system:kube-controller-manager'), clientFor: controllerClient, informers, identity, signal: ac.signal, log: log('controller-manager'), workqueueMetrics,
     nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds, clusterCA: opts.clusterCA, podGCQuarantineSeconds: opts.podGCQuarantineSeconds, clusterCIDR: opts.clusterCIDR,
       clusterSigning: opts.clusterSigning, serviceAccountKey: opts.serviceAccountKey, storageRoot: opts.storageRoot, hpaSyncPeriodSeconds: opts.hpaSyncPeriodSeconds })
     .catch((e) => opts.log({ level: 'error', msg: 'controller manager failed', error: errorText(e) })));
@@ -127,7 +133,7 @@ export async function startComponents(opts: ComponentOptions): Promise<RunningCo
   const schedClient = clientFor('system:kube-scheduler');
   running.push(runAsLeader({ client: schedClient, identity, lease: 'kube-scheduler', clock: realClock, log: log('scheduler'), signal: ac.signal,
     run: async (signal) => {
-      const s = await startScheduler({ client: schedClient, informers, signal, log: log('scheduler') });
+      const s = await startScheduler({ client: schedClient, informers, signal, log: log('scheduler'), prometheus: schedulerPrometheus });
       await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
       await s.stop();
     } }).catch((e) => opts.log({ level: 'error', msg: 'scheduler failed', error: errorText(e) })));
@@ -199,6 +205,7 @@ export async function startComponents(opts: ComponentOptions): Promise<RunningCo
   })().catch((e) => { opts.log({ level: 'error', msg: 'metrics server failed to start', error: errorText(e) }); return undefined; });
 
   return {
+    prometheusRegistries: [workqueueMetrics.registry, schedulerPrometheus.registry],
     node: () => node,
     metrics: () => metrics,
     dns: async () => (await dns)?.listening.catch(() => undefined),

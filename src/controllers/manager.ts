@@ -34,6 +34,7 @@ import { startTokensController } from './serviceaccounttoken/index.js';
 import type { KeyPairPem, ServiceAccountKeyPair } from '../pki/index.js';
 import { localPathDirectories, startLocalPathProvisioner, startPersistentVolumeBinderController, startStorageProtectionController } from './volume/index.js';
 import { startClusterRoleAggregationController } from './clusterroleaggregation/index.js';
+import type { WorkqueueMetricsProvider } from '../client/workqueue-metrics.js';
 
 export interface ControllerManagerOptions {
   /** The controller manager's own client (leader election; controllers without clientFor). */
@@ -65,6 +66,8 @@ export interface ControllerManagerOptions {
   storageRoot?: string;
   /** How often each HorizontalPodAutoscaler is evaluated, in seconds (upstream 15; tests shorten it). */
   hpaSyncPeriodSeconds?: number;
+  /** Where the controllers' work queues report workqueue_* metrics (GET /metrics); none without it. */
+  workqueueMetrics?: WorkqueueMetricsProvider;
   /** Leader election; off only for tests that run a single manager and want no Lease traffic. */
   leaderElection?: boolean;
 }
@@ -72,7 +75,7 @@ export interface ControllerManagerOptions {
 /** What the individual controllers are configured with (as kube-controller-manager's flags). */
 type ControllerSettings = Pick<ControllerManagerOptions, 'nodeMonitorGracePeriodSeconds' | 'clusterCA' | 'podGCQuarantineSeconds' | 'clusterCIDR' | 'clusterSigning' | 'serviceAccountKey' | 'storageRoot' | 'hpaSyncPeriodSeconds'>;
 
-type Starter = (o: { client: Client; informers: InformerFactory; clock: Clock; signal: AbortSignal; log: LogFn }) => Promise<void>;
+type Starter = (o: { client: Client; informers: InformerFactory; clock: Clock; signal: AbortSignal; log: LogFn; workqueueMetrics?: WorkqueueMetricsProvider }) => Promise<void>;
 
 export function controllerStarters(opts: ControllerSettings): Record<string, Starter> {
   const rootCA = opts.clusterCA;
@@ -113,11 +116,11 @@ export function controllerStarters(opts: ControllerSettings): Record<string, Sta
 const ROOT_CREDENTIAL_CONTROLLERS = new Set(['serviceaccount-token']);
 
 /** Runs every controller until `signal` aborts. Resolves once all have stopped. */
-export async function runControllers(opts: { client: Client; clientFor?: (controller: string) => Client; informers?: InformerFactory; clock: Clock; signal: AbortSignal; log: LogFn } & ControllerSettings): Promise<void> {
+export async function runControllers(opts: { client: Client; clientFor?: (controller: string) => Client; informers?: InformerFactory; clock: Clock; signal: AbortSignal; log: LogFn; workqueueMetrics?: WorkqueueMetricsProvider } & ControllerSettings): Promise<void> {
   const informers = opts.informers ?? new InformerFactory(opts.client);
   const starters = controllerStarters(opts);
   await Promise.all(Object.entries(starters).map(async ([name, start]) => {
-    try { await start({ client: (ROOT_CREDENTIAL_CONTROLLERS.has(name) ? undefined : opts.clientFor?.(name)) ?? opts.client, informers, clock: opts.clock, signal: opts.signal, log: opts.log }); }
+    try { await start({ client: (ROOT_CREDENTIAL_CONTROLLERS.has(name) ? undefined : opts.clientFor?.(name)) ?? opts.client, informers, clock: opts.clock, signal: opts.signal, log: opts.log, ...(opts.workqueueMetrics ? { workqueueMetrics: opts.workqueueMetrics } : {}) }); }
     catch (e) { if (!opts.signal.aborted) opts.log({ level: 'error', msg: 'controller stopped with an error', controller: name, error: errorText(e) }); }
   }));
 }

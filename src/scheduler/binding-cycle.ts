@@ -11,6 +11,7 @@ import type { Framework } from './framework/framework.js';
 import type { PodInfo } from './framework/pod-info.js';
 import type { CycleState } from './framework/types.js';
 import type { SchedulerMetrics } from './metrics.js';
+import type { SchedulerPrometheus } from './prometheus.js';
 import type { QueuedPodInfo, SchedulingQueue } from './queue/scheduling-queue.js';
 import type { RecordFailure } from './failure-handler.js';
 
@@ -21,6 +22,9 @@ export interface BinderOptions {
   recorder: EventRecorder;
   events: BackgroundWriter;
   metrics: SchedulerMetrics;
+  /** Prometheus families to report into, if any; `profile` is their profile label (the scheduler name). */
+  prometheus?: SchedulerPrometheus | undefined;
+  profile: string;
   recordFailure: RecordFailure;
   clock: Clock;
   log: LogFn;
@@ -89,7 +93,9 @@ export class Binder {
     queue.done(info.uid);
     metrics.scheduled++;
     const d = metrics.podSchedulingDurationsMs;
-    if (d.length < 100_000) d.push(this.o.clock.now() - (q.initialAttemptTimestamp ?? this.o.clock.now()));
+    const tookMs = this.o.clock.now() - (q.initialAttemptTimestamp ?? this.o.clock.now());
+    if (d.length < 100_000) d.push(tookMs);
+    this.o.prometheus?.scheduled(this.o.profile, q.attempts, tookMs / 1000);
     this.o.events.enqueue(() => this.o.recorder.event(info.pod, 'Normal', 'Scheduled', `Successfully assigned ${info.namespace}/${info.name} to ${nodeName}`));
   }
 }

@@ -12,6 +12,7 @@ import type { SharedInformer } from '../client/informer.js';
 import type { LogFn } from '../client/log.js';
 import type { BackgroundWriter } from './background-writer.js';
 import type { SchedulerMetrics } from './metrics.js';
+import type { SchedulerPrometheus } from './prometheus.js';
 import type { QueuedPodInfo, SchedulingQueue } from './queue/scheduling-queue.js';
 import { uidOf } from './event-handlers.js';
 
@@ -23,6 +24,9 @@ export interface FailureHandlerOptions {
   events: BackgroundWriter;
   statusWrites: BackgroundWriter;
   metrics: SchedulerMetrics;
+  /** Prometheus families to report into, if any; `profile` is their profile label (the scheduler name). */
+  prometheus?: SchedulerPrometheus | undefined;
+  profile: string;
   clock: Clock;
   log: LogFn;
 }
@@ -47,6 +51,7 @@ export function failureHandler(o: FailureHandlerOptions): RecordFailure {
     if (!cur || uidOf(cur) !== info.uid || cur.spec?.nodeName) { queue.done(info.uid); return; }
     queue.addUnschedulableIfNotPresent(q, cycle, { error });
     if (reason === 'Unschedulable') metrics.unschedulable++; else metrics.errors++;
+    o.prometheus?.attempt(reason === 'Unschedulable' ? 'unschedulable' : 'error', o.profile);
     o.log({ level: 'info', msg: 'unable to schedule pod', pod: info.key, reason, message, attempts: q.attempts });
     o.events.enqueue(() => o.recorder.event(cur, 'Warning', 'FailedScheduling', message));
     const conds: PodCondition[] = cur.status?.conditions ?? [];

@@ -3,3 +3,4 @@ export { startScheduler, type SchedulerOptions, type SchedulerMetrics, type Runn
 export { defaultProfile, inTreeRegistry, DEFAULT_SCHEDULER_NAME } from './plugins/registry.js';
 export type { Profile, ProfilePlugin } from './framework/framework.js';
 export type { PluginFactory, FrameworkHandle, AnyPlugin } from './framework/types.js';
+export { SchedulerPrometheus } from './prometheus.js';

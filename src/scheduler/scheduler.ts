@@ -24,6 +24,7 @@ import type { PluginFactory } from './framework/types.js';
 import { SchedulingQueue, type SchedulingQueueOptions } from './queue/scheduling-queue.js';
 import { DEFAULT_SCHEDULER_NAME, defaultProfile, inTreeRegistry } from './plugins/registry.js';
 import { newSchedulerMetrics, type SchedulerMetrics } from './metrics.js';
+import type { SchedulerPrometheus } from './prometheus.js';
 import { addSchedulerEventHandlers } from './event-handlers.js';
 import { failureHandler } from './failure-handler.js';
 import { Binder } from './binding-cycle.js';
@@ -51,6 +52,8 @@ export interface SchedulerOptions {
   registry?: Map<string, PluginFactory>;
   /** Backoff and flush timings (tests shorten them). */
   queue?: Omit<SchedulingQueueOptions, 'clock'>;
+  /** Where attempts, scheduling latencies and pending pods are reported (the scheduler's /metrics); none without it. */
+  prometheus?: SchedulerPrometheus;
 }
 
 export interface RunningScheduler {
@@ -89,14 +92,15 @@ export async function startScheduler(opts: SchedulerOptions): Promise<RunningSch
   const volumeEvent = () => queue.moveAllToActiveOrBackoff('VolumeChange');
   const removeVolumeHandlers = [informers.informerFor(resources.persistentvolumeclaims), informers.informerFor(resources.persistentvolumes)]
     .map((i) => i.addEventHandler({ onAdd: volumeEvent, onUpdate: volumeEvent }));
-  const recordFailure = failureHandler({ client, podInformer, queue, recorder, events, statusWrites, metrics, clock, log });
-  const binder = new Binder({ fwk, cache, queue, recorder, events, metrics, recordFailure, clock, log, parallelism });
+  const recordFailure = failureHandler({ client, podInformer, queue, recorder, events, statusWrites, metrics, prometheus: opts.prometheus, profile: schedulerName, clock, log });
+  const binder = new Binder({ fwk, cache, queue, recorder, events, metrics, prometheus: opts.prometheus, profile: schedulerName, recordFailure, clock, log, parallelism });
   const cycle = { fwk, cache, queue, binder, recordFailure, log };
 
   const ac = new AbortController();
   const onAbort = () => ac.abort();
   if (opts.signal.aborted) ac.abort(); else opts.signal.addEventListener('abort', onAbort, { once: true });
-  ac.signal.addEventListener('abort', () => queue.close(), { once: true });
+  ac.signal.addEventListener('abort', () => { queue.close(); opts.prometheus?.watchQueue(undefined); }, { once: true });
+  opts.prometheus?.watchQueue(() => queue.stats);
 
   informers.start(opts.signal);
 

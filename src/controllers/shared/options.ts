@@ -5,6 +5,7 @@ import type { Clock } from '../../client/clock.js';
 import { EventRecorder } from '../../client/events.js';
 import type { InformerFactory } from '../../client/informer.js';
 import type { LogFn } from '../../client/log.js';
+import type { WorkqueueMetricsProvider } from '../../client/workqueue-metrics.js';
 
 export interface ControllerOptions {
   client: Client;
@@ -18,6 +19,8 @@ export interface ControllerOptions {
   log?: LogFn;
   /** Concurrent reconciles; upstream's default is 5 for both (--concurrent-replicaset-syncs, --concurrent-deployment-syncs). */
   workers?: number;
+  /** Where the controller's work queue reports its workqueue_* metrics (the controller manager's registry). */
+  workqueueMetrics?: WorkqueueMetricsProvider;
 }
 
 export function recorderFor(opts: ControllerOptions, component: string, clock: Clock, log: LogFn): EventRecorder {

@@ -36,7 +36,7 @@ export function controllerContext(opts: ControllerOptions, names: ContextNames):
   let recorder: EventRecorder | undefined;
   return {
     client: opts.client, informers: opts.informers, clock, log, signal: opts.signal,
-    queue: new RateLimitingQueue<string>({ clock, name: names.queue }),
+    queue: new RateLimitingQueue<string>({ clock, name: names.queue, ...(opts.workqueueMetrics ? { metrics: opts.workqueueMetrics } : {}) }),
     get recorder() { return (recorder ??= recorderFor(opts, names.component, clock, log)); },
   };
 }

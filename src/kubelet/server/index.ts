@@ -4,6 +4,8 @@
 //   GET  /pods                                      PodList of the pods this kubelet runs
 //   GET  /stats/summary                             the Summary API: node, pod and container CPU and memory
 //   GET  /metrics/resource                          the same as Prometheus text (what metrics-server scrapes)
+//   GET  /metrics, /metrics/cadvisor                the kubelet's own Prometheus metrics, and the containers' CPU and
+//                                                   memory as cAdvisor's (stats/kubelet-metrics.ts)
 //   GET  /containerLogs/{ns}/{pod}/{container}      follow, previous, tailLines, sinceSeconds, sinceTime,
 //                                                   timestamps, limitBytes (text/plain, streamed)
 //   GET|POST /exec/{ns}/{pod}/{container}?command=…&input=1&output=1&error=1&tty=1   WebSocket, v5/v4.channel.k8s.io
@@ -32,6 +34,7 @@ import { PORT_FORWARD_TUNNEL_PROTOCOL, servePortForward } from './port-forward.j
 import { PORT_FORWARD_CHANNEL_PROTOCOLS, servePortForwardChannels } from './port-forward-channels.js';
 import type { Summary } from '../stats/summary.js';
 import { resourceMetricsText } from '../stats/resource-metrics.js';
+import { kubeletRegistries } from '../stats/kubelet-metrics.js';
 
 export interface KubeletServerOptions {
   runtime: RuntimeService;
@@ -72,6 +75,7 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ru
   const sockets = new Set<Duplex>();
   const sessions = new Set<WebSocket>();
 
+  const prometheus = opts.stats ? kubeletRegistries(opts.stats) : undefined;
   const authenticated = (req: IncomingMessage) => (req.socket as TLSSocket).authorized === true;
 
   const server = https.createServer({ cert: opts.tls.cert, key: opts.tls.key, ca: opts.tls.clientCA, requestCert: true, rejectUnauthorized: false },
@@ -121,6 +125,14 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ru
     if (url.pathname === '/pods') {
       const body = JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: {}, items: opts.pods?.() ?? [] });
       res.writeHead(200, { 'content-type': 'application/json' }); res.end(body); return;
+    }
+    if ((url.pathname === '/metrics' || url.pathname === '/metrics/cadvisor') && prometheus) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed(`method ${req.method} not allowed`);
+      const registry = url.pathname === '/metrics' ? prometheus.kubelet : prometheus.cadvisor;
+      const body = await registry.metrics();
+      res.writeHead(200, { 'content-type': registry.contentType, 'content-length': Buffer.byteLength(body) });
+      res.end(req.method === 'HEAD' ? undefined : body);
+      return;
     }
     if ((url.pathname === '/stats/summary' || url.pathname === '/metrics/resource') && opts.stats) {
       if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed(`method ${req.method} not allowed`);
