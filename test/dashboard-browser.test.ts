@@ -46,8 +46,12 @@ test('a user deploys the seed\'s app, sees its pods appear live, scales it from 
   assert.equal(deployment.body.spec.replicas, 3);
   await page.screenshot({ path: join(shots, '3-scaled.png'), fullPage: true });
 
+  // Its events, live: the Deployment controller's ScalingReplicaSet.
+  await page.locator('nav.tabs').getByRole('link', { name: 'Events' }).click();
+  await page.getByTestId('events').getByText('Scaled up replica set', { exact: false }).first().waitFor();
+
   // Editing the YAML while someone else changes the object: the save is refused as a conflict, shown on the page.
-  await page.getByRole('link', { name: 'YAML' }).click();
+  await page.locator('nav.tabs').getByRole('link', { name: 'YAML' }).click();
   await page.getByTestId('yaml-text').filter({ hasText: 'kind: Deployment' }).waitFor();
   await page.getByTestId('yaml-edit').click();
   const edited = (await page.getByTestId('yaml-text').inputValue()).replace('replicas: 3', 'replicas: 4');

@@ -42,6 +42,8 @@ const HEADERS = { accept: 'application/json' };
 /** Called when the server says the session is gone (401): the app shows the login page. */
 let onUnauthorized: () => void = () => undefined;
 export function setUnauthorizedHandler(fn: () => void): void { onUnauthorized = fn; }
+/** Tells the app the session is gone (a 401 seen on another path than api(), e.g. the watch socket). */
+export function sessionEnded(): void { onUnauthorized(); }
 
 async function toError(res: Response): Promise<ApiError> {
   let status: Status = { message: `HTTP ${res.status}` };

@@ -1,7 +1,7 @@
 // The browser side of the dashboard server's watch multiplexer (src/dashboard/watch-mux.ts): every watch of the page
 // runs over one WebSocket, since a browser gives one origin only six HTTP/1.1 connections and each watch would hold
 // one. openWatch() looks like a streaming fetch: it resolves when the watch ends, rejects with the API's error.
-import { ApiError, type Status } from './api';
+import { ApiError, sessionEnded, type Status } from './api';
 
 type Handlers = { onData(chunk: string): void; resolve(): void; reject(err: Error): void };
 
@@ -30,6 +30,7 @@ function connect(): Promise<WebSocket> {
         active.delete(msg.id);
         let status: Status = { message: `HTTP ${msg.status}` };
         try { status = JSON.parse(msg.body ?? '') as Status; } catch { /* not JSON */ }
+        if (msg.status === 401) sessionEnded();
         h.reject(new ApiError(status, msg.status));
       } else if (msg.data !== undefined) h.onData(msg.data);
       else if (msg.end) { active.delete(msg.id); h.resolve(); }

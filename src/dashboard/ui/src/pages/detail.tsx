@@ -188,7 +188,12 @@ function Related(props: { resource: ResourceType; obj: KubeObject }) {
 
 function Events(props: { obj: KubeObject }) {
   const o = props.obj;
-  const events = useList(byPlural.get('events')!, { namespace: o.metadata.namespace ?? 'default', fieldSelector: `involvedObject.uid=${o.metadata.uid}` });
+  // As kubectl describe: by kind and name (and namespace); a Node's events name the node, not its uid, and may be in
+  // any namespace.
+  const events = useList(byPlural.get('events')!, {
+    namespace: o.metadata.namespace,
+    fieldSelector: `involvedObject.kind=${o.kind},involvedObject.name=${o.metadata.name}${o.metadata.namespace ? `,involvedObject.namespace=${o.metadata.namespace}` : ''}`,
+  });
   const sorted = [...events.items].sort((a, b) => Date.parse(b.lastTimestamp ?? b.eventTime ?? b.metadata.creationTimestamp ?? 0) - Date.parse(a.lastTimestamp ?? a.eventTime ?? a.metadata.creationTimestamp ?? 0));
   return (
     <div data-testid="events">
