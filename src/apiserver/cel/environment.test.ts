@@ -20,6 +20,13 @@ test('Kubernetes CEL libraries: lists, regex, strings and quantities', () => {
   assert.throws(() => run("quantity('1.5').asInteger()"), /cannot convert value to integer/);
 });
 
+test('a ternary with a null branch compiles, as in cel-go (upstream\'s documented auditAnnotations valueExpression)', () => {
+  const expr = "object.spec.replicas > 50 ? 'Deployment spec.replicas set to ' + string(object.spec.replicas) : null";
+  assert.equal(run(expr, { object: { spec: { replicas: 51n } } }), 'Deployment spec.replicas set to 51');
+  assert.equal(run(expr, { object: { spec: { replicas: 5n } } }), null);
+  assert.equal(run("x > 50 ? null : (x > 10 ? 'mid' : null)", { x: 11n }), 'mid');
+});
+
 test('expressions that do not compile report cel-go\'s ERROR: <input>:line:column form', () => {
   assert.equal(compile('self.a >').error, 'ERROR: <input>:1:9: Unexpected token: EOF');
   assert.match(compile("1 +\n  'a'").error!, /^ERROR: <input>:1:1: no such overload: int \+ string/);

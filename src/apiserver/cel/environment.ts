@@ -86,8 +86,18 @@ export function compile(expr: string, env: Environment = defaultEnv): Compiled {
   let c = cache.get(expr);
   if (c) return c;
   try {
-    const program = env.parse(expr);
-    const checked = program.check();
+    let program = env.parse(expr);
+    let checked = program.check();
+    if (!checked.valid && (checked.error as { code?: string })?.code === 'incompatible_ternary_branches') {
+      // cel-go accepts `cond ? 'text' : null` (upstream's documented auditAnnotations example); cel-js wants both
+      // branches of one type, so the non-null branch is made dyn.
+      const rewritten = nullableTernaries(expr, program.ast);
+      if (rewritten !== expr) {
+        const again = env.parse(rewritten);
+        const c2 = again.check();
+        if (c2.valid) { program = again; checked = c2; }
+      }
+    }
     c = checked.valid ? { program, type: checked.type } : { error: errorText(expr, checked.error) };
   } catch (e) {
     c = { error: errorText(expr, e) };
@@ -95,6 +105,30 @@ export function compile(expr: string, env: Environment = defaultEnv): Compiled {
   if (cache.size > 10_000) cache.clear();
   cache.set(expr, c);
   return c;
+}
+
+/** `expr` with the other branch of every ternary that has a null branch wrapped in dyn(). */
+function nullableTernaries(expr: string, ast: unknown): string {
+  const edits: { start: number; end: number }[] = [];
+  const isNull = (n: any) => n?.op === 'value' && n.args === null;
+  const walk = (n: any) => {
+    if (!n || typeof n !== 'object') return;
+    if (n.op === '?:' && Array.isArray(n.args)) {
+      const [, a, b] = n.args;
+      if (isNull(b) && !isNull(a) && a?.range) edits.push(a.range);
+      if (isNull(a) && !isNull(b) && b?.range) edits.push(b.range);
+    }
+    const args = n.args;
+    if (Array.isArray(args)) for (const x of args.flat(2)) walk(x);
+    else if (args && typeof args === 'object') walk(args);
+  };
+  walk(ast);
+  // Insertions applied from the end; at one position 'dyn(' goes in before ')' so that ')' ends up first.
+  const inserts = edits.flatMap((r) => [{ at: r.start, text: 'dyn(', order: 0 }, { at: r.end, text: ')', order: 1 }])
+    .sort((x, y) => y.at - x.at || x.order - y.order);
+  let out = expr;
+  for (const i of inserts) out = out.slice(0, i.at) + i.text + out.slice(i.at);
+  return out;
 }
 
 /** cel-go's error form: `ERROR: <input>:line:column: message`. */
