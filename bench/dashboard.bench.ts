@@ -13,7 +13,7 @@ import type { Page } from 'playwright-core';
 import { startCluster } from '../src/cmd/cluster.js';
 import { resources } from '../src/api/resources.js';
 import type { KubeObject } from '../src/api/object.js';
-import { chromiumPath, launchChromium, gotoPage } from '../test/helpers/browser.js';
+import { chromiumPath, launchChromium, gotoPage, loginWithCode } from '../test/helpers/browser.js';
 
 const runs = Number(process.argv[2] ?? 5);
 const changes = Number(process.argv[3] ?? 20);
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     await inPool(100, 16, (i) => client.create(resources.pods, 'default', pod(i)));
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const login = await context.newPage();
-    await gotoPage(login, `${dashboard.url}/auth/code?code=${await dashboard.createLoginCode({ kind: 'certificate', cert: cluster.admin!.cert, key: cluster.admin!.key })}`);
+    await loginWithCode(login, dashboard, { kind: 'certificate', cert: cluster.admin!.cert, key: cluster.admin!.key });
     await login.evaluate(() => localStorage.setItem('nanokube-dashboard.namespace', 'default'));
     await login.close();
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { examplePath, startTestCluster } from './helpers/cluster.js';
 import { until } from './helpers/until.js';
-import { artifactsDir, chromiumPath, gotoPage, launchChromium } from './helpers/browser.js';
+import { artifactsDir, chromiumPath, gotoPage, launchChromium, loginWithCode } from './helpers/browser.js';
 
 const chromium = chromiumPath();
 
@@ -21,8 +21,7 @@ test('a user deploys the seed\'s app, sees its pods appear live, scales it from 
   page.on('pageerror', (e) => errors.push(e.message));
 
   // Logged in as `nanokube dashboard` does it: a one-time code in the URL.
-  const code = await dashboard.createLoginCode({ kind: 'certificate', cert: c.pki.cert, key: c.pki.key });
-  await gotoPage(page, `${dashboard.url}/auth/code?code=${code}`);
+  await loginWithCode(page, dashboard, { kind: 'certificate', cert: c.pki.cert, key: c.pki.key });
   await page.getByTestId('user').filter({ hasText: 'kubernetes-admin' }).waitFor();
 
   // The deployments page is open before the app exists; the app appears on it by itself (a watch, no reload).

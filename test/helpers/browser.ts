@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import type { Credentials, RunningDashboard } from '../../src/dashboard/index.js';
 
 const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
@@ -34,5 +35,14 @@ export async function gotoPage(page: Page, url: string): Promise<void> {
       if (attempt >= 5 || !/ERR_NETWORK_CHANGED|ERR_ABORTED/.test((err as Error).message)) throw err;
       await new Promise((r) => setTimeout(r, 200));
     }
+  }
+}
+
+/** Logs the page in as `nanokube dashboard` does (a one-time code in the URL), again with a new code if a load was lost. */
+export async function loginWithCode(page: Page, dashboard: RunningDashboard, credentials: Credentials): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await gotoPage(page, `${dashboard.url}/auth/code?code=${await dashboard.createLoginCode(credentials)}`);
+    if (!page.url().includes('/login')) return;
+    if (attempt >= 3) throw new Error(`the login code did not log the page in (at ${page.url()})`);
   }
 }

@@ -101,7 +101,9 @@ export async function getSession(): Promise<SessionInfo | undefined> {
 }
 
 export async function login(body: { token: string } | { kubeconfig: string }): Promise<SessionInfo['user']> {
-  const res = await fetch('/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), credentials: 'same-origin' });
+  const send = () => fetch('/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), credentials: 'same-origin' });
+  // A login that got no answer is tried again: at worst it makes a second session, the first never reached us.
+  const res = await send().catch(() => new Promise((r) => setTimeout(r, 300)).then(send));
   const answer = await res.json() as { user?: SessionInfo['user']; message?: string };
   if (!res.ok || !answer.user) throw new Error(answer.message ?? `login failed (${res.status})`);
   return answer.user;
