@@ -36,6 +36,8 @@ import { storageObjectInUseProtection } from './admission/storage-object-in-use-
 import { podSecurity } from './admission/pod-security.js';
 import { limitRanger } from './admission/limit-ranger.js';
 import { resourceQuota } from './admission/resource-quota.js';
+import { liveLister, watchedLister } from './admission/watched-objects.js';
+import type { GenericStore } from './registry/generic-store.js';
 import { handlePodLog } from './handlers/pod-log.js';
 import { handleNodeProxy } from './handlers/node-proxy.js';
 import { streamSubresources } from './handlers/pod-stream.js';
@@ -87,8 +89,8 @@ const notFoundStatus = () => notFoundError();
 
 export type { AdmissionPlugin };
 
-/** The admission plugins every apiserver runs (the authorization-dependent ones are added by index.ts). */
-export function defaultAdmission(registry: Registry): AdmissionPlugin[] {
+/** The admission plugins every apiserver runs, with `validating` (the authorization-dependent ones, from index.ts) before ResourceQuota. */
+export function defaultAdmission(registry: Registry, validating: AdmissionPlugin[] = [], signal?: AbortSignal): AdmissionPlugin[] {
   const namespaces = registry.forResource('', 'namespaces');
   const ingressClasses = registry.forResource('networking.k8s.io', 'ingressclasses');
   const priorityClasses = registry.forResource('scheduling.k8s.io', 'priorityclasses');
@@ -97,9 +99,13 @@ export function defaultAdmission(registry: Registry): AdmissionPlugin[] {
   const pods = registry.forResource('', 'pods');
   const limitRanges = registry.forResource('', 'limitranges');
   const quotas = registry.forResource('', 'resourcequotas');
+  // With a lifetime to stop them by, LimitRanges and ResourceQuotas are read from watched caches, as upstream's informers.
+  const lister = (s: GenericStore) => (signal ? watchedLister(s, signal) : liveLister(s));
+  const cachedLimitRanges = limitRanges && lister(limitRanges);
+  const cachedQuotas = quotas && lister(quotas);
   return [
     ...(namespaces ? [namespaceLifecycle({ getNamespace: (name) => namespaces.tryGet(undefined, name) })] : []),
-    ...(limitRanges ? [limitRanger({ listLimitRanges: async (ns) => (await limitRanges.list(ns)).items })] : []),
+    ...(cachedLimitRanges ? [limitRanger({ listLimitRanges: (ns) => cachedLimitRanges.list(ns) })] : []),
     ...(serviceAccounts ? [serviceAccountAdmission({ getServiceAccount: (ns, name) => serviceAccounts.tryGet(ns, name) })] : []),
     ...(namespaces && pods ? [podSecurity({ getNamespace: (name) => namespaces.tryGet(undefined, name), listPods: async (ns) => (await pods.list(ns)).items })] : []),
     ...(ingressClasses ? [defaultIngressClass({ listIngressClasses: async () => (await ingressClasses.list(undefined)).items })] : []),
@@ -107,9 +113,10 @@ export function defaultAdmission(registry: Registry): AdmissionPlugin[] {
     ...(storageClasses ? [defaultStorageClass({ listStorageClasses: async () => (await storageClasses.list(undefined)).items }),
       persistentVolumeClaimResize({ getStorageClass: (name) => storageClasses.tryGet(undefined, name) })] : []),
     storageObjectInUseProtection(),
+    ...validating,
     // Last, as upstream: usage is charged only for what every other plugin admitted.
-    ...(quotas ? [resourceQuota({
-      listQuotas: async (ns) => (await quotas.list(ns)).items,
+    ...(quotas && cachedQuotas ? [resourceQuota({
+      listQuotas: async (ns, live) => (live ? (await quotas.list(ns)).items : cachedQuotas.list(ns)),
       updateQuotaStatus: async (q) => { await quotas.update(q.metadata.namespace, q.metadata.name!, q, { ...registry.writeContext(), subresource: 'status' }); },
       listObjects: async (group, resource, ns) => { const s = registry.forResource(group, resource); return s && (await s.list(ns)).items; },
       now: () => registry.clock().getTime(),

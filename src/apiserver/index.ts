@@ -144,8 +144,8 @@ export interface ApiHandlerOnlyOptions {
 async function authorizationFor(registry: Registry, on: boolean, signal: AbortSignal) {
   if (!on) return { authorization: undefined, admission: undefined };
   const authz = await startAuthorization(registry, signal);
-  const admission: AdmissionPlugin[] = [...defaultAdmission(registry), nodeRestriction(), rbacEscalation(authz),
-    await validatingAdmissionPolicyFromRegistry(registry, authz.authorizer, signal)];
+  const admission: AdmissionPlugin[] = defaultAdmission(registry, [nodeRestriction(), rbacEscalation(authz),
+    await validatingAdmissionPolicyFromRegistry(registry, authz.authorizer, signal)], signal);
   return { authorization: { authorizer: authz.authorizer, rules: authz.rules }, admission };
 }
 

@@ -14,8 +14,11 @@ import { claimUsage, countedResource, formatUsage, objectUsage, podUsage, quotaS
 import { noMutation, type AdmissionAttributes, type AdmissionPlugin } from './admission.js';
 
 export interface ResourceQuotaOptions {
-  /** Lists the ResourceQuotas of a namespace. */
-  listQuotas(namespace: string): Promise<KubeObject[]>;
+  /**
+   * Lists the ResourceQuotas of a namespace: from a cache the first time (`live` false), from the store when a charge
+   * conflicted. The objects are not changed.
+   */
+  listQuotas(namespace: string, live: boolean): Promise<KubeObject[]>;
   /** Writes a quota's status under its metadata.resourceVersion; throws a Conflict when the quota changed since. */
   updateQuotaStatus(quota: KubeObject): Promise<void>;
   /** Lists a namespace's objects of a resource (for usage a quota's status does not show yet); undefined if not served. */
@@ -80,7 +83,7 @@ export function resourceQuota(opts: ResourceQuotaOptions): AdmissionPlugin {
     const refuse = (why: string) => forbiddenResource({ group, resource }, obj.metadata?.name, why);
     const charged = new Set<string>(); // quotas already charged for this object (by uid), across conflict retries
     for (let attempt = 0; ; attempt++) {
-      const quotas = (await opts.listQuotas(namespace)).sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : 1));
+      const quotas = [...await opts.listQuotas(namespace, attempt > 0)].sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : 1));
       const plan: Array<{ quota: KubeObject; used: Map<string, bigint> }> = [];
       for (const quota of quotas) {
         if (charged.has(quota.metadata.uid ?? quota.metadata.name!)) continue;
