@@ -47,6 +47,15 @@ test('ResourceQuota: creates past the hard limit are forbidden, usage shows in s
   const two = await c.kubectl(['create', 'configmap', 'two', '-n', 'quota']);
   assert.match(two.stderr, /configmaps "two" is forbidden: exceeded quota: q, requested: count\/configmaps=1, used: count\/configmaps=1, limited: count\/configmaps=1/);
 
+  // A burst of creates racing for a quota's last units: exactly as many as fit get in, and status.used says so.
+  assert.equal((await c.kubectl(['create', 'namespace', 'burst'])).code, 0);
+  assert.equal((await c.kubectl(['create', 'quota', 'three', '-n', 'burst', '--hard=count/secrets=3'])).code, 0);
+  const codes = await Promise.all(Array.from({ length: 12 }, (_, i) => c.request('POST', '/api/v1/namespaces/burst/secrets', { body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: `s${i}` } } }).then((r) => r.status)));
+  assert.deepEqual(codes.filter((s) => s === 201).length, 3, String(codes));
+  assert.deepEqual(codes.filter((s) => s !== 201), Array(9).fill(403));
+  assert.equal((await kubectlGet(c, ['secrets', '-n', 'burst'])).items.length, 3);
+  assert.equal((await kubectlGet(c, ['resourcequota', 'three', '-n', 'burst'])).status.used['count/secrets'], '3');
+
   assert.equal((await c.kubectl(['create', 'quota', 'compute', '-n', 'quota', '--hard=limits.cpu=2,pods=10'])).code, 0);
   const run = await c.kubectl(['run', 'x', '--image=nginx', '-n', 'quota']);
   assert.equal(run.stderr.trim(), 'Error from server (Forbidden): pods "x" is forbidden: failed quota: compute: must specify limits.cpu for: x');
