@@ -30,6 +30,14 @@ spec:
   matchResources:
     namespaceSelector:
       matchLabels: { environment: test }
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: { name: demo-binding-warn }
+spec:
+  policyName: demo-policy.example.com
+  validationActions: [Warn]
+  matchResources: { namespaceSelector: { matchLabels: { environment: test } } }
 `;
 
 const warnPolicy = `apiVersion: admissionregistration.k8s.io/v1
@@ -94,13 +102,15 @@ test('kubectl: a ValidatingAdmissionPolicy denies with upstream\'s message, Warn
   await ok(['label', 'namespace', 'test', 'environment=test']);
   await ok(['apply', '-f', '-'], policy);
 
-  // Until the plugin's watch has the binding, the write may pass: wait for the denial (upstream behaves the same).
+  // Until the plugin's watch has the bindings, the write may pass: wait for the denial (upstream behaves the same).
+  // The Warn binding's warning comes with the Deny binding's refusal.
   const denied = await until('the policy to deny', async () => {
     const r = await c.kubectl(['create', 'deployment', 'nginx', '-n', 'test', '--image=nginx', '--replicas=6', '--dry-run=server']);
-    return r.code !== 0 ? r : undefined;
+    return r.code !== 0 && r.stderr.includes('Warning') ? r : undefined;
   });
   assert.equal(denied.stderr.trim(),
-    'error: failed to create deployment: deployments.apps "nginx" is forbidden: ValidatingAdmissionPolicy \'demo-policy.example.com\' with binding \'demo-binding-test.example.com\' denied request: failed expression: object.spec.replicas <= 5');
+    'Warning: Validation failed for ValidatingAdmissionPolicy \'demo-policy.example.com\' with binding \'demo-binding-warn\': failed expression: object.spec.replicas <= 5\n'
+    + 'error: failed to create deployment: deployments.apps "nginx" is forbidden: ValidatingAdmissionPolicy \'demo-policy.example.com\' with binding \'demo-binding-test.example.com\' denied request: failed expression: object.spec.replicas <= 5');
   const applied = await c.kubectl(['apply', '-n', 'test', '-f', '-'], { input: 'apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: web }\nspec: { replicas: 7, selector: { matchLabels: { a: b } }, template: { metadata: { labels: { a: b } }, spec: { containers: [ { name: c, image: nginx } ] } } }\n' });
   assert.notEqual(applied.code, 0);
   assert.match(applied.stderr, /The deployments "web" is invalid: : ValidatingAdmissionPolicy 'demo-policy.example.com' with binding 'demo-binding-test.example.com' denied request: failed expression: object.spec.replicas <= 5/);

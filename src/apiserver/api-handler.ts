@@ -139,17 +139,30 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
     }
   }
 
-  /** A deprecated custom resource version answers every request with upstream's deprecation Warning header. */
+  /**
+   * A deprecated custom resource version answers every request with upstream's deprecation Warning header. A
+   * request that fails still carries the warnings added before it failed (admission's Warn), as upstream's do.
+   */
   async function route(req: ApiRequest): Promise<ApiResponse> {
-    const served: { warning?: string } = {};
-    const res = await routeResource(req, served);
+    const served: { warning?: string; warnings?: string[] } = {};
+    let res: ApiResponse;
+    try {
+      res = await routeResource(req, served);
+    } catch (err) {
+      if (!(err instanceof StatusError) || !served.warnings?.length) throw err;
+      res = errorResponse(err);
+    }
+    // (flow control answers errors itself, so the error may already be a response here)
+    if (res.status >= 400 && served.warnings?.length && !res.headers?.warning) {
+      res = { ...res, headers: { ...res.headers, warning: served.warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ') } };
+    }
     if (!served.warning) return res;
     const w = `299 - ${JSON.stringify(served.warning)}`;
     const prior = res.headers?.warning;
     return { ...res, headers: { ...res.headers, warning: prior ? `${w}, ${prior}` : w } };
   }
 
-  async function routeResource(req: ApiRequest, served: { warning?: string }): Promise<ApiResponse> {
+  async function routeResource(req: ApiRequest, served: { warning?: string; warnings?: string[] }): Promise<ApiResponse> {
     const path = req.path.length > 1 && req.path.endsWith('/') ? req.path.slice(0, -1) : req.path;
     const info = parseResourcePath(req.method, path, req.query);
     if (authz) {
@@ -163,7 +176,7 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
     return authorizeAndServe(req, info, path, served);
   }
 
-  async function authorizeAndServe(req: ApiRequest, info: ResourceRequestInfo | undefined, path: string, served: { warning?: string }): Promise<ApiResponse> {
+  async function authorizeAndServe(req: ApiRequest, info: ResourceRequestInfo | undefined, path: string, served: { warning?: string; warnings?: string[] }): Promise<ApiResponse> {
     if (authz) {
       const user = req.user ?? ANONYMOUS;
       if (info) check(user, resourceAttributes(user, info));
@@ -176,6 +189,7 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
       if (!def.namespaced && info.namespace) throw notFoundStatus();
       const ctx = makeContext(req, info, registry, store, server);
       served.warning = def.custom?.deprecationWarning;
+      served.warnings = ctx.warnings;
       if (info.subresource) {
         const sub = info.subresource;
         if (!def.subresources?.includes(sub)) throw notFoundStatus();
