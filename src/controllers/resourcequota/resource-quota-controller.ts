@@ -30,7 +30,11 @@ export function startResourceQuotaController(opts: ResourceQuotaControllerOption
     const quotas = informers.informerFor(builtin.resourcequotas);
     const pods = informers.informerFor<Pod>(builtin.pods);
     const enqueueNamespace = (ns: string | undefined) => { for (const q of quotas.list(ns)) queue.add(metaNamespaceKey(q)); };
-    quotas.addEventHandler({ onAdd: (q) => queue.add(metaNamespaceKey(q)), onUpdate: (_o, q) => queue.add(metaNamespaceKey(q)) });
+    // Only a change of spec.hard re-syncs a quota, as upstream: status writes (this controller's, and the charges the
+    // ResourceQuota admission plugin makes before the object is stored) must not trigger a recount that cannot see
+    // the object yet and would give the charge back while a burst of creates is still being admitted.
+    const hardChanged = (o: KubeObject, q: KubeObject) => JSON.stringify(o.spec?.hard ?? {}) !== JSON.stringify(q.spec?.hard ?? {});
+    quotas.addEventHandler({ onAdd: (q) => queue.add(metaNamespaceKey(q)), onUpdate: (o, q) => { if (hardChanged(o, q)) queue.add(metaNamespaceKey(q)); } });
     pods.addEventHandler({
       onAdd: (p) => enqueueNamespace(p.metadata?.namespace),
       onUpdate: (o, p) => { if (o.status?.phase !== p.status?.phase || !!o.metadata?.deletionTimestamp !== !!p.metadata?.deletionTimestamp) enqueueNamespace(p.metadata?.namespace); },
