@@ -71,12 +71,13 @@ function objectMatches(sel: LabelSelector | undefined, r: MatchRequest): boolean
 }
 
 /**
- * Whether `r` falls under `m`. `requireRules`: a policy's matchConstraints match nothing without resourceRules; a
+ * Whether `r` falls under `m` (ignoreNamespaceSelector: all but the namespace selector, a cheap first look before the
+ * namespace is read). `requireRules`: a policy's matchConstraints match nothing without resourceRules; a
  * binding's matchResources without resourceRules match whatever the policy matches.
  */
-export function matches(m: MatchResources | undefined, r: MatchRequest, requireRules: boolean): boolean {
+export function matches(m: MatchResources | undefined, r: MatchRequest, requireRules: boolean, opts: { ignoreNamespaceSelector?: boolean } = {}): boolean {
   if (!m) return !requireRules;
-  if (!namespaceMatches(m.namespaceSelector, r) || !objectMatches(m.objectSelector, r)) return false;
+  if ((!opts.ignoreNamespaceSelector && !namespaceMatches(m.namespaceSelector, r)) || !objectMatches(m.objectSelector, r)) return false;
   if (rulesMatch(m.excludeResourceRules, m.matchPolicy, r)) return false;
   if (!m.resourceRules?.length) return !requireRules;
   return rulesMatch(m.resourceRules, m.matchPolicy, r);

@@ -213,10 +213,17 @@ export function validatingAdmissionPolicy(opts: ValidatingAdmissionPolicyOptions
         return ns;
       };
       let req: MatchRequest | undefined;
-      const matchRequest = async (): Promise<MatchRequest> => req ??= {
+      /** The request as matching sees it; the namespace is read only once a namespace selector has to be checked. */
+      const matchRequest = (): MatchRequest => req ??= {
         operation: attrs.operation, group: d.group, version: d.version, resource: d.resource, subresource: attrs.subresource ?? '',
-        namespace, name, object: attrs.object, oldObject: attrs.oldObject,
-        equivalentVersions: opts.versionsOf?.(d.group, d.resource), namespaceLabels: (await loadNamespace())?.metadata?.labels,
+        namespace, name, object: attrs.object, oldObject: attrs.oldObject, equivalentVersions: opts.versionsOf?.(d.group, d.resource),
+      };
+      const selects = async (m: MatchResources | undefined, requireRules: boolean) => {
+        if (!matches(m, matchRequest(), requireRules, { ignoreNamespaceSelector: true })) return false;
+        const sel = m?.namespaceSelector;
+        if (!sel || (!Object.keys(sel.matchLabels ?? {}).length && !(sel.matchExpressions ?? []).length)) return true;
+        req!.namespaceLabels ??= (await loadNamespace())?.metadata?.labels ?? {};
+        return matches(m, req!, requireRules);
       };
       let vars: Record<string, unknown> | undefined;
       const baseVars = async () => vars ??= {
@@ -232,11 +239,11 @@ export function validatingAdmissionPolicy(opts: ValidatingAdmissionPolicyOptions
         const annotations = new Map<string, string[]>();
         const policyBindings = byPolicy.get(policy.metadata.name!);
         if (!policyBindings) continue;
-        if (!matches(policy.spec?.matchConstraints as MatchResources, await matchRequest(), true)) continue;
+        if (!await selects(policy.spec?.matchConstraints as MatchResources, true)) continue;
         const c = compiled(policy);
         const fail = policy.spec?.failurePolicy !== 'Ignore';
         for (const binding of policyBindings) {
-          if (!matches(binding.spec?.matchResources as MatchResources | undefined, await matchRequest(), false)) continue;
+          if (!await selects(binding.spec?.matchResources as MatchResources | undefined, false)) continue;
           let params: unknown[];
           try {
             params = await collectParams(opts, policy, binding, attrs.namespace ?? '');
