@@ -45,9 +45,12 @@ function osPrettyName(): string {
 
 const hostPython = () => ['/usr/bin/python3', '/usr/local/bin/python3'].find((p) => existsSync(p));
 
+let hostPythonVersion: string | null | undefined;
+/** The host python3's version (asked once: each ask starts python, ~50 ms on the event loop). */
 function pythonVersion(): string | null {
+  if (hostPythonVersion !== undefined) return hostPythonVersion;
   const py = hostPython();
-  return py ? run(py, ['-c', 'import platform; print(platform.python_version())']) : null;
+  return (hostPythonVersion = py ? run(py, ['-c', 'import platform; print(platform.python_version())']) : null);
 }
 
 /** What the host offers for a base: the one line the build prints ("host root filesystem (Python 3.11)"). */

@@ -8,11 +8,11 @@
 //   bridge "nk<6 hex of a hash of NANOKUBE_HOME>" (gateway, hairpin; outbound NAT by one rule, masquerade.ts) + host-local IPAM over the
 //   node's podCIDR with its state under NANOKUBE_HOME/cni/state, then portmap for hostPorts; the conflist is
 //   written to NANOKUBE_HOME/cni/net.d. Loopback is brought up by the loopback plugin, as the kubelet/containerd do.
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PortMapping } from '../runtime.js';
+import { spawner } from './spawner.js';
 
 export const CNI_VERSION = '1.0.0';
 export const DEFAULT_CNI_BIN_DIRS = ['/usr/lib/cni', '/opt/cni/bin', '/usr/libexec/cni'];
@@ -133,41 +133,30 @@ export class CniNetwork {
     for (const plugin of list.plugins) await this.exec('CHECK', pluginConfig(list, plugin, {}, prevResult), att);
   }
 
-  private exec(command: 'ADD' | 'DEL' | 'CHECK', conf: Record<string, unknown>, att: CniAttachment): Promise<unknown> {
+  private async exec(command: 'ADD' | 'DEL' | 'CHECK', conf: Record<string, unknown>, att: CniAttachment): Promise<unknown> {
     const type = String(conf.type);
     const bin = path.join(this.binDir, path.basename(type));
-    return new Promise((resolve, reject) => {
-      const child = spawn(bin, [], {
-        stdio: ['pipe', 'pipe', 'pipe'],
-        env: {
-          PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
-          CNI_COMMAND: command, CNI_CONTAINERID: att.containerId, CNI_NETNS: att.netns, CNI_IFNAME: att.ifName,
-          CNI_PATH: this.binDir,
-        },
-      });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      child.stdout.on('data', (b: Buffer) => out.push(b));
-      child.stderr.on('data', (b: Buffer) => err.push(b));
-      child.on('error', (e) => reject(new CniError(`CNI plugin ${type}: ${e.message}`)));
-      child.on('close', (code) => {
-        const text = Buffer.concat(out).toString();
-        if (code === 0) {
-          try { resolve(text.trim() ? JSON.parse(text) : {}); } catch { reject(new CniError(`CNI plugin ${type} ${command}: unreadable result`)); }
-          return;
-        }
-        let msg = Buffer.concat(err).toString().trim() || text.trim();
-        let errCode: number | undefined;
-        try {
-          const j = JSON.parse(text) as { code?: number; msg?: string; details?: string };
-          errCode = j.code;
-          msg = [j.msg, j.details].filter(Boolean).join(': ') || msg;
-        } catch { /* not JSON */ }
-        reject(new CniError(`CNI plugin ${type} ${command} failed: ${msg}`, errCode));
-      });
-      child.stdin.on('error', () => undefined);
-      child.stdin.end(JSON.stringify(conf));
+    const r = await spawner.run(bin, [], {
+      input: JSON.stringify(conf),
+      env: {
+        PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
+        CNI_COMMAND: command, CNI_CONTAINERID: att.containerId, CNI_NETNS: att.netns, CNI_IFNAME: att.ifName,
+        CNI_PATH: this.binDir,
+      },
     });
+    const text = r.stdout;
+    if (r.code === 0) {
+      try { return text.trim() ? JSON.parse(text) : {}; } catch { throw new CniError(`CNI plugin ${type} ${command}: unreadable result`); }
+    }
+    if (r.code === 127 && !text) throw new CniError(`CNI plugin ${type}: ${r.stderr.trim()}`);
+    let msg = r.stderr.trim() || text.trim();
+    let errCode: number | undefined;
+    try {
+      const j = JSON.parse(text) as { code?: number; msg?: string; details?: string };
+      errCode = j.code;
+      msg = [j.msg, j.details].filter(Boolean).join(': ') || msg;
+    } catch { /* not JSON */ }
+    throw new CniError(`CNI plugin ${type} ${command} failed: ${msg}`, errCode);
   }
 }
 
@@ -198,13 +187,7 @@ export function podNetworkGateway(podCIDR: string): { ip: string; prefix: number
  */
 export async function ensureBridge(bridge: string, podCIDR: string): Promise<void> {
   const { ip, prefix } = podNetworkGateway(podCIDR);
-  const run = (args: string[]) => new Promise<{ code: number; stderr: string }>((resolve) => {
-    const child = spawn('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    const err: Buffer[] = [];
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e) => resolve({ code: 1, stderr: e.message }));
-    child.on('close', (code) => resolve({ code: code ?? 1, stderr: Buffer.concat(err).toString().trim() }));
-  });
+  const run = (args: string[]) => spawner.run('ip', args);
   if (!fs.existsSync(`/sys/class/net/${bridge}`)) {
     const r = await run(['link', 'add', 'name', bridge, 'type', 'bridge']);
     if (r.code !== 0 && !fs.existsSync(`/sys/class/net/${bridge}`)) throw new CniError(`creating bridge ${bridge} failed: ${r.stderr}`);

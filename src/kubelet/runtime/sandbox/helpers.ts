@@ -6,10 +6,11 @@
 //   - a TCP relay (python3): connects to 127.0.0.1:<port> (in whatever network namespace it runs in, started with
 //     `nsenter --net=<netns>`), writes "+" on stderr once connected, then copies stdin to the socket and the
 //     socket to stdout, half-closing as each side ends. Used for port-forward into a pod's network namespace.
-//   - mount/umount through util-linux.
-import { execFile, spawnSync } from 'node:child_process';
+//   - mount/umount through util-linux (started by the spawner, spawner.ts).
 import fs from 'node:fs';
 import { overlayOptions } from '../../../images/index.js';
+import { spawner } from './spawner.js';
+export { python3 } from './spawner.js';
 
 export const PTY_RELAY = `
 import os, pty, sys, select, struct, fcntl, termios, signal
@@ -82,22 +83,9 @@ while True:
     out.write(b); out.flush()
 `;
 
-let pythonPath: string | null | undefined;
-/** python3 from the system (not a user's pyenv shim, whose startup is slow), or null. */
-export function python3(): string | null {
-  if (pythonPath !== undefined) return pythonPath;
-  for (const p of ['/usr/bin/python3', '/usr/local/bin/python3']) if (fs.existsSync(p)) return (pythonPath = p);
-  const r = spawnSync('sh', ['-c', 'command -v python3'], { encoding: 'utf8' });
-  return (pythonPath = r.status === 0 && r.stdout.trim() ? r.stdout.trim() : null);
-}
-
+/** Runs a helper program to completion through the spawner (never rejects: a failure is a non-zero code). */
 export function run(cmd: string, args: string[], opts: { timeoutMs?: number } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { timeout: opts.timeoutMs ?? 30_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) || (err && code !== 0 ? err.message : '') });
-    });
-  });
+  return spawner.run(cmd, args, { timeoutMs: opts.timeoutMs ?? 30_000 });
 }
 
 export async function mountOverlay(lower: string[], upper: string, work: string, target: string): Promise<void> {

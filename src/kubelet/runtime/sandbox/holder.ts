@@ -4,8 +4,8 @@
 // the hostname, and sleeps (as the PID namespace's PID 1, a shell that reaps orphans, as pause does). Containers join these
 // namespaces through /proc/<holder pid>/ns/*. Killing `unshare` kills the holder (--kill-child); the holder being
 // PID 1, every process of a shared PID namespace goes with it.
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import { spawner, type StartedProcess } from './spawner.js';
 
 export interface HolderOptions {
   /** File to bind the new network namespace to, or null for the node's network. */
@@ -17,8 +17,8 @@ export interface HolderOptions {
 }
 
 export interface Holder {
-  /** The `unshare` process (our child). */
-  child: ChildProcess;
+  /** The `unshare` process (started by the spawner, in its own session). */
+  unshare: StartedProcess;
   /** The holder's pid in the node's PID namespace: the one whose /proc/<pid>/ns/* containers join. */
   pid: number;
   /** Its start time (field 22 of /proc/<pid>/stat), to recognise it after a crash without killing a reused pid. */
@@ -37,23 +37,12 @@ export async function startHolder(opts: HolderOptions): Promise<Holder> {
     // As PID 1 of a shared PID namespace the holder inherits orphans: a shell waiting in a loop reaps them.
     (opts.pid ? 'echo ready; while :; do sleep 86400 & wait; done' : 'echo ready; exec sleep infinity'),
     'nanokube-sandbox', opts.hostname ?? '');
-  const child = spawn('unshare', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  const err: Buffer[] = [];
-  child.stderr!.on('data', (b: Buffer) => err.push(b));
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    const onExit = (code: number | null) => reject(new Error(`sandbox holder (unshare) exited with ${code}: ${Buffer.concat(err).toString().trim()}`));
-    child.once('exit', onExit);
-    child.once('error', reject);
-    child.stdout!.on('data', (b: Buffer) => {
-      out += b.toString();
-      if (out.includes('ready')) { child.off('exit', onExit); resolve(); }
-    });
+  const unshare = await spawner.start('unshare', args, 'ready').catch((e: Error) => {
+    throw new Error(`sandbox holder: ${e.message}`);
   });
-  child.stdout!.resume();
-  const pid = childOf(child.pid!);
-  if (!pid) { killHolder(child.pid!, null); throw new Error('sandbox holder: could not find the namespace holder process'); }
-  return { child, pid, startTime: processStartTime(pid) ?? '' };
+  const pid = childOf(unshare.pid);
+  if (!pid) { killHolder(unshare.pid, null); throw new Error('sandbox holder: could not find the namespace holder process'); }
+  return { unshare, pid, startTime: processStartTime(pid) ?? '' };
 }
 
 /** The single child of `pid` (unshare --fork's child). */

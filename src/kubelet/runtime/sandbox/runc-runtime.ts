@@ -144,8 +144,8 @@ export class RuncRuntime implements ContainerRuntime {
       });
       s.persisted.holderPid = s.holder.pid;
       s.persisted.holderStart = s.holder.startTime;
-      s.persisted.unsharePid = s.holder.child.pid ?? 0;
-      s.holder.child.on('exit', () => { if (s.state === 'SANDBOX_READY') { s.state = 'SANDBOX_NOTREADY'; this.opts.log({ level: 'warn', msg: 'pod sandbox holder exited', sandbox: id }); } });
+      s.persisted.unsharePid = s.holder.unshare.pid;
+      void s.holder.unshare.exited.then(() => { if (s.state === 'SANDBOX_READY') { s.state = 'SANDBOX_NOTREADY'; this.opts.log({ level: 'warn', msg: 'pod sandbox holder exited', sandbox: id }); } });
       if (netns && this.conflist) {
         await this.masquerade;
         const conflist = this.cni.effectiveList(this.conflist, config.portMappings);
@@ -204,10 +204,9 @@ export class RuncRuntime implements ContainerRuntime {
       st.cni = undefined;
     }
     if (s.holder) {
-      const exited = new Promise((r) => { if (s.holder!.child.exitCode !== null || s.holder!.child.signalCode !== null) r(null); else s.holder!.child.once('exit', r); });
       killHolder(s.holder.pid, null);
-      try { process.kill(s.holder.child.pid!, 'SIGKILL'); } catch { /* gone */ }
-      await exited;
+      if (!s.holder.unshare.done) try { process.kill(s.holder.unshare.pid, 'SIGKILL'); } catch { /* gone */ }
+      await s.holder.unshare.exited;
       s.holder = null;
     }
     if (st.netns) {
