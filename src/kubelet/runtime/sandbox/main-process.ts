@@ -2,6 +2,7 @@
 // process mode), its stdout/stderr written to the CRI log and fanned out to attached clients, its stdin kept open
 // when the container was created with stdin, and its exit status once it ends.
 import type { ChildProcess } from 'node:child_process';
+import type { PipedChild } from './spawner.js';
 import type { Writable } from 'node:stream';
 import { CriLogWriter, type CriLogOptions } from './cri-log.js';
 
@@ -25,7 +26,7 @@ export class MainProcess {
    * `exitCodeOf` maps the child's exit to the container's exit code (runc already reports 128+signal as its own
    * code; a plain process killed by a signal exits with 128+signal as a shell shows it).
    */
-  constructor(readonly child: ChildProcess, logPath: string, logOptions: CriLogOptions, opts: { tty?: boolean; stdin?: boolean } = {}) {
+  constructor(readonly child: ChildProcess | PipedChild, logPath: string, logOptions: CriLogOptions, opts: { tty?: boolean; stdin?: boolean } = {}) {
     this.log = new CriLogWriter(logPath, logOptions);
     this.stdin = opts.stdin && child.stdin ? child.stdin : null;
     this.resizeControl = opts.tty ? (child.stdio[3] as Writable | undefined) ?? null : null;

@@ -32,6 +32,7 @@ import {
 import type { CriLogOptions } from './cri-log.js';
 import { killHolder, processStartTime, startHolder, type Holder } from './holder.js';
 import { PTY_RELAY, TCP_RELAY, mountOverlay, mountsUnder, python3, run, unmount } from './helpers.js';
+import { spawner } from './spawner.js';
 import { MainProcess } from './main-process.js';
 import { ensureMasquerade, removeClusterRules } from './masquerade.js';
 import { buildOciSpec } from './oci-spec.js';
@@ -278,9 +279,13 @@ export class RuncRuntime implements ContainerRuntime {
     const tty = !!c.config.tty;
     const py = tty ? python3() : null;
     if (tty && !py) throw new Error('a tty container needs python3 (for its pseudo-terminal)');
+    // Without stdin or a tty (the common case), the spawner starts runc: a spawn from this process blocks the
+    // event loop for a fork of all of its memory (spawner.ts).
     const child = tty
       ? spawn(py!, ['-c', PTY_RELAY, '80', '24', this.runc, ...runcArgs], { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], detached: true })
-      : spawn(this.runc, runcArgs, { stdio: [c.config.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'], detached: true });
+      : c.config.stdin
+        ? spawn(this.runc, runcArgs, { stdio: ['pipe', 'pipe', 'pipe'], detached: true })
+        : await spawner.spawnPiped(this.runc, runcArgs);
     const main = new MainProcess(child, c.logPath, this.opts.logOptions ?? {}, { tty, stdin: !!c.config.stdin || tty });
     c.main = main;
     const exitedEarly = new AbortController();

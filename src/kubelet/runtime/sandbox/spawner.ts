@@ -11,6 +11,8 @@
 // Protocol: JSON lines. Requests on the spawner's stdin:
 //   {"id": n, "argv": [...], "env": {...} | null, "input": "..." | null, "timeout": seconds | null}   run to completion
 //   {"id": n, "argv": [...], "env": ..., "start": "ready"}   start in a new session; answer once its stdout printed "ready"
+//   {"id": n, "argv": [...], "env": ..., "socket": path, "token": t}   start in a new session with stdout and stderr
+//       on two connections to our Unix socket `path`, each first sending "<t> stdout|stderr\n" (spawnPiped)
 // Answers on its stdout: {"id": n, "code": c, "stdout": "...", "stderr": "..."} for a run (code 127 + "error" when
 // the program could not be executed); for a start {"id": n, "pid": p}, then {"id": n, "exit": c, "stderr": "..."}
 // when it ends (c < 0: killed by signal -c). The spawner exits when its stdin closes (this process is gone); what it
@@ -19,7 +21,12 @@
 // Without python3, or if the spawner dies, the same calls fall back to Node's spawn.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import { EventEmitter } from 'node:events';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import readline from 'node:readline';
+import crypto from 'node:crypto';
 
 let pythonPath: string | null | undefined;
 /** python3 from the system (not a user's pyenv shim, whose startup is slow), or null. */
@@ -31,7 +38,7 @@ export function python3(): string | null {
 }
 
 const SPAWNER = `
-import json, os, subprocess, sys, threading
+import json, os, socket, subprocess, sys, threading
 lock = threading.Lock()
 def send(m):
     s = json.dumps(m) + "\\n"
@@ -64,9 +71,24 @@ def start(q):
         while p.stdout.read1(4096): pass
     code = p.wait(); t.join()
     send({"id": q["id"], "exit": code, "stderr": text(err[0] if err else b"")})
+def piped(q):
+    socks = []
+    try:
+        for name in ("stdout", "stderr"):
+            c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            socks.append(c)
+            c.connect(q["socket"])
+            c.sendall(("%s %s\\n" % (q["token"], name)).encode())
+        p = subprocess.Popen(q["argv"], stdin=subprocess.DEVNULL, stdout=socks[0].fileno(), stderr=socks[1].fileno(), env=q.get("env"), start_new_session=True)
+    except OSError as e:
+        for c in socks: c.close()
+        send({"id": q["id"], "exit": 127, "stderr": str(e), "error": str(e)}); return
+    for c in socks: c.close()
+    send({"id": q["id"], "pid": p.pid})
+    send({"id": q["id"], "exit": p.wait(), "stderr": ""})
 for line in sys.stdin:
     q = json.loads(line)
-    threading.Thread(target=start if q.get("start") else run, args=(q,), daemon=True).start()
+    threading.Thread(target=start if q.get("start") else piped if q.get("socket") else run, args=(q,), daemon=True).start()
 `;
 
 export interface RunResult { code: number; stdout: string; stderr: string }
@@ -79,6 +101,18 @@ export interface StartedProcess {
   readonly exited: Promise<number>;
   /** Whether it has ended (exited settled). */
   readonly done: boolean;
+}
+
+/**
+ * A program started with its stdout and stderr piped back to this process, shaped as the parts of a ChildProcess
+ * the runtime's MainProcess uses: pid, stdout/stderr streams, 'exit' (code, signal) and 'error' events.
+ */
+export interface PipedChild extends EventEmitter {
+  readonly pid: number | undefined;
+  readonly stdin: null;
+  readonly stdout: net.Socket;
+  readonly stderr: net.Socket;
+  readonly stdio: [null, net.Socket, net.Socket];
 }
 
 interface Answer { id: number; code?: number; stdout?: string; stderr?: string; error?: string; pid?: number; exit?: number }
@@ -124,6 +158,86 @@ class Spawner {
         if (proc) { proc.done = true; settleExit(137); } else resolve(directStart(cmd, args, ready));
       });
     });
+  }
+
+  /**
+   * Starts a program in a new session with stdin from /dev/null and its stdout and stderr streamed back over a
+   * Unix socket of ours (the container's main process: runc in the foreground, whose output is the container's).
+   */
+  async spawnPiped(cmd: string, args: string[]): Promise<PipedChild | ChildProcess> {
+    const child = this.ensure();
+    const server = child ? await this.outputServer().catch(() => null) : null;
+    if (!child || !server) return spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const token = crypto.randomBytes(12).toString('hex');
+    const streams = new Promise<{ stdout: net.Socket; stderr: net.Socket }>((resolve) => {
+      const got: { stdout?: net.Socket; stderr?: net.Socket } = {};
+      this.connections.set(token, (name, sock) => {
+        got[name] = sock;
+        if (got.stdout && got.stderr) { this.connections.delete(token); resolve({ stdout: got.stdout, stderr: got.stderr }); }
+      });
+    });
+    return new Promise((resolve, reject) => {
+      let exit: number | undefined;
+      let piped: (EventEmitter & { pid: number | undefined; stdin: null; stdout: net.Socket; stderr: net.Socket; stdio: [null, net.Socket, net.Socket] }) | null = null;
+      this.request({ argv: [cmd, ...args], env: null, socket: server, token }, (a) => {
+        if (a.pid !== undefined) {
+          void streams.then(({ stdout, stderr }) => {
+            piped = Object.assign(new EventEmitter(), { pid: a.pid, stdin: null, stdout, stderr, stdio: [null, stdout, stderr] as [null, net.Socket, net.Socket] });
+            resolve(piped);
+            if (exit !== undefined) emitExit(piped, exit);
+          });
+          return false;
+        }
+        this.connections.delete(token);
+        if (a.error) { reject(new Error(`${cmd}: ${a.error}`)); return true; }
+        exit = a.exit ?? 1;
+        if (piped) emitExit(piped, exit);
+        return true;
+      }, () => {
+        // The spawner died: the program lives on without anyone to report its exit.
+        if (piped) emitExit(piped, -9); else reject(new Error(`${cmd}: the spawner exited`));
+      });
+    });
+  }
+
+  private readonly connections = new Map<string, (name: 'stdout' | 'stderr', sock: net.Socket) => void>();
+  private server: Promise<string> | null = null;
+
+  /** The Unix socket piped programs' output connects to (one per process, removed when it exits). */
+  private outputServer(): Promise<string> {
+    this.server ??= new Promise((resolve, reject) => {
+      const file = path.join(os.tmpdir(), `nanokube-spawner-${process.pid}-${crypto.randomBytes(4).toString('hex')}.sock`);
+      const srv = net.createServer((sock) => {
+        // The header is read in paused mode; once the 'readable' listener is gone the stream's flowing state is
+        // back to "not decided", so the consumer's first 'data' listener starts it, with nothing lost.
+        let head = Buffer.alloc(0);
+        const onReadable = () => {
+          let b: Buffer | null;
+          while ((b = sock.read() as Buffer | null) !== null) {
+            head = Buffer.concat([head, b]);
+            const nl = head.indexOf(10);
+            if (nl < 0) { if (head.length > 64) sock.destroy(); continue; }
+            sock.off('readable', onReadable);
+            const [token, name] = head.subarray(0, nl).toString().split(' ');
+            const rest = head.subarray(nl + 1);
+            if (rest.length) sock.unshift(rest);
+            const to = this.connections.get(token ?? '');
+            if (!to || (name !== 'stdout' && name !== 'stderr')) { sock.destroy(); return; }
+            to(name, sock);
+            return;
+          }
+        };
+        sock.on('readable', onReadable);
+        sock.on('error', () => undefined);
+      });
+      srv.once('error', reject);
+      srv.listen(file, () => {
+        srv.unref();
+        process.once('exit', () => { try { fs.unlinkSync(file); } catch { /* gone */ } });
+        resolve(file);
+      });
+    });
+    return this.server;
   }
 
   /** Sends a request; onAnswer returns false while more answers are due for it. onLost: the spawner died first. */
@@ -178,6 +292,16 @@ class Spawner {
     this.refIfBusy();
     return child;
   }
+}
+
+function emitExit(child: EventEmitter, code: number): void {
+  if (code < 0) child.emit('exit', null, signalName(-code));
+  else child.emit('exit', code, null);
+}
+
+function signalName(n: number): NodeJS.Signals {
+  const hit = Object.entries(os.constants.signals).find(([, v]) => v === n);
+  return (hit?.[0] ?? 'SIGKILL') as NodeJS.Signals;
 }
 
 function directRun(cmd: string, args: string[], opts: RunOptions): Promise<RunResult> {
