@@ -129,6 +129,9 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
   const admit = admissionChain(opts.admission ?? defaultAdmission(registry));
   const authz = opts.authorization;
   const flow = opts.flow;
+  const prometheus = opts.prometheus;
+  /** The resource request each request was parsed as, for the Prometheus metrics (only when they are kept). */
+  const requestInfos = prometheus ? new WeakMap<ApiRequest, ResourceRequestInfo>() : undefined;
   const server = { admit, logger, watcherCapacity: opts.watcherCapacity, metrics: opts.metrics, authorization: authz, flow };
 
   /** Authorization denials of the components' own identities are logged: they mean a missing bootstrap rule. */
@@ -165,6 +168,7 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
   async function routeResource(req: ApiRequest, served: { warning?: string; warnings?: string[] }): Promise<ApiResponse> {
     const path = req.path.length > 1 && req.path.endsWith('/') ? req.path.slice(0, -1) : req.path;
     const info = parseResourcePath(req.method, path, req.query);
+    if (info && requestInfos) requestInfos.set(req, info);
     if (authz) {
       const user = impersonate(authz.authorizer, req.user ?? ANONYMOUS, req.headers);
       if (user !== req.user) req = { ...req, user };
@@ -284,17 +288,14 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
     }
   }
   // Counted and timed outside the flow tap (upstream's apiserver_request_total / _duration_seconds, resource
-  // requests only). Not an async function either: one promise more per request.
-  const prometheus = opts.prometheus;
+  // requests only, as routeResource parsed them). Not an async function either: one promise more per request.
   const observed = (inner: ApiHandler): ApiHandler => {
-    if (!prometheus) return inner;
+    if (!prometheus || !requestInfos) return inner;
     return (req) => {
       const t0 = performance.now();
       return inner(req).then((res) => {
-        const path = req.path.length > 1 && req.path.endsWith('/') ? req.path.slice(0, -1) : req.path;
-        let info: ReturnType<typeof parseResourcePath> | undefined;
-        try { info = parseResourcePath(req.method, path, req.query); } catch { info = undefined; }
-        if (info) prometheus.observe(info, req.query.getAll('dryRun').includes('All'), res.status, (performance.now() - t0) / 1000);
+        const info = requestInfos.get(req);
+        if (info) prometheus.observe(info, req.query.has('dryRun') && req.query.getAll('dryRun').includes('All'), res.status, (performance.now() - t0) / 1000);
         return res;
       });
     };

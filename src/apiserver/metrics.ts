@@ -5,7 +5,8 @@
 // process (the controller manager's work queues, the scheduler): upstream serves those on the components' own ports
 // (10257, 10259); nanokube runs them inside the API server's process, so its /metrics is their one scrape target.
 // Every API server has registries of its own (never prom-client's global one): clusters in one process stay apart.
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Gauge, Registry } from 'prom-client';
+import { CounterFamily, HistogramFamily } from './metric-family.js';
 import type { Store } from '../storage/backend.js';
 import type { ResourceRequestInfo } from './request-info.js';
 import { resources, verbsOf } from '../api/resources.js';
@@ -22,19 +23,18 @@ export class ApiServerMetrics {
   private readonly extra: Registry[] = [];
   /** The datastore as given (not timed): apiserver_storage_objects counts through it when scraped. */
   private counted: Store | undefined;
-  private readonly requests = new Counter({
-    name: 'apiserver_request_total', help: 'Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, scope, component, and HTTP response code.',
+  private readonly requests = new CounterFamily({
+    name: 'apiserver_request_total', help: '[STABLE] Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, scope, component, and HTTP response code.',
     labelNames: ['verb', 'dry_run', 'group', 'version', 'resource', 'subresource', 'scope', 'component', 'code'], registers: [this.registry],
   });
-  private readonly latency = new Histogram({
-    name: 'apiserver_request_duration_seconds', help: 'Response latency distribution in seconds for each verb, dry run value, group, version, resource, subresource, scope and component.',
+  private readonly latency = new HistogramFamily({
+    name: 'apiserver_request_duration_seconds', help: '[STABLE] Response latency distribution in seconds for each verb, dry run value, group, version, resource, subresource, scope and component.',
     labelNames: ['verb', 'dry_run', 'group', 'version', 'resource', 'subresource', 'scope', 'component'],
     buckets: latencyBuckets, registers: [this.registry],
   });
-  private readonly storage = new Histogram({
-    name: 'etcd_request_duration_seconds', help: 'Etcd request latency in seconds for each operation and object type.',
-    labelNames: ['operation', 'type'], buckets: latencyBuckets,
-    registers: [this.registry],
+  private readonly storage = new HistogramFamily({
+    name: 'etcd_request_duration_seconds', help: '[ALPHA] Etcd request latency in seconds for each operation and object type.',
+    labelNames: ['operation', 'type'], buckets: latencyBuckets, registers: [this.registry],
   });
 
   constructor() {
@@ -56,12 +56,11 @@ export class ApiServerMetrics {
   /** Records one request (resource requests only; upstream labels other paths differently and we leave them out). */
   observe(info: ResourceRequestInfo, dryRun: boolean, code: number, seconds: number): void {
     const verb = info.verb === 'watch' ? 'WATCH' : info.verb === 'list' ? 'LIST' : info.verb.toUpperCase() === 'DELETECOLLECTION' ? 'DELETE' : httpVerb(info.verb);
-    const labels = {
-      verb, dry_run: dryRun ? 'All' : '', group: info.group, version: info.version, resource: info.resource, subresource: info.subresource ?? '',
-      scope: info.name !== undefined ? 'resource' : info.namespace ? 'namespace' : 'cluster', component: 'apiserver',
-    };
-    this.requests.inc({ ...labels, code: String(code) });
+    const labels = [verb, dryRun ? 'All' : '', info.group, info.version, info.resource, info.subresource ?? '',
+      info.name !== undefined ? 'resource' : info.namespace ? 'namespace' : 'cluster', 'apiserver'];
     this.latency.observe(labels, seconds);
+    labels.push(String(code));
+    this.requests.inc(labels);
   }
 
   /** The datastore with each call timed (operation get/list/count/create/update/delete, type from the key). */
@@ -69,7 +68,7 @@ export class ApiServerMetrics {
     this.counted = store;
     const timed = <A extends unknown[], R>(operation: string, fn: (key: string, ...rest: A) => Promise<R>) => async (key: string, ...rest: A): Promise<R> => {
       const t0 = performance.now();
-      try { return await fn(key, ...rest); } finally { this.storage.observe({ operation, type: objectType(key) }, (performance.now() - t0) / 1000); }
+      try { return await fn(key, ...rest); } finally { this.storage.observe([operation, objectType(key)], (performance.now() - t0) / 1000); }
     };
     const wrapped: Record<string, unknown> = {
       get: timed('get', store.get.bind(store)),
