@@ -1,6 +1,7 @@
 // StatefulSets, DaemonSets and ReplicationControllers with the real kubectl on simulated nodes: ordered creation
 // and reverse scale-down of a StatefulSet, rollout history/undo, a DaemonSet following a node added at runtime,
-// the `kubectl get sts,ds,rc` columns, scaling an RC, and the python client's AppsV1Api daemon set calls.
+// the `kubectl get sts,ds,rc` columns, scaling an RC, and the python client's AppsV1Api daemon set calls and
+// utils.create_from_yaml with a multi-resource file.
 import { describe, before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, execFile } from 'node:child_process';
@@ -189,6 +190,10 @@ patched = apps.patch_namespaced_daemon_set('py-ds', ns, {'spec': {'template': {'
 out['patched'] = [patched.spec.template.spec.containers[0].image, patched.metadata.generation]
 out['status_read'] = apps.read_namespaced_daemon_set_status('py-ds', ns).status.desired_number_scheduled is not None
 out['deleted'] = apps.delete_namespaced_daemon_set('py-ds', ns).status
+# utils.create_from_yaml with a multi-resource file: each document through its kind's API class.
+from kubernetes import utils
+made = utils.create_from_yaml(client.ApiClient(), sys.argv[2], namespace=ns)
+out['from_yaml'] = sorted(o.kind + '/' + o.metadata.name for group in made for o in group)
 print(json.dumps(out))
 `;
 
@@ -197,8 +202,15 @@ test('the python client creates, lists, patches, reads the status of and deletes
   if (!python) { t.skip('skipped: python3 with the kubernetes package not found (apt-get install python3-kubernetes)'); return; }
   const file = join(c.home, 'ds.py');
   writeFileSync(file, script);
+  const multi = join(c.home, 'multi.yaml');
+  writeFileSync(multi, [
+    'apiVersion: batch/v1\nkind: Job\nmetadata: {name: py-job}\nspec: {template: {spec: {restartPolicy: Never, containers: [{name: c, image: busybox}]}}}',
+    'apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: py-cron}\nspec: {schedule: "0 * * * *", jobTemplate: {spec: {template: {spec: {restartPolicy: OnFailure, containers: [{name: c, image: busybox}]}}}}}',
+    'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: py-sts}\nspec: {serviceName: py-sts, selector: {matchLabels: {app: py-sts}}, template: {metadata: {labels: {app: py-sts}}, spec: {containers: [{name: c, image: nginx}]}}}',
+    'apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: py-pdb}\nspec: {maxUnavailable: 1, selector: {matchLabels: {app: py-sts}}}',
+  ].join('\n---\n') + '\n');
   const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(python, [file, c.kubeconfig], { timeout: 60_000, env: { ...process.env, HOME: join(c.home, 'user') } }, (err, stdout, stderr) =>
+    execFile(python, [file, c.kubeconfig, multi], { timeout: 60_000, env: { ...process.env, HOME: join(c.home, 'user') } }, (err, stdout, stderr) =>
       resolve({ code: err ? 1 : 0, stdout, stderr }));
   });
   assert.equal(r.code, 0, r.stderr);
@@ -209,5 +221,6 @@ test('the python client creates, lists, patches, reads the status of and deletes
   assert.deepEqual(out.patched, ['agent:2', 2]);
   assert.equal(out.status_read, true);
   assert.equal(out.deleted, 'Success');
+  assert.deepEqual(out.from_yaml, ['CronJob/py-cron', 'Job/py-job', 'PodDisruptionBudget/py-pdb', 'StatefulSet/py-sts']);
 });
 });
