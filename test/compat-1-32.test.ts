@@ -74,6 +74,8 @@ test('quantities are stored in canonical form on every write, and an invalid one
   const quota = await c.kubectl(['create', 'quota', 'qq', '--hard=cpu=0.5,memory=1536Mi,pods=1e1']);
   assert.equal(quota.code, 0, quota.stderr);
   assert.deepEqual(JSON.parse((await c.kubectl(['get', 'quota', 'qq', '-o', 'json'])).stdout).spec.hard, { cpu: '500m', memory: '1536Mi', pods: '10' });
+  // Gone again: a cpu/memory quota makes every later pod in the namespace name its requests (ResourceQuota admission).
+  assert.equal((await c.kubectl(['delete', 'quota', 'qq'])).code, 0);
 
   const bad = await c.kubectl(['create', '-f', '-'], { input: pod('bad', 'abc') });
   assert.equal(bad.code, 1);
