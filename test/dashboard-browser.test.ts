@@ -55,8 +55,8 @@ test('a user deploys the seed\'s app, sees its pods appear live, scales it from 
   await page.getByTestId('yaml-edit').click();
   const edited = (await page.getByTestId('yaml-text').inputValue()).replace('replicas: 3', 'replicas: 4');
   await page.getByTestId('yaml-text').fill(edited);
-  const annotated = await c.kubectl(['annotate', 'deployment', 'flask-app', 'changed-by=someone-else']);
-  assert.equal(annotated.code, 0, annotated.stderr);
+  const annotated = await c.request('PATCH', '/apis/apps/v1/namespaces/default/deployments/flask-app', { contentType: 'application/merge-patch+json', body: { metadata: { annotations: { 'changed-by': 'someone-else' } } } });
+  assert.equal(annotated.status, 200, annotated.text);
   await page.getByTestId('yaml-save').click();
   await page.getByTestId('yaml-message').filter({ hasText: 'Conflict' }).waitFor();
   await page.screenshot({ path: join(shots, '3b-yaml-conflict.png') });
