@@ -7,7 +7,7 @@ import https from 'node:https';
 import { startTestCluster, examplePath } from './helpers/cluster.js';
 import { until } from './helpers/until.js';
 
-interface Edge { kind: string; from: { kind: string; node?: string; controller?: string }; to: { kind: string; node?: string }; verb?: string; resource: string; subresource?: string; name?: string; code?: number; type?: string }
+interface Edge { kind: string; from: { kind: string; node?: string; controller?: string }; to: { kind: string; node?: string }; verb?: string; resource: string; subresource?: string; name?: string; code?: number; type?: string; podNode?: string }
 
 test('the flow feed shows kubectl scale travel through the cluster, names only', async (t) => {
   const c = await startTestCluster(t, { simulatedNodes: 1 });
@@ -55,7 +55,7 @@ test('the flow feed shows kubectl scale travel through the cluster, names only',
   await seen('the scheduler binds it', (e) => e.kind === 'request' && e.from.kind === 'scheduler' && e.subresource === 'binding' && e.name === created.name);
   await seen('the kubelet reports its status', (e) => e.kind === 'request' && e.from.kind === 'kubelet' && !!e.from.node && e.subresource === 'status' && e.name === created.name);
   // Simulated kubelets read the shared informer cache; a real node's kubelet watches as system:node:<name>.
-  await seen('the bound pod is delivered to its watchers', (e) => e.kind === 'watch' && e.type === 'MODIFIED' && e.name === created.name);
+  await seen('the bound pod is delivered to its watchers, with its node', (e) => e.kind === 'watch' && e.type === 'MODIFIED' && e.name === created.name && !!e.podNode);
   await seen('the Secret write, by name', (e) => e.kind === 'write' && e.resource === 'secrets' && e.name === 'db-secret');
   assert.ok(!raw.includes('cGFzc3dvcmQ=') && !raw.includes('password"'), 'no Secret data in the flow');
 

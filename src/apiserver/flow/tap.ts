@@ -44,6 +44,8 @@ export interface FlowEvent {
   type?: string;
   /** The store revision of a write or a watch event's object (its resourceVersion). */
   revision?: number;
+  /** A pod's node (spec.nodeName), on watch events of pods: which kubelet the change concerns. */
+  podNode?: string;
 }
 
 /** Events coalesced when a subscriber's window was full: how many went along one edge. */
@@ -181,11 +183,12 @@ export class FlowTap {
 
   /** A watch event sent to the watcher `to` (call only while active). */
   delivered(to: Participant, user: string | undefined, what: { group: string; resource: string }, type: string,
-    object: { metadata?: { name?: string; namespace?: string; resourceVersion?: string } }): void {
+    object: { metadata?: { name?: string; namespace?: string; resourceVersion?: string }; spec?: { nodeName?: string } }): void {
     const m = object.metadata;
     this.emit({
       kind: 'watch', from: API_SERVER, to, user, verb: 'watch', group: what.group || undefined, resource: what.resource, type,
       namespace: m?.namespace, name: m?.name, revision: m?.resourceVersion ? Number(m.resourceVersion) : undefined,
+      ...(what.group === '' && what.resource === 'pods' && object.spec?.nodeName ? { podNode: object.spec.nodeName } : {}),
     });
   }
 }

@@ -23,6 +23,8 @@ export interface AnimatorHost {
   boxOf(p: FlowEvent['from']): string;
   /** A dot reached a box (it flashes). */
   arrived(id: string): void;
+  /** The kubelet box a pod's change in the shared cache goes on to (a simulated kubelet reads that cache), if any. */
+  cachedKubelet(node: string): string | undefined;
 }
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -83,7 +85,11 @@ export class FlowAnimator {
         ];
       case 'watch': {
         const hops: Hop[] = [{ from: 'apiserver', to: target, cls: `dot watch ${(e.type ?? '').toLowerCase()}`, start: at(PHASE.watch) }];
-        if (target === 'informers') for (const c of consumersOf(e.resource)) hops.push({ from: 'informers', to: c, cls: 'dot watch fanout', start: at(PHASE.watch + 1) });
+        if (target === 'informers') {
+          for (const c of consumersOf(e.resource)) hops.push({ from: 'informers', to: c, cls: 'dot watch fanout', start: at(PHASE.watch + 1) });
+          const kubelet = e.podNode && this.host.cachedKubelet(e.podNode);
+          if (kubelet) hops.push({ from: 'informers', to: kubelet, cls: 'dot watch fanout', start: at(PHASE.watch + 1) });
+        }
         return hops;
       }
       case 'proxy':

@@ -40,10 +40,13 @@ export function ArchitecturePage() {
   const animator = useRef<FlowAnimator | undefined>(undefined);
   useEffect(() => {
     const flashed = new Map<string, number>();
+    const watching = new Set<string>();
     const a = new FlowAnimator({
       get layer() { return layer.current!; },
       center: (id) => { const b = boxesRef.current.get(id); return b && centerOf(b); },
       boxOf: (p) => boxOf(p, live.current.nodes),
+      // A kubelet that never received a watch event of its own reads the shared cache (simulated nodes do).
+      cachedKubelet: (node) => (live.current.nodes.includes(node) && !watching.has(node) ? boxOf({ kind: 'kubelet', node }, live.current.nodes) : undefined),
       // A box flashes when a dot reaches it: at most every 150 ms per box, through the Web Animations API (restarting
       // a CSS animation would force a layout per arrival, hundreds a second in a flood).
       arrived: (id) => {
@@ -65,6 +68,7 @@ export function ArchitecturePage() {
       const known = live.current.nodes, shownKinds = live.current.seen;
       const fresh = new Set<string>(), freshKinds = new Set<string>();
       for (const e of shown) {
+        if (e.kind === 'watch' && e.to.kind === 'kubelet' && e.to.node) watching.add(e.to.node);
         for (const p of [e.from, e.to]) {
           if (p.kind === 'kubelet' && p.node && !known.includes(p.node)) fresh.add(p.node);
           if (optionalBoxes.has(p.kind) && !shownKinds.includes(p.kind)) freshKinds.add(p.kind);

@@ -11,6 +11,8 @@ export interface FlowEvent {
   from: Participant; to: Participant;
   user?: string; verb?: string; group?: string; resource: string; subresource?: string;
   namespace?: string; name?: string; code?: number; type?: string; revision?: number;
+  /** A pod's node, on watch events of pods. */
+  podNode?: string;
 }
 
 export interface FlowDropped { kind: string; from: string; to: string; verb?: string; resource: string; count: number }
