@@ -95,6 +95,13 @@ test('a user deploys the seed\'s app, sees its pods appear live, scales it from 
   await password.getByText('password', { exact: true }).waitFor();
   await page.screenshot({ path: join(shots, '4-secret.png'), fullPage: true });
 
+  // Creating from YAML (a server-side apply).
+  await page.getByTestId('create').click();
+  await page.getByTestId('create-text').fill('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: made-in-dashboard\ndata:\n  greeting: hello\n');
+  await page.getByTestId('create-apply').click();
+  await page.getByTestId('create-results').getByText('ConfigMap default/made-in-dashboard applied').waitFor();
+  assert.equal((await c.request('GET', '/api/v1/namespaces/default/configmaps/made-in-dashboard')).body.data?.greeting, 'hello');
+
   // A different browser session logs in by pasting a ServiceAccount token.
   await c.request('POST', '/api/v1/namespaces/default/serviceaccounts', { body: { metadata: { name: 'viewer' } } });
   const token = (await c.request('POST', '/api/v1/namespaces/default/serviceaccounts/viewer/token', { body: { spec: {} } })).body.status.token as string;

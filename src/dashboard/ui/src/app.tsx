@@ -10,6 +10,7 @@ import { LoginPage } from './pages/login';
 import { OverviewPage } from './pages/overview';
 import { ListPage } from './pages/list';
 import { DetailPage } from './pages/detail';
+import { CreatePage } from './pages/create';
 
 const SECTIONS = ['Workloads', 'Network', 'Config', 'Storage', 'Cluster'];
 
@@ -52,6 +53,7 @@ function Sidebar(props: { path: string }) {
 function Routes(props: { path: string; query: URLSearchParams }) {
   const { path, query } = props;
   if (path === '/') return <OverviewPage />;
+  if (path === '/create') return <CreatePage />;
   for (const page of registeredPages()) {
     const params = matchPath(page.path, path);
     if (params) return <>{page.render(params, query)}</>;
@@ -79,6 +81,7 @@ export function App() {
     <div class="shell">
       <header class="top">
         <Link href="/" class="brand">nanokube</Link>
+        <Link href="/create" class="create" data-testid="create">+ Create</Link>
         <NamespacePicker />
         <span class="user" data-testid="user">{session.user.username}</span>
         <button type="button" class="small" onClick={async () => { await logout(); setSession(null); }}>Log out</button>
