@@ -103,11 +103,14 @@ export function defaultAdmission(registry: Registry, validating: AdmissionPlugin
   const lister = (s: GenericStore) => (signal ? watchedLister(s, signal) : liveLister(s));
   const cachedLimitRanges = limitRanges && lister(limitRanges);
   const cachedQuotas = quotas && lister(quotas);
+  // Namespaces too (upstream's NamespaceLifecycle reads a lister); one the cache does not hold is looked up live.
+  const cachedNamespaces = namespaces && lister(namespaces);
+  const getNamespace = async (name: string) => (await cachedNamespaces!.get('', name)) ?? namespaces!.tryGet(undefined, name);
   return [
-    ...(namespaces ? [namespaceLifecycle({ getNamespace: (name) => namespaces.tryGet(undefined, name) })] : []),
+    ...(namespaces ? [namespaceLifecycle({ getNamespace })] : []),
     ...(cachedLimitRanges ? [limitRanger({ listLimitRanges: (ns) => cachedLimitRanges.list(ns) })] : []),
     ...(serviceAccounts ? [serviceAccountAdmission({ getServiceAccount: (ns, name) => serviceAccounts.tryGet(ns, name) })] : []),
-    ...(namespaces && pods ? [podSecurity({ getNamespace: (name) => namespaces.tryGet(undefined, name), listPods: async (ns) => (await pods.list(ns)).items })] : []),
+    ...(namespaces && pods ? [podSecurity({ getNamespace, listPods: async (ns) => (await pods.list(ns)).items })] : []),
     ...(ingressClasses ? [defaultIngressClass({ listIngressClasses: async () => (await ingressClasses.list(undefined)).items })] : []),
     ...(priorityClasses ? [priority({ listPriorityClasses: async () => (await priorityClasses.list(undefined)).items })] : []),
     ...(storageClasses ? [defaultStorageClass({ listStorageClasses: async () => (await storageClasses.list(undefined)).items }),

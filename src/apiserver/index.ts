@@ -2,6 +2,7 @@
 // the system namespaces and the `kubernetes` Service.
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
+import { setMaxListeners } from 'node:events';
 import type { Store } from '../storage/backend.js';
 import type { ApiHandler } from '../api/transport.js';
 import { Registry } from './registry/registry.js';
@@ -164,6 +165,8 @@ export async function createApiHandlerOnly(opts: ApiHandlerOnlyOptions): Promise
   await crds.ready;
   let metricsSource: MetricsSource | undefined;
   const ac = new AbortController();
+  // Every watch-fed cache (RBAC, the node graph, admission listers, APF, policies) listens for this one signal.
+  setMaxListeners(64, ac.signal);
   const { authorization, admission } = await authorizationFor(registry, opts.authorization !== false, ac.signal);
   const apf = opts.flowControl === false ? undefined : createFlowControl(registry, { ...opts.flowControl, logger, signal: ac.signal });
   await apf?.start();
@@ -188,6 +191,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const serviceAccountTokens = new ServiceAccountTokens({ key: opts.serviceAccountKey ?? ephemeralServiceAccountKey(), objects: liveObjects(registry), clock: opts.clock });
   let metricsSource: MetricsSource | undefined;
   const ac = new AbortController();
+  // Every watch-fed cache (RBAC, the node graph, admission listers, APF, policies) listens for this one signal.
+  setMaxListeners(64, ac.signal);
   const { authorization, admission } = await authorizationFor(registry, opts.authorization !== false, ac.signal);
   const auditor = opts.audit ? createAuditor({ ...opts.audit, clock: opts.clock }) : undefined;
   const apf = opts.flowControl === false ? undefined : createFlowControl(registry, { ...opts.flowControl, logger, signal: ac.signal });

@@ -8,10 +8,15 @@ import type { GenericStore } from '../registry/generic-store.js';
 export interface NamespacedLister {
   /** The namespace's objects (not copies: callers must not change them). */
   list(namespace: string): Promise<KubeObject[]>;
+  /** One object ('' for a cluster-scoped one's namespace), or undefined (not a copy either). */
+  get(namespace: string, name: string): Promise<KubeObject | undefined>;
 }
 
 /** Lists `store` live on every call. */
-export const liveLister = (store: GenericStore): NamespacedLister => ({ list: async (ns) => (await store.list(ns)).items });
+export const liveLister = (store: GenericStore): NamespacedLister => ({
+  list: async (ns) => (await store.list(ns)).items,
+  get: (ns, name) => store.tryGet(ns || undefined, name),
+});
 
 /** Lists from memory, kept current by a watch until `signal` aborts. */
 export function watchedLister(store: GenericStore, signal: AbortSignal): NamespacedLister {
@@ -49,5 +54,8 @@ export function watchedLister(store: GenericStore, signal: AbortSignal): Namespa
     }
   }
   void follow();
-  return { list: async (ns) => (ready ? [...(byNamespace.get(ns)?.values() ?? [])] : (await store.list(ns)).items) };
+  return {
+    list: async (ns) => (ready ? [...(byNamespace.get(ns)?.values() ?? [])] : (await store.list(ns)).items),
+    get: async (ns, name) => (ready ? byNamespace.get(ns)?.get(name) : store.tryGet(ns || undefined, name)),
+  };
 }

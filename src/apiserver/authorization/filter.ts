@@ -39,8 +39,9 @@ export function impersonate(authorizer: Authorizer | undefined, user: UserInfo, 
   const groups = splitHeader(headers['impersonate-group']);
   const uid = headers['impersonate-uid'];
   const extra: Record<string, string[]> = {};
-  for (const [k, v] of Object.entries(headers)) {
-    if (!k.startsWith('impersonate-extra-') || v === undefined) continue;
+  for (const k in headers) {
+    const v = headers[k];
+    if (v === undefined || !k.startsWith('impersonate-extra-')) continue;
     extra[decodeURIComponent(k.slice('impersonate-extra-'.length)).toLowerCase()] = splitHeader(v);
   }
   if (asUser === undefined) {

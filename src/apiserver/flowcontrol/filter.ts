@@ -9,10 +9,10 @@
 import { StatusError } from '../../api/errors.js';
 import { errorResponse, type ApiRequest, type ApiResponse, type UserInfo } from '../../api/transport.js';
 import type { ResourceRequestInfo } from '../request-info.js';
-import { classify, flowDistinguisher, type RequestDigest } from './matching.js';
+import { candidatesFor, classifyCandidates, flowDistinguisher, type CompiledFlowSchema, type RequestDigest } from './matching.js';
 import { hashFlowID } from './shuffle-sharding.js';
 import { DroppedRequests } from './dropped-requests.js';
-import type { ConfigController } from './config-controller.js';
+import type { ConfigController, FlowControlConfig } from './config-controller.js';
 
 export const FLOW_SCHEMA_UID_HEADER = 'x-kubernetes-pf-flowschema-uid';
 export const PRIORITY_LEVEL_UID_HEADER = 'x-kubernetes-pf-prioritylevel-uid';
@@ -33,6 +33,9 @@ export interface FlowControlOptions {
 export class FlowControl {
   private readonly dropped = new DroppedRequests();
   private readonly waitLimitMs: number;
+  /** By username: the groups the entry was computed for, and the candidate schemas. */
+  private readonly candidateCache = new Map<string, UserEntry>();
+  private candidatesConfig: FlowControlConfig | undefined;
 
   constructor(readonly controller: ConfigController, opts: FlowControlOptions = {}) {
     this.waitLimitMs = opts.requestWaitLimitMs ?? 15_000;
@@ -45,27 +48,55 @@ export class FlowControl {
       ? { user, resource: info }
       : { user, nonResource: { verb: req.method.toLowerCase(), path } };
     const config = this.controller.config;
-    const fs = classify(digest, config.flowSchemas) ?? config.flowSchemas.find((f) => f.name === 'catch-all')!;
+    const entry = this.candidates(config, user);
+    const fs = classifyCandidates(digest, entry.schemas) ?? config.flowSchemas.find((f) => f.name === 'catch-all')!;
     const pl = config.priorityLevels.get(fs.priorityLevel)!;
-    const pf = { [FLOW_SCHEMA_UID_HEADER]: fs.uid, [PRIORITY_LEVEL_UID_HEADER]: pl.uid };
     if (pl.exempt) {
       pl.exemptStats.executing++;
       pl.exemptStats.dispatched++;
-      try { return withHeaders(await run(execute), pf); } finally { pl.exemptStats.executing--; }
+      try { return withHeaders(await execute(), fs.uid, pl.uid); }
+      catch (e) { if (e instanceof StatusError) return withHeaders(errorResponse(e), fs.uid, pl.uid); throw e; }
+      finally { pl.exemptStats.executing--; }
     }
     const qs = pl.queueSet!;
-    const hash = qs.config.queues > 1 ? hashFlowID(fs.name, flowDistinguisher(digest, fs)) : 0;
+    let hash = 0;
+    if (qs.config.queues > 1) {
+      // A flow by user (or a schema's single flow) is the same for all of this user's requests: hashed once.
+      if (fs.distinguisher === 'ByNamespace') hash = hashFlowID(fs.name, flowDistinguisher(digest, fs));
+      else {
+        const known = entry.hashes.get(fs);
+        if (known !== undefined) hash = known;
+        else entry.hashes.set(fs, hash = hashFlowID(fs.name, flowDistinguisher(digest, fs)));
+      }
+    }
     let seat = qs.acquire(hash, this.waitLimitMs, () => req.signal);
     if (seat instanceof Promise) seat = await seat;
     if (typeof seat === 'string') {
       this.dropped.record(pl.name);
       return {
         status: 429,
-        headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff', 'retry-after': String(this.dropped.retryAfter(pl.name)), ...pf },
+        headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff', 'retry-after': String(this.dropped.retryAfter(pl.name)), [FLOW_SCHEMA_UID_HEADER]: fs.uid, [PRIORITY_LEVEL_UID_HEADER]: pl.uid },
         body: `${TOO_MANY_REQUESTS_MESSAGE}\n`,
       };
     }
-    try { return withHeaders(await run(execute), pf); } finally { seat.finish(); }
+    // A StatusError thrown by a later stage still becomes a response here, so it carries the classification headers.
+    try { return withHeaders(await execute(), fs.uid, pl.uid); }
+    catch (e) { if (e instanceof StatusError) return withHeaders(errorResponse(e), fs.uid, pl.uid); throw e; }
+    finally { seat.finish(); }
+  }
+
+  /**
+   * The schemas a user's subjects match, remembered per user for the current configuration (bounded): found by
+   * username and checked against the groups without building a key, since this runs on every request.
+   */
+  private candidates(config: FlowControlConfig, user: UserInfo): UserEntry {
+    if (this.candidatesConfig !== config) { this.candidateCache.clear(); this.candidatesConfig = config; }
+    const hit = this.candidateCache.get(user.username);
+    if (hit && sameGroups(hit.groups, user.groups)) return hit;
+    if (this.candidateCache.size >= 10_000) this.candidateCache.clear();
+    const entry: UserEntry = { groups: [...user.groups], schemas: candidatesFor(user, config.flowSchemas), hashes: new Map() };
+    this.candidateCache.set(user.username, entry);
+    return entry;
   }
 
   /**
@@ -88,13 +119,28 @@ export class FlowControl {
   }
 }
 
-/** A StatusError thrown by a later stage still becomes a response here, so it carries the classification headers. */
-async function run(execute: () => Promise<ApiResponse>): Promise<ApiResponse> {
-  try { return await execute(); } catch (e) { if (e instanceof StatusError) return errorResponse(e); throw e; }
+/** What the filter remembers of a user for the current configuration. */
+interface UserEntry {
+  groups: readonly string[];
+  /** The schemas with a rule whose subjects match the user. */
+  schemas: readonly CompiledFlowSchema[];
+  /** Flow hashes of the schemas whose flow does not depend on the request (ByUser, or no distinguisher). */
+  hashes: Map<CompiledFlowSchema, number>;
 }
 
-function withHeaders(res: ApiResponse, pf: Record<string, string>): ApiResponse {
-  return { ...res, headers: { ...res.headers, ...pf } };
+function sameGroups(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The response with the classification headers added (copied key by key: spreading header maps is V8's slow path). */
+function withHeaders(res: ApiResponse, flowSchemaUID: string, priorityLevelUID: string): ApiResponse {
+  const headers: Record<string, string> = {};
+  for (const k in res.headers) headers[k] = res.headers[k];
+  headers[FLOW_SCHEMA_UID_HEADER] = flowSchemaUID;
+  headers[PRIORITY_LEVEL_UID_HEADER] = priorityLevelUID;
+  return { status: res.status, headers, body: res.body, stream: res.stream };
 }
 
 /** Go's tabwriter (minwidth 8, padding 1) over rows whose cells end in ",\t" but the last. */

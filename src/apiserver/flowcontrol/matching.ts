@@ -89,7 +89,10 @@ function matchesSubject(user: UserInfo, r: CompiledRule): boolean {
 }
 
 function matchesRule(d: RequestDigest, r: CompiledRule): boolean {
-  if (!matchesSubject(d.user, r)) return false;
+  return matchesSubject(d.user, r) && matchesRequest(d, r);
+}
+
+function matchesRequest(d: RequestDigest, r: CompiledRule): boolean {
   if (d.resource) {
     const ri = d.resource;
     const res = ri.subresource ? `${ri.resource}/${ri.subresource}` : ri.resource;
@@ -111,6 +114,25 @@ function matchesRule(d: RequestDigest, r: CompiledRule): boolean {
 /** The first schema (in matching order) whose rules match, or undefined. */
 export function classify(d: RequestDigest, schemas: readonly CompiledFlowSchema[]): CompiledFlowSchema | undefined {
   for (const fs of schemas) for (const r of fs.rules) if (matchesRule(d, r)) return fs;
+  return undefined;
+}
+
+/**
+ * The schemas (in matching order) with a rule whose subjects match `user`, each with those rules only: a user's
+ * requests are classified among these, so the subject checks run once per user and configuration.
+ */
+export function candidatesFor(user: UserInfo, schemas: readonly CompiledFlowSchema[]): CompiledFlowSchema[] {
+  const out: CompiledFlowSchema[] = [];
+  for (const fs of schemas) {
+    const rules = fs.rules.filter((r) => matchesSubject(user, r));
+    if (rules.length) out.push(rules.length === fs.rules.length ? fs : { ...fs, rules });
+  }
+  return out;
+}
+
+/** classify over candidatesFor(d.user, ...): the subjects are known to match. */
+export function classifyCandidates(d: RequestDigest, candidates: readonly CompiledFlowSchema[]): CompiledFlowSchema | undefined {
+  for (const fs of candidates) for (const r of fs.rules) if (matchesRequest(d, r)) return fs;
   return undefined;
 }
 

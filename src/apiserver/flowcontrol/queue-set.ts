@@ -56,6 +56,17 @@ class Queue {
   get idle(): boolean { return this.length === 0 && this.executing === 0; }
 }
 
+/** One object per served request (no closure): finish gives the seat back once. */
+class HeldSeat implements Seat {
+  private done = false;
+  constructor(private readonly qs: QueueSet, private readonly queue: Queue | undefined, private readonly start: number) {}
+  finish(): void {
+    if (this.done) return;
+    this.done = true;
+    this.qs.release(this.queue, this.start);
+  }
+}
+
 export interface QueueSetCounters {
   waiting: number; executing: number; dispatched: number; rejected: number; timedOut: number; cancelled: number; activeQueues: number;
 }
@@ -70,6 +81,7 @@ export class QueueSet {
   private lastRealTime: number;
   private robinIndex = -1;
   private enqueues = 0;
+  private readonly hands = new Map<number, number[]>();
   readonly counters = { dispatched: 0, rejected: 0, timedOut: 0, cancelled: 0 };
 
   constructor(cfg: QueueSetConfig, private readonly now: () => number = () => performance.now() / 1000) {
@@ -86,7 +98,7 @@ export class QueueSet {
   }
 
   setConcurrencyLimit(limit: number): void {
-    this.syncTime();
+    this.syncTime(this.now());
     this.cfg = { ...this.cfg, concurrencyLimit: limit };
     this.dispatchAsMuchAsPossible();
   }
@@ -97,12 +109,13 @@ export class QueueSet {
    * request out of its queue; after `waitLimitMs` it is taken out as timed out.
    */
   acquire(hashValue: number, waitLimitMs: number, signal?: () => AbortSignal | undefined): Seat | RejectReason | Promise<Seat | RejectReason> {
-    this.syncTime();
+    const now = this.now();
+    this.syncTime(now);
     if (this.cfg.queues < 1) {
       if (!this.canAccommodate()) { this.counters.rejected++; return 'concurrency-limit'; }
       this.seatsInUse++;
       this.counters.dispatched++;
-      return this.seat(undefined);
+      return this.seat(undefined, now);
     }
     const queue = this.queues[this.shuffleShard(hashValue)];
     if (this.seatsInUse >= this.cfg.concurrencyLimit && queue.length >= this.cfg.queueLengthLimit) {
@@ -113,7 +126,7 @@ export class QueueSet {
     if (this.totalWaiting === 0 && this.canAccommodate()) {
       if (queue.idle) { queue.nextDispatchR = this.currentR; this.activeQueues++; }
       this.startOn(queue);
-      return this.seat(queue);
+      return this.seat(queue, now);
     }
     return new Promise<Seat | RejectReason>((resolve) => {
       let timer: NodeJS.Timeout | undefined;
@@ -132,7 +145,7 @@ export class QueueSet {
       this.totalWaiting++;
       this.boundNextDispatch(queue);
       const giveUp = (reason: 'time-out' | 'cancelled') => {
-        this.syncTime();
+        this.syncTime(this.now());
         if (!queue.remove(waiter)) return;
         this.totalWaiting--;
         this.counters.rejected++;
@@ -163,24 +176,20 @@ export class QueueSet {
     return this.seatsInUse < this.cfg.concurrencyLimit || this.seatsInUse === 0;
   }
 
-  private seat(queue: Queue | undefined): Seat {
-    const start = this.now();
-    let done = false;
-    return {
-      finish: () => {
-        if (done) return;
-        done = true;
-        this.syncTime();
-        this.seatsInUse--;
-        if (queue) {
-          queue.executing--;
-          queue.nextDispatchR += (this.now() - start) - ESTIMATED_SERVICE_SECONDS;
-          this.boundNextDispatch(queue);
-          if (queue.idle) this.activeQueues--;
-        }
-        if (this.totalWaiting > 0) this.dispatchAsMuchAsPossible();
-      },
-    };
+  private seat(queue: Queue | undefined, start: number): Seat { return new HeldSeat(this, queue, start); }
+
+  /** A seat given back (HeldSeat.finish, once). */
+  release(queue: Queue | undefined, start: number): void {
+    const now = this.now();
+    this.syncTime(now);
+    this.seatsInUse--;
+    if (queue) {
+      queue.executing--;
+      queue.nextDispatchR += (now - start) - ESTIMATED_SERVICE_SECONDS;
+      this.boundNextDispatch(queue);
+      if (queue.idle) this.activeQueues--;
+    }
+    if (this.totalWaiting > 0) this.dispatchAsMuchAsPossible();
   }
 
   private startOn(queue: Queue): void {
@@ -191,7 +200,12 @@ export class QueueSet {
   }
 
   private shuffleShard(hashValue: number): number {
-    const hand = dealHand(hashValue, this.cfg.queues, this.cfg.handSize);
+    // A flow's hand never changes for a QueueSet: deal it once (a few flows send most requests).
+    let hand = this.hands.get(hashValue);
+    if (!hand) {
+      if (this.hands.size >= 4096) this.hands.clear();
+      this.hands.set(hashValue, hand = dealHand(hashValue, this.cfg.queues, this.cfg.handSize));
+    }
     const offset = this.enqueues++ % hand.length;
     let best = hand[offset], bestLength = Infinity;
     for (let i = 0; i < hand.length; i++) {
@@ -202,8 +216,7 @@ export class QueueSet {
     return best;
   }
 
-  private syncTime(): void {
-    const now = this.now();
+  private syncTime(now: number): void {
     const elapsed = now - this.lastRealTime;
     this.lastRealTime = now;
     if (this.activeQueues > 0 && elapsed > 0) {
@@ -234,7 +247,7 @@ export class QueueSet {
       this.totalWaiting--;
       this.startOn(best);
       this.boundNextDispatch(best);
-      w.settle(this.seat(best));
+      w.settle(this.seat(best, this.now()));
     }
   }
 }

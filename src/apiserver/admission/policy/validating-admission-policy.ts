@@ -12,7 +12,7 @@ import { policyDenied, type StatusError } from '../../../api/errors.js';
 import { selectorMatches, type LabelSelector } from '../../../api/validation/index.js';
 import type { UserInfo } from '../../../api/transport.js';
 import type { Authorizer } from '../../authorization/authorizer.js';
-import type { AdmissionAttributes, AdmissionPlugin } from '../admission.js';
+import { noMutation, type AdmissionAttributes, type AdmissionPlugin } from '../admission.js';
 import { CelAuthorizer, ResourceCheck } from '../../cel/authz-library.js';
 import { evalErrorText, toCel } from '../../cel/environment.js';
 import { compilePolicy, type CompiledExpression, type CompiledPolicy, type PolicySpec } from './compile.js';
@@ -190,7 +190,7 @@ async function collectParams(opts: ValidatingAdmissionPolicyOptions, policy: Kub
 export function validatingAdmissionPolicy(opts: ValidatingAdmissionPolicyOptions): AdmissionPlugin {
   return {
     name: 'ValidatingAdmissionPolicy',
-    async admit() { /* validating only */ },
+    admit: noMutation, // validating only
     async validate(attrs) {
       const { policies, bindings } = opts.policies();
       const byPolicy = new Map<string, KubeObject[]>();

@@ -36,16 +36,26 @@ const DECISION_CACHE_SIZE = 10_000;
 
 export function rbacAuthorizer(cache: PolicyCache): Authorizer & RuleResolver {
   let generation = -1;
-  const decisions = new Map<string, AuthorizationResult>();
+  // Per username: the groups the entry is for (compared element by element, so no key is built from them) and the
+  // decisions by request attributes.
+  const byUser = new Map<string, { groups: readonly string[]; decisions: Map<string, AuthorizationResult> }>();
+  let size = 0;
   return {
     authorize(a: AuthorizationAttributes) {
-      if (generation !== cache.generation) { decisions.clear(); generation = cache.generation; }
+      if (generation !== cache.generation) { byUser.clear(); size = 0; generation = cache.generation; }
+      let entry = byUser.get(a.user.username);
+      if (!entry || !sameGroups(entry.groups, a.user.groups)) {
+        byUser.set(a.user.username, entry = { groups: [...a.user.groups], decisions: new Map() });
+      }
+      const decisions = entry.decisions;
       // Most decisions do not depend on the object's name (no rule with resourceNames was involved): those are
       // remembered without it, so gets of many different objects share one entry.
-      const base = `${a.user.username}\0${a.user.groups.join('\u0001')}\0${a.verb}\0${a.namespace ?? ''}\0${a.apiGroup ?? ''}\0${a.resource ?? ''}\0${a.subresource ?? ''}\0${a.resourceRequest ? '' : a.path}`;
-      const byName = `${base}\0${a.name ?? ''}`;
-      const known = decisions.get(base) ?? decisions.get(byName);
+      const base = `${a.verb}\0${a.namespace ?? ''}\0${a.apiGroup ?? ''}\0${a.resource ?? ''}\0${a.subresource ?? ''}\0${a.resourceRequest ? '' : a.path}`;
+      const known = decisions.get(base);
       if (known) return known;
+      const byName = `${base}\0${a.name ?? ''}`;
+      const knownByName = decisions.get(byName);
+      if (knownByName) return knownByName;
       let allowedBy: string | undefined;
       let dependsOnName = false;
       visitRulesFor(cache, a.user, a.namespace, (src, rule) => {
@@ -54,8 +64,8 @@ export function rbacAuthorizer(cache: PolicyCache): Authorizer & RuleResolver {
         return true;
       });
       const result: AuthorizationResult = allowedBy ? { decision: 'Allow', reason: `RBAC: allowed by ${allowedBy}` } : noOpinion;
-      if (decisions.size >= DECISION_CACHE_SIZE) decisions.clear();
-      decisions.set(dependsOnName ? byName : base, result);
+      if (++size > DECISION_CACHE_SIZE) { byUser.clear(); size = 0; }
+      else decisions.set(dependsOnName ? byName : base, result);
       return result;
     },
     rulesFor(user, namespace) {
@@ -73,6 +83,12 @@ export function rbacAuthorizer(cache: PolicyCache): Authorizer & RuleResolver {
       return { resourceRules, nonResourceRules, incomplete: errors.length > 0, ...(errors.length ? { evaluationError: errors.join(', ') } : {}) };
     },
   };
+}
+
+function sameGroups(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** upstream describeSubject: `User "jane"`, `ServiceAccount "ci/team-a"` (name/namespace, as upstream prints it). */
