@@ -99,6 +99,12 @@ test('watches run over the dashboard\'s one WebSocket, as the session\'s user', 
   await seen;
   assert.match(text, /"type":"ADDED"/);
 
+  // Other upgrades (exec, attach) go to the API server as the user: here the API server's own 404 for a missing pod.
+  const exec = new WebSocket(base.replace('http', 'ws') + '/k8s/api/v1/namespaces/default/pods/missing/exec?command=ls&stdout=true', ['v5.channel.k8s.io'], { headers: { cookie: cookieOf(login) } });
+  const execStatus = await new Promise<string>((resolve) => { exec.once('unexpected-response', (_req, res) => resolve(String(res.statusCode))); exec.once('open', () => resolve('open')); exec.once('error', (e) => resolve(e.message)); });
+  exec.terminate();
+  assert.equal(execStatus, '404');
+
   // Without a session the WebSocket is refused.
   const anonymous = new WebSocket(base.replace('http', 'ws') + '/watch');
   const refused = await new Promise<string>((resolve) => { anonymous.once('unexpected-response', (_req, res) => resolve(String(res.statusCode))); anonymous.once('open', () => resolve('open')); anonymous.once('error', () => resolve('error')); });

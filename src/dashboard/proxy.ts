@@ -30,6 +30,8 @@ export class ApiProxy {
   /** One keep-alive agent for every token session; one per certificate (TLS client auth is per connection). */
   private readonly tokenAgent: Agent;
   private readonly certAgents = new Map<string, Agent>();
+  /** Upgraded connections (exec, attach): closed with the proxy, as the HTTP server does not track them. */
+  private readonly upgraded = new Set<Duplex>();
 
   constructor(private readonly upstream: Upstream) {
     this.tokenAgent = new Agent({ keepAlive: true, ca: upstream.ca });
@@ -141,6 +143,9 @@ export class ApiProxy {
       if (upHead.length) socket.write(upHead);
       if (head.length) upSocket.write(head);
       upSocket.pipe(socket).pipe(upSocket);
+      this.upgraded.add(socket);
+      socket.on('close', () => { this.upgraded.delete(socket); upSocket.destroy(); });
+      upSocket.on('close', () => socket.destroy());
       upSocket.on('error', () => socket.destroy());
       socket.on('error', () => upSocket.destroy());
     });
@@ -156,6 +161,8 @@ export class ApiProxy {
   }
 
   close(): void {
+    for (const s of this.upgraded) s.destroy();
+    this.upgraded.clear();
     this.tokenAgent.destroy();
     for (const a of this.certAgents.values()) a.destroy();
     this.certAgents.clear();

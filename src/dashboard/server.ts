@@ -119,7 +119,10 @@ export async function startDashboard(opts: DashboardOptions): Promise<RunningDas
   }
 
   async function serveAsset(urlPath: string, res: ServerResponse): Promise<void> {
-    let rel = decodeURIComponent(urlPath);
+    let rel: string;
+    try { rel = decodeURIComponent(urlPath); } catch {
+      res.writeHead(400, { 'content-type': 'text/plain' }); res.end('malformed path\n'); return;
+    }
     const file = normalize(join(assetsDir, rel));
     const inside = file.startsWith(normalize(assetsDir + sep)) || file === normalize(assetsDir);
     let isFile = false;
