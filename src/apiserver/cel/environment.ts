@@ -134,7 +134,9 @@ function nullableTernaries(expr: string, ast: unknown): string {
 /** cel-go's error form: `ERROR: <input>:line:column: message`. */
 function errorText(expr: string, e: unknown): string {
   const err = e as { summary?: string; message?: string; range?: { start: number } };
-  const summary = err?.summary ?? String(err?.message ?? e).split('\n')[0];
+  let summary = err?.summary ?? String(err?.message ?? e).split('\n')[0];
+  // cel-go's words for an undeclared identifier
+  summary = summary.replace(/^Unknown variable: (\S+)$/, "undeclared reference to '$1' (in container '')");
   const at = err?.range?.start ?? 0;
   const before = expr.slice(0, at).split('\n');
   return `ERROR: <input>:${before.length}:${before[before.length - 1].length + 1}: ${summary}`;

@@ -65,6 +65,10 @@ test('Warn adds a warning and Audit an audit annotation, and neither denies', as
   assert.deepEqual(JSON.parse(seen.annotations['validation.policy.admission.k8s.io/validation_failure']),
     [{ message: 'failed expression: object.spec.replicas <= 5', policy: 'limit', binding: 'b', expressionIndex: 0, validationActions: ['Warn', 'Audit'] }]);
   assert.equal(seen.annotations['limit/replicas'], 'replicas: 6');
+  // An auditAnnotation that fails denies under failurePolicy Fail, whatever the binding's actions.
+  const broken = policy('broken', { auditAnnotations: [{ key: 'k', valueExpression: 'object.spec.missing' }] });
+  await assert.rejects(plugin([broken], [binding('b', 'broken', { validationActions: ['Audit'] })]).validate!(attrs(deployment(1)).a),
+    /ValidatingAdmissionPolicy 'broken' with binding 'b' denied request: expression 'object.spec.missing' resulted in error: No such key: missing/);
 });
 
 test('matchConstraints and a binding\'s matchResources select by resource, subresource, namespace labels, object labels and exclusions', async () => {
@@ -170,6 +174,9 @@ test('API validation: upstream\'s required fields and messages, compile errors, 
     'spec.validations[0].expression: Invalid value: "object.x == \'a\' +": compilation failed: ERROR: <input>:1:18: Unexpected token: EOF',
     'spec.validations[1].expression: Invalid value: "\'a\' + 1": compilation failed: ERROR: <input>:1:1: no such overload: string + int',
   ]);
+  assert.deepEqual(msgs(validatePolicy(policy('p', { validations: [{ expression: 'params.max > 1' }] }))),
+    ['spec.validations[0].expression: Invalid value: "params.max > 1": compilation failed: ERROR: <input>:1:1: undeclared reference to \'params\' (in container \'\')'],
+    'params exist only with a paramKind');
   assert.deepEqual(msgs(validateBinding({ metadata: { name: 'b' }, spec: { policyName: 'p', validationActions: ['Deny', 'Warn'], paramRef: { name: 'x' } } })), [
     'spec.paramRef.parameterNotFoundAction: Required value',
     'spec.validationActions: Invalid value: []admissionregistration.ValidationAction{"Deny", "Warn"}: must not contain both Deny and Warn (repeating the same validation failure information in the API response and headers serves no purpose)',

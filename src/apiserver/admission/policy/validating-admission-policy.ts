@@ -115,7 +115,7 @@ function lazyVariables(policy: CompiledPolicy, vars: Record<string, unknown>): R
 }
 
 /** The decisions of one policy for one binding and one param (upstream validator.Validate). */
-function validate(policy: KubeObject, c: CompiledPolicy, vars: Record<string, unknown>): { decisions: Decision[]; audit: { key: string; value: string }[] } {
+function validate(policy: KubeObject, c: CompiledPolicy, vars: Record<string, unknown>): { decisions: Decision[]; audit: { key: string; value: string }[]; auditErrors: Decision[] } {
   const fail = policy.spec?.failurePolicy !== 'Ignore';
   const onError = (message: string): Decision[] => (fail ? [{ deny: true, message }] : []);
   // matchConditions: any false skips the policy; otherwise errors are errors.
@@ -123,11 +123,11 @@ function validate(policy: KubeObject, c: CompiledPolicy, vars: Record<string, un
   for (const m of c.matchConditions) {
     try {
       const r = evaluate(m.compiled, vars);
-      if (r === false) return { decisions: [], audit: [] };
+      if (r === false) return { decisions: [], audit: [], auditErrors: [] };
       if (r !== true) errors.push(`matchCondition '${m.name}' resulted in a non-boolean value`);
     } catch (e) { errors.push((e as Error).message); }
   }
-  if (errors.length) return { decisions: onError(errors.length === 1 ? errors[0] : `[${errors.join(', ')}]`), audit: [] };
+  if (errors.length) return { decisions: onError(errors.length === 1 ? errors[0] : `[${errors.join(', ')}]`), audit: [], auditErrors: [] };
   const decisions: Decision[] = [];
   for (const [i, { validation: v, compiled: expr, message }] of c.validations.entries()) {
     let ok: unknown;
@@ -146,18 +146,20 @@ function validate(policy: KubeObject, c: CompiledPolicy, vars: Record<string, un
     if (!text) text = `failed expression: ${(v.expression ?? '').trim()}`;
     decisions.push({ deny: true, message: text, reason: v.reason ?? 'Invalid', expressionIndex: i });
   }
+  // auditAnnotations that fail deny under failurePolicy Fail whatever the binding's actions, as upstream.
   const audit: { key: string; value: string }[] = [];
+  const auditErrors: Decision[] = [];
   for (const a of c.auditAnnotations) {
     let value: unknown;
-    try { value = evaluate(a.compiled, vars); } catch (e) { decisions.push(...onError((e as Error).message)); continue; }
+    try { value = evaluate(a.compiled, vars); } catch (e) { auditErrors.push(...onError((e as Error).message)); continue; }
     if (value === null || value === undefined) continue;
     if (typeof value !== 'string') {
-      decisions.push(...onError(`valueExpression '${a.compiled.expression}' resulted in unsupported return type: ${typeof value}. Return type must be either string or null.`));
+      auditErrors.push(...onError(`valueExpression '${a.compiled.expression}' resulted in unsupported return type: ${typeof value}. Return type must be either string or null.`));
       continue;
     }
     if (value.trim()) audit.push({ key: a.key, value: value.trim().slice(0, 10 * 1024) });
   }
-  return { decisions, audit };
+  return { decisions, audit, auditErrors };
 }
 
 /** The parameter objects a binding's paramRef selects (upstream generic.CollectParams); [null] without params. */
@@ -258,7 +260,8 @@ export function validatingAdmissionPolicy(opts: ValidatingAdmissionPolicyOptions
             const requestResource = new ResourceCheck(authz, d.group, d.resource, attrs.subresource ?? '', attrs.namespace ?? '', name);
             const evalVars: Record<string, unknown> = { ...(await baseVars()), params: param, authorizer: new CelAuthorizer(authz.chain, user, requestResource) };
             evalVars.variables = lazyVariables(c, evalVars);
-            const { decisions, audit } = validate(policy, c, evalVars);
+            const { decisions, audit, auditErrors } = validate(policy, c, evalVars);
+            for (const dec of auditErrors) denied.push({ ...dec, binding });
             for (const dec of decisions) {
               // Expression errors (failurePolicy Fail) are acted on like failed validations, as upstream.
               if (actions.includes('Deny')) denied.push({ ...dec, binding });
