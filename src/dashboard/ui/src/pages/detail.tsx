@@ -44,10 +44,18 @@ export function DetailPage(props: { resource: ResourceType; namespace?: string; 
   );
 }
 
+/** Labels or annotations; a long value (kubectl's last-applied copy) shows its start until clicked. */
 function KeyValues(props: { map?: Record<string, string> }) {
+  const [open, setOpen] = useState<Set<string>>(new Set());
   const entries = Object.entries(props.map ?? {});
   if (!entries.length) return <span class="muted">none</span>;
-  return <span class="kvs">{entries.map(([k, v]) => <code key={k} class="kv">{k}={v}</code>)}</span>;
+  return (
+    <span class="kvs">{entries.map(([k, v]) => {
+      const long = v.length > 120 && !open.has(k);
+      return <code key={k} class="kv" title={long ? 'click to show all' : undefined} style={long ? { cursor: 'pointer' } : undefined}
+        onClick={long ? () => setOpen(new Set([...open, k])) : undefined}>{k}={long ? `${v.slice(0, 100)}…` : v}</code>;
+    })}</span>
+  );
 }
 
 function Overview(props: { resource: ResourceType; obj: KubeObject }) {
