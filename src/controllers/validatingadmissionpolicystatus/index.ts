@@ -1,8 +1,9 @@
 // The ValidatingAdmissionPolicy status controller (upstream pkg/controller/validatingadmissionpolicystatus): each
 // policy whose metadata.generation is ahead of status.observedGeneration gets status.observedGeneration and
-// status.typeChecking. Upstream type-checks the expressions against the OpenAPI schemas of the kinds the policy
-// matches and lists what does not fit as typeChecking.expressionWarnings; nanokube's CEL values carry no schema
-// types, so typeChecking is always empty (expressions that do not compile are refused when the policy is written).
+// status.typeChecking, whose expressionWarnings list the field selections the matched kinds' schemas do not have
+// (./typecheck.ts; expressions that do not compile at all are refused when the policy is written).
+import { loadSchemaModel, type SchemaModel } from '../../api/schema/index.js';
+import { typeCheck } from './typecheck.js';
 import { startController } from '../shared/start.js';
 import type { ControllerOptions } from '../shared/options.js';
 import { isConflict, isNotFound } from '../../api/errors.js';
@@ -10,10 +11,15 @@ import type { KubeObject } from '../../api/object.js';
 import { resources as builtin } from '../../api/resources.js';
 
 /** The status a policy should have, or undefined when it is current. */
-export function desiredStatus(policy: KubeObject): Record<string, unknown> | undefined {
+export function desiredStatus(policy: KubeObject, model?: SchemaModel): Record<string, unknown> | undefined {
   const generation = policy.metadata.generation ?? 0;
   if (generation <= (policy.status?.observedGeneration ?? 0)) return undefined;
-  return { ...(policy.status ?? {}), observedGeneration: generation, typeChecking: {} };
+  const expressionWarnings = model ? typeCheck(policy, model) : [];
+  return { ...(policy.status ?? {}), observedGeneration: generation, typeChecking: expressionWarnings.length ? { expressionWarnings } : {} };
+}
+
+function schemaModel(): SchemaModel | undefined {
+  try { return loadSchemaModel(); } catch { return undefined; }
 }
 
 export function startValidatingAdmissionPolicyStatusController(opts: ControllerOptions): Promise<void> {
@@ -25,7 +31,7 @@ export function startValidatingAdmissionPolicyStatusController(opts: ControllerO
       informers: [policies],
       async reconcile(name) {
         const policy = policies.getByName(undefined, name);
-        const status = policy && desiredStatus(policy);
+        const status = policy && desiredStatus(policy, schemaModel());
         if (!status) return;
         try {
           await client.updateStatus(builtin.validatingadmissionpolicies, { ...structuredClone(policy), status });
