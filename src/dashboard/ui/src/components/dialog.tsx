@@ -1,11 +1,16 @@
 // A confirmation dialog: every action that changes the cluster (scale, restart, rollback, delete) asks first.
 import type { ComponentChildren } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 
 export function Dialog(props: { title: string; children?: ComponentChildren; confirmLabel: string; danger?: boolean;
   onConfirm(): Promise<void> | void; onClose(): void }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => { if (e.key === 'Escape') props.onClose(); };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
   const confirm = async () => {
     setBusy(true); setError('');
     try { await props.onConfirm(); props.onClose(); } catch (e) { setError((e as Error).message); } finally { setBusy(false); }

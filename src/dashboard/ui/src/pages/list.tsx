@@ -11,7 +11,9 @@ import { ErrorNote } from '../components/common';
 export function ListPage(props: { resource: ResourceType }) {
   const r = props.resource;
   const [ns] = useNamespace();
-  const { items, synced, error } = useList(r, { namespace: r.namespaced ? ns || undefined : undefined });
+  const [selector, setSelector] = useState('');
+  const [applied, setApplied] = useState('');
+  const { items, synced, error } = useList(r, { namespace: r.namespaced ? ns || undefined : undefined, labelSelector: applied || undefined });
   const [filter, setFilter] = useState('');
   // Ages move on without any change to the objects: redraw the rows in view now and then (no API call).
   const [, setNow] = useState(0);
@@ -27,6 +29,10 @@ export function ListPage(props: { resource: ResourceType }) {
       <header class="page-head">
         <h2>{kindPlural(r)} <span class="count" data-testid="count">{synced ? rows.length : '…'}</span></h2>
         <input type="search" placeholder="Filter by name" value={filter} onInput={(e) => setFilter((e.target as HTMLInputElement).value)} />
+        <form onSubmit={(e) => { e.preventDefault(); setApplied(selector.trim()); }}>
+          <input type="search" name="labelSelector" placeholder="Label selector, e.g. app=web (Enter)" value={selector}
+            onInput={(e) => { const v = (e.target as HTMLInputElement).value; setSelector(v); if (!v) setApplied(''); }} />
+        </form>
       </header>
       <ErrorNote error={error} />
       <VirtualTable testId={`list-${r.plural}`} rows={rows} columns={columns} rowKey={(o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`}
