@@ -27,7 +27,7 @@ const deployment = (replicas: number, labels: Record<string, string> = {}, names
 
 function plugin(policies: KubeObject[], bindings: KubeObject[], extra: Partial<ValidatingAdmissionPolicyOptions> = {}) {
   return validatingAdmissionPolicy({
-    policies: () => ({ policies, bindings }),
+    policies: async () => ({ policies, bindings }),
     getNamespace: async (name) => ({ metadata: { name, labels: { env: name } } }),
     paramResource: () => undefined,
     ...extra,

@@ -27,7 +27,7 @@ export interface ParamResource {
 
 export interface ValidatingAdmissionPolicyOptions {
   /** The current policies and bindings (a watch-fed cache: a new binding takes effect a moment after it is stored). */
-  policies(): { policies: Iterable<KubeObject>; bindings: Iterable<KubeObject> };
+  policies(): Promise<{ policies: Iterable<KubeObject>; bindings: Iterable<KubeObject> }>;
   getNamespace(name: string): Promise<KubeObject | undefined>;
   /** The resource serving paramKind, or undefined when none is served. */
   paramResource(apiVersion: string, kind: string): ParamResource | undefined;
@@ -194,7 +194,7 @@ export function validatingAdmissionPolicy(opts: ValidatingAdmissionPolicyOptions
     name: 'ValidatingAdmissionPolicy',
     admit: noMutation, // validating only
     async validate(attrs) {
-      const { policies, bindings } = opts.policies();
+      const { policies, bindings } = await opts.policies();
       const byPolicy = new Map<string, KubeObject[]>();
       for (const b of bindings) {
         const name = b.spec?.policyName;
