@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonicalQuantity, QUANTITY_FORMAT_ERROR, QUANTITY_SUFFIX_ERROR } from './quantity.js';
+import { canonicalQuantity, milliValue, quantityNumber, QUANTITY_FORMAT_ERROR, QUANTITY_SUFFIX_ERROR, value } from './quantity.js';
 
 test('quantities take upstream\'s canonical form', () => {
   const cases: [string | number, string][] = [
@@ -22,4 +22,21 @@ test('invalid quantities get upstream\'s messages', () => {
   assert.throws(() => canonicalQuantity('abc'), { message: QUANTITY_FORMAT_ERROR });
   assert.throws(() => canonicalQuantity('1K'), { message: QUANTITY_SUFFIX_ERROR });
   assert.throws(() => canonicalQuantity('1Gb'), { message: QUANTITY_FORMAT_ERROR });
+});
+
+test('arithmetic on stored quantities rounds as Value() and MilliValue() do, and answers 0 or NaN for what is not a quantity', () => {
+  assert.equal(milliValue('100m'), 100);
+  assert.equal(milliValue('2'), 2000);
+  assert.equal(milliValue('0.1m'), 1, 'MilliValue rounds up');
+  assert.equal(milliValue(0.5), 500);
+  assert.equal(value('128Mi'), 134217728);
+  assert.equal(value('1500m'), 2, 'Value rounds up');
+  assert.equal(value('1e3'), 1000);
+  assert.equal(quantityNumber('500m'), 0.5);
+  assert.equal(quantityNumber('1Gi'), 2 ** 30);
+  assert.ok(Number.isNaN(quantityNumber('abc')));
+  assert.ok(Number.isNaN(quantityNumber(undefined)));
+  assert.equal(milliValue('abc'), 0);
+  assert.equal(value(undefined), 0);
+  assert.equal(milliValue('-100m'), -100);
 });

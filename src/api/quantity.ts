@@ -127,3 +127,44 @@ export function canonicalQuantity(input: unknown): string {
   if (typeof input !== 'string' && typeof input !== 'number') throw new QuantityError(QUANTITY_FORMAT_ERROR);
   return formatQuantity(parseQuantity(input));
 }
+
+// ---- arithmetic on stored quantities (the scheduler's fit checks, the kubelet's Downward API and cgroup values,
+// QoS classes, autoscaling): objects in the store hold valid quantities, so these answer 0/NaN rather than throw.
+
+const parsedNanos = new Map<string, bigint | null>();
+
+/** The exact value in nanos, memoized per string (pods of one template repeat the same few); null when invalid. */
+function nanosOf(q: unknown): bigint | null {
+  if (typeof q === 'number') { try { return parseQuantity(q).nanos; } catch { return null; } }
+  if (typeof q !== 'string') return null;
+  let n = parsedNanos.get(q);
+  if (n === undefined) {
+    try { n = parseQuantity(q).nanos; } catch { n = null; }
+    if (parsedNanos.size < 10_000) parsedNanos.set(q, n);
+  }
+  return n;
+}
+
+/** Integer division rounding up (toward +∞), as Quantity.Value() and MilliValue() round. */
+function ceilDiv(n: bigint, d: bigint): number {
+  const q = n / d;
+  return Number(n > 0n && n % d !== 0n ? q + 1n : q);
+}
+
+/** A Quantity as a float of base units ("500m" → 0.5, "128Mi" → 134217728); NaN when absent or invalid. */
+export function quantityNumber(q: unknown): number {
+  const n = nanosOf(q);
+  return n === null ? NaN : Number(n) / 1e9;
+}
+
+/** Quantity.MilliValue(): "100m" → 100, "2" → 2000, "0.1m" → 1 (rounded up); 0 when absent or invalid. */
+export function milliValue(q: unknown): number {
+  const n = nanosOf(q);
+  return n === null ? 0 : ceilDiv(n, 1_000_000n);
+}
+
+/** Quantity.Value(): "128Mi" → 134217728, "1500m" → 2 (rounded up); 0 when absent or invalid. */
+export function value(q: unknown): number {
+  const n = nanosOf(q);
+  return n === null ? 0 : ceilDiv(n, 1_000_000_000n);
+}

@@ -1,6 +1,7 @@
 // Storage vocabulary shared by the apiserver (validation, DefaultStorageClass and protection admission), the volume
 // controllers, the scheduler's VolumeBinding plugin and the kubelet: upstream's annotation and finalizer names and
 // the small helpers upstream keeps in pkg/apis/core/helper and pkg/apis/storage/util.
+import { quantityNumber } from './quantity.js';
 import type { KubeObject } from './object.js';
 
 /** A StorageClass with this annotation set to "true" is the default for claims that name none. */
@@ -68,20 +69,8 @@ export function accessModesAsString(modes: readonly string[] | undefined): strin
   return out.join(',');
 }
 
-const SUFFIX: Record<string, number> = {
-  n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
-};
-const QUANTITY = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E))?$/;
-
 /** A storage quantity in bytes (a float); NaN when it is not a valid Quantity. */
-export function storageBytes(q: unknown): number {
-  if (typeof q === 'number') return q;
-  if (typeof q !== 'string') return NaN;
-  const m = QUANTITY.exec(q.trim());
-  if (!m) return NaN;
-  return m[2] ? Number(m[1]) * 10 ** Number(m[2].slice(1)) : Number(m[1]) * SUFFIX[m[3] ?? ''];
-}
+export const storageBytes = (q: unknown): number => quantityNumber(q);
 
 /** The claim's requested storage (spec.resources.requests.storage) in bytes; NaN when absent or invalid. */
 export const requestedStorage = (pvc: KubeObject): number => storageBytes(pvc.spec?.resources?.requests?.storage);

@@ -3,6 +3,7 @@
 // paths (<logDirectory>/<container>/<attempt>.log under logs/pods/<namespace>_<name>_<uid>), namespaces, port
 // mappings, the QoS cgroup parent, Linux resources from requests and limits, and the security context
 // (security-context.ts).
+import { milliValue, value } from '../api/quantity.js';
 import { join } from 'node:path';
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import type { ResolvedContainerConfig } from './hooks.js';
@@ -84,21 +85,10 @@ export function linuxResources(c: Container): LinuxContainerResources {
   const req = c.resources?.requests ?? {};
   const lim = c.resources?.limits ?? {};
   const cpuReq = req.cpu ?? lim.cpu;
-  const r: LinuxContainerResources = { cpuShares: cpuReq === undefined ? 2 : Math.max(2, Math.floor((milli(cpuReq) * 1024) / 1000)) };
-  if (lim.cpu !== undefined) { r.cpuPeriod = CPU_PERIOD; r.cpuQuota = Math.max(1000, Math.floor((milli(lim.cpu) * CPU_PERIOD) / 1000)); }
-  if (lim.memory !== undefined) r.memoryLimitInBytes = Math.ceil(quantity(lim.memory));
+  const r: LinuxContainerResources = { cpuShares: cpuReq === undefined ? 2 : Math.max(2, Math.floor((milliValue(cpuReq) * 1024) / 1000)) };
+  if (lim.cpu !== undefined) { r.cpuPeriod = CPU_PERIOD; r.cpuQuota = Math.max(1000, Math.floor((milliValue(lim.cpu) * CPU_PERIOD) / 1000)); }
+  if (lim.memory !== undefined) r.memoryLimitInBytes = value(lim.memory);
   return r;
 }
 
-const SUFFIX: Record<string, number> = {
-  n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
-};
 
-/** A resource.Quantity as a number ("500m" → 0.5, "128Mi" → 134217728). */
-export function quantity(q: unknown): number {
-  const m = /^([+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)(n|u|m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/.exec(String(q).trim());
-  if (!m) return 0;
-  return Number(m[1]) * (SUFFIX[m[2] ?? ''] ?? 1);
-}
-const milli = (q: unknown) => Math.ceil(quantity(q) * 1000);

@@ -5,6 +5,7 @@
 // the largest, normalizes it (normalize.ts), updates the scale when it differs, and writes upstream's status:
 // currentReplicas, desiredReplicas, currentMetrics, lastScaleTime and the AbleToScale, ScalingActive and
 // ScalingLimited conditions, with the SuccessfulRescale / Failed* events.
+import { quantityNumber } from '../../api/quantity.js';
 import { startController } from '../shared/start.js';
 import type { ControllerOptions } from '../shared/options.js';
 import type { Pod } from '../shared/types.js';
@@ -14,7 +15,7 @@ import type { KubeObject } from '../../api/object.js';
 import { parseLabelSelector } from '../../api/labels.js';
 import { deletedObject, metaNamespaceKey } from '../../client/keys.js';
 import { errorText } from '../../client/log.js';
-import { MetricError, quantityValue, resourceReplicas, type PodSample, type ResourceTarget } from './replica-calculator.js';
+import { MetricError, resourceReplicas, type PodSample, type ResourceTarget } from './replica-calculator.js';
 import { ScalingHistory, type Behavior } from './normalize.js';
 
 export interface HorizontalPodAutoscalerOptions extends ControllerOptions {
@@ -78,7 +79,7 @@ export function startHorizontalPodAutoscalerController(opts: HorizontalPodAutosc
           const containers = (pm.containers ?? []).filter((c: any) => !target.container || c.name === target.container);
           if (containers.length === 0) continue;
           let sum = 0;
-          for (const c of containers) { const v = quantityValue(c.usage?.[target.resource]); if (Number.isFinite(v)) sum += v; }
+          for (const c of containers) { const v = quantityNumber(c.usage?.[target.resource]); if (Number.isFinite(v)) sum += v; }
           out.set(pm.metadata?.name, { value: sum, timestampMs: Date.parse(pm.timestamp) || clock.now(), windowMs: windowMs(pm.window) });
         }
         return out;
@@ -193,7 +194,7 @@ export function startHorizontalPodAutoscalerController(opts: HorizontalPodAutosc
             if (!selector) throw new MetricError('selector is required');
             const src = m.type === 'Resource' ? m.resource : m.containerResource;
             const target: ResourceTarget = { resource: src.name, ...(m.type === 'ContainerResource' ? { container: src.container } : {}),
-              ...(src.target?.type === 'Utilization' ? { utilization: src.target.averageUtilization } : { averageValue: quantityValue(src.target?.averageValue) }) };
+              ...(src.target?.type === 'Utilization' ? { utilization: src.target.averageUtilization } : { averageValue: quantityNumber(src.target?.averageValue) }) };
             const sel = parseLabelSelector(selector);
             const targetPods = pods.list(ns).filter((p) => sel.matches(p.metadata?.labels));
             const samples = await podSamples(ns, selector, target);

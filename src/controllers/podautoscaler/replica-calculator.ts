@@ -10,7 +10,7 @@
 // up; unready pods at 0 when scaling up), and if that flips the direction or lands within the tolerance the
 // replica count stays.
 import type { Pod } from '../shared/types.js';
-import { parseQuantity } from '../../api/quantity.js';
+import { quantityNumber } from '../../api/quantity.js';
 
 export const DEFAULT_TOLERANCE = 0.1;
 export const CPU_INITIALIZATION_PERIOD_MS = 5 * 60_000;
@@ -41,10 +41,7 @@ export interface Recommendation {
 
 export class MetricError extends Error {}
 
-export function quantityValue(q: unknown): number {
-  if (q == null) return NaN;
-  try { return Number(parseQuantity(q as string | number).nanos) / 1e9; } catch { return NaN; }
-}
+
 
 const podKey = (p: Pod) => p.metadata?.name ?? '';
 
@@ -52,7 +49,7 @@ function podRequest(pod: Pod, resource: string, container: string | undefined): 
   let sum = 0;
   for (const c of pod.spec?.containers ?? []) {
     if (container && c.name !== container) continue;
-    const r = quantityValue(c.resources?.requests?.[resource]);
+    const r = quantityNumber(c.resources?.requests?.[resource]);
     if (!Number.isFinite(r)) throw new MetricError(`missing request for ${resource} in container ${c.name} of Pod ${podKey(pod)}`);
     sum += r;
   }

@@ -2,7 +2,7 @@
 // request divided by the divisor (default 1), rounded up. A container without a cpu/memory/ephemeral-storage
 // limit reads the node's allocatable instead, as upstream's kubelet defaults limits for the Downward API.
 import type { Container, ResourceFieldSelector } from 'kubernetes-types/core/v1.js';
-import { milliValue, value } from './quantity.js';
+import { milliValue, value } from '../../api/quantity.js';
 
 /** node.status.allocatable (quantities as the API gives them). */
 export type NodeAllocatable = Readonly<Record<string, string>>;

@@ -42,7 +42,7 @@ import { postSimulatedNodeStatus, renewSimulatedLease, type SimulatedNodeState }
 import type { Lease } from '../../client/leader-election.js';
 import { WriteLimiter } from './write-limiter.js';
 import { podNodeNameIndex, podNodeNameIndexers } from '../../client/indexes.js';
-import { parseQuantity } from '../envvars/quantity.js';
+import { quantityNumber } from '../../api/quantity.js';
 import type { Summary } from '../stats/summary.js';
 import { simulatedSummary } from './simulated-stats.js';
 
@@ -358,7 +358,7 @@ export async function startSimulatedNodes(opts: SimulatedNodesOptions): Promise<
       if (!n || n.failed) return undefined;
       const node = nodeInformer.get(name) as Node | undefined;
       const start = Date.parse(node?.metadata?.creationTimestamp ?? '') || startedAt;
-      return simulatedSummary(name, start, podInformer.byIndex(podsByNodeIndex, name), Date.now(), parseQuantity(node?.status?.allocatable?.memory) || 0);
+      return simulatedSummary(name, start, podInformer.byIndex(podsByNodeIndex, name), Date.now(), quantityNumber(node?.status?.allocatable?.memory) || 0);
     },
     stop,
   };

@@ -6,7 +6,7 @@
 // nanokube.io/simulated-memory-usage ("100Mi") are spread evenly over its containers; tests and learners drive
 // an autoscaler with them.
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { parseQuantity } from '../envvars/quantity.js';
+import { quantityNumber } from '../../api/quantity.js';
 import { sumContainers, type ContainerStatsSummary, type PodStats, type Summary } from '../stats/summary.js';
 
 export const SIMULATED_CPU_USAGE_ANNOTATION = 'nanokube.io/simulated-cpu-usage';
@@ -31,7 +31,7 @@ const drift = (seed: number, nowMs: number) => 0.5 + 0.5 * Math.sin(2 * Math.PI 
 function annotated(pod: Pod, key: string): number | undefined {
   const v = pod.metadata?.annotations?.[key];
   if (v === undefined) return undefined;
-  const n = parseQuantity(v);
+  const n = quantityNumber(v);
   return Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 
@@ -46,8 +46,8 @@ export function simulatedPodStats(pod: Pod, nowMs: number): PodStats {
   const memOverride = annotated(pod, SIMULATED_MEMORY_USAGE_ANNOTATION);
   const stats: ContainerStatsSummary[] = containers.map((c) => {
     const seed = unit(`${uid}/${c.name}`);
-    const cpuRequest = parseQuantity(c.resources?.requests?.cpu ?? c.resources?.limits?.cpu);
-    const memRequest = parseQuantity(c.resources?.requests?.memory ?? c.resources?.limits?.memory);
+    const cpuRequest = quantityNumber(c.resources?.requests?.cpu ?? c.resources?.limits?.cpu);
+    const memRequest = quantityNumber(c.resources?.requests?.memory ?? c.resources?.limits?.memory);
     const cores = cpuOverride !== undefined ? cpuOverride / n
       : Number.isFinite(cpuRequest) && cpuRequest > 0 ? cpuRequest * (0.2 + 0.3 * drift(seed, nowMs)) : 0.002 + 0.008 * drift(seed, nowMs);
     // Whole pages, as the kernel counts memory.

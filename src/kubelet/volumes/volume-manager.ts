@@ -24,7 +24,7 @@ import { realClock, type Clock, type TimerHandle } from '../../client/clock.js';
 import { discardLog, errorText, type LogFn } from '../../client/log.js';
 import type { ObjectSource } from '../envvars/object-source.js';
 import type { NodeAllocatable } from '../envvars/resource-value.js';
-import { value } from '../envvars/quantity.js';
+import { value } from '../../api/quantity.js';
 import type { KeyValue, Mount } from '../runtime/runtime.js';
 import { writeAtomically, type Payload } from './atomic-writer.js';
 import { checkHostPath } from './host-path.js';

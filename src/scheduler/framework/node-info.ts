@@ -2,7 +2,7 @@
 // included), and the sums the filters and scores read, maintained incrementally on every add/remove so the hot
 // path never walks a node's pods.
 import type { Node, Taint } from 'kubernetes-types/core/v1.js';
-import { milliValue, value } from '../quantity.js';
+import { milliValue, value } from '../../api/quantity.js';
 import { emptyResource, type PodInfo, type Resource } from './pod-info.js';
 
 export const TAINT_NODE_NOT_READY = 'node.kubernetes.io/not-ready';

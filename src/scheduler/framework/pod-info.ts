@@ -2,7 +2,7 @@
 // computePodResourceRequest): the effective resource requests, the non-zero requests used for scoring, the
 // controlling owner (for spreading) and the priority.
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
-import { milliValue, value } from '../quantity.js';
+import { milliValue, value } from '../../api/quantity.js';
 import { getControllerOf } from '../../api/object.js';
 
 /** Requests in integer units: cpu in millicores, the rest in base units. */

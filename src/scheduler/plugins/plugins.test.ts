@@ -8,7 +8,7 @@ import { Framework, numFeasibleNodesToFind } from '../framework/framework.js';
 import { PodInfo } from '../framework/pod-info.js';
 import { Status } from '../framework/status.js';
 import { CycleState } from '../framework/types.js';
-import { milliValue, value } from '../quantity.js';
+import { milliValue, value } from '../../api/quantity.js';
 import { makeNode, makePod } from '../testing.js';
 import { defaultProfile, inTreeRegistry } from './registry.js';
 import { newNodeAffinity } from './node-affinity/node-affinity.js';

@@ -1,6 +1,7 @@
 // metrics.k8s.io/v1beta1 nodes and pods (NodeMetrics, PodMetrics): read-only views of the metrics server's latest
 // samples (api/metrics.ts), never stored; handlers/metrics.ts answers them. The Table is metrics-server's:
 // NAME CPU MEMORY WINDOW (a pod's figures summed over its containers).
+import { quantityNumber } from '../../../api/quantity.js';
 import type { KubeObject } from '../../../api/object.js';
 import type { ResourceDefinition, TableColumn } from '../types.js';
 import { resources } from '../../../api/resources.js';
@@ -12,8 +13,7 @@ const columns: TableColumn[] = [
   { name: 'Window', type: 'string', format: '', description: 'Window used to compute the usage', priority: 0 },
 ];
 
-const SUFFIX: Record<string, number> = { n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4 };
-const amount = (q: unknown) => { const m = /^(\d+(?:\.\d+)?)([a-zA-Z]*)$/.exec(String(q ?? '')); return m ? Number(m[1]) * (SUFFIX[m[2]!] ?? 1) : 0; };
+const amount = (q: unknown) => quantityNumber(q) || 0;
 const cpu = (cores: number) => `${Math.round(cores * 1000)}m`;
 const memory = (bytes: number) => `${Math.round(bytes / 1024)}Ki`;
 

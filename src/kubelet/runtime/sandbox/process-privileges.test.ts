@@ -25,7 +25,7 @@ test('process mode as root honours runAsUser, runAsGroup, groups, capabilities, 
   const images = new FakeImageStore();
   images.add('host', ['/']);
   const rt = await createSandboxRuntime({ home, images, log: discardLog, mode: 'process' });
-  t.after(async () => { await rt.shutdown(); fs.rmSync(home, { recursive: true, force: true }); fs.rmSync(probe, { force: true }); });
+  t.after(async () => { await rt.shutdown(); fs.rmSync(home, { recursive: true, force: true }); fs.rmSync(probe, { force: true }); fs.rmSync(`${probe}.wait`, { force: true }); });
   const sconf = sandboxConfig('priv', path.join(home, 'logs', 'priv'));
   const sb = await rt.runPodSandbox(sconf);
   const start = async (name: string, securityContext: NonNullable<NonNullable<Parameters<typeof containerConfig>[3]>['linux']>['securityContext']) => {
@@ -37,9 +37,13 @@ test('process mode as root honours runAsUser, runAsGroup, groups, capabilities, 
   const exec = async (id: string, cmd: string[]) => { const r = await rt.execSync(id, cmd, 10); return r.stdout.toString() + r.stderr.toString(); };
 
   const restricted = await start('restricted', { runAsUser: 1000, runAsGroup: 3000, supplementalGroups: [2000, 4000], noNewPrivs: true, capabilities: { dropCapabilities: ['ALL'], addCapabilities: ['NET_BIND_SERVICE'] } });
-  const mainStatus = fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e)).flatMap((e) => {
-    try { return fs.readFileSync(`/proc/${e}/cmdline`, 'utf8') === `sleep\0${sleepArg}\0` ? [fs.readFileSync(`/proc/${e}/status`, 'utf8')] : []; } catch { return []; }
-  });
+  // Running means spawned: setpriv execs the program a moment later (longer on a loaded machine).
+  const mainStatus = await until(() => {
+    const found = fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e)).flatMap((e) => {
+      try { return fs.readFileSync(`/proc/${e}/cmdline`, 'utf8') === `sleep\0${sleepArg}\0` ? [fs.readFileSync(`/proc/${e}/status`, 'utf8')] : []; } catch { return []; }
+    });
+    return found.length ? found : null;
+  }, 'the main process to exec its program');
   assert.equal(mainStatus.length, 1, 'one main process so far');
   // The main process, and a process exec'd into the container.
   for (const s of [mainStatus[0]!, await exec(restricted, ['cat', '/proc/self/status'])]) {
@@ -60,6 +64,9 @@ test('process mode as root honours runAsUser, runAsGroup, groups, capabilities, 
   assert.deepEqual(field(p, 'NoNewPrivs'), ['0']);
 
   const ro = await start('read-only', { runAsUser: 0, readonlyRootfs: true });
+  // The container's shell remounts before it execs the program; an exec that joins its mount namespace in that
+  // moment (a loaded machine) still sees the host writable, so wait for the remount, then check.
+  await until(async () => /Read-only file system/.test(await exec(ro, ['sh', '-c', `touch ${probe}.wait`])), 'the read-only remount');
   assert.match(await exec(ro, ['sh', '-c', `touch ${probe}`]), /Read-only file system/);
   assert.equal(fs.existsSync(probe), false);
   assert.match(await exec(ro, ['sh', '-c', 'echo ok > /dev/null && echo dev-ok']), /dev-ok/);

@@ -6,7 +6,7 @@ import type { ResourceDefinition } from '../../types.js';
 import { column, nameColumn, DESCRIPTIONS } from '../../printing.js';
 import { resources } from '../../../../api/resources.js';
 import { FieldError } from '../../../../api/errors.js';
-import { parseQuantity } from '../pods/qos.js';
+import { quantityNumber } from '../../../../api/quantity.js';
 import { validateResourceList } from '../resourcequotas/strategy.js';
 
 export const LIMIT_TYPES = ['Container', 'PersistentVolumeClaim', 'Pod'];
@@ -35,7 +35,7 @@ function validateLimitRange(lr: KubeObject): FieldError[] {
       if (item.default) errs.push(FieldError.forbidden(`${p}.default`, 'may not be specified when `type` is \'Pod\''));
       if (item.defaultRequest) errs.push(FieldError.forbidden(`${p}.defaultRequest`, 'may not be specified when `type` is \'Pod\''));
     }
-    const q = (f: string, k: string) => parseQuantity(item?.[f]?.[k]);
+    const q = (f: string, k: string) => quantityNumber(item?.[f]?.[k]);
     const keys = new Set(['max', 'min', 'default', 'defaultRequest'].flatMap((f) => Object.keys(item?.[f] ?? {})));
     for (const k of keys) {
       const [max, min, def, defReq] = [q('max', k), q('min', k), q('default', k), q('defaultRequest', k)];

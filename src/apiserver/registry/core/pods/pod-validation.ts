@@ -6,7 +6,7 @@ import {
   isConfigMapKey, isDNS1123Label, isDNS1123Subdomain, isEnvVarName, isValidPortName, isValidPortNum, validateLabels,
   NotFoundFieldError,
 } from '../../../../api/validation/index.js';
-import { parseQuantity } from './qos.js';
+import { quantityNumber } from '../../../../api/quantity.js';
 import { validateContainerSecurityContext, validatePodSecurityContext } from './security-context-validation.js';
 
 const PORT_PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
@@ -92,13 +92,13 @@ function validateResources(res: any, path: string): FieldError[] {
   const errs: FieldError[] = [];
   for (const kind of ['limits', 'requests']) {
     for (const [name, q] of Object.entries(res?.[kind] ?? {})) {
-      if (Number.isNaN(parseQuantity(q))) errs.push(FieldError.invalid(`${path}.${kind}[${name}]`, q, 'must be a valid quantity'));
-      else if (parseQuantity(q) < 0) errs.push(FieldError.invalid(`${path}.${kind}[${name}]`, q, 'must be greater than or equal to 0'));
+      if (Number.isNaN(quantityNumber(q))) errs.push(FieldError.invalid(`${path}.${kind}[${name}]`, q, 'must be a valid quantity'));
+      else if (quantityNumber(q) < 0) errs.push(FieldError.invalid(`${path}.${kind}[${name}]`, q, 'must be greater than or equal to 0'));
     }
   }
   for (const [name, q] of Object.entries(res?.requests ?? {})) {
     const lim = res?.limits?.[name];
-    if (lim !== undefined && parseQuantity(q) > parseQuantity(lim)) {
+    if (lim !== undefined && quantityNumber(q) > quantityNumber(lim)) {
       errs.push(FieldError.invalid(`${path}.requests[${name}]`, String(q), `must be less than or equal to ${name} limit of ${String(lim)}`));
     }
   }

@@ -8,7 +8,7 @@ import { translateTimestampSince } from '../../age.js';
 import { resources } from '../../../../api/resources.js';
 import { FieldError } from '../../../../api/errors.js';
 import { isQualifiedName } from '../../../../api/validation/index.js';
-import { parseQuantity } from '../pods/qos.js';
+import { quantityNumber } from '../../../../api/quantity.js';
 
 export const RESOURCE_QUOTA_SCOPES = ['BestEffort', 'CrossNamespacePodAffinity', 'NotBestEffort', 'NotTerminating', 'PriorityClass', 'Terminating'];
 const SCOPE_SELECTOR_OPERATORS = ['DoesNotExist', 'Exists', 'In', 'NotIn'];
@@ -18,7 +18,7 @@ export function validateResourceList(list: Record<string, unknown> | undefined, 
   const errs: FieldError[] = [];
   for (const [k, v] of Object.entries(list ?? {})) {
     for (const m of isQualifiedName(k)) errs.push(FieldError.invalid(`${path}[${k}]`, k, m));
-    const q = parseQuantity(v);
+    const q = quantityNumber(v);
     if (Number.isNaN(q)) errs.push(FieldError.invalid(`${path}[${k}]`, v, 'must be a valid quantity'));
     else if (q < 0) errs.push(FieldError.invalid(`${path}[${k}]`, v, 'must be greater than or equal to 0'));
   }
