@@ -184,7 +184,9 @@ class Spawner {
           void streams.then(({ stdout, stderr }) => {
             piped = Object.assign(new EventEmitter(), { pid: a.pid, stdin: null, stdout, stderr, stdio: [null, stdout, stderr] as [null, net.Socket, net.Socket] });
             resolve(piped);
-            if (exit !== undefined) emitExit(piped, exit);
+            // Already ended (a program that exits at once): report it once the caller, resumed by this
+            // resolution in a microtask, listens for 'exit'.
+            if (exit !== undefined) { const p = piped, code = exit; setImmediate(() => emitExit(p, code)); }
           });
           return false;
         }
