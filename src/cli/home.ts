@@ -28,6 +28,8 @@ export interface ClusterConfig {
   ingressHttpsPort?: number;
   /** The web dashboard's port on 127.0.0.1; absent or 0 = any free one (`nanokube dashboard` finds it). */
   dashboardPort?: number;
+  /** The API server's concurrency limit, shared by the API Priority and Fairness levels; absent = 200. */
+  maxRequestsInflight?: number;
 }
 
 export interface HomePaths {
@@ -73,6 +75,7 @@ export function loadConfig(paths: HomePaths): ClusterConfig | undefined {
     ...(typeof c.ingressHttpPort === 'number' ? { ingressHttpPort: c.ingressHttpPort } : {}),
     ...(typeof c.ingressHttpsPort === 'number' ? { ingressHttpsPort: c.ingressHttpsPort } : {}),
     ...(typeof c.dashboardPort === 'number' ? { dashboardPort: c.dashboardPort } : {}),
+    ...(typeof c.maxRequestsInflight === 'number' ? { maxRequestsInflight: c.maxRequestsInflight } : {}),
   };
 }
 

@@ -49,7 +49,8 @@ export function buildProgram(): Command {
     .option('--ingress-http-port <port>', 'port the ingress controller serves HTTP on (default 80; 0 = off; remembered)', portNumber)
     .option('--ingress-https-port <port>', 'port the ingress controller serves HTTPS on (default 443; 0 = off; remembered)', portNumber)
     .option('--dashboard-port <port>', 'port the web dashboard listens on at 127.0.0.1 (default 0 = any free one; remembered)', portNumber)
-    .action(async (o: { foreground?: boolean; apiPort?: number; listenAddress?: string; datastoreEndpoint?: string; simulatedNodes?: number; clusterCidr?: string; ingressHttpPort?: number; ingressHttpsPort?: number; dashboardPort?: number }) => {
+    .option('--max-requests-inflight <n>', 'requests the API server executes at once, shared by the API Priority and Fairness levels (default 200; upstream: --max-requests-inflight + --max-mutating-requests-inflight; remembered)', count)
+    .action(async (o: { foreground?: boolean; apiPort?: number; listenAddress?: string; datastoreEndpoint?: string; simulatedNodes?: number; clusterCidr?: string; ingressHttpPort?: number; ingressHttpsPort?: number; dashboardPort?: number; maxRequestsInflight?: number }) => {
       const { start } = await import('./commands/start.js');
       await start({ ...o, ...(o.clusterCidr ? { clusterCIDR: o.clusterCidr } : {}) });
     });
@@ -143,7 +144,8 @@ export function buildProgram(): Command {
     .option('--ingress-http-port <port>', 'ingress HTTP port (0 = off)', portNumber)
     .option('--ingress-https-port <port>', 'ingress HTTPS port (0 = off)', portNumber)
     .option('--dashboard-port <port>', 'web dashboard port on 127.0.0.1 (0 = any free one)', portNumber)
-    .action(async (o: { apiPort?: number; listenAddress?: string; datastoreEndpoint?: string; simulatedNodes?: number; clusterCidr?: string; node?: boolean; ingressHttpPort?: number; ingressHttpsPort?: number; dashboardPort?: number }) => {
+    .option('--max-requests-inflight <n>', 'the API server\'s concurrency limit for API Priority and Fairness', count)
+    .action(async (o: { apiPort?: number; listenAddress?: string; datastoreEndpoint?: string; simulatedNodes?: number; clusterCidr?: string; node?: boolean; ingressHttpPort?: number; ingressHttpsPort?: number; dashboardPort?: number; maxRequestsInflight?: number }) => {
       const [{ homePaths, loadConfig, resolveHome, defaultConfig, ingressPorts }, { runServer, stdoutLog }] = await Promise.all([
         import('./home.js'), import('../cmd/server.js'),
       ]);
@@ -163,6 +165,7 @@ export function buildProgram(): Command {
         ...(clusterCIDR ? { clusterCIDR } : {}), node: o.node !== false,
         ...ingressPorts({ ingressHttpPort: o.ingressHttpPort ?? c.ingressHttpPort, ingressHttpsPort: o.ingressHttpsPort ?? c.ingressHttpsPort }),
         dashboard: { port: o.dashboardPort ?? c.dashboardPort ?? 0 },
+        ...((o.maxRequestsInflight ?? c.maxRequestsInflight) !== undefined ? { flowControl: { serverConcurrencyLimit: (o.maxRequestsInflight ?? c.maxRequestsInflight)! } } : {}),
       }).catch(() => {
         // Already logged as one structured line by runServer; the exit code tells the supervisor.
         process.exit(1);

@@ -25,6 +25,7 @@ export interface StartFlags {
   ingressHttpPort?: number;
   ingressHttpsPort?: number;
   dashboardPort?: number;
+  maxRequestsInflight?: number;
 }
 
 /** How long a server may take to become ready before `start` gives up (first start with etcd can be slow). */
@@ -60,6 +61,8 @@ export function effectiveConfig(remembered: ClusterConfig | undefined, flags: St
   if (ingressHttps !== undefined) c.ingressHttpsPort = ingressHttps;
   const dashboardPort = flags.dashboardPort ?? base.dashboardPort;
   if (dashboardPort !== undefined) c.dashboardPort = dashboardPort;
+  const maxRequestsInflight = flags.maxRequestsInflight ?? base.maxRequestsInflight;
+  if (maxRequestsInflight !== undefined) c.maxRequestsInflight = maxRequestsInflight;
   return c;
 }
 
@@ -127,6 +130,7 @@ export async function start(flags: StartFlags): Promise<void> {
     ...(config.clusterCIDR ? { clusterCIDR: config.clusterCIDR } : {}),
     ...ingressPorts(config),
     dashboard: { port: config.dashboardPort ?? 0 },
+    ...(config.maxRequestsInflight !== undefined ? { flowControl: { serverConcurrencyLimit: config.maxRequestsInflight } } : {}),
     node: true,
   };
 
@@ -163,6 +167,7 @@ export async function start(flags: StartFlags): Promise<void> {
   if (config.ingressHttpPort !== undefined) args.push('--ingress-http-port', String(config.ingressHttpPort));
   if (config.ingressHttpsPort !== undefined) args.push('--ingress-https-port', String(config.ingressHttpsPort));
   if (config.dashboardPort !== undefined) args.push('--dashboard-port', String(config.dashboardPort));
+  if (config.maxRequestsInflight !== undefined) args.push('--max-requests-inflight', String(config.maxRequestsInflight));
   const child = spawn(process.execPath, args, {
     detached: true, stdio: ['ignore', logFd, logFd], env: { ...process.env, NANOKUBE_HOME: paths.home },
   });
