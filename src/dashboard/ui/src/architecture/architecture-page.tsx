@@ -82,8 +82,9 @@ export function ArchitecturePage() {
       for (const d of batch.dropped) {
         if (!showNoisy && NOISY.has(d.resource)) continue;
         counters.current.coalesced += d.count;
-        const from = d.from.startsWith('kubelet') ? 'kubelet:*' : d.from.split(':')[0]!, to = d.to.startsWith('kubelet') ? 'kubelet:*' : d.to.split(':')[0]!;
-        a.pulse(from, to, d.count);
+        // Labels are "kind" or "kind:node|controller" (tap.ts).
+        const box = (label: string) => { const [kind, rest] = label.split(/:(.*)/s) as [string, string | undefined]; return boxOf(kind === 'kubelet' ? { kind, node: rest } : { kind }, live.current.nodes); };
+        a.pulse(box(d.from), box(d.to), d.count);
       }
       counters.current.drawn += shown.length;
       if (shown.length) {
