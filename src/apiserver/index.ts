@@ -7,7 +7,7 @@ import type { Store } from '../storage/backend.js';
 import type { ApiHandler } from '../api/transport.js';
 import { Registry } from './registry/registry.js';
 import { createApiHandler, type SubresourceHandler } from './api-handler.js';
-import { createHttpsServer, destroyUpgradedConnections } from './http-server.js';
+import { createHttpsServer, destroyUpgradedConnections, type ClientTimeouts } from './http-server.js';
 import type { KubeletClientConfig } from './handlers/kubelet-connection.js';
 import { isPodStreamRequest, podStreamUpgrade, writeUpgradeError } from './handlers/pod-stream.js';
 import { notFoundError, type StatusError } from '../api/errors.js';
@@ -37,7 +37,7 @@ import { nodeRestriction } from './admission/node-restriction.js';
 import { validatingAdmissionPolicyFromRegistry } from './admission/policy/registry-source.js';
 import { defaultAdmission, type AdmissionPlugin } from './api-handler.js';
 import { authorize, impersonate, resourceAttributes, ANONYMOUS } from './authorization/filter.js';
-import { parseResourcePath } from './request-info.js';
+import { parseResourcePath, requestTarget } from './request-info.js';
 import { FlowTap } from './flow/tap.js';
 import { flowStore } from './flow/store.js';
 import { createFlowControl } from './flowcontrol/index.js';
@@ -68,6 +68,8 @@ export interface ApiServerOptions {
   audit?: { policy: AuditPolicy; backend: AuditBackend };
   /** API Priority and Fairness; default on with DEFAULT_SERVER_CONCURRENCY_LIMIT seats. false: off (the bench's baseline). */
   flowControl?: FlowControlSettings | false;
+  /** Bounds on slow clients (http-server.ts); tests shorten them. */
+  clientTimeouts?: Partial<ClientTimeouts>;
 }
 
 export interface FlowControlSettings {
@@ -214,7 +216,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   tokenAuthenticators.push((t) => serviceAccountTokens.authenticate(t));
   const podStreams = opts.kubeletClient ? podStreamUpgrade({ registry, kubelet: opts.kubeletClient, logger, flow }) : undefined;
   const server = createHttpsServer({
-    handler, tls: opts.tls, authenticate: createAuthenticator(tokenAuthenticators), logger,
+    handler, tls: opts.tls, authenticate: createAuthenticator(tokenAuthenticators), logger, clientTimeouts: opts.clientTimeouts,
     auditRejected: auditor && ((req, status, message) => auditor.recordRejected(req, status, message)),
     upgrade: (req, socket, head, user) => {
       if (!podStreams || !isPodStreamRequest(req)) return writeUpgradeError(socket, notFoundError());
@@ -224,8 +226,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
           const headers: Record<string, string | undefined> = {};
           for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
           const acting = impersonate(authorization.authorizer, user ?? ANONYMOUS, headers);
-          const url = new URL(req.url ?? '/', 'https://localhost');
-          const info = parseResourcePath(req.method ?? 'GET', url.pathname, url.searchParams)!;
+          const url = requestTarget(req.url);
+          const info = parseResourcePath(req.method ?? 'GET', url.path, url.query)!;
           authorize(authorization.authorizer, resourceAttributes(acting, { ...info, verb: 'create' }));
           user = acting;
         } catch (e) { return writeUpgradeError(socket, e as StatusError); }

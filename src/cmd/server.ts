@@ -68,6 +68,8 @@ export interface ServerOptions {
   compactionIntervalMs?: number;
   /** The web dashboard on 127.0.0.1:<port> (0 = any free one), its URL written to <home>/dashboard.json; absent = none. */
   dashboard?: { port: number };
+  /** Bounds on slow clients of the API server (tests shorten them; default: http-server.ts). */
+  clientTimeouts?: Partial<import('../apiserver/http-server.js').ClientTimeouts>;
   log?: LogFn;
 }
 
@@ -122,7 +124,7 @@ export async function startControlPlane(opts: ServerOptions): Promise<RunningCon
     api = await startApiServer({
       store, host: opts.listenAddress, port: opts.port,
       tls: { cert: pki.apiserver.cert, key: pki.apiserver.key, ca: pki.caCert },
-      watcherCapacity: opts.watcherCapacity,
+      watcherCapacity: opts.watcherCapacity, clientTimeouts: opts.clientTimeouts,
       ...(opts.authorization === false ? { authorization: false } : {}),
       ...(opts.flowControl !== undefined ? { flowControl: opts.flowControl } : {}),
       ...(opts.tokens ? { tokens: opts.tokens } : {}),

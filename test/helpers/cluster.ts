@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
-import { startCluster } from '../../src/cmd/cluster.js';
+import { startCluster, type ClusterOptions } from '../../src/cmd/cluster.js';
 import type { RunningControlPlane } from '../../src/cmd/server.js';
 import { writeKubeconfigEntry } from '../../src/cli/kubeconfig.js';
 import { httpTransport } from '../../src/client/transport.js';
@@ -23,7 +23,9 @@ export interface TestCluster {
 }
 
 export interface TestClusterOptions { datastoreEndpoint?: string; home?: string; simulatedNodes?: number; nodeMonitorGracePeriodSeconds?: number; podGCQuarantineSeconds?: number;
-  watcherCapacity?: number; components?: boolean; log?: (entry: Record<string, unknown>) => void;
+  watcherCapacity?: number; components?: boolean;
+  /** Bounds on slow clients of the API server (the fuzz test shortens them). */
+  clientTimeouts?: ClusterOptions['clientTimeouts']; log?: (entry: Record<string, unknown>) => void;
   /** Run the real node `nanokube` (kubelet + sandbox runtime; its kubelet server on a free port). */
   node?: boolean;
   /** The cluster CIDR for node podCIDRs (tests with a real node pick one of their own so parallel runs never share a subnet). */
@@ -43,7 +45,7 @@ export async function startTestCluster(t: { after(fn: () => unknown): void }, op
   const cluster = await startCluster({ home: opts.home, datastoreEndpoint: opts.datastoreEndpoint, simulatedNodes: opts.simulatedNodes,
     nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds, podGCQuarantineSeconds: opts.podGCQuarantineSeconds,
     watcherCapacity: opts.watcherCapacity, components: opts.components, node: opts.node, clusterCIDR: opts.clusterCIDR, dnsUpstreams: opts.dnsUpstreams,
-    metricsResolutionMs: opts.metricsResolutionMs, hpaSyncPeriodSeconds: opts.hpaSyncPeriodSeconds,
+    metricsResolutionMs: opts.metricsResolutionMs, hpaSyncPeriodSeconds: opts.hpaSyncPeriodSeconds, clientTimeouts: opts.clientTimeouts,
     ...(opts.dashboard ? { dashboard: { port: 0 } } : {}),
     ...(opts.flowControl !== undefined ? { flowControl: opts.flowControl } : {}),
     ...(opts.log ? { log: opts.log } : {}) });
