@@ -4,6 +4,7 @@
 import { errorResponse, type ApiHandler, type ApiRequest, type ApiResponse } from '../api/transport.js';
 import { StatusError, badRequest, internal, methodNotSupported, notFoundError } from '../api/errors.js';
 import { parseResourcePath } from './request-info.js';
+import { isValidPathSegmentName } from '../api/validation/names.js';
 import type { Registry } from './registry/registry.js';
 import { makeContext, jsonResponse, type HandlerContext } from './handlers/context.js';
 import { handleGet } from './handlers/get.js';
@@ -190,6 +191,15 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
       else check(user, { user, verb: req.method === 'HEAD' ? 'get' : req.method.toLowerCase(), resourceRequest: false, path: req.path });
     }
     if (info) {
+      // Upstream's key functions refuse these names (".." once addressed the namespace itself).
+      if (info.namespace !== undefined) {
+        const msgs = isValidPathSegmentName(info.namespace);
+        if (msgs.length) throw badRequest(`Namespace parameter invalid: ${JSON.stringify(info.namespace)}: ${msgs.join(';')}`);
+      }
+      if (info.name !== undefined) {
+        const msgs = isValidPathSegmentName(info.name);
+        if (msgs.length) throw badRequest(`Name parameter invalid: ${JSON.stringify(info.name)}: ${msgs.join(';')}`);
+      }
       const store = registry.lookup(info.group, info.version, info.resource);
       if (!store) throw notFoundStatus();
       const def = store.def;
@@ -249,8 +259,8 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
         case 'list': return handleList(ctx);
         case 'watch': return handleWatch(ctx);
         case 'create': if (info.name) throw methodNotSupported(store.ref, 'create'); return handleCreate(ctx);
-        case 'update': return handleUpdate(ctx);
-        case 'patch': return handlePatch(ctx);
+        case 'update': if (!info.name) throw methodNotSupported(store.ref, 'update'); return handleUpdate(ctx);
+        case 'patch': if (!info.name) throw methodNotSupported(store.ref, 'patch'); return handlePatch(ctx);
         case 'delete': return handleDelete(ctx);
         case 'deletecollection': return handleDeleteCollection(ctx);
         default: throw methodNotSupported(store.ref, info.verb);

@@ -1,4 +1,5 @@
 // Parses a request path into what it addresses, as upstream's RequestInfoFactory does.
+import { badRequest } from '../api/errors.js';
 
 export interface ResourceRequestInfo {
   group: string;               // '' for core (/api/v1)
@@ -11,9 +12,31 @@ export interface ResourceRequestInfo {
   verb: string;
 }
 
+/**
+ * The path and query of an HTTP request target, as sent: dot segments are NOT resolved (a WHATWG URL would turn
+ * `configmaps/..` into the namespace itself, so a DELETE of a ConfigMap named ".." deleted the namespace); the
+ * registry refuses such names instead, as upstream does. The absolute form (`GET https://host/path`) is accepted
+ * as Go's server accepts it; anything else that does not start with "/" is a 400.
+ */
+export function requestTarget(rawUrl: string | undefined): { path: string; query: URLSearchParams } {
+  let target = rawUrl || '/';
+  const absolute = /^https?:\/\/[^/?#]*/i.exec(target);
+  if (absolute) target = target.slice(absolute[0].length) || '/';
+  const q = target.indexOf('?');
+  const path = q < 0 ? target : target.slice(0, q);
+  if (!path.startsWith('/')) throw badRequest(`invalid request target ${JSON.stringify(target.slice(0, 100))}`);
+  return { path, query: new URLSearchParams(q < 0 ? '' : target.slice(q + 1)) };
+}
+
+/** One path segment, percent-decoded; a malformed escape is a 400 (Go's URL parser refuses it too). */
+function decodeSegment(segment: string): string {
+  try { return decodeURIComponent(segment); }
+  catch { throw badRequest(`invalid URL escape in ${JSON.stringify(segment.slice(0, 100))}`); }
+}
+
 /** Returns undefined for non-resource paths (discovery, health, openapi...). */
 export function parseResourcePath(method: string, path: string, query: URLSearchParams): ResourceRequestInfo | undefined {
-  const parts = path.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  const parts = path.split('/').filter((p) => p !== '').map(decodeSegment);
   let group: string, version: string, rest: string[];
   if (parts[0] === 'api' && parts.length >= 3) { group = ''; version = parts[1]; rest = parts.slice(2); }
   else if (parts[0] === 'apis' && parts.length >= 4) { group = parts[1]; version = parts[2]; rest = parts.slice(3); }

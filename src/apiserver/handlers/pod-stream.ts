@@ -9,7 +9,7 @@ import tls from 'node:tls';
 import { StatusError, internal } from '../../api/errors.js';
 import type { UserInfo } from '../../api/transport.js';
 import type { Logger } from '../logger.js';
-import { isTrue, parseResourcePath } from '../request-info.js';
+import { isTrue, parseResourcePath, requestTarget } from '../request-info.js';
 import type { Registry } from '../registry/registry.js';
 import { kubeletLocation, kubeletTlsOptions, type KubeletClientConfig } from './kubelet-connection.js';
 import { podContainer, podNodeName } from './pod-container.js';
@@ -29,8 +29,8 @@ export function writeUpgradeError(socket: Duplex, err: StatusError): void {
 
 /** True when this upgrade request addresses pods/{exec,attach,portforward}. */
 export function isPodStreamRequest(req: IncomingMessage): boolean {
-  const url = new URL(req.url ?? '/', 'https://localhost');
-  const info = parseResourcePath(req.method ?? 'GET', url.pathname, url.searchParams);
+  let info;
+  try { const url = requestTarget(req.url); info = parseResourcePath(req.method ?? 'GET', url.path, url.query); } catch { return false; }
   return !!info && info.group === '' && info.resource === 'pods' && !!info.subresource && streamSubresources.includes(info.subresource);
 }
 
@@ -44,13 +44,13 @@ export function podStreamUpgrade(opts: { registry: Registry; kubelet: KubeletCli
   };
 
   async function proxy(req: IncomingMessage, socket: Duplex, head: Buffer, user: UserInfo): Promise<void> {
-    const url = new URL(req.url ?? '/', 'https://localhost');
-    const info = parseResourcePath(req.method ?? 'GET', url.pathname, url.searchParams)!;
+    const url = requestTarget(req.url);
+    const info = parseResourcePath(req.method ?? 'GET', url.path, url.query)!;
     if (req.method !== 'GET' && req.method !== 'POST') throw badRequest(`${req.method} is not supported for pods/${info.subresource}`);
     const pods = opts.registry.forResource('', 'pods')!;
     const pod = await pods.get(info.namespace, info.name!);
     const name = info.name!, ns = info.namespace!;
-    const q = url.searchParams;
+    const q = url.query;
     let path: string;
     if (info.subresource === 'portforward') {
       path = `/portForward/${encodeURIComponent(ns)}/${encodeURIComponent(name)}`;
