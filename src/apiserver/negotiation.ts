@@ -1,6 +1,6 @@
 // Content negotiation: decoding request bodies (JSON, YAML, Kubernetes protobuf) and reading what the client
 // accepts (plain objects, meta.k8s.io Tables, PartialObjectMetadata).
-import { parse as parseYaml } from 'yaml';
+import { parseYamlBody } from './yaml-body.js';
 import { badRequest, unsupportedMediaType, StatusError } from '../api/errors.js';
 
 export type AcceptAs = 'object' | 'table' | 'partial';
@@ -36,31 +36,60 @@ async function loadProtobuf() {
  */
 export const maxBodyDepth = 1000;
 
-/** The nesting depth of a decoded value, computed without recursion (the value may be hostile). */
-function exceedsDepth(value: unknown, limit: number): boolean {
+/**
+ * What is wrong with a decoded value's shape, if anything, found without recursion (the value may be hostile):
+ * nesting past the limit, or a "__proto__" key. Such a key reads as Object.prototype in every object the value is
+ * copied or merged into, so a merge patch {"__proto__": {...}} changed Object.prototype for the whole process; no
+ * Kubernetes field is named so, and a map key so named (a ConfigMap's data) is refused too.
+ */
+function badShape(value: unknown, limit: number): 'depth' | 'proto' | undefined {
   const stack: [unknown, number][] = [[value, 1]];
   while (stack.length) {
     const [v, d] = stack.pop()!;
     if (v === null || typeof v !== 'object') continue;
-    if (d > limit) return true;
+    if (d > limit) return 'depth';
+    const proto = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && proto !== Array.prototype && proto !== null) return 'proto';
+    if (!Array.isArray(v) && Object.prototype.hasOwnProperty.call(v, '__proto__')) return 'proto';
     for (const child of Array.isArray(v) ? v : Object.values(v as object)) {
       if (child !== null && typeof child === 'object') stack.push([child, d + 1]);
     }
   }
+  return undefined;
+}
+
+/**
+ * Whether JSON text nests deeper than limit, found by a scan of its brackets outside strings (exact for valid JSON).
+ * It runs before JSON.parse, so a body of a million brackets costs a scan rather than a million nested arrays.
+ */
+export function jsonExceedsDepth(text: string, limit: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) { // a string: skip to its closing quote
+      for (i++; i < text.length; i++) { const d = text.charCodeAt(i); if (d === 0x5c) i++; else if (d === 0x22) break; }
+    } else if (c === 0x5b || c === 0x7b) { if (++depth > limit) return true; }
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
   return false;
 }
+
+const depthError = () => badRequest(`error decoding request body: exceeded max depth of ${maxBodyDepth} nested objects or arrays`);
 
 /** Decodes a request body by Content-Type. Bad syntax → 400 with the parser's position; unknown type → 415. */
 export async function decodeBody(body: Buffer | undefined, contentTypeHeader: string | undefined, forPatch = false): Promise<DecodedBody> {
   const decoded = await decodeBodyUnchecked(body, contentTypeHeader, forPatch);
-  if (exceedsDepth(decoded.value, maxBodyDepth)) throw badRequest(`error decoding request body: exceeded max depth of ${maxBodyDepth} nested objects or arrays`);
+  const bad = badShape(decoded.value, maxBodyDepth);
+  if (bad === 'depth') throw depthError();
+  if (bad === 'proto') throw badRequest('error decoding request body: the field name "__proto__" is not supported');
   return decoded;
 }
 
 async function decodeBodyUnchecked(body: Buffer | undefined, contentTypeHeader: string | undefined, forPatch: boolean): Promise<DecodedBody> {
   const ct = (contentTypeHeader ?? 'application/json').split(';')[0].trim().toLowerCase();
   if (!body || body.length === 0) throw badRequest('the request body is empty; send a JSON or YAML object');
-  const text = () => body.toString('utf8');
+  let decoded: string | undefined;
+  const text = () => (decoded ??= body.toString('utf8'));
   if (ct === 'application/vnd.kubernetes.protobuf') {
     if (forPatch) throw unsupportedMediaType(ct);
     const dec = await loadProtobuf();
@@ -68,17 +97,18 @@ async function decodeBodyUnchecked(body: Buffer | undefined, contentTypeHeader: 
   }
   const jsonish = ct === 'application/json' || ct === '' || ct === 'application/json-patch+json' || ct === 'application/merge-patch+json' || ct === 'application/strategic-merge-patch+json' || ct === '*/*' || ct === 'text/plain';
   if (jsonish) {
+    if (jsonExceedsDepth(text(), maxBodyDepth)) throw depthError();
     try { return { value: JSON.parse(text()), contentType: ct }; }
     catch (e) {
       // kubectl and client libraries sometimes send YAML with a JSON content type; upstream's decoder is YAML-tolerant.
       if (ct === 'application/json' || ct === '') {
-        try { const v = parseYaml(text()); if (v && typeof v === 'object') return { value: v, contentType: ct }; } catch { /* report the JSON error */ }
+        try { const v = parseYamlBody(text()); if (v && typeof v === 'object') return { value: v, contentType: ct }; } catch { /* report the JSON error */ }
       }
       throw badRequest(`error decoding request body: ${(e as Error).message}`);
     }
   }
   if (ct === 'application/yaml' || ct === 'application/apply-patch+yaml' || ct === 'application/x-yaml' || ct === 'text/yaml') {
-    try { return { value: parseYaml(text(), { strict: true, uniqueKeys: true }), contentType: ct }; }
+    try { return { value: parseYamlBody(text(), { strict: true }), contentType: ct }; }
     catch (e) { throw badRequest(`error decoding YAML: ${(e as Error).message.split('\n')[0]}`); }
   }
   throw unsupportedMediaType(ct);

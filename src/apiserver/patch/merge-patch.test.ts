@@ -30,3 +30,9 @@ test('a patch that is not an object is a 400', () => {
     assert.throws(() => applyMergePatch({}, p), (e: unknown) => e instanceof StatusError && e.code === 400);
   }
 });
+
+test('a "__proto__" key in a merge patch never reaches Object.prototype', () => {
+  const patch = JSON.parse('{"__proto__":{"polluted":"yes"},"data":{"__proto__":{"polluted":"yes"}}}');
+  applyMergePatch({ data: { a: '1' } }, patch);
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
+});

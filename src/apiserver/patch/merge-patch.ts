@@ -16,7 +16,7 @@ export function applyMergePatch(obj: object, patch: unknown): object {
 function mergeInto(doc: Record<string, unknown>, patch: Record<string, unknown>): void {
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) { delete doc[k]; continue; }
-    const cur = doc[k];
+    const cur = Object.prototype.hasOwnProperty.call(doc, k) ? doc[k] : undefined; // never an inherited member
     if (isPlainObject(cur) && isPlainObject(v)) mergeInto(cur, v);
     else doc[k] = withoutNulls(cloneJson(v));
   }
