@@ -1,6 +1,6 @@
 // The Status errors upstream's PATCH handler (k8s.io/apiserver/pkg/endpoints/handlers/patch.go) produces, so a
 // client sees the same code, reason and message whichever patch type failed.
-import { genericServerResponse, type StatusError } from '../../api/errors.js';
+import { badRequest, genericServerResponse, type StatusError } from '../../api/errors.js';
 
 /**
  * errors.NewGenericServerResponse(422, "", GroupResource{}, "", err.Error(), 0, false): reason Invalid, a fixed
@@ -18,10 +18,11 @@ export function unprocessablePatch(detail: string): StatusError {
 
 /**
  * Errors upstream returns as plain Go errors, which its error boundary turns into a 500 whose message is the
- * error text (e.g. a list item without its merge key). Kept as 500 so clients see what upstream shows.
+ * error text (e.g. a list item without its merge key, an unknown $patch directive). The patch is at fault, not the
+ * server, so we answer 400 BadRequest with upstream's text: a hostile patch never produces a 5xx (issue 10).
  */
 export function patchServerError(message: string): StatusError {
-  return genericServerResponse(500, message);
+  return badRequest(message);
 }
 
 /** A plain-object JSON value (not an array, not null). */
