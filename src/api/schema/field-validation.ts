@@ -112,7 +112,7 @@ export function strictDecodingErrorMessage(gvk: { version: string; kind: string 
 // reports the first one: `<Kind> in version "<v>" cannot be handled as a <Kind>: <message>`.
 
 /** Types with their own JSON decoding (number-or-string, free-form, timestamps): not checked here. */
-const CUSTOM_DECODERS = new Set([
+export const CUSTOM_DECODERS = new Set([
   'io.k8s.apimachinery.pkg.util.intstr.IntOrString',
   'io.k8s.apimachinery.pkg.api.resource.Quantity',
   'io.k8s.apimachinery.pkg.apis.meta.v1.Time',

@@ -5,6 +5,7 @@ import { loadSchemaModel } from '../../api/schema/index.js';
 import { modelFor } from '../schema-model.js';
 import { unknownFields, typeErrors } from '../../api/schema/field-validation.js';
 import { canonicalizeQuantities } from '../../api/schema/quantities.js';
+import { zeroNullValues } from '../../api/schema/null-values.js';
 import type { SchemaModel, SchemaNode } from '../../api/schema/types.js';
 import type { HandlerContext } from './context.js';
 import type { KubeObject } from '../../api/object.js';
@@ -36,7 +37,7 @@ export function rejectTypeErrors(obj: unknown, kind: Gvk, from: DecodedFrom, pat
     const quantityError = canonicalizeQuantities(model, kind.group, kind.version, kind.kind, obj);
     if (quantityError) errs.push(quantityError);
   }
-  if (errs.length === 0) return;
+  if (errs.length === 0) { zeroNullValues(model, kind.group, kind.version, kind.kind, obj); return; }
   const first = errs[0];
   if (from === 'body') throw badRequest(`${kind.kind} in version "${kind.version}" cannot be handled as a ${kind.kind}: ${first}`);
   if (from === 'apply') {
