@@ -11,10 +11,14 @@ function parseInt64(raw: string): number {
   return Number(n);
 }
 
+const maxListLimit = 2 ** 31 - 1;
+
 export function listQuery(q: URLSearchParams) {
   const limitRaw = q.get('limit');
-  const limit = limitRaw ? Number(limitRaw) : undefined;
+  let limit = limitRaw ? Number(limitRaw) : undefined;
   if (limitRaw && (!Number.isInteger(limit) || limit! < 0)) throw badRequest(`invalid limit: ${limitRaw}`);
+  // An int64 upstream; past 2^31 it can only mean "all of them" (and the store takes no larger number).
+  if (limitRaw && limit !== undefined) limit = Math.min(parseInt64(limitRaw), maxListLimit);
   const timeoutRaw = q.get('timeoutSeconds');
   return {
     timeoutSeconds: timeoutRaw === null ? undefined : parseInt64(timeoutRaw),
