@@ -63,7 +63,9 @@ export function createAuditor(opts: AuditOptions): Auditor {
 
   function start(req: ApiRequest, user: UserInfo | undefined) {
     const received = clock();
-    const info = parseResourcePath(req.method, req.path, req.query);
+    // A path the handler refuses (a malformed escape) is audited as a non-resource request; it must not throw here.
+    let info: ReturnType<typeof parseResourcePath>;
+    try { info = parseResourcePath(req.method, req.path, req.query); } catch { info = undefined; }
     const verb = info ? info.verb : req.method.toLowerCase();
     const u = user ?? { username: 'system:anonymous', groups: ['system:unauthenticated'] };
     let { level, omitStages } = evaluatePolicy(opts.policy, {
