@@ -42,7 +42,7 @@ export function impersonate(authorizer: Authorizer | undefined, user: UserInfo, 
   for (const k in headers) {
     const v = headers[k];
     if (v === undefined || !k.startsWith('impersonate-extra-')) continue;
-    extra[decodeURIComponent(k.slice('impersonate-extra-'.length)).toLowerCase()] = splitHeader(v);
+    extra[unescapeExtraKey(k.slice('impersonate-extra-'.length)).toLowerCase()] = splitHeader(v);
   }
   if (asUser === undefined) {
     if (groups.length || uid !== undefined || Object.keys(extra).length) {
@@ -76,4 +76,9 @@ export function impersonate(authorizer: Authorizer | undefined, user: UserInfo, 
 function splitHeader(v: string | undefined): string[] {
   if (v === undefined) return [];
   return v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+}
+
+/** An Impersonate-Extra-<key> header's key, %-decoded; a malformed one is kept as sent (upstream's unescapeExtraKey). */
+function unescapeExtraKey(encoded: string): string {
+  try { return decodeURIComponent(encoded); } catch { return encoded; }
 }
