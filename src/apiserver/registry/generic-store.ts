@@ -1,7 +1,7 @@
 // The generic registry store (DESIGN.md §3): CRUD, resourceVersion checks, watch and error translation for every
 // resource, on top of the Store seam. A resource only adds a Strategy (registry/<group>/<resource>/strategy.ts).
 import type { Store, KeyValue } from '../../storage/backend.js';
-import { KeyExistsError, ConflictError, NotFoundError, CompactedError } from '../../storage/backend.js';
+import { KeyExistsError, ConflictError, NotFoundError, CompactedError, FutureRevisionError } from '../../storage/backend.js';
 import {
   notFound, isNotFound, alreadyExists, conflict, invalid, badRequest, gone, timeout, FieldError, type ResourceRef,
 } from '../../api/errors.js';
@@ -187,6 +187,8 @@ export class GenericStore {
           if (q.continue) throw gone('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.');
           throw gone(`The resourceVersion for the provided list is too old.`);
         }
+        // A revision ahead of the store's (resourceVersionMatch=Exact, or a forged continue token): upstream's 504.
+        if (e instanceof FutureRevisionError) throw timeout(`Too large resource version: ${e.requested}, current: ${e.current}`, 1);
         throw e;
       }
       readAt = page.revision;
