@@ -116,9 +116,16 @@ export function createHttpsServer(opts: HttpServerOptions): https.Server {
     cert: opts.tls.cert, key: opts.tls.key, ca: opts.tls.ca,
     requestCert: true, rejectUnauthorized: false,
     keepAliveTimeout: 65_000,
+    requireHostHeader: false, // serve() refuses it with a Status
     handshakeTimeout: timeouts.tlsHandshakeMs,
     connectionsCheckingInterval: timeouts.checkIntervalMs,
-  }, (req, res) => { serve(req, res).catch((e) => { opts.logger.error('http adapter failed', { error: String(e) }); try { res.destroy(); } catch { /* gone */ } }); });
+  }, (req, res) => {
+    serve(req, res).catch((e) => {
+      // A client that went away mid-body is no error of ours.
+      if (!req.destroyed && !res.destroyed) opts.logger.error('http adapter failed', { error: String(e) });
+      try { res.destroy(); } catch { /* gone */ }
+    });
+  });
   // Both bound receiving the request, not the answer (node drops a connection from the check once its request is in).
   server.requestTimeout = timeouts.requestMs;
   server.headersTimeout = Math.min(timeouts.headersMs, timeouts.requestMs);
@@ -165,6 +172,8 @@ export function createHttpsServer(opts: HttpServerOptions): https.Server {
   });
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // node answers a missing Host itself only with an empty 400 when it requires one; we answer with a Status.
+    if (req.httpVersion === '1.1' && req.headers.host === undefined) { req.resume(); return writeError(res, badRequest('missing required Host header'), { connection: 'close' }); }
     let url: { path: string; query: URLSearchParams };
     try { url = requestTarget(req.url); } catch (e) { req.resume(); return writeError(res, e as StatusError); }
     // An authenticator that fails (the store not answering) refuses the request, as upstream answers 401.
