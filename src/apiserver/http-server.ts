@@ -204,6 +204,14 @@ export function createHttpsServer(opts: HttpServerOptions): https.Server {
     const r = await opts.handler(apiReq);
     if (r.stream) {
       const h = { ...safeHeaders(r.headers) }; delete h['content-length'];
+      // HEAD of a watch or a log follow: the headers, and the stream is dropped. Streaming on would hold the
+      // connection for ever while the client, reading no body, sends its next request on it (which then hung).
+      if (req.method === 'HEAD') {
+        res.writeHead(r.status, h);
+        res.end();
+        await r.stream[Symbol.asyncIterator]().return?.();
+        return;
+      }
       res.writeHead(r.status, h);
       res.flushHeaders();
       try {

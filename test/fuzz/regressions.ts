@@ -40,6 +40,9 @@ export function regressions(): FuzzCase[] {
     c({ method: 'GET', path: '/api/v1/namespaces/fuzz/configmaps', headers: { 'impersonate-user': 'jane', 'impersonate-extra-%zz': 'x' }, expect: [403] }),
     // A forged continue token at a future revision answered 500.
     c({ method: 'GET', path: `/api/v1/pods?continue=${Buffer.from('{"rv":99999999999,"start":"a"}').toString('base64url')}`, expect: [504] }),
+    // HEAD of a watch without a timeout streamed for ever: the next request on the connection hung.
+    c({ method: 'HEAD', path: '/api/v1/namespaces/fuzz/pods?watch=1&timeoutSeconds=0', expect: [200] }),
+    c({ method: 'HEAD', path: '/api/v1/namespaces/fuzz/configmaps?watch=1', expect: [200] }),
     // node's bare 417.
     c({ method: 'GET', path: '/version', headers: { expect: 'garbage' }, expect: [417] }),
   ];
