@@ -7,7 +7,10 @@ import type { FuzzCase, FuzzResult } from './case.js';
 export interface Target { host: string; port: number; ca: string; cert: string; key: string }
 
 /** How long one request may take before it counts as a hang (a bound on a hang, not a timing assertion). */
-const hangMs = 20_000;
+const hangMs = 10_000;
+
+/** What each keep-alive socket carried last (a hang is reported with the request before it on the same socket). */
+const lastOnSocket = new WeakMap<object, string>();
 
 export class Sender {
   private readonly admin: https.Agent;
@@ -48,7 +51,9 @@ export class Sender {
         // The client library refused to write it (a bug in the generator, not the server).
         return resolve({ status: -1, headers: {}, text: '', error: `client refused: ${(e as Error).message}` });
       }
-      const timer = setTimeout(() => { done({ status: 0, headers: {}, text: '', error: `no answer (hang; ${req.socket ? `sent on a socket${req.socket.destroyed ? ', destroyed' : ''}` : 'never got a socket'})` }); req.destroy(); }, hangMs);
+      let previous: string | undefined;
+      req.on('socket', (sock) => { previous = lastOnSocket.get(sock); lastOnSocket.set(sock, `${c.category} ${c.method} ${c.path.slice(0, 100)} ${JSON.stringify(c.headers ?? {}).slice(0, 100)} ${String(c.body ?? '').slice(0, 100)}`); });
+      const timer = setTimeout(() => { done({ status: 0, headers: {}, text: '', error: `no answer (hang; ${req.socket ? `sent on a socket${req.socket.destroyed ? ', destroyed' : ''} after ${previous ?? 'nothing'}` : 'never got a socket'})` }); req.destroy(); }, hangMs);
       req.on('error', (e) => done({ status: 0, headers: {}, text: '', error: (e as NodeJS.ErrnoException).code ?? e.message }));
       req.end(c.body);
     });
