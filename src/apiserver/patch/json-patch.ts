@@ -118,6 +118,10 @@ function precheck(doc: unknown, op: Record<string, unknown>, kind: string): stri
         if (!has(fp, from[from.length - 1])) return `error in ${kind} for path: '${from[from.length - 1]}': missing value`;
       }
       if (!parent) return `${kind} operation does not apply: doc is missing destination path: ${path}: missing value`;
+      // RFC 6902: a value cannot move into itself (moving "" or /metadata under itself made a circular document, a 500).
+      if (kind === 'move' && from.length < toks.length && from.every((t, i) => t === toks[i])) {
+        return `move operation does not apply: from path "${String(op.from)}" is a proper prefix of path "${String(path)}"`;
+      }
       return undefined;
     }
   }
