@@ -175,7 +175,7 @@ class Merger {
       }
       if (d === 'delete') return {};
       // Documented as the default; upstream's code rejects it, we accept it as a no-op.
-      if (d !== 'merge') fail('server', `Unknown patch type: ${String(d)} in map: ${show(patch)}`);
+      if (d !== 'merge') fail('server', `Unknown patch type: ${typeof d === 'string' ? d : show(d)} in map: ${show(patch)}`);
       delete patch[DIRECTIVE];
     }
     this.applyRetainKeys(original, patch);
@@ -261,7 +261,7 @@ class Merger {
         }
         case 'replace': replace = true; break;
         case 'merge': fail('server', 'merging lists cannot yet be specified in the patch'); break;
-        default: fail('server', `Unknown patch type: ${String(m[DIRECTIVE])} in map: ${show(m)}`);
+        default: fail('server', `Unknown patch type: ${typeof m[DIRECTIVE] === 'string' ? m[DIRECTIVE] : show(m[DIRECTIVE])} in map: ${show(m)}`);
       }
     }
     if (replace) return [plain.map((v) => this.materializeMap(v as JsonMap, items)), []];
