@@ -43,6 +43,11 @@ export function regressions(): FuzzCase[] {
     // HEAD of a watch without a timeout streamed for ever: the next request on the connection hung.
     c({ method: 'HEAD', path: '/api/v1/namespaces/fuzz/pods?watch=1&timeoutSeconds=0', expect: [200] }),
     c({ method: 'HEAD', path: '/api/v1/namespaces/fuzz/configmaps?watch=1', expect: [200] }),
+    // A JSON patch moving a value into itself made a circular document (500).
+    c({ method: 'PATCH', path: '/api/v1/namespaces/fuzz/pods/fx-pod?dryRun=All', headers: { 'content-type': 'application/json-patch+json' }, body: '[{"op":"move","path":"/metadata/name","from":""}]', expect: [422] }),
+    c({ method: 'PATCH', path: '/api/v1/namespaces/fuzz/configmaps/fx-cm?dryRun=All', headers: { 'content-type': 'application/json-patch+json' }, body: '[{"op":"move","path":"/metadata/labels/x","from":"/metadata"}]', expect: [422] }),
+    // An object as a $patch directive was printed as [object Object].
+    c({ method: 'PATCH', path: '/api/v1/namespaces/fuzz/configmaps/fx-cm?dryRun=All', headers: { 'content-type': 'application/strategic-merge-patch+json' }, body: '{"data":{"$patch":{"":null}}}', expect: [400] }),
     // node's bare 417.
     c({ method: 'GET', path: '/version', headers: { expect: 'garbage' }, expect: [417] }),
   ];
