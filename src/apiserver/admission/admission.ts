@@ -40,16 +40,29 @@ export interface AdmissionPlugin {
   admit(attrs: AdmissionAttributes): Promise<void>;
   /** The validating phase: the object is final (defaulted and valid); must not change it. */
   validate?(attrs: AdmissionAttributes): Promise<void>;
+  /**
+   * The only resources ("group/resource", "" for core) the plugin acts on, when it acts on few: the chain does not
+   * call it for others (upstream's Handles, by resource). Absent: called for every write.
+   */
+  readonly resources?: readonly string[];
 }
 
 /** The plugins in order, as one function for either phase (the first rejection wins). */
 export function admissionChain(plugins: AdmissionPlugin[]): (attrs: AdmissionAttributes) => Promise<void> {
-  // Each phase calls only the plugins that take part in it: every call is an await on every write.
+  // Each phase calls only the plugins that take part in it for the resource written: every call is an await on
+  // every write. The lists are made once per resource.
   const mutating = plugins.filter((p) => p.admit !== noMutation);
   const validating = plugins.filter((p) => p.validate);
+  const forResource = (list: AdmissionPlugin[], cache: Map<string, AdmissionPlugin[]>, key: string) => {
+    let l = cache.get(key);
+    if (!l) cache.set(key, l = list.filter((p) => !p.resources || p.resources.includes(key)));
+    return l;
+  };
+  const mutatingBy = new Map<string, AdmissionPlugin[]>(), validatingBy = new Map<string, AdmissionPlugin[]>();
   return async (attrs) => {
-    if (attrs.phase === 'validating') { for (const p of validating) await p.validate!(attrs); }
-    else for (const p of mutating) await p.admit(attrs);
+    const key = `${attrs.def.group}/${attrs.def.resource}`;
+    if (attrs.phase === 'validating') { for (const p of forResource(validating, validatingBy, key)) await p.validate!(attrs); }
+    else for (const p of forResource(mutating, mutatingBy, key)) await p.admit(attrs);
   };
 }
 

@@ -14,6 +14,7 @@ export interface DefaultIngressClassOptions {
 export function defaultIngressClass(opts: DefaultIngressClassOptions): AdmissionPlugin {
   return {
     name: 'DefaultIngressClass',
+    resources: ['networking.k8s.io/ingresses'],
     async admit(attrs) {
       if (attrs.operation !== 'CREATE' || attrs.subresource) return;
       if (attrs.def.group !== 'networking.k8s.io' || attrs.def.resource !== 'ingresses') return;

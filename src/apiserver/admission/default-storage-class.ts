@@ -14,6 +14,7 @@ export interface DefaultStorageClassOptions {
 export function defaultStorageClass(opts: DefaultStorageClassOptions): AdmissionPlugin {
   return {
     name: 'DefaultStorageClass',
+    resources: ['/persistentvolumeclaims'],
     async admit(attrs) {
       if (attrs.operation !== 'CREATE' || attrs.subresource) return;
       if (attrs.def.group !== '' || attrs.def.resource !== 'persistentvolumeclaims') return;

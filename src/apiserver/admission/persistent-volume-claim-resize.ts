@@ -14,6 +14,7 @@ export interface PersistentVolumeClaimResizeOptions {
 export function persistentVolumeClaimResize(opts: PersistentVolumeClaimResizeOptions): AdmissionPlugin {
   return {
     name: 'PersistentVolumeClaimResize',
+    resources: ['/persistentvolumeclaims'],
     async admit(attrs) {
       if (attrs.operation !== 'UPDATE' || attrs.subresource || !attrs.oldObject) return;
       if (attrs.def.group !== '' || attrs.def.resource !== 'persistentvolumeclaims') return;

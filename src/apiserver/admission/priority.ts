@@ -62,6 +62,7 @@ export function priority(opts: PriorityOptions): AdmissionPlugin {
 
   return {
     name: 'Priority',
+    resources: ['/pods', 'scheduling.k8s.io/priorityclasses'],
     async admit(attrs) {
       if (attrs.operation !== 'CREATE' || attrs.subresource) return;
       if (attrs.def.group === '' && attrs.def.resource === 'pods') return admitPod(attrs);

@@ -44,6 +44,7 @@ export function serviceAccountAdmission(opts: ServiceAccountAdmissionOptions): A
   const suffix = () => Array.from({ length: 5 }, () => ALPHANUMS[Math.floor(random() * ALPHANUMS.length)]).join('');
   return {
     name: 'ServiceAccount',
+    resources: ['/pods'],
     async admit(attrs) {
       if (attrs.operation !== 'CREATE' || attrs.def.group !== '' || attrs.def.resource !== 'pods' || attrs.subresource) return;
       const pod = attrs.object;

@@ -8,6 +8,7 @@ import type { AdmissionPlugin } from './admission.js';
 export function storageObjectInUseProtection(): AdmissionPlugin {
   return {
     name: 'StorageObjectInUseProtection',
+    resources: ['/persistentvolumeclaims', '/persistentvolumes'],
     async admit(attrs) {
       if (attrs.operation !== 'CREATE' || attrs.subresource || attrs.def.group !== '') return;
       const finalizer = attrs.def.resource === 'persistentvolumeclaims' ? PVC_PROTECTION_FINALIZER

@@ -54,6 +54,7 @@ export function rbacEscalation(opts: EscalationOptions): AdmissionPlugin {
 
   return {
     name: 'RBACEscalation',
+    resources: ['rbac.authorization.k8s.io/roles', 'rbac.authorization.k8s.io/clusterroles', 'rbac.authorization.k8s.io/rolebindings', 'rbac.authorization.k8s.io/clusterrolebindings'],
     async admit(attrs) {
       const user = attrs.user;
       if (!user || attrs.def.group !== RBAC_GROUP || (attrs.operation !== 'CREATE' && attrs.operation !== 'UPDATE')) return;
