@@ -18,7 +18,7 @@ test('containers without requests or limits get the LimitRange defaults, and the
   const p = plugin(lr([{ type: 'Container', default: { cpu: '500m', memory: '128Mi' }, defaultRequest: { cpu: '100m' } }]));
   const x = pod([{ name: 'a', image: 'i', resources: { limits: { memory: '64Mi' } } }], [{ name: 'init', image: 'i' }]);
   assert.equal(await message(p, attrs(x)), '');
-  assert.deepEqual(x.spec.containers[0].resources, { limits: { memory: '64Mi', cpu: '500m' }, requests: { cpu: '100m' } });
+  assert.deepEqual(x.spec.containers[0].resources, { limits: { memory: '64Mi', cpu: '500m' }, requests: { memory: '64Mi', cpu: '100m' } }, 'a request comes from the container\'s own limit before the LimitRange\'s default');
   assert.deepEqual(x.spec.initContainers[0].resources, { limits: { cpu: '500m', memory: '128Mi' }, requests: { cpu: '100m' } });
   assert.equal(x.metadata.annotations!['kubernetes.io/limit-ranger'],
     'LimitRanger plugin set: cpu request for container a; cpu limit for container a; cpu request for init container init; cpu, memory limit for init container init');

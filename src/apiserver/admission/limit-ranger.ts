@@ -107,7 +107,17 @@ export function limitRanger(opts: LimitRangerOptions): AdmissionPlugin {
     async admit(attrs) {
       if (!applies(attrs) || !isPod(attrs)) return;
       const pod = attrs.object;
-      for (const lr of await opts.listLimitRanges(attrs.namespace!)) {
+      const ranges = await opts.listLimitRanges(attrs.namespace!);
+      if (!ranges.length) return;
+      // Upstream decodes (and so defaults) a pod before admission: requests a container leaves out but limits are
+      // taken from its limits first, so a LimitRange's defaultRequest only fills what neither names.
+      for (const c of [...containers(pod, 'containers'), ...containers(pod, 'initContainers')]) {
+        const limits = c.resources?.limits;
+        if (!limits || typeof limits !== 'object') continue;
+        c.resources.requests = c.resources.requests && typeof c.resources.requests === 'object' ? c.resources.requests : {};
+        for (const [k, v] of Object.entries(limits)) if (!(k in c.resources.requests)) c.resources.requests[k] = v;
+      }
+      for (const lr of ranges) {
         const defaults = { limits: {} as ResourceList, requests: {} as ResourceList };
         for (const item of lr.spec?.limits ?? []) {
           if (item?.type !== 'Container') continue;
