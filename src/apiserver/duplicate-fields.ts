@@ -28,7 +28,9 @@ export function duplicateFields(text: string): string[] {
       }
       const top = stack[stack.length - 1];
       if (expectKey && top?.obj) {
-        const key = escaped ? JSON.parse(text.slice(i, j + 1)) as string : text.slice(i + 1, j);
+        // A body that reached us as YAML in JSON clothing may hold escapes JSON has not ("\e"): taken as written.
+        let key = text.slice(i + 1, j);
+        if (escaped) { try { key = JSON.parse(text.slice(i, j + 1)) as string; } catch { /* not a JSON string */ } }
         if (top.keys!.has(key)) out.push(top.path ? `${top.path}.${key}` : key);
         else top.keys!.add(key);
         top.key = key;
