@@ -124,6 +124,13 @@ function varint(n: number | bigint): Buffer {
 }
 const tag = (field: number, wire: number) => varint((field << 3) | wire);
 const lenField = (field: number, body: Buffer | string) => { const b = Buffer.from(body); return Buffer.concat([tag(field, 2), varint(b.length), b]); };
+/** `inner` wrapped in field 1 `depth` times, built in one pass (wrapping one level at a time copies O(depth²) bytes). */
+function nestedField1(depth: number, inner: Buffer): Buffer {
+  const heads: Buffer[] = [];
+  let len = inner.length;
+  for (let d = 0; d < depth; d++) { const h = Buffer.concat([tag(1, 2), varint(len)]); heads.push(h); len += h.length; }
+  return Buffer.concat([...heads.reverse(), inner]);
+}
 const MAGIC = Buffer.from('k8s\u0000', 'latin1');
 function envelope(apiVersion: string, kind: string, raw: Buffer, extra: Buffer = Buffer.alloc(0)): Buffer {
   return Buffer.concat([MAGIC, lenField(1, Buffer.concat([lenField(1, apiVersion), lenField(2, kind)])), lenField(2, raw), extra]);
@@ -156,7 +163,7 @@ export function brokenProtobuf(r: Prng, n: number): FuzzCase[] {
       case 4: body = Buffer.concat([MAGIC, tag(2, 2), Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01])]); break;
       case 5: body = Buffer.concat([MAGIC, tag(2, 2), varint(2 ** 31 + r.int(1000)), Buffer.from('abc')]); break;
       case 6: body = envelope(t.av, t.kind, Buffer.concat([tag(r.range(1, 3), r.pick([0, 1, 3, 4, 5, 6, 7])), r.bytes(8)])); break;
-      case 7: { let m = lenField(1, 'x'); for (let d = r.pick([70, 500, 5000]); d > 0; d--) m = lenField(1, m); body = envelope(t.av, t.kind, m); break; }
+      case 7: body = envelope(t.av, t.kind, nestedField1(r.pick([70, 500, 5000]), lenField(1, 'x'))); break;
       case 8: body = envelope(r.pick([t.av, '', 'v9', 'x/y/z', '\u0000']), r.pick([t.kind, '', 'Nope', 'Status', 'List']), configMapMessage(fresh())); break;
       case 9: body = envelope(t.av, t.kind, configMapMessage(fresh()), lenField(3, r.pick(['gzip', 'x', '']))); break;
       default: body = envelope(t.av, t.kind, Buffer.concat([lenField(1, Buffer.concat([lenField(1, Buffer.from([0xc3, 0x28])), tag(5, 0), varint(-1n)])), r.bytes(4)])); break;
@@ -186,8 +193,7 @@ export function deepNesting(r: Prng): FuzzCase[] {
     out.push({ category: 'deep-nesting', method: 'PATCH', path: '/api/v1/namespaces/fuzz/configmaps/fx-cm', headers: { 'content-type': 'application/json-patch+json' }, body: `[{"op":"add","path":"/metadata/annotations/x","value":${arrays}}]` });
     out.push({ category: 'deep-nesting', method: 'PATCH', path: '/api/v1/namespaces/fuzz/configmaps/fx-cm?fieldManager=fuzz', headers: { 'content-type': 'application/apply-patch+yaml' }, body: `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"fx-cm","annotations":${objects}}}` });
     out.push({ category: 'deep-nesting', method: 'GET', path: `/api/v1/namespaces/fuzz/pods?labelSelector=${encodeURIComponent('('.repeat(Math.min(d, 4000)))}` });
-    let pb = Buffer.from('x');
-    for (let k = Math.min(d, 3000); k > 0; k--) pb = lenField(1, pb);
+    const pb = nestedField1(Math.min(d, 20_000), Buffer.from('x'));
     out.push({ category: 'deep-nesting', method: 'POST', path: '/api/v1/namespaces/fuzz/configmaps', headers: { 'content-type': 'application/vnd.kubernetes.protobuf' }, body: envelope('v1', 'ConfigMap', pb) });
   }
   void r;

@@ -16,7 +16,6 @@ const leaks: [string, RegExp][] = [
   ['source path', /\/src\/|\bdist\/|node_modules|file:\/\/|\.ts:\d+|\.js:\d+/],
   ['JavaScript error', /TypeError|RangeError|ReferenceError|SyntaxError|Maximum call stack|\[object Object\]|is not a function|Cannot read propert|of undefined|of null\b/],
   ['undefined', /\bundefined\b/],
-  ['NaN', /\bNaN\b/],
   ['storage error', /SQLITE|sqlite|better-sqlite3|etcdserver|etcd3|grpc/i],
 ];
 

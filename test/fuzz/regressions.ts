@@ -48,6 +48,8 @@ export function regressions(): FuzzCase[] {
     c({ method: 'PATCH', path: '/api/v1/namespaces/fuzz/configmaps/fx-cm?dryRun=All', headers: { 'content-type': 'application/json-patch+json' }, body: '[{"op":"move","path":"/metadata/labels/x","from":"/metadata"}]', expect: [422] }),
     // An object as a $patch directive was printed as [object Object].
     c({ method: 'PATCH', path: '/api/v1/namespaces/fuzz/configmaps/fx-cm?dryRun=All', headers: { 'content-type': 'application/strategic-merge-patch+json' }, body: '{"data":{"$patch":{"":null}}}', expect: [400] }),
+    // YAML-only escapes in a body sent as JSON reached the duplicate-field scan's JSON.parse (500).
+    c({ method: 'PUT', path: '/api/v1/namespaces/fuzz/configmaps/fx-cm?dryRun=All', headers: json, body: '{"apiV\\ersion": "v1", "kind": "ConfigMap", "metadata": {"name": "fx-cm"}}', expect: [200] }),
     // node's bare 417.
     c({ method: 'GET', path: '/version', headers: { expect: 'garbage' }, expect: [417] }),
   ];
