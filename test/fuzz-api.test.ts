@@ -106,7 +106,7 @@ test('hostile requests get a sane Status, never a 5xx, a crash or a leak, and th
   const phase = (name: string) => { const now = performance.now(); phases.push(`${name} ${((now - phaseStart) / 1000).toFixed(1)} s`); phaseStart = now; };
   const c = await startTestCluster(t, {
     components: false,
-    clientTimeouts: { headersMs: 1000, requestMs: 1500, tlsHandshakeMs: 1000, checkIntervalMs: 200 },
+    clientTimeouts: { headersMs: 1500, requestMs: 2500, tlsHandshakeMs: 1500, checkIntervalMs: 250 },
     log: (e) => { if (e.level === 'error') serverErrors.push(e); },
   });
   await setUp(c);

@@ -7,7 +7,7 @@ import type { FuzzCase, FuzzResult } from './case.js';
 export interface Target { host: string; port: number; ca: string; cert: string; key: string }
 
 /** How long one request may take before it counts as a hang (a bound on a hang, not a timing assertion). */
-const hangMs = 10_000;
+const hangMs = 30_000;
 
 /** What each keep-alive socket carried last (a hang is reported with the request before it on the same socket). */
 const lastOnSocket = new WeakMap<object, string>();
