@@ -212,7 +212,12 @@ export class RuncRuntime implements ContainerRuntime {
     }
     if (st.netns) {
       await unmount(st.netns);
-      fs.rmSync(st.netns, { force: true });
+      // Still a mount point (EBUSY) when the lazy unmount did not take: once more, and never a crash of the
+      // teardown over it (recover() removes whatever is left under this home).
+      try { fs.rmSync(st.netns, { force: true }); } catch {
+        await unmount(st.netns);
+        try { fs.rmSync(st.netns, { force: true }); } catch (e) { this.opts.log({ level: 'warn', msg: 'removing a pod network namespace file failed', sandbox: s.id, error: errorText(e) }); }
+      }
     }
     this.persist(s);
   }
