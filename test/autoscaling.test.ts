@@ -89,3 +89,81 @@ spec:
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /spec.maxReplicas: Invalid value: 3: must be greater than or equal to `minReplicas`/);
 });
+
+test('an HPA scales any scale subresource: a StatefulSet, and a custom resource whose CRD declares scale with a label selector', async (t) => {
+  const c = await startTestCluster(t, { simulatedNodes: 1, metricsResolutionMs: 500, hpaSyncPeriodSeconds: 1 });
+  const manifest = `apiVersion: apps/v1
+kind: StatefulSet
+metadata: { name: db }
+spec:
+  serviceName: db
+  replicas: 1
+  selector: { matchLabels: { app: db } }
+  template:
+    metadata: { labels: { app: db }, annotations: { nanokube.io/simulated-cpu-usage: "400m" } }
+    spec: { containers: [ { name: main, image: postgres, resources: { requests: { cpu: 500m } } } ] }
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: { name: db }
+spec:
+  scaleTargetRef: { apiVersion: apps/v1, kind: StatefulSet, name: db }
+  minReplicas: 1
+  maxReplicas: 2
+  metrics: [ { type: Resource, resource: { name: cpu, target: { type: Utilization, averageUtilization: 50 } } } ]
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: { name: workers.demo.nanokube.io }
+spec:
+  group: demo.nanokube.io
+  scope: Namespaced
+  names: { plural: workers, singular: worker, kind: Worker }
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    subresources:
+      status: {}
+      scale: { specReplicasPath: .spec.replicas, statusReplicasPath: .status.replicas, labelSelectorPath: .status.selector }
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec: { type: object, properties: { replicas: { type: integer } } }
+          status: { type: object, properties: { replicas: { type: integer }, selector: { type: string } } }
+`;
+  let r = await c.kubectl(['apply', '-f', '-'], { input: manifest });
+  assert.equal(r.code, 0, r.stderr);
+  r = await c.kubectl(['wait', '--for=condition=Established', 'crd/workers.demo.nanokube.io']);
+  assert.equal(r.code, 0, r.stderr);
+  // The custom resource's "controller" is this test: one pod carrying its selector's label, and its status.
+  r = await c.kubectl(['apply', '-f', '-'], { input: `apiVersion: demo.nanokube.io/v1
+kind: Worker
+metadata: { name: w }
+spec: { replicas: 1 }
+---
+apiVersion: v1
+kind: Pod
+metadata: { name: w-0, labels: { app: worker }, annotations: { nanokube.io/simulated-cpu-usage: "450m" } }
+spec: { containers: [ { name: main, image: busybox, resources: { requests: { cpu: 500m } } } ] }
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: { name: w }
+spec:
+  scaleTargetRef: { apiVersion: demo.nanokube.io/v1, kind: Worker, name: w }
+  minReplicas: 1
+  maxReplicas: 3
+  metrics: [ { type: Resource, resource: { name: cpu, target: { type: Utilization, averageUtilization: 30 } } } ]
+` });
+  assert.equal(r.code, 0, r.stderr);
+  r = await c.kubectl(['patch', 'worker', 'w', '--subresource=status', '--type=merge', '-p', '{"status":{"replicas":1,"selector":"app=worker"}}']);
+  assert.equal(r.code, 0, r.stderr);
+
+  const replicas = async (what: string) => JSON.parse((await c.kubectl(['get', what, '-o', 'json'])).stdout).spec.replicas as number;
+  // db: 400m of 500m = 80% against 50% → 2 (its max); w: 450m of 500m = 90% against 30% → 3 (its max).
+  await until('the StatefulSet scaled to 2 and the Worker to 3', async () => (await replicas('statefulset/db')) === 2 && (await replicas('worker/w')) === 3);
+  r = await c.kubectl(['get', 'hpa', 'w']);
+  assert.match(r.stdout, /^NAME\s+REFERENCE\s+TARGETS\s+MINPODS\s+MAXPODS\s+REPLICAS\s+AGE\nw\s+Worker\/w\s+cpu: 90%\/30%\s+1\s+3\s+\d\s+\S+\n$/);
+});
