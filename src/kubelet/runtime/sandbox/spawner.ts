@@ -169,11 +169,16 @@ class Spawner {
     const server = child ? await this.outputServer().catch(() => null) : null;
     if (!child || !server) return spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const token = crypto.randomBytes(12).toString('hex');
+    // Until both output connections are accepted, this process must stay alive for them: the program may end (and
+    // its request be answered) before our unref'd server has accepted them.
+    this.connecting++;
+    let released = false;
+    const release = () => { if (!released) { released = true; this.connecting--; this.refIfBusy(); } };
     const streams = new Promise<{ stdout: net.Socket; stderr: net.Socket }>((resolve) => {
       const got: { stdout?: net.Socket; stderr?: net.Socket } = {};
       this.connections.set(token, (name, sock) => {
         got[name] = sock;
-        if (got.stdout && got.stderr) { this.connections.delete(token); resolve({ stdout: got.stdout, stderr: got.stderr }); }
+        if (got.stdout && got.stderr) { this.connections.delete(token); release(); resolve({ stdout: got.stdout, stderr: got.stderr }); }
       });
     });
     return new Promise((resolve, reject) => {
@@ -190,19 +195,22 @@ class Spawner {
           });
           return false;
         }
-        this.connections.delete(token);
-        if (a.error) { reject(new Error(`${cmd}: ${a.error}`)); return true; }
+        if (a.error) { this.connections.delete(token); release(); reject(new Error(`${cmd}: ${a.error}`)); return true; }
         exit = a.exit ?? 1;
         if (piped) emitExit(piped, exit);
         return true;
       }, () => {
         // The spawner died: the program lives on without anyone to report its exit.
+        this.connections.delete(token);
+        release();
         if (piped) emitExit(piped, -9); else reject(new Error(`${cmd}: the spawner exited`));
       });
     });
   }
 
   private readonly connections = new Map<string, (name: 'stdout' | 'stderr', sock: net.Socket) => void>();
+  /** spawnPiped calls whose output connections are not all accepted yet. */
+  private connecting = 0;
   private server: Promise<string> | null = null;
 
   /** The Unix socket piped programs' output connects to (one per process, removed when it exits). */
@@ -262,7 +270,7 @@ class Spawner {
   private refIfBusy(): void {
     const c = this.child;
     if (!c) return;
-    const busy = this.waiting.size > 0;
+    const busy = this.waiting.size > 0 || this.connecting > 0;
     for (const s of [c, c.stdout, c.stdin] as Array<{ ref?: () => void; unref?: () => void } | null>) {
       if (busy) s?.ref?.(); else s?.unref?.();
     }
