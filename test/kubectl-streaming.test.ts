@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestCluster, type TestCluster } from './helpers/cluster.js';
 import { until } from './helpers/until.js';
+import { ownCIDR } from './helpers/node.js';
 import { ensureClusterPki, ensureKubeletServingCertificate } from '../src/pki/index.js';
 import { startKubeletServer, StreamingFakeRuntime as FakeRuntime, criLogLine, runcUnavailableReason } from '../src/kubelet/index.js';
 
@@ -189,7 +190,7 @@ test('kubectl port-forward carries a TCP round trip to the pod port', { skip }, 
 const realNodeSkip = skip || (runcUnavailableReason() ? `skipped: ${runcUnavailableReason()}` : false);
 
 test('real node: logs -f and --previous of a restarted container, exec exit codes and stdin, port-forward to a pod\'s HTTP server', { skip: realNodeSkip, timeout: 300_000 }, async (t) => {
-  const c = await startTestCluster(t, { node: true, clusterCIDR: `10.${160 + Math.floor(Math.random() * 64)}.0.0/16` });
+  const c = await startTestCluster(t, { node: true, clusterCIDR: ownCIDR() });
   const get = async (what: string[]) => JSON.parse((await c.kubectl(['get', ...what, '-o', 'json'])).stdout);
   await until('node Ready', async () => (await get(['node', 'nanokube'])).status.conditions.some((x: any) => x.type === 'Ready' && x.status === 'True'), 60_000);
   const pod = (name: string, image: string, command: string[]) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image, command }] } });
