@@ -58,7 +58,9 @@ test('a request is rejected when the seats are taken and its queue is full, or a
 test('a queued request that waits past the limit is rejected as timed out', async () => {
   const qs = new QueueSet({ name: 'l', concurrencyLimit: 1, queues: 4, handSize: 2, queueLengthLimit: 10 });
   const seat = qs.acquire(1, 60_000) as Seat;
-  assert.equal(await qs.acquire(1, 1), 'time-out');
+  // The wait-limit timer is unref'd (in the server a request's socket keeps the process alive): so does this one.
+  const alive = setInterval(() => undefined, 1000);
+  try { assert.equal(await qs.acquire(1, 1), 'time-out'); } finally { clearInterval(alive); }
   assert.equal(qs.dump().timedOut, 1);
   seat.finish();
 });
