@@ -12,6 +12,20 @@ const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catc
 const held: string[] = [];
 process.once('exit', () => { for (const f of held) rmSync(f, { force: true }); });
 
+/** The second octets of 10.x.0.0/16 networks the host has routes into (from /proc/net/route). */
+function routedSlash16s(): Set<number> {
+  const out = new Set<number>();
+  try {
+    for (const line of readFileSync('/proc/net/route', 'utf8').split('\n').slice(1)) {
+      const dest = line.split('\t')[1];
+      if (!dest || dest === '00000000') continue;
+      const n = parseInt(dest, 16); // little-endian: the first octet is the lowest byte
+      if ((n & 0xff) === 10) out.add((n >>> 8) & 0xff);
+    }
+  } catch { /* not Linux */ }
+  return out;
+}
+
 /**
  * A /16 of its own for each cluster (10.160.0.0/16 .. 10.223.0.0/16). Two clusters on one host with the same pod
  * subnet route each other's pod IPs to the wrong bridge, so each /16 is reserved across processes (test files run in
@@ -32,8 +46,11 @@ export function ownCIDR(): string {
       return false;
     }
   };
+  const routed = routedSlash16s();
   for (let i = 0; i < 64; i++) {
     const n = 160 + ((start + i) % 64);
+    // A subnet the host already routes (a bridge a killed cluster left) would shadow this cluster's pod IPs.
+    if (routed.has(n)) continue;
     const file = join(tmpdir(), `nanokube-test-cidr-10.${n}.lock`);
     if (take(file)) return `10.${n}.0.0/16`;
     let holder = NaN;
