@@ -37,7 +37,7 @@ import { storageObjectInUseProtection } from './admission/storage-object-in-use-
 import { podSecurity } from './admission/pod-security.js';
 import { limitRanger } from './admission/limit-ranger.js';
 import { resourceQuota } from './admission/resource-quota.js';
-import { liveLister, watchedLister } from './admission/watched-objects.js';
+import { liveLister, watchedLister } from './registry/watched-objects.js';
 import type { GenericStore } from './registry/generic-store.js';
 import { handlePodLog } from './handlers/pod-log.js';
 import { handleNodeProxy } from './handlers/node-proxy.js';

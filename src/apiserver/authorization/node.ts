@@ -5,7 +5,7 @@
 // judged by upstream's system:node rules. Requests of anyone else get no opinion (RBAC decides).
 import type { KubeObject } from '../../api/object.js';
 import type { Registry } from '../registry/registry.js';
-import type { GenericStore } from '../registry/generic-store.js';
+import { reflect } from '../registry/reflector.js';
 import { noOpinion, type AuthorizationAttributes, type Authorizer, type AuthorizationResult } from './authorizer.js';
 import { ruleAllows, type PolicyRule } from './rbac/rules.js';
 
@@ -84,34 +84,19 @@ export class NodeGraph {
     return false;
   }
 
+  /** Lists the pods, then follows their watch until `signal` aborts. Resolves once the list is in. */
   static async start(registry: Registry, signal: AbortSignal): Promise<NodeGraph> {
     const g = new NodeGraph();
     const pods = registry.forResource('', 'pods');
     if (!pods) return g;
-    const list = await pods.list(undefined);
-    for (const p of list.items) g.apply('ADDED', p);
-    void g.follow(pods, list.resourceVersion, signal);
+    await reflect(pods, {
+      replace: (items) => {
+        g.byKey.clear(); g.byNode.clear();
+        for (const p of items) g.apply('ADDED', p);
+      },
+      event: (type, pod) => g.apply(type, pod),
+    }, signal);
     return g;
-  }
-
-  private async follow(pods: GenericStore, rv: string, signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      try {
-        for await (const ev of pods.watch(undefined, { resourceVersion: rv, allowWatchBookmarks: true }, signal)) {
-          const o = ev.object as KubeObject;
-          if (o?.metadata?.resourceVersion) rv = o.metadata.resourceVersion;
-          if (ev.type === 'ADDED' || ev.type === 'MODIFIED' || ev.type === 'DELETED') this.apply(ev.type, o);
-          else if (ev.type === 'ERROR') break;
-        }
-      } catch { /* closed or too old: relist */ }
-      if (signal.aborted) return;
-      try {
-        const list = await pods.list(undefined);
-        this.byKey.clear(); this.byNode.clear();
-        for (const p of list.items) this.apply('ADDED', p);
-        rv = list.resourceVersion;
-      } catch { await new Promise((r) => setTimeout(r, 1000).unref()); }
-    }
   }
 }
 

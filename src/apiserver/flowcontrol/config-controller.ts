@@ -7,7 +7,7 @@
 // borrowingLimitPercent, is not done: each level uses its nominal limit.)
 import type { KubeObject } from '../../api/object.js';
 import type { Registry } from '../registry/registry.js';
-import type { GenericStore } from '../registry/generic-store.js';
+import { WatchedObjects } from '../registry/watched-objects.js';
 import type { Logger } from '../logger.js';
 import { FLOWCONTROL_GROUP, mandatoryFlowSchemas, mandatoryPriorityLevels } from './bootstrap.js';
 import { compileFlowSchema, matchingOrder, type CompiledFlowSchema } from './matching.js';
@@ -33,7 +33,7 @@ const kinds = ['flowschemas', 'prioritylevelconfigurations'] as const;
 type Kind = typeof kinds[number];
 
 export class ConfigController {
-  private readonly objects: Record<Kind, Map<string, KubeObject>> = { flowschemas: new Map(), prioritylevelconfigurations: new Map() };
+  private readonly objects: Record<Kind, WatchedObjects> = { flowschemas: new WatchedObjects(() => this.recompute()), prioritylevelconfigurations: new WatchedObjects(() => this.recompute()) };
   private levels = new Map<string, PriorityLevelState>();
   config: FlowControlConfig = { flowSchemas: [], priorityLevels: this.levels };
   /** Status writes under way, by FlowSchema name and wanted Dangling status (so a write is not repeated). */
@@ -48,47 +48,16 @@ export class ConfigController {
   async start(signal: AbortSignal): Promise<void> {
     await Promise.all(kinds.map(async (kind) => {
       const store = this.registry.forResource(FLOWCONTROL_GROUP, kind);
-      if (!store) return;
-      const list = await store.list(undefined);
-      for (const o of list.items) this.objects[kind].set(o.metadata.name!, o);
-      void this.follow(store, kind, list.resourceVersion, signal);
+      if (store) await this.objects[kind].start(store, signal);
     }));
     this.recompute();
   }
 
   /** Puts or removes an object and rebuilds the configuration (the watch calls it; unit tests too). */
-  apply(kind: Kind, type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: KubeObject): void {
-    if (type === 'DELETED') this.objects[kind].delete(obj.metadata.name!);
-    else this.objects[kind].set(obj.metadata.name!, obj);
-    this.recompute();
-  }
-
-  private async follow(store: GenericStore, kind: Kind, resourceVersion: string, signal: AbortSignal): Promise<void> {
-    let rv = resourceVersion;
-    while (!signal.aborted) {
-      try {
-        for await (const ev of store.watch(undefined, { resourceVersion: rv, allowWatchBookmarks: true }, signal)) {
-          const o = ev.object as KubeObject;
-          if (o?.metadata?.resourceVersion) rv = o.metadata.resourceVersion;
-          if (ev.type === 'ADDED' || ev.type === 'MODIFIED' || ev.type === 'DELETED') this.apply(kind, ev.type, o);
-          else if (ev.type === 'ERROR') break;
-        }
-      } catch { /* store closed or watch too old: relist below */ }
-      if (signal.aborted) return;
-      try {
-        const list = await store.list(undefined);
-        this.objects[kind].clear();
-        for (const o of list.items) this.objects[kind].set(o.metadata.name!, o);
-        rv = list.resourceVersion;
-        this.recompute();
-      } catch {
-        await new Promise((r) => setTimeout(r, 1000).unref());
-      }
-    }
-  }
+  apply(kind: Kind, type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: KubeObject): void { this.objects[kind].apply(type, obj); }
 
   private recompute(): void {
-    const plObjects = new Map(this.objects.prioritylevelconfigurations);
+    const plObjects = byName(this.objects.prioritylevelconfigurations.all());
     for (const m of mandatoryPriorityLevels) if (!plObjects.has(m.metadata.name!)) plObjects.set(m.metadata.name!, m);
     let shareSum = 0;
     for (const pl of plObjects.values()) shareSum += shares(pl);
@@ -110,7 +79,7 @@ export class ConfigController {
       }
       levels.set(name, state);
     }
-    const fsObjects = new Map(this.objects.flowschemas);
+    const fsObjects = byName(this.objects.flowschemas.all());
     const present = new Set(fsObjects.keys());
     for (const m of mandatoryFlowSchemas) if (!fsObjects.has(m.metadata.name!)) fsObjects.set(m.metadata.name!, m);
     const usable: KubeObject[] = [];
@@ -155,3 +124,5 @@ function shares(pl: KubeObject): number {
   const s = pl.spec?.type === 'Exempt' ? pl.spec?.exempt?.nominalConcurrencyShares : pl.spec?.limited?.nominalConcurrencyShares;
   return typeof s === 'number' && s > 0 ? s : 0;
 }
+
+const byName = (objects: Iterable<KubeObject>) => new Map([...objects].map((o) => [o.metadata.name!, o]));

@@ -1,9 +1,9 @@
 // What the ValidatingAdmissionPolicy plugin reads, from the registry: policies and bindings held in memory and kept
-// current by a watch (../watched-objects.ts, as upstream's informers: a new binding takes effect a moment after it
+// current by a watch (registry/watched-objects.ts, as upstream's informers: a new binding takes effect a moment after it
 // is stored), namespaces and parameter objects read when a request needs them.
 import type { Registry } from '../../registry/registry.js';
 import type { Authorizer } from '../../authorization/authorizer.js';
-import { liveLister, watchedLister, type NamespacedLister } from '../watched-objects.js';
+import { liveLister, watchedLister, type NamespacedLister } from '../../registry/watched-objects.js';
 import { validatingAdmissionPolicy } from './validating-admission-policy.js';
 import type { AdmissionPlugin } from '../admission.js';
 
