@@ -4,10 +4,10 @@
 // utils.create_from_yaml with a multi-resource file.
 import { describe, before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync, execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestCluster, kubectlGet, type TestCluster } from './helpers/cluster.js';
+import { findPython, pythonClientMissing, runPython } from './helpers/python.js';
 import { until } from './helpers/until.js';
 import { Client } from '../src/client/client.js';
 import { resources } from '../src/api/resources.js';
@@ -161,15 +161,6 @@ test('StatefulSets, DaemonSets and ReplicationControllers on simulated nodes wit
     && (await api(c, '/apis/apps/v1/namespaces/default/controllerrevisions')).items.length === 0);
 });
 
-/** The first python that can import the kubernetes package (pyenv shims may hide Debian's dist-packages). */
-function findPython(): string | undefined {
-  for (const py of ['python3', '/usr/bin/python3']) {
-    const r = spawnSync(py, ['-c', 'import kubernetes'], { encoding: 'utf8', timeout: 30_000 });
-    if (r.status === 0) return py;
-  }
-  return undefined;
-}
-
 const script = String.raw`
 import json, sys
 from kubernetes import client, config
@@ -199,9 +190,7 @@ print(json.dumps(out))
 
 test('the python client creates, lists, patches, reads the status of and deletes a DaemonSet', async (t) => {
   const python = findPython();
-  if (!python) { t.skip('skipped: python3 with the kubernetes package not found (apt-get install python3-kubernetes)'); return; }
-  const file = join(c.home, 'ds.py');
-  writeFileSync(file, script);
+  if (!python) { t.skip(pythonClientMissing); return; }
   const multi = join(c.home, 'multi.yaml');
   writeFileSync(multi, [
     'apiVersion: batch/v1\nkind: Job\nmetadata: {name: py-job}\nspec: {template: {spec: {restartPolicy: Never, containers: [{name: c, image: busybox}]}}}',
@@ -209,12 +198,9 @@ test('the python client creates, lists, patches, reads the status of and deletes
     'apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: py-sts}\nspec: {serviceName: py-sts, selector: {matchLabels: {app: py-sts}}, template: {metadata: {labels: {app: py-sts}}, spec: {containers: [{name: c, image: nginx}]}}}',
     'apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: py-pdb}\nspec: {maxUnavailable: 1, selector: {matchLabels: {app: py-sts}}}',
   ].join('\n---\n') + '\n');
-  const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(python, [file, c.kubeconfig, multi], { timeout: 60_000, env: { ...process.env, HOME: join(c.home, 'user') } }, (err, stdout, stderr) =>
-      resolve({ code: err ? 1 : 0, stdout, stderr }));
-  });
+  const r = await runPython(c, python, 'ds.py', script, [multi]);
   assert.equal(r.code, 0, r.stderr);
-  const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  const out = r.output();
   assert.deepEqual(out.strategy, ['RollingUpdate', 1]);
   assert.deepEqual(out.listed, ['py-ds']);
   assert.ok(out.all.includes('py/py-ds'), out.all);

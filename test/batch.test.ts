@@ -3,11 +3,9 @@
 // works, and the python client's BatchV1Api lists and creates Jobs.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync, execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import YAML from 'yaml';
 import { startTestCluster, kubectlGet, type TestCluster } from './helpers/cluster.js';
+import { findPython, pythonClientMissing, runPython } from './helpers/python.js';
 import { until } from './helpers/until.js';
 
 const EXIT_AFTER = 'nanokube.io/simulated-exit-after';
@@ -94,30 +92,16 @@ describe('batch/v1 on simulated nodes', () => {
 
   test('the python client\'s BatchV1Api creates, reads and lists Jobs and lists CronJobs', async (t) => {
     const python = findPython();
-    if (!python) { t.skip('skipped: python3 with the kubernetes package not found (apt-get install python3-kubernetes)'); return; }
-    const file = join(c.home, 'batch.py');
-    writeFileSync(file, pythonScript);
-    const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(python, [file, c.kubeconfig], { timeout: 60_000, env: { ...process.env, HOME: join(c.home, 'user') } }, (err, stdout, stderr) =>
-        resolve({ code: err ? 1 : 0, stdout, stderr }));
-    });
+    if (!python) { t.skip(pythonClientMissing); return; }
+    const r = await runPython(c, python, 'batch.py', pythonScript);
     assert.equal(r.code, 0, r.stderr);
-    const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    const out = r.output();
     assert.deepEqual(out.created, ['py-job', 6, 'NonIndexed']);
     assert.equal(out.complete, true);
     assert.ok(out.jobs.includes('py-job'));
     assert.ok(out.cronjobs.includes('tick'));
   });
 });
-
-/** The first python that can import the kubernetes package (pyenv shims may hide Debian's dist-packages). */
-function findPython(): string | undefined {
-  for (const py of ['python3', '/usr/bin/python3']) {
-    const r = spawnSync(py, ['-c', 'import kubernetes'], { encoding: 'utf8', timeout: 30_000 });
-    if (r.status === 0) return py;
-  }
-  return undefined;
-}
 
 const pythonScript = String.raw`
 import json, sys, time

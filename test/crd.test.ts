@@ -3,50 +3,14 @@
 // its objects; and the official Python client's dynamic client on the custom resources.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestCluster } from './helpers/cluster.js';
+import { findPython, pythonClientMissing, runPython } from './helpers/python.js';
 import { until } from './helpers/until.js';
+import { cronTabCrd as crd } from './helpers/crontab.js';
 
-const crd = `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: crontabs.stable.example.com
-spec:
-  group: stable.example.com
-  scope: Namespaced
-  names: { plural: crontabs, singular: crontab, kind: CronTab, shortNames: [ct], categories: [all] }
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    subresources:
-      status: {}
-      scale: { specReplicasPath: .spec.replicas, statusReplicasPath: .status.replicas }
-    additionalPrinterColumns:
-    - { name: Spec, type: string, jsonPath: .spec.cronSpec }
-    - { name: Replicas, type: integer, jsonPath: .spec.replicas }
-    - { name: Age, type: date, jsonPath: .metadata.creationTimestamp }
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec:
-            type: object
-            description: The desired schedule.
-            x-kubernetes-validations:
-            - { rule: "self.replicas <= self.maxReplicas", message: "replicas must not exceed maxReplicas" }
-            properties:
-              cronSpec: { type: string, description: The cron schedule. }
-              image: { type: string }
-              replicas: { type: integer, minimum: 0 }
-              maxReplicas: { type: integer, default: 10 }
-          status:
-            type: object
-            properties:
-              replicas: { type: integer }
-`;
 const crs = `---
 apiVersion: stable.example.com/v1
 kind: CronTab
@@ -127,14 +91,6 @@ test('a CRD and its custom resources: apply, validation, columns, scale, explain
   assert.deepEqual((await c.request('GET', '/apis/stable.example.com/v1/crontabs')).body.items, []);
 });
 
-function findPython(): string | undefined {
-  for (const py of ['python3', '/usr/bin/python3']) {
-    const r = spawnSync(py, ['-c', 'import kubernetes.dynamic'], { encoding: 'utf8', timeout: 30_000 });
-    if (r.status === 0) return py;
-  }
-  return undefined;
-}
-
 const script = String.raw`
 import json, sys
 from kubernetes import config, dynamic
@@ -150,17 +106,13 @@ print(json.dumps({'image': got.spec.image, 'maxReplicas': got.spec.maxReplicas, 
 `;
 
 test('the Python dynamic client creates, patches, lists and deletes custom resources', async (t) => {
-  const py = findPython();
-  if (!py) { t.skip('skipped: python3 kubernetes not found'); return; }
+  const py = findPython('kubernetes.dynamic');
+  if (!py) { t.skip(pythonClientMissing); return; }
   const c = await startTestCluster(t, { components: false });
   const r = await c.kubectl(['apply', '-f', '-'], { input: crd });
   assert.equal(r.code, 0, r.stderr);
   await c.kubectl(['wait', '--for=condition=Established', 'crd/crontabs.stable.example.com']);
-  writeFileSync(join(c.home, 'dyn.py'), script);
-  const out = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(py, [join(c.home, 'dyn.py'), c.kubeconfig], { timeout: 60_000, env: { ...process.env, HOME: join(c.home, 'user') } },
-      (err, stdout, stderr) => resolve({ code: err ? 1 : 0, stdout, stderr }));
-  });
+  const out = await runPython(c, py, 'dyn.py', script);
   assert.equal(out.code, 0, out.stderr);
-  assert.deepEqual(JSON.parse(out.stdout), { image: 'patched', maxReplicas: 10, names: ['py'] });
+  assert.deepEqual(out.output(), { image: 'patched', maxReplicas: 10, names: ['py'] });
 });

@@ -2,19 +2,8 @@
 // errors, paginated lists, a watch with a timeout, the scale subresource and deletecollection.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync, execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { startTestCluster } from './helpers/cluster.js';
-
-/** The first python that can import the kubernetes package (pyenv shims may hide Debian's dist-packages). */
-function findPython(): string | undefined {
-  for (const py of ['python3', '/usr/bin/python3']) {
-    const r = spawnSync(py, ['-c', 'import kubernetes'], { encoding: 'utf8', timeout: 30_000 });
-    if (r.status === 0) return py;
-  }
-  return undefined;
-}
+import { findPython, pythonClientMissing, runPython } from './helpers/python.js';
 
 const script = String.raw`
 import json, sys, threading
@@ -73,16 +62,11 @@ print(json.dumps(out))
 
 test('the python kubernetes client lists, creates, patches, pages, watches, scales and deletes', async (t) => {
   const python = findPython();
-  if (!python) { t.skip('skipped: python3 with the kubernetes package not found (apt-get install python3-kubernetes)'); return; }
+  if (!python) { t.skip(pythonClientMissing); return; }
   const c = await startTestCluster(t);
-  const file = join(c.home, 'client.py');
-  writeFileSync(file, script);
-  const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(python, [file, c.kubeconfig], { timeout: 60_000, env: { ...process.env, HOME: join(c.home, 'user') } }, (err, stdout, stderr) =>
-      resolve({ code: err ? 1 : 0, stdout, stderr }));
-  });
+  const r = await runPython(c, python, 'client.py', script);
   assert.equal(r.code, 0, r.stderr);
-  const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  const out = r.output();
   assert.deepEqual(out.namespaces, ['default', 'kube-node-lease', 'kube-public', 'kube-system']);
   assert.equal(out.created_rv, true);
   assert.deepEqual(out.patched_data, { a: '1', b: '2' });
