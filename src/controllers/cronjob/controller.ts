@@ -13,7 +13,7 @@ import { resources } from '../../api/resources.js';
 import { CRONJOB_SCHEDULED_TIMESTAMP } from '../../api/batch.js';
 import type { Client } from '../../client/client.js';
 import type { Clock } from '../../client/clock.js';
-import type { ReconcileResult } from '../../client/controller.js';
+import { enqueueHandlers, type ReconcileResult } from '../../client/controller.js';
 import type { EventRecorder } from '../../client/events.js';
 import type { SharedInformer } from '../../client/informer.js';
 import { deletedObject, metaNamespaceKey, splitMetaNamespaceKey } from '../../client/keys.js';
@@ -52,11 +52,7 @@ export class CronJobController {
     ({ client: this.client, clock: this.clock, queue: this.queue, recorder: this.recorder } = this.wiring);
     this.cronJobInformer = opts.informers.informerFor<CronJob>(resources.cronjobs);
     this.jobInformer = opts.informers.informerFor<Job>(resources.jobs, { indexers: { [controllerUIDIndex]: controllerUIDIndexFunc } });
-    this.cronJobInformer.addEventHandler({
-      onAdd: (cj) => this.queue.add(metaNamespaceKey(cj)),
-      onUpdate: (_old, cur) => this.queue.add(metaNamespaceKey(cur)),
-      onDelete: (obj) => this.queue.add(metaNamespaceKey(deletedObject(obj))),
-    });
+    this.cronJobInformer.addEventHandler(enqueueHandlers(this.queue));
     const onJob = (job: Job) => {
       const cj = resolveControllerRef(this.cronJobInformer, cronJobKind.kind, job.metadata?.namespace, getControllerOf(job));
       if (cj) this.queue.add(metaNamespaceKey(cj));

@@ -18,7 +18,7 @@ import { deletedObject, metaNamespaceKey, splitMetaNamespaceKey, type DeletedFin
 import { errorText } from '../../client/log.js';
 import type { RateLimitingQueue } from '../../client/workqueue.js';
 import { semanticEqual } from '../../api/validation/index.js';
-import { claimObjects, controllerUIDIndex, controllerUIDIndexFunc, getControllerOf, recheckDeletionTimestamp, resolveControllerRef } from '../shared/controller-ref.js';
+import { claimObjects, controllersSelecting, controllerUIDIndex, controllerUIDIndexFunc, getControllerOf, recheckDeletionTimestamp, resolveControllerRef } from '../shared/controller-ref.js';
 import { ControllerExpectations } from '../shared/expectations.js';
 import { ensureRevision, revisionHash, truncateHistory, type ControllerRevision } from '../shared/history.js';
 import type { ControllerOptions } from '../shared/options.js';
@@ -124,14 +124,7 @@ export class DaemonSetController {
   private ownerOf(obj: KubeObject): KubeObject | undefined {
     return resolveControllerRef(this.dsInformer, daemonSetKind.kind, obj.metadata?.namespace, getControllerOf(obj));
   }
-  private enqueueMatching(pod: Pod): void {
-    for (const ds of this.dsInformer.list(pod.metadata?.namespace ?? '')) {
-      try {
-        const sel = selectorFromSpec(ds.spec?.selector);
-        if (!sel.empty && sel.matches(pod.metadata?.labels)) this.enqueue(ds);
-      } catch { /* an invalid selector matches nothing */ }
-    }
-  }
+  private enqueueMatching(pod: Pod): void { for (const ds of controllersSelecting(this.dsInformer, pod)) this.enqueue(ds); }
 
   // --- reconcile ---------------------------------------------------------------------------------------------
 

@@ -6,12 +6,12 @@ import { selectorFromSpec } from '../../api/labels.js';
 import type { Client } from '../../client/client.js';
 import { resources } from '../../api/resources.js';
 import type { Clock } from '../../client/clock.js';
-import type { ReconcileResult } from '../../client/controller.js';
+import { enqueueHandlers, type ReconcileResult } from '../../client/controller.js';
 import type { SharedInformer } from '../../client/informer.js';
 import { deletedObject, metaNamespaceKey, splitMetaNamespaceKey, type DeletedFinalStateUnknown } from '../../client/keys.js';
 import type { LogFn } from '../../client/log.js';
 import { RateLimitingQueue } from '../../client/workqueue.js';
-import { claimObjects, controllerUIDIndex, controllerUIDIndexFunc, getControllerOf, recheckDeletionTimestamp, resolveControllerRef } from '../shared/controller-ref.js';
+import { claimObjects, controllersSelecting, controllerUIDIndex, controllerUIDIndexFunc, getControllerOf, recheckDeletionTimestamp, resolveControllerRef } from '../shared/controller-ref.js';
 import type { ControllerOptions } from '../shared/options.js';
 import { controllerContext, runWorkers, type ControllerContext } from '../shared/start.js';
 import type { Deployment, Pod, ReplicaSet } from '../shared/types.js';
@@ -43,11 +43,7 @@ export class DeploymentController {
       client: this.client, clock: this.clock, log: this.log, rsInformer: this.rsInformer,
       recorder: this.wiring.recorder,
     };
-    this.dInformer.addEventHandler({
-      onAdd: (d) => this.enqueue(d),
-      onUpdate: (_old, cur) => this.enqueue(cur),
-      onDelete: (obj) => this.enqueue(deletedObject(obj)),
-    });
+    this.dInformer.addEventHandler(enqueueHandlers(this.queue));
     this.rsInformer.addEventHandler({
       onAdd: (rs) => this.onAddReplicaSet(rs),
       onUpdate: (old, cur) => this.onUpdateReplicaSet(old, cur),
@@ -73,14 +69,7 @@ export class DeploymentController {
   }
 
   /** Deployments whose selector matches an orphan ReplicaSet (more than one is a user error; all get synced). */
-  private deploymentsForReplicaSet(rs: ReplicaSet): Deployment[] {
-    return this.dInformer.list(rs.metadata?.namespace ?? '').filter((d) => {
-      try {
-        const sel = selectorFromSpec(d.spec?.selector);
-        return !sel.empty && sel.matches(rs.metadata?.labels);
-      } catch { return false; }
-    });
-  }
+  private deploymentsForReplicaSet(rs: ReplicaSet): Deployment[] { return controllersSelecting(this.dInformer, rs); }
 
   private onAddReplicaSet(rs: ReplicaSet): void {
     if (rs.metadata?.deletionTimestamp) { this.onDeleteReplicaSet(rs); return; }

@@ -22,7 +22,7 @@ import { deletedObject, metaNamespaceKey, splitMetaNamespaceKey, type DeletedFin
 import { errorText } from '../../client/log.js';
 import { RateLimitingQueue } from '../../client/workqueue.js';
 import { rankPodsForDeletion } from '../shared/active-pods.js';
-import { claimObjects, controllerUIDIndex, controllerUIDIndexFunc, getControllerOf, newControllerRef, recheckDeletionTimestamp, resolveControllerRef } from '../shared/controller-ref.js';
+import { claimObjects, controllersSelecting, controllerUIDIndex, controllerUIDIndexFunc, getControllerOf, newControllerRef, recheckDeletionTimestamp, resolveControllerRef } from '../shared/controller-ref.js';
 import { ControllerExpectations } from '../shared/expectations.js';
 import type { ControllerOptions } from '../shared/options.js';
 import { controllerContext, runWorkers, type ControllerContext } from '../shared/start.js';
@@ -123,13 +123,7 @@ export class ReplicaSetController {
 
   /** ReplicaSets in the pod's namespace whose selector matches it (for orphans). */
   private replicaSetsForPod(pod: Pod): KubeObject[] {
-    const labels = pod.metadata?.labels ?? {};
-    return this.rsInformer.list(pod.metadata?.namespace ?? '').filter((rs) => {
-      try {
-        const sel = selectorFromSpec(this.kind.asReplicaSet(rs).spec?.selector);
-        return !sel.empty && sel.matches(labels);
-      } catch { return false; }
-    });
+    return controllersSelecting(this.rsInformer, pod, (rs) => this.kind.asReplicaSet(rs).spec?.selector);
   }
 
   private onAddPod(pod: Pod): void {

@@ -8,6 +8,7 @@ import type { ResourceId } from '../../api/resources.js';
 import { getControllerOf, type KubeObject } from '../../api/object.js';
 import type { SharedInformer } from '../../client/informer.js';
 import type { OwnerReference } from './types.js';
+import { selectorFromSpec } from '../../api/labels.js';
 
 export { getControllerOf } from '../../api/object.js';
 
@@ -21,6 +22,20 @@ export function resolveControllerRef<T extends KubeObject>(owners: SharedInforme
   if (!ref || ref.kind !== kind) return undefined;
   const owner = owners.getByName(namespace, ref.name);
   return owner && owner.metadata?.uid === ref.uid ? owner : undefined;
+}
+
+/**
+ * The controllers in `obj`'s namespace whose selector matches its labels: those that may adopt it when it is an
+ * orphan (upstream's getPodReplicaSets, getDeploymentsForReplicaSet, ...). An empty or invalid selector matches nothing.
+ */
+export function controllersSelecting<T extends KubeObject>(controllers: SharedInformer<T>, obj: KubeObject,
+  selectorOf: (controller: T) => unknown = (c) => c.spec?.selector): T[] {
+  return controllers.list(obj.metadata?.namespace ?? '').filter((c) => {
+    try {
+      const sel = selectorFromSpec(selectorOf(c) as Parameters<typeof selectorFromSpec>[0]);
+      return !sel.empty && sel.matches(obj.metadata?.labels);
+    } catch { return false; }
+  });
 }
 
 export function newControllerRef(owner: KubeObject, gvk: { apiVersion: string; kind: string }): OwnerReference {

@@ -11,13 +11,13 @@ import type { KubeObject } from '../../api/object.js';
 import { resources } from '../../api/resources.js';
 import type { Client } from '../../client/client.js';
 import type { Clock } from '../../client/clock.js';
-import type { ReconcileResult } from '../../client/controller.js';
+import { enqueueHandlers, type ReconcileResult } from '../../client/controller.js';
 import type { EventRecorder } from '../../client/events.js';
 import type { SharedInformer } from '../../client/informer.js';
 import { deletedObject, metaNamespaceKey, splitMetaNamespaceKey, type DeletedFinalStateUnknown } from '../../client/keys.js';
 import { errorText } from '../../client/log.js';
 import type { RateLimitingQueue } from '../../client/workqueue.js';
-import { claimObjects, controllerUIDIndex, controllerUIDIndexFunc, getControllerOf, recheckDeletionTimestamp, resolveControllerRef } from '../shared/controller-ref.js';
+import { claimObjects, controllersSelecting, controllerUIDIndex, controllerUIDIndexFunc, getControllerOf, recheckDeletionTimestamp, resolveControllerRef } from '../shared/controller-ref.js';
 import { ensureRevision, truncateHistory, type ControllerRevision } from '../shared/history.js';
 import type { ControllerOptions } from '../shared/options.js';
 import { isPodAvailable, isPodReady } from '../shared/pod-util.js';
@@ -72,11 +72,7 @@ export class StatefulSetController {
     this.claimInformer = opts.informers.informerFor<KubeObject>(resources.persistentvolumeclaims);
     // A deleted claim may need creating again (its pod still Pending): look at the sets whose selector its labels match.
     this.claimInformer.addEventHandler({ onDelete: (obj) => this.enqueueMatching(deletedObject(obj)) });
-    this.setInformer.addEventHandler({
-      onAdd: (s) => this.enqueue(s),
-      onUpdate: (_old, cur) => this.enqueue(cur),
-      onDelete: (obj) => this.enqueue(deletedObject(obj)),
-    });
+    this.setInformer.addEventHandler(enqueueHandlers(this.queue));
     this.podInformer.addEventHandler({
       onAdd: (p) => this.onPod(p),
       onUpdate: (old, cur) => {
@@ -116,14 +112,7 @@ export class StatefulSetController {
     if (!this.onOwned(pod)) this.enqueueMatching(pod);
   }
 
-  private enqueueMatching(obj: KubeObject): void {
-    for (const set of this.setInformer.list(obj.metadata?.namespace ?? '')) {
-      try {
-        const sel = selectorFromSpec(set.spec?.selector);
-        if (!sel.empty && sel.matches(obj.metadata?.labels)) this.enqueue(set);
-      } catch { /* an invalid selector matches nothing */ }
-    }
-  }
+  private enqueueMatching(obj: KubeObject): void { for (const set of controllersSelecting(this.setInformer, obj)) this.enqueue(set); }
 
   // --- reconcile ---------------------------------------------------------------------------------------------
 
