@@ -17,6 +17,7 @@ import { parseResourceVersion } from './resource-version.js';
 import type { AdmissionAttributes } from '../admission/admission.js';
 import type { UserInfo } from '../../api/transport.js';
 import { isStale } from '../encryption/encrypted-store.js';
+import { keepStatus } from './status-subresource.js';
 
 export type { WatchEvent, WatchEventType } from './watch-stream.js';
 export { parseResourceVersion } from './resource-version.js';
@@ -367,7 +368,7 @@ export class GenericStore {
       if (s.prepareForStatusUpdate) s.prepareForStatusUpdate(obj, current);
       else { const status = obj.status; Object.assign(obj, clone(current)); obj.status = status; obj.metadata = clone(current.metadata); }
     } else if (s.prepareForUpdate) await s.prepareForUpdate(obj, current, sctx);
-    else if (s.hasStatus) obj.status = clone(current.status);
+    else if (s.hasStatus) keepStatus(obj, current);
     keepImmutableMeta(obj, current);
     await wctx.admit?.({ operation: 'UPDATE', object: obj, oldObject: current, namespace: current.metadata.namespace, def: this.def, dryRun: wctx.dryRun, subresource: wctx.subresource });
     s.defaults?.(obj);

@@ -16,6 +16,12 @@ export function column(name: string, type: TableColumn['type'], description: str
 export const nameColumn = (): TableColumn => column('Name', 'string', DESCRIPTIONS.name, { format: 'name' });
 export const ageColumn = (): TableColumn => column('Age', 'string', DESCRIPTIONS.creationTimestamp);
 
+/** The Containers and Images columns of every printer of an object holding a pod template (wide: priority 1), filled by layoutContainerCells. */
+export const containerColumns = (priority = 1): TableColumn[] => [
+  column('Containers', 'string', DESCRIPTIONS.containers, { priority }),
+  column('Images', 'string', DESCRIPTIONS.images, { priority }),
+];
+
 /** layoutContainerCells: container names and images, comma-joined. */
 export function layoutContainerCells(containers: any[] | undefined): [string, string] {
   const cs = containers ?? [];

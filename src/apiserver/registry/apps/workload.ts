@@ -5,6 +5,7 @@ import {
 } from '../../../api/validation/index.js';
 import type { KubeObject } from '../../../api/object.js';
 import { validatePodSpec } from '../core/pods/pod-validation.js';
+import { keepSpec, keepStatus } from '../status-subresource.js';
 
 export function validateNonnegative(value: unknown, path: string): FieldError[] {
   return typeof value === 'number' && value < 0 ? [FieldError.invalid(path, value, 'must be greater than or equal to 0')] : [];
@@ -39,11 +40,9 @@ export function validateSelectorAndTemplate(spec: any, kind: string): FieldError
  * write keeps the stored status; a status write keeps the stored spec and labels; the selector is immutable.
  */
 export const workloadStatusHandling = {
-  prepareForUpdate(newObj: KubeObject, oldObj: KubeObject): void {
-    newObj.status = structuredClone(oldObj.status);
-  },
+  prepareForUpdate: keepStatus,
   prepareForStatusUpdate(newObj: KubeObject, oldObj: KubeObject): void {
-    newObj.spec = structuredClone(oldObj.spec);
+    keepSpec(newObj, oldObj);
     if (oldObj.metadata.labels) newObj.metadata.labels = structuredClone(oldObj.metadata.labels);
     else delete newObj.metadata.labels;
   },

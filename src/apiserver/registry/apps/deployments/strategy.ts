@@ -5,7 +5,7 @@ import type { KubeObject } from '../../../../api/object.js';
 import type { ResourceDefinition } from '../../types.js';
 import { FieldError } from '../../../../api/errors.js';
 import { RawValueFieldError, goIntOrString, invalidRaw, selectorString } from '../../../../api/validation/index.js';
-import { column, nameColumn, ageColumn, layoutContainerCells, DESCRIPTIONS } from '../../printing.js';
+import { column, nameColumn, ageColumn, layoutContainerCells, containerColumns } from '../../printing.js';
 import { translateTimestampSince } from '../../age.js';
 import { setPodTemplateDefaults } from '../../core/pods/pod-defaults.js';
 import { validateNonnegative, validateSelectorAndTemplate, workloadStatusHandling, validateSelectorUnchanged } from '../workload.js';
@@ -106,8 +106,7 @@ export const deployments: ResourceDefinition = {
         column('Up-to-date', 'string', 'Total number of non-terminated pods targeted by this deployment that have the desired template spec.'),
         column('Available', 'string', 'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.'),
         ageColumn(),
-        column('Containers', 'string', DESCRIPTIONS.containers, { priority: 1 }),
-        column('Images', 'string', DESCRIPTIONS.images, { priority: 1 }),
+        ...containerColumns(),
         column('Selector', 'string', 'Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment. It must match the pod template\'s labels.', { priority: 1 }),
       ],
       row: deploymentRow,

@@ -2,7 +2,7 @@
 // status.replicas field selector, and the NAME DESIRED CURRENT READY AGE table.
 import type { ResourceDefinition } from '../../types.js';
 import { formatLabelSelector } from '../../../../api/validation/index.js';
-import { column, nameColumn, ageColumn, layoutContainerCells, DESCRIPTIONS } from '../../printing.js';
+import { column, nameColumn, ageColumn, layoutContainerCells, containerColumns } from '../../printing.js';
 import { translateTimestampSince } from '../../age.js';
 import { setPodTemplateDefaults } from '../../core/pods/pod-defaults.js';
 import { validateNonnegative, validateSelectorAndTemplate, workloadStatusHandling, validateSelectorUnchanged } from '../workload.js';
@@ -43,8 +43,7 @@ export const replicasets: ResourceDefinition = {
         column('Current', 'integer', 'Replicas is the most recently observed number of replicas. More info: https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller/#what-is-a-replicationcontroller'),
         column('Ready', 'integer', 'readyReplicas is the number of pods targeted by this ReplicaSet with a Ready Condition.'),
         ageColumn(),
-        column('Containers', 'string', DESCRIPTIONS.containers, { priority: 1 }),
-        column('Images', 'string', DESCRIPTIONS.images, { priority: 1 }),
+        ...containerColumns(),
         column('Selector', 'string', "Selector is a label query over pods that should match the replica count. Label keys and values that must match in order to be controlled by this replica set. It must match the pod template's labels. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors", { priority: 1 }),
       ],
       row: (o, now) => {

@@ -7,7 +7,7 @@ import { FieldError } from '../../../../api/errors.js';
 import {
   goLabelSelector, goStringMap, invalidRaw, isEmptySelector, selectorMatches, semanticEqual, validateAnnotations, validateLabelSelector, validateLabels,
 } from '../../../../api/validation/index.js';
-import { column, nameColumn, ageColumn, layoutContainerCells, DESCRIPTIONS } from '../../printing.js';
+import { column, nameColumn, ageColumn, layoutContainerCells, containerColumns } from '../../printing.js';
 import { translateTimestampSince } from '../../age.js';
 import { setPodTemplateDefaults } from '../../core/pods/pod-defaults.js';
 import { validateNonnegative, workloadStatusHandling } from '../workload.js';
@@ -134,8 +134,7 @@ export const statefulsets: ResourceDefinition = {
         nameColumn(),
         column('Ready', 'string', 'Number of the pod with ready state'),
         ageColumn(),
-        column('Containers', 'string', DESCRIPTIONS.containers, { priority: 1 }),
-        column('Images', 'string', DESCRIPTIONS.images, { priority: 1 }),
+        ...containerColumns(),
       ],
       row: (o, now) => {
         const [containers, images] = layoutContainerCells(o.spec?.template?.spec?.containers);

@@ -5,12 +5,13 @@ import type { KubeObject } from '../../../../api/object.js';
 import type { ResourceDefinition } from '../../types.js';
 import { FieldError } from '../../../../api/errors.js';
 import { formatLabelSelector, validateLabels, validateAnnotations } from '../../../../api/validation/index.js';
-import { column, nameColumn, ageColumn, layoutContainerCells, DESCRIPTIONS } from '../../printing.js';
+import { column, nameColumn, ageColumn, layoutContainerCells, containerColumns } from '../../printing.js';
 import { translateTimestampSince } from '../../age.js';
 import { resources } from '../../../../api/resources.js';
 import { isKnownTimeZone, parseCronSchedule } from '../../../../api/cron.js';
 import { setPodTemplateDefaults } from '../../core/pods/pod-defaults.js';
 import { validateJobSpec } from '../job-spec.js';
+import { keepSpec } from '../../status-subresource.js';
 
 export function setCronJobDefaults(cj: KubeObject): void {
   const spec = (cj.spec ??= {});
@@ -89,8 +90,7 @@ export const cronjobs: ResourceDefinition = {
     hasStatus: true,
     defaults: setCronJobDefaults,
     prepareForCreate(obj) { obj.status = {}; },
-    prepareForUpdate(newObj, oldObj) { newObj.status = structuredClone(oldObj.status); },
-    prepareForStatusUpdate(newObj, oldObj) { newObj.spec = structuredClone(oldObj.spec); },
+    prepareForStatusUpdate: keepSpec,
     validate(obj) {
       const errs = validateCronJobSpec(obj, false);
       // Job names are <cronjob>-<8+ digit minutes>; a Job name must be a 63-character DNS label.
@@ -107,8 +107,7 @@ export const cronjobs: ResourceDefinition = {
         column('Active', 'integer', 'A list of pointers to currently running jobs.'),
         column('Last Schedule', 'string', 'Information when was the last time the job was successfully scheduled.'),
         ageColumn(),
-        column('Containers', 'string', DESCRIPTIONS.containers, { priority: 1 }),
-        column('Images', 'string', DESCRIPTIONS.images, { priority: 1 }),
+        ...containerColumns(),
         column('Selector', 'string', 'A label query over pods that should match the pod count. Normally, the system sets this field for you. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors', { priority: 1 }),
       ],
       row: cronJobRow,

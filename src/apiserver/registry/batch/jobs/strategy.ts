@@ -5,11 +5,12 @@ import type { KubeObject } from '../../../../api/object.js';
 import type { ResourceDefinition } from '../../types.js';
 import { FieldError } from '../../../../api/errors.js';
 import { formatLabelSelector } from '../../../../api/validation/index.js';
-import { column, nameColumn, ageColumn, layoutContainerCells, DESCRIPTIONS } from '../../printing.js';
+import { column, nameColumn, ageColumn, layoutContainerCells, containerColumns } from '../../printing.js';
 import { humanDuration, translateTimestampSince } from '../../age.js';
 import { resources } from '../../../../api/resources.js';
 import { CONTROLLER_UID_LABEL, JOB_NAME_LABEL, LEGACY_CONTROLLER_UID_LABEL, LEGACY_JOB_NAME_LABEL } from '../../../../api/batch.js';
 import { setJobSpecDefaults, validateJobSpec, validateJobSpecUpdate } from '../job-spec.js';
+import { keepSpec } from '../../status-subresource.js';
 
 export function setJobDefaults(job: KubeObject): void {
   const spec = (job.spec ??= {});
@@ -99,8 +100,7 @@ export const jobs: ResourceDefinition = {
       generateSelector(obj);
       copyTemplateLabels(obj);
     },
-    prepareForUpdate(newObj, oldObj) { newObj.status = structuredClone(oldObj.status); },
-    prepareForStatusUpdate(newObj, oldObj) { newObj.spec = structuredClone(oldObj.spec); },
+    prepareForStatusUpdate: keepSpec,
     validate: (obj) => [...validateGeneratedSelector(obj), ...validateJobSpec(obj.spec ?? {}, 'spec', true)],
     validateUpdate: (newObj, oldObj) => [
       ...validateJobSpec(newObj.spec ?? {}, 'spec', true),
@@ -114,8 +114,7 @@ export const jobs: ResourceDefinition = {
         column('Completions', 'string', 'The number of pods which reached phase Succeeded. The value increases monotonically for a given spec. However, it may decrease in reaction to scale down of elastic indexed jobs.'),
         column('Duration', 'string', 'Time required to complete the job.'),
         ageColumn(),
-        column('Containers', 'string', DESCRIPTIONS.containers, { priority: 1 }),
-        column('Images', 'string', DESCRIPTIONS.images, { priority: 1 }),
+        ...containerColumns(),
         column('Selector', 'string', 'A label query over pods that should match the pod count. Normally, the system sets this field for you. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors', { priority: 1 }),
       ],
       row: jobRow,

@@ -6,6 +6,7 @@ import { translateTimestampSince } from '../../age.js';
 import { FieldError } from '../../../../api/errors.js';
 import { isQualifiedName } from '../../../../api/validation/index.js';
 import { resources } from '../../../../api/resources.js';
+import { keepSpec } from '../../status-subresource.js';
 
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
@@ -43,9 +44,7 @@ export const namespaces: ResourceDefinition = {
         skipValidation: true,
       },
     },
-    prepareForStatusUpdate(newObj, oldObj) {
-      newObj.spec = structuredClone(oldObj.spec);
-    },
+    prepareForStatusUpdate: keepSpec,
     validate(obj) {
       const errs: FieldError[] = [];
       for (const f of (obj.spec?.finalizers ?? []) as string[]) {

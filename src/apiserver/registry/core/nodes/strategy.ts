@@ -7,6 +7,7 @@ import { translateTimestampSince } from '../../age.js';
 import { FieldError } from '../../../../api/errors.js';
 import { validateImmutableField } from '../../../../api/validation/index.js';
 import { resources } from '../../../../api/resources.js';
+import { keepSpec } from '../../status-subresource.js';
 
 const ROLE_PREFIX = 'node-role.kubernetes.io/';
 const ROLE_LABEL = 'kubernetes.io/role';
@@ -41,12 +42,7 @@ export const nodes: ResourceDefinition = {
       // SetDefaults_NodeStatus: allocatable defaults to capacity.
       if (obj.status?.capacity && obj.status.allocatable == null) obj.status.allocatable = { ...obj.status.capacity };
     },
-    prepareForUpdate(newObj, oldObj) {
-      newObj.status = structuredClone(oldObj.status);
-    },
-    prepareForStatusUpdate(newObj, oldObj) {
-      newObj.spec = structuredClone(oldObj.spec);
-    },
+    prepareForStatusUpdate: keepSpec,
     validateUpdate(newObj, oldObj) {
       const errs: FieldError[] = [];
       // podCIDR(s) may go from unset to set, but never change once set.

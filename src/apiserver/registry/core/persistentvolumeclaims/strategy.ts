@@ -1,21 +1,13 @@
 // persistentvolumeclaims (core/v1): defaults (volumeMode Filesystem), upstream's validation (validation.ts), the
 // status subresource (the binder and the resizer write status; main-resource writes keep it), and kubectl 1.32's
 // NAME STATUS VOLUME CAPACITY ACCESS MODES STORAGECLASS VOLUMEATTRIBUTESCLASS AGE (VOLUMEMODE wide) table.
-import type { KubeObject } from '../../../../api/object.js';
 import type { ResourceDefinition } from '../../types.js';
 import { column, nameColumn, ageColumn } from '../../printing.js';
 import { translateTimestampSince } from '../../age.js';
 import { resources } from '../../../../api/resources.js';
 import { accessModesAsString, claimClass } from '../../../../api/storage.js';
 import { validatePersistentVolumeClaim, validatePersistentVolumeClaimStatus, validatePersistentVolumeClaimUpdate } from './validation.js';
-
-/** Carries everything but status over from the stored object (a /status write). */
-export function keepAllButStatus(newObj: KubeObject, oldObj: KubeObject): void {
-  const status = newObj.status;
-  for (const k of Object.keys(newObj)) if (k !== 'status') delete newObj[k];
-  Object.assign(newObj, structuredClone(oldObj));
-  newObj.status = status;
-}
+import { keepAllButStatus } from '../../status-subresource.js';
 
 export const persistentvolumeclaims: ResourceDefinition = {
   ...resources.persistentvolumeclaims,
@@ -25,7 +17,6 @@ export const persistentvolumeclaims: ResourceDefinition = {
       if (obj.spec && typeof obj.spec === 'object' && obj.spec.volumeMode == null) obj.spec.volumeMode = 'Filesystem';
     },
     prepareForCreate(obj) { obj.status = {}; },
-    prepareForUpdate(newObj, oldObj) { newObj.status = structuredClone(oldObj.status); },
     prepareForStatusUpdate: keepAllButStatus,
     validate: (obj) => validatePersistentVolumeClaim(obj),
     validateUpdate: (newObj, oldObj) => [...validatePersistentVolumeClaimUpdate(newObj, oldObj), ...validatePersistentVolumeClaimStatus(newObj)],

@@ -8,7 +8,7 @@ import { column, nameColumn, ageColumn } from '../../printing.js';
 import { translateTimestampSince } from '../../age.js';
 import { resources } from '../../../../api/resources.js';
 import { accessModesAsString, volumeClass } from '../../../../api/storage.js';
-import { keepAllButStatus } from '../persistentvolumeclaims/strategy.js';
+import { keepAllButStatus } from '../../status-subresource.js';
 import { validatePersistentVolume, validatePersistentVolumeStatus, validatePersistentVolumeUpdate } from './validation.js';
 
 const rfc3339 = (d: Date) => d.toISOString().replace(/\.\d+Z$/, 'Z');
@@ -25,7 +25,6 @@ export const persistentvolumes: ResourceDefinition = {
       if (spec.hostPath && typeof spec.hostPath === 'object' && spec.hostPath.type == null) spec.hostPath.type = '';
     },
     prepareForCreate(obj, ctx) { obj.status = { phase: 'Pending', lastPhaseTransitionTime: rfc3339(ctx.now()) }; },
-    prepareForUpdate(newObj, oldObj) { newObj.status = structuredClone(oldObj.status); },
     prepareForStatusUpdate(newObj, oldObj) {
       keepAllButStatus(newObj, oldObj);
       const phase = newObj.status?.phase;

@@ -83,9 +83,6 @@ export const pods: ResourceDefinition = {
       admitPod(obj);
       obj.status = { phase: 'Pending', qosClass: computePodQOS(obj.spec) };
     },
-    prepareForUpdate(newObj, oldObj) {
-      newObj.status = structuredClone(oldObj.status);
-    },
     subresources: {
       // The binding handler (handlers/binding.ts) checks and makes the whole change: spec.nodeName and the
       // PodScheduled condition.

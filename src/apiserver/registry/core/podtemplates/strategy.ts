@@ -4,7 +4,7 @@ import type { KubeObject } from '../../../../api/object.js';
 import type { ResourceDefinition } from '../../types.js';
 import type { FieldError } from '../../../../api/errors.js';
 import { formatLabels, validateAnnotations, validateLabels } from '../../../../api/validation/index.js';
-import { column, nameColumn, layoutContainerCells, DESCRIPTIONS } from '../../printing.js';
+import { column, nameColumn, layoutContainerCells, containerColumns } from '../../printing.js';
 import { setPodTemplateDefaults } from '../pods/pod-defaults.js';
 import { validatePodSpec } from '../pods/pod-validation.js';
 import { resources } from '../../../../api/resources.js';
@@ -27,8 +27,7 @@ export const podtemplates: ResourceDefinition = {
     table: {
       columns: [
         nameColumn(),
-        column('Containers', 'string', DESCRIPTIONS.containers),
-        column('Images', 'string', DESCRIPTIONS.images),
+        ...containerColumns(0),
         column('Pod Labels', 'string', 'The labels for the pod template.'),
       ],
       row: (o) => {

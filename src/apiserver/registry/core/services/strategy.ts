@@ -8,6 +8,7 @@ import { formatLabels } from '../../../../api/validation/index.js';
 import { DEFAULT_SERVICE_NETWORK, allocateServiceResources, needsNodePorts, type ServiceNetworkConfig } from './allocator.js';
 import { validateService, validateServiceUpdate } from './validation.js';
 import { resources } from '../../../../api/resources.js';
+import { keepSpec } from '../../status-subresource.js';
 
 /** SetDefaults_Service. */
 export function setServiceDefaults(svc: KubeObject): void {
@@ -100,7 +101,7 @@ export function makeServices(cfg: ServiceNetworkConfig = DEFAULT_SERVICE_NETWORK
       defaults: setServiceDefaults,
       prepareForCreate(obj) { obj.status = { loadBalancer: {} }; },
       prepareForUpdate: prepareServiceUpdate,
-      prepareForStatusUpdate(newObj, oldObj) { newObj.spec = structuredClone(oldObj.spec); },
+      prepareForStatusUpdate: keepSpec,
       validate: (obj) => validateService(obj),
       validateUpdate: (newObj, oldObj) => validateServiceUpdate(newObj, oldObj),
       allocate: (obj, ctx, old) => allocateServiceResources(obj, ctx, cfg, old),

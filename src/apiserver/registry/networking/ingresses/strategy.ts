@@ -7,6 +7,7 @@ import { column, nameColumn, ageColumn } from '../../printing.js';
 import { translateTimestampSince } from '../../age.js';
 import { resources } from '../../../../api/resources.js';
 import { validateIngress, validateIngressStatus, validateIngressUpdate } from './validation.js';
+import { keepAllButStatus } from '../../status-subresource.js';
 
 /** Upstream's loadBalancerWidth: ADDRESS is cut to 16 characters (13 and "...") outside -o wide. */
 const LOAD_BALANCER_WIDTH = 16;
@@ -44,13 +45,7 @@ export const ingresses: ResourceDefinition = {
       obj.status = {};
       obj.metadata.generation = 1;
     },
-    prepareForUpdate(newObj, oldObj) { newObj.status = structuredClone(oldObj.status); },
-    prepareForStatusUpdate(newObj, oldObj) {
-      const status = newObj.status;
-      for (const k of Object.keys(newObj)) if (k !== 'status') delete newObj[k];
-      Object.assign(newObj, structuredClone(oldObj));
-      newObj.status = status;
-    },
+    prepareForStatusUpdate: keepAllButStatus,
     validate: (obj) => [...validateIngress(obj), ...validateIngressStatus(obj)],
     validateUpdate: (newObj) => [...validateIngressUpdate(newObj), ...validateIngressStatus(newObj)],
     table: {

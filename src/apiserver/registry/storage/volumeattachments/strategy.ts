@@ -7,7 +7,7 @@ import { translateTimestampSince } from '../../age.js';
 import { resources } from '../../../../api/resources.js';
 import { FieldError } from '../../../../api/errors.js';
 import { validateImmutableField } from '../../../../api/validation/index.js';
-import { keepAllButStatus } from '../../core/persistentvolumeclaims/strategy.js';
+import { keepAllButStatus } from '../../status-subresource.js';
 
 function validateVolumeAttachment(spec: any): FieldError[] {
   const errs: FieldError[] = [];
