@@ -31,6 +31,17 @@ export function loadSchemaModel(): SchemaModel {
   return cached;
 }
 
+/** Follows `node`'s refs in `definitions` to the node they name. */
+function resolveRef(definitions: Record<string, SchemaNode>, node: SchemaNode): SchemaNode {
+  let current = node;
+  for (let hops = 0; current.ref !== undefined; hops++) {
+    const next = definitions[current.ref];
+    if (!next || hops > 32) throw new Error(`schema: unresolvable ref ${current.ref}`);
+    current = next;
+  }
+  return current;
+}
+
 /** A SchemaModel over the given definitions (tests and tools may build their own). */
 export function createSchemaModel(definitions: Record<string, SchemaNode>): SchemaModel {
   const byKind = new Map<string, SchemaNode>();
@@ -41,15 +52,7 @@ export function createSchemaModel(definitions: Record<string, SchemaNode>): Sche
   }
   return {
     definitions,
-    resolve(node: SchemaNode): SchemaNode {
-      let current = node;
-      for (let hops = 0; current.ref !== undefined; hops++) {
-        const next = definitions[current.ref];
-        if (!next || hops > 32) throw new Error(`schema: unresolvable ref ${current.ref}`);
-        current = next;
-      }
-      return current;
-    },
+    resolve: (node) => resolveRef(definitions, node),
     forKind(group: string, version: string, kind: string): SchemaNode | undefined {
       return byKind.get(`${group}/${version}/${kind}`);
     },
@@ -75,15 +78,7 @@ export function overlaySchemaModel(base: SchemaModel, extra: Record<string, Sche
   const own = createSchemaModel(extra);
   return {
     definitions,
-    resolve(node: SchemaNode): SchemaNode {
-      let current = node;
-      for (let hops = 0; current.ref !== undefined; hops++) {
-        const next = definitions[current.ref];
-        if (!next || hops > 32) throw new Error(`schema: unresolvable ref ${current.ref}`);
-        current = next;
-      }
-      return current;
-    },
+    resolve: (node) => resolveRef(definitions, node),
     forKind: (group, version, kind) => own.forKind(group, version, kind) ?? base.forKind(group, version, kind),
   };
 }

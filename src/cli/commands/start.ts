@@ -15,17 +15,9 @@ import { waitNodeReady, waitReady, type HealthTarget } from '../health.js';
 import { kubeconfigPath, writeKubeconfigEntry } from '../kubeconfig.js';
 import type { ClusterPki } from '../../pki/index.js';
 
-export interface StartFlags {
+/** The flags of `nanokube start`: any setting of the cluster's config (those not given keep their remembered value). */
+export interface StartFlags extends Partial<ClusterConfig> {
   foreground?: boolean;
-  apiPort?: number;
-  listenAddress?: string;
-  datastoreEndpoint?: string;
-  simulatedNodes?: number;
-  clusterCIDR?: string;
-  ingressHttpPort?: number;
-  ingressHttpsPort?: number;
-  dashboardPort?: number;
-  maxRequestsInflight?: number;
 }
 
 /** How long a server may take to become ready before `start` gives up (first start with etcd can be slow). */
