@@ -11,17 +11,13 @@ import { parseCronSchedule, isKnownTimeZone, type CronSchedule } from '../../api
 import type { KubeObject } from '../../api/object.js';
 import { resources } from '../../api/resources.js';
 import { CRONJOB_SCHEDULED_TIMESTAMP } from '../../api/batch.js';
-import type { Client } from '../../client/client.js';
-import type { Clock } from '../../client/clock.js';
 import { enqueueHandlers, type ReconcileResult } from '../../client/controller.js';
-import type { EventRecorder } from '../../client/events.js';
 import type { SharedInformer } from '../../client/informer.js';
 import { deletedObject, metaNamespaceKey, splitMetaNamespaceKey } from '../../client/keys.js';
 import { errorText } from '../../client/log.js';
-import type { RateLimitingQueue } from '../../client/workqueue.js';
 import { controllerUIDIndex, controllerUIDIndexFunc, getControllerOf, newControllerRef, resolveControllerRef } from '../shared/controller-ref.js';
 import type { ControllerOptions } from '../shared/options.js';
-import { controllerContext, runWorkers, type ControllerContext } from '../shared/start.js';
+import { ControllerBase, runWorkers } from '../shared/start.js';
 import { parseTime, rfc3339 } from '../shared/time.js';
 import { formatInZone, mostRecentScheduleTime, nextScheduleDelayMs, scheduledJobName, tooManyMissedTimes } from './schedule-times.js';
 
@@ -38,18 +34,12 @@ function finishedCondition(job: Job): string | undefined {
 }
 const startTimeOf = (j: Job) => parseTime(j.status?.startTime) ?? parseTime(j.metadata.creationTimestamp) ?? 0;
 
-export class CronJobController {
-  readonly queue: RateLimitingQueue<string>;
-  private readonly wiring: ControllerContext;
-  private readonly client: Client;
-  private readonly clock: Clock;
-  private readonly recorder: EventRecorder;
+export class CronJobController extends ControllerBase {
   private readonly cronJobInformer: SharedInformer<CronJob>;
   private readonly jobInformer: SharedInformer<Job>;
 
   constructor(private readonly opts: ControllerOptions) {
-    this.wiring = controllerContext(opts, { queue: 'cronjob', component: 'cronjob-controller' });
-    ({ client: this.client, clock: this.clock, queue: this.queue, recorder: this.recorder } = this.wiring);
+    super(opts, { queue: 'cronjob', component: 'cronjob-controller' });
     this.cronJobInformer = opts.informers.informerFor<CronJob>(resources.cronjobs);
     this.jobInformer = opts.informers.informerFor<Job>(resources.jobs, { indexers: { [controllerUIDIndex]: controllerUIDIndexFunc } });
     this.cronJobInformer.addEventHandler(enqueueHandlers(this.queue));

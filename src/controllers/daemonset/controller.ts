@@ -9,21 +9,17 @@ import { isNotFound, isTimeout } from '../../api/errors.js';
 import { selectorFromSpec } from '../../api/labels.js';
 import type { KubeObject } from '../../api/object.js';
 import { resources } from '../../api/resources.js';
-import type { Client } from '../../client/client.js';
-import type { Clock } from '../../client/clock.js';
 import type { ReconcileResult } from '../../client/controller.js';
-import type { EventRecorder } from '../../client/events.js';
 import type { SharedInformer } from '../../client/informer.js';
 import { deletedObject, metaNamespaceKey, splitMetaNamespaceKey, type DeletedFinalStateUnknown } from '../../client/keys.js';
 import { errorText } from '../../client/log.js';
-import type { RateLimitingQueue } from '../../client/workqueue.js';
 import { semanticEqual } from '../../api/validation/index.js';
 import { claimObjects, controllersSelecting, controllerUIDIndex, controllerUIDIndexFunc, getControllerOf, recheckDeletionTimestamp, resolveControllerRef } from '../shared/controller-ref.js';
 import { ControllerExpectations } from '../shared/expectations.js';
 import { ensureRevision, revisionHash, truncateHistory, type ControllerRevision } from '../shared/history.js';
 import type { ControllerOptions } from '../shared/options.js';
 import { isPodAvailable, isPodReady, podKey } from '../shared/pod-util.js';
-import { controllerContext, runWorkers, type ControllerContext } from '../shared/start.js';
+import { ControllerBase, runWorkers } from '../shared/start.js';
 import { parseTime } from '../shared/time.js';
 import type { Pod } from '../shared/types.js';
 import { daemonSetKind, newDaemonPod, nodeShouldRunDaemonPod, revisionHashLabel, targetNodeName, templateGenerationAnnotation, templateGenerationLabel } from './daemon-pod.js';
@@ -40,21 +36,15 @@ function scaled(v: unknown, total: number): number {
   return Number(v ?? 0) || 0;
 }
 
-export class DaemonSetController {
-  readonly queue: RateLimitingQueue<string>;
+export class DaemonSetController extends ControllerBase {
   readonly expectations: ControllerExpectations;
-  private readonly wiring: ControllerContext;
-  private readonly client: Client;
-  private readonly clock: Clock;
-  private readonly recorder: EventRecorder;
   private readonly dsInformer: SharedInformer<KubeObject>;
   private readonly podInformer: SharedInformer<Pod>;
   private readonly nodeInformer: SharedInformer<KubeObject>;
   private readonly revisionInformer: SharedInformer<ControllerRevision>;
 
   constructor(private readonly opts: DaemonSetControllerOptions) {
-    this.wiring = controllerContext(opts, { queue: 'daemonset', component: 'daemonset-controller' });
-    ({ client: this.client, clock: this.clock, queue: this.queue, recorder: this.recorder } = this.wiring);
+    super(opts, { queue: 'daemonset', component: 'daemonset-controller' });
     this.expectations = new ControllerExpectations(this.clock);
     this.dsInformer = opts.informers.informerFor<KubeObject>(resources.daemonsets);
     this.podInformer = opts.informers.informerFor<Pod>(resources.pods, { indexers: { [controllerUIDIndex]: controllerUIDIndexFunc } });

@@ -3,17 +3,13 @@
 // precedence: status only while being deleted, paused → scale only, deprecated rollback annotation, scaling event
 // → proportional scale, otherwise roll out with the Recreate or RollingUpdate strategy.
 import { selectorFromSpec } from '../../api/labels.js';
-import type { Client } from '../../client/client.js';
 import { resources } from '../../api/resources.js';
-import type { Clock } from '../../client/clock.js';
 import { enqueueHandlers, type ReconcileResult } from '../../client/controller.js';
 import type { SharedInformer } from '../../client/informer.js';
 import { deletedObject, metaNamespaceKey, splitMetaNamespaceKey, type DeletedFinalStateUnknown } from '../../client/keys.js';
-import type { LogFn } from '../../client/log.js';
-import { RateLimitingQueue } from '../../client/workqueue.js';
 import { claimObjects, controllersSelecting, controllerUIDIndex, controllerUIDIndexFunc, getControllerOf, recheckDeletionTimestamp, resolveControllerRef } from '../shared/controller-ref.js';
 import type { ControllerOptions } from '../shared/options.js';
-import { controllerContext, runWorkers, type ControllerContext } from '../shared/start.js';
+import { ControllerBase, runWorkers } from '../shared/start.js';
 import type { Deployment, Pod, ReplicaSet } from '../shared/types.js';
 import { rolloutRecreate } from './recreate.js';
 import { getRollbackTo, rollback } from './rollback.js';
@@ -22,20 +18,14 @@ import { checkPausedConditions, deploymentKind, isScalingEvent, sync, syncStatus
 
 export type DeploymentControllerOptions = ControllerOptions;
 
-export class DeploymentController {
-  readonly queue: RateLimitingQueue<string>;
-  private readonly wiring: ControllerContext;
-  private readonly client: Client;
-  private readonly clock: Clock;
-  private readonly log: LogFn;
+export class DeploymentController extends ControllerBase {
   private readonly ctx: SyncContext;
   private readonly dInformer: SharedInformer<Deployment>;
   private readonly rsInformer: SharedInformer<ReplicaSet>;
   private readonly podInformer: SharedInformer<Pod>;
 
   constructor(private readonly opts: DeploymentControllerOptions) {
-    this.wiring = controllerContext(opts, { queue: 'deployment', component: 'deployment-controller' });
-    ({ client: this.client, clock: this.clock, log: this.log, queue: this.queue } = this.wiring);
+    super(opts, { queue: 'deployment', component: 'deployment-controller' });
     this.dInformer = opts.informers.informerFor<Deployment>(resources.deployments);
     this.rsInformer = opts.informers.informerFor<ReplicaSet>(resources.replicasets, { indexers: { [controllerUIDIndex]: controllerUIDIndexFunc } });
     this.podInformer = opts.informers.informerFor<Pod>(resources.pods, { indexers: { [controllerUIDIndex]: controllerUIDIndexFunc } });

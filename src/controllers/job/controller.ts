@@ -19,18 +19,14 @@ import { selectorFromSpec } from '../../api/labels.js';
 import type { KubeObject } from '../../api/object.js';
 import { resources } from '../../api/resources.js';
 import { JOB_COMPLETION_INDEX, JOB_INDEX_FAILURE_COUNT, JOB_TRACKING_FINALIZER } from '../../api/batch.js';
-import type { Client } from '../../client/client.js';
-import type { Clock } from '../../client/clock.js';
 import type { ReconcileResult } from '../../client/controller.js';
-import type { EventRecorder } from '../../client/events.js';
 import type { SharedInformer } from '../../client/informer.js';
 import { deletedObject, metaNamespaceKey, splitMetaNamespaceKey, type DeletedFinalStateUnknown } from '../../client/keys.js';
 import { errorText } from '../../client/log.js';
-import type { RateLimitingQueue } from '../../client/workqueue.js';
 import { claimObjects, controllerUIDIndex, controllerUIDIndexFunc, getControllerOf, newControllerRef, recheckDeletionTimestamp, resolveControllerRef } from '../shared/controller-ref.js';
 import { ControllerExpectations } from '../shared/expectations.js';
 import type { ControllerOptions } from '../shared/options.js';
-import { controllerContext, runWorkers, type ControllerContext } from '../shared/start.js';
+import { ControllerBase, runWorkers } from '../shared/start.js';
 import { isPodActive, isPodReady, podKey } from '../shared/pod-util.js';
 import { metaNow, parseTime } from '../shared/time.js';
 import type { Pod } from '../shared/types.js';
@@ -73,13 +69,8 @@ const isTerminating = (p: Pod) => !!p.metadata?.deletionTimestamp && p.status?.p
 /** Failure backoff of one Job (upstream's backoffRecord): failures since the last success and when the last was. */
 interface BackoffRecord { failures: number; lastFailureMs: number }
 
-export class JobController {
-  readonly queue: RateLimitingQueue<string>;
+export class JobController extends ControllerBase {
   readonly expectations: ControllerExpectations;
-  private readonly wiring: ControllerContext;
-  private readonly client: Client;
-  private readonly clock: Clock;
-  private readonly recorder: EventRecorder;
   private readonly jobInformer: SharedInformer<Job>;
   private readonly podInformer: SharedInformer<Pod>;
   private readonly backoff = new Map<string, BackoffRecord>();
@@ -96,8 +87,7 @@ export class JobController {
   private readonly batchPeriodMs: number;
 
   constructor(private readonly opts: JobControllerOptions) {
-    this.wiring = controllerContext(opts, { queue: 'job', component: 'job-controller' });
-    ({ client: this.client, clock: this.clock, queue: this.queue, recorder: this.recorder } = this.wiring);
+    super(opts, { queue: 'job', component: 'job-controller' });
     this.backoffBaseMs = opts.podFailureBackoffMs ?? defaultPodFailureBackoffMs;
     this.backoffMaxMs = opts.maxPodFailureBackoffMs ?? maxPodFailureBackoffMs;
     this.batchPeriodMs = opts.syncJobBatchPeriodMs ?? defaultSyncJobBatchPeriodMs;

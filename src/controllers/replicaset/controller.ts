@@ -12,20 +12,16 @@
 // kind into the ReplicaSet shape the sync reads (an RC's selector map becomes matchLabels).
 import { isNotFound, isTimeout } from '../../api/errors.js';
 import { selectorFromSpec } from '../../api/labels.js';
-import type { Client } from '../../client/client.js';
 import { resources, type ApiResource } from '../../api/resources.js';
-import type { Clock } from '../../client/clock.js';
 import type { ReconcileResult } from '../../client/controller.js';
-import type { EventRecorder } from '../../client/events.js';
 import type { SharedInformer } from '../../client/informer.js';
 import { deletedObject, metaNamespaceKey, splitMetaNamespaceKey, type DeletedFinalStateUnknown } from '../../client/keys.js';
 import { errorText } from '../../client/log.js';
-import { RateLimitingQueue } from '../../client/workqueue.js';
 import { rankPodsForDeletion } from '../shared/active-pods.js';
 import { claimObjects, controllersSelecting, controllerUIDIndex, controllerUIDIndexFunc, getControllerOf, newControllerRef, recheckDeletionTimestamp, resolveControllerRef } from '../shared/controller-ref.js';
 import { ControllerExpectations } from '../shared/expectations.js';
 import type { ControllerOptions } from '../shared/options.js';
-import { controllerContext, runWorkers, type ControllerContext } from '../shared/start.js';
+import { ControllerBase, runWorkers } from '../shared/start.js';
 import { isPodActive, isPodAvailable, isPodReady, podKey } from '../shared/pod-util.js';
 import { specReplicas } from '../shared/replica-sets.js';
 import { metaNow } from '../shared/time.js';
@@ -63,22 +59,16 @@ export interface ReplicaSetControllerOptions extends ControllerOptions {
 type ReplicaSetCondition = NonNullable<NonNullable<ReplicaSet['status']>['conditions']>[number];
 type ReplicaSetStatus = NonNullable<ReplicaSet['status']>;
 
-export class ReplicaSetController {
-  readonly queue: RateLimitingQueue<string>;
-  private readonly wiring: ControllerContext;
+export class ReplicaSetController extends ControllerBase {
   readonly expectations: ControllerExpectations;
-  private readonly client: Client;
-  private readonly clock: Clock;
-  private readonly recorder: EventRecorder;
   private readonly rsInformer: SharedInformer<KubeObject>;
   private readonly kind: ReplicaSetKind;
   private readonly podInformer: SharedInformer<Pod>;
   private readonly burst: number;
 
   constructor(private readonly opts: ReplicaSetControllerOptions) {
+    super(opts, opts.kind ?? replicaSetManaged);
     this.kind = opts.kind ?? replicaSetManaged;
-    this.wiring = controllerContext(opts, { queue: this.kind.queue, component: this.kind.component });
-    ({ client: this.client, clock: this.clock, queue: this.queue, recorder: this.recorder } = this.wiring);
     this.burst = opts.burstReplicas ?? burstReplicas;
     this.expectations = new ControllerExpectations(this.clock);
     this.rsInformer = opts.informers.informerFor<KubeObject>(this.kind.resource, { indexers: { [controllerUIDIndex]: controllerUIDIndexFunc } });

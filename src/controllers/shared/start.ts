@@ -64,6 +64,25 @@ export function runWorkers(ctx: ControllerContext, opts: Pick<ControllerOptions,
 }
 
 /**
+ * What a controller written as a class (the workload controllers) holds of its context: the queue, client, clock and
+ * log, and the event recorder (made on first use).
+ */
+export abstract class ControllerBase {
+  readonly queue: RateLimitingQueue<string>;
+  protected readonly wiring: ControllerContext;
+  protected readonly client: Client;
+  protected readonly clock: Clock;
+  protected readonly log: LogFn;
+
+  constructor(opts: ControllerOptions, names: ContextNames) {
+    this.wiring = controllerContext(opts, names);
+    ({ client: this.client, clock: this.clock, log: this.log, queue: this.queue } = this.wiring);
+  }
+
+  protected get recorder(): EventRecorder { return this.wiring.recorder; }
+}
+
+/**
  * A controller written as a function: `setup` requests informers, adds handlers and builds the reconciler; the
  * workers run once its informers have synced. `setup` may return undefined to stop before starting (e.g. the signal
  * aborted while it waited for discovery).

@@ -9,19 +9,15 @@ import { isAlreadyExists, isNotFound } from '../../api/errors.js';
 import { selectorFromSpec } from '../../api/labels.js';
 import type { KubeObject } from '../../api/object.js';
 import { resources } from '../../api/resources.js';
-import type { Client } from '../../client/client.js';
-import type { Clock } from '../../client/clock.js';
 import { enqueueHandlers, type ReconcileResult } from '../../client/controller.js';
-import type { EventRecorder } from '../../client/events.js';
 import type { SharedInformer } from '../../client/informer.js';
 import { deletedObject, metaNamespaceKey, splitMetaNamespaceKey, type DeletedFinalStateUnknown } from '../../client/keys.js';
 import { errorText } from '../../client/log.js';
-import type { RateLimitingQueue } from '../../client/workqueue.js';
 import { claimObjects, controllersSelecting, controllerUIDIndex, controllerUIDIndexFunc, getControllerOf, recheckDeletionTimestamp, resolveControllerRef } from '../shared/controller-ref.js';
 import { ensureRevision, truncateHistory, type ControllerRevision } from '../shared/history.js';
 import type { ControllerOptions } from '../shared/options.js';
 import { isPodAvailable, isPodReady } from '../shared/pod-util.js';
-import { controllerContext, runWorkers, type ControllerContext } from '../shared/start.js';
+import { ControllerBase, runWorkers } from '../shared/start.js';
 import type { Pod } from '../shared/types.js';
 import { claimsFor, getOrdinal, isMemberOf, newStatefulSetPod, podName, revisionLabel, startOrdinal, statefulSetKind } from './identity.js';
 
@@ -52,20 +48,14 @@ function maxUnavailableOf(set: KubeObject, replicas: number): number {
   return Math.max(1, n || 0);
 }
 
-export class StatefulSetController {
-  readonly queue: RateLimitingQueue<string>;
-  private readonly wiring: ControllerContext;
-  private readonly client: Client;
-  private readonly clock: Clock;
-  private readonly recorder: EventRecorder;
+export class StatefulSetController extends ControllerBase {
   private readonly setInformer: SharedInformer<KubeObject>;
   private readonly podInformer: SharedInformer<Pod>;
   private readonly revisionInformer: SharedInformer<ControllerRevision>;
   private readonly claimInformer: SharedInformer<KubeObject>;
 
   constructor(private readonly opts: StatefulSetControllerOptions) {
-    this.wiring = controllerContext(opts, { queue: 'statefulset', component: 'statefulset-controller' });
-    ({ client: this.client, clock: this.clock, queue: this.queue, recorder: this.recorder } = this.wiring);
+    super(opts, { queue: 'statefulset', component: 'statefulset-controller' });
     this.setInformer = opts.informers.informerFor<KubeObject>(resources.statefulsets);
     this.podInformer = opts.informers.informerFor<Pod>(resources.pods, { indexers: { [controllerUIDIndex]: controllerUIDIndexFunc } });
     this.revisionInformer = opts.informers.informerFor<ControllerRevision>(resources.controllerrevisions, { indexers: { [controllerUIDIndex]: controllerUIDIndexFunc } });
