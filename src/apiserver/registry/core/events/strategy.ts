@@ -44,6 +44,12 @@ export function legacyValidateEvent(ev: KubeObject, reportingControllerField: st
   return errs;
 }
 
+/** Field selectors on every field of the ObjectReference at `field` (involvedObject, or events.k8s.io's regarding). */
+export function objectReferenceSelectors(field: string): Record<string, (o: KubeObject) => string> {
+  const keys = ['kind', 'namespace', 'name', 'uid', 'apiVersion', 'resourceVersion', 'fieldPath'];
+  return Object.fromEntries(keys.map((k) => [`${field}.${k}`, (o: KubeObject) => o[field]?.[k] ?? '']));
+}
+
 export const events: ResourceDefinition = {
   ...resources.events,
   strategy: {
@@ -51,13 +57,7 @@ export const events: ResourceDefinition = {
     validate: (obj) => legacyValidateEvent(obj, 'reportingComponent'),
     validateUpdate: (obj) => legacyValidateEvent(obj, 'reportingComponent'),
     fieldSelectors: {
-      'involvedObject.kind': (o) => o.involvedObject?.kind ?? '',
-      'involvedObject.namespace': (o) => o.involvedObject?.namespace ?? '',
-      'involvedObject.name': (o) => o.involvedObject?.name ?? '',
-      'involvedObject.uid': (o) => o.involvedObject?.uid ?? '',
-      'involvedObject.apiVersion': (o) => o.involvedObject?.apiVersion ?? '',
-      'involvedObject.resourceVersion': (o) => o.involvedObject?.resourceVersion ?? '',
-      'involvedObject.fieldPath': (o) => o.involvedObject?.fieldPath ?? '',
+      ...objectReferenceSelectors('involvedObject'),
       reason: (o) => o.reason ?? '',
       reportingComponent: (o) => o.reportingComponent ?? '',
       source: (o) => o.source?.component || o.reportingComponent || '',

@@ -3,7 +3,7 @@
 import type { KubeObject } from '../../../../api/object.js';
 import type { ResourceDefinition } from '../../types.js';
 import { FieldError } from '../../../../api/errors.js';
-import { legacyValidateEvent } from '../../core/events/strategy.js';
+import { legacyValidateEvent, objectReferenceSelectors } from '../../core/events/strategy.js';
 import { eventColumns, eventRow } from '../../core/events/event-printer.js';
 import { resources } from '../../../../api/resources.js';
 
@@ -65,13 +65,7 @@ export const eventsV1: ResourceDefinition = {
     validate: (obj) => validateEventsV1(obj),
     validateUpdate: (obj) => legacyValidateEvent(eventsV1ToCore(obj), 'reportingController'),
     fieldSelectors: {
-      'regarding.kind': (o) => o.regarding?.kind ?? '',
-      'regarding.namespace': (o) => o.regarding?.namespace ?? '',
-      'regarding.name': (o) => o.regarding?.name ?? '',
-      'regarding.uid': (o) => o.regarding?.uid ?? '',
-      'regarding.apiVersion': (o) => o.regarding?.apiVersion ?? '',
-      'regarding.resourceVersion': (o) => o.regarding?.resourceVersion ?? '',
-      'regarding.fieldPath': (o) => o.regarding?.fieldPath ?? '',
+      ...objectReferenceSelectors('regarding'),
       reason: (o) => o.reason ?? '',
       reportingController: (o) => o.reportingController ?? '',
       type: (o) => o.type ?? '',
