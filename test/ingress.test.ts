@@ -10,8 +10,6 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import http from 'node:http';
-import https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
 import { join } from 'node:path';
@@ -19,7 +17,7 @@ import { startTestCluster, examplePath, type TestCluster } from './helpers/clust
 import { until } from './helpers/until.js';
 import { runcUnavailableReason } from '../src/kubelet/index.js';
 import { createCertificateAuthority, issueCertificate } from '../src/pki/certificates.js';
-import { hammerWhile, listening } from './helpers/net.js';
+import { hammerWhile, httpGet, listening } from './helpers/net.js';
 
 const why = runcUnavailableReason();
 const skip = why ? `skipped: ${why}` : false;
@@ -58,21 +56,9 @@ const echoPod = (name: string, app: string) => ({ apiVersion: 'v1', kind: 'Pod',
   ].join('\n')],
 }] } });
 
-function request(port: number, host: string, path: string, opts: { https?: boolean; ca?: string; servername?: string } = {}): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const mod = opts.https ? https : http;
-    const req = mod.request({ host: '127.0.0.1', port, path, headers: { host }, agent: false, timeout: 10_000,
-      ...(opts.https ? { ca: opts.ca, servername: opts.servername ?? host } : {}) }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (b) => chunks.push(b));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end();
-  });
-}
+/** A GET to the ingress listener on 127.0.0.1:port for `host`. */
+const request = (port: number, host: string, path: string, opts: { https?: boolean; ca?: string } = {}) =>
+  httpGet(`${opts.https ? 'https' : 'http'}://127.0.0.1:${port}${path}`, { host, ca: opts.ca, timeoutMs: 10_000 });
 
 /** The certificate the HTTPS port presents for an SNI name, checked against `ca` (rejects when it does not verify). */
 function peerCertificate(port: number, servername: string, ca: string): Promise<tls.PeerCertificate> {

@@ -1,11 +1,29 @@
 // Small network helpers the black-box tests share: a GET on a fresh connection, a listener probe, a free port.
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
 
-/** One GET on a fresh connection (no keep-alive), so every request is balanced anew; rejects on any failure. */
-export function httpGet(url: string, timeoutMs = 5000): Promise<{ status: number; body: string }> {
+export interface HttpGetOptions {
+  timeoutMs?: number;
+  /** The Host header (e.g. an ingress rule's host), when it is not the URL's. */
+  host?: string;
+  /** For https URLs: the CA to verify the server with, and the SNI name (default: host). */
+  ca?: string;
+  servername?: string;
+}
+
+/**
+ * One GET (http or https, by the URL) on a fresh connection (no keep-alive), so every request is balanced anew;
+ * rejects on any failure.
+ */
+export function httpGet(url: string, opts: HttpGetOptions = {}): Promise<{ status: number; body: string }> {
+  const tls = url.startsWith('https:');
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent: false, timeout: timeoutMs }, (res) => {
+    const req = (tls ? https : http).get(url, {
+      agent: false, timeout: opts.timeoutMs ?? 5000,
+      ...(opts.host ? { headers: { host: opts.host } } : {}),
+      ...(tls ? { ca: opts.ca, servername: opts.servername ?? opts.host } : {}),
+    }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (b) => chunks.push(b));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
