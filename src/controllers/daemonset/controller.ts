@@ -20,6 +20,7 @@ import { ensureRevision, revisionHash, truncateHistory, type ControllerRevision 
 import type { ControllerOptions } from '../shared/options.js';
 import { isPodAvailable, isPodReady, podKey } from '../shared/pod-util.js';
 import { ControllerBase, runWorkers } from '../shared/start.js';
+import { updateStatusWithRetry } from '../shared/update-status.js';
 import { parseTime } from '../shared/time.js';
 import type { Pod } from '../shared/types.js';
 import { daemonSetKind, newDaemonPod, nodeShouldRunDaemonPod, revisionHashLabel, targetNodeName, templateGenerationAnnotation, templateGenerationLabel } from './daemon-pod.js';
@@ -306,15 +307,6 @@ export class DaemonSetController extends ControllerBase {
     const { conditions, ...cur } = ds.status ?? {};
     if (semanticEqual(cur, status)) return;
     const next = { ...status, ...(conditions ? { conditions } : {}) };
-    let target = ds;
-    for (let i = 0; ; i++) {
-      try {
-        await this.client.updateStatus(resources.daemonsets, { ...target, status: next });
-        return;
-      } catch (e) {
-        if (i >= 1 || isNotFound(e)) throw e;
-        target = await this.client.get(resources.daemonsets, ds.metadata.namespace, ds.metadata.name ?? '');
-      }
-    }
+    await updateStatusWithRetry(this.client, resources.daemonsets, ds, next);
   }
 }

@@ -22,6 +22,7 @@ import { claimObjects, controllersSelecting, controllerUIDIndex, controllerUIDIn
 import { ControllerExpectations } from '../shared/expectations.js';
 import type { ControllerOptions } from '../shared/options.js';
 import { ControllerBase, runWorkers } from '../shared/start.js';
+import { updateStatusWithRetry } from '../shared/update-status.js';
 import { isPodActive, isPodAvailable, isPodReady, podKey } from '../shared/pod-util.js';
 import { specReplicas } from '../shared/replica-sets.js';
 import { metaNow } from '../shared/time.js';
@@ -342,15 +343,7 @@ export class ReplicaSetController extends ControllerBase {
       return rs;
     }
     newStatus.observedGeneration = rs.metadata?.generation;
-    let target = original;
-    for (let i = 0; ; i++) {
-      try {
-        return this.kind.asReplicaSet(await this.client.updateStatus<KubeObject>(this.kind.resource, { ...target, status: newStatus }));
-      } catch (e) {
-        if (i >= 1) throw e;
-        target = await this.client.get<KubeObject>(this.kind.resource, rs.metadata?.namespace, rs.metadata?.name ?? '');
-      }
-    }
+    return this.kind.asReplicaSet(await updateStatusWithRetry(this.client, this.kind.resource, original, newStatus));
   }
 }
 

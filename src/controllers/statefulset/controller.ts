@@ -18,6 +18,7 @@ import { ensureRevision, truncateHistory, type ControllerRevision } from '../sha
 import type { ControllerOptions } from '../shared/options.js';
 import { isPodAvailable, isPodReady } from '../shared/pod-util.js';
 import { ControllerBase, runWorkers } from '../shared/start.js';
+import { updateStatusWithRetry } from '../shared/update-status.js';
 import type { Pod } from '../shared/types.js';
 import { claimsFor, getOrdinal, isMemberOf, newStatefulSetPod, podName, revisionLabel, startOrdinal, statefulSetKind } from './identity.js';
 
@@ -340,16 +341,7 @@ export class StatefulSetController extends ControllerBase {
     const same = (Object.keys(status) as (keyof StatefulSetStatus)[]).every((k) => (cur[k] ?? 0) === (status[k] ?? 0));
     if (same) return;
     const next = { ...cur, ...status };
-    let target = set;
-    for (let i = 0; ; i++) {
-      try {
-        await this.client.updateStatus(resources.statefulsets, { ...target, status: next });
-        return;
-      } catch (e) {
-        if (i >= 1 || isNotFound(e)) throw e;
-        target = await this.client.get(resources.statefulsets, set.metadata.namespace, set.metadata.name ?? '');
-      }
-    }
+    await updateStatusWithRetry(this.client, resources.statefulsets, set, next);
   }
 }
 
