@@ -6,7 +6,7 @@ import { describe, before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestCluster, kubectlGet, type TestCluster } from './helpers/cluster.js';
+import { startTestCluster, kubectlOk, kubectlGet, type TestCluster } from './helpers/cluster.js';
 import { findPython, pythonClientMissing, runPython } from './helpers/python.js';
 import { until } from './helpers/until.js';
 import { Client } from '../src/client/client.js';
@@ -77,11 +77,7 @@ async function podsOf(c: TestCluster, selector: string): Promise<KubeObject[]> {
   return (await api(c, `/api/v1/namespaces/default/pods?labelSelector=${encodeURIComponent(selector)}`)).items.filter((p: KubeObject) => !p.metadata.deletionTimestamp);
 }
 
-async function ok(c: TestCluster, args: string[], input?: string): Promise<string> {
-  const r = await c.kubectl(args, input === undefined ? {} : { input });
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+const ok = kubectlOk;
 
 // One cluster for the file (its tests run side by side: they use different names and labels).
 let c: TestCluster;

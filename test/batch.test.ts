@@ -4,7 +4,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import YAML from 'yaml';
-import { startTestCluster, kubectlGet, type TestCluster } from './helpers/cluster.js';
+import { startTestCluster, kubectlOk, kubectlGet, type TestCluster } from './helpers/cluster.js';
 import { findPython, pythonClientMissing, runPython } from './helpers/python.js';
 import { until } from './helpers/until.js';
 
@@ -24,11 +24,7 @@ describe('batch/v1 on simulated nodes', () => {
   before(async () => { c = await startTestCluster({ after: (fn) => cleanups.push(fn) }, { simulatedNodes: 1 }); });
   after(async () => { for (const fn of cleanups.reverse()) await fn(); });
 
-  const kubectl = async (args: string[], input?: string) => {
-    const r = await c.kubectl(args, input === undefined ? {} : { input });
-    assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
-    return r.stdout;
-  };
+  const kubectl = (args: string[], input?: string) => kubectlOk(c, args, input);
 
   test('Jobs complete (completions 3, parallelism 2), stop at backoffLimit (BackoffLimitExceeded), and go with their pods after their TTL', async () => {
     await kubectl(['apply', '-f', '-'], [

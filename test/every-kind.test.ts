@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestCluster, kubectlGet, type TestCluster } from './helpers/cluster.js';
+import { startTestCluster, kubectlOk, kubectlGet, type TestCluster } from './helpers/cluster.js';
 import { until } from './helpers/until.js';
 import { cronTabCrd } from './helpers/crontab.js';
 
@@ -204,7 +204,7 @@ const pods = async (c: TestCluster, selector: string): Promise<any[]> =>
 
 test('one manifest of every kind: each kind does what it is for, with kubectl on simulated nodes', async (t) => {
   const c = await startTestCluster(t, { simulatedNodes: 2 });
-  const ok = async (args: string[]) => { const r = await c.kubectl(args); assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`); return r.stdout; };
+  const ok = (args: string[]) => kubectlOk(c, args);
   const file = join(c.home, 'everything.yaml');
   writeFileSync(file, manifest);
 

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { startTestCluster } from './helpers/cluster.js';
+import { startTestCluster, kubectlOk } from './helpers/cluster.js';
 import { until } from './helpers/until.js';
 import { ownCIDR, realNodeSkip } from './helpers/node.js';
 
@@ -27,7 +27,7 @@ except ApiException as e:
 
 test("the python client in a pod: load_incluster_config() works and the pod's ServiceAccount has exactly its bindings' rights", { skip: realNodeSkip || pythonClientMissing(), timeout: 240_000 }, async (t) => {
   const c = await startTestCluster(t, { node: true, clusterCIDR: ownCIDR() });
-  const ok = async (args: string[], input?: string) => { const r = await c.kubectl(args, { input }); assert.equal(r.code, 0, r.stderr); return r.stdout; };
+  const ok = (args: string[], input?: string) => kubectlOk(c, args, input);
   await ok(['create', 'namespace', 'team-a']);
   await until('the default ServiceAccount', async () => (await c.kubectl(['get', 'sa', 'default', '-n', 'team-a'])).code === 0);
   await ok(['create', 'serviceaccount', 'ci', '-n', 'team-a']);

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startTestCluster, type TestCluster } from './helpers/cluster.js';
+import { startTestCluster, kubectlOk, type TestCluster } from './helpers/cluster.js';
 import { until } from './helpers/until.js';
 import { issueClientCertificate, readClusterPki } from '../src/pki/index.js';
 import { writeKubeconfigEntry } from '../src/cli/kubeconfig.js';
@@ -21,7 +21,7 @@ async function kubeconfigFor(c: TestCluster, user: string, groups: string[]): Pr
 test('RBAC: Forbidden until bound, view lists but cannot delete, can-i, escalation refused, nodes see only their own pods\' Secrets', async (t) => {
   const c = await startTestCluster(t, { simulatedNodes: 2 });
   const k = async (args: string[], input?: string) => c.kubectl(args, input === undefined ? {} : { input });
-  const ok = async (args: string[], input?: string) => { const r = await k(args, input); assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`); return r.stdout; };
+  const ok = (args: string[], input?: string) => kubectlOk(c, args, input);
 
   // The admin (kubernetes-admin, system:masters) may do anything.
   assert.equal((await ok(['auth', 'can-i', '*', '*', '--all-namespaces'])).trim(), 'yes');

@@ -10,7 +10,7 @@ import { createPublicKey, randomBytes, X509Certificate } from 'node:crypto';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { Etcd3 } from 'etcd3';
 import { jwtVerify, createLocalJWKSet, decodeJwt } from 'jose';
-import { startTestCluster, nanokubeCli } from './helpers/cluster.js';
+import { startTestCluster, kubectlOk, nanokubeCli } from './helpers/cluster.js';
 import { until } from './helpers/until.js';
 import { startTestEtcd } from './helpers/etcd.js';
 import { Client } from '../src/client/client.js';
@@ -24,7 +24,7 @@ import { serviceAccountKeyId } from '../src/pki/service-account-key.js';
 describe('ServiceAccount tokens, client certificates, Secrets at rest and audit', { concurrency: 2 }, () => {
   test('kubectl create token: the token authenticates as the ServiceAccount, verifies against OIDC discovery, and an expired or forged one gets 401', async (t) => {
     const c = await startTestCluster(t, { components: false });
-    const ok = async (args: string[]) => { const r = await c.kubectl(args); assert.equal(r.code, 0, r.stderr); return r.stdout; };
+    const ok = (args: string[]) => kubectlOk(c, args);
     await ok(['create', 'namespace', 'team-a']);
     await ok(['create', 'serviceaccount', 'ci', '-n', 'team-a']);
     const token = (await ok(['create', 'token', 'ci', '-n', 'team-a', '--duration=10m'])).trim();
@@ -220,7 +220,7 @@ describe('ServiceAccount tokens, client certificates, Secrets at rest and audit'
 
   test('a pod gets the kube-api-access volume; the kubelet\'s projected token authenticates as the pod\'s ServiceAccount until the pod is deleted', async (t) => {
     const c = await startTestCluster(t, { components: false });
-    const ok = async (args: string[], input?: string) => { const r = await c.kubectl(args, { input }); assert.equal(r.code, 0, r.stderr); return r.stdout; };
+    const ok = (args: string[], input?: string) => kubectlOk(c, args, input);
     await ok(['create', 'serviceaccount', 'default']);
     await ok(['create', 'configmap', 'kube-root-ca.crt', `--from-literal=ca.crt=${c.pki.ca}`]);
     await ok(['create', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' }, spec: { nodeName: 'nowhere', containers: [{ name: 'c', image: 'busybox' }] } }));

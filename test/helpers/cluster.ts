@@ -112,6 +112,13 @@ export async function kubectlGet(c: TestCluster, what: string[]): Promise<any> {
   return JSON.parse(r.stdout);
 }
 
+/** Runs kubectl (with `input` on stdin when given); fails the test when kubectl does; returns its stdout. */
+export async function kubectlOk(c: TestCluster, args: string[], input?: string): Promise<string> {
+  const r = await c.kubectl(args, input === undefined ? {} : { input });
+  assert.equal(r.code, 0, `kubectl ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
 /** `kubectl apply -f -` of one object; fails the test when kubectl does. */
 export async function kubectlApply(c: TestCluster, obj: unknown): Promise<void> {
   const r = await c.kubectl(['apply', '-f', '-'], { input: JSON.stringify(obj) });
