@@ -14,7 +14,8 @@ class Subscription implements Watcher {
   private error: Error | undefined;
   stopped = false;
 
-  constructor(readonly prefix: string, private readonly cb: WatchCallbacks, private readonly hub: WatchHub) {}
+  /** Published events at or below this revision are not delivered (the watch starts after it). */
+  constructor(readonly prefix: string, private readonly cb: WatchCallbacks, private readonly hub: WatchHub, readonly after = 0) {}
 
   push(ev: WatchEvent): void {
     if (this.stopped || this.error) return;
@@ -81,12 +82,12 @@ export class WatchHub {
    * because registration and the backlog read happen in one synchronous step, later publishes follow
    * it without gap or duplicate.
    */
-  add(prefix: string, cb: WatchCallbacks, backlog: WatchEvent[] = []): Watcher {
-    return this.subscribe(prefix, cb, backlog);
+  add(prefix: string, cb: WatchCallbacks, backlog: WatchEvent[] = [], after = 0): Watcher {
+    return this.subscribe(prefix, cb, backlog, after);
   }
 
-  private subscribe(prefix: string, cb: WatchCallbacks, backlog: WatchEvent[]): Subscription {
-    const sub = new Subscription(prefix, cb, this);
+  private subscribe(prefix: string, cb: WatchCallbacks, backlog: WatchEvent[], after = 0): Subscription {
+    const sub = new Subscription(prefix, cb, this, after);
     let byPrefix = this.byLength.get(prefix.length);
     if (!byPrefix) this.byLength.set(prefix.length, (byPrefix = new Map()));
     let set = byPrefix.get(prefix);
@@ -108,7 +109,7 @@ export class WatchHub {
     for (const [len, byPrefix] of this.byLength) {
       if (len > key.length) continue;
       const set = byPrefix.get(len === key.length ? key : key.slice(0, len));
-      if (set) for (const sub of set) sub.push(ev);
+      if (set) for (const sub of set) if (ev.kv.modRevision > sub.after) sub.push(ev);
     }
   }
 

@@ -16,8 +16,10 @@ export const schemaVersion = 1;
  * Applies connection settings and creates the tables if needed.
  * - auto_vacuum=INCREMENTAL must be set before the first table exists; `PRAGMA incremental_vacuum` after
  *   compaction then really shrinks the file.
- * - WAL + synchronous=FULL: every commit fsyncs the WAL, so an acknowledged write survives kill -9 and
- *   power loss.
+ * - WAL + synchronous=NORMAL: a COMMIT does not wait for the disk; the store fdatasyncs the WAL itself, on the
+ *   thread pool, before it acknowledges any write of that commit (sqlite-store.ts), so an acknowledged write
+ *   survives kill -9 and power loss as with synchronous=FULL. Checkpoints still sync the WAL and the database file
+ *   before the WAL is reused (NORMAL does that).
  * - locking_mode=EXCLUSIVE: one process owns the database (the watch fan-out is in-process, so a second
  *   writer would be invisible to watchers); a second opener fails with "database is locked".
  */
@@ -25,7 +27,7 @@ export function prepareDatabase(db: Database): void {
   db.pragma('auto_vacuum = INCREMENTAL');
   db.pragma('locking_mode = EXCLUSIVE');
   db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
+  db.pragma('synchronous = NORMAL');
   db.pragma('journal_size_limit = 16777216');
   db.exec(`
     CREATE TABLE IF NOT EXISTS kv (

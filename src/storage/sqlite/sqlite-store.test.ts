@@ -72,3 +72,36 @@ test('sqlite: churning the same keys with periodic compaction keeps the files bo
   assert.equal(await store.count('/registry/leases/'), 10);
   assert.equal((await store.list('/registry/leases/')).items.length, 10);
 });
+
+test('sqlite: a watch from a list\'s revision gets every later write once, also while commits wait for the disk', async (t) => {
+  // A commit is readable before its fdatasync returns and it is published; a list may so report a revision
+  // whose events are still to come. A watch from that revision must get neither those again nor miss later ones.
+  const dir = tempDir();
+  const store = SqliteStore.open({ path: path.join(dir, 'state.db'), intervalMs: 0 });
+  t.after(async () => { await store.close(); fs.rmSync(dir, { recursive: true, force: true }); });
+  for (let round = 0; round < 30; round++) {
+    const prefix = `/registry/configmaps/r${round}/`;
+    const writes = Array.from({ length: 5 }, (_, i) => store.create(`${prefix}a${i}`, Buffer.from('x')));
+    for (let i = round % 4; i > 0; i--) await new Promise((r) => setImmediate(r)); // list at varying moments of the commit
+    const { revision } = await store.list(prefix);
+    const seen: number[] = [];
+    const w = store.watch(prefix, revision, { onEvent: (ev) => seen.push(ev.kv.modRevision), onError: () => undefined });
+    const revs = (await Promise.all([...writes, store.create(`${prefix}b`, Buffer.from('y'))])).map((kv) => kv.modRevision);
+    await new Promise((r) => setImmediate(r));
+    w.stop();
+    assert.deepEqual(seen, revs.filter((r) => r > revision), `round ${round}: listed at ${revision}`);
+  }
+});
+
+test('sqlite: closing acknowledges the writes already committed before the file closes', async (t) => {
+  const dir = tempDir();
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'state.db');
+  let store = SqliteStore.open({ path: file, intervalMs: 0 });
+  const writes = Array.from({ length: 20 }, (_, i) => store.create(`/registry/configmaps/ns/c${i}`, Buffer.from('x')));
+  await store.close();
+  assert.equal((await Promise.all(writes)).length, 20);
+  store = SqliteStore.open({ path: file, intervalMs: 0 });
+  t.after(() => store.close());
+  assert.equal((await store.list('/registry/configmaps/ns/')).items.length, 20);
+});
