@@ -180,3 +180,20 @@ test('kubelet: kubectl delete runs the preStop hook, stops the containers, then 
   assert.equal(killing.message, 'Stopping container app');
   await until('sandbox removed', async () => runtime.sandboxes.size === 0);
 });
+
+test('kubelet: a pod whose ConfigMap volume is missing waits with FailedMount and no sandbox, then starts once the ConfigMap exists', async (t) => {
+  const { c, runtime } = await withKubelet(t);
+  await apply(c, pod('needs-config', {
+    volumes: [{ name: 'config', configMap: { name: 'later' } }],
+    containers: [{ name: 'app', image: 'app:1', volumeMounts: [{ name: 'config', mountPath: '/etc/app' }] }],
+  }));
+  const failed = await until('FailedMount event', async () => (await eventsOf(c, 'needs-config')).find((e) => e.reason === 'FailedMount'));
+  assert.equal(failed.message, 'MountVolume.SetUp failed for volume "config" : configmap "later" not found');
+  const sandboxesOf = () => [...runtime.sandboxes.values()].filter((s) => s.metadata.name === 'needs-config');
+  assert.deepEqual(sandboxesOf(), [], 'the sandbox made beside the failed mount is removed, not left without its volumes');
+  assert.equal((await get(c, ['pod', 'needs-config'])).status.phase, 'Pending');
+  await apply(c, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'later' }, data: { 'app.conf': 'x' } });
+  await until('Running', async () => (await get(c, ['pod', 'needs-config'])).status?.phase === 'Running');
+  assert.deepEqual(sandboxesOf().map((s) => s.metadata.attempt), [0], 'one sandbox, the first attempt');
+  assert.ok(!(await eventsOf(c, 'needs-config')).some((e) => e.reason === 'SandboxChanged'));
+});

@@ -31,15 +31,22 @@ function mountedAt(path: string): boolean {
 export function mountHostRootView(dir: string): string {
   const empty = join(dir, 'empty');
   const root = join(dir, 'root');
-  if (mountedAt(root)) return root;
+  // Known mounted by this process: no reading of /proc/self/mountinfo (long on a busy node) at every container start.
+  if (mountedViews.has(root)) return root;
+  if (mountedAt(root)) { mountedViews.add(root); return root; }
   mkdirSync(empty, { recursive: true });
   mkdirSync(root, { recursive: true });
   if (!mountedAt(empty)) execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16k,mode=755', 'nanokube-empty', empty], { stdio: ['ignore', 'ignore', 'pipe'] });
   execFileSync('mount', ['-t', 'overlay', '-o', `ro,lowerdir=${empty}:/`, 'nanokube-hostroot', root], { stdio: ['ignore', 'ignore', 'pipe'] });
+  mountedViews.add(root);
   return root;
 }
 
+/** Host root views this process mounted and has not unmounted. */
+const mountedViews = new Set<string>();
+
 export function unmountHostRootView(dir: string): void {
+  mountedViews.delete(join(dir, 'root'));
   for (const p of [join(dir, 'root'), join(dir, 'empty')]) {
     if (existsSync(p) && mountedAt(p)) execFileSync('umount', ['-l', p], { stdio: ['ignore', 'ignore', 'pipe'] });
   }

@@ -56,6 +56,8 @@ export class PodSyncer {
   private readonly images: ImagePuller;
   private readonly waiting = new Map<string, Map<string, Waiting>>();
   private readonly isolationReported = new Set<string>();
+  /** Pods (by uid) whose volumes failed to mount once: their sandbox waits for the volumes from then on. */
+  private readonly mountFailed = new Set<string>();
 
   constructor(private readonly o: PodSyncerOptions) {
     this.backoff = new Backoff(o.clock);
@@ -116,17 +118,26 @@ export class PodSyncer {
     let sbConfig: PodSandboxConfig;
     if (!sandbox) {
       for (const s of state.sandboxes) await this.o.runtime.stopPodSandbox(s.id);
+      sbConfig = sandboxConfig(pod, state.sandboxes.length, this.o.logsRoot, ...this.dnsConfig(pod, true));
+      // Volumes and the sandbox do not depend on each other until a container starts, so a pod's first try does
+      // both at once (it starts sooner; upstream mounts first). Once a mount failed, the pod waits for its volumes
+      // before any sandbox is made, as upstream's does: no sandbox made and removed at every retry.
+      const together = !this.mountFailed.has(uid);
+      const sandboxMade = together ? this.o.runtime.runPodSandbox(sbConfig) : undefined;
+      sandboxMade?.catch(() => undefined); // handled below, after the volumes
       try {
         await this.o.volumes.setUp(pod);
       } catch (e) {
+        this.mountFailed.add(uid);
+        const made = await sandboxMade?.catch(() => undefined);
+        if (made) await this.o.runtime.removePodSandbox(made);
         this.event(pod, undefined, 'Warning', 'FailedMount', errorText(e));
         this.writeStatus(pod, state, waiting);
         return { resyncAfterMs: 2_000 };
       }
-      sbConfig = sandboxConfig(pod, state.sandboxes.length, this.o.logsRoot, ...this.dnsConfig(pod, true));
       let id: string;
       try {
-        id = await this.o.runtime.runPodSandbox(sbConfig);
+        id = await (sandboxMade ?? this.o.runtime.runPodSandbox(sbConfig));
       } catch (e) {
         this.event(pod, undefined, 'Warning', 'FailedCreatePodSandBox', `Failed to create pod sandbox: ${errorText(e)}`);
         this.writeStatus(pod, state, waiting);
@@ -361,6 +372,7 @@ export class PodSyncer {
     this.o.probes.removePod(uid);
     this.waiting.delete(uid);
     this.isolationReported.delete(uid);
+    this.mountFailed.delete(uid);
     this.images.forgetPod(uid);
     this.backoff.gc((k) => !k.startsWith(`${uid}/`));
     this.o.statusManager.forget(uid);

@@ -7,6 +7,7 @@
 //   - cgroup v2: runc sets memory.max on its cgroup; memory.events' oom_kill is hierarchical, so nanokube's
 //     cgroup keeps the count.
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 
 const ROOT = '/sys/fs/cgroup';
@@ -37,15 +38,15 @@ export class ContainerCgroups {
     return { own, runc: `${own}/ctr` };
   }
 
-  /** Creates nanokube's cgroup for a container; on v1 with its memory limit. */
-  prepare(containerId: string, memoryLimit?: number): void {
+  /** Creates nanokube's cgroup for a container; on v1 with its memory limit. Off the event loop (a pod start's path). */
+  async prepare(containerId: string, memoryLimit?: number): Promise<void> {
     const { own } = this.paths(containerId);
     if (this.version === 1) {
       const dir = path.join(ROOT, 'memory', own);
-      fs.mkdirSync(dir, { recursive: true });
+      await fsp.mkdir(dir, { recursive: true });
       if (memoryLimit && memoryLimit > 0) this.setV1MemoryLimit(dir, memoryLimit);
     } else if (this.version === 2) {
-      fs.mkdirSync(path.join(ROOT, own), { recursive: true });
+      await fsp.mkdir(path.join(ROOT, own), { recursive: true });
     }
   }
 
@@ -106,10 +107,10 @@ export class ContainerCgroups {
     return { usageCoreNanoSeconds: cpu, usageBytes: usage, workingSetBytes: Math.max(0, usage - inactive) };
   }
 
-  /** Removes a container's cgroups (after its processes are gone). */
-  remove(containerId: string): void {
+  /** Removes a container's cgroups (after its processes are gone), off the event loop. */
+  async remove(containerId: string): Promise<void> {
     const { own } = this.paths(containerId);
-    for (const dir of this.dirsOf(own)) removeTree(dir);
+    await Promise.all(this.dirsOf(own).map((dir) => removeTreeAsync(dir)));
   }
 
   /** Removes every cgroup of this cluster, killing what still runs in them (stale state after a crash). */
@@ -132,6 +133,19 @@ function readOr(file: string, dflt: string): string {
 
 function tryWrite(file: string, value: string): void {
   try { fs.writeFileSync(file, value); } catch { /* optional knob */ }
+}
+
+/** removeTree without killing, through the thread pool; EBUSY (the last processes being reaped) is retried. */
+async function removeTreeAsync(dir: string): Promise<void> {
+  let entries: fs.Dirent[];
+  try { entries = await fsp.readdir(dir, { withFileTypes: true }); } catch { return; }
+  await Promise.all(entries.filter((e) => e.isDirectory()).map((e) => removeTreeAsync(path.join(dir, e.name))));
+  for (let i = 0; i < 20; i++) {
+    try { await fsp.rmdir(dir); return; } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
 }
 
 function removeTree(dir: string, kill = false): void {

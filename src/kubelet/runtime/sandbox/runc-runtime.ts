@@ -12,6 +12,7 @@
 // Pods do not outlive the nanokube process: `recover()` at construction removes whatever a killed process left.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -60,6 +61,8 @@ interface RuncSandbox extends SandboxRecord {
   dir: string;
   holder: Holder | null;
   persisted: SandboxState2;
+  /** The last write of state.json (see persist). */
+  persisting?: Promise<void>;
   stopping?: Promise<void>;
 }
 
@@ -126,7 +129,9 @@ export class RuncRuntime implements ContainerRuntime {
     const ownNetwork = config.namespaceOptions.network !== 'NODE';
     if (ownNetwork && !this.conflist) throw new Error('the node has no podCIDR yet: pod networking is not configured');
     const dir = path.join(this.dirs.sandboxes, id);
-    fs.mkdirSync(dir, { recursive: true });
+    // File work here goes through fs.promises (libuv's thread pool): pods start while the API serves, and a
+    // synchronous call would stall every request for its disk wait.
+    await fsp.mkdir(dir, { recursive: true });
     const netns = ownNetwork ? path.join(this.dirs.netns, id) : null;
     const s: RuncSandbox = {
       id, config, state: 'SANDBOX_NOTREADY', createdAt: nowNs(), ip: '', missingIsolation: [], dir, holder: null,
@@ -134,9 +139,11 @@ export class RuncRuntime implements ContainerRuntime {
     };
     this.records.sandboxes.set(id, s);
     try {
-      fs.writeFileSync(path.join(dir, 'hostname'), `${ownNetwork ? config.hostname : readHostname()}\n`);
-      fs.writeFileSync(path.join(dir, 'resolv.conf'), resolvConf(config.dnsConfig));
-      this.persist(s);
+      await Promise.all([
+        fsp.writeFile(path.join(dir, 'hostname'), `${ownNetwork ? config.hostname : readHostname()}\n`),
+        fsp.writeFile(path.join(dir, 'resolv.conf'), resolvConf(config.dnsConfig)),
+        this.persist(s),
+      ]);
       s.holder = await startHolder({
         netnsFile: netns,
         hostname: ownNetwork ? config.hostname : null,
@@ -151,19 +158,21 @@ export class RuncRuntime implements ContainerRuntime {
         await this.masquerade;
         const conflist = this.cni.effectiveList(this.conflist, config.portMappings);
         s.persisted.cni = { conflist, portMappings: config.portMappings };
-        this.persist(s);
+        await this.persist(s);
         const result = await this.cni.setUp(conflist, { containerId: id, netns, portMappings: config.portMappings });
         s.persisted.cni.result = result;
         s.ip = podIPFromResult(result);
       }
-      this.persist(s);
-      fs.writeFileSync(path.join(dir, 'hosts'), hostsFile(s.ip, ownNetwork ? config.hostname : null, config.hostnameFQDN));
+      await Promise.all([
+        this.persist(s),
+        fsp.writeFile(path.join(dir, 'hosts'), hostsFile(s.ip, ownNetwork ? config.hostname : null, config.hostnameFQDN)),
+      ]);
       s.state = 'SANDBOX_READY';
       return id;
     } catch (e) {
       await this.tearDownSandbox(s).catch(() => undefined);
       this.records.sandboxes.delete(id);
-      fs.rmSync(dir, { recursive: true, force: true });
+      await fsp.rm(dir, { recursive: true, force: true });
       throw e;
     }
   }
@@ -185,7 +194,8 @@ export class RuncRuntime implements ContainerRuntime {
     await this.stopPodSandbox(podSandboxId);
     for (const c of this.records.containersOf(s.id)) await this.removeContainer(c.id);
     this.records.sandboxes.delete(s.id);
-    fs.rmSync(s.dir, { recursive: true, force: true });
+    await s.persisting;
+    await fsp.rm(s.dir, { recursive: true, force: true });
   }
 
   async podSandboxStatus(podSandboxId: string): Promise<PodSandboxStatus> {
@@ -219,11 +229,19 @@ export class RuncRuntime implements ContainerRuntime {
         try { fs.rmSync(st.netns, { force: true }); } catch (e) { this.opts.log({ level: 'warn', msg: 'removing a pod network namespace file failed', sandbox: s.id, error: errorText(e) }); }
       }
     }
-    this.persist(s);
+    await this.persist(s);
   }
 
-  private persist(s: RuncSandbox): void {
-    try { fs.writeFileSync(path.join(s.dir, 'state.json'), JSON.stringify(s.persisted)); } catch { /* removed */ }
+  /**
+   * Writes the sandbox's recovery state (state.json: what recover() undoes after a crash). Writes of one sandbox
+   * are chained, so the file always ends as the latest state; callers await it before the step it must cover.
+   */
+  private persist(s: RuncSandbox): Promise<void> {
+    const state = JSON.stringify(s.persisted);
+    s.persisting = (s.persisting ?? Promise.resolve())
+      .then(() => fsp.writeFile(path.join(s.dir, 'state.json'), state))
+      .catch(() => undefined /* removed */);
+    return s.persisting;
   }
 
   // ---- containers ----
@@ -235,7 +253,7 @@ export class RuncRuntime implements ContainerRuntime {
     const id = newId();
     const dir = path.join(this.dirs.containers, id);
     const rootfs = path.join(dir, 'rootfs');
-    for (const d of ['bundle', 'rootfs', 'upper', 'work']) fs.mkdirSync(path.join(dir, d), { recursive: true });
+    await Promise.all(['bundle', 'rootfs', 'upper', 'work'].map((d) => fsp.mkdir(path.join(dir, d), { recursive: true })));
     const c: RuncContainer = {
       id, sandboxId: s.id, config, image, state: 'CONTAINER_CREATED', createdAt: nowNs(), startedAt: 0, finishedAt: 0,
       exitCode: 0, reason: '', message: '', logPath: containerLogPath(sandboxConfig ?? s.config, config), main: null,
@@ -246,7 +264,7 @@ export class RuncRuntime implements ContainerRuntime {
       c.mounted = true;
       const opts = s.config.namespaceOptions;
       const mem = config.linux?.resources?.memoryLimitInBytes;
-      this.cgroups.prepare(id, mem);
+      await this.cgroups.prepare(id, mem);
       const spec = buildOciSpec({
         config, sandbox: s.config, image: image.config, rootfs,
         etcFiles: { hosts: path.join(s.dir, 'hosts'), hostname: path.join(s.dir, 'hostname'), resolvConf: path.join(s.dir, 'resolv.conf') },
@@ -258,8 +276,10 @@ export class RuncRuntime implements ContainerRuntime {
         hiddenPaths: image.layers.includes('/') ? this.hiddenHostPaths() : [],
         memoryLimitInRunc: this.cgroups.version !== 1,
       });
-      fs.writeFileSync(path.join(dir, 'bundle', 'config.json'), JSON.stringify(spec));
-      fs.mkdirSync(path.dirname(c.logPath), { recursive: true });
+      await Promise.all([
+        fsp.writeFile(path.join(dir, 'bundle', 'config.json'), JSON.stringify(spec)),
+        fsp.mkdir(path.dirname(c.logPath), { recursive: true }),
+      ]);
     } catch (e) {
       await this.cleanupContainerFiles(c);
       throw e;
@@ -306,7 +326,7 @@ export class RuncRuntime implements ContainerRuntime {
       await this.afterExit(c);
       throw new Error(`failed to start container "${c.config.metadata.name}": ${c.message}`);
     }
-    c.initPid = Number(fs.readFileSync(pidFile, 'utf8').trim()) || 0;
+    c.initPid = Number((await fsp.readFile(pidFile, 'utf8')).trim()) || 0;
     c.state = 'CONTAINER_RUNNING';
     c.startedAt = nowNs();
     void main.wait().then(async (exit) => {
@@ -322,7 +342,7 @@ export class RuncRuntime implements ContainerRuntime {
   /** After the main process is gone: the rootfs unmounted and the cgroups removed (the upper dir stays until removal). */
   private async afterExit(c: RuncContainer): Promise<void> {
     if (c.mounted) { await unmount(c.rootfs); c.mounted = false; }
-    this.cgroups.remove(c.id);
+    await this.cgroups.remove(c.id);
   }
 
   async stopContainer(containerId: string, timeoutSeconds: number): Promise<void> {
@@ -368,8 +388,8 @@ export class RuncRuntime implements ContainerRuntime {
 
   private async cleanupContainerFiles(c: RuncContainer): Promise<void> {
     if (c.mounted) { await unmount(c.rootfs); c.mounted = false; }
-    this.cgroups.remove(c.id);
-    fs.rmSync(c.dir, { recursive: true, force: true });
+    await this.cgroups.remove(c.id);
+    await fsp.rm(c.dir, { recursive: true, force: true });
   }
 
   async listContainers(filter?: ContainerFilter): Promise<ContainerStatus[]> {
