@@ -5,8 +5,10 @@
 // (bench/pod-startup-baseline.ts): the same program in the same kind of sandbox started directly through the
 // runtime (runc + CNI, no API, scheduler or kubelet), ready when a TCP connect succeeds. Also: this process's RSS
 // with the 50 pods running, and right after the node became Ready (idle).
-//   node dist/bench/pod-startup.bench.js [pods=50] [podsPerSecond=20]
+//   node dist/bench/pod-startup.bench.js [pods=50] [podsPerSecond=20] [workloads=pause,http]
+//   NANOKUBE_BENCH_PROFILE=FILE also writes a CPU profile of the measured window (see startProfile).
 import fs from 'node:fs';
+import inspector from 'node:inspector/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startCluster } from '../src/cmd/cluster.js';
@@ -35,6 +37,26 @@ function podSpec(workload: StartupWorkload): Record<string, unknown> {
       name: 'web', image: 'python:3.11-slim', command: ['python3', '-m', 'http.server', '5000', '--bind', '0.0.0.0'],
       readinessProbe: { tcpSocket: { port: 5000 }, periodSeconds: 1, initialDelaySeconds: 0 },
     }],
+  };
+}
+
+/**
+ * With NANOKUBE_BENCH_PROFILE=FILE set, a CPU profile of this process over the measured window only (from the first
+ * create to the last pod Ready), written to FILE for Chrome DevTools: setup, warm-up and teardown left out.
+ */
+async function startProfile(): Promise<{ stop(): Promise<void> } | undefined> {
+  const file = process.env.NANOKUBE_BENCH_PROFILE;
+  if (!file) return undefined;
+  const session = new inspector.Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = await session.post('Profiler.stop');
+      fs.writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
   };
 }
 
@@ -73,6 +95,7 @@ export async function benchPodStartup(opts: { pods: number; podsPerSecond: numbe
       }
     })().catch(() => undefined);
 
+    const profile = await startProfile();
     const start = performance.now();
     await Promise.all(Array.from({ length: opts.pods }, async (_, i) => {
       const due = start + (i * 1000) / opts.podsPerSecond;
@@ -87,6 +110,7 @@ export async function benchPodStartup(opts: { pods: number; podsPerSecond: numbe
     const timeout = setTimeout(() => allReady(), 120_000);
     await done;
     clearTimeout(timeout);
+    await profile?.stop();
     (globalThis as any).gc?.();
     const busyRss = rssMb();
     stop.abort();
