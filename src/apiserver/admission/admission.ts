@@ -50,20 +50,39 @@ export interface AdmissionPlugin {
 /** The plugins in order, as one function for either phase (the first rejection wins). */
 export function admissionChain(plugins: AdmissionPlugin[]): (attrs: AdmissionAttributes) => Promise<void> {
   // Each phase calls only the plugins that take part in it for the resource written: every call is an await on
-  // every write. The lists are made once per resource.
+  // every write. The lists are made once per resource definition (by the definition object, so no key is built
+  // per write; a definition dropped, e.g. a deleted CRD's, is forgotten with it).
   const mutating = plugins.filter((p) => p.admit !== noMutation);
   const validating = plugins.filter((p) => p.validate);
-  const forResource = (list: AdmissionPlugin[], cache: Map<string, AdmissionPlugin[]>, key: string) => {
-    let l = cache.get(key);
-    if (!l) cache.set(key, l = list.filter((p) => !p.resources || p.resources.includes(key)));
+  const phases = new WeakMap<ResourceDefinition, { mutating: AdmissionPlugin[]; validating: AdmissionPlugin[] }>();
+  const forResource = (def: ResourceDefinition) => {
+    let l = phases.get(def);
+    if (!l) {
+      const key = `${def.group}/${def.resource}`;
+      const handles = (p: AdmissionPlugin) => !p.resources || p.resources.includes(key);
+      phases.set(def, l = { mutating: mutating.filter(handles), validating: validating.filter(handles) });
+    }
     return l;
   };
-  const mutatingBy = new Map<string, AdmissionPlugin[]>(), validatingBy = new Map<string, AdmissionPlugin[]>();
-  return async (attrs) => {
-    const key = `${attrs.def.group}/${attrs.def.resource}`;
-    if (attrs.phase === 'validating') { for (const p of forResource(validating, validatingBy, key)) await p.validate!(attrs); }
-    else for (const p of forResource(mutating, mutatingBy, key)) await p.admit(attrs);
+  // Not an async function: a phase with no plugin for the resource answers with one shared settled promise, one
+  // with a single plugin with that plugin's own promise.
+  return (attrs) => {
+    const l = forResource(attrs.def);
+    const validating = attrs.phase === 'validating';
+    const list = validating ? l.validating : l.mutating;
+    if (list.length === 0) return settled;
+    try {
+      if (list.length === 1) return validating ? list[0].validate!(attrs) : list[0].admit(attrs);
+    } catch (e) { return Promise.reject(e); }
+    return runAll(list, validating, attrs);
   };
+}
+
+const settled = Promise.resolve();
+
+async function runAll(list: AdmissionPlugin[], validating: boolean, attrs: AdmissionAttributes): Promise<void> {
+  if (validating) { for (const p of list) await p.validate!(attrs); }
+  else for (const p of list) await p.admit(attrs);
 }
 
 /** For plugins that only validate (the chain skips them in the mutating phase). */

@@ -104,6 +104,8 @@ export function limitRanger(opts: LimitRangerOptions): AdmissionPlugin {
 
   return {
     name: 'LimitRanger',
+    // Upstream's SupportsAttributes: pods and claims only.
+    resources: ['/pods', '/persistentvolumeclaims'],
     async admit(attrs) {
       if (!applies(attrs) || !isPod(attrs)) return;
       const pod = attrs.object;

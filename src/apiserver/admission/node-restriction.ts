@@ -9,6 +9,8 @@ import type { AdmissionPlugin } from './admission.js';
 export function nodeRestriction(): AdmissionPlugin {
   return {
     name: 'NodeRestriction',
+    // The resources the checks below concern (upstream's Admit switches on these and passes everything else).
+    resources: ['/nodes', '/pods', 'coordination.k8s.io/leases'],
     async admit(attrs) {
       const node = attrs.user && nodeNameOf(attrs.user);
       if (!node) return;

@@ -69,6 +69,10 @@ const sameLV = (a: LevelVersion, b: LevelVersion) => a.level === b.level && a.ve
 /** Pods' subresources that carry no pod spec change worth checking. */
 const IGNORED_POD_SUBRESOURCES = new Set(['exec', 'attach', 'binding', 'eviction', 'log', 'portforward', 'proxy', 'status']);
 
+/** What the plugin looks at: namespaces, pods, and the kinds podTemplateOf knows ("group/resource"). */
+const POD_SECURITY_RESOURCES = ['/namespaces', '/pods', '/podtemplates', '/replicationcontrollers', 'apps/replicasets', 'apps/deployments',
+  'apps/statefulsets', 'apps/daemonsets', 'batch/jobs', 'batch/cronjobs'];
+
 /** Where an object keeps its pod template, for the kinds upstream checks. */
 function podTemplateOf(group: string, resource: string, obj: KubeObject): { metadata?: any; spec?: any } | undefined {
   if (group === '' && resource === 'podtemplates') return obj.template;
@@ -195,6 +199,8 @@ export function podSecurity(opts: PodSecurityOptions): AdmissionPlugin {
 
   return {
     name: 'PodSecurity',
+    // Namespaces, pods and the kinds with a pod template (upstream's DefaultPodSpecExtractor); nothing else is looked at.
+    resources: POD_SECURITY_RESOURCES,
     admit: noMutation,
     async validate(attrs) {
       if (attrs.operation !== 'CREATE' && attrs.operation !== 'UPDATE') return;

@@ -78,12 +78,15 @@ export function resourceQuota(opts: ResourceQuotaOptions): AdmissionPlugin {
     const { group, resource } = attrs.def;
     const namespace = attrs.namespace!;
     const obj = attrs.object;
+    // Most namespaces have no quota: nothing is computed for them.
+    const cached = await opts.listQuotas(namespace, false);
+    if (!cached.length) return;
     const isPod = group === '' && resource === 'pods';
     const delta = objectUsage(group, resource, obj);
     const refuse = (why: string) => forbiddenResource({ group, resource }, obj.metadata?.name, why);
     const charged = new Set<string>(); // quotas already charged for this object (by uid), across conflict retries
     for (let attempt = 0; ; attempt++) {
-      const quotas = [...await opts.listQuotas(namespace, attempt > 0)].sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : 1));
+      const quotas = [...(attempt > 0 ? await opts.listQuotas(namespace, true) : cached)].sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : 1));
       const plan: Array<{ quota: KubeObject; used: Map<string, bigint> }> = [];
       for (const quota of quotas) {
         if (charged.has(quota.metadata.uid ?? quota.metadata.name!)) continue;

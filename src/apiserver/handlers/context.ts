@@ -47,17 +47,22 @@ export function makeContext(req: ApiRequest, info: ResourceRequestInfo, registry
   return {
     req, info, registry, store, warnings, server,
     accept: acceptAs(req.headers['accept']),
-    writeContext: () => registry.writeContext({
-      dryRun: dryRun.includes('All'),
-      fieldManager: req.query.get('fieldManager') ?? undefined,
-      userAgent: req.headers['user-agent'],
-      user: req.user,
-      warn: (m) => warnings.push(m),
-      admit: admit && ((attrs) => admit({
-        ...attrs, subresource: info.subresource, user: req.user, warn: (m) => warnings.push(m),
-        annotate: (k, v) => { if (req.auditAnnotations) req.auditAnnotations[k] = v; },
-      })),
-    }),
+    writeContext: () => {
+      const warn = (m: string) => { warnings.push(m); };
+      const annotate = (k: string, v: string) => { if (req.auditAnnotations) req.auditAnnotations[k] = v; };
+      return registry.writeContext({
+        dryRun: dryRun.includes('All'),
+        fieldManager: req.query.get('fieldManager') ?? undefined,
+        userAgent: req.headers['user-agent'],
+        user: req.user,
+        warn,
+        // The store makes a new attributes object for each call: the request's part is filled in on it (no copy).
+        admit: admit && ((attrs) => {
+          attrs.subresource = info.subresource; attrs.user = req.user; attrs.warn = warn; attrs.annotate = annotate;
+          return admit(attrs);
+        }),
+      });
+    },
   };
 }
 

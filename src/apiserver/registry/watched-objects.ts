@@ -38,6 +38,9 @@ export class WatchedObjects {
   /** One object ('' as the namespace of a cluster-scoped one); not a copy: callers must not change it. */
   get(namespace: string, name: string): KubeObject | undefined { return this.byNamespace.get(namespace)?.get(name); }
 
+  /** How many objects the namespace holds ('' for cluster-scoped ones). */
+  count(namespace: string): number { return this.byNamespace.get(namespace)?.size ?? 0; }
+
   /** The namespace's objects ('' for cluster-scoped ones), not copies. */
   inNamespace(namespace: string): Iterable<KubeObject> { return this.byNamespace.get(namespace)?.values() ?? []; }
 
@@ -65,6 +68,8 @@ export interface NamespacedLister {
   list(namespace: string): Promise<KubeObject[]>;
   /** One object ('' for a cluster-scoped one's namespace), or undefined (not a copy either). */
   get(namespace: string, name: string): Promise<KubeObject | undefined>;
+  /** How many objects the namespace holds, when known at once from memory; undefined when only the store knows. */
+  count?(namespace: string): number | undefined;
 }
 
 /** Lists `store` live on every call. */
@@ -83,5 +88,6 @@ export function watchedLister(store: GenericStore, signal: AbortSignal): Namespa
   return {
     list: async (ns) => (cache.synced ? [...cache.inNamespace(ns)] : (await store.list(ns)).items),
     get: async (ns, name) => (cache.synced ? cache.get(ns, name) : store.tryGet(ns || undefined, name)),
+    count: (ns) => (cache.synced ? cache.count(ns) : undefined),
   };
 }

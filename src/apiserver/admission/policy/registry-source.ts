@@ -24,6 +24,7 @@ export async function validatingAdmissionPolicyFromRegistry(registry: Registry, 
       const [p, b] = await Promise.all([policies.list(''), bindings.list('')]);
       return { policies: p, bindings: b };
     },
+    noBindings: () => bindings.count?.('') === 0,
     getNamespace: async (name) => namespaces?.tryGet(undefined, name),
     authorizer,
     versionsOf: (group, resource) => registry.resources.filter((r) => r.group === group && r.resource === resource).map((r) => r.version),

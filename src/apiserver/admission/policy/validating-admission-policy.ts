@@ -28,6 +28,11 @@ export interface ParamResource {
 export interface ValidatingAdmissionPolicyOptions {
   /** The current policies and bindings (a watch-fed cache: a new binding takes effect a moment after it is stored). */
   policies(): Promise<{ policies: Iterable<KubeObject>; bindings: Iterable<KubeObject> }>;
+  /**
+   * True when it is known at once that no binding exists (then no policy applies to anything and the write is not
+   * looked at): the common case, answered without listing.
+   */
+  noBindings?(): boolean;
   getNamespace(name: string): Promise<KubeObject | undefined>;
   /** The resource serving paramKind, or undefined when none is served. */
   paramResource(apiVersion: string, kind: string): ParamResource | undefined;
@@ -194,6 +199,7 @@ export function validatingAdmissionPolicy(opts: ValidatingAdmissionPolicyOptions
     name: 'ValidatingAdmissionPolicy',
     admit: noMutation, // validating only
     async validate(attrs) {
+      if (opts.noBindings?.()) return;
       const { policies, bindings } = await opts.policies();
       const byPolicy = new Map<string, KubeObject[]>();
       for (const b of bindings) {
