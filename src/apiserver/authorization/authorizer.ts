@@ -52,13 +52,13 @@ export const privilegedGroups: Authorizer & RuleResolver = {
 export function unionAuthorizer(authorizers: Authorizer[]): Authorizer {
   return {
     authorize(a) {
-      const reasons: string[] = [];
+      let reasons: string[] | undefined; // made only when an authorizer gives a reason with no opinion
       for (const z of authorizers) {
         const r = z.authorize(a);
         if (r.decision !== 'NoOpinion') return r;
-        if (r.reason) reasons.push(r.reason);
+        if (r.reason) (reasons ??= []).push(r.reason);
       }
-      return { decision: 'NoOpinion', reason: reasons.join('\n') };
+      return { decision: 'NoOpinion', reason: reasons ? reasons.join('\n') : '' };
     },
   };
 }

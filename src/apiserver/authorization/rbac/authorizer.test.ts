@@ -87,3 +87,23 @@ test('forbidden messages read as upstream\'s', () => {
   assert.equal(forbiddenMessage(res(jane, 'get', 'deployments', { apiGroup: 'apps', subresource: 'scale' })), 'User "jane" cannot get resource "deployments/scale" in API group "apps" in the namespace "team-a"');
   assert.equal(forbiddenMessage({ user: jane, verb: 'get', resourceRequest: false, path: '/metrics' }), 'User "jane" cannot get path "/metrics"');
 });
+
+test('a decision asked again answers the same, names and subresources kept apart, until the policy changes', () => {
+  const p = policy();
+  const z = rbacAuthorizer(p);
+  const path = (v: string): AuthorizationAttributes => ({ user: jane, verb: 'get', resourceRequest: false, path: v });
+  for (let i = 0; i < 2; i++) {
+    assert.equal(z.authorize(res(ci, 'update', 'configmaps', { name: 'settings' })).decision, 'Allow');
+    assert.equal(z.authorize(res(ci, 'update', 'configmaps', { name: 'other' })).decision, 'NoOpinion');
+    assert.equal(z.authorize(res(ci, 'update', 'configmaps')).decision, 'NoOpinion');
+    assert.equal(z.authorize(res(jane, 'get', 'pods', { subresource: 'log', name: 'x' })).decision, 'Allow');
+    assert.equal(z.authorize(res(jane, 'get', 'pods', { subresource: 'exec', name: 'x' })).decision, 'NoOpinion');
+    assert.equal(z.authorize(res(jane, 'get', 'pods', { name: 'y' })).decision, 'Allow');
+    assert.equal(z.authorize(res(jane, 'get', 'pods', { namespace: 'team-b', name: 'y' })).decision, 'NoOpinion');
+    assert.equal(z.authorize(path('/healthz')).decision, 'Allow');
+    assert.equal(z.authorize(path('/metrics')).decision, 'NoOpinion');
+    assert.equal(z.authorize(res({ ...jane, groups: ['system:authenticated'] }, 'get', 'pods', { name: 'y' })).decision, 'NoOpinion', 'the same name with other groups');
+  }
+  p.apply('rolebindings', 'DELETED', binding('devs-view', { kind: 'ClusterRole', name: 'view' }, [], 'team-a'));
+  assert.equal(z.authorize(res(jane, 'get', 'pods', { name: 'y' })).decision, 'NoOpinion');
+});

@@ -34,11 +34,25 @@ export function visitRulesFor(cache: PolicyCache, user: UserInfo, namespace: str
 /** Decisions remembered per policy generation (any RBAC change forgets them all); bounded. */
 const DECISION_CACHE_SIZE = 10_000;
 
+/**
+ * The decisions for one set of request attributes but the name: `any` when no rule with resourceNames was involved
+ * (gets of many different objects share it), else by name.
+ */
+interface Remembered { any?: AuthorizationResult; byName?: Map<string, AuthorizationResult> }
+/** verb → namespace → API group → resource → subresource (or "\0" + path for non-resource requests). */
+type DecisionTree = Map<string, Map<string, Map<string, Map<string, Map<string, Remembered>>>>>;
+
+function child<K, V>(m: Map<K, V>, k: K, make: () => V): V {
+  let v = m.get(k);
+  if (v === undefined) m.set(k, v = make());
+  return v;
+}
+
 export function rbacAuthorizer(cache: PolicyCache): Authorizer & RuleResolver {
   let generation = -1;
   // Per username: the groups the entry is for (compared element by element, so no key is built from them) and the
-  // decisions by request attributes.
-  const byUser = new Map<string, { groups: readonly string[]; decisions: Map<string, AuthorizationResult> }>();
+  // decisions by request attributes, in nested maps looked up part by part (no key is built per request either).
+  const byUser = new Map<string, { groups: readonly string[]; decisions: DecisionTree }>();
   let size = 0;
   return {
     authorize(a: AuthorizationAttributes) {
@@ -47,14 +61,13 @@ export function rbacAuthorizer(cache: PolicyCache): Authorizer & RuleResolver {
       if (!entry || !sameGroups(entry.groups, a.user.groups)) {
         byUser.set(a.user.username, entry = { groups: [...a.user.groups], decisions: new Map() });
       }
-      const decisions = entry.decisions;
-      // Most decisions do not depend on the object's name (no rule with resourceNames was involved): those are
-      // remembered without it, so gets of many different objects share one entry.
-      const base = `${a.verb}\0${a.namespace ?? ''}\0${a.apiGroup ?? ''}\0${a.resource ?? ''}\0${a.subresource ?? ''}\0${a.resourceRequest ? '' : a.path}`;
-      const known = decisions.get(base);
-      if (known) return known;
-      const byName = `${base}\0${a.name ?? ''}`;
-      const knownByName = decisions.get(byName);
+      const byNs = child(entry.decisions, a.verb, () => new Map());
+      const byGroup = child(byNs, a.namespace ?? '', () => new Map());
+      const byResource = child(byGroup, a.apiGroup ?? '', () => new Map());
+      const bySub = child(byResource, a.resource ?? '', () => new Map());
+      const remembered = child(bySub, a.resourceRequest ? a.subresource ?? '' : `\0${a.path ?? ''}`, (): Remembered => ({}));
+      if (remembered.any) return remembered.any;
+      const knownByName = remembered.byName?.get(a.name ?? '');
       if (knownByName) return knownByName;
       let allowedBy: string | undefined;
       let dependsOnName = false;
@@ -65,7 +78,8 @@ export function rbacAuthorizer(cache: PolicyCache): Authorizer & RuleResolver {
       });
       const result: AuthorizationResult = allowedBy ? { decision: 'Allow', reason: `RBAC: allowed by ${allowedBy}` } : noOpinion;
       if (++size > DECISION_CACHE_SIZE) { byUser.clear(); size = 0; }
-      else decisions.set(dependsOnName ? byName : base, result);
+      else if (dependsOnName) (remembered.byName ??= new Map()).set(a.name ?? '', result);
+      else remembered.any = result;
       return result;
     },
     rulesFor(user, namespace) {
