@@ -73,9 +73,20 @@ class Subscription implements Watcher {
   }
 }
 
+/** The watchers whose prefixes have one length. */
+interface Bucket {
+  len: number;
+  byPrefix: Map<string, Set<Subscription>>;
+  /** The prefix when it is the only one of this length (the usual case: one watch per resource): compared in place. */
+  only?: string;
+  onlySet?: Set<Subscription>;
+}
+
 export class WatchHub {
   /** prefix length → prefix → subscribers. Lengths are few (one per resource prefix shape). */
-  private byLength = new Map<number, Map<string, Set<Subscription>>>();
+  private byLength = new Map<number, Bucket>();
+  /** The same buckets in an array, in the order their lengths first appeared: publish walks it on every write. */
+  private buckets: Bucket[] = [];
 
   /**
    * Registers a watcher. `backlog` (already-committed history, in revision order) is delivered first;
@@ -88,10 +99,13 @@ export class WatchHub {
 
   private subscribe(prefix: string, cb: WatchCallbacks, backlog: WatchEvent[], after = 0): Subscription {
     const sub = new Subscription(prefix, cb, this, after);
-    let byPrefix = this.byLength.get(prefix.length);
-    if (!byPrefix) this.byLength.set(prefix.length, (byPrefix = new Map()));
-    let set = byPrefix.get(prefix);
-    if (!set) byPrefix.set(prefix, (set = new Set()));
+    let bucket = this.byLength.get(prefix.length);
+    if (!bucket) {
+      this.byLength.set(prefix.length, (bucket = { len: prefix.length, byPrefix: new Map() }));
+      this.buckets.push(bucket);
+    }
+    let set = bucket.byPrefix.get(prefix);
+    if (!set) { bucket.byPrefix.set(prefix, (set = new Set())); single(bucket); }
     set.add(sub);
     for (const ev of backlog) sub.push(ev);
     return sub;
@@ -106,33 +120,46 @@ export class WatchHub {
 
   publish(ev: WatchEvent): void {
     const key = ev.kv.key;
-    for (const [len, byPrefix] of this.byLength) {
-      if (len > key.length) continue;
-      const set = byPrefix.get(len === key.length ? key : key.slice(0, len));
+    // An indexed loop over an array: nothing is allocated per bucket, and a lone prefix is not sliced out of the key.
+    const buckets = this.buckets;
+    for (let i = 0; i < buckets.length; i++) {
+      const b = buckets[i];
+      if (b.len > key.length) continue;
+      const set = b.only !== undefined ? (key.startsWith(b.only) ? b.onlySet : undefined)
+        : b.byPrefix.get(b.len === key.length ? key : key.slice(0, b.len));
       if (set) for (const sub of set) if (ev.kv.modRevision > sub.after) sub.push(ev);
     }
   }
 
   /** Ends every watcher with err (e.g. the store closed). */
   closeAll(err: Error): void {
-    for (const byPrefix of [...this.byLength.values()]) {
-      for (const set of [...byPrefix.values()]) for (const sub of [...set]) sub.fail(err);
+    for (const bucket of [...this.buckets]) {
+      for (const set of [...bucket.byPrefix.values()]) for (const sub of [...set]) sub.fail(err);
     }
   }
 
   /** @internal called by Subscription */
   remove(sub: Subscription): void {
-    const byPrefix = this.byLength.get(sub.prefix.length);
-    const set = byPrefix?.get(sub.prefix);
-    if (!byPrefix || !set) return;
+    const bucket = this.byLength.get(sub.prefix.length);
+    const set = bucket?.byPrefix.get(sub.prefix);
+    if (!bucket || !set) return;
     set.delete(sub);
-    if (set.size === 0) byPrefix.delete(sub.prefix);
-    if (byPrefix.size === 0) this.byLength.delete(sub.prefix.length);
+    if (set.size === 0) { bucket.byPrefix.delete(sub.prefix); single(bucket); }
+    if (bucket.byPrefix.size === 0) {
+      this.byLength.delete(sub.prefix.length);
+      this.buckets.splice(this.buckets.indexOf(bucket), 1);
+    }
   }
 
   get size(): number {
     let n = 0;
-    for (const byPrefix of this.byLength.values()) for (const set of byPrefix.values()) n += set.size;
+    for (const bucket of this.buckets) for (const set of bucket.byPrefix.values()) n += set.size;
     return n;
   }
+}
+
+/** Notes the bucket's prefix when it holds just one (after a prefix came or went). */
+function single(bucket: Bucket): void {
+  if (bucket.byPrefix.size === 1) { const [[prefix, set]] = bucket.byPrefix; bucket.only = prefix; bucket.onlySet = set; }
+  else { bucket.only = undefined; bucket.onlySet = undefined; }
 }
