@@ -108,7 +108,7 @@ export function defaultAdmission(registry: Registry, validating: AdmissionPlugin
   const cachedNamespaces = namespaces && lister(namespaces);
   const getNamespace = async (name: string) => (await cachedNamespaces!.get('', name)) ?? namespaces!.tryGet(undefined, name);
   return [
-    ...(namespaces ? [namespaceLifecycle({ getNamespace })] : []),
+    ...(namespaces ? [namespaceLifecycle({ getNamespace, cachedNamespace: (name) => cachedNamespaces!.cached?.('', name) })] : []),
     ...(cachedLimitRanges ? [limitRanger({ listLimitRanges: (ns) => cachedLimitRanges.list(ns) })] : []),
     ...(serviceAccounts ? [serviceAccountAdmission({ getServiceAccount: (ns, name) => serviceAccounts.tryGet(ns, name) })] : []),
     ...(namespaces && pods ? [podSecurity({ getNamespace, listPods: async (ns) => (await pods.list(ns)).items })] : []),
@@ -121,6 +121,7 @@ export function defaultAdmission(registry: Registry, validating: AdmissionPlugin
     // Last, as upstream: usage is charged only for what every other plugin admitted.
     ...(quotas && cachedQuotas ? [resourceQuota({
       listQuotas: async (ns, live) => (live ? (await quotas.list(ns)).items : cachedQuotas.list(ns)),
+      countQuotas: (ns) => cachedQuotas.count?.(ns),
       updateQuotaStatus: async (q) => { await quotas.update(q.metadata.namespace, q.metadata.name!, q, { ...registry.writeContext(), subresource: 'status' }); },
       listObjects: async (group, resource, ns) => { const s = registry.forResource(group, resource); return s && (await s.list(ns)).items; },
       now: () => registry.clock().getTime(),

@@ -7,6 +7,8 @@ import type { AdmissionPlugin } from './admission.js';
 export interface NamespaceLifecycleOptions {
   /** Reads a namespace; undefined when it does not exist. */
   getNamespace(name: string): Promise<KubeObject | undefined>;
+  /** The namespace when a cache holds it (no wait); undefined sends the lookup to getNamespace. */
+  cachedNamespace?(name: string): KubeObject | undefined;
 }
 
 export function namespaceLifecycle(opts: NamespaceLifecycleOptions): AdmissionPlugin {
@@ -14,7 +16,7 @@ export function namespaceLifecycle(opts: NamespaceLifecycleOptions): AdmissionPl
     name: 'NamespaceLifecycle',
     async admit(attrs) {
       if (attrs.operation !== 'CREATE' || !attrs.def.namespaced || !attrs.namespace) return;
-      const ns = await opts.getNamespace(attrs.namespace);
+      const ns = opts.cachedNamespace?.(attrs.namespace) ?? await opts.getNamespace(attrs.namespace);
       if (!ns) throw notFound({ resource: 'namespaces' }, attrs.namespace);
       if (!ns.metadata.deletionTimestamp && ns.status?.phase !== 'Terminating') return;
       if (attrs.def.kind === 'Event') return;

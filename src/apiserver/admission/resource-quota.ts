@@ -19,6 +19,8 @@ export interface ResourceQuotaOptions {
    * conflicted. The objects are not changed.
    */
   listQuotas(namespace: string, live: boolean): Promise<KubeObject[]>;
+  /** How many quotas the namespace has, when the cache knows at once (0: the write is not looked at); else undefined. */
+  countQuotas?(namespace: string): number | undefined;
   /** Writes a quota's status under its metadata.resourceVersion; throws a Conflict when the quota changed since. */
   updateQuotaStatus(quota: KubeObject): Promise<void>;
   /** Lists a namespace's objects of a resource (for usage a quota's status does not show yet); undefined if not served. */
@@ -134,6 +136,7 @@ export function resourceQuota(opts: ResourceQuotaOptions): AdmissionPlugin {
     admit: noMutation,
     async validate(attrs) {
       if (attrs.operation !== 'CREATE' || attrs.subresource || !attrs.def.namespaced || !attrs.namespace) return;
+      if (opts.countQuotas?.(attrs.namespace) === 0) return;
       await validate(attrs);
     },
   };

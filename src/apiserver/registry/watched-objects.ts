@@ -70,6 +70,8 @@ export interface NamespacedLister {
   get(namespace: string, name: string): Promise<KubeObject | undefined>;
   /** How many objects the namespace holds, when known at once from memory; undefined when only the store knows. */
   count?(namespace: string): number | undefined;
+  /** The object when memory holds it, at once; undefined when it does not (or only the store knows). */
+  cached?(namespace: string, name: string): KubeObject | undefined;
 }
 
 /** Lists `store` live on every call. */
@@ -89,5 +91,6 @@ export function watchedLister(store: GenericStore, signal: AbortSignal): Namespa
     list: async (ns) => (cache.synced ? [...cache.inNamespace(ns)] : (await store.list(ns)).items),
     get: async (ns, name) => (cache.synced ? cache.get(ns, name) : store.tryGet(ns || undefined, name)),
     count: (ns) => (cache.synced ? cache.count(ns) : undefined),
+    cached: (ns, name) => (cache.synced ? cache.get(ns, name) : undefined),
   };
 }

@@ -42,9 +42,10 @@ interface Remembered { any?: AuthorizationResult; byName?: Map<string, Authoriza
 /** verb → namespace → API group → resource → subresource (or "\0" + path for non-resource requests). */
 type DecisionTree = Map<string, Map<string, Map<string, Map<string, Map<string, Remembered>>>>>;
 
-function child<K, V>(m: Map<K, V>, k: K, make: () => V): V {
+/** The map under `k`, made when missing (no closure per call: this runs five times per request). */
+function child<V>(m: Map<string, Map<string, V>>, k: string): Map<string, V> {
   let v = m.get(k);
-  if (v === undefined) m.set(k, v = make());
+  if (v === undefined) m.set(k, v = new Map());
   return v;
 }
 
@@ -61,11 +62,10 @@ export function rbacAuthorizer(cache: PolicyCache): Authorizer & RuleResolver {
       if (!entry || !sameGroups(entry.groups, a.user.groups)) {
         byUser.set(a.user.username, entry = { groups: [...a.user.groups], decisions: new Map() });
       }
-      const byNs = child(entry.decisions, a.verb, () => new Map());
-      const byGroup = child(byNs, a.namespace ?? '', () => new Map());
-      const byResource = child(byGroup, a.apiGroup ?? '', () => new Map());
-      const bySub = child(byResource, a.resource ?? '', () => new Map());
-      const remembered = child(bySub, a.resourceRequest ? a.subresource ?? '' : `\0${a.path ?? ''}`, (): Remembered => ({}));
+      const bySub = child(child(child(child(entry.decisions, a.verb), a.namespace ?? ''), a.apiGroup ?? ''), a.resource ?? '');
+      const last = a.resourceRequest ? a.subresource ?? '' : `\0${a.path ?? ''}`;
+      let remembered = bySub.get(last);
+      if (!remembered) bySub.set(last, remembered = {});
       if (remembered.any) return remembered.any;
       const knownByName = remembered.byName?.get(a.name ?? '');
       if (knownByName) return knownByName;
