@@ -7,7 +7,7 @@
 // The node is Ready once the runtime is up and, for a runtime with a pod network, has its podCIDR (given by the
 // node IPAM controller): until then it reports Ready=False with upstream's "container runtime network not ready".
 import { DEFAULT_CLUSTER_DNS_IP, DEFAULT_CLUSTER_DOMAIN, defaultHostResolvConfPath, readHostResolvConf } from './dns-config.js';
-import type { Node, Pod } from 'kubernetes-types/core/v1.js';
+import type { Node, Pod, Service } from 'kubernetes-types/core/v1.js';
 import { isAlreadyExists, isNotFound } from '../api/errors.js';
 import type { Client } from '../client/client.js';
 import { resources } from '../api/resources.js';
@@ -27,7 +27,7 @@ import { PodWorkers } from './pod-workers.js';
 import { POD_NAME_LABEL, POD_NAMESPACE_LABEL, POD_UID_LABEL } from './container-config.js';
 import type { ContainerRuntime } from './runtime/runtime.js';
 import { StatusManager } from './status/status-manager.js';
-import { apiConfigResolver, apiObjectSource } from './envvars/index.js';
+import { apiConfigResolver, apiObjectSource, listServicesForPod } from './envvars/index.js';
 import { apiTokenSource, VolumeManager, volumeHooks } from './volumes/index.js';
 import { LifecycleHandlerRunner, ProbeManager } from './prober/index.js';
 
@@ -103,6 +103,14 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   const pods = informers.informerFor<Pod & KubeObject>(resources.pods, { fieldSelector: `spec.nodeName=${nodeName}`, indexers: { [podUidIndex]: (p) => [p.metadata?.uid ?? ''] } });
   const nodes = informers.informerFor<Node & KubeObject>(resources.nodes, { fieldSelector: `metadata.name=${nodeName}` });
   const podByUid = (uid: string) => pods.byIndex(podUidIndex, uid)[0] as Pod | undefined;
+  // The Services behind pods' env vars come from a watch, as upstream's kubelet reads them (its service lister),
+  // not from a LIST at each container start; until the first list arrives, from the API.
+  const services = informers.informerFor<Service & KubeObject>(resources.services);
+  const servicesForPod = async (namespace: string): Promise<Service[]> => {
+    if (!services.hasSynced()) return listServicesForPod(client, namespace);
+    const kubernetes = namespace === 'default' ? undefined : services.getByName('default', 'kubernetes');
+    return kubernetes ? [...services.list(namespace), kubernetes] : services.list(namespace);
+  };
 
   const volumeManager = opts.volumes ? undefined : new VolumeManager({
     rootDir: join(opts.home, 'kubelet'), objects: apiObjectSource(client), tokens: apiTokenSource(client, clock), nodeAllocatable: () => facts.capacity,
@@ -120,7 +128,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   const resolvConfPath = opts.resolvConf ?? defaultHostResolvConfPath();
   syncer = new PodSyncer({
     runtime, runtimeName, nodeName, recorder, statusManager, clock, log, logsRoot: join(opts.home, 'logs', 'pods'),
-    config: opts.config ?? apiConfigResolver({ client, nodeAllocatable: () => facts.capacity, warn: (p, reason, message) => { void recorder.event(p as KubeObject, 'Warning', reason, message); } }), volumes, probes, lifecycle: opts.lifecycle ?? new LifecycleHandlerRunner({ runtime, clock }), hostIPs,
+    config: opts.config ?? apiConfigResolver({ client, services: servicesForPod, nodeAllocatable: () => facts.capacity, warn: (p, reason, message) => { void recorder.event(p as KubeObject, 'Warning', reason, message); } }), volumes, probes, lifecycle: opts.lifecycle ?? new LifecycleHandlerRunner({ runtime, clock }), hostIPs,
     // The host's file is read for each new sandbox, as upstream's kubelet does, so an edit reaches new pods.
     dns: () => ({ clusterDNS: opts.clusterDNS ?? [DEFAULT_CLUSTER_DNS_IP], clusterDomain: opts.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN, host: readHostResolvConf(resolvConfPath) }),
   });
