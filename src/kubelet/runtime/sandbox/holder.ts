@@ -5,6 +5,7 @@
 // namespaces through /proc/<holder pid>/ns/*. Killing `unshare` kills the holder (--kill-child); the holder being
 // PID 1, every process of a shared PID namespace goes with it.
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import { spawner, type StartedProcess } from './spawner.js';
 
 export interface HolderOptions {
@@ -26,7 +27,8 @@ export interface Holder {
 }
 
 export async function startHolder(opts: HolderOptions): Promise<Holder> {
-  if (opts.netnsFile) fs.writeFileSync(opts.netnsFile, '');
+  // Off the event loop: creating a file beside other pods' bound namespaces can wait on the kernel's mount lock.
+  if (opts.netnsFile) await fsp.writeFile(opts.netnsFile, '');
   const args: string[] = [];
   if (opts.netnsFile) args.push(`--net=${opts.netnsFile}`);
   if (opts.hostname !== null) args.push('--uts');
