@@ -83,12 +83,13 @@ export async function writeAtomically(dir: string, payload: Payload, now = new D
 
   const tsDir = await mkdtemp(join(dir, tsDirPrefix(now)));
   await chmod(tsDir, 0o755);
-  for (const [p, f] of payload) {
+  // The files are written side by side (nothing sees tsDir before the swap below); each file's own steps in order.
+  await Promise.all([...payload].map(async ([p, f]) => {
     const full = join(tsDir, p);
-    await mkdir(dirname(full), { recursive: true, mode: 0o755 });
+    if (dirname(full) !== tsDir) await mkdir(dirname(full), { recursive: true, mode: 0o755 });
     await writeFile(full, f.data);
     await chmod(full, f.mode); // explicit, so the umask does not change it
-  }
+  }));
   const tmpLink = join(dir, DATA_TMP);
   await rm(tmpLink, { force: true });
   await symlink(tsDir.slice(dir.length + 1), tmpLink);
@@ -101,8 +102,8 @@ export async function writeAtomically(dir: string, payload: Payload, now = new D
 }
 
 async function linkUserVisible(dir: string, names: Set<string>): Promise<void> {
-  for (const name of names) {
+  await Promise.all([...names].map(async (name) => {
     const p = join(dir, name);
     if (!(await exists(p))) await symlink(join(DATA, name), p);
-  }
+  }));
 }
