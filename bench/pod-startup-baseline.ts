@@ -104,7 +104,8 @@ export async function measurePodStartupBaseline(opts: PodStartupBaselineOptions 
   const calls: number[] = [];
   try {
     const t0 = performance.now();
-    await Promise.all(Array.from({ length: pods }, async (_, i) => {
+    // Every start settles before the runtime shuts down (one failing must not leave others mid-start behind it).
+    const settled = await Promise.allSettled(Array.from({ length: pods }, async (_, i) => {
       const due = t0 + (i * 1000) / rate;
       await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
       const start = performance.now();
@@ -123,6 +124,8 @@ export async function measurePodStartupBaseline(opts: PodStartupBaselineOptions 
       }
       latencies.push(performance.now() - start);
     }));
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   } finally {
     await rt.shutdown();
     if (ownHome) removeHome(home);
