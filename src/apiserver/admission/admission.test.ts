@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { KubeObject } from '../../api/object.js';
 import { resources as served } from '../../api/resources.js';
 import type { ResourceDefinition } from '../registry/types.js';
-import { admissionChain, type AdmissionAttributes, type AdmissionOperation } from './admission.js';
+import { admissionChain, admitted, type AdmissionAttributes, type AdmissionOperation, type AdmissionPlugin } from './admission.js';
 import { limitRanger } from './limit-ranger.js';
 import { nodeRestriction } from './node-restriction.js';
 import { podSecurity } from './pod-security.js';
@@ -83,4 +83,22 @@ test('through the chain NodeRestriction still keeps a kubelet to its own node, l
   assert.equal((await c.write(resources.pods, pod(restrictedContainer), kubelet)).error,
     'pod does not have "kubernetes.io/config.mirror" annotation, node "n1" can only create mirror pods');
   assert.equal((await c.write(resources.pods, pod(restrictedContainer, { 'kubernetes.io/config.mirror': 'x' }, 'n1'), kubelet)).error, '');
+});
+
+test('the chain runs plugins in order, waits for one that waits, and stops at the first refusal, thrown or rejected', async () => {
+  const calls: string[] = [];
+  const plugin = (name: string, admit: AdmissionPlugin['admit']): AdmissionPlugin => ({ name, admit: (a) => { calls.push(name); return admit(a); } });
+  const refuse = (why: string) => { throw new Error(why); };
+  const chain = (...plugins: AdmissionPlugin[]) => admissionChain(plugins);
+  const attrs = (): AdmissionAttributes => ({ operation: 'CREATE', object: { metadata: { name: 'cm', namespace: 'ns' } }, namespace: 'ns', def: resources.configmaps, dryRun: false });
+  const nothing = () => admitted;
+  const slow = async () => { await new Promise((r) => setImmediate(r)); calls.push('slow done'); };
+  await assert.rejects(chain(plugin('a', nothing), plugin('slow', slow), plugin('b', nothing), plugin('thrown', () => refuse('no')), plugin('never', nothing))(attrs()), /^Error: no$/);
+  assert.deepEqual(calls, ['a', 'slow', 'slow done', 'b', 'thrown']);
+  calls.length = 0;
+  await assert.rejects(chain(plugin('a', nothing), plugin('rejected', async () => refuse('later')), plugin('never', nothing))(attrs()), /^Error: later$/);
+  assert.deepEqual(calls, ['a', 'rejected']);
+  calls.length = 0;
+  await chain(plugin('a', nothing), plugin('slow', slow), plugin('b', nothing))(attrs());
+  assert.deepEqual(calls, ['a', 'slow', 'slow done', 'b']);
 });

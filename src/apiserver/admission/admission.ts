@@ -64,26 +64,27 @@ export function admissionChain(plugins: AdmissionPlugin[]): (attrs: AdmissionAtt
     }
     return l;
   };
-  // Not an async function: a phase with no plugin for the resource answers with one shared settled promise, one
-  // with a single plugin with that plugin's own promise.
-  return (attrs) => {
-    const l = forResource(attrs.def);
-    const validating = attrs.phase === 'validating';
-    const list = validating ? l.validating : l.mutating;
-    if (list.length === 0) return settled;
-    try {
-      if (list.length === 1) return validating ? list[0].validate!(attrs) : list[0].admit(attrs);
-    } catch (e) { return Promise.reject(e); }
-    return runAll(list, validating, attrs);
-  };
+  // Not an async function: plugins that answer `admitted` (nothing to do for this write) are passed without a wait;
+  // the chain waits from the first plugin that returns another promise on.
+  return (attrs) => runFrom(forResource(attrs.def), attrs.phase === 'validating', attrs, 0);
 }
 
-const settled = Promise.resolve();
+/**
+ * What a plugin's admit or validate returns when the write gives it nothing to do (one shared settled promise): the
+ * chain goes on to the next plugin without waiting for a turn of the microtask queue.
+ */
+export const admitted: Promise<void> = Promise.resolve();
 
-async function runAll(list: AdmissionPlugin[], validating: boolean, attrs: AdmissionAttributes): Promise<void> {
-  if (validating) { for (const p of list) await p.validate!(attrs); }
-  else for (const p of list) await p.admit(attrs);
+function runFrom(l: { mutating: AdmissionPlugin[]; validating: AdmissionPlugin[] }, validating: boolean, attrs: AdmissionAttributes, from: number): Promise<void> {
+  const list = validating ? l.validating : l.mutating;
+  for (let i = from; i < list.length; i++) {
+    let r: Promise<void>;
+    try { r = validating ? list[i].validate!(attrs) : list[i].admit(attrs); } catch (e) { return Promise.reject(e); }
+    if (r === admitted) continue;
+    return i + 1 < list.length ? r.then(() => runFrom(l, validating, attrs, i + 1)) : r;
+  }
+  return admitted;
 }
 
 /** For plugins that only validate (the chain skips them in the mutating phase). */
-export const noMutation = async (): Promise<void> => undefined;
+export const noMutation = (): Promise<void> => admitted;

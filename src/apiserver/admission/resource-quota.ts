@@ -11,7 +11,7 @@ import { forbiddenResource, isConflict } from '../../api/errors.js';
 import type { KubeObject } from '../../api/object.js';
 import { canonicalQuantity, parseQuantity } from '../../api/quantity.js';
 import { claimUsage, countedResource, formatUsage, objectUsage, podUsage, quotaSelectsPod } from '../../api/quota-usage.js';
-import { noMutation, type AdmissionAttributes, type AdmissionPlugin } from './admission.js';
+import { admitted, noMutation, type AdmissionAttributes, type AdmissionPlugin } from './admission.js';
 
 export interface ResourceQuotaOptions {
   /**
@@ -134,10 +134,11 @@ export function resourceQuota(opts: ResourceQuotaOptions): AdmissionPlugin {
   return {
     name: 'ResourceQuota',
     admit: noMutation,
-    async validate(attrs) {
-      if (attrs.operation !== 'CREATE' || attrs.subresource || !attrs.def.namespaced || !attrs.namespace) return;
-      if (opts.countQuotas?.(attrs.namespace) === 0) return;
-      await validate(attrs);
+    // Not an async function: a write no quota can concern is passed at once.
+    validate(attrs) {
+      if (attrs.operation !== 'CREATE' || attrs.subresource || !attrs.def.namespaced || !attrs.namespace) return admitted;
+      if (opts.countQuotas?.(attrs.namespace) === 0) return admitted;
+      return validate(attrs);
     },
   };
 }

@@ -12,7 +12,8 @@ import type { ResourceRequestInfo } from '../request-info.js';
 import { candidatesFor, classifyCandidates, flowDistinguisher, type CompiledFlowSchema, type RequestDigest } from './matching.js';
 import { hashFlowID } from './shuffle-sharding.js';
 import { DroppedRequests } from './dropped-requests.js';
-import type { ConfigController, FlowControlConfig } from './config-controller.js';
+import type { ConfigController, FlowControlConfig, PriorityLevelState } from './config-controller.js';
+import type { RejectReason, Seat } from './queue-set.js';
 
 export const FLOW_SCHEMA_UID_HEADER = 'x-kubernetes-pf-flowschema-uid';
 export const PRIORITY_LEVEL_UID_HEADER = 'x-kubernetes-pf-prioritylevel-uid';
@@ -41,8 +42,11 @@ export class FlowControl {
     this.waitLimitMs = opts.requestWaitLimitMs ?? 15_000;
   }
 
-  /** Runs `execute` for the request under APF; its response carries the classification headers. */
-  async serve(req: ApiRequest, user: UserInfo, info: ResourceRequestInfo | undefined, path: string, execute: () => Promise<ApiResponse>): Promise<ApiResponse> {
+  /**
+   * Runs `execute` for the request under APF; its response carries the classification headers. Not an async
+   * function: a request that gets its seat at once is one `then` on the response (this runs on every request).
+   */
+  serve(req: ApiRequest, user: UserInfo, info: ResourceRequestInfo | undefined, path: string, execute: () => Promise<ApiResponse>): Promise<ApiResponse> {
     if (info && (info.verb === 'proxy' || (info.subresource !== undefined && LONG_RUNNING_SUBRESOURCES.has(info.subresource)))) return execute();
     const digest: RequestDigest = info
       ? { user, resource: info }
@@ -51,13 +55,7 @@ export class FlowControl {
     const entry = this.candidates(config, user);
     const fs = classifyCandidates(digest, entry.schemas) ?? config.flowSchemas.find((f) => f.name === 'catch-all')!;
     const pl = config.priorityLevels.get(fs.priorityLevel)!;
-    if (pl.exempt) {
-      pl.exemptStats.executing++;
-      pl.exemptStats.dispatched++;
-      try { return withHeaders(await execute(), fs.uid, pl.uid); }
-      catch (e) { if (e instanceof StatusError) return withHeaders(errorResponse(e), fs.uid, pl.uid); throw e; }
-      finally { pl.exemptStats.executing--; }
-    }
+    if (pl.exempt) return serveExempt(pl, fs, execute);
     const qs = pl.queueSet!;
     let hash = 0;
     if (qs.config.queues > 1) {
@@ -69,20 +67,27 @@ export class FlowControl {
         else entry.hashes.set(fs, hash = hashFlowID(fs.name, flowDistinguisher(digest, fs)));
       }
     }
-    let seat = qs.acquire(hash, this.waitLimitMs, () => req.signal);
-    if (seat instanceof Promise) seat = await seat;
+    const seat = qs.acquire(hash, this.waitLimitMs, () => req.signal);
+    if (seat instanceof Promise) return seat.then((s) => this.dispatch(s, pl, fs, execute));
+    return this.dispatch(seat, pl, fs, execute);
+  }
+
+  /** Runs the request on its seat (or answers 429 for the reason it got none); the seat is given back when it ends. */
+  private dispatch(seat: Seat | RejectReason, pl: PriorityLevelState, fs: CompiledFlowSchema, execute: () => Promise<ApiResponse>): Promise<ApiResponse> {
     if (typeof seat === 'string') {
       this.dropped.record(pl.name);
-      return {
+      return Promise.resolve({
         status: 429,
         headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff', 'retry-after': String(this.dropped.retryAfter(pl.name)), [FLOW_SCHEMA_UID_HEADER]: fs.uid, [PRIORITY_LEVEL_UID_HEADER]: pl.uid },
         body: `${TOO_MANY_REQUESTS_MESSAGE}\n`,
-      };
+      });
     }
     // A StatusError thrown by a later stage still becomes a response here, so it carries the classification headers.
-    try { return withHeaders(await execute(), fs.uid, pl.uid); }
-    catch (e) { if (e instanceof StatusError) return withHeaders(errorResponse(e), fs.uid, pl.uid); throw e; }
-    finally { seat.finish(); }
+    let running: Promise<ApiResponse>;
+    try { running = execute(); } catch (e) { running = Promise.reject(e); }
+    return running.then(
+      (res) => { seat.finish(); return withHeaders(res, fs.uid, pl.uid); },
+      (e) => { seat.finish(); if (e instanceof StatusError) return withHeaders(errorResponse(e), fs.uid, pl.uid); throw e; });
   }
 
   /**
@@ -132,6 +137,15 @@ function sameGroups(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** An exempt level's request: run at once, counted while it runs. */
+async function serveExempt(pl: PriorityLevelState, fs: CompiledFlowSchema, execute: () => Promise<ApiResponse>): Promise<ApiResponse> {
+  pl.exemptStats.executing++;
+  pl.exemptStats.dispatched++;
+  try { return withHeaders(await execute(), fs.uid, pl.uid); }
+  catch (e) { if (e instanceof StatusError) return withHeaders(errorResponse(e), fs.uid, pl.uid); throw e; }
+  finally { pl.exemptStats.executing--; }
 }
 
 /** The response with the classification headers added (copied key by key: spreading header maps is V8's slow path). */

@@ -12,7 +12,7 @@ import { policyDenied, type StatusError } from '../../../api/errors.js';
 import { selectorMatches, type LabelSelector } from '../../../api/validation/index.js';
 import type { UserInfo } from '../../../api/transport.js';
 import type { Authorizer } from '../../authorization/authorizer.js';
-import { noMutation, type AdmissionAttributes, type AdmissionPlugin } from '../admission.js';
+import { admitted, noMutation, type AdmissionAttributes, type AdmissionPlugin } from '../admission.js';
 import { CelAuthorizer, ResourceCheck } from '../../cel/authz-library.js';
 import { evalErrorText, toCel } from '../../cel/environment.js';
 import { compilePolicy, type CompiledExpression, type CompiledPolicy, type PolicySpec } from './compile.js';
@@ -198,100 +198,105 @@ export function validatingAdmissionPolicy(opts: ValidatingAdmissionPolicyOptions
   return {
     name: 'ValidatingAdmissionPolicy',
     admit: noMutation, // validating only
-    async validate(attrs) {
-      if (opts.noBindings?.()) return;
-      const { policies, bindings } = await opts.policies();
-      const byPolicy = new Map<string, KubeObject[]>();
-      for (const b of bindings) {
-        const name = b.spec?.policyName;
-        if (!name) continue;
-        let l = byPolicy.get(name);
-        if (!l) byPolicy.set(name, l = []);
-        l.push(b);
-      }
-      if (!byPolicy.size) return;
-      const d = attrs.def;
-      const name = attrs.object?.metadata?.name ?? attrs.oldObject?.metadata?.name ?? '';
-      const isNamespace = d.group === '' && d.resource === 'namespaces';
-      const namespace = isNamespace ? name : (attrs.namespace ?? '');
-      let nsLoaded = false;
-      let ns: KubeObject | undefined;
-      const loadNamespace = async () => {
-        if (!nsLoaded) { nsLoaded = true; ns = !isNamespace && namespace ? await opts.getNamespace(namespace) : undefined; }
-        return ns;
-      };
-      let req: MatchRequest | undefined;
-      /** The request as matching sees it; the namespace is read only once a namespace selector has to be checked. */
-      const matchRequest = (): MatchRequest => req ??= {
-        operation: attrs.operation, group: d.group, version: d.version, resource: d.resource, subresource: attrs.subresource ?? '',
-        namespace, name, object: attrs.object, oldObject: attrs.oldObject, equivalentVersions: opts.versionsOf?.(d.group, d.resource),
-      };
-      const selects = async (m: MatchResources | undefined, requireRules: boolean) => {
-        if (!matches(m, matchRequest(), requireRules, { ignoreNamespaceSelector: true })) return false;
-        const sel = m?.namespaceSelector;
-        if (!sel || (!Object.keys(sel.matchLabels ?? {}).length && !(sel.matchExpressions ?? []).length)) return true;
-        req!.namespaceLabels ??= (await loadNamespace())?.metadata?.labels ?? {};
-        return matches(m, req!, requireRules);
-      };
-      let vars: Record<string, unknown> | undefined;
-      const baseVars = async () => vars ??= {
-        object: attrs.operation === 'DELETE' ? null : toCel(attrs.object),
-        oldObject: attrs.oldObject ? toCel(attrs.oldObject) : null,
-        request: toCel(admissionRequest(attrs, name)),
-        namespaceObject: namespaceObject(await loadNamespace()),
-      };
-
-      const denied: Decision[] = [];
-      for (const policy of policies) {
-        /** auditAnnotations of this policy: distinct values of one key across bindings and params joined by ", ". */
-        const annotations = new Map<string, string[]>();
-        const policyBindings = byPolicy.get(policy.metadata.name!);
-        if (!policyBindings) continue;
-        if (!await selects(policy.spec?.matchConstraints as MatchResources, true)) continue;
-        const c = compiled(policy);
-        const fail = policy.spec?.failurePolicy !== 'Ignore';
-        for (const binding of policyBindings) {
-          if (!await selects(binding.spec?.matchResources as MatchResources | undefined, false)) continue;
-          let params: unknown[];
-          try {
-            params = await collectParams(opts, policy, binding, attrs.namespace ?? '');
-          } catch (e) {
-            if (fail) denied.push({ deny: true, message: `failed to configure binding: ${(e as Error).message}`, binding });
-            continue;
-          }
-          const actions: string[] = binding.spec?.validationActions ?? [];
-          for (const param of params) {
-            const user: UserInfo = attrs.user ?? { username: '', groups: [] };
-            const authz = new CelAuthorizer(opts.authorizer ?? noAuthorizer, user);
-            const requestResource = new ResourceCheck(authz, d.group, d.resource, attrs.subresource ?? '', attrs.namespace ?? '', name);
-            const evalVars: Record<string, unknown> = { ...(await baseVars()), params: param, authorizer: new CelAuthorizer(authz.chain, user, requestResource) };
-            evalVars.variables = lazyVariables(c, evalVars);
-            const { decisions, audit, auditErrors } = validate(policy, c, evalVars);
-            for (const dec of auditErrors) denied.push({ ...dec, binding });
-            for (const dec of decisions) {
-              // Expression errors (failurePolicy Fail) are acted on like failed validations, as upstream.
-              if (actions.includes('Deny')) denied.push({ ...dec, binding });
-              if (actions.includes('Warn')) attrs.warn?.(`Validation failed for ValidatingAdmissionPolicy '${policy.metadata.name}' with binding '${binding.metadata.name}': ${dec.message}`);
-              if (actions.includes('Audit')) {
-                attrs.annotate?.('validation.policy.admission.k8s.io/validation_failure', JSON.stringify([{
-                  message: dec.message, policy: policy.metadata.name, binding: binding.metadata.name, expressionIndex: dec.expressionIndex ?? 0, validationActions: actions,
-                }]));
-              }
-            }
-            for (const a of audit) {
-              const l = annotations.get(a.key) ?? [];
-              if (!l.includes(a.value)) annotations.set(a.key, [...l, a.value]);
-            }
-          }
-        }
-        for (const [key, values] of annotations) attrs.annotate?.(`${policy.metadata.name}/${key}`, values.join(', '));
-      }
-      if (!denied.length) return;
-      const first = denied[0];
-      const policyName = first.binding?.spec?.policyName;
-      throw denial(attrs, name, first, policyName);
+    // Not an async function: with no binding at all the write is passed at once.
+    validate(attrs) {
+      if (opts.noBindings?.()) return admitted;
+      return validatePolicies(attrs);
     },
   };
+
+  async function validatePolicies(attrs: AdmissionAttributes): Promise<void> {
+    const { policies, bindings } = await opts.policies();
+    const byPolicy = new Map<string, KubeObject[]>();
+    for (const b of bindings) {
+      const name = b.spec?.policyName;
+      if (!name) continue;
+      let l = byPolicy.get(name);
+      if (!l) byPolicy.set(name, l = []);
+      l.push(b);
+    }
+    if (!byPolicy.size) return;
+    const d = attrs.def;
+    const name = attrs.object?.metadata?.name ?? attrs.oldObject?.metadata?.name ?? '';
+    const isNamespace = d.group === '' && d.resource === 'namespaces';
+    const namespace = isNamespace ? name : (attrs.namespace ?? '');
+    let nsLoaded = false;
+    let ns: KubeObject | undefined;
+    const loadNamespace = async () => {
+      if (!nsLoaded) { nsLoaded = true; ns = !isNamespace && namespace ? await opts.getNamespace(namespace) : undefined; }
+      return ns;
+    };
+    let req: MatchRequest | undefined;
+    /** The request as matching sees it; the namespace is read only once a namespace selector has to be checked. */
+    const matchRequest = (): MatchRequest => req ??= {
+      operation: attrs.operation, group: d.group, version: d.version, resource: d.resource, subresource: attrs.subresource ?? '',
+      namespace, name, object: attrs.object, oldObject: attrs.oldObject, equivalentVersions: opts.versionsOf?.(d.group, d.resource),
+    };
+    const selects = async (m: MatchResources | undefined, requireRules: boolean) => {
+      if (!matches(m, matchRequest(), requireRules, { ignoreNamespaceSelector: true })) return false;
+      const sel = m?.namespaceSelector;
+      if (!sel || (!Object.keys(sel.matchLabels ?? {}).length && !(sel.matchExpressions ?? []).length)) return true;
+      req!.namespaceLabels ??= (await loadNamespace())?.metadata?.labels ?? {};
+      return matches(m, req!, requireRules);
+    };
+    let vars: Record<string, unknown> | undefined;
+    const baseVars = async () => vars ??= {
+      object: attrs.operation === 'DELETE' ? null : toCel(attrs.object),
+      oldObject: attrs.oldObject ? toCel(attrs.oldObject) : null,
+      request: toCel(admissionRequest(attrs, name)),
+      namespaceObject: namespaceObject(await loadNamespace()),
+    };
+
+    const denied: Decision[] = [];
+    for (const policy of policies) {
+      /** auditAnnotations of this policy: distinct values of one key across bindings and params joined by ", ". */
+      const annotations = new Map<string, string[]>();
+      const policyBindings = byPolicy.get(policy.metadata.name!);
+      if (!policyBindings) continue;
+      if (!await selects(policy.spec?.matchConstraints as MatchResources, true)) continue;
+      const c = compiled(policy);
+      const fail = policy.spec?.failurePolicy !== 'Ignore';
+      for (const binding of policyBindings) {
+        if (!await selects(binding.spec?.matchResources as MatchResources | undefined, false)) continue;
+        let params: unknown[];
+        try {
+          params = await collectParams(opts, policy, binding, attrs.namespace ?? '');
+        } catch (e) {
+          if (fail) denied.push({ deny: true, message: `failed to configure binding: ${(e as Error).message}`, binding });
+          continue;
+        }
+        const actions: string[] = binding.spec?.validationActions ?? [];
+        for (const param of params) {
+          const user: UserInfo = attrs.user ?? { username: '', groups: [] };
+          const authz = new CelAuthorizer(opts.authorizer ?? noAuthorizer, user);
+          const requestResource = new ResourceCheck(authz, d.group, d.resource, attrs.subresource ?? '', attrs.namespace ?? '', name);
+          const evalVars: Record<string, unknown> = { ...(await baseVars()), params: param, authorizer: new CelAuthorizer(authz.chain, user, requestResource) };
+          evalVars.variables = lazyVariables(c, evalVars);
+          const { decisions, audit, auditErrors } = validate(policy, c, evalVars);
+          for (const dec of auditErrors) denied.push({ ...dec, binding });
+          for (const dec of decisions) {
+            // Expression errors (failurePolicy Fail) are acted on like failed validations, as upstream.
+            if (actions.includes('Deny')) denied.push({ ...dec, binding });
+            if (actions.includes('Warn')) attrs.warn?.(`Validation failed for ValidatingAdmissionPolicy '${policy.metadata.name}' with binding '${binding.metadata.name}': ${dec.message}`);
+            if (actions.includes('Audit')) {
+              attrs.annotate?.('validation.policy.admission.k8s.io/validation_failure', JSON.stringify([{
+                message: dec.message, policy: policy.metadata.name, binding: binding.metadata.name, expressionIndex: dec.expressionIndex ?? 0, validationActions: actions,
+              }]));
+            }
+          }
+          for (const a of audit) {
+            const l = annotations.get(a.key) ?? [];
+            if (!l.includes(a.value)) annotations.set(a.key, [...l, a.value]);
+          }
+        }
+      }
+      for (const [key, values] of annotations) attrs.annotate?.(`${policy.metadata.name}/${key}`, values.join(', '));
+    }
+    if (!denied.length) return;
+    const first = denied[0];
+    const policyName = first.binding?.spec?.policyName;
+    throw denial(attrs, name, first, policyName);
+  }
 }
 
 function denial(attrs: AdmissionAttributes, name: string, dec: Decision, policyName: string): StatusError {
