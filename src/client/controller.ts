@@ -35,7 +35,11 @@ export async function runController(cfg: ControllerConfig): Promise<void> {
     if (!synced.every(Boolean) || signal.aborted) return;
     log({ level: 'info', msg: 'controller started', controller: cfg.name, workers: cfg.workers });
     const worker = async () => {
+      let sinceYield = 0;
       for (;;) {
+        // Reconciles that need no I/O complete in microtasks: without a turn of the event loop now and then, a key
+        // requeued at once could spin and starve the I/O (watch events, the store's disk sync) it is waiting for.
+        if (++sinceYield >= 32) { sinceYield = 0; await new Promise((r) => setImmediate(r)); }
         const key = await queue.get();
         if (key === undefined) return;
         if (signal.aborted) { queue.done(key); return; }

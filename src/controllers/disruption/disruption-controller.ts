@@ -183,7 +183,8 @@ export function startDisruptionController(opts: DisruptionControllerOptions): Pr
           };
           setDisruptionAllowedCondition(status, rfc3339(now));
           try { await writeStatus(pdb, status); }
-          catch (e) { if (isConflict(e)) { queue.add(key); return; } throw e; }
+          // A conflict: the cache has not seen the newer budget yet; its watch event brings it before the retry.
+          catch (e) { if (isConflict(e)) return { requeueAfter: 100 }; throw e; }
         }
         if (recheck !== undefined) return { requeueAfter: Math.max(0, recheck - now) + 1000 };
       },

@@ -72,7 +72,8 @@ export function startResourceQuotaController(opts: ResourceQuotaControllerOption
           const next = structuredClone(quota);
           next.status = status;
           try { await client.updateStatus(builtin.resourcequotas, next); }
-          catch (e) { if (isNotFound(e)) return; if (isConflict(e)) { queue.add(key); return; } throw e; }
+          // A conflict: the cache has not seen the newer quota yet; its watch event brings it before the retry.
+          catch (e) { if (isNotFound(e)) return; if (isConflict(e)) return { requeueAfter: 100 }; throw e; }
         }
         return { requeueAfter: resync };
       },
