@@ -93,6 +93,10 @@ test('after the watch ends with 410 Gone the cache relists: what changed meanwhi
 test('a failed first list rejects start, and the cache keeps trying until a list succeeds', async (t) => {
   const abort = new AbortController();
   t.after(() => abort.abort());
+  // The retry timer is unref'd (a cache never keeps a process alive): this keeps the loop alive while the test waits
+  // for it, or Node 22 ends the loop and cancels the file's tests.
+  const alive = setInterval(() => undefined, 1000);
+  t.after(() => clearInterval(alive));
   const s = scriptedStore(() => [cm('a')]);
   s.failNextLists(1);
   const cache = new WatchedObjects();
