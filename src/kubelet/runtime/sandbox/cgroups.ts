@@ -110,12 +110,12 @@ export class ContainerCgroups {
   /** Removes a container's cgroups (after its processes are gone), off the event loop. */
   async remove(containerId: string): Promise<void> {
     const { own } = this.paths(containerId);
-    await Promise.all(this.dirsOf(own).map((dir) => removeTreeAsync(dir)));
+    await Promise.all(this.dirsOf(own).map((dir) => removeTree(dir)));
   }
 
   /** Removes every cgroup of this cluster, killing what still runs in them (stale state after a crash). */
-  removeAll(): void {
-    for (const dir of this.dirsOf(`/${this.clusterRoot}`)) removeTree(dir, true);
+  async removeAll(): Promise<void> {
+    await Promise.all(this.dirsOf(`/${this.clusterRoot}`).map((dir) => removeTree(dir, true)));
   }
 
   private dirsOf(rel: string): string[] {
@@ -135,34 +135,23 @@ function tryWrite(file: string, value: string): void {
   try { fs.writeFileSync(file, value); } catch { /* optional knob */ }
 }
 
-/** removeTree without killing, through the thread pool; EBUSY (the last processes being reaped) is retried. */
-async function removeTreeAsync(dir: string): Promise<void> {
+/**
+ * Removes a cgroup folder and those below it, deepest first, through the thread pool; with kill, SIGKILLs what still
+ * runs in each first. EBUSY (the last processes being reaped) is retried.
+ */
+async function removeTree(dir: string, kill = false): Promise<void> {
   let entries: fs.Dirent[];
   try { entries = await fsp.readdir(dir, { withFileTypes: true }); } catch { return; }
-  await Promise.all(entries.filter((e) => e.isDirectory()).map((e) => removeTreeAsync(path.join(dir, e.name))));
-  for (let i = 0; i < 20; i++) {
-    try { await fsp.rmdir(dir); return; } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-}
-
-function removeTree(dir: string, kill = false): void {
-  let entries: fs.Dirent[] = [];
-  try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch { return; }
-  for (const e of entries) if (e.isDirectory()) removeTree(path.join(dir, e.name), kill);
+  await Promise.all(entries.filter((e) => e.isDirectory()).map((e) => removeTree(path.join(dir, e.name), kill)));
   if (kill) {
     for (const pid of readOr(path.join(dir, 'cgroup.procs'), '').split('\n').filter(Boolean)) {
       try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ }
     }
   }
   for (let i = 0; i < 20; i++) {
-    try { fs.rmdirSync(dir); return; } catch (e) {
+    try { await fsp.rmdir(dir); return; } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-      // EBUSY while the last processes are being reaped.
-      const until = Date.now() + 25;
-      while (Date.now() < until) { /* short spin; rare */ }
+      await new Promise((r) => setTimeout(r, 25));
     }
   }
 }

@@ -508,7 +508,7 @@ export class RuncRuntime implements ContainerRuntime {
     await Promise.all([...this.records.sandboxes.keys()].map((id) => this.removePodSandbox(id).catch((e) =>
       this.opts.log({ level: 'warn', msg: 'removing pod sandbox at shutdown failed', sandbox: id, error: errorText(e) }))));
     for (const c of [...this.records.containers.keys()]) await this.removeContainer(c).catch(() => undefined);
-    this.cgroups.removeAll();
+    await this.cgroups.removeAll();
     unmountHostRootView(this.dirs.hostRoot);
     await this.masquerade;
     await removeClusterRules(clusterNetworkNames(this.opts.home).network, clusterNetworkNames(this.opts.home).network);
@@ -546,7 +546,7 @@ export class RuncRuntime implements ContainerRuntime {
     killProcessesMentioning(this.dirs.root);
     for (const m of mountsUnder(this.dirs.root)) await unmount(m);
     await removeClusterRules(clusterNetworkNames(this.opts.home).network, clusterNetworkNames(this.opts.home).network);
-    this.cgroups.removeAll();
+    await this.cgroups.removeAll();
     for (const d of [this.dirs.sandboxes, this.dirs.containers, this.dirs.netns, this.dirs.runc]) {
       fs.rmSync(d, { recursive: true, force: true });
       fs.mkdirSync(d, { recursive: true });
