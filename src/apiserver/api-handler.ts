@@ -106,15 +106,23 @@ export function defaultAdmission(registry: Registry, validating: AdmissionPlugin
   const cachedQuotas = quotas && lister(quotas);
   // Namespaces too (upstream's NamespaceLifecycle reads a lister); one the cache does not hold is looked up live.
   const cachedNamespaces = namespaces && lister(namespaces);
+  // The classes admission defaults from (every pod create reads the PriorityClasses), as upstream's listers.
+  const cachedPriorityClasses = priorityClasses && lister(priorityClasses);
+  const cachedIngressClasses = ingressClasses && lister(ingressClasses);
+  const cachedStorageClasses = storageClasses && lister(storageClasses);
   const getNamespace = async (name: string) => (await cachedNamespaces!.get('', name)) ?? namespaces!.tryGet(undefined, name);
   return [
     ...(namespaces ? [namespaceLifecycle({ getNamespace, cachedNamespace: (name) => cachedNamespaces!.cached?.('', name) })] : []),
     ...(cachedLimitRanges ? [limitRanger({ listLimitRanges: (ns) => cachedLimitRanges.list(ns) })] : []),
     ...(serviceAccounts ? [serviceAccountAdmission({ getServiceAccount: (ns, name) => serviceAccounts.tryGet(ns, name) })] : []),
     ...(namespaces && pods ? [podSecurity({ getNamespace, listPods: async (ns) => (await pods.list(ns)).items })] : []),
-    ...(ingressClasses ? [defaultIngressClass({ listIngressClasses: async () => (await ingressClasses.list(undefined)).items })] : []),
-    ...(priorityClasses ? [priority({ listPriorityClasses: async () => (await priorityClasses.list(undefined)).items })] : []),
-    ...(storageClasses ? [defaultStorageClass({ listStorageClasses: async () => (await storageClasses.list(undefined)).items }),
+    ...(cachedIngressClasses ? [defaultIngressClass({ listIngressClasses: () => cachedIngressClasses.list('') })] : []),
+    ...(cachedPriorityClasses ? [priority({
+      listPriorityClasses: async (live) => (live ? (await priorityClasses!.list(undefined)).items : cachedPriorityClasses.list('')),
+      // A class created a moment ago may not be in the cache yet: a name it lacks is looked up live.
+      getPriorityClass: async (name) => (await cachedPriorityClasses.get('', name)) ?? priorityClasses!.tryGet(undefined, name),
+    })] : []),
+    ...(storageClasses && cachedStorageClasses ? [defaultStorageClass({ listStorageClasses: () => cachedStorageClasses.list('') }),
       persistentVolumeClaimResize({ getStorageClass: (name) => storageClasses.tryGet(undefined, name) })] : []),
     storageObjectInUseProtection(),
     ...validating,

@@ -7,8 +7,13 @@ import type { KubeObject } from '../../api/object.js';
 import type { AdmissionAttributes, AdmissionPlugin } from './admission.js';
 
 export interface PriorityOptions {
-  /** Lists every PriorityClass. */
-  listPriorityClasses(): Promise<KubeObject[]>;
+  /**
+   * Lists every PriorityClass (not copies: the plugin does not change them); `live` when a cache will not do (the
+   * one-default check of a new class, rare and racing only itself).
+   */
+  listPriorityClasses(live?: boolean): Promise<KubeObject[]>;
+  /** One PriorityClass by name; without it, the list is searched. */
+  getPriorityClass?(name: string): Promise<KubeObject | undefined>;
 }
 
 function forbid(attrs: AdmissionAttributes, why: string) {
@@ -25,10 +30,10 @@ export function priority(opts: PriorityOptions): AdmissionPlugin {
     const pod = attrs.object;
     pod.spec = pod.spec && typeof pod.spec === 'object' ? pod.spec : {};
     const spec = pod.spec;
-    const classes = await opts.listPriorityClasses();
     let value = 0;
     let preemptionPolicy: string | undefined;
     if (!spec.priorityClassName) {
+      const classes = await opts.listPriorityClasses();
       const defaults = classes.filter((c) => c.globalDefault === true).sort((a, b) => (a.value ?? 0) - (b.value ?? 0));
       if (defaults.length) {
         spec.priorityClassName = defaults[0].metadata.name;
@@ -36,7 +41,9 @@ export function priority(opts: PriorityOptions): AdmissionPlugin {
         preemptionPolicy = defaults[0].preemptionPolicy;
       }
     } else {
-      const pc = classes.find((c) => c.metadata.name === spec.priorityClassName);
+      const name = spec.priorityClassName;
+      const pc = opts.getPriorityClass ? await opts.getPriorityClass(name)
+        : (await opts.listPriorityClasses()).find((c) => c.metadata.name === name);
       if (!pc) throw forbid(attrs, `no PriorityClass with name ${spec.priorityClassName} was found`);
       value = pc.value ?? 0;
       preemptionPolicy = pc.preemptionPolicy;
@@ -56,7 +63,7 @@ export function priority(opts: PriorityOptions): AdmissionPlugin {
   async function admitPriorityClass(attrs: AdmissionAttributes): Promise<void> {
     const pc = attrs.object;
     if (pc.globalDefault !== true) return;
-    const other = (await opts.listPriorityClasses()).find((c) => c.globalDefault === true && c.metadata.name !== pc.metadata.name);
+    const other = (await opts.listPriorityClasses(true)).find((c) => c.globalDefault === true && c.metadata.name !== pc.metadata.name);
     if (other) throw forbid(attrs, `PriorityClass ${other.metadata.name} is already marked as default. Only one default can exist`);
   }
 
