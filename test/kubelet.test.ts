@@ -147,6 +147,12 @@ test('kubelet: a missing image is ErrImagePull then ImagePullBackOff saying how 
   assert.ok(pulled.message);
   const failedEvent = await until('Failed to pull event', async () => (await eventsOf(c, 'noimage')).find((e) => /^Failed to pull image "nope\/missing:1": /.test(e.message)));
   assert.match(failedEvent.message, /nanokube image (build|load)/);
+  // Then, while the back-off runs, the status says so (as `kubectl get pods` shows upstream within a second).
+  const backoff = await until('ImagePullBackOff', async () => {
+    const w = (await get(c, ['pod', 'noimage'])).status?.containerStatuses?.[0]?.state?.waiting;
+    return w?.reason === 'ImagePullBackOff' && w;
+  });
+  assert.equal(backoff.message, 'Back-off pulling image "nope/missing:1"');
   const cfg = await until('CreateContainerConfigError', async () => {
     const x = await get(c, ['pod', 'nokey']);
     const w = x.status?.containerStatuses?.[0]?.state?.waiting;

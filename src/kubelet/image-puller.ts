@@ -8,6 +8,14 @@ import { Backoff } from './backoff.js';
 import type { Clock } from '../client/clock.js';
 import type { Image, ImageService } from './runtime/runtime.js';
 
+/**
+ * When a pull failed, the pod is synced again this soon (never later than the back-off's end), and that sync finds
+ * the image in back-off: ErrImagePull turns into ImagePullBackOff within about a second. Upstream's kubelet gets
+ * the same second sync from its own status write coming back through its pod watch; without it the pod would show
+ * ErrImagePull for ever, each retry landing exactly when the back-off ends.
+ */
+export const PULL_FAILURE_RESYNC_MS = 1_000;
+
 export type PullResult =
   | { ok: true; image: Image; event: { reason: string; message: string } }
   | { ok: false; reason: 'ErrImagePull' | 'ImagePullBackOff' | 'ErrImageNeverPull' | 'InvalidImageName'; message: string; events: { type: 'Normal' | 'Warning'; reason: string; message: string }[]; retryAfterMs?: number };
@@ -65,7 +73,7 @@ export class ImagePuller {
       this.backoff.next(key, now);
       this.failedAt.set(key, now);
       return {
-        ok: false, reason: 'ErrImagePull', message: why, retryAfterMs: this.backoff.get(key),
+        ok: false, reason: 'ErrImagePull', message: why, retryAfterMs: Math.min(PULL_FAILURE_RESYNC_MS, this.backoff.get(key)),
         events: [
           { type: 'Normal', reason: 'Pulling', message: `Pulling image "${image}"` },
           { type: 'Warning', reason: 'Failed', message: `Failed to pull image "${image}": ${why}` },
