@@ -124,7 +124,8 @@ export class EventRecorder {
   }
 }
 
-function referenceTo(obj: KubeObject | ObjectReference): ObjectReference {
+/** The reference an event names (involvedObject): what a deferred event needs to keep instead of the whole object. */
+export function referenceTo(obj: KubeObject | ObjectReference): ObjectReference {
   if ('metadata' in obj && obj.metadata) {
     const m = obj.metadata;
     return { apiVersion: obj.apiVersion, kind: obj.kind, name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion };

@@ -3,7 +3,7 @@
 // and retries the pod with backoff; a conflict or NotFound means someone else decided, and the watch brings it.
 import { isConflict, isNotFound } from '../api/errors.js';
 import type { Clock } from '../client/clock.js';
-import type { EventRecorder } from '../client/events.js';
+import { referenceTo, type EventRecorder } from '../client/events.js';
 import { errorText, type LogFn } from '../client/log.js';
 import type { BackgroundWriter } from './background-writer.js';
 import type { SchedulerCache } from './framework/cache.js';
@@ -96,6 +96,9 @@ export class Binder {
     const tookMs = this.o.clock.now() - (q.initialAttemptTimestamp ?? this.o.clock.now());
     if (d.length < 100_000) d.push(tookMs);
     this.o.prometheus?.scheduled(this.o.profile, q.attempts, tookMs / 1000);
-    this.o.events.enqueue(() => this.o.recorder.event(info.pod, 'Normal', 'Scheduled', `Successfully assigned ${info.namespace}/${info.name} to ${nodeName}`));
+    // The deferred write keeps only the reference and the message: thousands may wait while a backlog binds.
+    const ref = referenceTo(info.pod);
+    const message = `Successfully assigned ${info.namespace}/${info.name} to ${nodeName}`;
+    this.o.events.enqueue(() => this.o.recorder.event(ref, 'Normal', 'Scheduled', message));
   }
 }
