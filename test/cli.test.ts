@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -117,9 +117,14 @@ test('start, status, stop, start again, delete: the whole lifecycle a user goes 
   assert.match(second.stdout, new RegExp(`https://127\\.0\\.0\\.1:${port}`));
   assert.equal(nanokube(e, 'status').code, 0);
 
+  // What the default StorageClass's provisioner keeps under the home (a PersistentVolume's files) goes with it.
+  mkdirSync(join(e.home, 'storage', 'pvc-walk'), { recursive: true });
+  writeFileSync(join(e.home, 'storage', 'pvc-walk', 'data.txt'), 'x');
   const del = nanokube(e, 'delete');
   assert.equal(del.code, 0, del.stderr);
   assert.ok(!existsSync(join(e.home, 'pki')) && !existsSync(join(e.home, 'config.json')), 'state removed');
+  // Nothing nanokube made is left, the Secrets' encryption key and the audit log included: the home goes.
+  assert.ok(!existsSync(e.home), `home removed, left: ${existsSync(e.home) ? readdirSync(e.home).join(', ') : ''}`);
   const after = parse(readFileSync(e.kubeconfig, 'utf8')) ?? {};
   assert.equal(after['current-context'], undefined);
   assert.ok(!(after.contexts ?? []).some((c: { name: string }) => c.name === 'nanokube'), 'context removed');

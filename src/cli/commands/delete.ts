@@ -1,7 +1,8 @@
 // `nanokube delete`: stop, then remove the state under $NANOKUBE_HOME and the kubeconfig entries. Only the files
 // nanokube made are removed (NANOKUBE_HOME may be a folder the user shares with other things): certificates, data,
-// the node's runtime state, pod logs and volumes, and the image store. An external
-// datastore (--datastore-endpoint) is left as is: it is not ours to wipe.
+// the node's runtime state, pod logs and volumes, the image store, the default StorageClass's volumes (storage/), the audit policy and log, and the key that
+// encrypts Secrets at rest. An external datastore (--datastore-endpoint) is left as is: it is not ours to wipe, and
+// so is that key, without which the Secrets stored there could not be read again.
 
 import { existsSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,11 +31,13 @@ export async function deleteCluster(): Promise<void> {
   await cleanUpNode(paths.home);
   // And the service proxy's nftables table (a stopped server removed it already; a killed one did not).
   await (await import('../../proxy/index.js')).removeProxyRules(paths.home).catch(() => undefined);
-  const nodeState = ['runtime', 'cni', 'kubelet', 'logs', 'images'].map((d) => join(paths.home, d));
-  for (const p of [paths.pki, paths.data, paths.pidFile, paths.logFile, paths.configFile, ...nodeState]) rmSync(p, { recursive: true, force: true });
+  const { AUDIT_LOG_FILE, AUDIT_POLICY_FILE, ENCRYPTION_CONFIG_FILE } = await import('../../apiserver/index.js');
+  const made = ['runtime', 'cni', 'kubelet', 'logs', 'images', 'storage', AUDIT_POLICY_FILE, AUDIT_LOG_FILE,
+    ...(config?.datastoreEndpoint ? [] : [ENCRYPTION_CONFIG_FILE])].map((f) => join(paths.home, f));
+  for (const p of [paths.pki, paths.data, paths.pidFile, paths.logFile, paths.configFile, ...made]) rmSync(p, { recursive: true, force: true });
   try { if (readdirSync(paths.home).length === 0) rmdirSync(paths.home); } catch { /* absent or not empty */ }
   const kubeconfig = kubeconfigPath();
   if (removeKubeconfigEntry({ path: kubeconfig, name: CLUSTER_NAME })) say(`Removed "${CLUSTER_NAME}" from ${displayPath(kubeconfig)}`);
-  if (config?.datastoreEndpoint) say(`The external datastore ${config.datastoreEndpoint} was left as is`);
+  if (config?.datastoreEndpoint) say(`The external datastore ${config.datastoreEndpoint} was left as is, and so was the key its Secrets are encrypted with (${displayPath(join(paths.home, ENCRYPTION_CONFIG_FILE))})`);
   say(`Removed all traces of the "${CLUSTER_NAME}" cluster.`);
 }
