@@ -23,7 +23,9 @@ export function validateSelectorAndTemplate(spec: any, kind: string): FieldError
   // The template is a struct upstream: a missing one validates as an empty template.
   const template = spec?.template ?? {};
   const labels = template.metadata?.labels;
-  if (sel != null && !isEmptySelector(sel) && !selectorMatches(sel, labels)) {
+  // Upstream matches the template against LabelSelectorAsSelector(selector): a missing selector is labels.Nothing()
+  // (matches no labels, so this error follows "spec.selector: Required value"), an empty one labels.Everything().
+  if (sel == null || (!isEmptySelector(sel) && !selectorMatches(sel, labels))) {
     errs.push(invalidRaw('spec.template.metadata.labels', goStringMap(labels ?? null), '`selector` does not match template `labels`'));
   }
   errs.push(...validateLabels(labels, 'spec.template.metadata.labels'));

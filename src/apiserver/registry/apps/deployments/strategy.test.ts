@@ -77,7 +77,7 @@ test('a selector that does not match the template labels is refused as upstream 
     'Deployment.apps "flask-app" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":"other"}: `selector` does not match template `labels`');
 });
 
-test('selector required, replicas non-negative, maxSurge and maxUnavailable not both 0', async () => {
+test('selector required (and then, as upstream, the template labels match no selector), replicas non-negative, maxSurge and maxUnavailable not both 0', async () => {
   const d = seedDeployment();
   delete d.spec.selector;
   d.spec.replicas = -1;
@@ -86,6 +86,7 @@ test('selector required, replicas non-negative, maxSurge and maxUnavailable not 
   assert.deepEqual((await st.validate!(d, ctx)).map(String), [
     'spec.replicas: Invalid value: -1: must be greater than or equal to 0',
     'spec.selector: Required value',
+    'spec.template.metadata.labels: Invalid value: map[string]string{"app":"flask-app"}: `selector` does not match template `labels`',
     'spec.strategy.rollingUpdate.maxUnavailable: Invalid value: intstr.IntOrString{Type:0, IntVal:0, StrVal:""}: may not be 0 when `maxSurge` is 0',
   ]);
 });

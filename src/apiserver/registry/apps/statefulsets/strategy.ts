@@ -89,7 +89,8 @@ export function validateStatefulSet(sts: KubeObject): FieldError[] {
   // name volumeClaimTemplates), and reports template labels at spec.template.labels, as upstream.
   const template = spec.template ?? {};
   const labels = template.metadata?.labels;
-  if (sel != null && !isEmptySelector(sel) && !selectorMatches(sel, labels)) {
+  // A missing selector matches no labels (upstream's labels.Nothing()), as for Deployments (../workload.ts).
+  if (sel == null || (!isEmptySelector(sel) && !selectorMatches(sel, labels))) {
     errs.push(invalidRaw('spec.template.metadata.labels', goStringMap(labels ?? null), '`selector` does not match template `labels`'));
   }
   errs.push(...validateLabels(labels, 'spec.template.labels'));
