@@ -172,7 +172,19 @@ test('runc sandbox runtime', { skip }, async (t) => {
     assert.match(ttyOut, /term=xterm/, 'a terminal session gets TERM=xterm, as containerd gives it');
     await assert.rejects(env.rt.execSync(p.cid, ['sleep', '30'], 1), /timed out/);
     await assert.rejects(env.rt.execSync(p.cid, ['no-such-command'], 5), /failed to exec in container: .*no-such-command.*not found/);
-    await assert.rejects(env.rt.exec(p.cid, { cmd: ['no-such-command'], tty: false, stdout: new PassThrough(), stderr: new PassThrough() }), /no-such-command/);
+    // A command that never started: runc's error is the exec's error only, not also the command's stderr (kubectl
+    // would print it twice); with a terminal, nothing reaches the terminal either.
+    const collect = () => { const s = new PassThrough(); const got = { text: '' }; s.on('data', (b: Buffer) => { got.text += b.toString(); }); return { s, got }; };
+    const [o1, e1, t1] = [collect(), collect(), collect()];
+    await assert.rejects(env.rt.exec(p.cid, { cmd: ['no-such-command'], tty: false, stdout: o1.s, stderr: e1.s }), /failed to exec in container: .*no-such-command.*not found/);
+    assert.equal(o1.got.text + e1.got.text, '');
+    await assert.rejects(env.rt.exec(p.cid, { cmd: ['no-such-command'], tty: true, stdin: new PassThrough(), stdout: t1.s }), /no-such-command.*not found/);
+    assert.equal(t1.got.text, '');
+    // A command that started keeps all of its stderr, the first bytes too.
+    const [o2, e2] = [collect(), collect()];
+    assert.equal((await env.rt.exec(p.cid, { cmd: ['sh', '-c', 'echo early >&2; echo out; echo late >&2; exit 3'], tty: false, stdout: o2.s, stderr: e2.s })).exitCode, 3);
+    assert.equal(e2.got.text, 'early\nlate\n');
+    assert.equal(o2.got.text, 'out\n');
     // The host's root filesystem as image: the cluster's home (CA key, Secret volumes) stays hidden.
     const home = await env.rt.execSync(p.cid, ['sh', '-c', `ls -A ${env.home} | wc -l`], 10);
     assert.equal(home.stdout.toString().trim(), '0');

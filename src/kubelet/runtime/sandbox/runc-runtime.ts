@@ -474,7 +474,7 @@ export class RuncRuntime implements ContainerRuntime {
     try {
       // As containerd: a terminal session gets TERM=xterm unless the container sets TERM itself.
       const term = opts.tty && !c.config.envs.some((e) => e.key === 'TERM') ? ['--env', 'TERM=xterm'] : [];
-      result = await streamExec({ command: this.runc, args: [...f.args, ...(opts.tty ? ['-t'] : []), ...term, c.id, ...opts.cmd], opts, kill: () => killByPidFile(f.pid) });
+      result = await streamExec({ command: this.runc, args: [...f.args, ...(opts.tty ? ['-t'] : []), ...term, c.id, ...opts.cmd], opts, kill: () => killByPidFile(f.pid), startedFile: f.pid });
     } finally {
       const failed = this.execOutcome(f, result.exitCode);
       if (failed) throw failed;

@@ -57,8 +57,13 @@ export function onResize(resize: ExecOptions['resize'], f: (s: { width: number; 
 /**
  * Runs `command args` with the caller's streams; with tty, on a pseudo-terminal (python3's pty, see helpers.ts)
  * that follows the caller's resizes. `kill` ends the exec'd process itself (abort). Resolves with its exit code.
+ *
+ * `startedFile` (runc exec's pid file) appears once the command has started. Until then, what arrives on the stream
+ * runc writes its own errors to (stderr; the terminal with tty) is held back: a command that never started leaves
+ * only runc's error there ("exec failed: ... executable file not found in $PATH"), which the caller reports as the
+ * exec's error, so the user reads it once, as from upstream's runtimes. A command that started gets it all, in order.
  */
-export async function streamExec(a: { command: string; args: string[]; opts: ExecOptions; kill: () => void; env?: NodeJS.ProcessEnv; cwd?: string }): Promise<{ exitCode: number }> {
+export async function streamExec(a: { command: string; args: string[]; opts: ExecOptions; kill: () => void; env?: NodeJS.ProcessEnv; cwd?: string; startedFile?: string }): Promise<{ exitCode: number }> {
   const { opts } = a;
   let child;
   if (opts.tty) {
@@ -83,8 +88,13 @@ export async function streamExec(a: { command: string; args: string[]; opts: Exe
   } else if (!opts.tty) {
     child.stdin!.end();
   }
-  child.stdout!.on('data', (b: Buffer) => opts.stdout?.write(b));
-  child.stderr!.on('data', (b: Buffer) => (opts.tty ? opts.stdout : opts.stderr)?.write(b));
+  const errTarget = opts.tty ? opts.stdout : opts.stderr;
+  let held: Buffer[] | null = a.startedFile ? [] : null;
+  const release = () => { if (held) for (const b of held) errTarget?.write(b); held = null; };
+  const watching = new AbortController();
+  const started = a.startedFile ? waitForFile(a.startedFile, watching.signal).then((found) => { if (found) release(); return found; }) : Promise.resolve(true);
+  child.stdout!.on('data', (b: Buffer) => { if (opts.tty && held) held.push(b); else opts.stdout?.write(b); });
+  child.stderr!.on('data', (b: Buffer) => { if (held) held.push(b); else errTarget?.write(b); });
   const onAbort = () => { a.kill(); child.kill('SIGKILL'); };
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   const exitCode = await new Promise<number>((resolve) => {
@@ -92,5 +102,8 @@ export async function streamExec(a: { command: string; args: string[]; opts: Exe
     child.on('close', (code, signal) => resolve(code ?? (signal === 'SIGKILL' ? 137 : 143)));
   });
   opts.signal?.removeEventListener('abort', onAbort);
+  watching.abort();
+  if (await started || exitCode === 0) release();
+  else held = null; // only runc's own error: the caller's exec error says it
   return { exitCode };
 }
