@@ -30,6 +30,7 @@ export function requestTarget(rawUrl: string | undefined): { path: string; query
 
 /** One path segment, percent-decoded; a malformed escape is a 400 (Go's URL parser refuses it too). */
 function decodeSegment(segment: string): string {
+  if (!segment.includes('%')) return segment; // nothing to decode (most paths): decodeURIComponent would return it as is
   try { return decodeURIComponent(segment); }
   catch { throw badRequest(`invalid URL escape in ${JSON.stringify(segment.slice(0, 100))}`); }
 }
