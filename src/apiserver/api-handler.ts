@@ -51,6 +51,7 @@ import type { FlowTap } from './flow/tap.js';
 import { FLOW_PATH, serveFlow } from './flow/endpoint.js';
 import type { FlowControl } from './flowcontrol/filter.js';
 import type { ResourceRequestInfo } from './request-info.js';
+import { sameSerialized } from './json-bodies.js';
 
 export interface SubresourceHandler { (ctx: HandlerContext): Promise<ApiResponse> }
 
@@ -170,12 +171,12 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
     }
     // (flow control answers errors itself, so the error may already be a response here)
     if (res.status >= 400 && served.warnings?.length && !res.headers?.warning) {
-      res = { ...res, headers: { ...res.headers, warning: served.warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ') } };
+      res = sameSerialized(res, { ...res, headers: { ...res.headers, warning: served.warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ') } });
     }
     if (!served.warning) return res;
     const w = `299 - ${JSON.stringify(served.warning)}`;
     const prior = res.headers?.warning;
-    return { ...res, headers: { ...res.headers, warning: prior ? `${w}, ${prior}` : w } };
+    return sameSerialized(res, { ...res, headers: { ...res.headers, warning: prior ? `${w}, ${prior}` : w } });
   }
 
   async function routeResource(req: ApiRequest, served: { warning?: string; warnings?: string[] }): Promise<ApiResponse> {

@@ -1,6 +1,7 @@
 // Content negotiation: decoding request bodies (JSON, YAML, Kubernetes protobuf) and reading what the client
 // accepts (plain objects, meta.k8s.io Tables, PartialObjectMetadata).
 import { parseYamlBody } from './yaml-body.js';
+import { noteParsedJson } from './json-bodies.js';
 import { badRequest, unsupportedMediaType, StatusError } from '../api/errors.js';
 
 export type AcceptAs = 'object' | 'table' | 'partial';
@@ -98,7 +99,7 @@ async function decodeBodyUnchecked(body: Buffer | undefined, contentTypeHeader: 
   const jsonish = ct === 'application/json' || ct === '' || ct === 'application/json-patch+json' || ct === 'application/merge-patch+json' || ct === 'application/strategic-merge-patch+json' || ct === '*/*' || ct === 'text/plain';
   if (jsonish) {
     if (jsonExceedsDepth(text(), maxBodyDepth)) throw depthError();
-    try { return { value: JSON.parse(text()), contentType: ct }; }
+    try { const value = JSON.parse(text()); noteParsedJson(body); return { value, contentType: ct }; }
     catch (e) {
       // kubectl and client libraries sometimes send YAML with a JSON content type; upstream's decoder is YAML-tolerant.
       if (ct === 'application/json' || ct === '') {

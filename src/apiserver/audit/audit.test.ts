@@ -1,6 +1,11 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { createAuditor } from './audit.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { createAuditor, fileAuditBackend } from './audit.js';
+import { decodeBody } from '../negotiation.js';
+import { jsonResponse } from '../handlers/context.js';
 import { DEFAULT_POLICY_YAML, evaluatePolicy, parsePolicy } from './policy.js';
 import type { ApiRequest } from '../../api/transport.js';
 
@@ -55,4 +60,47 @@ test('an event has upstream\'s shape; a Secret is never logged above Metadata ev
   auditor.recordRejected(req('GET', '/api/v1/pods', undefined, undefined as any), 401, 'Unauthorized');
   assert.deepEqual(events[2].responseStatus, { metadata: {}, code: 401, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized' });
   assert.equal(events[2].user.username, 'system:anonymous');
+});
+
+test('the audit log line is the event as JSON, the request and response bodies in it as the objects they were, whatever their text looked like', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'nanokube-audit-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const everything = parsePolicy('apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: RequestResponse\n');
+  const clock = () => new Date('2026-01-01T00:00:00.123Z');
+  // The same requests through an auditor writing the log file and one handing its events over as objects.
+  const file = fileAuditBackend(join(dir, 'audit.log'));
+  const events: any[] = [];
+  const handler = (auditor: ReturnType<typeof createAuditor>) => auditor.wrap(async (r) => {
+    const { value } = await decodeBody(r.body, r.headers['content-type']);
+    return jsonResponse(201, { ...value, status: { note: 'line\nbreak \u2028 "quoted"' } });
+  });
+  const toFile = handler(createAuditor({ policy: everything, backend: file, clock }));
+  const toObjects = handler(createAuditor({ policy: everything, backend: { write: (e) => events.push(e), close: async () => undefined }, clock }));
+  const texts = [
+    '{"kind":"ConfigMap","metadata":{"name":"compact"}}',
+    '{"kind":"ConfigMap","metadata":{"name":"go-encoder"}}\n',
+    '{\n  "kind": "ConfigMap",\n  "metadata": {"name": "pretty", "labels": {"a": "1.0"}}, "data": {"n": "\\u00e9\\n"}\n}\n',
+    'kind: ConfigMap\nmetadata:\n  name: yaml-sent-as-json\n',
+  ];
+  for (const [i, text] of texts.entries()) {
+    for (const h of [toFile, toObjects]) {
+      const r = req('POST', '/api/v1/namespaces/default/configmaps');
+      r.body = Buffer.from(text);
+      r.headers['audit-id'] = `id-${i}`;
+      assert.equal((await h(r)).status, 201);
+    }
+  }
+  await file.close();
+  const lines = readFileSync(join(dir, 'audit.log'), 'utf8').split('\n');
+  assert.equal(lines.pop(), '');
+  assert.equal(lines.length, texts.length);
+  lines.forEach((line, i) => {
+    assert.deepEqual(JSON.parse(line), JSON.parse(JSON.stringify(events[i])));
+    assert.deepEqual(Object.keys(JSON.parse(line)), Object.keys(events[i]));
+  });
+  assert.deepEqual(events.map((e) => e.objectRef.name), ['compact', 'go-encoder', 'pretty', 'yaml-sent-as-json']);
+  assert.deepEqual(events[2].requestObject, JSON.parse(texts[2]));
+  assert.equal(events[3].requestObject, undefined);
+  assert.equal(events[3].responseObject.metadata.name, 'yaml-sent-as-json');
+  assert.equal(events[0].responseObject.status.note, 'line\nbreak \u2028 "quoted"');
 });

@@ -7,11 +7,21 @@ import { randomUUID } from 'node:crypto';
 import { createWriteStream, chmodSync, type WriteStream } from 'node:fs';
 import type { ApiHandler, ApiRequest, ApiResponse, UserInfo } from '../../api/transport.js';
 import { parseResourcePath } from '../request-info.js';
+import { parsedAsJson, serializedFrom } from '../json-bodies.js';
 import { evaluatePolicy, levelRank, type AuditLevel, type AuditPolicy } from './policy.js';
 
 export const AUDIT_LOG_FILE = 'audit.log';
 
-export interface AuditBackend { write(event: Record<string, unknown>): void; close(): Promise<void> }
+export interface AuditBackend {
+  write(event: Record<string, unknown>): void;
+  /**
+   * A backend that writes lines takes the event as one line of JSON instead, with the request and response bodies in
+   * it as the text they arrived or left as (json-bodies.ts; parsed and serialized again only when that text is not
+   * known to be JSON on one line): the same JSON as JSON.stringify(event), without parsing what was just serialized.
+   */
+  writeLine?(line: string): void;
+  close(): Promise<void>;
+}
 
 /** Appends JSON lines to `path` (mode 0600). */
 export function fileAuditBackend(path: string): AuditBackend {
@@ -20,27 +30,42 @@ export function fileAuditBackend(path: string): AuditBackend {
   try { chmodSync(path, 0o600); } catch { /* created on first write */ }
   return {
     write: (e) => { stream.write(JSON.stringify(e) + '\n'); },
+    writeLine: (line) => { stream.write(line + '\n'); },
     close: () => new Promise<void>((resolve) => stream.end(() => resolve())),
   };
 }
 
-/** Upstream's audit timestamps: RFC 3339 with microseconds. */
-const micro = (d: Date) => d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+/** Upstream's audit timestamps: RFC 3339 with microseconds (toISOString always ends in .sssZ). */
+const micro = (d: Date) => `${d.toISOString().slice(0, -1)}000Z`;
 
 /** Where a request came from: X-Forwarded-For entries, then X-Real-Ip, then the peer, as upstream's utilnet.SourceIPs. */
 function sourceIPs(req: ApiRequest): string[] {
-  const out: string[] = [];
-  for (const ip of (req.headers['x-forwarded-for'] ?? '').split(',').map((s) => s.trim()).filter(Boolean)) out.push(ip);
+  const forwarded = req.headers['x-forwarded-for'];
   const real = req.headers['x-real-ip']?.trim();
+  if (!forwarded && !real) return req.remoteAddress ? [req.remoteAddress] : [];
+  const out: string[] = [];
+  for (const ip of (forwarded ?? '').split(',').map((s) => s.trim()).filter(Boolean)) out.push(ip);
   if (real && !out.includes(real)) out.push(real);
   if (req.remoteAddress && !out.includes(req.remoteAddress)) out.push(req.remoteAddress);
   return out;
 }
 
+const jsonContent = (contentType: string | undefined) => !contentType || contentType.includes('json');
+
 function parseJson(body: Buffer | string | undefined, contentType: string | undefined): unknown {
   if (body === undefined || body.length === 0) return undefined;
-  if (contentType && !contentType.includes('json')) return undefined;
+  if (!jsonContent(contentType)) return undefined;
   try { return JSON.parse(body.toString()); } catch { return undefined; }
+}
+
+/**
+ * A request body the handler parsed as JSON, as text to write as it is: without the whitespace around it (a Go
+ * client's encoder ends its body in a newline), and only when no line break is left inside it.
+ */
+function requestJsonText(body: Buffer): string | undefined {
+  if (!parsedAsJson(body)) return undefined;
+  const text = body.toString().trim();
+  return text.includes('\n') || text.includes('\r') ? undefined : text;
 }
 
 /** Secrets and issued tokens: their content never reaches the log, whatever the policy says. */
@@ -58,10 +83,16 @@ export interface Auditor {
   recordRejected(req: ApiRequest, status: number, message: string): void;
 }
 
+/** A request being audited: its event so far, and what finishing it needs. */
+interface Pending {
+  event: Record<string, any>; level: AuditLevel; received: Date; impersonate?: Record<string, unknown>; req: ApiRequest;
+  annotations?: Record<string, string>;
+}
+
 export function createAuditor(opts: AuditOptions): Auditor {
   const clock = opts.clock ?? (() => new Date());
 
-  function start(req: ApiRequest, user: UserInfo | undefined) {
+  function start(req: ApiRequest, user: UserInfo | undefined): Pending | undefined {
     const received = clock();
     // A path the handler refuses (a malformed escape) is audited as a non-resource request; it must not throw here.
     let info: ReturnType<typeof parseResourcePath>;
@@ -75,30 +106,54 @@ export function createAuditor(opts: AuditOptions): Auditor {
     if (info && neverAboveMetadata(info) && levelRank(level) > levelRank('Metadata')) level = 'Metadata';
     if (level === 'None' || omitStages.includes('ResponseComplete')) return undefined;
     const query = req.query.toString();
+    const who: Record<string, unknown> = { username: u.username };
+    if (u.uid) who.uid = u.uid;
+    who.groups = u.groups;
+    if (u.extra && Object.keys(u.extra).length) who.extra = u.extra;
     const event: Record<string, any> = {
       kind: 'Event', apiVersion: 'audit.k8s.io/v1', level, auditID: req.headers['audit-id'] || randomUUID(), stage: 'ResponseComplete',
-      requestURI: req.path + (query ? `?${query}` : ''), verb,
-      user: { username: u.username, ...(u.uid ? { uid: u.uid } : {}), groups: u.groups, ...(u.extra && Object.keys(u.extra).length ? { extra: u.extra } : {}) },
-      sourceIPs: sourceIPs(req),
-      ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}),
+      requestURI: query ? `${req.path}?${query}` : req.path, verb, user: who, sourceIPs: sourceIPs(req),
     };
+    const userAgent = req.headers['user-agent'];
+    if (userAgent) event.userAgent = userAgent;
     if (info) {
-      event.objectRef = {
-        resource: info.resource, ...(info.namespace ? { namespace: info.namespace } : {}), ...(info.name ? { name: info.name } : {}),
-        ...(info.group ? { apiGroup: info.group } : {}), apiVersion: info.version, ...(info.subresource ? { subresource: info.subresource } : {}),
-      };
-    }
-    if (levelRank(level) >= levelRank('Request')) {
-      const obj = parseJson(req.body, req.headers['content-type']);
-      if (obj !== undefined) event.requestObject = obj;
+      const ref: Record<string, unknown> = { resource: info.resource };
+      if (info.namespace) ref.namespace = info.namespace;
+      if (info.name) ref.name = info.name;
+      if (info.group) ref.apiGroup = info.group;
+      ref.apiVersion = info.version;
+      if (info.subresource) ref.subresource = info.subresource;
+      event.objectRef = ref;
     }
     const asUser = req.headers['impersonate-user'];
     const impersonate = asUser ? { username: asUser, ...(req.headers['impersonate-group'] ? { groups: req.headers['impersonate-group'].split(',').map((g) => g.trim()).filter(Boolean) } : {}) } : undefined;
-    return { event, level: level as AuditLevel, received, impersonate };
+    return { event, level: level as AuditLevel, received, impersonate, req };
   }
 
-  function finish(s: { event: Record<string, any>; level: AuditLevel; received: Date; impersonate?: Record<string, unknown> }, res: ApiResponse | { status: number; message?: string; reason?: string }, body?: unknown): void {
+  /**
+   * The event, with the request body at Request level and above and the response body at RequestResponse: kept as
+   * text when the handler parsed the one and serialized the other (json-bodies.ts), parsed from their bytes otherwise.
+   */
+  function finish(s: Pending, res: ApiResponse | { status: number; message?: string; reason?: string }, withBody = false): void {
+    const event = s.event;
+    let requestText: string | undefined;
+    let requestObject: unknown;
+    if (levelRank(s.level) >= levelRank('Request')) {
+      const body = s.req.body;
+      const contentType = s.req.headers['content-type'];
+      requestText = body !== undefined && body.length > 0 && jsonContent(contentType) ? requestJsonText(body) : undefined;
+      if (requestText === undefined) requestObject = parseJson(body, contentType);
+    }
     const failed = res.status >= 400;
+    // The response as the event needs it: its name (a create's), its text (RequestResponse), or its Status (a failure).
+    let body: unknown;
+    let responseText: string | undefined;
+    let name: unknown;
+    if (withBody && 'headers' in res) {
+      const known = !failed && typeof res.body === 'string' && jsonContent(res.headers['content-type']) ? serializedFrom(res) : undefined;
+      if (known) { responseText = res.body as string; name = known.name; }
+      else { body = parseJson(res.body, res.headers['content-type']); name = (body as { metadata?: { name?: unknown } } | undefined)?.metadata?.name; }
+    }
     const status: Record<string, unknown> = { metadata: {}, code: res.status };
     if (failed && body && typeof body === 'object') {
       const b = body as Record<string, unknown>;
@@ -108,22 +163,34 @@ export function createAuditor(opts: AuditOptions): Auditor {
     } else if (failed && 'message' in res) {
       Object.assign(status, { status: 'Failure', message: res.message, reason: res.reason });
     }
-    s.event.responseStatus = status;
-    // Impersonation the authorizer allowed (a refused one is the 403 itself): who the request acted as.
-    const as = s.impersonate;
-    if (as && res.status !== 403) s.event.impersonatedUser = as;
     // A create names its object in the body, not the URL: take the name from what the server answered, as
     // upstream fills objectRef from the decoded object.
-    const ref = s.event.objectRef;
-    const meta = (body as { metadata?: { name?: string; namespace?: string } } | undefined)?.metadata;
-    if (ref && !ref.name && !failed && s.event.verb === 'create' && meta?.name && !ref.subresource) ref.name = meta.name;
-    if (s.level === 'RequestResponse' && body !== undefined && !failed) s.event.responseObject = body;
-    s.event.requestReceivedTimestamp = micro(s.received);
-    s.event.stageTimestamp = micro(clock());
-    const annotations = s.event.annotations;
-    delete s.event.annotations;
-    if (annotations && Object.keys(annotations).length) s.event.annotations = annotations;
-    opts.backend.write(s.event);
+    const ref = event.objectRef;
+    if (ref && !ref.name && !failed && event.verb === 'create' && name && !ref.subresource) ref.name = name;
+    const middle: Record<string, unknown> = { responseStatus: status };
+    // Impersonation the authorizer allowed (a refused one is the 403 itself): who the request acted as.
+    if (s.impersonate && res.status !== 403) middle.impersonatedUser = s.impersonate;
+    const withResponse = s.level === 'RequestResponse' && !failed;
+    const tail: Record<string, unknown> = { requestReceivedTimestamp: micro(s.received), stageTimestamp: micro(clock()) };
+    if (s.annotations && Object.keys(s.annotations).length) tail.annotations = s.annotations;
+    if (opts.backend.writeLine) {
+      // JSON.stringify of the event below, its parts in the same order, the bodies' text put in as it is.
+      let line = JSON.stringify(event).slice(0, -1);
+      const requestJson = requestText ?? (requestObject !== undefined ? JSON.stringify(requestObject) : undefined);
+      if (requestJson !== undefined) line += `,"requestObject":${requestJson}`;
+      line += `,${JSON.stringify(middle).slice(1, -1)}`;
+      const responseJson = !withResponse ? undefined : responseText ?? (body !== undefined ? JSON.stringify(body) : undefined);
+      if (responseJson !== undefined) line += `,"responseObject":${responseJson}`;
+      opts.backend.writeLine(`${line},${JSON.stringify(tail).slice(1)}`);
+      return;
+    }
+    if (requestText !== undefined) requestObject = JSON.parse(requestText);
+    if (requestObject !== undefined) event.requestObject = requestObject;
+    Object.assign(event, middle);
+    if (withResponse && responseText !== undefined) event.responseObject = JSON.parse(responseText);
+    else if (withResponse && body !== undefined) event.responseObject = body;
+    Object.assign(event, tail);
+    opts.backend.write(event);
   }
 
   return {
@@ -131,14 +198,14 @@ export function createAuditor(opts: AuditOptions): Auditor {
       const s = start(req, req.user);
       if (!s) return handler(req);
       const annotations: Record<string, string> = {};
-      s.event.annotations = annotations; // filled by admission while the request runs; dropped when empty
+      s.annotations = annotations; // filled by admission while the request runs; left out when empty
       const res = await handler({ ...req, auditAnnotations: annotations });
       if (res.stream) {
         const inner = res.stream;
         return { ...res, stream: (async function* () { try { yield* inner; } finally { finish(s, res); } })() };
       }
       const wantsBody = s.level === 'RequestResponse' || (s.event.verb === 'create' && !s.event.objectRef?.name) || res.status >= 400;
-      finish(s, res, wantsBody ? parseJson(res.body, res.headers['content-type']) : undefined);
+      finish(s, res, wantsBody);
       return res;
     },
     recordRejected(req, status, message) {

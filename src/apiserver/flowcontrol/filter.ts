@@ -9,6 +9,7 @@
 import { StatusError } from '../../api/errors.js';
 import { errorResponse, type ApiRequest, type ApiResponse, type UserInfo } from '../../api/transport.js';
 import type { ResourceRequestInfo } from '../request-info.js';
+import { sameSerialized } from '../json-bodies.js';
 import { candidatesFor, classifyCandidates, flowDistinguisher, type CompiledFlowSchema, type RequestDigest } from './matching.js';
 import { hashFlowID } from './shuffle-sharding.js';
 import { DroppedRequests } from './dropped-requests.js';
@@ -154,7 +155,7 @@ function withHeaders(res: ApiResponse, flowSchemaUID: string, priorityLevelUID: 
   for (const k in res.headers) headers[k] = res.headers[k];
   headers[FLOW_SCHEMA_UID_HEADER] = flowSchemaUID;
   headers[PRIORITY_LEVEL_UID_HEADER] = priorityLevelUID;
-  return { status: res.status, headers, body: res.body, stream: res.stream };
+  return sameSerialized(res, { status: res.status, headers, body: res.body, stream: res.stream });
 }
 
 /** Go's tabwriter (minwidth 8, padding 1) over rows whose cells end in ",\t" but the last. */
