@@ -46,6 +46,23 @@ test('discovery: aggregated content type, and kubectl api-resources lists short 
   }
 });
 
+test('kubectl get componentstatuses (the course\'s "architecture" look) lists the scheduler, controller manager and datastore Healthy, with upstream\'s deprecation warning', async (t) => {
+  const c = await startTestCluster(t);
+  const r = await c.kubectl(['get', 'cs']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /Warning: v1 ComponentStatus is deprecated in v1\.19\+/);
+  assert.deepEqual(r.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/)), [
+    ['NAME', 'STATUS', 'MESSAGE', 'ERROR'], ['scheduler', 'Healthy', 'ok'], ['controller-manager', 'Healthy', 'ok'], ['etcd-0', 'Healthy', 'ok'],
+  ]);
+  const one = await c.kubectl(['get', 'componentstatus', 'etcd-0', '-o', 'json']);
+  assert.equal(one.code, 0, one.stderr);
+  assert.deepEqual(JSON.parse(one.stdout), { kind: 'ComponentStatus', apiVersion: 'v1', metadata: { name: 'etcd-0' }, conditions: [{ type: 'Healthy', status: 'True', message: 'ok' }] });
+  const none = await c.kubectl(['get', 'cs', 'nosuch']);
+  assert.equal(none.code, 1);
+  assert.match(none.stderr, /Error from server \(InternalError\): Internal error occurred: Component not found: nosuch/);
+  assert.equal((await c.kubectl(['delete', 'cs', 'etcd-0'])).code, 1, 'read-only');
+});
+
 test('bad input gets a Status with the right code and the server keeps serving', async (t) => {
   const c = await startTestCluster(t);
   const malformed = await c.request('POST', '/api/v1/namespaces/default/configmaps', { raw: '{"apiVersion": "v1", "kind": ', contentType: 'application/json' });

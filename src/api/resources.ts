@@ -60,6 +60,8 @@ export const resources = Object.freeze({
   events: r('', 'v1', 'events', 'Event', true, { shortNames: ['ev'] }),
   serviceaccounts: r('', 'v1', 'serviceaccounts', 'ServiceAccount', true, { shortNames: ['sa'], subresources: ['token'] }),
   nodes: r('', 'v1', 'nodes', 'Node', false, { shortNames: ['no'], subresources: ['proxy', 'status'] }),
+  // Deprecated since 1.19 but served: the control plane's health, computed at each read, never stored.
+  componentStatuses: r('', 'v1', 'componentstatuses', 'ComponentStatus', false, { shortNames: ['cs'], verbs: ['get', 'list'] }),
   replicationcontrollers: r('', 'v1', 'replicationcontrollers', 'ReplicationController', true, { shortNames: ['rc'], categories: ['all'], subresources: ['scale', 'status'] }),
   podtemplates: r('', 'v1', 'podtemplates', 'PodTemplate', true),
   persistentvolumeclaims: r('', 'v1', 'persistentvolumeclaims', 'PersistentVolumeClaim', true, { shortNames: ['pvc'], subresources: ['status'] }),

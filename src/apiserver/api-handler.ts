@@ -19,6 +19,7 @@ import { handleBinding } from './handlers/binding.js';
 import { handleEviction } from './handlers/eviction.js';
 import { handleReview } from './handlers/review.js';
 import { handleMetrics } from './handlers/metrics.js';
+import { handleComponentStatuses, type ComponentHealth } from './handlers/component-statuses.js';
 import type { MetricsSource } from '../api/metrics.js';
 import type { ApiServerMetrics } from './metrics.js';
 import { serveHealth } from './health.js';
@@ -76,6 +77,8 @@ export interface ApiHandlerOptions {
   prometheus?: ApiServerMetrics;
   /** The metrics server's samples (metrics.k8s.io), once a metrics server runs. */
   metrics?: () => MetricsSource | undefined;
+  /** Probes the control plane's components (componentstatuses); absent: none are listed. */
+  componentStatuses?: () => Promise<ComponentHealth[]>;
   /**
    * The authorization stage (authorization/): impersonation, then one decision per request. Absent: every
    * request is allowed (unit tests of the handler, and the bench's baseline).
@@ -146,7 +149,7 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
   const prometheus = opts.prometheus;
   /** The resource request each request was parsed as, for the Prometheus metrics (only when they are kept). */
   const requestInfos = prometheus ? new WeakMap<ApiRequest, ResourceRequestInfo>() : undefined;
-  const server = { admit, logger, watcherCapacity: opts.watcherCapacity, metrics: opts.metrics, authorization: authz, flow };
+  const server = { admit, logger, watcherCapacity: opts.watcherCapacity, metrics: opts.metrics, componentStatuses: opts.componentStatuses, authorization: authz, flow };
 
   /** Authorization denials of the components' own identities are logged: they mean a missing bootstrap rule. */
   function check(user: UserInfo, a: Parameters<typeof authorize>[1]): void {
@@ -215,7 +218,7 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
       const def = store.def;
       if (!def.namespaced && info.namespace) throw notFoundStatus();
       const ctx = makeContext(req, info, registry, store, server);
-      served.warning = def.custom?.deprecationWarning;
+      served.warning = def.deprecationWarning ?? def.custom?.deprecationWarning;
       served.warnings = ctx.warnings;
       if (info.subresource) {
         const sub = info.subresource;
@@ -253,6 +256,10 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
       if (def.metrics) {
         if (info.verb !== 'get' && info.verb !== 'list') throw methodNotSupported(store.ref, info.verb);
         return handleMetrics(ctx);
+      }
+      if (def.componentStatuses) {
+        if (info.verb !== 'get' && info.verb !== 'list') throw methodNotSupported(store.ref, info.verb);
+        return handleComponentStatuses(ctx);
       }
       if (def.review) {
         // Review APIs: create only, nothing stored.

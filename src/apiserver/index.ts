@@ -9,6 +9,7 @@ import { Registry } from './registry/registry.js';
 import { createApiHandler, type SubresourceHandler } from './api-handler.js';
 import { createHttpsServer, destroyUpgradedConnections, type ClientTimeouts } from './http-server.js';
 import type { KubeletClientConfig } from './handlers/kubelet-connection.js';
+import type { ComponentHealth } from './handlers/component-statuses.js';
 import { isPodStreamRequest, podStreamUpgrade, writeUpgradeError } from './handlers/pod-stream.js';
 import { notFoundError, type StatusError } from '../api/errors.js';
 import { bootstrapCluster } from './bootstrap.js';
@@ -81,11 +82,14 @@ export { ensureAuditPolicy, AUDIT_POLICY_FILE } from './audit/policy.js';
 export { fileAuditBackend, AUDIT_LOG_FILE } from './audit/audit.js';
 
 export { ensureEncryptionConfig, ENCRYPTION_CONFIG_FILE } from './encryption/config.js';
+export type { ComponentHealth } from './handlers/component-statuses.js';
 
 export interface RunningApiServer {
   port: number; url: string; handler: ApiHandler; registry: Registry;
   /** Serves metrics.k8s.io from this source from now on (the metrics server registers itself once it runs). */
   setMetricsSource(source: MetricsSource | undefined): void;
+  /** Lists these components (the scheduler, the controller manager) in componentstatuses before the datastore's etcd-0. */
+  setComponentHealth(probe: () => ComponentHealth[]): void;
   /** The live architecture view's tap (GET /debug/flow streams it). */
   flow: FlowTap;
   /** Serves a component's Prometheus registry on GET /metrics beside the API server's own. */
@@ -192,6 +196,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   let url = '';
   const serviceAccountTokens = new ServiceAccountTokens({ key: opts.serviceAccountKey ?? ephemeralServiceAccountKey(), objects: liveObjects(registry), clock: opts.clock });
   let metricsSource: MetricsSource | undefined;
+  let componentHealth: (() => ComponentHealth[]) | undefined;
+  const ready = async () => { try { await opts.store.currentRevision(); return true; } catch { return false; } };
   const ac = new AbortController();
   // Every watch-fed cache (RBAC, the node graph, admission listers, APF, policies) listens for this one signal.
   setMaxListeners(64, ac.signal);
@@ -202,7 +208,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     flowControl: apf?.flowControl,
     metrics: () => metricsSource, prometheus,
     registry, logger, serverAddress: () => url.replace(/^https:\/\//, ''),
-    ready: async () => { try { await opts.store.currentRevision(); return true; } catch { return false; } },
+    ready,
+    // As upstream's: the datastore is "etcd-0" whichever it is (as k3s's SQLite shows it too).
+    componentStatuses: async () => [...(componentHealth?.() ?? []),
+      (await ready()) ? { name: 'etcd-0', healthy: true, message: 'ok' } : { name: 'etcd-0', healthy: false, error: 'the datastore does not answer' }],
     subresources: opts.subresources,
     watcherCapacity: opts.watcherCapacity,
     kubeletClient: opts.kubeletClient,
@@ -253,6 +262,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   return {
     port, url, handler, registry, flow,
     setMetricsSource: (source) => { metricsSource = source; },
+    setComponentHealth: (probe) => { componentHealth = probe; },
     includeMetrics: (r) => prometheus.include(r),
     close: () => new Promise<void>((resolve) => {
       crds.stop();

@@ -81,6 +81,8 @@ export interface RunningComponents {
   readonly prometheusRegistries: import('prom-client').Registry[];
   /** The metrics server (metrics.k8s.io), once it runs (undefined when it failed to start). */
   metrics(): Promise<RunningMetricsServer | undefined>;
+  /** The scheduler's and the controller manager's health, for componentstatuses: "ok" while they run, else why not. */
+  health(): Array<{ name: string; healthy: boolean; message?: string; error?: string }>;
   stop(): Promise<void>;
 }
 
@@ -124,11 +126,13 @@ export async function startComponents(opts: ComponentOptions): Promise<RunningCo
   // The shared caches read as their own identity (system:nanokube:informers: list and watch of everything).
   const informers = new InformerFactory(clientFor('system:nanokube:informers'), { signal: ac.signal, log: log('informers') });
   const running: Promise<unknown>[] = [];
+  /** Why a component stopped on its own (it failed), for componentstatuses. */
+  const failed = new Map<string, string>();
 
   running.push(runControllerManager({ client: clientFor('system:kube-controller-manager'), clientFor: controllerClient, informers, identity, signal: ac.signal, log: log('controller-manager'), workqueueMetrics,
     nodeMonitorGracePeriodSeconds: opts.nodeMonitorGracePeriodSeconds, clusterCA: opts.clusterCA, podGCQuarantineSeconds: opts.podGCQuarantineSeconds, clusterCIDR: opts.clusterCIDR,
       clusterSigning: opts.clusterSigning, serviceAccountKey: opts.serviceAccountKey, storageRoot: opts.storageRoot, hpaSyncPeriodSeconds: opts.hpaSyncPeriodSeconds })
-    .catch((e) => opts.log({ level: 'error', msg: 'controller manager failed', error: errorText(e) })));
+    .catch((e) => { failed.set('controller-manager', errorText(e)); opts.log({ level: 'error', msg: 'controller manager failed', error: errorText(e) }); }));
 
   const schedClient = clientFor('system:kube-scheduler');
   running.push(runAsLeader({ client: schedClient, identity, lease: 'kube-scheduler', clock: realClock, log: log('scheduler'), signal: ac.signal,
@@ -136,7 +140,7 @@ export async function startComponents(opts: ComponentOptions): Promise<RunningCo
       const s = await startScheduler({ client: schedClient, informers, signal, log: log('scheduler'), prometheus: schedulerPrometheus });
       await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
       await s.stop();
-    } }).catch((e) => opts.log({ level: 'error', msg: 'scheduler failed', error: errorText(e) })));
+    } }).catch((e) => { failed.set('scheduler', errorText(e)); opts.log({ level: 'error', msg: 'scheduler failed', error: errorText(e) }); }));
 
   let sim: Promise<SimulatedNodes> | undefined;
   // Started once (the promise is shared by concurrent callers) with the configured count: existing simulated
@@ -206,6 +210,10 @@ export async function startComponents(opts: ComponentOptions): Promise<RunningCo
 
   return {
     prometheusRegistries: [workqueueMetrics.registry, schedulerPrometheus.registry],
+    health: () => ['scheduler', 'controller-manager'].map((name) => {
+      const why = failed.get(name) ?? (ac.signal.aborted ? 'stopped' : undefined);
+      return why ? { name, healthy: false, error: why } : { name, healthy: true, message: 'ok' };
+    }),
     node: () => node,
     metrics: () => metrics,
     dns: async () => (await dns)?.listening.catch(() => undefined),

@@ -168,6 +168,7 @@ export async function startControlPlane(opts: ServerOptions): Promise<RunningCon
   components?.catch((e) => log({ level: 'error', msg: 'components failed to start', error: String(e) }));
   // metrics.k8s.io answers once the metrics server runs (503, as an unavailable APIService, before).
   components?.then((c) => c.metrics()).then((m) => api.setMetricsSource(m)).catch(() => undefined);
+  components?.then((c) => api.setComponentHealth(() => c.health())).catch(() => undefined);
   // GET /metrics also carries the in-process components' metrics (work queues, the scheduler).
   components?.then((c) => { for (const r of c.prometheusRegistries) api.includeMetrics(r); }).catch(() => undefined);
 

@@ -12,6 +12,7 @@ import { badRequest } from '../../api/errors.js';
 import type { MetricsSource } from '../../api/metrics.js';
 import type { Authorization } from '../authorization/filter.js';
 import type { FlowTap } from '../flow/tap.js';
+import type { ComponentHealth } from './component-statuses.js';
 
 export interface HandlerContext {
   req: ApiRequest;
@@ -34,6 +35,8 @@ export interface ServerContext {
   watcherCapacity?: number;
   /** The metrics server's samples for metrics.k8s.io (handlers/metrics.ts); undefined while there is none. */
   metrics?: () => MetricsSource | undefined;
+  /** Probes the control plane's components for componentstatuses (handlers/component-statuses.ts). */
+  componentStatuses?: () => Promise<ComponentHealth[]>;
   /** The authorizer chain (review APIs answer with it; escalation checks use it). */
   authorization?: Authorization;
   /** The live architecture view's tap: watch events delivered are told to it while anyone watches (flow/tap.ts). */

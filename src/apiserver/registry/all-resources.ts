@@ -10,6 +10,7 @@ import { secrets } from './core/secrets/strategy.js';
 import { events } from './core/events/strategy.js';
 import { serviceaccounts } from './core/serviceaccounts/strategy.js';
 import { nodes } from './core/nodes/strategy.js';
+import { componentStatuses } from './core/componentstatuses/strategy.js';
 import { deployments } from './apps/deployments/strategy.js';
 import { replicasets } from './apps/replicasets/strategy.js';
 import { jobs, cronjobs } from './batch/strategies.js';
@@ -48,7 +49,7 @@ import { rolebindings } from './rbac/rolebindings/strategy.js';
 import { horizontalpodautoscalers, horizontalpodautoscalersV1 } from './autoscaling/horizontalpodautoscalers/strategy.js';
 
 export const allResources: ResourceDefinition[] = [
-  namespaces, pods, services, endpoints, configmaps, secrets, events, serviceaccounts, nodes,
+  namespaces, pods, services, endpoints, configmaps, secrets, events, serviceaccounts, nodes, componentStatuses,
   deployments, replicasets, leases, endpointslices, ingresses, ingressclasses, eventsV1, customresourcedefinitions,
   jobs, cronjobs,
   selfSubjectReviews, selfSubjectAccessReviews, selfSubjectRulesReviews,

@@ -104,6 +104,10 @@ export interface ResourceDefinition extends ApiResource {
   custom?: CustomResourceInfo;
   /** For metrics.k8s.io: get and list are answered from the metrics server's samples (handlers/metrics.ts). */
   metrics?: 'nodes' | 'pods';
+  /** For componentstatuses: get and list are answered by probing the control plane (handlers/component-statuses.ts). */
+  componentStatuses?: true;
+  /** A built-in resource served though deprecated: the Warning every response carries (upstream's wording). */
+  deprecationWarning?: string;
 }
 
 /** What a custom resource brings beyond a built-in's definition. */
