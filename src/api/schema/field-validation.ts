@@ -21,12 +21,6 @@ export class JsonObjectEntries {
   constructor(readonly entries: [string, unknown][]) {}
 }
 
-function entriesOf(v: unknown): [string, unknown][] | undefined {
-  if (v instanceof JsonObjectEntries) return v.entries;
-  if (v !== null && typeof v === 'object' && !Array.isArray(v)) return Object.entries(v as Record<string, unknown>);
-  return undefined;
-}
-
 function join(path: string, key: string): string {
   return path ? `${path}.${key}` : key;
 }
@@ -36,6 +30,8 @@ interface Walk {
   out: string[];
   seen: Set<string>;
   duplicates: boolean;
+  /** The path of the value being walked: keys and list indices, joined only for a report. */
+  segments: (string | number)[];
 }
 
 function report(w: Walk, msg: string): void {
@@ -44,33 +40,39 @@ function report(w: Walk, msg: string): void {
   w.out.push(msg);
 }
 
-function walk(w: Walk, schema: SchemaNode, value: unknown, path: string): void {
+/** The path of w.segments plus `key`, upstream's way: keys joined with ".", list items as "[i]". */
+function pathTo(w: Walk, key: string): string {
+  let p = '';
+  for (const s of w.segments) p = typeof s === 'number' ? `${p}[${s}]` : join(p, s);
+  return join(p, key);
+}
+
+function walk(w: Walk, schema: SchemaNode, value: unknown): void {
   if (schema['x-kubernetes-preserve-unknown-fields']) return;
   const node = schema.ref !== undefined ? w.model.resolve(schema) : schema;
   if (node['x-kubernetes-preserve-unknown-fields']) return;
   if (Array.isArray(value)) {
     if (node.type !== 'array' || !node.items) return; // a type error, not a strict one
-    value.forEach((item, i) => walk(w, node.items!, item, `${path}[${i}]`));
+    for (let i = 0; i < value.length; i++) { w.segments.push(i); walk(w, node.items, value[i]); w.segments.pop(); }
     return;
   }
-  const entries = entriesOf(value);
-  if (!entries || node.type !== 'object') return;
-  const seen = new Set<string>();
-  for (const [key, child] of entries) {
-    const childPath = join(path, key);
+  if (!isJsonObject(value) || node.type !== 'object') return;
+  // Only a body parsed keeping its duplicates can repeat a key.
+  const seen = w.duplicates ? new Set<string>() : undefined;
+  visitEntries(value, (key, child) => {
     const prop = node.properties?.[key];
     if (prop) {
-      if (w.duplicates && seen.has(key)) report(w, `duplicate field "${childPath}"`);
-      seen.add(key);
-      walk(w, prop, child, childPath);
+      if (seen?.has(key)) report(w, `duplicate field "${pathTo(w, key)}"`);
+      seen?.add(key);
+      w.segments.push(key); walk(w, prop, child); w.segments.pop();
     } else if (node.additionalProperties !== undefined && node.additionalProperties !== false) {
-      if (w.duplicates && seen.has(key)) report(w, `duplicate field "${childPath}"`);
-      seen.add(key);
-      if (typeof node.additionalProperties === 'object') walk(w, node.additionalProperties, child, childPath);
+      if (seen?.has(key)) report(w, `duplicate field "${pathTo(w, key)}"`);
+      seen?.add(key);
+      if (typeof node.additionalProperties === 'object') { w.segments.push(key); walk(w, node.additionalProperties, child); w.segments.pop(); }
     } else {
-      report(w, `unknown field "${childPath}"`);
+      report(w, `unknown field "${pathTo(w, key)}"`);
     }
-  }
+  });
 }
 
 /**
@@ -80,8 +82,8 @@ function walk(w: Walk, schema: SchemaNode, value: unknown, path: string): void {
 export function unknownFields(model: SchemaModel, group: string, version: string, kind: string, obj: unknown): string[] {
   const root = model.forKind(group, version, kind);
   if (!root) return [];
-  const w: Walk = { model, out: [], seen: new Set(), duplicates: false };
-  walk(w, root, obj, '');
+  const w: Walk = { model, out: [], seen: new Set(), duplicates: false, segments: [] };
+  walk(w, root, obj);
   return w.out.map((m) => m.slice('unknown field "'.length, -1));
 }
 
@@ -95,8 +97,8 @@ export function strictDecodingErrors(model: SchemaModel, gvk: { group: string; v
   const root = model.forKind(gvk.group, gvk.version, gvk.kind);
   if (!root) return [];
   const text = typeof raw === 'string' ? raw : new TextDecoder().decode(raw);
-  const w: Walk = { model, out: [], seen: new Set(), duplicates: true };
-  walk(w, root, parseJsonKeepingDuplicates(text), '');
+  const w: Walk = { model, out: [], seen: new Set(), duplicates: true, segments: [] };
+  walk(w, root, parseJsonKeepingDuplicates(text));
   return w.out;
 }
 
@@ -165,57 +167,76 @@ export function typeErrorsForDefinition(model: SchemaModel, definition: string, 
 
 function typeErrorsAt(model: SchemaModel, root: SchemaNode, rootName: string, obj: unknown): string[] {
   const out: string[] = [];
-  const visit = (schema: SchemaNode, value: unknown, fieldPath: string, struct: string): void => {
+  // The field path of the value being visited, as keys: joined (with ".", no list indices) only for an error.
+  const keys: string[] = [];
+  const fieldPath = (): string => {
+    let p = '';
+    for (const k of keys) p = p ? `${p}.${k}` : k;
+    return p;
+  };
+  const fail = (schema: SchemaNode, struct: string, valueName: string): void => {
+    out.push(`json: cannot unmarshal ${valueName} into Go struct field ${struct}.${fieldPath()} of type ${goTypeName(model, schema)}`);
+  };
+  const visit = (schema: SchemaNode, value: unknown, struct: string): void => {
     if (value === null || value === undefined) return;
     if (schema['x-kubernetes-preserve-unknown-fields']) return;
     if (schema.ref !== undefined && CUSTOM_DECODERS.has(schema.ref)) return;
     const node = schema.ref !== undefined ? model.resolve(schema) : schema;
     if (node['x-kubernetes-preserve-unknown-fields'] || node['x-kubernetes-int-or-string']) return;
-    const fail = (valueName: string): void => {
-      out.push(`json: cannot unmarshal ${valueName} into Go struct field ${struct}.${fieldPath} of type ${goTypeName(model, schema)}`);
-    };
     const actual = jsonKind(value);
     switch (node.type) {
-      case 'string': if (actual !== 'string') fail(actual); return;
-      case 'boolean': if (actual !== 'bool') fail(actual); return;
-      case 'number': if (actual !== 'number') fail(actual); return;
+      case 'string': if (actual !== 'string') fail(schema, struct, actual); return;
+      case 'boolean': if (actual !== 'bool') fail(schema, struct, actual); return;
+      case 'number': if (actual !== 'number') fail(schema, struct, actual); return;
       case 'integer': {
-        if (actual !== 'number') { fail(actual); return; }
+        if (actual !== 'number') { fail(schema, struct, actual); return; }
         const n = value as number;
         const limit = node.format === 'int64' ? 2 ** 63 : 2 ** 31;
-        if (!Number.isInteger(n) || n >= limit || n < -limit) fail(`number ${String(n)}`);
+        if (!Number.isInteger(n) || n >= limit || n < -limit) fail(schema, struct, `number ${String(n)}`);
         return;
       }
       case 'array':
-        if (actual !== 'array') { fail(actual); return; }
-        for (const item of value as unknown[]) visit(node.items ?? {}, item, fieldPath, struct);
+        if (actual !== 'array') { fail(schema, struct, actual); return; }
+        for (const item of value as unknown[]) visit(node.items ?? {}, item, struct);
         return;
       case 'object': {
-        if (actual !== 'object') { fail(actual); return; }
-        const entries = entriesOf(value) ?? [];
+        if (actual !== 'object') { fail(schema, struct, actual); return; }
         if (node.properties) {
           const structName = schema.ref !== undefined ? schema.ref.slice(schema.ref.lastIndexOf('.') + 1) : struct;
-          for (const [key, child] of entries) {
-            const prop = node.properties[key];
-            if (prop) visit(prop, child, fieldPath ? `${fieldPath}.${key}` : key, structName);
-          }
+          const properties = node.properties;
+          visitEntries(value, (key, child) => {
+            const prop = properties[key];
+            if (prop) { keys.push(key); visit(prop, child, structName); keys.pop(); }
+          });
         } else if (typeof node.additionalProperties === 'object') {
-          for (const [, child] of entries) visit(node.additionalProperties, child, fieldPath, struct);
+          const values = node.additionalProperties;
+          visitEntries(value, (_key, child) => visit(values, child, struct));
         }
         return;
       }
     }
   };
-  const entries = entriesOf(obj);
-  if (!entries) {
+  if (!isJsonObject(obj)) {
     out.push(`json: cannot unmarshal ${jsonKind(obj)} into Go value of type struct`);
     return out;
   }
-  for (const [key, child] of entries) {
+  visitEntries(obj, (key, child) => {
     const prop = root.properties?.[key];
-    if (prop) visit(prop, child, key, rootName);
-  }
+    if (prop) { keys.push(key); visit(prop, child, rootName); keys.pop(); }
+  });
   return out;
+}
+
+/** Whether v is a JSON object, as parsed either way (JSON.parse or parseJsonKeepingDuplicates). */
+function isJsonObject(v: unknown): boolean {
+  return v instanceof JsonObjectEntries || (v !== null && typeof v === 'object' && !Array.isArray(v));
+}
+
+/** Each entry of a JSON object in order (duplicates included when kept), without making an entries array. */
+function visitEntries(v: unknown, fn: (key: string, child: unknown) => void): void {
+  if (v instanceof JsonObjectEntries) { for (const [key, child] of v.entries) fn(key, child); return; }
+  const o = v as Record<string, unknown>;
+  for (const key of Object.keys(o)) fn(key, o[key]);
 }
 
 // ---------------------------------------------------------------------------------------------------------

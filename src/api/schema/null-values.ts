@@ -47,9 +47,12 @@ function visitValue(model: SchemaModel, schema: SchemaNode, value: unknown): voi
 }
 
 function visitObject(model: SchemaModel, node: SchemaNode, obj: Record<string, unknown>): void {
-  if (node.properties) {
-    for (const [key, prop] of Object.entries(node.properties)) {
-      if (!Object.prototype.hasOwnProperty.call(obj, key)) continue;
+  const properties = node.properties;
+  if (properties) {
+    // The object's own keys that the schema declares (a schema has far more properties than an object has fields).
+    for (const key of Object.keys(obj)) {
+      if (!Object.prototype.hasOwnProperty.call(properties, key)) continue;
+      const prop = properties[key];
       if (obj[key] === null) { if (resolved(model, prop)) delete obj[key]; }
       else visitValue(model, prop, obj[key]);
     }

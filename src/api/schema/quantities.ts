@@ -7,6 +7,41 @@ import type { SchemaModel, SchemaNode } from './types.js';
 
 const QUANTITY = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
 
+/** Per model, whether a value of a schema can hold a Quantity anywhere inside it (most of an object cannot). */
+const holdsQuantity = new WeakMap<SchemaModel, Map<SchemaNode, boolean>>();
+
+function knownHoldings(model: SchemaModel): Map<SchemaNode, boolean> {
+  let known = holdsQuantity.get(model);
+  if (!known) holdsQuantity.set(model, known = new Map());
+  return known;
+}
+
+function mayHoldQuantity(model: SchemaModel, known: Map<SchemaNode, boolean>, schema: SchemaNode): boolean {
+  const k = known.get(schema);
+  if (k !== undefined) return k;
+  const inProgress = new Set<SchemaNode>();
+  const holds = (schema: SchemaNode): boolean => {
+    const k = known.get(schema);
+    if (k !== undefined) return k;
+    if (inProgress.has(schema)) return true; // recursive schema: assume it may, the walk will see
+    inProgress.add(schema);
+    let result: boolean;
+    if (schema.ref === QUANTITY) result = true;
+    else if (schema['x-kubernetes-preserve-unknown-fields']) result = false;
+    else {
+      const node = schema.ref !== undefined ? model.resolve(schema) : schema;
+      result = !node['x-kubernetes-preserve-unknown-fields'] && (
+        (node.items !== undefined && holds(node.items))
+        || (typeof node.additionalProperties === 'object' && holds(node.additionalProperties))
+        || (node.properties !== undefined && Object.values(node.properties).some(holds)));
+    }
+    inProgress.delete(schema);
+    known.set(schema, result);
+    return result;
+  };
+  return holds(schema);
+}
+
 /**
  * Rewrites every Quantity in `obj` (of kind group/version/kind) to its canonical form, in place. Returns the
  * message of the first invalid one (upstream's decoding error), or undefined.
@@ -15,10 +50,12 @@ export function canonicalizeQuantities(model: SchemaModel, group: string, versio
   const root = model.forKind(group, version, kind);
   if (!root) return undefined;
   let error: string | undefined;
+  const known = knownHoldings(model);
   /** Canonicalizes holder[key] when `schema` is a Quantity; descends otherwise. */
   const visit = (schema: SchemaNode, holder: Record<string | number, unknown>, key: string | number, depth: number): void => {
     const value = holder[key];
     if (value === null || value === undefined || error !== undefined || depth > 64) return;
+    if (!mayHoldQuantity(model, known, schema)) return;
     if (schema.ref === QUANTITY) {
       try {
         holder[key] = canonicalQuantity(value);
