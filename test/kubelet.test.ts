@@ -96,6 +96,41 @@ test('kubelet: init containers run in order, then the app; the pod is Running an
   assert.equal(started.source.host, 'nanokube');
 });
 
+test('kubelet: kubectl debug adds an ephemeral container that runs once in the target\'s PID namespace, reported in ephemeralContainerStatuses and never restarted', async (t) => {
+  const { c, runtime } = await withKubelet(t, (cfg) => (cfg.metadata.name === 'dbg' ? { exitCode: 0, afterMs: 300 } : undefined));
+  await apply(c, pod('web', { containers: [{ name: 'app', image: 'app:1' }] }));
+  await until('Running', async () => (await get(c, ['pod', 'web'])).status?.phase === 'Running');
+  const debug = await c.kubectl(['debug', 'web', '--image=app:1', '--target=app', '-c', 'dbg', '--', '/app', 'debug']);
+  assert.equal(debug.code, 0, debug.stderr);
+  const running = await until('the ephemeral container running', async () => {
+    const s = (await get(c, ['pod', 'web'])).status?.ephemeralContainerStatuses?.[0];
+    return s?.state?.running && s;
+  });
+  assert.equal(running.name, 'dbg');
+  assert.equal(running.ready, false);
+  assert.match(running.containerID, /^fake:\/\/c\d+$/);
+  const app = [...runtime.containers.values()].find((x) => x.metadata.name === 'app')!;
+  const dbg = [...runtime.containers.values()].find((x) => x.metadata.name === 'dbg')!;
+  assert.equal(dbg.config.linux?.pidNamespaceTarget, app.id, 'joins the target container\'s PID namespace');
+  assert.deepEqual([...dbg.config.command, ...dbg.config.args], ['/app', 'debug']);
+  const done = await until('the ephemeral container terminated', async () => {
+    const p = await get(c, ['pod', 'web']);
+    return p.status?.ephemeralContainerStatuses?.[0]?.state?.terminated && p;
+  });
+  assert.equal(done.status.ephemeralContainerStatuses[0].state.terminated.reason, 'Completed');
+  assert.equal(done.status.phase, 'Running', 'the pod is unaffected');
+  assert.equal(done.status.conditions.find((k: any) => k.type === 'Ready').status, 'True');
+  // Another sync of the pod (a label change) starts nothing again.
+  assert.equal((await c.kubectl(['label', 'pod', 'web', 'synced=again'])).code, 0);
+  await until('the label stored', async () => (await get(c, ['pod', 'web'])).metadata.labels?.synced === 'again');
+  const events = await until('ephemeral events', async () => {
+    const e = (await eventsOf(c, 'web')).filter((x) => x.involvedObject.fieldPath === 'spec.ephemeralContainers{dbg}');
+    return e.some((x) => x.reason === 'Started') && e;
+  });
+  assert.deepEqual(events.map((e: any) => e.reason).sort(), ['Created', 'Pulled', 'Started']);
+  assert.equal(runtime.calls.filter((x) => x === 'startContainer:dbg').length, 1, 'never restarted');
+});
+
 test('kubelet: a crashing container restarts with back-off: restartCount, lastState and CrashLoopBackOff', async (t) => {
   const { c } = await withKubelet(t, (cfg) => (cfg.metadata.name === 'crash' ? { exitCode: 3, afterMs: 20 } : undefined));
   await apply(c, pod('crashy', { containers: [{ name: 'crash', image: 'crash:1', imagePullPolicy: 'IfNotPresent' }] }));

@@ -54,7 +54,8 @@ export function sandboxConfig(pod: Pod, attempt: number, logsRoot: string, dnsCo
   };
 }
 
-export function containerConfig(pod: Pod, c: Container, attempt: number, imageRef: string, resolved: ResolvedContainerConfig, mounts: Mount[]): ContainerConfig {
+/** `pidTarget`: an ephemeral container's target (the running container whose PID namespace it joins). */
+export function containerConfig(pod: Pod, c: Container, attempt: number, imageRef: string, resolved: ResolvedContainerConfig, mounts: Mount[], pidTarget?: string): ContainerConfig {
   const m = pod.metadata!;
   const resources = linuxResources(c);
   return {
@@ -74,6 +75,7 @@ export function containerConfig(pod: Pod, c: Container, attempt: number, imageRe
     linux: {
       resources,
       securityContext: runtimeSecurityContext(pod, c),
+      ...(pidTarget ? { pidNamespaceTarget: pidTarget } : {}),
     },
   };
 }

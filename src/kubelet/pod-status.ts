@@ -139,6 +139,9 @@ export function generatePodStatus(input: PodStatusInput): PodStatus {
     }
     return s;
   });
+  // kubectl debug's containers: reported as upstream's (never ready, not counted in the phase or conditions).
+  const prevEphemeral = prevBy(cur.ephemeralContainerStatuses);
+  const ephemeralContainerStatuses = (pod.spec?.ephemeralContainers ?? []).map((c) => ({ ...containerStatus(input, c as Container, prevEphemeral.get(c.name)), ready: false }));
   const initFailed = initContainerStatuses.some((s) => (s.state?.terminated && s.state.terminated.exitCode !== 0)
     || (s.state?.waiting && s.lastState?.terminated && s.lastState.terminated.exitCode !== 0));
   const phase = podPhase(pod, initContainerStatuses, containerStatuses, initFailed);
@@ -176,6 +179,7 @@ export function generatePodStatus(input: PodStatusInput): PodStatus {
     startTime: cur.startTime ?? now,
     ...(initContainerStatuses.length ? { initContainerStatuses } : {}),
     containerStatuses,
+    ...(ephemeralContainerStatuses.length ? { ephemeralContainerStatuses } : {}),
     qosClass: cur.qosClass ?? qosClassOf(pod),
   };
   return status;

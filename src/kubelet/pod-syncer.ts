@@ -2,6 +2,8 @@
 // syncPod/syncTerminatingPod around it), against the CRI-shaped runtime:
 //   - a ready sandbox (made again if it died), volumes set up first;
 //   - init containers one at a time, in order, each to exit 0 before the next starts;
+//   - ephemeral containers (kubectl debug) first, each started once and never restarted, joining its target
+//     container's PID namespace (upstream starts them before the init containers, so a stuck pod can be debugged);
 //   - then every app container: started when missing; when exited, restarted as restartPolicy says, with
 //     CrashLoopBackOff's back-off (10 s doubling to 5 min, reset after 10 min); restarted when a liveness or
 //     startup probe fails; the previous exited instance is kept (kubectl logs --previous), older ones removed;
@@ -72,9 +74,10 @@ export class PodSyncer {
 
   private ref(pod: Pod, c?: Container, init = false): ObjectReference {
     const m = pod.metadata!;
+    const list = init ? 'initContainers' : pod.spec?.ephemeralContainers?.some((e) => e.name === c?.name) ? 'ephemeralContainers' : 'containers';
     return {
       apiVersion: 'v1', kind: 'Pod', name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion,
-      ...(c ? { fieldPath: `spec.${init ? 'initContainers' : 'containers'}{${c.name}}` } : {}),
+      ...(c ? { fieldPath: `spec.${list}{${c.name}}` } : {}),
     };
   }
 
@@ -171,6 +174,15 @@ export class PodSyncer {
     };
     let started = false;
 
+    // --- ephemeral containers: started once (a failed start, e.g. a missing image, is tried again), never restarted
+    for (const ec of pod.spec?.ephemeralContainers ?? []) {
+      if (instancesOf(state.containers, ec.name).length) continue;
+      const target = ec.targetContainerName ? inSandbox(ec.targetContainerName).find((x) => x.state === 'CONTAINER_RUNNING')?.id : undefined;
+      const r = await this.start(pod, ec as Container, 0, sb, sbConfig, waiting, false, target);
+      if (!r.ok && r.retryMs !== undefined) soon(r.retryMs);
+      started ||= r.ok;
+    }
+
     // --- init containers, one at a time ---------------------------------------------------------------------
     let initDone = true;
     for (const ic of pod.spec?.initContainers ?? []) {
@@ -265,7 +277,7 @@ export class PodSyncer {
   }
 
   /** Pulls (per policy), resolves env/command, creates and starts one container; failures leave it waiting. */
-  private async start(pod: Pod, c: Container, attempt: number, sb: PodSandboxStatus, cfg: PodSandboxConfig, waiting: Map<string, Waiting>, init: boolean): Promise<{ ok: boolean; retryMs?: number }> {
+  private async start(pod: Pod, c: Container, attempt: number, sb: PodSandboxStatus, cfg: PodSandboxConfig, waiting: Map<string, Waiting>, init: boolean, pidTarget?: string): Promise<{ ok: boolean; retryMs?: number }> {
     const pulled = await this.images.ensure(pod.metadata!.uid!, c);
     if (!pulled.ok) {
       waiting.set(c.name, { reason: pulled.reason, message: pulled.message });
@@ -280,7 +292,7 @@ export class PodSyncer {
       const resolved = await this.o.config.resolve(pod, c, { image: pulled.image.config, podIPs, hostIPs });
       verifyRunAsNonRoot(pod, c, pulled.image.config.user);
       const mounts = this.o.volumes.mounts(pod, c, resolved.envs);
-      id = await this.o.runtime.createContainer(sb.id, containerConfig(pod, c, attempt, pulled.image.id, resolved, mounts), cfg);
+      id = await this.o.runtime.createContainer(sb.id, containerConfig(pod, c, attempt, pulled.image.id, resolved, mounts, pidTarget), cfg);
     } catch (e) {
       const reason = isContainerConfigFailure(e) ? e.reason : 'CreateContainerError';
       waiting.set(c.name, { reason, message: errorText(e) });
@@ -348,7 +360,7 @@ export class PodSyncer {
     const uid = pod.metadata!.uid!;
     const state = await this.podState(uid);
     const grace = gone ? 0 : (pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30);
-    const specs = new Map([...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c) => [c.name, c]));
+    const specs = new Map([...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? []), ...(pod.spec?.ephemeralContainers ?? []) as Container[]].map((c) => [c.name, c]));
     const running = state.containers.filter((c) => c.state === 'CONTAINER_RUNNING' || c.state === 'CONTAINER_CREATED');
     this.o.probes.removePod(uid);
     await Promise.all(running.map(async (cur) => {

@@ -98,6 +98,11 @@ export interface ContainerConfig {
   linux?: {
     resources?: LinuxContainerResources;
     /**
+     * The container whose PID namespace this one joins (CRI's NamespaceMode TARGET with target_id): an ephemeral
+     * container started by `kubectl debug --target` sees that container's processes. Runtimes that cannot ignore it.
+     */
+    pidNamespaceTarget?: string;
+    /**
      * CRI's LinuxContainerSecurityContext, already merged with the pod's (the kubelet's job): the user and group
      * (unset: the image's USER), supplemental groups (fsGroup and supplementalGroups; the runtime adds the primary
      * group and the user's groups in the image's /etc/group, as containerd), a read-only root filesystem,

@@ -158,7 +158,7 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ru
   async function containerLogs(ns: string, name: string, container: string, q: URLSearchParams, res: ServerResponse): Promise<void> {
     const pod = podStatusOf(ns, name);
     if (opts.pods && !pod) throw notFoundError(`pod "${name}" does not exist`);
-    if (pod && ![...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].some((c) => c.name === container)) {
+    if (pod && ![...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? []), ...(pod.spec?.ephemeralContainers ?? [])].some((c) => c.name === container)) {
       throw notFoundError(`container "${container}" not found in pod "${name}"`);
     }
     const sandboxes = await podSandboxes(runtime, ns, name, pod?.metadata?.uid);
@@ -172,7 +172,7 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ru
     } else {
       current = instances[0];
       if (!current || current.state === 'CONTAINER_CREATED') {
-        const statuses = [...(pod?.status?.containerStatuses ?? []), ...(pod?.status?.initContainerStatuses ?? [])];
+        const statuses = [...(pod?.status?.containerStatuses ?? []), ...(pod?.status?.initContainerStatuses ?? []), ...(pod?.status?.ephemeralContainerStatuses ?? [])];
         const reason = statuses.find((s) => s.name === container)?.state?.waiting?.reason;
         const why = reason === 'ErrImagePull' ? "image can't be pulled" : reason === 'ImagePullBackOff' ? 'trying and failing to pull image' : reason ?? 'ContainerCreating';
         throw badRequest(`container "${container}" in pod "${name}" is waiting to start: ${why}`);

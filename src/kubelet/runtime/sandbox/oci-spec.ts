@@ -26,6 +26,8 @@ export interface SandboxNamespaces {
   ownIpc: boolean;
   sharedPid: boolean;
   hostPid: boolean;
+  /** A running container's init pid whose PID namespace this container joins (CRI's TARGET), if any. */
+  targetPid?: number;
 }
 
 export interface SpecInput {
@@ -161,7 +163,8 @@ export function buildOciSpec(input: SpecInput): Record<string, unknown> {
   if (ns.netns !== null) namespaces.push({ type: 'network', path: ns.netns });
   if (ns.ownUts) namespaces.push({ type: 'uts', path: `/proc/${ns.holderPid}/ns/uts` });
   if (ns.ownIpc) namespaces.push({ type: 'ipc', path: `/proc/${ns.holderPid}/ns/ipc` });
-  if (ns.sharedPid) namespaces.push({ type: 'pid', path: `/proc/${ns.holderPid}/ns/pid` });
+  if (ns.targetPid) namespaces.push({ type: 'pid', path: `/proc/${ns.targetPid}/ns/pid` });
+  else if (ns.sharedPid) namespaces.push({ type: 'pid', path: `/proc/${ns.holderPid}/ns/pid` });
   else if (!ns.hostPid) namespaces.push({ type: 'pid' });
 
   const res = config.linux?.resources ?? {};

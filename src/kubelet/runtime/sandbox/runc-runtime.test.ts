@@ -118,6 +118,15 @@ test('runc sandbox runtime', { skip }, async (t) => {
     await env.rt.removePodSandbox(sb);
   });
 
+  await t.test('an ephemeral container with a PID namespace target (kubectl debug --target) sees that container\'s processes', async () => {
+    const p = await runPod(env, 'debugged', 'host', ['sleep', '300']);
+    const cid = await env.rt.createContainer(p.sandboxId, containerConfig('dbg', 'host', ['sh', '-c', 'tr "\\0" " " < /proc/1/cmdline; echo'], { linux: { pidNamespaceTarget: p.cid } }), p.sconf);
+    await env.rt.startContainer(cid);
+    await until(async () => (await env.rt.containerStatus(cid)).state === 'CONTAINER_EXITED', 'the debug container to finish');
+    assert.match(fs.readFileSync((await env.rt.containerStatus(cid)).logPath, 'utf8'), / stdout F sleep 300 ?$/m, 'its PID 1 is the target\'s');
+    await env.rt.removePodSandbox(p.sandboxId);
+  });
+
   await t.test('stop sends SIGTERM, then SIGKILL after the timeout, and the whole process tree goes', async () => {
     const marker = `nk-tree-${process.pid}-${Date.now()}`;
     const p = await runPod(env, 'tree', 'host', ['sh', '-c', `trap '' TERM; sleep 1000 & sleep 1001 & echo ${marker}; wait`],

@@ -263,6 +263,7 @@ export class RuncRuntime implements ContainerRuntime {
       await mountOverlay(lowerdirsFor(image.layers, this.dirs.hostRoot), path.join(dir, 'upper'), path.join(dir, 'work'), rootfs);
       c.mounted = true;
       const opts = s.config.namespaceOptions;
+      const target = config.linux?.pidNamespaceTarget ? this.records.containers.get(config.linux.pidNamespaceTarget) as RuncContainer | undefined : undefined;
       const mem = config.linux?.resources?.memoryLimitInBytes;
       await this.cgroups.prepare(id, mem);
       const spec = buildOciSpec({
@@ -271,6 +272,7 @@ export class RuncRuntime implements ContainerRuntime {
         namespaces: {
           netns: s.persisted.netns, holderPid: s.holder.pid, ownUts: opts.network !== 'NODE', ownIpc: opts.ipc !== 'NODE',
           sharedPid: opts.pid === 'POD', hostPid: opts.pid === 'NODE',
+          ...(target?.state === 'CONTAINER_RUNNING' && target.initPid ? { targetPid: target.initPid } : {}),
         },
         cgroupsPath: this.cgroups.paths(id).runc,
         hiddenPaths: image.layers.includes('/') ? this.hiddenHostPaths() : [],
