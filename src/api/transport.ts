@@ -35,6 +35,19 @@ export interface ApiResponse {
 export type ApiHandler = (req: ApiRequest) => Promise<ApiResponse>;
 
 /**
+ * A copy of `req` with `changes`. A signal the HTTP server makes only on first use (a getter: most requests never
+ * need one) stays made on use: spreading the request would read it, making an AbortController and a 'close'
+ * listener for every request.
+ */
+export function requestWith(req: ApiRequest, changes: Partial<ApiRequest>): ApiRequest {
+  if (!Object.getOwnPropertyDescriptor(req, 'signal')?.get) return { ...req, ...changes };
+  const copy: Record<string, unknown> = {};
+  for (const k of Object.keys(req)) if (k !== 'signal') copy[k] = req[k as keyof ApiRequest];
+  Object.defineProperty(copy, 'signal', { get: () => req.signal, enumerable: true, configurable: true });
+  return Object.assign(copy as unknown as ApiRequest, changes);
+}
+
+/**
  * The server side's one answer to an error: a StatusError as its Status, anything else as a 500 that carries none
  * of its internals (toStatusError). The apiserver's handler and the in-process transport both answer through it.
  */

@@ -1,7 +1,7 @@
 // The apiserver as one transport-independent function: ApiRequest in, ApiResponse out (src/api/transport.ts).
 // Routing and the error boundary live here; verbs live in handlers/, health in health.ts, discovery in
 // discovery-endpoints.ts, OpenAPI in openapi/endpoints.ts.
-import { errorResponse, type ApiHandler, type ApiRequest, type ApiResponse } from '../api/transport.js';
+import { errorResponse, requestWith, type ApiHandler, type ApiRequest, type ApiResponse } from '../api/transport.js';
 import { StatusError, badRequest, internal, methodNotSupported, notFoundError } from '../api/errors.js';
 import { parseResourcePath } from './request-info.js';
 import { isValidPathSegmentName } from '../api/validation/names.js';
@@ -188,7 +188,7 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
     if (info && requestInfos) requestInfos.set(req, info);
     if (authz) {
       const user = impersonate(authz.authorizer, req.user ?? ANONYMOUS, req.headers);
-      if (user !== req.user) req = { ...req, user };
+      if (user !== req.user) req = requestWith(req, { user });
     }
     if (opts.flowControl) {
       const r = req;
