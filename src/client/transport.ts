@@ -5,7 +5,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { genericServerResponse, serviceUnavailable, StatusError, type Status } from '../api/errors.js';
-import { errorResponse, type ApiHandler, type ApiRequest } from '../api/transport.js';
+import { errorResponse, type ApiHandler, type ApiRequest, type ApiResponse } from '../api/transport.js';
 
 export interface TransportRequest {
   method: string;
@@ -230,22 +230,27 @@ export function inProcessTransport(handler: ApiHandler, opts: InProcessTransport
     }
   }
   const toBuf = (b: Buffer | string | undefined) => (b === undefined ? Buffer.alloc(0) : Buffer.from(b));
-  async function* copyChunks(src: AsyncIterable<Buffer | string>, signal?: AbortSignal): AsyncIterable<Buffer> {
+  async function* copyChunks(src: AsyncIterable<Buffer | string>, signal: AbortSignal | undefined, done: () => void): AsyncIterable<Buffer> {
     const it = src[Symbol.asyncIterator]();
-    // Ending on abort must not wait for the handler's next chunk: race each next() against the signal. The abort
-    // promise is made per step and its listener removed after: racing against one long-lived promise would keep
-    // every chunk reachable from its reaction list (a leak proportional to the stream's length).
+    // Ending on abort must not wait for the handler's next chunk: each step races next() against the signal. One
+    // abort listener serves the whole stream, waking the step under way; the step's abort promise is its own and
+    // dropped after: racing against one long-lived promise would keep every chunk reachable from its reaction list
+    // (a leak proportional to the stream's length).
+    let wake: ((v: 'aborted') => void) | undefined;
+    const onAbort = () => wake?.('aborted');
+    signal?.addEventListener('abort', onAbort, { once: true });
     try {
       for (;;) {
         if (signal?.aborted) return;
-        let onAbort: (() => void) | undefined;
-        const aborted = new Promise<'aborted'>((resolve) => { onAbort = () => resolve('aborted'); signal?.addEventListener('abort', onAbort, { once: true }); });
-        const r = await Promise.race([it.next(), aborted]);
-        signal?.removeEventListener('abort', onAbort!);
+        const next = it.next();
+        const r = signal ? await Promise.race([next, new Promise<'aborted'>((resolve) => { wake = resolve; })]) : await next;
+        wake = undefined;
         if (r === 'aborted' || r.done) return;
         yield toBuf(r.value);
       }
     } finally {
+      signal?.removeEventListener('abort', onAbort);
+      done();
       void it.return?.(undefined)?.catch?.(() => undefined);
     }
   }
@@ -258,13 +263,24 @@ export function inProcessTransport(handler: ApiHandler, opts: InProcessTransport
       return { status: res.status, headers: { ...res.headers }, body };
     },
     async stream(req) {
-      const res = await call(req);
-      if (res.status < 200 || res.status > 299) {
-        throw errorFromResponse(res.status, res.stream ? await readAll(res.stream) : toBuf(res.body), res.headers);
-      }
+      // The stream's own signal, aborted with the caller's: the handler's listeners and ours go on it, so a signal
+      // shared by many watches (an informer factory's) carries one listener per watch, not one per side.
+      const outer = req.signal;
+      const own = outer ? new AbortController() : undefined;
+      const forward = () => own!.abort();
+      if (outer?.aborted) own!.abort(); else outer?.addEventListener('abort', forward, { once: true });
+      const release = () => outer?.removeEventListener('abort', forward);
+      let res: ApiResponse;
+      try {
+        res = await call({ ...req, signal: own?.signal });
+        if (res.status < 200 || res.status > 299) {
+          throw errorFromResponse(res.status, res.stream ? await readAll(res.stream) : toBuf(res.body), res.headers);
+        }
+      } catch (e) { release(); throw e; }
+      const body = res.body;
       const chunks = res.stream
-        ? copyChunks(res.stream, req.signal)
-        : (async function* () { const b = toBuf(res.body); if (b.length) yield b; })();
+        ? copyChunks(res.stream, own?.signal, release)
+        : (async function* () { release(); const b = toBuf(body); if (b.length) yield b; })();
       return { status: res.status, headers: { ...res.headers }, chunks };
     },
     close() { /* nothing pooled */ },
