@@ -129,6 +129,17 @@ test('kubelet: kubectl debug adds an ephemeral container that runs once in the t
   });
   assert.deepEqual(events.map((e: any) => e.reason).sort(), ['Created', 'Pulled', 'Started']);
   assert.equal(runtime.calls.filter((x) => x === 'startContainer:dbg').length, 1, 'never restarted');
+  // A target that is not running yet (a new pod): the debug container waits for it, then joins it.
+  await apply(c, pod('slow', { initContainers: [{ name: 'init', image: 'app:1' }], containers: [{ name: 'app', image: 'app:1' }] }));
+  const init = await until('slow\'s init container running', async () => runtime.running('init')[0]);
+  assert.equal((await c.kubectl(['debug', 'slow', '--image=app:1', '--target=app', '-c', 'dbg2', '--', '/app'])).code, 0);
+  const waitingFor = await until('dbg2 waiting for its target', async () => (await get(c, ['pod', 'slow'])).status?.ephemeralContainerStatuses?.[0]?.state?.waiting);
+  assert.deepEqual(waitingFor, { reason: 'CreateContainerConfigError', message: 'unable to find target container app' });
+  runtime.exit(init.id, 0, 'Completed');
+  await until('dbg2 running', async () => (await get(c, ['pod', 'slow'])).status?.ephemeralContainerStatuses?.[0]?.state?.running);
+  const slowApp = [...runtime.containers.values()].find((x) => x.metadata.name === 'app' && x.labels['io.kubernetes.pod.name'] === 'slow')!;
+  const dbg2 = [...runtime.containers.values()].find((x) => x.metadata.name === 'dbg2')!;
+  assert.equal(dbg2.config.linux?.pidNamespaceTarget, slowApp.id);
 });
 
 test('kubelet: a crashing container restarts with back-off: restartCount, lastState and CrashLoopBackOff', async (t) => {

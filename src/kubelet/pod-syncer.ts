@@ -178,6 +178,14 @@ export class PodSyncer {
     for (const ec of pod.spec?.ephemeralContainers ?? []) {
       if (instancesOf(state.containers, ec.name).length) continue;
       const target = ec.targetContainerName ? inSandbox(ec.targetContainerName).find((x) => x.state === 'CONTAINER_RUNNING')?.id : undefined;
+      if (ec.targetContainerName && !target) {
+        // Upstream's getTargetID: tried again once the target runs (its start wakes the pod at the next relist).
+        const message = `unable to find target container ${ec.targetContainerName}`;
+        waiting.set(ec.name, { reason: 'CreateContainerConfigError', message });
+        this.event(pod, ec as Container, 'Warning', 'Failed', `Error: ${message}`);
+        soon(10_000);
+        continue;
+      }
       const r = await this.start(pod, ec as Container, 0, sb, sbConfig, waiting, false, target);
       if (!r.ok && r.retryMs !== undefined) soon(r.retryMs);
       started ||= r.ok;
