@@ -23,8 +23,12 @@ export interface TransportResponse { status: number; headers: Record<string, str
 export interface TransportStream {
   status: number;
   headers: Record<string, string>;
-  /** Raw body chunks; ends when the server ends the response or the request's signal aborts. */
-  chunks: AsyncIterable<Buffer>;
+  /**
+   * Raw body chunks; ends when the server ends the response or the request's signal aborts. In process, text the
+   * handler wrote as strings stays a string (the bytes it stands for; encoding it only to decode it again was
+   * most of what a watch event cost a watcher before its JSON.parse).
+   */
+  chunks: AsyncIterable<Buffer | string>;
 }
 
 export interface Transport {
@@ -93,12 +97,15 @@ async function readAll(chunks: AsyncIterable<Buffer | string>): Promise<Buffer> 
   return Buffer.concat(parts);
 }
 
-/** Splits a chunk stream into lines (without the newline); a final unterminated line is yielded too. */
-export async function* splitLines(chunks: AsyncIterable<Buffer>): AsyncIterable<string> {
+/**
+ * Splits a chunk stream into lines (without the newline); a final unterminated line is yielded too. A stream's
+ * chunks are all bytes (UTF-8) or all text.
+ */
+export async function* splitLines(chunks: AsyncIterable<Buffer | string>): AsyncIterable<string> {
   let rest = '';
   const decoder = new TextDecoder('utf-8');
   for await (const chunk of chunks) {
-    rest += decoder.decode(chunk, { stream: true });
+    rest += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
     let i: number;
     while ((i = rest.indexOf('\n')) >= 0) {
       const line = rest.slice(0, i);
@@ -230,7 +237,7 @@ export function inProcessTransport(handler: ApiHandler, opts: InProcessTransport
     }
   }
   const toBuf = (b: Buffer | string | undefined) => (b === undefined ? Buffer.alloc(0) : Buffer.from(b));
-  async function* copyChunks(src: AsyncIterable<Buffer | string>, signal: AbortSignal | undefined, done: () => void): AsyncIterable<Buffer> {
+  async function* copyChunks(src: AsyncIterable<Buffer | string>, signal: AbortSignal | undefined, done: () => void): AsyncIterable<Buffer | string> {
     const it = src[Symbol.asyncIterator]();
     // Ending on abort must not wait for the handler's next chunk: each step races next() against the signal. One
     // abort listener serves the whole stream, waking the step under way; the step's abort promise is its own and
@@ -246,7 +253,7 @@ export function inProcessTransport(handler: ApiHandler, opts: InProcessTransport
         const r = signal ? await Promise.race([next, new Promise<'aborted'>((resolve) => { wake = resolve; })]) : await next;
         wake = undefined;
         if (r === 'aborted' || r.done) return;
-        yield toBuf(r.value);
+        yield typeof r.value === 'string' ? r.value : toBuf(r.value);
       }
     } finally {
       signal?.removeEventListener('abort', onAbort);
