@@ -5,7 +5,7 @@
 // so no Secret value ever reaches the log.
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, chmodSync, type WriteStream } from 'node:fs';
-import { requestWith, type ApiHandler, type ApiRequest, type ApiResponse, type UserInfo } from '../../api/transport.js';
+import type { ApiHandler, ApiRequest, ApiResponse, UserInfo } from '../../api/transport.js';
 import { parseResourcePath } from '../request-info.js';
 import { parsedAsJson, serializedFrom } from '../json-bodies.js';
 import { evaluatePolicy, levelRank, type AuditLevel, type AuditPolicy } from './policy.js';
@@ -199,7 +199,9 @@ export function createAuditor(opts: AuditOptions): Auditor {
       if (!s) return handler(req);
       const annotations: Record<string, string> = {};
       s.annotations = annotations; // filled by admission while the request runs; left out when empty
-      const res = await handler(requestWith(req, { auditAnnotations: annotations }));
+      // Set on the request itself (each is the caller's own): a copy would cost more than the rest of this wrapper.
+      req.auditAnnotations = annotations;
+      const res = await handler(req);
       if (res.stream) {
         const inner = res.stream;
         return { ...res, stream: (async function* () { try { yield* inner; } finally { finish(s, res); } })() };
