@@ -8,12 +8,17 @@
  */
 export function duplicateFields(text: string): string[] {
   const out: string[] = [];
-  type Frame = { obj: boolean; path: string; keys?: Set<string>; index: number; key?: string };
+  // The open objects and lists, each with the key or index it is at; a path is spelled only for a duplicate.
+  type Frame = { obj: boolean; keys?: Set<string>; index: number; key?: string };
   const stack: Frame[] = [];
-  const childPath = (f: Frame | undefined): string => {
-    if (!f) return '';
-    if (f.obj) return f.path ? `${f.path}.${f.key}` : f.key!;
-    return `${f.path}[${f.index}]`;
+  /** The path of the value stack[depth] is (its parents' keys and indexes). */
+  const pathOf = (depth: number): string => {
+    let p = '';
+    for (let d = 0; d < depth; d++) {
+      const f = stack[d];
+      p = f.obj ? (p ? `${p}.${f.key}` : f.key!) : `${p}[${f.index}]`;
+    }
+    return p;
   };
   let expectKey = false;
   for (let i = 0; i < text.length; i++) {
@@ -31,19 +36,17 @@ export function duplicateFields(text: string): string[] {
         // A body that reached us as YAML in JSON clothing may hold escapes JSON has not ("\e"): taken as written.
         let key = text.slice(i + 1, j);
         if (escaped) { try { key = JSON.parse(text.slice(i, j + 1)) as string; } catch { /* not a JSON string */ } }
-        if (top.keys!.has(key)) out.push(top.path ? `${top.path}.${key}` : key);
+        if (top.keys!.has(key)) { const p = pathOf(stack.length - 1); out.push(p ? `${p}.${key}` : key); }
         else top.keys!.add(key);
         top.key = key;
         expectKey = false;
       }
       i = j;
     } else if (c === 0x7b /* { */) {
-      const parent = stack[stack.length - 1];
-      stack.push({ obj: true, path: childPath(parent), keys: new Set(), index: 0 });
+      stack.push({ obj: true, keys: new Set(), index: 0 });
       expectKey = true;
     } else if (c === 0x5b /* [ */) {
-      const parent = stack[stack.length - 1];
-      stack.push({ obj: false, path: childPath(parent), index: 0 });
+      stack.push({ obj: false, index: 0 });
     } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
       stack.pop();
       expectKey = false;
