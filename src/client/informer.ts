@@ -108,7 +108,10 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
   byIndex(indexName: string, value: string): T[] {
     const idx = this.indices.get(indexName);
     if (!idx) throw new Error(`index "${indexName}" does not exist on the ${this.resource.resource} informer`);
-    return [...(idx.get(value) ?? [])].map((k) => this.items.get(k)!).filter(Boolean);
+    const keys = idx.get(value);
+    const out: T[] = [];
+    if (keys) for (const k of keys) { const o = this.items.get(k); if (o) out.push(o); }
+    return out;
   }
   /** The resourceVersion of the last list or watch event applied to the cache. */
   get lastSyncResourceVersion(): string { return this.rv; }
