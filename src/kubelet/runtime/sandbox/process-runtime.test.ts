@@ -121,7 +121,8 @@ test('process-mode runtime', { skip }, async (t) => {
     const marker = `100${Math.floor(Math.random() * 1000)}`;
     const c1 = await first.createContainer(s1, containerConfig('main', 'host', ['sh', '-c', `sleep ${marker}.5 & wait`]), sandboxConfig('left', path.join(home, 'logs', 'left')));
     await first.startContainer(c1);
-    assert.ok(processList().includes(`sleep ${marker}.5`));
+    // sh forks sleep after the start returned: wait for it (under load it takes a while).
+    await until(() => processList().includes(`sleep ${marker}.5`), 'the container\'s sleep to run');
     await createSandboxRuntime({ home, images, log: discardLog, mode: 'process' });
     await until(() => !processList().includes(`sleep ${marker}.5`), 'the stale processes to be gone');
   });

@@ -270,13 +270,15 @@ test('a runtime started on the home of a killed one removes everything it left',
   const first = await createSandboxRuntime({ home, images, podCIDR: cidr, log: discardLog, mode: 'runc' });
   const sconf = sandboxConfig('left', path.join(home, 'logs', 'left'));
   const sb = await first.runPodSandbox(sconf);
-  const cid = await first.createContainer(sb, containerConfig('main', 'host', ['sleep', '1002']), sconf);
+  // A sleep no other test runs (a substring of another's command line would keep this test waiting).
+  const seconds = `1002.${process.pid}`;
+  const cid = await first.createContainer(sb, containerConfig('main', 'host', ['sleep', seconds]), sconf);
   await first.startContainer(cid);
   // runc may still be starting the container's process when startContainer returns.
-  await until(() => processList().includes('sleep 1002'), 'the container to run');
+  await until(() => processList().includes(`sleep ${seconds}`), 'the container to run');
   // The first runtime is dropped without shutdown, as a kill -9 would leave it (its children live on).
   const second = await createSandboxRuntime({ home, images, log: discardLog, mode: 'runc' });
-  await until(() => !processList().includes('sleep 1002'), 'the stale container to be gone');
+  await until(() => !processList().includes(`sleep ${seconds}`), 'the stale container to be gone');
   assertNothingLeft(home);
   // The new runtime works on the same home and address range.
   await second.updateRuntimeConfig({ podCIDR: cidr });
