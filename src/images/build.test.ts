@@ -14,6 +14,7 @@ const flaskDir = join(repo, 'examples', 'flask');
 const needRoot = isRoot() ? false : 'skipped: RUN needs root (overlay mounts)';
 const havePythonFlask = existsSync('/usr/lib/python3/dist-packages/flask');
 const havePip = existsSync('/usr/lib/python3/dist-packages/pip');
+const externallyManaged = readdirSync('/usr/lib').some((d) => /^python3\.\d+$/.test(d) && existsSync(join('/usr/lib', d, 'EXTERNALLY-MANAGED')));
 
 function setup(t: { after(fn: () => void): void }) {
   const dir = mkdtempSync(join(tmpdir(), 'nanokube-build-'));
@@ -33,6 +34,18 @@ async function build(s: ReturnType<typeof setup>, dockerfile: string, files: Rec
   for (const [k, v] of Object.entries(files)) { mkdirSync(join(ctx, k, '..'), { recursive: true }); writeFileSync(join(ctx, k), v); }
   return buildImage({ store: s.store, context: ctx, tags: ['test/app:1'], out: s.out, ...extra });
 }
+
+test('a python base recorded by a build without root (no whiteout over the host\'s EXTERNALLY-MANAGED) is made again by a build as root, so RUN pip install works', { skip: needRoot || (!havePip ? 'skipped: python3-pip not found' : !externallyManaged ? 'skipped: the host python has no EXTERNALLY-MANAGED marker' : false) }, async (t) => {
+  const s = setup(t);
+  // What a non-root `nanokube image build` leaves in the store before its RUN step fails.
+  const getuid = process.getuid;
+  process.getuid = () => 1000;
+  try { await build(s, 'FROM python:3.12-slim\n'); } finally { process.getuid = getuid; }
+  // pip refuses any install under the marker (PEP 668); without it, an already satisfied requirement passes offline.
+  const r = await build(s, 'FROM python:3.12-slim\nRUN pip install --no-index pip\n');
+  assert.ok(r.id);
+  assert.doesNotMatch(s.log(), /externally-managed-environment/);
+});
 
 test('examples/flask builds offline from its Dockerfile; app.py is in the top layer and flask imports inside the image', { skip: needRoot || (!havePythonFlask ? 'skipped: python3-flask not found' : !havePip ? 'skipped: python3-pip not found' : false) }, async (t) => {
   const s = setup(t);

@@ -182,7 +182,7 @@ export async function buildImage(o: BuildOptions): Promise<BuildResult> {
           }
           let img = (() => { try { return store.find(ref); } catch (e) { return fail(ins, (e as Error).message); } })();
           const base = hostBaseFor(ref);
-          if (!img && base) {
+          if (base && (!img || img.manifest.annotations?.[ANNOTATION_HOST_ROOT] === 'true')) {
             img = await ensureHostBaseImage(store, ref);
           } else if (!img) {
             fail(ins, `FROM ${ref}: ${imageNotPresentMessage(ref)}`);

@@ -73,6 +73,29 @@ export function describeHostBase(base: WellKnownBase): string {
   }
 }
 
+/** The host python's EXTERNALLY-MANAGED marker (PEP 668), when it has one: the python base hides it with a whiteout. */
+function externallyManagedMarker(): string | null {
+  const v = pythonVersion();
+  const marker = v ? `/usr/lib/python${v.split('.').slice(0, 2).join('.')}/EXTERNALLY-MANAGED` : null;
+  return marker && existsSync(marker) ? marker : null;
+}
+
+/**
+ * Whether a stored base is one this host made without root that root would make differently: a python base's
+ * whiteout over EXTERNALLY-MANAGED needs root (mknod), so a base recorded by a build without root (before its
+ * RUN step failed) lacks it, and a later RUN pip install as root in the same store would be refused (PEP 668).
+ * Only nanokube's own bases are checked (a loaded image under the name is the user's).
+ */
+async function madeWithoutRoot(store: ImageStore, base: WellKnownBase, img: StoredImage): Promise<boolean> {
+  if (base !== 'python' || process.getuid?.() !== 0 || img.manifest.annotations?.[ANNOTATION_HOST_ROOT] !== 'true') return false;
+  // Exactly the base (its two history entries, its one layer), not an image built on it.
+  if (!img.config.history?.[0]?.created_by?.startsWith('nanokube: host root filesystem') || img.config.history.length !== 2 || img.manifest.layers.length !== 1) return false;
+  const marker = externallyManagedMarker();
+  const diffId = img.config.rootfs?.diff_ids?.[0];
+  if (!marker || !diffId) return false;
+  return !existsSync(join(await store.layerDir(diffId, img.manifest.layers[0]!.digest), marker));
+}
+
 /** Fills `dir` with the base's own small layer; returns false when the base needs none. */
 function aliasLayer(base: WellKnownBase, dir: string): boolean {
   const bin = join(dir, 'usr/local/bin');
@@ -92,9 +115,8 @@ function aliasLayer(base: WellKnownBase, dir: string): boolean {
         utimesSync(join(bin, n), FIXED_MTIME, FIXED_MTIME);
       }
     }
-    const v = pythonVersion();
-    const marker = v ? `/usr/lib/python${v.split('.').slice(0, 2).join('.')}/EXTERNALLY-MANAGED` : null;
-    if (marker && existsSync(marker) && process.getuid?.() === 0) {
+    const marker = externallyManagedMarker();
+    if (marker && process.getuid?.() === 0) {
       mkdirSync(join(dir, marker, '..'), { recursive: true });
       mknod(join(dir, marker));
       utimesSync(join(dir, marker), FIXED_MTIME, FIXED_MTIME);
@@ -131,13 +153,13 @@ function baseConfig(base: WellKnownBase): NonNullable<OciImageConfig['config']> 
   }
 }
 
-/** Adds (or finds) the host-root image a well-known base reference names. */
+/** Adds (or finds) the host-root image a well-known base reference names (made again when made without root, see above). */
 export async function ensureHostBaseImage(store: ImageStore, ref: string): Promise<StoredImage> {
   const base = hostBaseFor(ref);
   if (!base) throw new Error(`${ref} is not a well-known base image`);
   const name = normalizeReference(ref);
   const existing = store.find(name);
-  if (existing) return existing;
+  if (existing && !(await madeWithoutRoot(store, base, existing))) return existing;
   const work = store.tempDir('base');
   try {
     const layers: OciManifest['layers'] = [];
