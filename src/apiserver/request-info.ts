@@ -35,8 +35,22 @@ function decodeSegment(segment: string): string {
   catch { throw badRequest(`invalid URL escape in ${JSON.stringify(segment.slice(0, 100))}`); }
 }
 
-/** Returns undefined for non-resource paths (discovery, health, openapi...). */
+/**
+ * The last answer, frozen: the audit and then the handler parse the same request one after the other, and the
+ * answer depends only on the method, the path and the watch parameter.
+ */
+let last: { method: string; path: string; watch: string | null; info: ResourceRequestInfo | undefined } | undefined;
+
+/** Returns undefined for non-resource paths (discovery, health, openapi...). The answer is frozen (it is shared). */
 export function parseResourcePath(method: string, path: string, query: URLSearchParams): ResourceRequestInfo | undefined {
+  const watch = query.get('watch');
+  if (last && last.path === path && last.method === method && last.watch === watch) return last.info;
+  const info = parse(method, path, watch);
+  last = { method, path, watch, info: info && Object.freeze(info) };
+  return info;
+}
+
+function parse(method: string, path: string, watchParam: string | null): ResourceRequestInfo | undefined {
   const parts = path.split('/').filter((p) => p !== '').map(decodeSegment);
   let group: string, version: string, rest: string[];
   if (parts[0] === 'api' && parts.length >= 3) { group = ''; version = parts[1]; rest = parts.slice(2); }
@@ -53,7 +67,7 @@ export function parseResourcePath(method: string, path: string, query: URLSearch
   if (!resource || extra.length > 0 && subresource !== 'proxy') return undefined;
   let verb: string;
   const m = method.toUpperCase();
-  if (m === 'GET' || m === 'HEAD') verb = name ? 'get' : (watchPath || isTrue(query.get('watch')) ? 'watch' : 'list');
+  if (m === 'GET' || m === 'HEAD') verb = name ? 'get' : (watchPath || isTrue(watchParam) ? 'watch' : 'list');
   else if (m === 'POST') verb = 'create';
   else if (m === 'PUT') verb = 'update';
   else if (m === 'PATCH') verb = 'patch';
