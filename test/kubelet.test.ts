@@ -142,6 +142,14 @@ test('kubelet: kubectl debug adds an ephemeral container that runs once in the t
   assert.equal(dbg2.config.linux?.pidNamespaceTarget, slowApp.id);
 });
 
+test('kubelet: the sandbox config carries every declared container port, hostPort only where declared, as upstream\'s (process mode refuses a second pod on the same port from it)', async (t) => {
+  const { c, runtime } = await withKubelet(t);
+  await apply(c, pod('ports', { containers: [{ name: 'app', image: 'app:1', ports: [{ containerPort: 5000 }, { containerPort: 53, protocol: 'UDP', hostPort: 5353 }] }] }));
+  await until('Running', async () => (await get(c, ['pod', 'ports'])).status?.phase === 'Running');
+  const sb = [...runtime.sandboxes.values()].find((s) => s.config.metadata.name === 'ports')!;
+  assert.deepEqual(sb.config.portMappings, [{ protocol: 'TCP', containerPort: 5000 }, { protocol: 'UDP', containerPort: 53, hostPort: 5353 }]);
+});
+
 test('kubelet: a crashing container restarts with back-off: restartCount, lastState and CrashLoopBackOff', async (t) => {
   const { c } = await withKubelet(t, (cfg) => (cfg.metadata.name === 'crash' ? { exitCode: 3, afterMs: 20 } : undefined));
   await apply(c, pod('crashy', { containers: [{ name: 'crash', image: 'crash:1', imagePullPolicy: 'IfNotPresent' }] }));

@@ -28,11 +28,12 @@ export function podLogDirectory(logsRoot: string, pod: Pod): string {
 export function sandboxConfig(pod: Pod, attempt: number, logsRoot: string, dnsConfig?: DNSConfig, clusterDomain = 'cluster.local'): PodSandboxConfig {
   const m = pod.metadata!;
   const spec = pod.spec ?? { containers: [] };
+  // Every declared port, as upstream's generatePodSandboxConfig: CNI's portmap takes only those with a hostPort
+  // (cni.ts filters, as containerd), and the process runtime refuses a pod whose ports another pod holds.
   const portMappings: PortMapping[] = [];
   for (const c of spec.containers ?? []) {
     for (const p of c.ports ?? []) {
-      if (!p.hostPort) continue;
-      portMappings.push({ protocol: (p.protocol ?? 'TCP') as PortMapping['protocol'], containerPort: p.containerPort, hostPort: p.hostPort, ...(p.hostIP ? { hostIp: p.hostIP } : {}) });
+      portMappings.push({ protocol: (p.protocol ?? 'TCP') as PortMapping['protocol'], containerPort: p.containerPort, ...(p.hostPort ? { hostPort: p.hostPort } : {}), ...(p.hostIP ? { hostIp: p.hostIP } : {}) });
     }
   }
   const qos = qosClassOf(pod).toLowerCase();

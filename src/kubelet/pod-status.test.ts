@@ -43,3 +43,15 @@ test('pod status: init containers hold the pod Pending and not Initialized; the 
   assert.equal(s.hostIP, '192.0.2.2');
   assert.equal(s.qosClass, 'BestEffort');
 });
+
+test('pod status: a pod whose sandbox has no address of its own (plain processes on the node\'s network) has the node\'s IP, as a hostNetwork pod', () => {
+  const p = pod({ containers: [{ name: 'app', image: 'app', ports: [{ containerPort: 5000 }] }] });
+  const onNode = generatePodStatus({
+    pod: p, sandbox: { ...sandbox, network: { ip: '', additionalIps: [] } }, containers: [ctr('app', 0, 'CONTAINER_RUNNING')], waiting: new Map(),
+    ready: () => true, started: () => true, runtimeName: 'process', hostIPs: ['192.0.2.2'], nowMs: 2e12,
+  });
+  assert.equal(onNode.podIP, '192.0.2.2');
+  assert.deepEqual(onNode.podIPs, [{ ip: '192.0.2.2' }]);
+  const noSandbox = generatePodStatus({ pod: p, containers: [], waiting: new Map(), ready: () => true, started: () => true, runtimeName: 'process', hostIPs: ['192.0.2.2'], nowMs: 2e12 });
+  assert.equal(noSandbox.podIP, undefined, 'no address before the sandbox exists');
+});

@@ -171,7 +171,10 @@ export function generatePodStatus(input: PodStatusInput): PodStatus {
   conditions.push(...prevConds.filter((c) => !KUBELET_CONDITIONS.has(c.type)));
 
   const hostNetwork = !!pod.spec?.hostNetwork;
-  const podIPs = hostNetwork || !input.sandbox?.network.ip ? (hostNetwork ? input.hostIPs.slice(0, 1) : []) : [input.sandbox.network.ip, ...input.sandbox.network.additionalIps];
+  // A ready sandbox without an address of its own (the process runtime: plain processes on the node's network) is
+  // reached at the node's address, as a hostNetwork pod: its endpoints and the service proxy use it.
+  const onNodeNetwork = hostNetwork || (input.sandbox?.state === 'SANDBOX_READY' && !input.sandbox.network.ip);
+  const podIPs = onNodeNetwork ? input.hostIPs.slice(0, 1) : input.sandbox?.network.ip ? [input.sandbox.network.ip, ...input.sandbox.network.additionalIps] : [];
   const status: PodStatus = {
     phase, conditions,
     hostIP: input.hostIPs[0], hostIPs: input.hostIPs.map((ip) => ({ ip })),
