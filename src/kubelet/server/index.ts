@@ -235,12 +235,19 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ru
     if (!authenticated(req)) throw unauthorized();
     const r = route(url);
     if (!r || r.kind === 'containerLogs') throw notFoundError(`the server could not find the requested resource (${url.pathname})`);
-    if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
-      throw badRequest(`unsupported upgrade ${JSON.stringify(req.headers.upgrade ?? '')}: this kubelet speaks WebSocket (${[...REMOTE_COMMAND_PROTOCOLS, PORT_FORWARD_TUNNEL_PROTOCOL].join(', ')})`);
-    }
+    // kubectl falls back to SPDY when its WebSocket upgrade is refused, and shows the fallback's error: so a
+    // request this kubelet would refuse anyway (a container not running) is refused for that reason first, as
+    // upstream's ("unable to upgrade connection: container not found"), and only then for the protocol.
+    const websocket = (req.headers.upgrade ?? '').toLowerCase() === 'websocket';
+    const unsupported = () => badRequest(`unsupported upgrade ${JSON.stringify(req.headers.upgrade ?? '')}: this kubelet speaks WebSocket (${[...REMOTE_COMMAND_PROTOCOLS, PORT_FORWARD_TUNNEL_PROTOCOL].join(', ')})`);
     const q = url.searchParams;
     const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
     if (r.kind === 'portForward') {
+      if (!websocket) {
+        const pod = podStatusOf(r.ns, r.pod);
+        if (!(await podSandboxes(runtime, r.ns, r.pod, pod?.metadata?.uid)).some((s) => s.state === 'SANDBOX_READY')) throw notFoundError(`pod "${r.pod}" does not exist`);
+        throw unsupported();
+      }
       const tunnel = offered.includes(PORT_FORWARD_TUNNEL_PROTOCOL);
       const ports = [...q.getAll('port'), ...q.getAll('ports')].flatMap((p) => p.split(',')).filter(Boolean).map(Number);
       if (!tunnel && ports.length === 0) throw badRequest(`port-forward needs the WebSocket subprotocol ${PORT_FORWARD_TUNNEL_PROTOCOL}, or ${PORT_FORWARD_CHANNEL_PROTOCOLS.join(', ')} with ?port=`);
@@ -268,12 +275,13 @@ export async function startKubeletServer(opts: KubeletServerOptions): Promise<Ru
       });
       return;
     }
-    if (!REMOTE_COMMAND_PROTOCOLS.some((p) => offered.includes(p))) throw badRequest(`${r.kind} needs a WebSocket subprotocol of ${REMOTE_COMMAND_PROTOCOLS.join(', ')}`);
+    if (websocket && !REMOTE_COMMAND_PROTOCOLS.some((p) => offered.includes(p))) throw badRequest(`${r.kind} needs a WebSocket subprotocol of ${REMOTE_COMMAND_PROTOCOLS.join(', ')}`);
     const io = { stdin: flag(q, 'input', 'stdin'), stdout: flag(q, 'output', 'stdout'), stderr: flag(q, 'error', 'stderr'), tty: flag(q, 'tty') };
     const cmd = q.getAll('command');
     if (r.kind === 'exec' && cmd.length === 0) throw badRequest('you must specify at least one command for the container');
     if (!io.stdin && !io.stdout && !io.stderr) throw badRequest('you must specify at least one of stdin, stdout, stderr');
     const c = await runningContainer(r.ns, r.pod, r.container!);
+    if (!websocket) throw unsupported();
     wss.handleUpgrade(req, socket, head, (ws) => {
       track(ws);
       void serveRemoteCommand(ws, io, async (s) => {

@@ -163,6 +163,25 @@ test('exec into a container that is not running is refused before the upgrade', 
   assert.equal(status, 400);
 });
 
+test('kubectl\'s SPDY fallback to a container that is not running is told why, as upstream\'s "unable to upgrade connection: container not found", not that SPDY is unsupported', async (t) => {
+  const s = await setup(t);
+  const sandbox = s.runtime.addSandbox({ namespace: 'default', name: 'done', uid: 'u2' });
+  s.runtime.addContainer(sandbox, { name: 'probe', state: 'CONTAINER_EXITED' });
+  const spdyUpgrade = (path: string) => new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = https.request({ host: '127.0.0.1', port: s.server.port, path, method: 'POST', ...s.client, servername: 'nanokube',
+      headers: { connection: 'Upgrade', upgrade: 'SPDY/3.1', 'x-stream-protocol-version': 'v4.channel.k8s.io' } });
+    req.on('upgrade', () => reject(new Error('upgraded')));
+    req.on('response', (res) => { let body = ''; res.setEncoding('utf8'); res.on('data', (c) => (body += c)); res.on('end', () => resolve({ status: res.statusCode!, body })); });
+    req.on('error', reject); req.end();
+  });
+  const attach = await spdyUpgrade('/attach/default/done/probe?output=1&error=1');
+  assert.equal(attach.status, 400);
+  assert.equal(JSON.parse(attach.body).message, 'container not found ("probe")');
+  // A running container: then the protocol is what is missing.
+  pod(s.runtime);
+  assert.match(JSON.parse((await spdyUpgrade('/exec/default/web/app?command=true&output=1')).body).message, /^unsupported upgrade "SPDY\/3\.1"/);
+});
+
 test('port-forward tunnels a TCP connection to the pod port through SPDY inside the WebSocket', async (t) => {
   const s = await setup(t);
   pod(s.runtime);
