@@ -54,7 +54,7 @@ export class FlowControl {
       : { user, nonResource: { verb: req.method.toLowerCase(), path } };
     const config = this.controller.config;
     const entry = this.candidates(config, user);
-    const fs = classified(entry, digest) ?? config.flowSchemas.find((f) => f.name === 'catch-all')!;
+    const fs = classifyCandidates(digest, entry.schemas) ?? config.flowSchemas.find((f) => f.name === 'catch-all')!;
     const pl = config.priorityLevels.get(fs.priorityLevel)!;
     if (pl.exempt) return serveExempt(pl, fs, execute);
     const qs = pl.queueSet!;
@@ -100,7 +100,7 @@ export class FlowControl {
     const hit = this.candidateCache.get(user.username);
     if (hit && sameGroups(hit.groups, user.groups)) return hit;
     if (this.candidateCache.size >= 10_000) this.candidateCache.clear();
-    const entry: UserEntry = { groups: [...user.groups], schemas: candidatesFor(user, config.flowSchemas), hashes: new Map(), classified: new Map() };
+    const entry: UserEntry = { groups: [...user.groups], schemas: candidatesFor(user, config.flowSchemas), hashes: new Map() };
     this.candidateCache.set(user.username, entry);
     return entry;
   }
@@ -132,28 +132,6 @@ interface UserEntry {
   schemas: readonly CompiledFlowSchema[];
   /** Flow hashes of the schemas whose flow does not depend on the request (ByUser, or no distinguisher). */
   hashes: Map<CompiledFlowSchema, number>;
-  /** The schema (null: none) by what a rule can match of a request besides its user: see classified. */
-  classified: Map<string, CompiledFlowSchema | null>;
-}
-
-/** At most this many request shapes are remembered per user (paths of non-resource requests are unbounded). */
-const MAX_CLASSIFIED = 1000;
-
-/**
- * classifyCandidates, remembered per user entry by what rules match besides the subject: verb, group, resource,
- * subresource and namespace (non-resource: verb and path), each length-prefixed so no two shapes share a key.
- */
-function classified(entry: UserEntry, d: RequestDigest): CompiledFlowSchema | undefined {
-  const ri = d.resource;
-  const parts = ri ? [ri.verb, ri.group, ri.resource, ri.subresource ?? '', ri.namespace ?? ''] : ['', d.nonResource!.verb, d.nonResource!.path];
-  let key = ri ? 'r' : 'n';
-  for (const p of parts) key += `${p.length}:${p}`;
-  const hit = entry.classified.get(key);
-  if (hit !== undefined) return hit ?? undefined;
-  const fs = classifyCandidates(d, entry.schemas);
-  if (entry.classified.size >= MAX_CLASSIFIED) entry.classified.clear();
-  entry.classified.set(key, fs ?? null);
-  return fs;
 }
 
 function sameGroups(a: readonly string[], b: readonly string[]): boolean {
