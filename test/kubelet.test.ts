@@ -150,6 +150,27 @@ test('kubelet: the sandbox config carries every declared container port, hostPor
   assert.deepEqual(sb.config.portMappings, [{ protocol: 'TCP', containerPort: 5000 }, { protocol: 'UDP', containerPort: 53, hostPort: 5353 }]);
 });
 
+test('kubelet: after the node restarts, an ephemeral container that ran is not started again; it reads terminated, ContainerStatusUnknown, as upstream\'s lost containers', async (t) => {
+  const { c, kubelet } = await withKubelet(t);
+  await apply(c, pod('web', { containers: [{ name: 'app', image: 'app:1' }] }));
+  await until('Running', async () => (await get(c, ['pod', 'web'])).status?.phase === 'Running');
+  assert.equal((await c.kubectl(['debug', 'web', '--image=app:1', '-c', 'dbg', '--', '/app'])).code, 0);
+  await until('dbg running', async () => (await get(c, ['pod', 'web'])).status?.ephemeralContainerStatuses?.[0]?.state?.running);
+  await kubelet.stop({ graceSeconds: 1 });
+  // The node comes back with an empty runtime, as after `nanokube stop` and `start`.
+  const runtime = new FakeRuntime();
+  runtime.addImage('app:1', { cmd: ['/app'], env: ['PATH=/bin'] });
+  const client = new Client(httpTransport({ server: c.url, ...c.pki }), { userAgent: 'kubelet/v1.32.2 (test)' });
+  const again = await startKubelet({ client, runtime, home: c.home, signal: new AbortController().signal, log: () => {}, kubeletPort: 10250 });
+  t.after(async () => { await again.stop({ graceSeconds: 1 }); });
+  await again.ready;
+  await until('app started again', async () => runtime.running('app').length > 0);
+  const lost = await until('dbg reported lost', async () => (await get(c, ['pod', 'web'])).status?.ephemeralContainerStatuses?.[0]?.state?.terminated);
+  assert.equal(lost.reason, 'ContainerStatusUnknown');
+  assert.equal(lost.exitCode, 137);
+  assert.equal(runtime.calls.filter((x) => x === 'startContainer:dbg').length, 0, 'not started again');
+});
+
 test('kubelet: a crashing container restarts with back-off: restartCount, lastState and CrashLoopBackOff', async (t) => {
   const { c } = await withKubelet(t, (cfg) => (cfg.metadata.name === 'crash' ? { exitCode: 3, afterMs: 20 } : undefined));
   await apply(c, pod('crashy', { containers: [{ name: 'crash', image: 'crash:1', imagePullPolicy: 'IfNotPresent' }] }));

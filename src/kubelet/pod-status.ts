@@ -141,7 +141,18 @@ export function generatePodStatus(input: PodStatusInput): PodStatus {
   });
   // kubectl debug's containers: reported as upstream's (never ready, not counted in the phase or conditions).
   const prevEphemeral = prevBy(cur.ephemeralContainerStatuses);
-  const ephemeralContainerStatuses = (pod.spec?.ephemeralContainers ?? []).map((c) => ({ ...containerStatus(input, c as Container, prevEphemeral.get(c.name)), ready: false }));
+  const ephemeralContainerStatuses = (pod.spec?.ephemeralContainers ?? []).map((c): ApiContainerStatus => {
+    const prev = prevEphemeral.get(c.name);
+    if (prev?.containerID && !input.containers.some((x) => x.metadata.name === c.name)) {
+      // One that ran and that the runtime lost (the node restarted) is not started again: it stays terminated, as
+      // upstream reports a container it can no longer find.
+      return prev.state?.terminated ? prev : {
+        ...prev, ready: false, started: false,
+        state: { terminated: { exitCode: 137, reason: 'ContainerStatusUnknown', message: 'The container could not be located when the pod was terminated' } },
+      };
+    }
+    return { ...containerStatus(input, c as Container, prev), ready: false };
+  });
   const initFailed = initContainerStatuses.some((s) => (s.state?.terminated && s.state.terminated.exitCode !== 0)
     || (s.state?.waiting && s.lastState?.terminated && s.lastState.terminated.exitCode !== 0));
   const phase = podPhase(pod, initContainerStatuses, containerStatuses, initFailed);

@@ -177,6 +177,8 @@ export class PodSyncer {
     // --- ephemeral containers: started once (a failed start, e.g. a missing image, is tried again), never restarted
     for (const ec of pod.spec?.ephemeralContainers ?? []) {
       if (instancesOf(state.containers, ec.name).length) continue;
+      // It ran here before and the runtime lost it (the node restarted): never started again (pod-status.ts).
+      if (pod.status?.ephemeralContainerStatuses?.some((s) => s.name === ec.name && s.containerID)) continue;
       const target = ec.targetContainerName ? inSandbox(ec.targetContainerName).find((x) => x.state === 'CONTAINER_RUNNING')?.id : undefined;
       if (ec.targetContainerName && !target) {
         // Upstream's getTargetID: tried again once the target runs (its start wakes the pod at the next relist).
