@@ -74,6 +74,9 @@ export interface StoreHooks {
 }
 
 
+/** How many keys' latest watch decodes a store keeps for the previous values of the updates that follow. */
+const RECENT_DECODES = 256;
+
 export class GenericStore {
   readonly ref: ResourceRef;
   constructor(readonly def: ResourceDefinition, private readonly store: Store, private readonly hooks: StoreHooks) {
@@ -98,9 +101,25 @@ export class GenericStore {
    * it): N watchers of pods cost one JSON.parse per event, not N.
    */
   private readonly decodedForWatch = new WeakMap<KeyValue, KubeObject>();
+  /**
+   * The last two revisions decoded for watchers of the keys changed last (at most RECENT_DECODES keys): an update's
+   * previous value (its event's prevKv, read from the store again, decoded after the new value) is usually the
+   * revision the key's previous event carried, decoded then. A revision's value never changes: its decode is shared.
+   */
+  private readonly recentDecodes = new Map<string, { revision: number; object: KubeObject; before?: { revision: number; object: KubeObject } }>();
   private decodeShared(kv: KeyValue): KubeObject {
     let o = this.decodedForWatch.get(kv);
-    if (!o) { o = this.decode(kv); this.decodedForWatch.set(kv, o); }
+    if (o) return o;
+    const recent = this.recentDecodes.get(kv.key);
+    if (recent?.revision === kv.modRevision) o = recent.object;
+    else if (recent?.before?.revision === kv.modRevision) { o = recent.before.object; recent.before = undefined; } // one update's prevKv
+    else o = this.decode(kv);
+    this.decodedForWatch.set(kv, o);
+    if (!recent || recent.revision < kv.modRevision) {
+      this.recentDecodes.delete(kv.key); // re-inserted as the newest
+      this.recentDecodes.set(kv.key, { revision: kv.modRevision, object: o, before: recent && { revision: recent.revision, object: recent.object } });
+      if (this.recentDecodes.size > RECENT_DECODES) this.recentDecodes.delete(this.recentDecodes.keys().next().value!);
+    }
     return o;
   }
 
