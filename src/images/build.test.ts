@@ -69,10 +69,13 @@ test('examples/flask builds offline from its Dockerfile; app.py is in the top la
   assert.match(run.output, /flask ok \/app \['app.py', 'requirements.txt'\]/);
 });
 
-test('RUN writes into the image, not the host; deletions become whiteouts in the layer', { skip: needRoot }, async (t) => {
+test('RUN writes into the image, not the host, and does not see the host\'s /tmp; deletions become whiteouts in the layer', { skip: needRoot }, async (t) => {
   const s = setup(t);
   const marker = `/tmp/nanokube-build-test-${process.pid}`;
-  await build(s, `FROM debian:12\nRUN echo built > ${marker} && mkdir -p /opt/x && echo gone > /opt/x/f\nRUN rm /opt/x/f\n`);
+  const hostFile = `/tmp/nanokube-build-host-${process.pid}`;
+  writeFileSync(hostFile, 'host data');
+  t.after(() => rmSync(hostFile, { force: true }));
+  await build(s, `FROM debian:12\nRUN test ! -e ${hostFile} && echo built > ${marker} && mkdir -p /opt/x && echo gone > /opt/x/f\nRUN rm /opt/x/f\n`);
   assert.ok(!existsSync(marker), 'the host /tmp is untouched');
   const img = (await s.store.resolve('test/app:1'))!;
   const [, runLayer, rmLayer] = img.layers;

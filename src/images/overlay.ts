@@ -3,11 +3,13 @@
 // The host root "/" as a lowerdir needs care: overlayfs refuses a lowerdir that lies inside another lowerdir
 // ("overlapping lowerdir path", ELOOP), and every unpacked layer folder lies inside "/" when they share its
 // filesystem. So "/" goes in through a read-only overlay view of itself (lowerdir=<empty tmpfs>:/), a separate
-// superblock whose root is no ancestor of the layer folders; an image whose only layer is "/" can use "/" as is.
-// The view shows what "/" shows as a lowerdir: the root filesystem without the mounts under it (/proc, /dev, ...).
+// superblock whose root is no ancestor of the layer folders. The view shows what "/" shows as a lowerdir: the root
+// filesystem without the mounts under it (/proc, /dev, ...), and without what host-root-scrub.ts hides (the tmpfs
+// is the view's top layer and holds that scrub), so it is used even for an image whose only layer is "/".
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeHostRootScrub } from './host-root-scrub.js';
 
 /** Mount options for layers given lowest first (overlayfs lists them topmost first). */
 export function overlayOptions(layers: string[], upper: string, work: string): string {
@@ -36,7 +38,8 @@ export function mountHostRootView(dir: string): string {
   if (mountedAt(root)) { mountedViews.add(root); return root; }
   mkdirSync(empty, { recursive: true });
   mkdirSync(root, { recursive: true });
-  if (!mountedAt(empty)) execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16k,mode=755', 'nanokube-empty', empty], { stdio: ['ignore', 'ignore', 'pipe'] });
+  if (!mountedAt(empty)) execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,mode=755', 'nanokube-empty', empty], { stdio: ['ignore', 'ignore', 'pipe'] });
+  writeHostRootScrub(empty);
   execFileSync('mount', ['-t', 'overlay', '-o', `ro,lowerdir=${empty}:/`, 'nanokube-hostroot', root], { stdio: ['ignore', 'ignore', 'pipe'] });
   mountedViews.add(root);
   return root;
@@ -54,10 +57,10 @@ export function unmountHostRootView(dir: string): void {
 
 /**
  * The lowerdir list (lowest first) for an image's layers as the store resolves them: "/" replaced by the host
- * root view when other layers sit on top of it (mounted under `hostRootDir` on first use).
+ * root view, scrubbed of the host's own data (host-root-scrub.ts; mounted under `hostRootDir` on first use).
  */
 export function lowerdirsFor(layers: string[], hostRootDir: string): string[] {
-  if (!layers.includes('/') || layers.length === 1) return layers;
+  if (!layers.includes('/')) return layers;
   const view = mountHostRootView(hostRootDir);
   return layers.map((l) => (l === '/' ? view : l));
 }

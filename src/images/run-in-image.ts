@@ -36,10 +36,11 @@ export class RunNeedsRootError extends Error {
 
 // Setup failures (a mount refused) exit 125, as docker's own failures do, with the reason in $errfile; the
 // command's own exit code is passed through.
-const SCRIPT = `root="$1"; opts="$2"; hostroot="$3"; errfile="$4"; shift 4
+const SCRIPT = `root="$1"; opts="$2"; hostroot="$3"; errfile="$4"; node="$5"; scrub="$6"; shift 6
 setup() { "$@" 2>>"$errfile" || { echo "($*)" >>"$errfile"; exit 125; }; }
 if [ -n "$hostroot" ]; then
-  setup mount -t tmpfs -o size=16k,mode=755 nanokube-empty "$hostroot/empty"
+  setup mount -t tmpfs -o size=1m,mode=755 nanokube-empty "$hostroot/empty"
+  setup "$node" --input-type=module -e "import { writeHostRootScrub } from '$scrub'; writeHostRootScrub(process.argv[1]);" "$hostroot/empty"
   setup mount -t overlay -o ro,lowerdir="$hostroot/empty:/" nanokube-hostroot "$hostroot/root"
 fi
 setup mount -t overlay overlay -o "$opts" "$root"
@@ -69,10 +70,11 @@ export async function runInImage(o: RunInImageOptions): Promise<number> {
   const wd = o.workingDir || '/';
   if (!statInImage(o.layers, wd)?.st.isDirectory()) mkdirSync(join(o.upper, wd), { recursive: true });
   // The host root "/" cannot sit beside other layers on its own filesystem (overlayfs refuses a lowerdir inside
-  // another: "overlapping lowerdir path"), so it goes in as a read-only overlay view of itself (overlay.ts).
+  // another: "overlapping lowerdir path"), so it goes in as a read-only overlay view of itself (overlay.ts), whose
+  // top layer hides the host's own data (host-root-scrub.ts), written by node inside the RUN's mount namespace.
   let hostRoot = '';
   let lowers = o.layers;
-  if (o.layers.includes('/') && o.layers.length > 1) {
+  if (o.layers.includes('/')) {
     hostRoot = join(o.work, '..', 'hostroot');
     mkdirSync(join(hostRoot, 'empty'), { recursive: true });
     mkdirSync(join(hostRoot, 'root'), { recursive: true });
@@ -84,7 +86,7 @@ export async function runInImage(o: RunInImageOptions): Promise<number> {
   const userFlags = o.user ? [`--setgid=${o.user.gid}`, `--setuid=${o.user.uid}`] : [];
   const argv = [
     'unshare', '--mount', '--pid', '--fork', '--propagation', 'private', '--',
-    '/bin/sh', '-c', SCRIPT, 'nanokube-run', o.mountpoint, opts, hostRoot, errFile,
+    '/bin/sh', '-c', SCRIPT, 'nanokube-run', o.mountpoint, opts, hostRoot, errFile, process.execPath, new URL('./host-root-scrub.js', import.meta.url).href,
     '/usr/bin/env', '-i', ...o.env, '/usr/bin/unshare', `--root=${o.mountpoint}`, `--wd=${wd}`, ...userFlags, '--', ...o.argv,
   ];
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });

@@ -118,6 +118,22 @@ test('runc sandbox runtime', { skip }, async (t) => {
     await env.rt.removePodSandbox(sb);
   });
 
+  await t.test('a container on the host root image has the host\'s programs but none of its data: /tmp, /root and /home empty, no /etc/shadow, only an image\'s top-level folders', async () => {
+    assert.ok(env.home.startsWith(os.tmpdir()) && fs.existsSync(env.home), 'this test\'s home is in the host\'s /tmp');
+    const p = await runPod(env, 'scrubbed', 'host', ['sh', '-c', 'ls -A /tmp /root /home; echo "top: $(ls -A / | tr "\\n" " ")"; test -e /etc/shadow && echo shadow; echo "var/lib: $(ls -A /var/lib | tr "\\n" " ")"; command -v sh']);
+    await until(async () => (await env.rt.containerStatus(p.cid)).state === 'CONTAINER_EXITED', 'the container to finish');
+    const st = await env.rt.containerStatus(p.cid);
+    const out = fs.readFileSync(st.logPath, 'utf8').split('\n').map((l) => l.split(' ').slice(3).join(' ')).filter(Boolean);
+    assert.equal(st.exitCode, 0, out.join('\n'));
+    assert.deepEqual(out.filter((l) => !/^(\/tmp:|\/root:|\/home:|top: |var\/lib: |\/.*\/sh$)/.test(l)), [], 'the host\'s /tmp, /root and /home show empty, and no /etc/shadow');
+    const top = out.find((l) => l.startsWith('top: '))!.slice(5).trim().split(' ');
+    const image = new Set(['bin', 'boot', 'dev', 'etc', 'home', 'lib', 'lib32', 'lib64', 'libx32', 'media', 'mnt', 'opt', 'proc', 'root', 'run', 'sbin', 'srv', 'sys', 'tmp', 'usr', 'var']);
+    assert.deepEqual(top.filter((n) => !image.has(n)), [], `only an image's top-level folders: ${top.join(' ')}`);
+    const varLib = out.find((l) => l.startsWith('var/lib: '))!.slice(9).trim().split(' ').filter(Boolean);
+    assert.deepEqual(varLib.filter((n) => !['apt', 'dpkg', 'misc', 'pam', 'python', 'ucf'].includes(n)), [], `only the package managers' state in /var/lib: ${varLib.join(' ')}`);
+    await env.rt.removePodSandbox(p.sandboxId);
+  });
+
   await t.test('an ephemeral container with a PID namespace target (kubectl debug --target) sees that container\'s processes', async () => {
     const p = await runPod(env, 'debugged', 'host', ['sleep', '300']);
     const cid = await env.rt.createContainer(p.sandboxId, containerConfig('dbg', 'host', ['sh', '-c', 'tr "\\0" " " < /proc/1/cmdline; echo'], { linux: { pidNamespaceTarget: p.cid } }), p.sconf);
