@@ -51,6 +51,16 @@ test('kubelet: registers node nanokube Ready with host capacity, addresses, node
   const lease = await get(c, ['lease', '-n', 'kube-node-lease', 'nanokube']);
   assert.equal(lease.spec.holderIdentity, 'nanokube');
   assert.equal(lease.metadata.ownerReferences[0].uid, node.metadata.uid);
+  // kubectl describe node shows the kubelet's start and each condition it posted, as upstream's.
+  const events = await until('the node\'s events', async () => {
+    const evs = (await eventsOf(c, 'nanokube')).filter((e) => e.involvedObject.kind === 'Node');
+    return evs.some((e) => e.reason === 'NodeReady') && evs;
+  });
+  const reasons = events.map((e: any) => e.reason);
+  for (const r of ['Starting', 'NodeHasSufficientMemory', 'NodeHasNoDiskPressure', 'NodeHasSufficientPID', 'NodeReady']) assert.ok(reasons.includes(r), `${r} in ${reasons.join(', ')}`);
+  const readyEvent = events.find((e: any) => e.reason === 'NodeReady');
+  assert.equal(readyEvent.message, 'Node nanokube status is now: NodeReady');
+  assert.deepEqual([readyEvent.involvedObject.uid, readyEvent.source.component, readyEvent.metadata.namespace], ['nanokube', 'kubelet', 'default']);
 });
 
 test('kubelet: init containers run in order, then the app; the pod is Running and Ready with upstream status and events', async (t) => {

@@ -7,7 +7,7 @@
 // The node is Ready once the runtime is up and, for a runtime with a pod network, has its podCIDR (given by the
 // node IPAM controller): until then it reports Ready=False with upstream's "container runtime network not ready".
 import { DEFAULT_CLUSTER_DNS_IP, DEFAULT_CLUSTER_DOMAIN, defaultHostResolvConfPath, readHostResolvConf } from './dns-config.js';
-import type { Node, Pod, Service } from 'kubernetes-types/core/v1.js';
+import type { Node, NodeCondition, Pod, Service } from 'kubernetes-types/core/v1.js';
 import { isAlreadyExists, isNotFound } from '../api/errors.js';
 import type { Client } from '../client/client.js';
 import { resources } from '../api/resources.js';
@@ -20,7 +20,7 @@ import { errorText, stderrLog, type LogFn } from '../client/log.js';
 import { join } from 'node:path';
 import { type ContainerConfigResolver, type LifecycleHooks, type ProbeHooks, type VolumeHooks } from './hooks.js';
 import { DEFAULT_LEASE_RENEW_INTERVAL_MS, renewNodeLease, type NodeLeaseState } from './lease/node-lease.js';
-import { nodeStatusDueInMs, type NodeHealth } from './nodestatus/conditions.js';
+import { conditionEvents, nodeStatusDueInMs, type NodeHealth } from './nodestatus/conditions.js';
 import { hostFacts, hostNodeObject, hostNodeStatus, type HostFacts } from './nodestatus/host-node.js';
 import { PodSyncer } from './pod-syncer.js';
 import { PodWorkers } from './pod-workers.js';
@@ -168,12 +168,19 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   });
   const leaseState: NodeLeaseState = { name: nodeName };
 
+  // Events about the node name it as upstream's kubelet does (nodeRef: the UID is the node's name).
+  const nodeRef = { kind: 'Node', name: nodeName, uid: nodeName };
+  const recordConditionEvents = (previous: NodeCondition[] | undefined, next: NodeCondition[] | undefined) => {
+    for (const reason of conditionEvents(previous ?? [], next ?? [])) void recorder.event(nodeRef, 'Normal', reason, `Node ${nodeName} status is now: ${reason}`);
+  };
+  void recorder.event(nodeRef, 'Normal', 'Starting', 'Starting kubelet.');
   const register = async () => {
     const status = hostNodeStatus(facts, clock.now(), opts.kubeletPort ?? 10250, undefined, health());
     try {
       const created = await client.create<Node & KubeObject>(resources.nodes, undefined, hostNodeObject(nodeName, facts, status) as KubeObject);
       leaseState.uid = created.metadata?.uid;
       log({ level: 'info', msg: 'node registered', node: nodeName });
+      recordConditionEvents([], status.conditions);
       statusPosted = true;
     } catch (e) {
       if (!isAlreadyExists(e)) throw e;
@@ -187,6 +194,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     const st = health();
     const status = hostNodeStatus(facts, clock.now(), opts.kubeletPort ?? 10250, current, st);
     await client.patch(resources.nodes, undefined, nodeName, 'merge', { status }, { subresource: 'status' });
+    recordConditionEvents(current?.status?.conditions, status.conditions);
     statusPosted = true;
     if (!st.notReadyMessage) markReady();
   };

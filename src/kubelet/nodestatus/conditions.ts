@@ -58,3 +58,26 @@ export function nodeStatusDueInMs(current: readonly NodeCondition[], nowMs: numb
   if (posted && ready?.status === 'True' && age >= 0 && age < reportIntervalMs) return reportIntervalMs - age;
   return 0;
 }
+
+/** Upstream's event reason for a kubelet condition now at `status` (recordNodeStatusEvent in the nodestatus setters). */
+const CONDITION_EVENTS: Record<string, Record<string, string>> = {
+  MemoryPressure: { True: 'NodeHasInsufficientMemory', False: 'NodeHasSufficientMemory' },
+  DiskPressure: { True: 'NodeHasDiskPressure', False: 'NodeHasNoDiskPressure' },
+  PIDPressure: { True: 'NodeHasInsufficientPID', False: 'NodeHasSufficientPID' },
+  Ready: { True: 'NodeReady', False: 'NodeNotReady' },
+};
+
+/**
+ * The events a kubelet records when it posts `next` over `previous` (absent conditions count as Unknown): one per
+ * kubelet condition whose status changed, as upstream's setters do ("Node <name> status is now: NodeReady").
+ */
+export function conditionEvents(previous: readonly NodeCondition[], next: readonly NodeCondition[]): string[] {
+  const out: string[] = [];
+  for (const type of KUBELET_NODE_CONDITIONS) {
+    const now = next.find((c) => c.type === type)?.status;
+    const before = previous.find((c) => c.type === type)?.status ?? 'Unknown';
+    const reason = now && now !== before ? CONDITION_EVENTS[type]?.[now] : undefined;
+    if (reason) out.push(reason);
+  }
+  return out;
+}
