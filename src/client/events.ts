@@ -24,7 +24,11 @@ export interface EventRecorderOptions {
   component: string;
   /** source.host (the kubelet sets its node name). */
   host?: string;
-  /** reportingInstance; defaults to host or component. */
+  /**
+   * reportingInstance; defaults to host, as upstream's core/v1 recorder (source.host: empty for the controller
+   * manager's controllers, the node name for a kubelet). Recorders of the events.k8s.io kind (the scheduler) name
+   * their process: "<component>-<hostname>".
+   */
   reportingInstance?: string;
   clock?: Clock;
   log?: LogFn;
@@ -89,7 +93,7 @@ export class EventRecorder {
         // The event was garbage-collected (events have a TTL): start a new one.
       }
     }
-    const instance = this.opts.reportingInstance ?? this.opts.host ?? this.opts.component;
+    const instance = this.opts.reportingInstance ?? this.opts.host ?? '';
     const source: Record<string, string> = { component: this.opts.component };
     if (this.opts.host) source.host = this.opts.host;
     const involvedObject: ObjectReference = {};

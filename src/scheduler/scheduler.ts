@@ -9,6 +9,7 @@
 // (event-handlers.ts). This file wires them and runs the loop.
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { hostname } from 'node:os';
 import type { KubeObject } from '../api/object.js';
 import type { Client } from '../client/client.js';
 import { resources } from '../api/resources.js';
@@ -70,7 +71,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<RunningSch
   const log = opts.log ?? stderrLog;
   const schedulerName = opts.schedulerName ?? opts.profile?.schedulerName ?? DEFAULT_SCHEDULER_NAME;
   const parallelism = Math.max(1, opts.parallelism ?? 64);
-  const recorder = opts.recorder ?? new EventRecorder({ client, component: schedulerName, clock, log });
+  const recorder = opts.recorder ?? new EventRecorder({ client, component: schedulerName, reportingInstance: `${schedulerName}-${hostname()}`, clock, log });
 
   const cache = new SchedulerCache();
   const queue = new SchedulingQueue({ ...opts.queue, clock });
