@@ -39,14 +39,15 @@ function decodeSegment(segment: string): string {
  * The last answer, frozen: the audit and then the handler parse the same request one after the other, and the
  * answer depends only on the method, the path and the watch parameter.
  */
-let last: { method: string; path: string; watch: string | null; info: ResourceRequestInfo | undefined } | undefined;
+let lastMethod = '', lastPath = '', lastWatch: string | null = null;
+let lastInfo: ResourceRequestInfo | undefined;
 
 /** Returns undefined for non-resource paths (discovery, health, openapi...). The answer is frozen (it is shared). */
 export function parseResourcePath(method: string, path: string, query: URLSearchParams): ResourceRequestInfo | undefined {
   const watch = query.get('watch');
-  if (last && last.path === path && last.method === method && last.watch === watch) return last.info;
+  if (path === lastPath && method === lastMethod && watch === lastWatch && lastPath !== '') return lastInfo;
   const info = parse(method, path, watch);
-  last = { method, path, watch, info: info && Object.freeze(info) };
+  lastMethod = method; lastPath = path; lastWatch = watch; lastInfo = info && Object.freeze(info);
   return info;
 }
 
