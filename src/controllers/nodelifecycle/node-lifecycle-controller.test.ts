@@ -4,6 +4,7 @@ import { settle } from '../../client/testing.js';
 import { discardLog } from '../../client/log.js';
 import { FakeCluster, waitUntil } from '../shared/testing.js';
 import { startNodeLifecycleController } from './index.js';
+import { resources } from '../../api/resources.js';
 
 const ns = 'default';
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
@@ -33,6 +34,12 @@ test('node lifecycle: a node whose lease stops renewing goes Unknown and tainted
   const taints = () => (node().spec.taints ?? []).map((x: any) => `${x.key}:${x.effect}`).sort();
   const exists = (n: string) => !!c.api.peek('', 'pods', ns, n);
   await waitUntil(() => c.clock.pending > 0, 'controller watching the grace period');
+  // The node, new to the controller, is announced as upstream's node controller does (kubectl describe node).
+  const registered = async () => (await c.client.list(resources.events, { namespace: 'default' })).items.filter((e: any) => e.reason === 'RegisteredNode');
+  await waitUntil(async () => (await registered()).length === 1, 'RegisteredNode event');
+  const reg = (await registered())[0] as any;
+  assert.equal(reg.message, 'Node n1 event: Registered Node n1 in Controller');
+  assert.deepEqual([reg.involvedObject.kind, reg.involvedObject.name, reg.involvedObject.uid, reg.source.component], ['Node', 'n1', node().metadata.uid, 'node-controller']);
 
   // The lease renews for a while: the node stays Ready.
   await c.clock.stepAsync(20_000);

@@ -53,6 +53,8 @@ export class NodeLifecycleController {
   private health = new NodeHealth();
   /** pod uid + taint → first time seen (for NoExecute taints without timeAdded). */
   private taintFirstSeen = new Map<string, number>();
+  /** The uids of the nodes this controller has seen (upstream's knownNodeSet): each new one gets RegisteredNode. */
+  private known = new Map<string, string>();
 
   constructor(private readonly d: NodeLifecycleDeps) {}
 
@@ -60,7 +62,12 @@ export class NodeLifecycleController {
 
   async reconcile(name: string): Promise<ReconcileResult> {
     const cached = this.d.nodes.get(name);
-    if (!cached) { this.health.forget(name); return; }
+    if (!cached) { this.health.forget(name); this.known.delete(name); return; }
+    const uid = cached.metadata?.uid ?? '';
+    if (this.known.get(name) !== uid) {
+      this.known.set(name, uid);
+      void this.d.recorder?.event({ kind: 'Node', name, uid }, 'Normal', 'RegisteredNode', `Node ${name} event: Registered Node ${name} in Controller`);
+    }
     const now = this.d.clock.now();
     let node: KubeObject = cached;
     const deadlines: number[] = [];
