@@ -79,7 +79,7 @@ export interface FlowControlSettings {
 }
 
 export { ensureAuditPolicy, AUDIT_POLICY_FILE } from './audit/policy.js';
-export { fileAuditBackend, AUDIT_LOG_FILE } from './audit/audit.js';
+export { fileAuditBackend, AUDIT_LOG_FILE, AUDIT_BACKUP_DIR } from './audit/audit.js';
 
 export { ensureEncryptionConfig, ENCRYPTION_CONFIG_FILE } from './encryption/config.js';
 export type { ComponentHealth } from './handlers/component-statuses.js';

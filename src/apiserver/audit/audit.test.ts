@@ -1,6 +1,6 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { createAuditor, fileAuditBackend } from './audit.js';
@@ -103,4 +103,25 @@ test('the audit log line is the event as JSON, the request and response bodies i
   assert.equal(events[3].requestObject, undefined);
   assert.equal(events[3].responseObject.metadata.name, 'yaml-sent-as-json');
   assert.equal(events[0].responseObject.status.note, 'line\nbreak \u2028 "quoted"');
+});
+
+test('the audit log file rotates by size into audit/ beside it, keeping only the newest backups, each line whole and private', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'nanokube-audit-rotate-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = fileAuditBackend(join(dir, 'audit.log'), { maxSize: '2K', maxBackups: 2 });
+  const line = JSON.stringify({ kind: 'Event', pad: 'x'.repeat(200) });
+  for (let i = 0; i < 60; i++) {
+    file.writeLine!(line.replace('Event', `Event-${i}`));
+    if (i % 5 === 4) await new Promise((r) => setImmediate(r)); // as a server's requests come, between other work
+  }
+  await file.close();
+  const backups = readdirSync(join(dir, 'audit')).filter((f) => f.endsWith('.log'));
+  assert.equal(backups.length, 2, `only the two newest backups are kept: ${backups.join(', ')}`);
+  for (const b of backups) assert.match(b, /^audit-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}\.log$/);
+  const all = [...backups.sort().map((b) => join(dir, 'audit', b)), join(dir, 'audit.log')];
+  const lines = all.flatMap((f) => readFileSync(f, 'utf8').split('\n').filter(Boolean));
+  for (const l of lines) assert.equal(JSON.parse(l).pad.length, 200, 'no line is cut in two');
+  assert.ok(lines.length < 60, 'older lines went with the removed backups');
+  assert.match(lines[lines.length - 1], /Event-59/, 'the newest line is the last one kept');
+  for (const f of all) assert.equal(statSync(f).mode & 0o777, 0o600, `${f} is readable by its owner only`);
 });

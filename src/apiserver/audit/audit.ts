@@ -4,7 +4,8 @@
 // request body, RequestResponse the response body. Secrets are never logged above Metadata, whatever the policy says,
 // so no Secret value ever reaches the log.
 import { randomUUID } from 'node:crypto';
-import { createWriteStream, chmodSync, type WriteStream } from 'node:fs';
+import { chmodSync, createWriteStream, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, type WriteStream } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { ApiHandler, ApiRequest, ApiResponse, UserInfo } from '../../api/transport.js';
 import { parseResourcePath } from '../request-info.js';
 import { parsedAsJson, serializedFrom } from '../json-bodies.js';
@@ -23,16 +24,70 @@ export interface AuditBackend {
   close(): Promise<void>;
 }
 
-/** Appends JSON lines to `path` (mode 0600). */
-export function fileAuditBackend(path: string): AuditBackend {
-  const stream: WriteStream = createWriteStream(path, { flags: 'a', mode: 0o600 });
-  stream.on('error', () => undefined); // a full disk must not take the API server down
-  try { chmodSync(path, 0o600); } catch { /* created on first write */ }
+/** Where rotated audit logs go, beside the log (<home>/audit/), and how many are kept. */
+export const AUDIT_BACKUP_DIR = 'audit';
+
+export interface AuditFileOptions {
+  /** Size at which the log is rotated, e.g. "100M" (upstream's --audit-log-maxsize; lumberjack's default 100 MB). */
+  maxSize?: string;
+  /** Rotated logs kept in <dir>/audit/, oldest removed first (upstream's --audit-log-maxbackup). */
+  maxBackups?: number;
+}
+
+/**
+ * Appends JSON lines to `path` (mode 0600), rotated by size as upstream's log backend (lumberjack) does: the full log
+ * is renamed to audit/audit-<time>.log beside it and a new one started, and only the newest maxBackups are kept, so
+ * the log cannot fill the disk. Written here rather than with rotating-file-stream: that library cost 30–35 µs of CPU
+ * per line against 2–3 µs for a plain write stream, on a path every request takes.
+ */
+export function fileAuditBackend(path: string, opts: AuditFileOptions = {}): AuditBackend {
+  const maxBytes = parseSize(opts.maxSize ?? '100M');
+  const maxBackups = opts.maxBackups ?? 5;
+  const backups = join(dirname(path), AUDIT_BACKUP_DIR);
+  const stem = basename(path).replace(/\.log$/, '');
+  // Opened here, not by the stream in the background, so the file exists (and can be renamed) from the start.
+  const open = () => {
+    const s = createWriteStream(path, { fd: openSync(path, 'a', 0o600) });
+    s.on('error', () => undefined); // a full disk must not take the API server down
+    return s;
+  };
+  let stream: WriteStream = open();
+  try { chmodSync(path, 0o600); } catch { /* not ours to change */ }
+  let size = 0;
+  try { size = statSync(path).size; } catch { /* new */ }
+  let lastMs = 0;
+  const rotate = () => {
+    // Writes still queued on the old stream land in the renamed file: its descriptor follows the rename.
+    const old = stream;
+    try {
+      mkdirSync(backups, { recursive: true, mode: 0o700 });
+      // Names sort as they were made: two rotations in one millisecond get the next millisecond.
+      lastMs = Math.max(Date.now(), lastMs + 1);
+      renameSync(path, join(backups, `${stem}-${new Date(lastMs).toISOString().replace(/:/g, '-').replace(/Z$/, '')}.log`));
+      const kept = readdirSync(backups).filter((f) => f.startsWith(`${stem}-`) && f.endsWith('.log')).sort();
+      for (const f of kept.slice(0, Math.max(0, kept.length - maxBackups))) rmSync(join(backups, f), { force: true });
+      stream = open();
+    } catch { size = 0; return; /* keep writing where we are; try again after another maxSize */ }
+    old.end();
+    size = 0;
+  };
+  const append = (line: string) => {
+    stream.write(line);
+    size += Buffer.byteLength(line);
+    if (size >= maxBytes) rotate();
+  };
   return {
-    write: (e) => { stream.write(JSON.stringify(e) + '\n'); },
-    writeLine: (line) => { stream.write(line + '\n'); },
+    write: (e) => append(JSON.stringify(e) + '\n'),
+    writeLine: (line) => append(line + '\n'),
     close: () => new Promise<void>((resolve) => stream.end(() => resolve())),
   };
+}
+
+/** "100M", "2K", "512B" or a number of bytes. */
+function parseSize(v: string): number {
+  const m = /^(\d+)\s*([BKMG]?)$/i.exec(v.trim());
+  if (!m) throw new Error(`invalid audit log size ${JSON.stringify(v)}: use a number with B, K, M or G`);
+  return Number(m[1]) * ({ '': 1, B: 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 } as Record<string, number>)[m[2]!.toUpperCase()]!;
 }
 
 /** Upstream's audit timestamps: RFC 3339 with microseconds (toISOString always ends in .sssZ). */

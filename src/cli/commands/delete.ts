@@ -31,8 +31,8 @@ export async function deleteCluster(): Promise<void> {
   await cleanUpNode(paths.home);
   // And the service proxy's nftables table (a stopped server removed it already; a killed one did not).
   await (await import('../../proxy/index.js')).removeProxyRules(paths.home).catch(() => undefined);
-  const { AUDIT_LOG_FILE, AUDIT_POLICY_FILE, ENCRYPTION_CONFIG_FILE } = await import('../../apiserver/index.js');
-  const made = ['runtime', 'cni', 'kubelet', 'logs', 'images', 'storage', AUDIT_POLICY_FILE, AUDIT_LOG_FILE,
+  const { AUDIT_LOG_FILE, AUDIT_BACKUP_DIR, AUDIT_POLICY_FILE, ENCRYPTION_CONFIG_FILE } = await import('../../apiserver/index.js');
+  const made = ['runtime', 'cni', 'kubelet', 'logs', 'images', 'storage', AUDIT_POLICY_FILE, AUDIT_LOG_FILE, AUDIT_BACKUP_DIR,
     ...(config?.datastoreEndpoint ? [] : [ENCRYPTION_CONFIG_FILE])].map((f) => join(paths.home, f));
   for (const p of [paths.pki, paths.data, paths.pidFile, paths.logFile, paths.configFile, ...made]) rmSync(p, { recursive: true, force: true });
   try { if (readdirSync(paths.home).length === 0) rmdirSync(paths.home); } catch { /* absent or not empty */ }
