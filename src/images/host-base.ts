@@ -13,6 +13,7 @@ import { existsSync, lutimesSync, mkdirSync, readFileSync, rmSync, symlinkSync, 
 import { join } from 'node:path';
 import { packLayer } from './layer.js';
 import { mknod } from './mknod.js';
+import { hostPython } from './host-root-scrub.js';
 import { ANNOTATION_HOST_ROOT, MEDIA_TYPE_CONFIG, MEDIA_TYPE_LAYER_GZIP, hostArchitecture, type OciImageConfig, type OciManifest } from './oci.js';
 import { normalizeReference, parseReference } from './reference.js';
 import type { ImageStore, StoredImage } from './store.js';
@@ -42,8 +43,6 @@ function osPrettyName(): string {
     return m?.[1] ?? 'unknown OS';
   } catch { return 'unknown OS'; }
 }
-
-const hostPython = () => ['/usr/bin/python3', '/usr/local/bin/python3'].find((p) => existsSync(p));
 
 let hostPythonVersion: string | null | undefined;
 /** The host python3's version (asked once: each ask starts python, ~50 ms on the event loop). */

@@ -27,7 +27,8 @@ const VAR_LIB_KEPT = new Set(['apt', 'dpkg', 'misc', 'pam', 'python', 'ucf']);
 /** Files hidden outright. */
 const HIDDEN_FILES = ['etc/shadow', 'etc/shadow-', 'etc/gshadow', 'etc/gshadow-'];
 
-const hostPython = () => ['/usr/bin/python3', '/usr/local/bin/python3'].find((p) => existsSync(p));
+/** The host's python3 (Debian's first), or undefined: what python base images and this scrub run. */
+export const hostPython = () => ['/usr/bin/python3', '/usr/local/bin/python3'].find((p) => existsSync(p));
 
 const exists = (p: string) => { try { lstatSync(p); return true; } catch { return false; } };
 const isDir = (p: string) => { try { return lstatSync(p).isDirectory(); } catch { return false; } };
