@@ -11,6 +11,9 @@ export function managerName(fieldManager: string | undefined, userAgent: string 
   return (ua || 'unknown').slice(0, 128);
 }
 
+// (Constants: the managed-fields code keeps what it derives from them per list.)
+const STATUS_PATHS = [['f:status']], SPEC_PATHS = [['f:spec']];
+
 export const managedFieldsHook: NonNullable<StoreHooks['updateManagedFields']> = ({ def, old, updated, ctx, subresource }) => {
   // Server-side apply computes its own managedFields; binding is the scheduler's internal write.
   if (subresource === 'binding' || ctx.apply) return;
@@ -22,7 +25,7 @@ export const managedFieldsHook: NonNullable<StoreHooks['updateManagedFields']> =
     old, updated, manager: managerName(ctx.fieldManager, ctx.userAgent), operation: 'Update', apiVersion, now: ctx.now,
     schema, model, subresource,
     // Status is owned only through the status subresource (upstream's reset fields).
-    ignoredPaths: def.strategy.hasStatus && !subresource ? [['f:status']] : subresource === 'status' ? [['f:spec']] : undefined,
+    ignoredPaths: def.strategy.hasStatus && !subresource ? STATUS_PATHS : subresource === 'status' ? SPEC_PATHS : undefined,
   });
   if (fields.length) updated.metadata.managedFields = fields; else delete updated.metadata.managedFields;
 };

@@ -11,6 +11,7 @@ import type { SchemaModel, SchemaNode } from '../../api/schema/types.js';
 import { FieldSet, type FieldPath } from './field-set.js';
 import { TypedWalker, TypedValueError } from './typed-value.js';
 import { cloneJson, isPlainObject, jsonEqual, patchServerError } from './patch-errors.js';
+import { createdFieldsV1 } from './created-fields.js';
 
 export interface ManagedFieldsEntry {
   manager?: string;
@@ -50,8 +51,14 @@ export const ANCIENT_CHANGES_MANAGER = 'ancient-changes';
 
 /** metav1.Time's wire form: RFC 3339 in UTC, whole seconds. */
 export function formatTime(now: Date): string {
-  return now.toISOString().replace(/\.\d+Z$/, 'Z');
+  const ms = now.getTime();
+  if (ms - lastTime.second >= 0 && ms - lastTime.second < 1000) return lastTime.text;
+  const text = now.toISOString().replace(/\.\d+Z$/, 'Z');
+  if (Number.isFinite(ms)) lastTime = { second: ms - (((ms % 1000) + 1000) % 1000), text };
+  return text;
 }
+/** The last second formatted: the writes of one second share it. */
+let lastTime = { second: NaN, text: '' };
 
 /** Decodes entries; throws a plain Error when one is malformed. */
 export function decodeManagedFields(entries: unknown): Map<string, ManagerFields> {
@@ -128,6 +135,16 @@ export function capUpdateManagers(managers: Map<string, ManagerFields>, max = MA
   }
 }
 
+/** UNOWNED_FIELDS and the write's own paths to ignore, made once per list of the latter (callers keep theirs). */
+const ignoredLists = new WeakMap<FieldPath[], FieldPath[]>();
+const unownedOnly: FieldPath[] = [...UNOWNED_FIELDS];
+function ignoredWith(extra: FieldPath[] | undefined): FieldPath[] {
+  if (!extra || extra.length === 0) return unownedOnly;
+  let list = ignoredLists.get(extra);
+  if (!list) { list = [...UNOWNED_FIELDS, ...extra]; ignoredLists.set(extra, list); }
+  return list;
+}
+
 /** The object without metadata.managedFields, for comparing and merging object content. */
 export function withoutManagedFields(obj: unknown): Record<string, unknown> {
   const o = cloneJson((obj ?? {}) as Record<string, unknown>);
@@ -196,6 +213,23 @@ export function updateManagedFields(opts: UpdateManagedFieldsOptions): ManagedFi
 
   // Read-only views: compare never modifies its inputs, so no copies.
   const newContent = contentView(opts.updated);
+  const ignored = ignoredWith(opts.ignoredPaths);
+  if (opts.old === undefined && managers.size === 0) {
+    // A create with no entries before: the writer's entry alone, built in one walk (created-fields.ts).
+    let fieldsV1;
+    try {
+      fieldsV1 = createdFieldsV1(opts.model, newContent, opts.schema, ignored);
+    } catch (err) {
+      if (err instanceof TypedValueError) throw patchServerError(`failed to update managedFields: ${err.message}`);
+      throw err;
+    }
+    if (fieldsV1 !== undefined) {
+      if (isEmptyFieldsV1(fieldsV1)) return [];
+      const e: ManagedFieldsEntry = { manager: opts.manager, operation: 'Update', apiVersion: opts.apiVersion, time: formatTime(opts.now), fieldsType: 'FieldsV1', fieldsV1 };
+      if (opts.subresource) e.subresource = opts.subresource;
+      return [e];
+    }
+  }
   const oldContent = opts.old === undefined ? emptyObjectLike(newContent) : contentView(opts.old);
   let diff;
   try {
@@ -204,7 +238,6 @@ export function updateManagedFields(opts: UpdateManagedFieldsOptions): ManagedFi
     if (err instanceof TypedValueError) throw patchServerError(`failed to update managedFields: ${err.message}`);
     throw err;
   }
-  const ignored = [...UNOWNED_FIELDS, ...(opts.ignoredPaths ?? [])];
   const changed = diff.added.union(diff.modified).without(ignored);
   const removed = diff.removed;
 
@@ -225,6 +258,11 @@ export function updateManagedFields(opts: UpdateManagedFieldsOptions): ManagedFi
   stripManagers(managers, opts.ignoredPaths, selfKey);
   capUpdateManagers(managers);
   return encodeManagedFields(managers);
+}
+
+function isEmptyFieldsV1(o: Record<string, unknown>): boolean {
+  for (const _ in o) return false;
+  return true;
 }
 
 /**
