@@ -10,6 +10,7 @@ export async function handleCreate(ctx: HandlerContext): Promise<ApiResponse> {
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw badRequest('the request body must be a JSON or YAML object');
   const obj = value as KubeObject;
   enforceFieldValidation(ctx, obj, undefined, 'body', undefined, bodyDuplicateFields(ctx));
-  const created = await ctx.store.create(ctx.info.namespace, obj, ctx.writeContext());
+  // The decoded body is this request's own: the store may keep it as the object it stores.
+  const created = await ctx.store.create(ctx.info.namespace, obj, ctx.writeContext(), { owned: true });
   return objectResponse(ctx, 201, created);
 }

@@ -280,11 +280,15 @@ export class GenericStore {
     if (errs.length) throw invalid(this.def.kind, this.def.group || undefined, obj.metadata.name ?? obj.metadata.generateName ?? '', errs);
   }
 
-  /** Create, as POST does. The namespace comes from the URL; a body namespace that differs is a 400. */
-  async create(namespace: string | undefined, input: KubeObject, wctx: WriteContext): Promise<KubeObject> {
+  /**
+   * Create, as POST does. The namespace comes from the URL; a body namespace that differs is a 400. `input` is
+   * copied first unless the caller says it is its own to give (`owned`: a decoded request body, tryUpdate's
+   * result), in which case it becomes the stored object.
+   */
+  async create(namespace: string | undefined, input: KubeObject, wctx: WriteContext, opts: { owned?: boolean } = {}): Promise<KubeObject> {
     if (!input || typeof input !== 'object' || Array.isArray(input)) throw badRequest('the request body must be a JSON or YAML object');
     this.checkKind(input);
-    const obj = clone(input);
+    const obj = opts.owned ? input : clone(input);
     obj.metadata = obj.metadata && typeof obj.metadata === 'object' ? obj.metadata : {};
     obj.apiVersion = this.apiVersion; obj.kind = this.def.kind;
     if (this.def.namespaced) {
@@ -338,15 +342,16 @@ export class GenericStore {
       const kv = await this.store.get(this.key(namespace, name));
       const current = kv ? this.decode(kv) : undefined;
       if (!current && !wctx.allowCreate) throw notFound(this.ref, name);
-      // The private copy is decoded again: parsing the stored JSON costs less than half a structuredClone of the object.
-      const desired = await tryUpdate(current ? this.decode(kv!) : undefined);
+      // The private copy: copying the decoded tree costs less than parsing the stored JSON again.
+      const desired = await tryUpdate(current ? clone(current) : undefined);
       if (!desired || typeof desired !== 'object' || Array.isArray(desired)) throw badRequest('the request body must be a JSON or YAML object');
       desired.metadata = desired.metadata && typeof desired.metadata === 'object' ? desired.metadata : {};
       if (!current) {
         if (desired.metadata.name && desired.metadata.name !== name) throw badRequest(`the name of the object (${desired.metadata.name}) does not match the name on the URL (${name})`);
         desired.metadata.name = name;
         delete desired.metadata.resourceVersion;
-        return { object: await this.create(namespace, desired, wctx), created: true };
+        // tryUpdate's result is the store's to change (writeUpdate changes it in place too).
+        return { object: await this.create(namespace, desired, wctx, { owned: true }), created: true };
       }
       const precondition = desired.metadata.resourceVersion;
       if (precondition && precondition !== current.metadata.resourceVersion) {
