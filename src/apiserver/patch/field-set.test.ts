@@ -73,3 +73,36 @@ test('path elements that compare equal keep the order their first fields were re
   assert.deepEqual(Object.keys(moved.toFieldsV1()['f:spec'] as object), [plain, spaced]);
   assert.deepEqual(FieldSet.fromFieldsV1({ 'f:spec': { [plain]: {}, [spaced]: {} } }).paths(), [['f:spec', plain], ['f:spec', spaced]]);
 });
+
+test('a set decoded from FieldsV1 writes it back in structured-merge-diff order, as a copy, and with later changes', () => {
+  /** What toFieldsV1 writes for the same members built from scratch (no decoded source to reuse). */
+  const fresh = (s: FieldSet) => { const c = new FieldSet(); for (const p of s.paths()) c.insert(p); return JSON.stringify(c.toFieldsV1()); };
+  const canonical = { 'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } }, 'f:spec': { 'f:ports': { '.': {}, 'k:{"port":9}': { '.': {}, 'f:port': {} }, 'k:{"port":10}': {} }, 'f:x': {} } };
+  const written: Record<string, unknown>[] = [
+    canonical,
+    { 'f:b': {}, 'f:a': {} }, // unsorted
+    { 'f:a': { '.': {} } }, // "." alone is a member without children: {}
+    { 'f:a': { 'f:x': {}, '.': {} } }, // "." after a child
+    { '.': {}, 'f:a': {} }, // "." at the top
+    { 'f:a': { '.': { 'f:z': {} }, 'f:x': {} } }, // "." with content
+    { 'f:p': { 'k:{"port":10}': {}, 'k:{"port":9}': {} } }, // keys order by value: 9 before 10
+    {},
+  ];
+  for (const v of written) {
+    const set = FieldSet.fromFieldsV1(v);
+    const out = set.toFieldsV1();
+    assert.equal(JSON.stringify(out), fresh(set), JSON.stringify(v));
+    assert.notEqual(out, v);
+    for (const changed of [set.union(FieldSet.fromFieldsV1({ 'f:new': {} })), set.difference(FieldSet.fromFieldsV1({ 'f:a': {} })), set.without([['f:spec', 'f:x']])]) {
+      assert.equal(JSON.stringify(changed.toFieldsV1()), fresh(changed), JSON.stringify(v));
+    }
+    const grown = FieldSet.fromFieldsV1(v);
+    grown.insert(['f:zz']);
+    assert.equal(JSON.stringify(grown.toFieldsV1()), fresh(grown), JSON.stringify(v));
+  }
+  assert.equal(JSON.stringify(FieldSet.fromFieldsV1(canonical).toFieldsV1()), JSON.stringify(canonical));
+  // The copy is the caller's: changing it leaves the source (a stored object's entry) as it was.
+  const out = FieldSet.fromFieldsV1(canonical).toFieldsV1() as any;
+  out['f:spec']['f:x']['f:y'] = {};
+  assert.deepEqual(canonical['f:spec']['f:x'], {});
+});

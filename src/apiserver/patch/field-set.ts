@@ -136,6 +136,12 @@ export class FieldSet {
   private nextSeq = 0;
   /** Whether another set may hold some of this set's nodes (then insert copies them first). */
   private shared = false;
+  /**
+   * The FieldsV1 this set was decoded from, when that text is exactly what toFieldsV1 writes for it (ours always
+   * is: stored entries were written by toFieldsV1), and the root it decoded to: while the set still has that root
+   * (shared nodes are never changed), toFieldsV1 copies the source instead of sorting and building it again.
+   */
+  private source: { root: TrieNode; fieldsV1: Record<string, unknown> } | undefined;
 
   constructor(paths: Iterable<FieldPath> = []) {
     for (const p of paths) this.insert(p);
@@ -148,10 +154,13 @@ export class FieldSet {
     set.nextSeq = nextSeq;
     set.shared = true;
     for (const o of operands) o.shared = true;
+    const first = operands[0];
+    if (first?.source && first.source.root === root) set.source = first.source;
     return set;
   }
 
   insert(path: FieldPath): void {
+    this.source = undefined; // changes the root's nodes in place when they are not shared
     if (this.shared) { this.root = copyNode(this.root, 0, false); this.shared = false; }
     let n = this.root;
     for (const pe of path) {
@@ -273,6 +282,7 @@ export class FieldSet {
 
   /** The FieldsV1 object; keys in structured-merge-diff's order ("." first, then fields, keys, values). */
   toFieldsV1(): Record<string, unknown> {
+    if (this.source && this.source.root === this.root) return copyFieldsV1(this.source.fieldsV1);
     const emit = (n: TrieNode, top: boolean): Record<string, unknown> => {
       const o: Record<string, unknown> = {};
       if (!n.children || n.children.size === 0) return o;
@@ -288,6 +298,9 @@ export class FieldSet {
     const set = new FieldSet();
     const root = set.root;
     const prefix: FieldPath = [];
+    // Whether v is written as toFieldsV1 writes the set it decodes to: "." (as {}) first and only beside
+    // children, never at the top; the other keys in comparePathElements order.
+    let canonical = true;
     const mark = (n: TrieNode) => {
       if (n.member) return;
       n.member = true;
@@ -296,23 +309,46 @@ export class FieldSet {
     const walk = (o: unknown, n: TrieNode) => {
       if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new Error(`invalid FieldsV1 at ${formatPath(prefix)}`);
       let empty = true;
+      let previous: string | undefined;
       for (const k in o) {
         if (!Object.prototype.hasOwnProperty.call(o, k)) continue;
+        if (k === '.') {
+          if (!empty || n === root || !isEmptyFieldsObject((o as Record<string, unknown>)[k])) canonical = false;
+          empty = false;
+          if (n !== root) mark(n);
+          continue;
+        }
         empty = false;
-        if (k === '.') { if (n !== root) mark(n); continue; }
         if (!isPathElementSpelling(k)) throw new Error(`invalid FieldsV1 path element ${JSON.stringify(k)}`);
+        if (canonical && previous !== undefined && comparePathElements(previous, k) > 0) canonical = false;
+        previous = k;
         let c = n.children?.get(k);
         if (!c) { c = newNode(); (n.children ??= new Map()).set(k, c); }
         prefix.push(k);
         walk((o as Record<string, unknown>)[k], c);
         prefix.pop();
       }
+      if (n.member && n !== root && previous === undefined && !empty) canonical = false; // {".": {}} alone is {}
       if (empty && n !== root) mark(n);
       settle(n);
     };
     walk(v ?? {}, root);
+    if (canonical && v !== undefined && v !== null) set.source = { root, fieldsV1: v as Record<string, unknown> };
     return set;
   }
+}
+
+/** A copy of FieldsV1 that fromFieldsV1 read (so: objects all the way down, "." values empty). */
+function copyFieldsV1(o: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k in o) if (Object.prototype.hasOwnProperty.call(o, k)) out[k] = copyFieldsV1(o[k] as Record<string, unknown>);
+  return out;
+}
+
+function isEmptyFieldsObject(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  for (const k in v) if (Object.prototype.hasOwnProperty.call(v, k)) return false;
+  return true;
 }
 
 /** /^[fkvi]:/ */

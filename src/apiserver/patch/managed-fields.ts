@@ -202,9 +202,10 @@ export function updateManagedFields(opts: UpdateManagedFieldsOptions): ManagedFi
     return [];
   }
   let managers: Map<string, ManagerFields>;
-  const requestedChanged = Array.isArray(requested) && requested.length > 0 && !jsonEqual(requested, previous);
+  // A subresource write never takes the request's entries (so their comparison is skipped).
+  const useRequested = !opts.subresource && Array.isArray(requested) && requested.length > 0 && !jsonEqual(requested, previous);
   try {
-    managers = decodeManagedFields(requestedChanged && !opts.subresource ? requested : previous);
+    managers = decodeManagedFields(useRequested ? requested : previous);
   } catch {
     try { managers = decodeManagedFields(previous); } catch { return []; }
   }

@@ -113,6 +113,10 @@ export class TypedWalker {
         else if (!jsonEqual(l, r)) modified.insert(path);
         return;
       }
+      // Equal subtrees hold no change: a plain comparison skips them, far cheaper than walking them with their
+      // schema (an update usually leaves most of the object as it was: a status write, all of spec). (Their list
+      // items' keys go unchecked then: both sides are the stored object's, whose keys were checked when written.)
+      if (path.length > 0 && l !== undefined && r !== undefined && jsonEqual(l, r)) return;
       if (s.kind === 'list') {
         const index = (list: unknown[] | undefined) => {
           const m = new Map<PathElement, unknown>();
