@@ -111,17 +111,41 @@ export class GenericStore {
     let o = this.decodedForWatch.get(kv);
     if (o) return o;
     const recent = this.recentDecodes.get(kv.key);
-    if (recent?.revision === kv.modRevision) o = recent.object;
+    const written = (kv.value as Buffer & { [k: symbol]: KubeObject | undefined })[this.writtenMark];
+    if (written !== undefined) {
+      // The writer sets the same resourceVersion once the store answers; its watchers may run before that.
+      o = written;
+      o.metadata.resourceVersion = String(kv.modRevision);
+    } else if (recent?.revision === kv.modRevision) o = recent.object;
     else if (recent?.before?.revision === kv.modRevision) { o = recent.before.object; recent.before = undefined; } // one update's prevKv
     else o = this.decode(kv);
     this.decodedForWatch.set(kv, o);
-    if (!recent || recent.revision < kv.modRevision) {
-      this.recentDecodes.delete(kv.key); // re-inserted as the newest
-      this.recentDecodes.set(kv.key, { revision: kv.modRevision, object: o, before: recent && { revision: recent.revision, object: recent.object } });
-      if (this.recentDecodes.size > RECENT_DECODES) this.recentDecodes.delete(this.recentDecodes.keys().next().value!);
-    }
+    this.remember(kv.key, kv.modRevision, o, recent);
     return o;
   }
+
+  /** Records `object` as the key's value at `revision` among the recent decodes, if newer than what they hold. */
+  private remember(key: string, revision: number, object: KubeObject, recent = this.recentDecodes.get(key)): void {
+    if (recent && recent.revision >= revision) return;
+    this.recentDecodes.delete(key); // re-inserted as the newest
+    this.recentDecodes.set(key, { revision, object, before: recent && { revision: recent.revision, object: recent.object } });
+    if (this.recentDecodes.size > RECENT_DECODES) this.recentDecodes.delete(this.recentDecodes.keys().next().value!);
+  }
+
+  /**
+   * Marks the bytes of a write with the object they encode, for this store's watchers: the watch event of the write
+   * carries the same bytes (SQLite publishes the value it was given), and decoding them again would give the same
+   * tree (the object is what was encoded), so watchers share the writer's object instead of parsing it. Callers of
+   * a write only read the object it returns (they serialize it). Not for objects JSON would not give back as they
+   * are, nor for resources stored in another form (def.storage), whose decode is not the object written.
+   */
+  private encodeWritten(obj: KubeObject): Buffer {
+    const value = this.encode(obj);
+    if (!this.def.storage && isJsonTree(obj)) (value as Buffer & { [k: symbol]: KubeObject })[this.writtenMark] = obj;
+    return value;
+  }
+  /** The property the marks of this store's writes are under (another store's watchers may see the same bytes). */
+  private readonly writtenMark = Symbol('written');
 
   decode(kv: KeyValue): KubeObject {
     let obj = JSON.parse(kv.value.toString('utf8')) as KubeObject;
@@ -317,7 +341,7 @@ export class GenericStore {
     }
     for (let attempt = 0; ; attempt++) {
       try {
-        const kv = await this.store.create(this.key(obj.metadata.namespace, obj.metadata.name!), this.encode(obj));
+        const kv = await this.store.create(this.key(obj.metadata.namespace, obj.metadata.name!), this.encodeWritten(obj));
         obj.metadata.resourceVersion = String(kv.modRevision);
         return obj;
       } catch (e) {
@@ -417,7 +441,7 @@ export class GenericStore {
       obj.metadata.resourceVersion = String(del.modRevision);
       return obj;
     }
-    const written = await this.store.update(key, this.encode(obj), kv.modRevision);
+    const written = await this.store.update(key, this.encodeWritten(obj), kv.modRevision);
     obj.metadata.resourceVersion = String(written.modRevision);
     return obj;
   }
@@ -494,4 +518,31 @@ function withoutVolatile(o: KubeObject): KubeObject {
   delete c.metadata.resourceVersion;
   if (c.metadata.managedFields) c.metadata.managedFields = c.metadata.managedFields.map((m: any) => ({ ...m, time: undefined }));
   return c;
+}
+
+/**
+ * Whether JSON.parse(JSON.stringify(v)) would give back an equal tree: plain objects and arrays
+ * of strings, finite numbers (not -0), booleans and null, with no undefined values.
+ */
+export function isJsonTree(v: unknown, depth = 0): boolean {
+  switch (typeof v) {
+    case 'string': case 'boolean': return true;
+    case 'number': return Number.isFinite(v) && !(v === 0 && 1 / v < 0);
+    case 'object': {
+      if (v === null) return true;
+      if (depth > 1000) return false;
+      if (Array.isArray(v)) {
+        if (Object.getPrototypeOf(v) !== Array.prototype) return false;
+        for (let i = 0; i < v.length; i++) if (!(i in v) || !isJsonTree(v[i], depth + 1)) return false;
+        return true;
+      }
+      if (Object.getPrototypeOf(v) !== Object.prototype) return false;
+      for (const k in v) {
+        if (!Object.prototype.hasOwnProperty.call(v, k) || k === '__proto__') return false;
+        if (!isJsonTree((v as Record<string, unknown>)[k], depth + 1)) return false;
+      }
+      return true;
+    }
+    default: return false;
+  }
 }

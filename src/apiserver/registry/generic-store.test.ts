@@ -1,0 +1,35 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { KubeObject } from '../../api/object.js';
+import { SqliteStore } from '../../storage/sqlite/sqlite-store.js';
+import { createRegistry } from '../index.js';
+import type { WatchEvent } from './generic-store.js';
+
+test('a watcher reads each written revision as it was stored, whatever else the writer held in memory', async (t) => {
+  const store = SqliteStore.open({ path: ':memory:', intervalMs: 0 });
+  t.after(() => store.close());
+  const registry = createRegistry(store);
+  const configmaps = registry.forResource('', 'configmaps')!;
+  const abort = new AbortController();
+  t.after(() => abort.abort());
+  const start = await configmaps.list('default');
+  const events = configmaps.watch('default', { resourceVersion: start.resourceVersion }, abort.signal)[Symbol.asyncIterator]();
+
+  const created = await configmaps.create('default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'default' }, data: { a: '1' } }, registry.writeContext());
+  // A writer's object may hold what JSON does not keep (an undefined value): the stored revision has no such key.
+  const updated = await configmaps.guaranteedUpdate('default', 'c', (cur) => ({ ...cur!, data: { a: '2', gone: undefined as unknown as string } }), registry.writeContext());
+
+  const seen: WatchEvent[] = [];
+  while (seen.length < 2) {
+    const r = await events.next();
+    assert.equal(r.done, false);
+    seen.push(r.value as WatchEvent);
+  }
+  const stored = async () => JSON.parse(JSON.stringify(await configmaps.get('default', 'c'))) as KubeObject;
+  assert.deepEqual(seen.map((e) => e.type), ['ADDED', 'MODIFIED']);
+  assert.deepEqual(seen[0].object, { ...created, metadata: { ...created.metadata } });
+  assert.equal(seen[0].object.metadata.resourceVersion, created.metadata.resourceVersion);
+  assert.deepEqual(seen[1].object, await stored());
+  assert.ok(!Object.prototype.hasOwnProperty.call((seen[1].object as any).data, 'gone'));
+  assert.equal(seen[1].object.metadata.resourceVersion, updated.object.metadata.resourceVersion);
+});
