@@ -200,7 +200,7 @@ export function createApiHandler(opts: ApiHandlerOptions): ApiHandler {
   async function authorizeAndServe(req: ApiRequest, info: ResourceRequestInfo | undefined, path: string, served: { warning?: string; warnings?: string[] }): Promise<ApiResponse> {
     if (authz) {
       const user = req.user ?? ANONYMOUS;
-      if (info) check(user, resourceAttributes(user, info));
+      if (info) check(user, resourceAttributes(user, info, req.query));
       else check(user, { user, verb: req.method === 'HEAD' ? 'get' : req.method.toLowerCase(), resourceRequest: false, path: req.path });
     }
     if (info) {

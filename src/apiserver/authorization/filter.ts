@@ -4,6 +4,7 @@
 // requests both pass here (api-handler.ts), and so do the exec/attach/port-forward upgrades (index.ts).
 import type { UserInfo } from '../../api/transport.js';
 import { badRequest, forbidden, forbiddenResource, internal } from '../../api/errors.js';
+import { parseFieldSelector } from '../../api/labels.js';
 import type { ResourceRequestInfo } from '../request-info.js';
 import { forbiddenMessage, type AuthorizationAttributes, type Authorizer, type RuleResolver } from './authorizer.js';
 
@@ -11,12 +12,27 @@ export interface Authorization { authorizer: Authorizer; rules: RuleResolver }
 
 export const ANONYMOUS: UserInfo = Object.freeze({ username: 'system:anonymous', groups: ['system:unauthenticated'] }) as UserInfo;
 
-/** Attributes of a resource request (upstream's GetAuthorizerAttributes). */
-export function resourceAttributes(user: UserInfo, info: ResourceRequestInfo): AuthorizationAttributes {
+/**
+ * Attributes of a resource request (upstream's GetAuthorizerAttributes). A list or watch whose fieldSelector asks
+ * for exactly one metadata.name is about that object, as upstream's RequestInfo names it: what lets a kubelet
+ * watch the one Secret or ConfigMap its pods use (the node authorizer allows reads of named objects only).
+ */
+export function resourceAttributes(user: UserInfo, info: ResourceRequestInfo, query?: URLSearchParams): AuthorizationAttributes {
+  const name = info.name ?? ((info.verb === 'list' || info.verb === 'watch') && query ? exactName(query.get('fieldSelector')) : undefined);
   return {
     user, verb: info.verb, resourceRequest: true, namespace: info.namespace, apiGroup: info.group, apiVersion: info.version,
-    resource: info.resource, subresource: info.subresource, name: info.name,
+    resource: info.resource, subresource: info.subresource, name,
   };
+}
+
+/** The name a field selector requires exactly (metadata.name=x or ==x), if it does. */
+function exactName(fieldSelector: string | null): string | undefined {
+  if (!fieldSelector || !fieldSelector.includes('metadata.name')) return undefined;
+  let name: string | undefined;
+  try {
+    for (const r of parseFieldSelector(fieldSelector)) if (r.field === 'metadata.name' && r.op === '=') name = r.value;
+  } catch { return undefined; /* the list handler answers the bad selector */ }
+  return name || undefined;
 }
 
 /** Throws upstream's Forbidden unless the chain allows `a`. */

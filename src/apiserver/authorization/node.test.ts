@@ -25,6 +25,11 @@ test('a kubelet gets the Secrets and ConfigMaps its pods use, and no other', () 
   assert.equal(other.reason, "no relationship found between node 'n1' and this object");
   assert.equal(z.authorize(a('n2', 'get', 'secrets', { name: 's2' })).decision, 'Allow');
   assert.equal(z.authorize(a('n1', 'list', 'secrets')).decision, 'NoOpinion');
+  // A watch of one named object (the kubelet's watch-based managers: fieldSelector metadata.name=...).
+  assert.equal(z.authorize(a('n1', 'watch', 'configmaps', { name: 'kube-root-ca.crt' })).decision, 'Allow');
+  assert.equal(z.authorize(a('n1', 'list', 'secrets', { name: 's1' })).decision, 'Allow');
+  assert.equal(z.authorize(a('n1', 'watch', 'secrets', { name: 's2' })).decision, 'NoOpinion');
+  assert.equal(z.authorize(a('n1', 'update', 'secrets', { name: 's1' })).decision, 'NoOpinion');
   assert.equal(z.authorize(a('n1', 'create', 'serviceaccounts', { subresource: 'token', name: 'app' })).decision, 'Allow');
   assert.equal(z.authorize(a('n2', 'create', 'serviceaccounts', { subresource: 'token', name: 'app' })).decision, 'NoOpinion');
 });

@@ -114,7 +114,8 @@ export function nodeAuthorizer(graph: NodeGraph, nodeRules: () => PolicyRule[]):
       const g = a.apiGroup ?? '';
       const ns = a.namespace ?? '';
       if (g === '' && (a.resource === 'secrets' || a.resource === 'configmaps')) {
-        if (a.verb !== 'get' || !a.name) return deny(node, `can only get individual resources of this type`);
+        // get, or list/watch of one named object (fieldSelector metadata.name): the kubelet's watch-based managers.
+        if (!readVerbs.has(a.verb) || !a.name) return deny(node, `can only get individual resources of this type`);
         return graph.nodeUses(node, ns, a.resource, a.name) ? allow : deny(node);
       }
       if (g === '' && a.resource === 'persistentvolumeclaims') {
