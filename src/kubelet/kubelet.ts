@@ -27,7 +27,8 @@ import { PodWorkers } from './pod-workers.js';
 import { POD_NAME_LABEL, POD_NAMESPACE_LABEL, POD_UID_LABEL } from './container-config.js';
 import type { ContainerRuntime } from './runtime/runtime.js';
 import { StatusManager } from './status/status-manager.js';
-import { apiConfigResolver, apiObjectSource, listServicesForPod } from './envvars/index.js';
+import { apiConfigResolver, listServicesForPod } from './envvars/index.js';
+import { WatchBasedManager } from './manager/watch-based-manager.js';
 import { apiTokenSource, VolumeManager, volumeHooks } from './volumes/index.js';
 import { LifecycleHandlerRunner, ProbeManager } from './prober/index.js';
 
@@ -112,8 +113,13 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
     return kubernetes ? [...services.list(namespace), kubernetes] : services.list(namespace);
   };
 
+  // Secrets and ConfigMaps come from watches of the objects pods reference (upstream's Watch strategy): a pod start
+  // reads them from memory, and a change rewrites the referencing pods' volumes at once.
+  const objects = new WatchBasedManager({
+    client, log, onChange: (uids) => { for (const uid of uids) { const p = podByUid(uid); if (p) void volumes.update?.(p); } },
+  });
   const volumeManager = opts.volumes ? undefined : new VolumeManager({
-    rootDir: join(opts.home, 'kubelet'), objects: apiObjectSource(client), tokens: apiTokenSource(client, clock), nodeAllocatable: () => facts.capacity,
+    rootDir: join(opts.home, 'kubelet'), objects, tokens: apiTokenSource(client, clock), nodeAllocatable: () => facts.capacity,
     clock, log, onEvent: (e) => { void recorder.event(e.pod as KubeObject, e.type, e.reason, e.message); },
   });
   const volumes = opts.volumes ?? volumeHooks(volumeManager!);
@@ -128,7 +134,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   const resolvConfPath = opts.resolvConf ?? defaultHostResolvConfPath();
   syncer = new PodSyncer({
     runtime, runtimeName, nodeName, recorder, statusManager, clock, log, logsRoot: join(opts.home, 'logs', 'pods'),
-    config: opts.config ?? apiConfigResolver({ client, services: servicesForPod, nodeAllocatable: () => facts.capacity, warn: (p, reason, message) => { void recorder.event(p as KubeObject, 'Warning', reason, message); } }), volumes, probes, lifecycle: opts.lifecycle ?? new LifecycleHandlerRunner({ runtime, clock }), hostIPs,
+    config: opts.config ?? apiConfigResolver({ client, objects, services: servicesForPod, nodeAllocatable: () => facts.capacity, warn: (p, reason, message) => { void recorder.event(p as KubeObject, 'Warning', reason, message); } }), volumes, probes, lifecycle: opts.lifecycle ?? new LifecycleHandlerRunner({ runtime, clock }), hostIPs,
     // The host's file is read for each new sandbox, as upstream's kubelet does, so an edit reaches new pods.
     dns: () => ({ clusterDNS: opts.clusterDNS ?? [DEFAULT_CLUSTER_DNS_IP], clusterDomain: opts.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN, host: readHostResolvConf(resolvConfPath) }),
   });
@@ -146,6 +152,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
         await syncer.cleanup(uid, last);
         lastKnown.delete(uid);
         terminated.delete(uid);
+        objects.unregisterPod(uid);
         return { done: true };
       }
       lastKnown.set(uid, pod);
@@ -263,10 +270,14 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
 
   let workersStarted = false;
   pods.addEventHandler({
-    onAdd: (p) => { if (workersStarted) workers.update(p.metadata!.uid!); },
+    onAdd: (p) => { objects.registerPod(p); if (workersStarted) workers.update(p.metadata!.uid!); },
     // Status is the kubelet's own output: an update that changed only status (or bookkeeping) needs no sync, as
     // upstream's pod config ignores it.
-    onUpdate: (o, p) => { if (workersStarted && specChanged(o, p)) workers.update(p.metadata!.uid!); },
+    onUpdate: (o, p) => {
+      if (!specChanged(o, p)) return;
+      objects.registerPod(p);
+      if (workersStarted) workers.update(p.metadata!.uid!);
+    },
     onDelete: (o) => { const p = deletedObject(o); if (workersStarted && p.metadata?.uid) workers.update(p.metadata.uid); },
   });
   nodes.addEventHandler({
@@ -316,6 +327,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
       }));
       await runtime.shutdown?.();
       await volumeManager?.shutdown();
+      objects.stop();
       log({ level: 'info', msg: 'kubelet stopped', node: nodeName });
     })();
     return stopping;

@@ -76,8 +76,12 @@ export interface VolumeManagerOptions {
   onEvent?: (e: VolumeEvent) => void;
 }
 
-/** `owned`: the volumes (by name) whose fsGroup ownership is set, so the walk happens once per pod, not per sync. */
-interface PodEntry { pod: Pod; chain: Promise<unknown>; notes: Set<string>; owned: Set<string> }
+/**
+ * `owned`: the volumes (by name) whose fsGroup ownership is set, so the walk happens once per pod, not per sync.
+ * `written`: each content volume's payload as this process last wrote it, so a sync or resync that finds the same
+ * payload touches no file (the atomic writer would read every file back to find that out).
+ */
+interface PodEntry { pod: Pod; chain: Promise<unknown>; notes: Set<string>; owned: Set<string>; written: Map<string, Payload> }
 
 export class VolumeManager {
   private readonly clock: Clock;
@@ -102,7 +106,7 @@ export class VolumeManager {
     const uid = pod.metadata?.uid;
     if (!uid) return Promise.reject(new Error('pod has no uid'));
     let entry = this.pods.get(uid);
-    if (!entry) { entry = { pod, chain: Promise.resolve(), notes: new Set(), owned: new Set() }; this.pods.set(uid, entry); }
+    if (!entry) { entry = { pod, chain: Promise.resolve(), notes: new Set(), owned: new Set(), written: new Map() }; this.pods.set(uid, entry); }
     entry.pod = pod;
     return this.serialize(entry, () => this.setUp(entry!, true));
   }
@@ -239,7 +243,11 @@ export class VolumeManager {
     };
     const write = async (plugin: string, payload: Payload) => {
       const dir = dirFor(plugin);
-      if (await writeAtomically(dir, payload, new Date(this.clock.now()))) {
+      if (samePayload(entry.written.get(vol.name), payload)) return { hostPath: dir, readOnly: true };
+      entry.written.delete(vol.name);
+      const wrote = await writeAtomically(dir, payload, new Date(this.clock.now()));
+      entry.written.set(vol.name, payload);
+      if (wrote) {
         this.log({ level: 'info', msg: 'volume content written', pod: `${namespace}/${pod.metadata?.name}`, volume: vol.name, files: payload.size });
         await ownership(dir, true, true);
       }
@@ -297,4 +305,14 @@ export class VolumeManager {
     const kind = Object.keys(vol).find((k) => k !== 'name') ?? 'unknown';
     throw new Error(`${kind} volumes are not supported by nanokube yet`);
   }
+}
+
+/** Same paths, bytes and modes. */
+function samePayload(a: Payload | undefined, b: Payload): boolean {
+  if (!a || a.size !== b.size) return false;
+  for (const [p, f] of b) {
+    const g = a.get(p);
+    if (!g || g.mode !== f.mode || !g.data.equals(f.data)) return false;
+  }
+  return true;
 }
