@@ -10,6 +10,17 @@ export const TAINT_NODE_UNREACHABLE = 'node.kubernetes.io/unreachable';
 
 export interface Allocatable extends Resource { allowedPodNumber: number }
 
+/** What NodeInfo.fit holds at each position (a const enum: the indices compile to literals). */
+export const enum Fit {
+  /** allocatable minus requested: pod slots, cpu (millicores), memory, ephemeral-storage. */
+  FreePods = 0, FreeMilliCPU = 1, FreeMemory = 2, FreeEphemeralStorage = 3,
+  AllocatableMilliCPU = 4, AllocatableMemory = 5,
+  RequestedMilliCPU = 6, RequestedMemory = 7,
+  NonZeroMilliCPU = 8, NonZeroMemory = 9,
+}
+
+const noTaints: readonly Taint[] = Object.freeze([]);
+
 export class NodeInfo {
   node: Node | undefined;
   readonly pods = new Map<string, PodInfo>();
@@ -21,6 +32,13 @@ export class NodeInfo {
   readonly ownerCounts = new Map<string, number>();
   /** Bumped on every change. */
   generation = 0;
+  /**
+   * The numbers the resource filter and scores read for every node they look at (Fit names the positions), in one
+   * small array recomputed on every change with the same arithmetic the plugins did. The scheduler looks at
+   * hundreds of nodes per pod; read through allocatable, requested, the pods map and the boxed numbers behind
+   * them, each node cost several cache misses (about 700 ns a node at 5,000 nodes).
+   */
+  readonly fit = new Float64Array(10);
 
   // Node-derived data, recomputed by setNode.
   labels: Readonly<Record<string, string>> = {};
@@ -41,9 +59,10 @@ export class NodeInfo {
     this.node = node;
     this.labels = node.metadata?.labels ?? {};
     this.unschedulable = node.spec?.unschedulable === true;
-    const taints = node.spec?.taints ?? [];
-    this.filterTaints = taints.filter((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
-    this.preferNoScheduleTaints = taints.filter((t) => t.effect === 'PreferNoSchedule');
+    const taints = node.spec?.taints;
+    // Untainted nodes share one empty array: nothing of their own for the taint filter to read.
+    this.filterTaints = taints?.length ? taints.filter((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute') : noTaints;
+    this.preferNoScheduleTaints = taints?.length ? taints.filter((t) => t.effect === 'PreferNoSchedule') : noTaints;
     const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
     this.readyTaint = ready?.status === 'True' ? null
       : { key: ready?.status === 'False' ? TAINT_NODE_NOT_READY : TAINT_NODE_UNREACHABLE, effect: 'NoSchedule' };
@@ -59,7 +78,22 @@ export class NodeInfo {
       }
     }
     this.allocatable = alloc;
+    this.updateFit();
     this.generation++;
+  }
+
+  private updateFit(): void {
+    const a = this.allocatable, r = this.requested, f = this.fit;
+    f[Fit.FreePods] = a.allowedPodNumber - this.pods.size;
+    f[Fit.FreeMilliCPU] = a.milliCPU - r.milliCPU;
+    f[Fit.FreeMemory] = a.memory - r.memory;
+    f[Fit.FreeEphemeralStorage] = a.ephemeralStorage - r.ephemeralStorage;
+    f[Fit.AllocatableMilliCPU] = a.milliCPU;
+    f[Fit.AllocatableMemory] = a.memory;
+    f[Fit.RequestedMilliCPU] = r.milliCPU;
+    f[Fit.RequestedMemory] = r.memory;
+    f[Fit.NonZeroMilliCPU] = this.nonZeroMilliCPU;
+    f[Fit.NonZeroMemory] = this.nonZeroMemory;
   }
 
   addPod(p: PodInfo): void {
@@ -94,6 +128,7 @@ export class NodeInfo {
       const n = (this.ownerCounts.get(p.ownerUid) ?? 0) + sign;
       if (n > 0) this.ownerCounts.set(p.ownerUid, n); else this.ownerCounts.delete(p.ownerUid);
     }
+    this.updateFit();
     this.generation++;
   }
 }

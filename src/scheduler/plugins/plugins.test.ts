@@ -58,6 +58,26 @@ test('NodeResourcesFit reports every missing resource, counting assumed pods', (
   assert.deepEqual(fit.filter(state, pod('d'), ni)?.reasons, ['Too many pods']);
 });
 
+test('NodeResourcesFit and its score follow pods leaving a node and the node growing', () => {
+  const cache = new SchedulerCache();
+  const ni = cache.addNode(makeNode('n', { cpu: '1', memory: '1Gi', pods: '10' }));
+  const fit = newNodeResourcesFit();
+  const state = new CycleState();
+  const big = pod('a', { cpu: '800m', memory: '512Mi' });
+  const small = pod('b', { cpu: '300m', memory: '100Mi' });
+  const emptyScore = fit.score(state, small, ni);
+  cache.assumePod(big, 'n');
+  assert.deepEqual(fit.filter(state, small, ni)?.reasons, ['Insufficient cpu']);
+  assert.ok(fit.score(state, small, ni) < emptyScore, 'a fuller node scores lower');
+  cache.forgetPod(big);
+  assert.equal(fit.filter(state, small, ni), null, 'the room a forgotten pod took is free again');
+  assert.equal(fit.score(state, small, ni), emptyScore);
+  cache.assumePod(pod('c', { cpu: '800m' }), 'n');
+  assert.deepEqual(fit.filter(state, small, ni)?.reasons, ['Insufficient cpu']);
+  cache.updateNode(makeNode('n', { cpu: '2', memory: '1Gi', pods: '10' }));
+  assert.equal(fit.filter(state, small, ni), null, 'a node whose allocatable grew takes the pod');
+});
+
 test('NodeAffinity: nodeSelector and the In/NotIn/Exists/DoesNotExist/Gt/Lt operators and matchFields', () => {
   const cache = new SchedulerCache();
   const ni = cache.addNode(makeNode('node-a', { labels: { zone: 'z1', cores: '16' } }));

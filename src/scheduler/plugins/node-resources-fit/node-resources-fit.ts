@@ -4,7 +4,7 @@
 // containers without requests at 100m / 200Mi), the higher the score.
 import type { FilterPlugin, ScorePlugin } from '../../framework/types.js';
 import { MAX_NODE_SCORE } from '../../framework/types.js';
-import type { NodeInfo } from '../../framework/node-info.js';
+import { Fit, type NodeInfo } from '../../framework/node-info.js';
 import type { PodInfo } from '../../framework/pod-info.js';
 import { Status } from '../../framework/status.js';
 
@@ -28,14 +28,14 @@ export function insufficientResources(pod: PodInfo, node: NodeInfo): string[] {
   return reasons;
 }
 
+/** insufficientResources(...).length === 0 for a pod without extended resources, read from NodeInfo.fit alone. */
 function fitsQuickly(pod: PodInfo, node: NodeInfo): boolean {
-  const alloc = node.allocatable;
-  const used = node.requested;
+  const fit = node.fit;
   const req = pod.requests;
-  return node.pods.size + 1 <= alloc.allowedPodNumber
-    && (req.milliCPU === 0 || req.milliCPU <= alloc.milliCPU - used.milliCPU)
-    && (req.memory === 0 || req.memory <= alloc.memory - used.memory)
-    && (req.ephemeralStorage === 0 || req.ephemeralStorage <= alloc.ephemeralStorage - used.ephemeralStorage)
+  return 1 <= fit[Fit.FreePods]
+    && (req.milliCPU === 0 || req.milliCPU <= fit[Fit.FreeMilliCPU])
+    && (req.memory === 0 || req.memory <= fit[Fit.FreeMemory])
+    && (req.ephemeralStorage === 0 || req.ephemeralStorage <= fit[Fit.FreeEphemeralStorage])
     && req.scalar === undefined;
 }
 
@@ -53,8 +53,9 @@ export function newNodeResourcesFit(): FilterPlugin & ScorePlugin {
       return reasons.length === 0 ? null : new Status('Unschedulable', reasons);
     },
     score(_state, pod, node) {
-      const cpu = leastRequested(node.nonZeroMilliCPU + pod.nonZeroMilliCPU, node.allocatable.milliCPU);
-      const mem = leastRequested(node.nonZeroMemory + pod.nonZeroMemory, node.allocatable.memory);
+      const fit = node.fit;
+      const cpu = leastRequested(fit[Fit.NonZeroMilliCPU] + pod.nonZeroMilliCPU, fit[Fit.AllocatableMilliCPU]);
+      const mem = leastRequested(fit[Fit.NonZeroMemory] + pod.nonZeroMemory, fit[Fit.AllocatableMemory]);
       return Math.trunc((cpu + mem) / 2);
     },
   };
