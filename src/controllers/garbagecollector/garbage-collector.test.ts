@@ -5,6 +5,7 @@ import type { KubeObject } from '../../api/object.js';
 import { discardLog } from '../../client/log.js';
 import { FakeCluster, waitUntil } from '../shared/testing.js';
 import { startGarbageCollectorController } from './index.js';
+import { sameOwnership } from './garbage-collector.js';
 
 const ns = 'default';
 
@@ -87,4 +88,33 @@ test('garbage collector: a dependent with one live and one vanished owner only l
   start(c, t);
   await waitUntil(() => c.api.peek('', 'pods', ns, 'p')?.metadata.ownerReferences?.length === 1, 'reference removed', c.clock, 1000);
   assert.equal(c.api.peek('', 'pods', ns, 'p')!.metadata.ownerReferences[0].name, 'a');
+});
+
+test('garbage collector: a foreground owner waiting for a dependent goes once that dependent drops its reference', async (t) => {
+  const c = new FakeCluster();
+  const rs = await c.client.create(resources.replicasets, ns, { metadata: { name: 'x' }, spec: {} });
+  // The dependent cannot be deleted (another finalizer holds it), so the owner waits for it.
+  await c.client.create(resources.pods, ns, { metadata: { name: 'held', finalizers: ['example.com/hold'], ownerReferences: [
+    { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'x', uid: rs.metadata!.uid!, controller: true, blockOwnerDeletion: true },
+  ] }, spec: {} });
+  start(c, t);
+  await c.client.delete(resources.replicasets, ns, 'x', { propagationPolicy: 'Foreground' });
+  await waitUntil(() => !!c.api.peek('', 'pods', ns, 'held')?.metadata.deletionTimestamp, 'dependent being deleted', c.clock, 1000);
+  await c.clock.stepAsync(100);
+  assert.ok(exists(c, 'apps', 'replicasets', 'x'), 'the owner waits for its blocking dependent');
+  await c.client.patch(resources.pods, ns, 'held', 'merge', { metadata: { ownerReferences: null } });
+  await waitUntil(() => !exists(c, 'apps', 'replicasets', 'x'), 'owner removed', c.clock, 1000);
+  assert.ok(exists(c, '', 'pods', 'held'), 'the dependent, no longer owned, stays as its finalizer says');
+});
+
+test('garbage collector: only changes of owners, deletion or finalizers are worth a look', () => {
+  const base = { metadata: { uid: 'u', name: 'p', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'x', uid: 'o', controller: true }] }, status: { phase: 'Pending' } };
+  const changed = (patch: (o: any) => void) => { const o = structuredClone(base) as any; patch(o); return !sameOwnership(base as KubeObject, o); };
+  assert.equal(changed((o) => { o.status.phase = 'Running'; o.metadata.resourceVersion = '9'; o.metadata.labels = { a: 'b' }; }), false);
+  assert.equal(changed((o) => { o.metadata.ownerReferences[0].uid = 'other'; }), true);
+  assert.equal(changed((o) => { o.metadata.ownerReferences[0].blockOwnerDeletion = true; }), true);
+  assert.equal(changed((o) => { o.metadata.ownerReferences = []; }), true);
+  assert.equal(changed((o) => { o.metadata.deletionTimestamp = '2026-01-01T00:00:00Z'; }), true);
+  assert.equal(changed((o) => { o.metadata.finalizers = ['orphan']; }), true);
+  assert.equal(changed((o) => { o.metadata.uid = 'new'; }), true);
 });

@@ -33,6 +33,21 @@ export interface GarbageCollectorDeps {
   recorder?: EventRecorder;
 }
 
+/** Whether two states of an object say the same about ownership and deletion (what the collector acts on). */
+export function sameOwnership(a: KubeObject, b: KubeObject): boolean {
+  const ma = a.metadata, mb = b.metadata;
+  if (ma === mb) return true;
+  if (ma?.uid !== mb?.uid || ma?.deletionTimestamp !== mb?.deletionTimestamp) return false;
+  const fa = ma?.finalizers ?? [], fb = mb?.finalizers ?? [];
+  if (fa.length !== fb.length || fa.some((f, i) => f !== fb[i])) return false;
+  const ra = ma?.ownerReferences ?? [], rb = mb?.ownerReferences ?? [];
+  return ra.length === rb.length && ra.every((r, i) => {
+    const o = rb[i];
+    return r.uid === o.uid && r.name === o.name && r.kind === o.kind && r.apiVersion === o.apiVersion
+      && r.controller === o.controller && r.blockOwnerDeletion === o.blockOwnerDeletion;
+  });
+}
+
 /** Owners verified absent by uid (uids are never reused, so this never goes stale). */
 class AbsentOwnerCache {
   private uids = new Map<string, true>();
@@ -55,6 +70,27 @@ export class GarbageCollector {
   onChange(resource: ResourceId, obj: KubeObject): void {
     this.d.queue.add(nodeKey(resource, obj));
     this.enqueueWaitingOwners(obj);
+  }
+
+  /**
+   * An object appeared. One with no owners that is not being deleted gives reconcile nothing to do (most objects:
+   * every pod a user creates, and each of its status updates, would otherwise go through the queue).
+   */
+  onAdd(resource: ResourceId, obj: KubeObject): void {
+    if (!obj.metadata?.ownerReferences?.length && !obj.metadata?.deletionTimestamp) return;
+    this.onChange(resource, obj);
+  }
+
+  /**
+   * An object changed. As upstream's graph builder, only a change of what ownership depends on (ownerReferences,
+   * deletion, finalizers) is looked at: reconcile reads nothing else, and an owner waiting in the foreground reads
+   * nothing else of its dependents. Owners an update stopped referencing are looked at too: a foreground owner may
+   * have been waiting for this dependent.
+   */
+  onUpdate(resource: ResourceId, old: KubeObject, obj: KubeObject): void {
+    if (sameOwnership(old, obj)) return;
+    if (old.metadata?.uid === obj.metadata?.uid) this.enqueueWaitingOwners(old);
+    this.onChange(resource, obj);
   }
 
   /** An object is gone: its dependents may now be dangling; a foreground owner may now be free to go. */

@@ -64,8 +64,8 @@ export function startGarbageCollectorController(opts: GarbageCollectorOptions): 
     const gc = new GarbageCollector({ client, graph, queue, log, recorder });
     const watchResource = ({ resource, informer }: { resource: ResourceId; informer: SharedInformer }) => {
       informer.addEventHandler({
-        onAdd: (o) => gc.onChange(resource, o),
-        onUpdate: (_old, o) => gc.onChange(resource, o),
+        onAdd: (o) => gc.onAdd(resource, o),
+        onUpdate: (old, o) => gc.onUpdate(resource, old, o),
         onDelete: (o) => gc.onDelete(deletedObject(o)),
       });
     };
