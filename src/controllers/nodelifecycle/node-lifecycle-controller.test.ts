@@ -78,3 +78,22 @@ test('node lifecycle: a node whose lease stops renewing goes Unknown and tainted
   await c.clock.stepAsync(30_000);
   assert.equal(ready().status, 'True');
 });
+
+test('node lifecycle: a pod bound to a node that is already not ready is marked not ready; one on a ready node is left alone', async (t) => {
+  const c = new FakeCluster();
+  const now = iso(c.clock.now());
+  const condition = (status: string) => ({ type: 'Ready', status, reason: 'KubeletNotReady', message: 'x', lastHeartbeatTime: now, lastTransitionTime: now });
+  c.api.put('', 'nodes', { metadata: { name: 'n1' }, spec: { taints: [{ key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' }] }, status: { conditions: [condition('False')] } });
+  c.api.put('', 'nodes', { metadata: { name: 'n2' }, spec: {}, status: { conditions: [{ ...condition('True'), reason: 'KubeletReady' }] } });
+  for (const n of ['n1', 'n2']) c.api.put('coordination.k8s.io', 'leases', { metadata: { namespace: 'kube-node-lease', name: n }, spec: { holderIdentity: n, leaseDurationSeconds: 40, renewTime: now } });
+  const ac = new AbortController();
+  const done = startNodeLifecycleController({ client: c.client, informers: c.informers, clock: c.clock, signal: ac.signal, log: discardLog });
+  t.after(async () => { ac.abort(); await done; });
+  await waitUntil(() => (c.api.peek('', 'nodes', undefined, 'n1')!.spec.taints ?? []).some((x: any) => x.effect === 'NoExecute'), 'not-ready node tainted NoExecute');
+  await settle();
+  c.api.put('', 'pods', pod('late'));
+  c.api.put('', 'pods', { ...pod('fine'), spec: { ...pod('fine').spec, nodeName: 'n2' } });
+  await waitUntil(() => c.api.peek('', 'pods', ns, 'late')!.status.conditions[0].status === 'False', 'pod on the not-ready node marked not ready');
+  await settle();
+  assert.equal(c.api.peek('', 'pods', ns, 'fine')!.status.conditions[0].status, 'True');
+});
