@@ -79,7 +79,13 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
   private indexers = new Map<string, IndexFunc<T>>();
   /** index name → indexed value → keys */
   private indices = new Map<string, Map<string, Set<string>>>();
-  private handlers = new Set<EventHandler<T>>();
+  /** The index functions with their indices, walked on every event. */
+  private indexList: { fn: IndexFunc<T>; idx: Map<string, Set<string>> }[] = [];
+  /**
+   * The handlers, replaced (never changed in place) when one is added or removed: a dispatch walks the array it
+   * started with, so a handler added or removed by a handler takes effect from the next event, as with a copy.
+   */
+  private handlers: EventHandler<T>[] = [];
   private synced = false;
   private syncWaiters: (() => void)[] = [];
   private running = false;
@@ -125,6 +131,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
       this.indexers.set(name, fn);
       const idx = new Map<string, Set<string>>();
       this.indices.set(name, idx);
+      this.indexList.push({ fn, idx });
       for (const [key, obj] of this.items) for (const v of fn(obj)) addTo(idx, v, key);
     }
   }
@@ -133,9 +140,9 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
 
   /** Registers handlers; when the cache already holds objects they are replayed as onAdd. Returns a remover. */
   addEventHandler(h: EventHandler<T>): () => void {
-    this.handlers.add(h);
-    for (const obj of this.items.values()) this.call(h, 'onAdd', () => h.onAdd?.(obj, true));
-    return () => { this.handlers.delete(h); };
+    if (!this.handlers.includes(h)) this.handlers = [...this.handlers, h];
+    if (h.onAdd) for (const obj of this.items.values()) this.callAdd(h, obj, true);
+    return () => { this.handlers = this.handlers.filter((x) => x !== h); };
   }
 
   hasSynced(): boolean { return this.synced; }
@@ -256,8 +263,7 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
       if (fresh.has(key)) continue;
       this.unindex(key, old);
       this.items.delete(key);
-      const tomb = new DeletedFinalStateUnknown<T>(key, old);
-      this.dispatch('onDelete', (h) => h.onDelete?.(tomb));
+      this.dispatchDelete(new DeletedFinalStateUnknown<T>(key, old));
     }
     for (const obj of fresh.values()) this.upsert(obj, firstList);
     this.rv = rv;
@@ -272,43 +278,66 @@ export class SharedInformer<T extends KubeObject = KubeObject> {
   private upsert(obj: T, initial: boolean): void {
     const key = metaNamespaceKey(obj);
     const old = this.items.get(key);
-    if (old) this.unindex(key, old);
     this.items.set(key, obj);
-    this.index(key, obj);
-    if (old) this.dispatch('onUpdate', (h) => h.onUpdate?.(old, obj));
-    else this.dispatch('onAdd', (h) => h.onAdd?.(obj, initial));
+    if (old) this.reindex(key, old, obj); else this.index(key, obj);
+    const handlers = this.handlers;
+    if (old) { for (let i = 0; i < handlers.length; i++) if (handlers[i].onUpdate) this.callUpdate(handlers[i], old, obj); }
+    else { for (let i = 0; i < handlers.length; i++) if (handlers[i].onAdd) this.callAdd(handlers[i], obj, initial); }
   }
 
   private remove(obj: T): void {
     const key = metaNamespaceKey(obj);
     const old = this.items.get(key);
     if (old) { this.unindex(key, old); this.items.delete(key); }
-    this.dispatch('onDelete', (h) => h.onDelete?.(obj));
+    this.dispatchDelete(obj);
   }
 
   private index(key: string, obj: T): void {
-    for (const [name, fn] of this.indexers) for (const v of fn(obj)) addTo(this.indices.get(name)!, v, key);
+    for (const { fn, idx } of this.indexList) for (const v of fn(obj)) addTo(idx, v, key);
   }
   private unindex(key: string, obj: T): void {
-    for (const [name, fn] of this.indexers) {
-      const idx = this.indices.get(name)!;
-      for (const v of fn(obj)) {
-        const s = idx.get(v);
-        if (!s) continue;
-        s.delete(key);
-        if (s.size === 0) idx.delete(v);
-      }
+    for (const { fn, idx } of this.indexList) removeFrom(idx, fn(obj), key);
+  }
+  /** An update: only the indices whose values changed are touched (most updates change none: status, renewals). */
+  private reindex(key: string, old: T, obj: T): void {
+    for (const { fn, idx } of this.indexList) {
+      const before = fn(old), after = fn(obj);
+      if (sameValues(before, after)) continue;
+      removeFrom(idx, before, key);
+      for (const v of after) addTo(idx, v, key);
     }
   }
 
-  private dispatch(what: string, fn: (h: EventHandler<T>) => void): void {
-    for (const h of [...this.handlers]) this.call(h, what, () => fn(h));
+  // A throwing handler is logged and must not break the informer or other handlers.
+  private callAdd(h: EventHandler<T>, obj: T, initial: boolean): void {
+    try { h.onAdd!(obj, initial); } catch (e) { this.handlerFailed('onAdd', e); }
   }
-  /** A throwing handler is logged and must not break the informer or other handlers. */
-  private call(_h: EventHandler<T>, what: string, fn: () => void): void {
-    try { fn(); } catch (e) {
-      this.log({ level: 'error', msg: 'event handler failed', resource: this.resource.resource, handler: what, error: errorText(e) });
+  private callUpdate(h: EventHandler<T>, old: T, obj: T): void {
+    try { h.onUpdate!(old, obj); } catch (e) { this.handlerFailed('onUpdate', e); }
+  }
+  private dispatchDelete(obj: T | DeletedFinalStateUnknown<T>): void {
+    for (const h of this.handlers) {
+      if (!h.onDelete) continue;
+      try { h.onDelete(obj); } catch (e) { this.handlerFailed('onDelete', e); }
     }
+  }
+  private handlerFailed(what: string, e: unknown): void {
+    this.log({ level: 'error', msg: 'event handler failed', resource: this.resource.resource, handler: what, error: errorText(e) });
+  }
+}
+
+function sameValues(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function removeFrom(idx: Map<string, Set<string>>, values: string[], key: string): void {
+  for (const v of values) {
+    const s = idx.get(v);
+    if (!s) continue;
+    s.delete(key);
+    if (s.size === 0) idx.delete(v);
   }
 }
 
