@@ -46,7 +46,8 @@ export async function handlePatch(ctx: HandlerContext): Promise<ApiResponse> {
     const patchedRv = patchRv(patch);
     let out: KubeObject;
     switch (type) {
-      case 'json': out = applyJsonPatch(live, patch) as KubeObject; break;
+      // `live` is the store's private copy for this attempt (a failed patch fails the request).
+      case 'json': out = applyJsonPatch(live, patch, { inPlace: true }) as KubeObject; break;
       case 'merge': out = applyMergePatch(live, patch) as KubeObject; break;
       case 'strategic': out = applyStrategicMergePatch(live, patch, schema!, model) as KubeObject; break;
       default: throw unsupportedMediaType(ct ?? '');

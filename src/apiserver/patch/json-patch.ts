@@ -12,8 +12,11 @@ export const MAX_JSON_PATCH_OPERATIONS = 10000;
 
 const KINDS = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test']);
 
-/** Applies `patchOps` to a copy of `obj`; `obj` is never modified. */
-export function applyJsonPatch(obj: object, patchOps: unknown): object {
+/**
+ * Applies `patchOps` to a copy of `obj`; `obj` is never modified, unless the caller gives it away (`inPlace`: its
+ * own private copy, which may be left half patched when an operation fails).
+ */
+export function applyJsonPatch(obj: object, patchOps: unknown, opts: { inPlace?: boolean } = {}): object {
   if (!Array.isArray(patchOps)) {
     throw badRequest(`json: cannot unmarshal ${jsonKind(patchOps)} into Go value of type jsonpatch.Patch`);
   }
@@ -23,7 +26,7 @@ export function applyJsonPatch(obj: object, patchOps: unknown): object {
   if (patchOps.length > MAX_JSON_PATCH_OPERATIONS) {
     throw requestEntityTooLarge(`The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${patchOps.length}`);
   }
-  let doc: unknown = cloneJson(obj);
+  let doc: unknown = opts.inPlace ? obj : cloneJson(obj);
   for (const [i, raw] of (patchOps as Record<string, unknown>[]).entries()) {
     const kind = typeof raw.op === 'string' ? raw.op : 'unknown';
     if (!KINDS.has(kind)) throw unprocessablePatch(`Unexpected kind: ${kind}`);
