@@ -38,3 +38,24 @@ export function serializedFrom(res: ApiResponse): { name: unknown } | undefined 
   const s = (res as Marked<ApiResponse>)[SERIALIZED];
   return s && s.text === res.body ? s : undefined;
 }
+
+// An object's own JSON text, known from the write that stored it (registry/generic-store.ts): the response to the
+// write, and anything else that serializes the object as it is (watch events), can take the text instead of
+// JSON.stringify-ing the object again. The mark names the object it was made for and the resourceVersion it holds,
+// so a copy that carried the mark over (a spread) or a later resourceVersion does not use it; callers of a write
+// only read the object it returns.
+const OBJECT_TEXT = Symbol('objectText');
+type TextMarked = { [OBJECT_TEXT]?: { of: object; resourceVersion: unknown; text: string } };
+
+/** Records that JSON.stringify(object) is `text` (with object.metadata.resourceVersion as it is now). */
+export function noteObjectText(object: { metadata?: { resourceVersion?: unknown } }, text: string): void {
+  (object as TextMarked)[OBJECT_TEXT] = { of: object, resourceVersion: object.metadata?.resourceVersion, text };
+}
+
+/** JSON.stringify(object), when a write recorded it. */
+export function objectText(object: unknown): string | undefined {
+  if (object === null || typeof object !== 'object') return undefined;
+  const mark = (object as TextMarked)[OBJECT_TEXT];
+  if (mark === undefined || mark.of !== object) return undefined;
+  return mark.resourceVersion === (object as { metadata?: { resourceVersion?: unknown } }).metadata?.resourceVersion ? mark.text : undefined;
+}

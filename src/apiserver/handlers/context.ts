@@ -5,7 +5,7 @@ import type { GenericStore, WriteContext } from '../registry/generic-store.js';
 import type { ResourceRequestInfo } from '../request-info.js';
 import type { Logger } from '../logger.js';
 import { acceptAs, type AcceptAs } from '../negotiation.js';
-import { noteSerialized } from '../json-bodies.js';
+import { noteSerialized, objectText } from '../json-bodies.js';
 import type { KubeObject } from '../../api/object.js';
 import { toTable, partialObjectMetadata, type IncludeObject } from '../table.js';
 import { badRequest } from '../../api/errors.js';
@@ -79,7 +79,8 @@ export function includeObject(ctx: HandlerContext): IncludeObject {
 }
 
 export function jsonResponse(status: number, body: unknown, extraHeaders: Record<string, string> = {}): ApiResponse {
-  const text = JSON.stringify(body);
+  // An object just written comes with its text (json-bodies.ts objectText).
+  const text = objectText(body) ?? JSON.stringify(body);
   const res: ApiResponse = { status, headers: { 'content-type': 'application/json', ...extraHeaders }, body: text };
   if (text !== undefined) noteSerialized(res, text, body);
   return res;

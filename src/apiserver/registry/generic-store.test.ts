@@ -4,6 +4,7 @@ import type { KubeObject } from '../../api/object.js';
 import { SqliteStore } from '../../storage/sqlite/sqlite-store.js';
 import { createRegistry } from '../index.js';
 import type { WatchEvent } from './generic-store.js';
+import { objectText } from '../json-bodies.js';
 
 test('a watcher reads each written revision as it was stored, whatever else the writer held in memory', async (t) => {
   const store = SqliteStore.open({ path: ':memory:', intervalMs: 0 });
@@ -32,4 +33,25 @@ test('a watcher reads each written revision as it was stored, whatever else the 
   assert.deepEqual(seen[1].object, await stored());
   assert.ok(!Object.prototype.hasOwnProperty.call((seen[1].object as any).data, 'gone'));
   assert.equal(seen[1].object.metadata.resourceVersion, updated.object.metadata.resourceVersion);
+});
+
+test('the text a write records for the object it returns is that object as JSON, resourceVersion included', async (t) => {
+  const store = SqliteStore.open({ path: ':memory:', intervalMs: 0 });
+  t.after(() => store.close());
+  const registry = createRegistry(store);
+  const configmaps = registry.forResource('', 'configmaps')!;
+  const created = await configmaps.create('default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', labels: { a: 'b' }, annotations: { note: 'x"y 1\u2028' } }, data: { k: '"q"' } }, registry.writeContext());
+  assert.equal(objectText(created), JSON.stringify(created));
+  // An update whose object holds its resourceVersion last (as decoded), and one holding it elsewhere.
+  const last = await configmaps.guaranteedUpdate('default', 'c', (cur) => ({ ...cur!, data: { z: '2' } }), registry.writeContext());
+  assert.equal(objectText(last.object), JSON.stringify(last.object));
+  const middle = await configmaps.guaranteedUpdate('default', 'c', (cur) => {
+    const { resourceVersion, ...rest } = cur!.metadata;
+    return { ...cur!, metadata: { resourceVersion, ...rest }, data: { z: '3' } };
+  }, registry.writeContext());
+  assert.ok(objectText(middle.object) === undefined || objectText(middle.object) === JSON.stringify(middle.object));
+  // A copy, or the object once its resourceVersion changed, has no recorded text.
+  assert.equal(objectText({ ...last.object }), undefined);
+  last.object.metadata.resourceVersion = '1';
+  assert.equal(objectText(last.object), undefined);
 });

@@ -16,6 +16,7 @@ import { encodeContinue, decodeContinue } from './continue-token.js';
 import { parseResourceVersion } from './resource-version.js';
 import type { AdmissionAttributes } from '../admission/admission.js';
 import type { UserInfo } from '../../api/transport.js';
+import { noteObjectText } from '../json-bodies.js';
 import { isStale } from '../encryption/encrypted-store.js';
 import { keepStatus } from './status-subresource.js';
 
@@ -139,10 +140,23 @@ export class GenericStore {
    * a write only read the object it returns (they serialize it). Not for objects JSON would not give back as they
    * are, nor for resources stored in another form (def.storage), whose decode is not the object written.
    */
-  private encodeWritten(obj: KubeObject): Buffer {
-    const value = this.encode(obj);
-    if (!this.def.storage && isJsonTree(obj)) (value as Buffer & { [k: symbol]: KubeObject })[this.writtenMark] = obj;
-    return value;
+  private encodeWritten(obj: KubeObject): { value: Buffer; written: (revision: number) => void } {
+    if (this.def.storage || !isJsonTree(obj)) return { value: this.encode(obj), written: setResourceVersion(obj) };
+    const { text, metadataEnd } = storedText(obj);
+    const value = Buffer.from(text);
+    (value as Buffer & { [k: symbol]: KubeObject })[this.writtenMark] = obj;
+    return {
+      value,
+      // The object's own text is the stored one with its resourceVersion put back where it is in the object: at
+      // the end of metadata (a create's, and an update's as decoded); elsewhere the text is left unknown.
+      written: (revision) => {
+        const rv = String(revision);
+        obj.metadata.resourceVersion = rv;
+        if (metadataEnd < 0 || !resourceVersionLast(obj.metadata)) return;
+        const empty = text.charCodeAt(metadataEnd - 1) === 0x7b; // "{}"
+        noteObjectText(obj, `${text.slice(0, metadataEnd)}${empty ? '' : ','}"resourceVersion":${JSON.stringify(rv)}${text.slice(metadataEnd)}`);
+      },
+    };
   }
   /** The property the marks of this store's writes are under (another store's watchers may see the same bytes). */
   private readonly writtenMark = Symbol('written');
@@ -341,8 +355,9 @@ export class GenericStore {
     }
     for (let attempt = 0; ; attempt++) {
       try {
-        const kv = await this.store.create(this.key(obj.metadata.namespace, obj.metadata.name!), this.encodeWritten(obj));
-        obj.metadata.resourceVersion = String(kv.modRevision);
+        const { value, written } = this.encodeWritten(obj);
+        const kv = await this.store.create(this.key(obj.metadata.namespace, obj.metadata.name!), value);
+        written(kv.modRevision);
         return obj;
       } catch (e) {
         if (e instanceof KeyExistsError) {
@@ -441,8 +456,8 @@ export class GenericStore {
       obj.metadata.resourceVersion = String(del.modRevision);
       return obj;
     }
-    const written = await this.store.update(key, this.encodeWritten(obj), kv.modRevision);
-    obj.metadata.resourceVersion = String(written.modRevision);
+    const { value, written } = this.encodeWritten(obj);
+    written((await this.store.update(key, value, kv.modRevision)).modRevision);
     return obj;
   }
 
@@ -518,6 +533,33 @@ function withoutVolatile(o: KubeObject): KubeObject {
   delete c.metadata.resourceVersion;
   if (c.metadata.managedFields) c.metadata.managedFields = c.metadata.managedFields.map((m: any) => ({ ...m, time: undefined }));
   return c;
+}
+
+const setResourceVersion = (obj: KubeObject) => (revision: number) => { obj.metadata.resourceVersion = String(revision); };
+
+/**
+ * The stored text of a JSON tree (JSON.stringify of the object without metadata.resourceVersion), built key by
+ * key to know where metadata's closing brace is (-1 when metadata is not an object).
+ */
+function storedText(obj: KubeObject): { text: string; metadataEnd: number } {
+  let text = '{';
+  let metadataEnd = -1;
+  for (const k in obj) {
+    text += `${text.length > 1 ? ',' : ''}${JSON.stringify(k)}:`;
+    const v = obj[k];
+    if (k === 'metadata' && v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      const { resourceVersion: _rv, ...meta } = v as Record<string, unknown>;
+      text += JSON.stringify(meta);
+      metadataEnd = text.length - 1;
+    } else text += JSON.stringify(v);
+  }
+  return { text: text + '}', metadataEnd };
+}
+
+function resourceVersionLast(meta: Record<string, unknown>): boolean {
+  let last: string | undefined;
+  for (const k in meta) last = k;
+  return last === 'resourceVersion';
 }
 
 /**
