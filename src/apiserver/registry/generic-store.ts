@@ -112,11 +112,11 @@ export class GenericStore {
     let o = this.decodedForWatch.get(kv);
     if (o) return o;
     const recent = this.recentDecodes.get(kv.key);
-    const written = (kv.value as Buffer & { [k: symbol]: KubeObject | undefined })[this.writtenMark];
+    const written = (kv.value as Buffer & { [k: symbol]: Written | undefined })[this.writtenMark];
     if (written !== undefined) {
-      // The writer sets the same resourceVersion once the store answers; its watchers may run before that.
-      o = written;
-      o.metadata.resourceVersion = String(kv.modRevision);
+      // What the writer does once the store answers (its watchers may run before that): the same resourceVersion.
+      written.written(kv.modRevision);
+      o = written.object;
     } else if (recent?.revision === kv.modRevision) o = recent.object;
     else if (recent?.before?.revision === kv.modRevision) { o = recent.before.object; recent.before = undefined; } // one update's prevKv
     else o = this.decode(kv);
@@ -144,19 +144,20 @@ export class GenericStore {
     if (this.def.storage || !isJsonTree(obj)) return { value: this.encode(obj), written: setResourceVersion(obj) };
     const { text, metadataEnd } = storedText(obj);
     const value = Buffer.from(text);
-    (value as Buffer & { [k: symbol]: KubeObject })[this.writtenMark] = obj;
-    return {
-      value,
-      // The object's own text is the stored one with its resourceVersion put back where it is in the object: at
-      // the end of metadata (a create's, and an update's as decoded); elsewhere the text is left unknown.
-      written: (revision) => {
-        const rv = String(revision);
-        obj.metadata.resourceVersion = rv;
-        if (metadataEnd < 0 || !resourceVersionLast(obj.metadata)) return;
-        const empty = text.charCodeAt(metadataEnd - 1) === 0x7b; // "{}"
-        noteObjectText(obj, `${text.slice(0, metadataEnd)}${empty ? '' : ','}"resourceVersion":${JSON.stringify(rv)}${text.slice(metadataEnd)}`);
-      },
+    let done = 0;
+    // The object's own text is the stored one with its resourceVersion put back where it is in the object: at
+    // the end of metadata (a create's, and an update's as decoded); elsewhere the text is left unknown.
+    const written = (revision: number) => {
+      if (done === revision) return;
+      done = revision;
+      const rv = String(revision);
+      obj.metadata.resourceVersion = rv;
+      if (metadataEnd < 0 || !resourceVersionLast(obj.metadata)) return;
+      const empty = text.charCodeAt(metadataEnd - 1) === 0x7b; // "{}"
+      noteObjectText(obj, `${text.slice(0, metadataEnd)}${empty ? '' : ','}"resourceVersion":${JSON.stringify(rv)}${text.slice(metadataEnd)}`);
     };
+    (value as Buffer & { [k: symbol]: Written })[this.writtenMark] = { object: obj, written };
+    return { value, written };
   }
   /** The property the marks of this store's writes are under (another store's watchers may see the same bytes). */
   private readonly writtenMark = Symbol('written');
@@ -534,6 +535,9 @@ function withoutVolatile(o: KubeObject): KubeObject {
   if (c.metadata.managedFields) c.metadata.managedFields = c.metadata.managedFields.map((m: any) => ({ ...m, time: undefined }));
   return c;
 }
+
+/** A write's object and what completes it once its revision is known (the writer's or its first watcher's call). */
+interface Written { object: KubeObject; written: (revision: number) => void }
 
 const setResourceVersion = (obj: KubeObject) => (revision: number) => { obj.metadata.resourceVersion = String(revision); };
 
