@@ -78,6 +78,14 @@ for (const kind of ['in-process', 'http'] as const) {
     const patched = await client.patch(resources.configmaps, 'default', 'c1', 'merge', { data: { b: '3' } });
     assert.deepEqual(patched.data, { a: '2', b: '3' });
 
+    // A writer that only needs to know it succeeded: nothing decoded, the write done, errors as ever.
+    assert.equal(await client.patch(resources.configmaps, 'default', 'c1', 'merge', { data: { d: '5' } }, { discardResult: true }), undefined);
+    assert.equal((await client.get(resources.configmaps, 'default', 'c1')).data.d, '5');
+    assert.equal(await client.create(resources.configmaps, 'default', { ...cm, metadata: { name: 'c2' } }, { discardResult: true }), undefined);
+    await assert.rejects(client.create(resources.configmaps, 'default', cm, { discardResult: true }), isAlreadyExists);
+    await assert.rejects(client.patch(resources.configmaps, 'default', 'missing', 'merge', {}, { discardResult: true }), isNotFound);
+    await client.delete(resources.configmaps, 'default', 'c2');
+
     const list = await client.list(resources.configmaps, { namespace: 'default', labelSelector: 'app=web' });
     assert.equal(list.items.length, 1);
     assert.equal(list.items[0].kind, 'ConfigMap', 'list items get their kind filled in');

@@ -58,6 +58,11 @@ export interface WatchHandlers<T extends KubeObject = KubeObject> {
   onClose?(): void;
 }
 export interface WriteOptions { dryRun?: boolean; fieldManager?: string; fieldValidation?: 'Ignore' | 'Warn' | 'Strict' }
+/**
+ * For a writer that only needs to know the write succeeded (client-go's Do(ctx).Error()): the server's answer is not
+ * decoded and the call resolves with undefined. Errors are raised exactly as without it.
+ */
+export interface DiscardResult { discardResult: true }
 export type PatchType = 'merge' | 'json' | 'strategic' | 'apply';
 export interface PatchOptions extends WriteOptions { force?: boolean }
 export interface DeleteOptions {
@@ -98,14 +103,14 @@ export class Client {
   }
 
   /** One request with a JSON body (if any) and a JSON response. Escape hatch for verbs not covered below. */
-  async requestJson<T>(req: { method: string; path: string; query?: URLSearchParams; body?: unknown; contentType?: string; signal?: AbortSignal }): Promise<T> {
+  async requestJson<T>(req: { method: string; path: string; query?: URLSearchParams; body?: unknown; contentType?: string; signal?: AbortSignal; discardResult?: boolean }): Promise<T> {
     const tr: TransportRequest = {
       method: req.method, path: req.path, query: req.query, signal: req.signal,
       headers: this.headers(req.body !== undefined ? { 'content-type': req.contentType ?? 'application/json' } : undefined),
       body: req.body !== undefined ? Buffer.from(JSON.stringify(req.body)) : undefined,
     };
     const res = await this.transport.request(tr);
-    if (res.body.length === 0) return undefined as T;
+    if (res.body.length === 0 || req.discardResult) return undefined as T;
     try {
       return JSON.parse(res.body.toString('utf8')) as T;
     } catch {
@@ -191,8 +196,10 @@ export class Client {
     return () => ac.abort();
   }
 
-  create<T extends KubeObject = KubeObject>(res: ResourceId, namespace: string | undefined, obj: KubeObject, opts: WriteOptions = {}): Promise<T> {
-    return this.requestJson<T>({ method: 'POST', path: resourcePath(res, namespace), query: writeQuery(opts), body: obj });
+  create(res: ResourceId, namespace: string | undefined, obj: KubeObject, opts: WriteOptions & DiscardResult): Promise<void>;
+  create<T extends KubeObject = KubeObject>(res: ResourceId, namespace: string | undefined, obj: KubeObject, opts?: WriteOptions): Promise<T>;
+  create<T extends KubeObject = KubeObject>(res: ResourceId, namespace: string | undefined, obj: KubeObject, opts: WriteOptions & Partial<DiscardResult> = {}): Promise<T | void> {
+    return this.requestJson<T>({ method: 'POST', path: resourcePath(res, namespace), query: writeQuery(opts), body: obj, discardResult: opts.discardResult });
   }
 
   /** PUT of the whole object; namespace and name come from obj.metadata. Conflict when resourceVersion is stale. */
@@ -206,12 +213,16 @@ export class Client {
   }
 
   /** PATCH; `apply` is server-side apply (fieldManager required by the server, force to take over conflicts). */
+  patch(res: ResourceId, namespace: string | undefined, name: string, type: PatchType, body: unknown,
+    opts: PatchOptions & { subresource?: 'status' | 'scale' } & DiscardResult): Promise<void>;
   patch<T extends KubeObject = KubeObject>(res: ResourceId, namespace: string | undefined, name: string, type: PatchType, body: unknown,
-    opts: PatchOptions & { subresource?: 'status' | 'scale' } = {}): Promise<T> {
+    opts?: PatchOptions & { subresource?: 'status' | 'scale' }): Promise<T>;
+  patch<T extends KubeObject = KubeObject>(res: ResourceId, namespace: string | undefined, name: string, type: PatchType, body: unknown,
+    opts: PatchOptions & { subresource?: 'status' | 'scale' } & Partial<DiscardResult> = {}): Promise<T | void> {
     const q = writeQuery(opts);
     setQ(q, 'force', opts.force);
     return this.requestJson<T>({
-      method: 'PATCH', path: resourcePath(res, namespace, name, opts.subresource), query: q, body, contentType: patchContentTypes[type],
+      method: 'PATCH', path: resourcePath(res, namespace, name, opts.subresource), query: q, body, contentType: patchContentTypes[type], discardResult: opts.discardResult,
     });
   }
 
@@ -231,8 +242,8 @@ export class Client {
   }
 
   /** POST to a subresource: pods/binding (scheduler), pods/eviction (drain). */
-  createSubresource<T = unknown>(res: ResourceId, namespace: string | undefined, name: string, subresource: 'binding' | 'eviction', body: unknown, opts: WriteOptions = {}): Promise<T> {
-    return this.requestJson<T>({ method: 'POST', path: resourcePath(res, namespace, name, subresource), query: writeQuery(opts), body });
+  createSubresource<T = unknown>(res: ResourceId, namespace: string | undefined, name: string, subresource: 'binding' | 'eviction', body: unknown, opts: WriteOptions & Partial<DiscardResult> = {}): Promise<T> {
+    return this.requestJson<T>({ method: 'POST', path: resourcePath(res, namespace, name, subresource), query: writeQuery(opts), body, discardResult: opts.discardResult });
   }
 
   getScale(res: ResourceId, namespace: string, name: string): Promise<Scale> {

@@ -14,7 +14,7 @@ export async function patchPodStatus(client: Client, pod: Pod, status: PodStatus
   if (!pod.status) ops.push({ op: 'add', path: '/status', value: status });
   else for (const [k, v] of Object.entries(status)) ops.push({ op: 'add', path: `/status/${k}`, value: v });
   try {
-    await run(() => client.patch(resources.pods, namespace, name!, 'json', ops, { subresource: 'status' }));
+    await run(() => client.patch(resources.pods, namespace, name!, 'json', ops, { subresource: 'status', discardResult: true }));
     return true;
   } catch (e) {
     if (isNotFound(e) || isInvalid(e)) return false;

@@ -13,7 +13,7 @@ export function newDefaultBinder(handle: FrameworkHandle): BindPlugin {
         apiVersion: 'v1', kind: 'Binding',
         metadata: { name: pod.name, namespace: pod.namespace, uid: pod.pod.metadata?.uid },
         target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
-      });
+      }, { discardResult: true });
       return null;
     },
   };
