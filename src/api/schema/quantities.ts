@@ -42,6 +42,22 @@ function mayHoldQuantity(model: SchemaModel, known: Map<SchemaNode, boolean>, sc
   return holds(schema);
 }
 
+/** Canonical forms of the strings seen last (pods of one template repeat the same few); bounded, cleared when full. */
+const canonicalForms = new Map<string, string>();
+const MAX_CANONICAL_FORMS = 10_000;
+
+/** canonicalQuantity, memoized for valid strings (an invalid one throws each time, as canonicalQuantity does). */
+function canonicalOf(value: unknown): string {
+  if (typeof value !== 'string') return canonicalQuantity(value);
+  let c = canonicalForms.get(value);
+  if (c === undefined) {
+    c = canonicalQuantity(value);
+    if (canonicalForms.size >= MAX_CANONICAL_FORMS) canonicalForms.clear();
+    canonicalForms.set(value, c);
+  }
+  return c;
+}
+
 /**
  * Rewrites every Quantity in `obj` (of kind group/version/kind) to its canonical form, in place. Returns the
  * message of the first invalid one (upstream's decoding error), or undefined.
@@ -58,7 +74,7 @@ export function canonicalizeQuantities(model: SchemaModel, group: string, versio
     if (!mayHoldQuantity(model, known, schema)) return;
     if (schema.ref === QUANTITY) {
       try {
-        holder[key] = canonicalQuantity(value);
+        holder[key] = canonicalOf(value);
       } catch (err) {
         if (!(err instanceof QuantityError)) throw err;
         error = err.message;
