@@ -44,7 +44,27 @@ export async function startHolder(opts: HolderOptions): Promise<Holder> {
   });
   const pid = childOf(unshare.pid);
   if (!pid) { killHolder(unshare.pid, null); throw new Error('sandbox holder: could not find the namespace holder process'); }
+  if (opts.netnsFile && !await netnsBound(opts.netnsFile)) {
+    killHolder(unshare.pid, null);
+    throw new Error(`sandbox holder: the network namespace was not bound to ${opts.netnsFile}`);
+  }
   return { unshare, pid, startTime: processStartTime(pid) ?? '' };
+}
+
+const NSFS_MAGIC = 0x6e736673;
+
+/**
+ * Waits until the namespace file is the bind mount of a network namespace. `unshare --net=FILE --fork` runs the
+ * program (which says "ready") while a helper of unshare's may still be binding the namespace onto FILE: a CNI
+ * plugin given the file before that fails ("unknown FS magic"), and the pod's sandbox with it (then retried 5 s
+ * later). Usually bound at the first look.
+ */
+async function netnsBound(file: string): Promise<boolean> {
+  for (let i = 0; i < 500; i++) {
+    try { if ((await fsp.statfs(file)).type === NSFS_MAGIC) return true; } catch { /* not there yet */ }
+    await new Promise((r) => setTimeout(r, i < 20 ? 1 : 10));
+  }
+  return false;
 }
 
 /** The single child of `pid` (unshare --fork's child). */
