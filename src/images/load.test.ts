@@ -116,3 +116,16 @@ test('work folders of builds and loads whose process died are cleaned up; a live
   assert.ok(existsSync(mine));
   assert.ok(!existsSync(orphan));
 });
+
+test('a store sees images another process loaded or removed after it last read the index (the kubelet\'s store and `nanokube image`)', { skip: needBusybox }, async (t) => {
+  const s = setup(t);
+  const kubelet = new ImageStore({ home: join(s.dir, 'home') });
+  assert.equal(await kubelet.resolve('example.com/team/app:v1'), null);
+  const file = join(s.dir, 'app.tar');
+  const { configDigest } = await writeBusyboxArchive(file, { name: 'example.com/team/app:v1', format: 'oci' });
+  await loadImageArchive(s.store, file);
+  assert.equal((await kubelet.resolve('example.com/team/app:v1'))?.id, configDigest);
+  await s.store.remove('example.com/team/app:v1');
+  assert.equal(await kubelet.resolve('example.com/team/app:v1'), null);
+  assert.equal(kubelet.images().length, 0);
+});

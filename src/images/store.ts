@@ -80,6 +80,8 @@ export class ImageStore implements ImageStoreReader {
   readonly root: string;
   readonly home: string;
   private readonly hostBaseImages: boolean;
+  /** images() as last read, with the identity of the index.json it came from. */
+  private cachedImages?: { stamp: string; images: StoredImage[] };
 
   constructor(opts: ImageStoreOptions) {
     this.home = opts.home;
@@ -220,8 +222,24 @@ export class ImageStore implements ImageStoreReader {
     return desc;
   }
 
-  /** Every image, one entry per manifest, with all its names. */
+  /**
+   * Every image, one entry per manifest, with all its names. Read again only when index.json is another file than
+   * last time (every change, by this process or another, renames a new one into place; blobs are content-addressed
+   * and only removed after the index dropped them): a pod start resolves its image several times, and each read
+   * was two file reads and a blob check per image.
+   */
   images(): StoredImage[] {
+    const indexPath = join(this.root, 'index.json');
+    let st = statSync(indexPath, { bigint: true, throwIfNoEntry: false });
+    if (!st) { this.init(); st = statSync(indexPath, { bigint: true, throwIfNoEntry: false }); }
+    const stamp = st ? `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : '';
+    if (stamp && this.cachedImages?.stamp === stamp) return [...this.cachedImages.images];
+    const images = this.readImages();
+    this.cachedImages = stamp ? { stamp, images } : undefined;
+    return [...images];
+  }
+
+  private readImages(): StoredImage[] {
     const byDigest = new Map<string, string[]>();
     for (const m of this.readIndex().manifests) {
       const names = byDigest.get(m.digest) ?? [];
