@@ -13,7 +13,7 @@ import type { Client } from '../client/client.js';
 import { resources } from '../api/resources.js';
 import type { KubeObject } from '../api/object.js';
 import { realClock, type Clock, type TimerHandle } from '../client/clock.js';
-import { EventRecorder } from '../client/events.js';
+import { EventSender } from './event-sender.js';
 import { InformerFactory } from '../client/informer.js';
 import { deletedObject } from '../client/keys.js';
 import { errorText, stderrLog, type LogFn } from '../client/log.js';
@@ -98,7 +98,8 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   const runtimeName = version.runtimeName;
   const facts: HostFacts = hostFacts({ home: opts.home, runtimeVersion: `${version.runtimeName}://${version.runtimeVersion}`, nodeName });
   const hostIPs = () => [facts.addresses[0].address];
-  const recorder = new EventRecorder({ client, component: 'kubelet', host: nodeName, clock, log });
+  // Events are written in the background, after the work that records them (event-sender.ts).
+  const recorder = new EventSender({ client, component: 'kubelet', host: nodeName, clock, log });
 
   const informers = new InformerFactory(client, { signal, log });
   const pods = informers.informerFor<Pod & KubeObject>(resources.pods, { fieldSelector: `spec.nodeName=${nodeName}`, indexers: { [podUidIndex]: (p) => [p.metadata?.uid ?? ''] } });

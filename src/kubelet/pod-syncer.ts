@@ -13,7 +13,8 @@
 // Events carry upstream's reasons and messages, on the container's fieldPath.
 import type { Container, Pod } from 'kubernetes-types/core/v1.js';
 import type { Clock } from '../client/clock.js';
-import type { EventRecorder, EventType, ObjectReference } from '../client/events.js';
+import type { EventType, ObjectReference } from '../client/events.js';
+import type { EventSender } from './event-sender.js';
 import { errorText, type LogFn } from '../client/log.js';
 import { Backoff } from './backoff.js';
 import { containerConfig, POD_UID_LABEL, sandboxConfig } from './container-config.js';
@@ -31,7 +32,7 @@ export interface PodSyncerOptions {
   /** "runc", "process", ...: the scheme of containerIDs ("<runtime>://<id>"). */
   runtimeName: string;
   nodeName: string;
-  recorder: EventRecorder;
+  recorder: Pick<EventSender, 'event'>;
   statusManager: StatusManager;
   clock: Clock;
   log: LogFn;
