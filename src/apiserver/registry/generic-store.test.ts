@@ -55,3 +55,25 @@ test('the text a write records for the object it returns is that object as JSON,
   last.object.metadata.resourceVersion = '1';
   assert.equal(objectText(last.object), undefined);
 });
+
+test('a pod status write changes the status only: the spec it sends is the stored one again, and is not validated anew', async (t) => {
+  const store = SqliteStore.open({ path: ':memory:', intervalMs: 0 });
+  t.after(() => store.close());
+  const registry = createRegistry(store);
+  const pods = registry.forResource('', 'pods')!;
+  await pods.create('default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'i' }] } }, registry.writeContext());
+  const r = await pods.guaranteedUpdate('default', 'p', (cur) => {
+    // A spec no write could store (no containers, a bad restartPolicy) rides along with the status.
+    cur!.spec = { containers: [], restartPolicy: 'Sometimes' };
+    cur!.status = { ...cur!.status, phase: 'Running', podIP: '10.0.0.9' };
+    return cur!;
+  }, { ...registry.writeContext(), subresource: 'status' });
+  const stored = await pods.get('default', 'p');
+  assert.equal(stored.status.phase, 'Running');
+  assert.equal(stored.status.podIP, '10.0.0.9');
+  assert.deepEqual(stored.spec.containers.map((c: { image: string }) => c.image), ['i']);
+  assert.equal(stored.spec.restartPolicy, 'Always');
+  assert.equal(r.object.metadata.resourceVersion, stored.metadata.resourceVersion);
+  // The same spec through the pod itself is refused.
+  await assert.rejects(pods.guaranteedUpdate('default', 'p', (cur) => ({ ...cur!, spec: { containers: [], restartPolicy: 'Sometimes' } }), registry.writeContext()), /Invalid|invalid/);
+});

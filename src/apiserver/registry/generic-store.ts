@@ -310,10 +310,11 @@ export class GenericStore {
     }
   }
 
-  private async validate(obj: KubeObject, old: KubeObject | undefined, ctx: StrategyContext): Promise<void> {
+  private async validate(obj: KubeObject, old: KubeObject | undefined, ctx: StrategyContext, subresource?: string): Promise<void> {
     const errs: FieldError[] = [...this.hooks.validateObjectMeta(obj, this.def, old)];
     const s = this.def.strategy;
-    if (old && s.validateUpdate) errs.push(...await s.validateUpdate(obj, old, ctx));
+    if (old && subresource === 'status' && s.validateStatusUpdate) errs.push(...await s.validateStatusUpdate(obj, old, ctx));
+    else if (old && s.validateUpdate) errs.push(...await s.validateUpdate(obj, old, ctx));
     else if (!old && s.validate) errs.push(...await s.validate(obj, ctx));
     else if (old && s.validate) errs.push(...await s.validate(obj, ctx));
     if (errs.length) throw invalid(this.def.kind, this.def.group || undefined, obj.metadata.name ?? obj.metadata.generateName ?? '', errs);
@@ -440,7 +441,7 @@ export class GenericStore {
     if (s.hasGeneration && wctx.subresource !== 'status' && specChanged(obj, current)) {
       obj.metadata.generation = (current.metadata.generation ?? 0) + 1;
     }
-    if (!sub?.skipValidation) await this.validate(obj, current, sctx);
+    if (!sub?.skipValidation) await this.validate(obj, current, sctx, wctx.subresource);
     await wctx.admit?.({ operation: 'UPDATE', object: obj, oldObject: current, namespace: current.metadata.namespace, def: this.def, dryRun: wctx.dryRun, subresource: wctx.subresource, phase: 'validating' });
     if (s.allocate) await s.allocate(obj, sctx, current);
     obj.metadata.resourceVersion = current.metadata.resourceVersion;

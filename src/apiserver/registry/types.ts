@@ -41,6 +41,11 @@ export interface Strategy {
   /** Resource-specific validation (object meta is validated by the generic store). Paths as upstream ("spec.replicas"). */
   validate?(obj: KubeObject, ctx: StrategyContext): FieldError[] | Promise<FieldError[]>;
   validateUpdate?(newObj: KubeObject, oldObj: KubeObject, ctx: StrategyContext): FieldError[] | Promise<FieldError[]>;
+  /**
+   * For /status writes, upstream's status strategy's ValidateUpdate (object meta is validated by the generic
+   * store); validateUpdate when absent.
+   */
+  validateStatusUpdate?(newObj: KubeObject, oldObj: KubeObject, ctx: StrategyContext): FieldError[] | Promise<FieldError[]>;
   /** Allocation on create, after validation (e.g. Service clusterIP, nodePort). May throw StatusError. */
   allocate?(obj: KubeObject, ctx: StrategyContext, old?: KubeObject): void | Promise<void>;
   /** PUT of a missing object creates it (upstream's AllowCreateOnUpdate: services, endpoints, leases, events...). */

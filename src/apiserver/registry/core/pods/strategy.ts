@@ -9,6 +9,7 @@ import { computePodQOS } from './qos.js';
 import { podColumns, podRow } from './pod-printer.js';
 import { ephemeralContainersStrategy } from './ephemeral-containers.js';
 import { resources } from '../../../../api/resources.js';
+import { clone } from '../../object-meta.js';
 
 /** The tolerations upstream's DefaultTolerationSeconds admission plugin adds to every pod. */
 const DEFAULT_TOLERATIONS = [
@@ -90,9 +91,9 @@ export const pods: ResourceDefinition = {
       ephemeralcontainers: ephemeralContainersStrategy,
     },
     prepareForStatusUpdate(newObj, oldObj) {
-      newObj.spec = structuredClone(oldObj.spec);
+      newObj.spec = clone(oldObj.spec);
       // Upstream keeps owner references away from the status endpoint (old kubelets corrupted them).
-      if (oldObj.metadata.ownerReferences) newObj.metadata.ownerReferences = structuredClone(oldObj.metadata.ownerReferences);
+      if (oldObj.metadata.ownerReferences) newObj.metadata.ownerReferences = clone(oldObj.metadata.ownerReferences);
       else delete newObj.metadata.ownerReferences;
       if (oldObj.status?.qosClass && newObj.status) newObj.status.qosClass = oldObj.status.qosClass;
     },
@@ -104,6 +105,11 @@ export const pods: ResourceDefinition = {
     },
     validateUpdate(newObj, oldObj) {
       return [...validatePodSpec(newObj.spec, 'spec'), ...validatePodSpecUpdate(newObj.spec, oldObj.spec)];
+    },
+    // Upstream's ValidatePodStatusUpdate checks metadata (the store does) and the status fields (not checked
+    // here); the spec, which prepareForStatusUpdate reset to the stored one, is not validated again.
+    validateStatusUpdate() {
+      return [];
     },
     fieldSelectors: {
       'spec.nodeName': (o) => o.spec?.nodeName ?? '',
