@@ -6,7 +6,7 @@
 // Scheduling cycles run synchronously between informer events, so the cache itself is the snapshot a cycle reads
 // (upstream copies a snapshot because its cycle runs concurrently with event handlers; ours cannot).
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
-import { NodeInfo } from './node-info.js';
+import { FitSlots, NodeInfo } from './node-info.js';
 import { PodInfo } from './pod-info.js';
 import type { NodeInfoLister } from './types.js';
 import { isPodTerminal } from '../../api/pod.js';
@@ -18,6 +18,8 @@ export class SchedulerCache implements NodeInfoLister {
   private readonly nodeList: NodeInfo[] = [];
   private readonly listIndex = new Map<string, number>();
   private readonly podStates = new Map<string, PodState>();
+  /** The fit numbers of every NodeInfo here, in one array in the order nodes arrive (node-info.ts). */
+  private readonly fitSlots = new FitSlots();
 
   list(): readonly NodeInfo[] { return this.nodeList; }
   get(name: string): NodeInfo | undefined {
@@ -32,7 +34,7 @@ export class SchedulerCache implements NodeInfoLister {
   addNode(node: Node): NodeInfo {
     const name = node.metadata?.name ?? '';
     let ni = this.nodeInfos.get(name);
-    if (!ni) this.nodeInfos.set(name, (ni = new NodeInfo(name)));
+    if (!ni) this.nodeInfos.set(name, (ni = new NodeInfo(name, this.fitSlots)));
     ni.setNode(node);
     if (!this.listIndex.has(name)) {
       this.listIndex.set(name, this.nodeList.length);
@@ -53,7 +55,7 @@ export class SchedulerCache implements NodeInfoLister {
     }
     ni.node = undefined;
     // Pods still bound to a deleted node keep their NodeInfo until they go (as upstream's "ghost" node).
-    if (ni.pods.size === 0) this.nodeInfos.delete(name);
+    if (ni.pods.size === 0) this.dropNodeInfo(ni);
   }
 
   // --- pods --------------------------------------------------------------------------------------------------
@@ -109,12 +111,17 @@ export class SchedulerCache implements NodeInfoLister {
     const ni = this.nodeInfos.get(s.nodeName);
     if (!ni) return;
     ni.removePod(s.info);
-    if (!ni.node && ni.pods.size === 0) this.nodeInfos.delete(ni.name);
+    if (!ni.node && ni.pods.size === 0) this.dropNodeInfo(ni);
+  }
+
+  private dropNodeInfo(ni: NodeInfo): void {
+    this.nodeInfos.delete(ni.name);
+    this.fitSlots.release(ni);
   }
 
   private nodeInfoFor(name: string): NodeInfo {
     let ni = this.nodeInfos.get(name);
-    if (!ni) this.nodeInfos.set(name, (ni = new NodeInfo(name)));
+    if (!ni) this.nodeInfos.set(name, (ni = new NodeInfo(name, this.fitSlots)));
     return ni;
   }
 }

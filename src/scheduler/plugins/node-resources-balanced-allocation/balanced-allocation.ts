@@ -15,11 +15,12 @@ export function newBalancedAllocation(): PreScorePlugin & ScorePlugin {
       return pod.requests.milliCPU === 0 && pod.requests.memory === 0 ? SKIP : null;
     },
     score(_state, pod, node) {
-      const fit = node.fit; // the same numbers as node.allocatable and node.requested, without their cache misses
-      const cpu = fit[Fit.AllocatableMilliCPU], memory = fit[Fit.AllocatableMemory];
+      // The same numbers as node.allocatable and node.requested, without their cache misses.
+      const fit = node.fitArray, b = node.fitBase;
+      const cpu = fit[b + Fit.AllocatableMilliCPU], memory = fit[b + Fit.AllocatableMemory];
       if (cpu === 0 || memory === 0) return 0;
-      const fc = Math.min(1, (fit[Fit.RequestedMilliCPU] + pod.requests.milliCPU) / cpu);
-      const fm = Math.min(1, (fit[Fit.RequestedMemory] + pod.requests.memory) / memory);
+      const fc = Math.min(1, (fit[b + Fit.RequestedMilliCPU] + pod.requests.milliCPU) / cpu);
+      const fm = Math.min(1, (fit[b + Fit.RequestedMemory] + pod.requests.memory) / memory);
       const std = Math.abs(fc - fm) / 2;
       return Math.trunc((1 - std) * MAX_NODE_SCORE);
     },

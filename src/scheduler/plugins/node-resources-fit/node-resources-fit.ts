@@ -28,14 +28,14 @@ export function insufficientResources(pod: PodInfo, node: NodeInfo): string[] {
   return reasons;
 }
 
-/** insufficientResources(...).length === 0 for a pod without extended resources, read from NodeInfo.fit alone. */
+/** insufficientResources(...).length === 0 for a pod without extended resources, read from the node's fit numbers alone. */
 function fitsQuickly(pod: PodInfo, node: NodeInfo): boolean {
-  const fit = node.fit;
+  const fit = node.fitArray, b = node.fitBase;
   const req = pod.requests;
-  return 1 <= fit[Fit.FreePods]
-    && (req.milliCPU === 0 || req.milliCPU <= fit[Fit.FreeMilliCPU])
-    && (req.memory === 0 || req.memory <= fit[Fit.FreeMemory])
-    && (req.ephemeralStorage === 0 || req.ephemeralStorage <= fit[Fit.FreeEphemeralStorage])
+  return 1 <= fit[b + Fit.FreePods]
+    && (req.milliCPU === 0 || req.milliCPU <= fit[b + Fit.FreeMilliCPU])
+    && (req.memory === 0 || req.memory <= fit[b + Fit.FreeMemory])
+    && (req.ephemeralStorage === 0 || req.ephemeralStorage <= fit[b + Fit.FreeEphemeralStorage])
     && req.scalar === undefined;
 }
 
@@ -53,9 +53,9 @@ export function newNodeResourcesFit(): FilterPlugin & ScorePlugin {
       return reasons.length === 0 ? null : new Status('Unschedulable', reasons);
     },
     score(_state, pod, node) {
-      const fit = node.fit;
-      const cpu = leastRequested(fit[Fit.NonZeroMilliCPU] + pod.nonZeroMilliCPU, fit[Fit.AllocatableMilliCPU]);
-      const mem = leastRequested(fit[Fit.NonZeroMemory] + pod.nonZeroMemory, fit[Fit.AllocatableMemory]);
+      const fit = node.fitArray, b = node.fitBase;
+      const cpu = leastRequested(fit[b + Fit.NonZeroMilliCPU] + pod.nonZeroMilliCPU, fit[b + Fit.AllocatableMilliCPU]);
+      const mem = leastRequested(fit[b + Fit.NonZeroMemory] + pod.nonZeroMemory, fit[b + Fit.AllocatableMemory]);
       return Math.trunc((cpu + mem) / 2);
     },
   };
