@@ -78,6 +78,11 @@ for (const kind of ['in-process', 'http'] as const) {
     const patched = await client.patch(resources.configmaps, 'default', 'c1', 'merge', { data: { b: '3' } });
     assert.deepEqual(patched.data, { a: '2', b: '3' });
 
+    // A transport that has the body as text says so; its bytes are the same text.
+    const raw = await transport.request({ method: 'GET', path: '/api/v1/namespaces/default/configmaps/c1' });
+    if (raw.text !== undefined) assert.equal(raw.body.toString('utf8'), raw.text);
+    assert.equal(JSON.parse(raw.body.toString('utf8')).metadata.name, 'c1');
+
     // A writer that only needs to know it succeeded: nothing decoded, the write done, errors as ever.
     assert.equal(await client.patch(resources.configmaps, 'default', 'c1', 'merge', { data: { d: '5' } }, { discardResult: true }), undefined);
     assert.equal((await client.get(resources.configmaps, 'default', 'c1')).data.d, '5');

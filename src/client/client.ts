@@ -110,9 +110,11 @@ export class Client {
       body: req.body !== undefined ? Buffer.from(JSON.stringify(req.body)) : undefined,
     };
     const res = await this.transport.request(tr);
-    if (res.body.length === 0 || req.discardResult) return undefined as T;
+    if (req.discardResult) return undefined as T;
+    const text = res.text ?? res.body.toString('utf8');
+    if (text.length === 0) return undefined as T;
     try {
-      return JSON.parse(res.body.toString('utf8')) as T;
+      return JSON.parse(text) as T;
     } catch {
       throw internal(`the server returned a body that is not JSON (${res.headers['content-type'] ?? 'no content type'})`);
     }

@@ -19,7 +19,16 @@ export interface TransportRequest {
   signal?: AbortSignal;
 }
 
-export interface TransportResponse { status: number; headers: Record<string, string>; body: Buffer }
+export interface TransportResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+  /**
+   * The body as text, when the transport has it so (in process: what the handler wrote as a string), the same as
+   * body decoded as UTF-8. A JSON reader takes it instead of encoding the text to bytes only to decode them again.
+   */
+  text?: string;
+}
 export interface TransportStream {
   status: number;
   headers: Record<string, string>;
@@ -201,6 +210,12 @@ export function httpTransport(opts: HttpTransportOptions): Transport {
   });
 }
 
+/** A response whose body is text: its bytes are made only if someone asks for them. */
+function textResponse(status: number, headers: Record<string, string>, text: string): TransportResponse {
+  let bytes: Buffer | undefined;
+  return { status, headers, text, get body() { return (bytes ??= Buffer.from(text)); } };
+}
+
 function abortErr(): Error { const e = new Error('aborted'); e.name = 'AbortError'; return e; }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -265,8 +280,10 @@ export function inProcessTransport(handler: ApiHandler, opts: InProcessTransport
   return retryTooManyRequests({
     async request(req) {
       const res = await call(req);
+      const ok = res.status >= 200 && res.status <= 299;
+      if (ok && typeof res.body === 'string' && !res.stream) return textResponse(res.status, { ...res.headers }, res.body);
       const body = res.stream ? await readAll(res.stream) : toBuf(res.body);
-      if (res.status < 200 || res.status > 299) throw errorFromResponse(res.status, body, res.headers);
+      if (!ok) throw errorFromResponse(res.status, body, res.headers);
       return { status: res.status, headers: { ...res.headers }, body };
     },
     async stream(req) {
