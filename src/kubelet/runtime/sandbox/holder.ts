@@ -28,7 +28,7 @@ export interface Holder {
 
 export async function startHolder(opts: HolderOptions): Promise<Holder> {
   // Off the event loop: creating a file beside other pods' bound namespaces can wait on the kernel's mount lock.
-  if (opts.netnsFile) await fsp.writeFile(opts.netnsFile, '');
+  if (opts.netnsFile) await (await fsp.open(opts.netnsFile, 'w')).close();
   const args: string[] = [];
   if (opts.netnsFile) args.push(`--net=${opts.netnsFile}`);
   if (opts.hostname !== null) args.push('--uts');

@@ -139,10 +139,11 @@ export class RuncRuntime implements ContainerRuntime {
     };
     this.records.sandboxes.set(id, s);
     try {
+      // No state.json yet: until the holder runs there is nothing recover() needs it for (it unmounts whatever is
+      // mounted under this home and removes the folder).
       await Promise.all([
         fsp.writeFile(path.join(dir, 'hostname'), `${ownNetwork ? config.hostname : readHostname()}\n`),
         fsp.writeFile(path.join(dir, 'resolv.conf'), resolvConf(config.dnsConfig)),
-        this.persist(s),
       ]);
       s.holder = await startHolder({
         netnsFile: netns,
@@ -278,10 +279,8 @@ export class RuncRuntime implements ContainerRuntime {
         hiddenPaths: image.layers.includes('/') ? this.hiddenHostPaths() : [],
         memoryLimitInRunc: this.cgroups.version !== 1,
       });
-      await Promise.all([
-        fsp.writeFile(path.join(dir, 'bundle', 'config.json'), JSON.stringify(spec)),
-        fsp.mkdir(path.dirname(c.logPath), { recursive: true }),
-      ]);
+      // (The log's folder is made with the log, as the container starts: cri-log.ts.)
+      await fsp.writeFile(path.join(dir, 'bundle', 'config.json'), JSON.stringify(spec));
     } catch (e) {
       await this.cleanupContainerFiles(c);
       throw e;
@@ -328,7 +327,8 @@ export class RuncRuntime implements ContainerRuntime {
       await this.afterExit(c);
       throw new Error(`failed to start container "${c.config.metadata.name}": ${c.message}`);
     }
-    c.initPid = Number((await fsp.readFile(pidFile, 'utf8')).trim()) || 0;
+    // A few bytes runc has just renamed into place: read at once, no round trip through the thread pool.
+    c.initPid = Number(fs.readFileSync(pidFile, 'utf8').trim()) || 0;
     c.state = 'CONTAINER_RUNNING';
     c.startedAt = nowNs();
     void main.wait().then(async (exit) => {
