@@ -52,8 +52,8 @@ export async function renewNodeLease(client: Client, node: NodeLeaseState, opts:
       return;
     }
   }
-  const next = structuredClone(node.lease);
-  next.spec = { ...next.spec, holderIdentity: node.name, leaseDurationSeconds, renewTime: formatMicroTime(opts.nowMs) };
+  // Only spec changes: the rest is sent as last read (a deep copy of the whole Lease cost more than the PUT's encoding).
+  const next: Lease = { ...node.lease, spec: { ...node.lease.spec, holderIdentity: node.name, leaseDurationSeconds, renewTime: formatMicroTime(opts.nowMs) } };
   try {
     node.lease = await run(() => client.update<Lease>(resources.leases, next));
   } catch (e) {

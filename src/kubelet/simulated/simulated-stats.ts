@@ -16,7 +16,14 @@ export const SIMULATED_MEMORY_USAGE_ANNOTATION = 'nanokube.io/simulated-memory-u
 const NODE_BASE_NANOCORES = 150e6;
 const NODE_BASE_MEMORY = 768 * 2 ** 20;
 
-const rfc3339 = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+/** RFC 3339 to the second; the last answer is remembered (one scrape formats the same instant for every node and pod). */
+let lastSecond = NaN;
+let lastText = '';
+function rfc3339(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== lastSecond) { lastText = new Date(second * 1000).toISOString().replace('.000Z', 'Z'); lastSecond = second; }
+  return lastText;
+}
 
 /** A number in [0, 1) from a string (FNV-1a). */
 function unit(s: string): number {
