@@ -59,20 +59,28 @@ function walk(w: Walk, schema: SchemaNode, value: unknown): void {
   if (!isJsonObject(value) || node.type !== 'object') return;
   // Only a body parsed keeping its duplicates can repeat a key.
   const seen = w.duplicates ? new Set<string>() : undefined;
-  visitEntries(value, (key, child) => {
-    const prop = node.properties?.[key];
-    if (prop) {
-      if (seen?.has(key)) report(w, `duplicate field "${pathTo(w, key)}"`);
-      seen?.add(key);
-      w.segments.push(key); walk(w, prop, child); w.segments.pop();
-    } else if (node.additionalProperties !== undefined && node.additionalProperties !== false) {
-      if (seen?.has(key)) report(w, `duplicate field "${pathTo(w, key)}"`);
-      seen?.add(key);
-      if (typeof node.additionalProperties === 'object') { w.segments.push(key); walk(w, node.additionalProperties, child); w.segments.pop(); }
-    } else {
-      report(w, `unknown field "${pathTo(w, key)}"`);
-    }
-  });
+  // (Loops rather than visitEntries: a callback made per object was most of what this walk allocated.)
+  if (value instanceof JsonObjectEntries) {
+    for (const [key, child] of value.entries) walkEntry(w, node, seen, key, child);
+  } else {
+    const o = value as Record<string, unknown>;
+    for (const key in o) if (Object.prototype.hasOwnProperty.call(o, key)) walkEntry(w, node, seen, key, o[key]);
+  }
+}
+
+function walkEntry(w: Walk, node: SchemaNode, seen: Set<string> | undefined, key: string, child: unknown): void {
+  const prop = node.properties?.[key];
+  if (prop) {
+    if (seen?.has(key)) report(w, `duplicate field "${pathTo(w, key)}"`);
+    seen?.add(key);
+    w.segments.push(key); walk(w, prop, child); w.segments.pop();
+  } else if (node.additionalProperties !== undefined && node.additionalProperties !== false) {
+    if (seen?.has(key)) report(w, `duplicate field "${pathTo(w, key)}"`);
+    seen?.add(key);
+    if (typeof node.additionalProperties === 'object') { w.segments.push(key); walk(w, node.additionalProperties, child); w.segments.pop(); }
+  } else {
+    report(w, `unknown field "${pathTo(w, key)}"`);
+  }
 }
 
 /**
@@ -201,16 +209,30 @@ function typeErrorsAt(model: SchemaModel, root: SchemaNode, rootName: string, ob
         return;
       case 'object': {
         if (actual !== 'object') { fail(schema, struct, actual); return; }
+        // (Loops rather than visitEntries: a callback made per object was most of what this walk allocated.)
         if (node.properties) {
           const structName = schema.ref !== undefined ? schema.ref.slice(schema.ref.lastIndexOf('.') + 1) : struct;
           const properties = node.properties;
-          visitEntries(value, (key, child) => {
-            const prop = properties[key];
-            if (prop) { keys.push(key); visit(prop, child, structName); keys.pop(); }
-          });
+          if (value instanceof JsonObjectEntries) {
+            for (const [key, child] of value.entries) {
+              const prop = properties[key];
+              if (prop) { keys.push(key); visit(prop, child, structName); keys.pop(); }
+            }
+          } else {
+            const o = value as Record<string, unknown>;
+            for (const key in o) {
+              if (!Object.prototype.hasOwnProperty.call(o, key)) continue;
+              const prop = properties[key];
+              if (prop) { keys.push(key); visit(prop, o[key], structName); keys.pop(); }
+            }
+          }
         } else if (typeof node.additionalProperties === 'object') {
           const values = node.additionalProperties;
-          visitEntries(value, (_key, child) => visit(values, child, struct));
+          if (value instanceof JsonObjectEntries) for (const [, child] of value.entries) visit(values, child, struct);
+          else {
+            const o = value as Record<string, unknown>;
+            for (const key in o) if (Object.prototype.hasOwnProperty.call(o, key)) visit(values, o[key], struct);
+          }
         }
         return;
       }

@@ -50,8 +50,9 @@ function visitObject(model: SchemaModel, node: SchemaNode, obj: Record<string, u
   const properties = node.properties;
   if (properties) {
     // The object's own keys that the schema declares (a schema has far more properties than an object has fields).
-    for (const key of Object.keys(obj)) {
-      if (!Object.prototype.hasOwnProperty.call(properties, key)) continue;
+    // (for-in, not Object.keys: no array per object. Deleting the key being visited is safe in a for-in.)
+    for (const key in obj) {
+      if (!Object.prototype.hasOwnProperty.call(obj, key) || !Object.prototype.hasOwnProperty.call(properties, key)) continue;
       const prop = properties[key];
       if (obj[key] === null) { if (resolved(model, prop)) delete obj[key]; }
       else visitValue(model, prop, obj[key]);
@@ -59,7 +60,8 @@ function visitObject(model: SchemaModel, node: SchemaNode, obj: Record<string, u
   } else if (typeof node.additionalProperties === 'object') {
     const values = resolved(model, node.additionalProperties);
     if (!values) return;
-    for (const key of Object.keys(obj)) {
+    for (const key in obj) {
+      if (!Object.prototype.hasOwnProperty.call(obj, key)) continue;
       if (obj[key] === null) obj[key] = zeroValue(values);
       else visitValue(model, node.additionalProperties, obj[key]);
     }

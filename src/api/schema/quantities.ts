@@ -89,7 +89,9 @@ export function canonicalizeQuantities(model: SchemaModel, group: string, versio
       return;
     }
     const o = value as Record<string, unknown>;
-    for (const k of Object.keys(o)) {
+    // (for-in, not Object.keys: no array per object; values are replaced in place, no key is added or removed.)
+    for (const k in o) {
+      if (!Object.prototype.hasOwnProperty.call(o, k)) continue;
       const prop = node.properties?.[k] ?? (typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined);
       if (prop) visit(prop, o, k, depth + 1);
     }
