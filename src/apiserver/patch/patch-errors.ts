@@ -61,7 +61,9 @@ function copyTree(v: object, seen: Set<object>): unknown {
   const proto = Object.getPrototypeOf(v) as unknown;
   if (proto !== Object.prototype && proto !== null) return NOT_PLAIN;
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) {
+  // (for-in, not Object.keys: no keys array per object; inherited keys are skipped as Object.keys would.)
+  for (const k in v) {
+    if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
     if (k === '__proto__') return NOT_PLAIN;
     const x = copyValue((v as Record<string, unknown>)[k], seen);
     if (x === NOT_PLAIN) return NOT_PLAIN;
