@@ -98,9 +98,12 @@ export class PodSyncer {
   async podState(uid: string): Promise<PodState> {
     const sandboxes = (await this.o.runtime.listPodSandbox({ labelSelector: { [POD_UID_LABEL]: uid } }))
       .sort((a, b) => (b.metadata.attempt - a.metadata.attempt) || (b.createdAt - a.createdAt));
-    const ids = new Set(sandboxes.map((s) => s.id));
-    const containers = (await this.o.runtime.listContainers()).filter((c) => c.labels[POD_UID_LABEL] === uid || ids.has(c.podSandboxId));
-    return { sandboxes, containers };
+    // The pod's containers: those labelled with its uid, and any other in its sandboxes (statuses are made only
+    // for these, not for every container on the node at every sync).
+    const byId = new Map<string, ContainerStatus>();
+    for (const c of await this.o.runtime.listContainers({ labelSelector: { [POD_UID_LABEL]: uid } })) if (c.labels[POD_UID_LABEL] === uid) byId.set(c.id, c);
+    for (const s of sandboxes) for (const c of await this.o.runtime.listContainers({ podSandboxId: s.id })) if (c.podSandboxId === s.id) byId.set(c.id, c);
+    return { sandboxes, containers: [...byId.values()] };
   }
 
   /** One sync of a pod the API has and that is not being deleted. */

@@ -103,7 +103,7 @@ export class FakeRuntime implements ContainerRuntime {
   async removeContainer(id: string): Promise<void> { this.containers.delete(id); }
   async listContainers(filter?: ContainerFilter): Promise<ContainerStatus[]> {
     return [...this.containers.values()].filter((c) => (!filter?.id || c.id === filter.id) && (!filter?.podSandboxId || c.podSandboxId === filter.podSandboxId)
-      && (!filter?.state || c.state === filter.state)).map(stripC);
+      && (!filter?.state || c.state === filter.state) && Object.entries(filter?.labelSelector ?? {}).every(([k, v]) => c.labels[k] === v)).map(stripC);
   }
   async containerStatus(id: string): Promise<ContainerStatus> {
     const c = this.containers.get(id);

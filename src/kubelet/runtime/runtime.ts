@@ -139,7 +139,8 @@ export interface ContainerStatus {
   logPath: string;
 }
 
-export interface ContainerFilter { podSandboxId?: string; state?: ContainerState; id?: string }
+/** CRI's ContainerFilter: every given field must match (labelSelector: each label equal). */
+export interface ContainerFilter { podSandboxId?: string; state?: ContainerState; id?: string; labelSelector?: Record<string, string> }
 
 export interface ExecOptions {
   cmd: string[];

@@ -87,12 +87,17 @@ export class Records {
     };
   }
 
+  /** One pass, statuses made only for matches: the kubelet lists a pod's sandboxes at every sync of every pod. */
   listSandboxes(filter?: { id?: string; state?: SandboxState; labelSelector?: Record<string, string> }): PodSandboxStatus[] {
-    return [...this.sandboxes.values()]
-      .filter((s) => !filter?.id || s.id === filter.id || s.id.startsWith(filter.id))
-      .filter((s) => !filter?.state || s.state === filter.state)
-      .filter((s) => !filter?.labelSelector || Object.entries(filter.labelSelector).every(([k, v]) => s.config.labels[k] === v))
-      .map((s) => this.sandboxStatus(s));
+    const selector = filter?.labelSelector ? Object.entries(filter.labelSelector) : [];
+    const out: PodSandboxStatus[] = [];
+    for (const s of this.sandboxes.values()) {
+      if (filter?.id && s.id !== filter.id && !s.id.startsWith(filter.id)) continue;
+      if (filter?.state && s.state !== filter.state) continue;
+      if (!selector.every(([k, v]) => s.config.labels[k] === v)) continue;
+      out.push(this.sandboxStatus(s));
+    }
+    return out;
   }
 
   containerStatus(c: ContainerRecord): ContainerStatus {
@@ -105,11 +110,16 @@ export class Records {
   }
 
   listContainers(filter?: ContainerFilter): ContainerStatus[] {
-    return [...this.containers.values()]
-      .filter((c) => !filter?.id || c.id === filter.id || c.id.startsWith(filter.id))
-      .filter((c) => !filter?.podSandboxId || c.sandboxId === filter.podSandboxId)
-      .filter((c) => !filter?.state || c.state === filter.state)
-      .map((c) => this.containerStatus(c));
+    const selector = filter?.labelSelector ? Object.entries(filter.labelSelector) : [];
+    const out: ContainerStatus[] = [];
+    for (const c of this.containers.values()) {
+      if (!selector.every(([k, v]) => c.config.labels[k] === v)) continue;
+      if (filter?.id && c.id !== filter.id && !c.id.startsWith(filter.id)) continue;
+      if (filter?.podSandboxId && c.sandboxId !== filter.podSandboxId) continue;
+      if (filter?.state && c.state !== filter.state) continue;
+      out.push(this.containerStatus(c));
+    }
+    return out;
   }
 }
 
