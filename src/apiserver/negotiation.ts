@@ -44,16 +44,25 @@ export const maxBodyDepth = 1000;
  * Kubernetes field is named so, and a map key so named (a ConfigMap's data) is refused too.
  */
 function badShape(value: unknown, limit: number): 'depth' | 'proto' | undefined {
-  const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length) {
-    const [v, d] = stack.pop()!;
+  // Two stacks side by side (values, depths) and for-in: no pair nor values array per object.
+  const values: unknown[] = [value];
+  const depths: number[] = [1];
+  while (values.length) {
+    const v = values.pop()!;
+    const d = depths.pop()!;
     if (v === null || typeof v !== 'object') continue;
     if (d > limit) return 'depth';
     const proto = Object.getPrototypeOf(v);
     if (proto !== Object.prototype && proto !== Array.prototype && proto !== null) return 'proto';
-    if (!Array.isArray(v) && Object.prototype.hasOwnProperty.call(v, '__proto__')) return 'proto';
-    for (const child of Array.isArray(v) ? v : Object.values(v as object)) {
-      if (child !== null && typeof child === 'object') stack.push([child, d + 1]);
+    if (Array.isArray(v)) {
+      for (const child of v) if (child !== null && typeof child === 'object') { values.push(child); depths.push(d + 1); }
+      continue;
+    }
+    if (Object.prototype.hasOwnProperty.call(v, '__proto__')) return 'proto';
+    for (const k in v) {
+      if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+      const child = (v as Record<string, unknown>)[k];
+      if (child !== null && typeof child === 'object') { values.push(child); depths.push(d + 1); }
     }
   }
   return undefined;
