@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cloneJson } from './patch-errors.js';
+import { cloneJson, copyParsedJson } from './patch-errors.js';
 
 test('cloneJson copies as structuredClone does: plain trees, a "__proto__" key, shared and circular parts, undefined values', () => {
   const shared = { s: 1 };
@@ -22,5 +22,16 @@ test('cloneJson copies as structuredClone does: plain trees, a "__proto__" key, 
   }
   const two = cloneJson(values[2]) as { one: object; two: object };
   assert.equal(two.one, two.two); // sharing kept, as structuredClone keeps it
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
+});
+
+test('copyParsedJson copies what JSON.parse made as cloneJson does, a "__proto__" key included', () => {
+  for (const text of ['{"a":[1,{"b":null,"c":[[],{}]}],"d":"x","e":true,"f":1.5}', '{"__proto__":{"polluted":true},"ok":[{"__proto__":1}]}', '[1,"2",[3]]', '"s"', 'null']) {
+    const v = JSON.parse(text) as unknown;
+    const c = copyParsedJson(v);
+    assert.deepStrictEqual(c, cloneJson(v));
+    assert.equal(JSON.stringify(c), text);
+    if (v !== null && typeof v === 'object') assert.notEqual(c, v);
+  }
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
 });

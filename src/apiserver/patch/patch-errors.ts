@@ -43,6 +43,44 @@ export function cloneJson<T>(v: T): T {
   return (copy === NOT_PLAIN ? structuredClone(v) : copy) as T;
 }
 
+/**
+ * A deep copy of a value fresh from JSON.parse (plain objects and arrays, nothing shared or circular): cloneJson's
+ * result for it, without the bookkeeping cloneJson needs to notice anything else. A "__proto__" key (which
+ * JSON.parse makes an own property) goes to cloneJson.
+ */
+export function copyParsedJson<T>(v: T): T {
+  if (v === null || typeof v !== 'object') return v;
+  const copy = copyParsed(v);
+  return (copy === NOT_PLAIN ? cloneJson(v) : copy) as T;
+}
+
+function copyParsed(v: object): unknown {
+  if (Array.isArray(v)) {
+    const out: unknown[] = [];
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i] as unknown;
+      if (x !== null && typeof x === 'object') {
+        const c = copyParsed(x);
+        if (c === NOT_PLAIN) return NOT_PLAIN;
+        out.push(c);
+      } else out.push(x);
+    }
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  for (const k in v) {
+    if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+    if (k === '__proto__') return NOT_PLAIN;
+    const x = (v as Record<string, unknown>)[k];
+    if (x !== null && typeof x === 'object') {
+      const c = copyParsed(x);
+      if (c === NOT_PLAIN) return NOT_PLAIN;
+      out[k] = c;
+    } else out[k] = x;
+  }
+  return out;
+}
+
 const NOT_PLAIN = Symbol('not a plain tree');
 
 function copyTree(v: object, seen: Set<object>): unknown {

@@ -17,6 +17,7 @@ import { parseResourceVersion } from './resource-version.js';
 import type { AdmissionAttributes } from '../admission/admission.js';
 import type { UserInfo } from '../../api/transport.js';
 import { noteObjectText } from '../json-bodies.js';
+import { copyParsedJson } from '../patch/patch-errors.js';
 import { isStale } from '../encryption/encrypted-store.js';
 import { keepStatus } from './status-subresource.js';
 
@@ -383,8 +384,9 @@ export class GenericStore {
       const kv = await this.store.get(this.key(namespace, name));
       const current = kv ? this.decode(kv) : undefined;
       if (!current && !wctx.allowCreate) throw notFound(this.ref, name);
-      // The private copy: copying the decoded tree costs less than parsing the stored JSON again.
-      const desired = await tryUpdate(current ? clone(current) : undefined);
+      // The private copy: copying the decoded tree costs less than parsing the stored JSON again (and a tree fresh
+      // from JSON.parse needs no check for shared or circular parts).
+      const desired = await tryUpdate(current ? (this.def.storage ? clone(current) : copyParsedJson(current)) : undefined);
       if (!desired || typeof desired !== 'object' || Array.isArray(desired)) throw badRequest('the request body must be a JSON or YAML object');
       desired.metadata = desired.metadata && typeof desired.metadata === 'object' ? desired.metadata : {};
       if (!current) {
