@@ -216,3 +216,28 @@ test('informer: waitForSync resolves false when stopped before the first list su
   await run;
   assert.equal(inf.hasSynced(), false);
 });
+
+test('informer: cached objects leave out managedFields, from the list and the watch, and keep the rest of their metadata', async (t) => {
+  const { fake, client, ac, opts } = setup();
+  t.after(() => ac.abort());
+  const managed = [{ manager: 'kubectl', operation: 'Update', apiVersion: 'v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': {} } }];
+  fake.put('', 'pods', pod('a', 'listed', { metadata: { namespace: 'a', name: 'listed', labels: { app: 'web' }, managedFields: managed } }));
+  const inf = new SharedInformer<KubeObject>(client, resources.pods, opts);
+  const kept = new SharedInformer<KubeObject>(client, resources.pods, { ...opts, keepManagedFields: true });
+  void inf.run(ac.signal);
+  void kept.run(ac.signal);
+  await inf.waitForSync();
+  await kept.waitForSync();
+  await until(() => fake.openWatches === 2, 'watches open');
+  fake.put('', 'pods', pod('a', 'watched', { metadata: { namespace: 'a', name: 'watched', labels: { app: 'db' }, managedFields: managed } }));
+  await until(() => inf.getByName('a', 'watched') !== undefined && kept.getByName('a', 'watched') !== undefined, 'watched pod cached');
+  for (const [name, app] of [['listed', 'web'], ['watched', 'db']]) {
+    const o = inf.getByName('a', name)!;
+    assert.equal(o.metadata!.managedFields, undefined);
+    assert.ok(!Object.prototype.hasOwnProperty.call(o.metadata, 'managedFields'));
+    assert.deepEqual([o.metadata!.name, o.metadata!.namespace, o.metadata!.labels?.app], [name, 'a', app]);
+    assert.ok(o.metadata!.resourceVersion && o.metadata!.uid);
+    assert.ok(Object.isFrozen(o.metadata));
+    assert.deepEqual(kept.getByName('a', name)!.metadata!.managedFields, managed, 'kept when asked for');
+  }
+});
