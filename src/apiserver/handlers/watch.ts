@@ -5,12 +5,16 @@ import { includeObject, type HandlerContext } from './context.js';
 import { toTable } from '../table.js';
 import type { KubeObject } from '../../api/object.js';
 import { participantOf, type Participant } from '../flow/participants.js';
+import { objectText } from '../json-bodies.js';
 
-/** The JSON of an event object, computed once however many watchers send it (objects are shared, read-only). */
+/**
+ * The JSON of an event object, computed once however many watchers send it (objects are shared, read-only); an
+ * object just written comes with its text (json-bodies.ts objectText), which the write's response used too.
+ */
 const serializedCache = new WeakMap<object, string>();
 function serialized(o: object): string {
   let s = serializedCache.get(o);
-  if (s === undefined) { s = JSON.stringify(o); serializedCache.set(o, s); }
+  if (s === undefined) { s = objectText(o) ?? JSON.stringify(o); serializedCache.set(o, s); }
   return s;
 }
 
