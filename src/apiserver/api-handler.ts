@@ -114,11 +114,14 @@ export function defaultAdmission(registry: Registry, validating: AdmissionPlugin
   const cachedPriorityClasses = priorityClasses && lister(priorityClasses);
   const cachedIngressClasses = ingressClasses && lister(ingressClasses);
   const cachedStorageClasses = storageClasses && lister(storageClasses);
+  // Every pod create reads its ServiceAccount: from a watched cache too, one it lacks (created a moment ago) live, as
+  // upstream's plugin falls back to a live GET.
+  const cachedServiceAccounts = serviceAccounts && lister(serviceAccounts);
   const getNamespace = async (name: string) => (await cachedNamespaces!.get('', name)) ?? namespaces!.tryGet(undefined, name);
   return [
     ...(namespaces ? [namespaceLifecycle({ getNamespace, cachedNamespace: (name) => cachedNamespaces!.cached?.('', name) })] : []),
     ...(cachedLimitRanges ? [limitRanger({ listLimitRanges: (ns) => cachedLimitRanges.list(ns) })] : []),
-    ...(serviceAccounts ? [serviceAccountAdmission({ getServiceAccount: (ns, name) => serviceAccounts.tryGet(ns, name) })] : []),
+    ...(serviceAccounts ? [serviceAccountAdmission({ getServiceAccount: async (ns, name) => (await cachedServiceAccounts!.get(ns, name)) ?? serviceAccounts.tryGet(ns, name) })] : []),
     ...(namespaces && pods ? [podSecurity({ getNamespace, listPods: async (ns) => (await pods.list(ns)).items })] : []),
     ...(cachedIngressClasses ? [defaultIngressClass({ listIngressClasses: () => cachedIngressClasses.list('') })] : []),
     ...(cachedPriorityClasses ? [priority({

@@ -10,6 +10,7 @@ const sas: Record<string, KubeObject> = {
   'team-a/default': { metadata: { name: 'default', namespace: 'team-a' } },
   'team-a/ci': { metadata: { name: 'ci', namespace: 'team-a' } },
   'team-a/quiet': { metadata: { name: 'quiet', namespace: 'team-a' }, automountServiceAccountToken: false },
+  'team-a/puller': { metadata: { name: 'puller', namespace: 'team-a' }, automountServiceAccountToken: false, imagePullSecrets: [{ name: 'regcred' }, { name: 'other' }] } as KubeObject,
 };
 const plugin = serviceAccountAdmission({ getServiceAccount: async (ns, n) => sas[`${ns}/${n}`], random: () => 0 });
 const admit = async (spec: any) => {
@@ -42,4 +43,10 @@ test('a container that mounts something at the service account path keeps it; a 
   assert.equal(spec.volumes, undefined);
   await assert.rejects(admit({ serviceAccountName: 'ghost', containers: [{ name: 'a' }] }), (e) => isForbidden(e)
     && /pods "p" is forbidden: error looking up service account team-a\/ghost: serviceaccount "ghost" not found/.test((e as Error).message));
+});
+
+test("a pod that names no imagePullSecrets gets its ServiceAccount's (also without a token); one that names some keeps its own", async () => {
+  assert.deepEqual((await admit({ serviceAccountName: 'puller', containers: [{ name: 'a' }] })).imagePullSecrets, [{ name: 'regcred' }, { name: 'other' }]);
+  assert.deepEqual((await admit({ serviceAccountName: 'puller', imagePullSecrets: [{ name: 'mine' }], containers: [{ name: 'a' }] })).imagePullSecrets, [{ name: 'mine' }]);
+  assert.equal((await admit({ containers: [{ name: 'a' }] })).imagePullSecrets, undefined);
 });

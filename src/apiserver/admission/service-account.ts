@@ -60,6 +60,10 @@ export function serviceAccountAdmission(opts: ServiceAccountAdmissionOptions): A
         err.status.details = { name: pod.metadata.name, kind: 'pods' };
         throw err;
       }
+      // Upstream copies the ServiceAccount's imagePullSecrets into a pod that names none (names only).
+      if (!(Array.isArray(spec.imagePullSecrets) && spec.imagePullSecrets.length > 0) && Array.isArray(sa?.imagePullSecrets) && sa.imagePullSecrets.length > 0) {
+        spec.imagePullSecrets = sa.imagePullSecrets.map((r: { name?: string }) => ({ name: r?.name }));
+      }
       const automount = spec.automountServiceAccountToken ?? sa?.automountServiceAccountToken ?? true;
       if (automount === false) return;
       const containers = [...(Array.isArray(spec.initContainers) ? spec.initContainers : []), ...(Array.isArray(spec.containers) ? spec.containers : [])];
