@@ -3,7 +3,7 @@
 import type { Store, KeyValue } from '../../storage/backend.js';
 import { KeyExistsError, ConflictError, NotFoundError, CompactedError, FutureRevisionError } from '../../storage/backend.js';
 import {
-  notFound, isNotFound, alreadyExists, conflict, invalid, badRequest, gone, timeout, FieldError, type ResourceRef,
+  notFound, isNotFound, alreadyExists, conflict, invalid, badRequest, gone, timeout, FieldError, StatusError, type ResourceRef,
 } from '../../api/errors.js';
 import { parseLabelSelector, parseFieldSelector, type FieldRequirement, type Selector } from '../../api/labels.js';
 import type { KubeObject } from '../../api/object.js';
@@ -343,6 +343,16 @@ export class GenericStore {
     fillCreateMeta(obj, wctx.now);
     if (this.def.strategy.hasGeneration) obj.metadata.generation = 1; else delete obj.metadata.generation;
     const sctx = { ...this.ctx(wctx.dryRun), user: wctx.user };
+    // The writer owns what it sent, defaulted as upstream decodes it, and not what the server adds after: upstream's
+    // create handler records managedFields before mutating admission, the strategy and allocation (a pod's creator
+    // does not own the kube-api-access volume, a Service's not its clusterIP).
+    // As upstream's UpdateNoErrors, an object the field manager cannot take (a list item without its key) is stored
+    // without managedFields rather than refused here: validation, below, says what is wrong with it.
+    this.def.strategy.defaults?.(obj);
+    try { this.hooks.updateManagedFields?.({ def: this.def, old: undefined, updated: obj, ctx: wctx }); } catch (e) {
+      if (!(e instanceof StatusError)) throw e;
+      delete obj.metadata.managedFields;
+    }
     await wctx.admit?.({ operation: 'CREATE', object: obj, namespace: obj.metadata.namespace, def: this.def, dryRun: wctx.dryRun });
     this.def.strategy.defaults?.(obj);
     await this.def.strategy.prepareForCreate?.(obj, sctx);
@@ -350,7 +360,6 @@ export class GenericStore {
     // Validating admission before allocation, so a rejected write holds no allocated IP or port.
     await wctx.admit?.({ operation: 'CREATE', object: obj, namespace: obj.metadata.namespace, def: this.def, dryRun: wctx.dryRun, phase: 'validating' });
     await this.def.strategy.allocate?.(obj, sctx);
-    this.hooks.updateManagedFields?.({ def: this.def, old: undefined, updated: obj, ctx: wctx });
     if (wctx.dryRun) {
       const existing = await this.store.get(this.key(obj.metadata.namespace, obj.metadata.name!));
       if (existing) throw alreadyExists(this.ref, obj.metadata.name!);
