@@ -107,6 +107,26 @@ test('bad input gets a Status with the right code and the server keeps serving',
   await healthy(c);
 });
 
+test('managedFields on create: the writer owns what it sent, defaulted, not what admission or allocation added (as upstream); a container without a name is a 422', async (t) => {
+  const c = await startTestCluster(t, { components: false });
+  const pod = await c.request('POST', '/api/v1/namespaces/default/pods', { body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'a', image: 'x' }] } } });
+  assert.equal(pod.status, 201);
+  assert.ok(pod.body.spec.volumes.some((v: any) => v.name.startsWith('kube-api-access-')), 'the ServiceAccount admission mounted the token');
+  const spec = pod.body.metadata.managedFields[0].fieldsV1['f:spec'];
+  assert.deepEqual(Object.keys(spec).sort(), ['f:containers', 'f:dnsPolicy', 'f:enableServiceLinks', 'f:restartPolicy', 'f:schedulerName', 'f:securityContext', 'f:terminationGracePeriodSeconds']);
+  assert.deepEqual(Object.keys(spec['f:containers']['k:{"name":"a"}']).sort(), ['.', 'f:image', 'f:imagePullPolicy', 'f:name', 'f:resources', 'f:terminationMessagePath', 'f:terminationMessagePolicy']);
+
+  const svc = await c.request('POST', '/api/v1/namespaces/default/services', { body: { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { selector: { app: 'x' }, ports: [{ port: 80 }] } } });
+  assert.equal(svc.status, 201);
+  assert.ok(svc.body.spec.clusterIP);
+  assert.equal(svc.body.metadata.managedFields[0].fieldsV1['f:spec']['f:clusterIP'], undefined, 'the allocated clusterIP is nobody\'s');
+
+  const nameless = await c.request('POST', '/api/v1/namespaces/default/pods', { body: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'q' }, spec: { containers: [{ image: 'x' }] } } });
+  assert.equal(nameless.status, 422);
+  assert.match(nameless.body.message, /spec.containers\[0\].name: Required value/);
+  await healthy(c);
+});
+
 test('optimistic concurrency: a stale resourceVersion is a 409 Conflict and nothing is lost', async (t) => {
   const c = await startTestCluster(t);
   const created = await c.request('POST', '/api/v1/namespaces/default/configmaps', { body: cm('cc') });
