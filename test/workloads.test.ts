@@ -24,6 +24,9 @@ test('deployment lifecycle with kubectl on 3 simulated nodes', async (t) => {
   assert.equal((await c.kubectl(['scale', 'deployment', 'flask-app', '--replicas=3'])).stdout.trim(), 'deployment.apps/flask-app scaled');
   const three = await until('3 pods Running', async () => { const p = running(await podsOf(c)); return p.length === 3 && p; });
   assert.equal(new Set(three.map((p) => p.spec.nodeName)).size, 3, 'replicas spread over the 3 nodes');
+  // As upstream's, a controller's writes are managed by "kube-controller-manager" (its User-Agent's product).
+  const shown = JSON.parse((await c.kubectl(['get', 'pod', three[0].metadata.name, '-o', 'json', '--show-managed-fields'])).stdout);
+  assert.equal(shown.metadata.managedFields[0].manager, 'kube-controller-manager');
   const wide = await c.kubectl(['get', 'pods', '-o', 'wide']);
   assert.match(wide.stdout, /NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES/);
   assert.match(wide.stdout, /flask-app-[a-z0-9]+-[a-z0-9]{5}\s+1\/1\s+Running\s+0\s+\S+\s+\d+\.\d+\.\d+\.\d+\s+sim-node-\d/);

@@ -100,8 +100,11 @@ export async function startComponents(opts: ComponentOptions): Promise<RunningCo
   setMaxListeners(0, ac.signal);
   const identity = `${hostname()}_${randomUUID()}`;
   // Each component calls as its upstream identity (DESIGN.md §3), through the same authorization as HTTP callers.
-  const clientAs = (username: string, groups: string[], agent = username.replace(/^system:/, '')) =>
-    new Client(inProcessTransport(opts.handler, { user: { username, groups: [...groups, 'system:authenticated'] } }), { userAgent: `${agent}/v1.32.2 (nanokube)` });
+  // The User-Agent's product names the field manager of what a component writes (upstream: "kube-scheduler",
+  // "kubelet", and "kube-controller-manager" for every controller, whose name follows the version as upstream's
+  // AddUserAgent puts it).
+  const clientAs = (username: string, groups: string[], agent = username.replace(/^system:/, ''), detail = '') =>
+    new Client(inProcessTransport(opts.handler, { user: { username, groups: [...groups, 'system:authenticated'] } }), { userAgent: `${agent}/v1.32.2 (nanokube)${detail}` });
   const clientFor = (username: string) => clientAs(username, []);
   const serviceAccountClient = (name: string, namespace = 'kube-system') =>
     clientAs(`system:serviceaccount:${namespace}:${name}`, ['system:serviceaccounts', `system:serviceaccounts:${namespace}`], name);
@@ -114,8 +117,8 @@ export async function startComponents(opts: ComponentOptions): Promise<RunningCo
     let c = controllerClients.get(sa);
     if (!c) {
       if (!mapped) opts.log({ level: 'warn', component: 'controller-manager', msg: 'controller has no bootstrap RBAC role: it runs with cluster-admin rights (add it to controllerServiceAccounts)', controller });
-      c = mapped ? serviceAccountClient(sa)
-        : clientAs(`system:serviceaccount:kube-system:${sa}`, ['system:serviceaccounts', 'system:serviceaccounts:kube-system', UNMAPPED_CONTROLLERS_GROUP], sa);
+      c = clientAs(`system:serviceaccount:kube-system:${sa}`,
+        ['system:serviceaccounts', 'system:serviceaccounts:kube-system', ...(mapped ? [] : [UNMAPPED_CONTROLLERS_GROUP])], 'kube-controller-manager', `/${sa}`);
       controllerClients.set(sa, c);
     }
     return c;
