@@ -1,15 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../api/object.js';
-import { SqliteStore } from '../../storage/sqlite/sqlite-store.js';
-import { createRegistry } from '../index.js';
+import { inMemoryRegistry } from './testing.js';
 import type { WatchEvent } from './generic-store.js';
 import { objectText } from '../json-bodies.js';
 
 test('a watcher reads each written revision as it was stored, whatever else the writer held in memory', async (t) => {
-  const store = SqliteStore.open({ path: ':memory:', intervalMs: 0 });
-  t.after(() => store.close());
-  const registry = createRegistry(store);
+  const registry = inMemoryRegistry(t);
   const configmaps = registry.forResource('', 'configmaps')!;
   const abort = new AbortController();
   t.after(() => abort.abort());
@@ -36,9 +33,7 @@ test('a watcher reads each written revision as it was stored, whatever else the 
 });
 
 test('the text a write records for the object it returns is that object as JSON, resourceVersion included', async (t) => {
-  const store = SqliteStore.open({ path: ':memory:', intervalMs: 0 });
-  t.after(() => store.close());
-  const registry = createRegistry(store);
+  const registry = inMemoryRegistry(t);
   const configmaps = registry.forResource('', 'configmaps')!;
   const created = await configmaps.create('default', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', labels: { a: 'b' }, annotations: { note: 'x"y 1\u2028' } }, data: { k: '"q"' } }, registry.writeContext());
   assert.equal(objectText(created), JSON.stringify(created));
@@ -57,9 +52,7 @@ test('the text a write records for the object it returns is that object as JSON,
 });
 
 test('a pod status write changes the status only: the spec it sends is the stored one again, and is not validated anew', async (t) => {
-  const store = SqliteStore.open({ path: ':memory:', intervalMs: 0 });
-  t.after(() => store.close());
-  const registry = createRegistry(store);
+  const registry = inMemoryRegistry(t);
   const pods = registry.forResource('', 'pods')!;
   await pods.create('default', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'i' }] } }, registry.writeContext());
   const r = await pods.guaranteedUpdate('default', 'p', (cur) => {

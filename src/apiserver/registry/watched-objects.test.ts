@@ -2,8 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../api/object.js';
 import { gone } from '../../api/errors.js';
-import { SqliteStore } from '../../storage/sqlite/sqlite-store.js';
-import { createRegistry } from '../index.js';
+import { inMemoryRegistry } from './testing.js';
 import type { GenericStore, WatchEvent } from './generic-store.js';
 import { WatchedObjects, watchedLister, type WatchedChange } from './watched-objects.js';
 
@@ -108,9 +107,7 @@ test('a failed first list rejects start, and the cache keeps trying until a list
 });
 
 test('a watched lister sees what is created in a real registry', async (t) => {
-  const store = SqliteStore.open({ path: ':memory:', intervalMs: 0 });
-  t.after(() => store.close());
-  const registry = createRegistry(store);
+  const registry = inMemoryRegistry(t);
   const configmaps = registry.forResource('', 'configmaps')!;
   const abort = new AbortController();
   t.after(() => abort.abort());
